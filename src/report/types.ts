@@ -1,0 +1,130 @@
+// The typed JSON report: everything later stages (comment, summary, bisection) render or decide from.
+
+/** One post-GC sample, summed over every probed process of the app. Sizes in bytes. */
+export interface MemorySample {
+  /** Requests the harness had sent to this side when the sample was taken (warm-up included). */
+  requestsSent: number;
+  /** Requests the probes saw (diagnostics_channel), summed over processes. */
+  requestsSeen: number;
+  /** Milliseconds since the side's app started. */
+  elapsedMs: number;
+  phase: 'warmup' | 'measure' | 'settle';
+  heapUsedBytes: number;
+  externalBytes: number;
+  arrayBuffersBytes: number;
+  rssBytes: number;
+  /** V8's used_heap_size from v8.getHeapStatistics(). */
+  v8UsedHeapBytes: number;
+  /** process.getActiveResourcesInfo() counted by type. */
+  activeResources: Record<string, number>;
+  /** Number of probed processes that answered. */
+  processCount: number;
+}
+
+export type MetricName = 'heapPlusExternal' | 'arrayBuffers' | 'rss' | 'activeResources';
+
+export interface SlopeFit {
+  /** Theil–Sen slope in units per request (bytes/request, or resources/request). */
+  slope: number;
+  /** Lower and upper bounds of the confidence interval of the slope. */
+  low: number;
+  high: number;
+  /** Number of samples fitted. */
+  points: number;
+}
+
+export type SideVerdict = 'leak' | 'plateau' | 'flat' | 'crashed' | 'error';
+
+export interface MetricFit {
+  metric: MetricName;
+  /** Fit over all measured samples. */
+  whole: SlopeFit | null;
+  /** Fit over the last half of the measured samples: what the verdict is judged on. */
+  steady: SlopeFit | null;
+  verdict: Exclude<SideVerdict, 'crashed' | 'error'> | null;
+}
+
+/** Why an app stopped before the run ended, if it did. */
+export type AppExit =
+  | { kind: 'oom'; requestsSent: number; elapsedMs: number; logTail: string }
+  | { kind: 'watchdog'; rssBytes: number; limitBytes: number; requestsSent: number; elapsedMs: number }
+  | { kind: 'crash'; code: number | null; signal: string | null; requestsSent: number; logTail: string };
+
+export interface LoadStats {
+  requests: number;
+  errors: number;
+  non2xx: number;
+  durationMs: number;
+  requestsPerSecond: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+}
+
+export interface SideResult {
+  label: 'base' | 'head' | 'app';
+  appDir: string;
+  samples: MemorySample[];
+  fits: MetricFit[];
+  verdict: SideVerdict;
+  exit: AppExit | null;
+  load: LoadStats;
+  /** Set when the side could not be measured at all (start failure, readiness timeout...). */
+  error?: { code: string; message: string; hint?: string; logTail?: string };
+}
+
+export type ComparisonVerdict = 'regression' | 'improvement' | 'unchanged' | 'pre-existing' | 'error';
+
+export interface Comparison {
+  verdict: ComparisonVerdict;
+  /** One sentence a person reads first. */
+  reason: string;
+  /** Steady-segment slope difference, head − base, bytes/request, on the primary metric. */
+  deltaBytesPerRequest: number | null;
+  /** Half-width of the combined confidence interval of that difference. */
+  deltaUncertainty: number | null;
+  thresholdBytesPerRequest: number;
+}
+
+/** The load and measurement settings both sides share: identical conditions as explicit data. */
+export interface RunPlan {
+  startCommand: string;
+  readyPath: string;
+  heapCapMb: number;
+  rssLimitMb: number;
+  connections: number;
+  warmupRequests: number;
+  requestsPerRound: number;
+  rounds: number;
+  thresholdBytesPerRequest: number;
+  seed: number;
+  scenarioName: string;
+}
+
+export interface Environment {
+  leakwatchVersion: string;
+  nodeVersion: string;
+  platform: string;
+  cpus: number;
+}
+
+export interface MeasureReport {
+  schemaVersion: 1;
+  kind: 'measure';
+  plan: RunPlan;
+  environment: Environment;
+  app: SideResult;
+  startedAt: string;
+  durationMs: number;
+}
+
+export interface CompareReport {
+  schemaVersion: 1;
+  kind: 'compare';
+  plan: RunPlan;
+  environment: Environment;
+  base: SideResult;
+  head: SideResult;
+  comparison: Comparison;
+  startedAt: string;
+  durationMs: number;
+}
