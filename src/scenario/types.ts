@@ -1,0 +1,47 @@
+/** A request as the scenario file writes it: path, headers and body are templates ({{seq}}, {{random:N}}, ...). */
+export interface RequestTemplate {
+  method?: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Relative weight in the mix; default 1. */
+  weight?: number;
+}
+
+/** A loopback HTTP stub leakwatch starts before the app; its URL goes into the env variable `env`. */
+export interface UpstreamSpec {
+  name: string;
+  /** Env variable that receives `http://127.0.0.1:PORT`. */
+  env: string;
+  /** Synthetic JSON response size in bytes, when no fixtures are given. */
+  responseBytes?: number;
+  /** Directory of recorded fixtures (path → JSON file), relative to the scenario file. */
+  fixtures?: string;
+  /** Fixed latency in ms, or [min, max]. */
+  latencyMs?: number | [number, number];
+  /** Reply with the request's method, path, headers and body. */
+  echo?: boolean;
+}
+
+export interface Scenario {
+  name: string;
+  description?: string;
+  requests: RequestTemplate[];
+  connections?: number;
+  requestsPerRound?: number;
+  rounds?: number;
+  warmupRequests?: number;
+  heapCapMb?: number;
+  readyPath?: string;
+  /** Extra env for the app. */
+  env?: Record<string, string>;
+  upstreams?: UpstreamSpec[];
+}
+
+/** One concrete request, after templates are expanded. */
+export interface RequestSpec {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
