@@ -1,5 +1,7 @@
 // The typed JSON report: everything later stages (comment, summary, bisection) render or decide from.
 
+import type { DependencyChange } from '../deps/types.js';
+
 /** One post-GC sample, summed over every probed process of the app. Sizes in bytes. */
 export interface MemorySample {
   /** Requests the harness had sent to this side when the sample was taken (warm-up included). */
@@ -127,4 +129,16 @@ export interface CompareReport {
   comparison: Comparison;
   startedAt: string;
   durationMs: number;
+  /** Packages whose resolved version differs between base and head (filled when the diff ran). */
+  dependencyChanges?: DependencyChange[];
+  /** The pull request the run measured; report mode cross-checks it against the triggering run. */
+  pr?: PullRequestRef;
+  /** Link to the workflow run that produced the report. */
+  runUrl?: string;
+}
+
+export interface PullRequestRef {
+  number: number;
+  headSha: string;
+  baseSha: string;
 }
