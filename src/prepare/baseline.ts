@@ -1,0 +1,109 @@
+import { LeakwatchError } from '../errors.js';
+import { git } from './git.js';
+
+export interface ResolveBaselineOptions {
+  repoDir: string;
+  /** The PR's base branch (or any ref); the baseline is its merge base with `headRef`, not its tip. */
+  baseRef: string;
+  headRef: string;
+  log: (line: string) => void;
+  /** Deepening rounds for a shallow clone; each doubles the step, starting at 50 commits. Default 5 (1,550 commits). */
+  maxDeepenRounds?: number;
+}
+
+export interface Baseline {
+  baseSha: string;
+  headSha: string;
+  /** The commit the PR branched from: what the head is compared against. */
+  mergeBaseSha: string;
+}
+
+const fetchDepthHint =
+  'Fetch the full history: set `fetch-depth: 0` on actions/checkout (or run `git fetch --unshallow` locally).';
+
+export async function resolveBaseline(options: ResolveBaselineOptions): Promise<Baseline> {
+  const { repoDir, log } = options;
+  const gitDir = await git(repoDir, ['rev-parse', '--git-dir']);
+  if (gitDir.exitCode !== 0) {
+    throw new LeakwatchError('not-a-git-repo', `${repoDir} is not a git repository: ${gitDir.stderr}`, {
+      hint: 'Run leakwatch inside the checkout of the project, or pass its path with --cwd.',
+    });
+  }
+  const isShallow = await isShallowRepository(repoDir);
+  const headSha = await resolveCommit(repoDir, options.headRef, isShallow, log);
+  const baseSha = await resolveCommit(repoDir, options.baseRef, isShallow, log);
+
+  let mergeBase = await git(repoDir, ['merge-base', baseSha, headSha]);
+  const maxRounds = options.maxDeepenRounds ?? 5;
+  for (let round = 0, step = 50; mergeBase.exitCode !== 0 && round < maxRounds; round++, step *= 2) {
+    if (!(await isShallowRepository(repoDir))) break;
+    log(
+      `merge base of ${options.baseRef} and ${options.headRef} not in the shallow clone; fetching ${step} more commits`,
+    );
+    const fetched = await git(repoDir, [
+      'fetch',
+      '--no-tags',
+      `--deepen=${step}`,
+      'origin',
+      baseSha,
+      headSha,
+    ]);
+    if (fetched.exitCode !== 0) {
+      throw new LeakwatchError(
+        'shallow-clone',
+        `The clone is shallow and deepening it failed, so the merge base of ${options.baseRef} and ${options.headRef} is unknown: ${fetched.stderr}`,
+        { hint: fetchDepthHint },
+      );
+    }
+    mergeBase = await git(repoDir, ['merge-base', baseSha, headSha]);
+  }
+  if (mergeBase.exitCode !== 0) {
+    const stillShallow = await isShallowRepository(repoDir);
+    throw new LeakwatchError(
+      stillShallow ? 'shallow-clone' : 'no-merge-base',
+      stillShallow
+        ? `The merge base of ${options.baseRef} and ${options.headRef} is deeper than the shallow clone, even after deepening it.`
+        : `${options.baseRef} and ${options.headRef} share no history.`,
+      { hint: stillShallow ? fetchDepthHint : 'Pass a base ref that the head branched from.' },
+    );
+  }
+  return { baseSha, headSha, mergeBaseSha: mergeBase.stdout };
+}
+
+async function isShallowRepository(repoDir: string): Promise<boolean> {
+  return (await git(repoDir, ['rev-parse', '--is-shallow-repository'])).stdout === 'true';
+}
+
+async function resolveCommit(
+  repoDir: string,
+  ref: string,
+  isShallow: boolean,
+  log: (line: string) => void,
+): Promise<string> {
+  // A CI checkout has `origin/main` but no local `main`.
+  for (const candidate of [ref, `origin/${ref}`]) {
+    const local = await git(repoDir, ['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`]);
+    if (local.exitCode === 0) return local.stdout;
+  }
+
+  // actions/checkout fetches one ref only: the base branch or the PR head SHA is often missing locally.
+  const remoteRef = ref.replace(/^(refs\/remotes\/)?origin\//, '');
+  log(`${ref} is not in the local clone; fetching it from origin`);
+  const fetched = await git(repoDir, [
+    'fetch',
+    '--no-tags',
+    ...(isShallow ? ['--depth=1'] : []),
+    'origin',
+    remoteRef,
+  ]);
+  const resolved =
+    fetched.exitCode === 0
+      ? await git(repoDir, ['rev-parse', '--verify', '--quiet', 'FETCH_HEAD^{commit}'])
+      : fetched;
+  if (resolved.exitCode !== 0) {
+    throw new LeakwatchError('ref-not-found', `Cannot find ${ref} locally or on origin: ${fetched.stderr}`, {
+      hint: `Check that ${ref} names a branch, tag or commit. ${fetchDepthHint}`,
+    });
+  }
+  return resolved.stdout;
+}

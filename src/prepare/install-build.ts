@@ -1,0 +1,175 @@
+import { randomUUID } from 'node:crypto';
+import { open, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { scrubbedEnv } from '../engine/env.js';
+import { LeakwatchError } from '../errors.js';
+import { detectPackageManager, type PackageManagerName } from './package-manager.js';
+import { type RunShellCommandResult, runShellCommand } from './run-command.js';
+
+export interface InstallAndBuildOptions {
+  /** The checkout root (a worktree). */
+  dir: string;
+  /** The app relative to `dir`. Default `.`. The install runs where the lockfile is, the build here. */
+  workingDirectory?: string;
+  /** Overrides the detected frozen-lockfile install. */
+  installCommand?: string;
+  /** Overrides the default: the package manager's `run build` if package.json has a build script, else nothing. */
+  buildCommand?: string;
+  label: 'base' | 'head';
+  log: (line: string) => void;
+  /** Where the step log goes; it outlives the worktree. Default: the OS temp dir. */
+  logDir?: string;
+  /** Per step. Default 900,000 ms (15 min). */
+  timeoutMs?: number;
+  /** Added to the scrubbed environment. */
+  env?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export type InstallAndBuildResult =
+  | {
+      ok: true;
+      packageManager: PackageManagerName;
+      installMs: number;
+      /** 0 when there is nothing to build. */
+      buildMs: number;
+      logPath: string;
+    }
+  | {
+      ok: false;
+      stage: 'install' | 'build';
+      /** Null when the step was killed, e.g. on timeout. */
+      exitCode: number | null;
+      isTimedOut: boolean;
+      /** The last lines of the step log. */
+      logTail: string;
+      logPath: string;
+      hint: string;
+    };
+
+const logTailLines = 40;
+
+export async function installAndBuild(options: InstallAndBuildOptions): Promise<InstallAndBuildResult> {
+  const { dir, label, log } = options;
+  const workingDirectory = options.workingDirectory ?? '.';
+  const appDir = join(dir, workingDirectory);
+  const logPath = join(options.logDir ?? tmpdir(), `leakwatch-${label}-${randomUUID().slice(0, 8)}.log`);
+  const timeoutMs = options.timeoutMs ?? 900_000;
+  const packageManager = await detectPackageManager({ rootDir: dir, workingDirectory });
+  for (const warning of packageManager.warnings) log(`${label}: ${warning}`);
+  const env = scrubbedEnv(process.env, {
+    COREPACK_ENABLE_DOWNLOAD_PROMPT: '0',
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+    npm_config_update_notifier: 'false',
+    ...options.env,
+  });
+  const run = (command: string, cwd: string) =>
+    runShellCommand({ command, cwd, env, logPath, timeoutMs, signal: options.signal });
+
+  const installCommand = options.installCommand ?? packageManager.installCommand;
+  log(`${label}: ${installCommand} (in ${packageManager.installDir})`);
+  const install = await run(installCommand, join(dir, packageManager.installDir));
+  if (!succeeded(install)) return failure('install', installCommand, install, options, logPath, timeoutMs);
+
+  const buildCommand =
+    options.buildCommand ??
+    ((await hasBuildScript(appDir)) ? packageManager.runScriptCommand('build') : undefined);
+  if (buildCommand === undefined) {
+    log(`${label}: no build script in ${workingDirectory}/package.json; skipping the build`);
+    return {
+      ok: true,
+      packageManager: packageManager.name,
+      installMs: install.durationMs,
+      buildMs: 0,
+      logPath,
+    };
+  }
+  log(`${label}: ${buildCommand} (in ${workingDirectory})`);
+  const build = await run(buildCommand, appDir);
+  if (!succeeded(build)) return failure('build', buildCommand, build, options, logPath, timeoutMs);
+  return {
+    ok: true,
+    packageManager: packageManager.name,
+    installMs: install.durationMs,
+    buildMs: build.durationMs,
+    logPath,
+  };
+}
+
+function succeeded(result: RunShellCommandResult): boolean {
+  if (result.outcome === 'aborted') {
+    throw new LeakwatchError('aborted', 'Install and build were cancelled.', {
+      hint: 'Nothing to do: leakwatch was stopped.',
+    });
+  }
+  return result.outcome === 'exited' && result.exitCode === 0;
+}
+
+async function failure(
+  stage: 'install' | 'build',
+  command: string,
+  result: RunShellCommandResult,
+  options: InstallAndBuildOptions,
+  logPath: string,
+  timeoutMs: number,
+): Promise<InstallAndBuildResult> {
+  const isTimedOut = result.outcome === 'timed-out';
+  options.log(
+    `${options.label}: ${stage} failed (${isTimedOut ? 'timed out' : `exit ${result.exitCode ?? result.exitSignal}`}); log: ${logPath}`,
+  );
+  return {
+    ok: false,
+    stage,
+    exitCode: result.exitCode,
+    isTimedOut,
+    logTail: await readLogTail(logPath),
+    logPath,
+    hint: isTimedOut
+      ? `\`${command}\` ran longer than ${Math.round(timeoutMs / 1000)} s. Make it faster or raise the step timeout.`
+      : failureHint(stage, options.label, command),
+  };
+}
+
+function failureHint(stage: 'install' | 'build', label: 'base' | 'head', command: string): string {
+  const input = stage === 'install' ? 'install-command' : 'build-command';
+  if (label === 'base') {
+    return stage === 'build'
+      ? `The base commit (the merge base) does not build with \`${command}\`: it may predate the build script or need other steps. Set ${input} to a command that works on both commits.`
+      : `The base commit (the merge base) does not install with \`${command}\`: its lockfile may be out of date or use another package manager. Set ${input} to a command that works on both commits.`;
+  }
+  return stage === 'build'
+    ? `The head commit does not build with \`${command}\`; see the log tail. Fix the build, or set ${input} if leakwatch guessed the command wrong.`
+    : `The head commit does not install with \`${command}\`: check that the lockfile matches package.json, or set ${input}.`;
+}
+
+async function hasBuildScript(appDir: string): Promise<boolean> {
+  try {
+    const manifest = JSON.parse(await readFile(join(appDir, 'package.json'), 'utf8')) as {
+      scripts?: Record<string, unknown>;
+    };
+    return typeof manifest.scripts?.build === 'string';
+  } catch {
+    return false;
+  }
+}
+
+async function readLogTail(logPath: string): Promise<string> {
+  // Only the end matters, and install logs can be large.
+  const tailBytes = 64 * 1024;
+  const file = await open(logPath, 'r');
+  try {
+    const { size } = await file.stat();
+    const length = Math.min(size, tailBytes);
+    const { buffer } = await file.read(Buffer.alloc(length), 0, length, size - length);
+    return buffer
+      .toString('utf8')
+      .split('\n')
+      .slice(-logTailLines - 1)
+      .join('\n')
+      .trimEnd();
+  } finally {
+    await file.close();
+  }
+}

@@ -1,0 +1,97 @@
+import { join } from 'node:path';
+import { type InstallAndBuildOptions, type InstallAndBuildResult, installAndBuild } from './install-build.js';
+import { createWorktree, type Worktree } from './worktree.js';
+
+/**
+ * `overlapped` installs and builds both sides at once; `sequential` does base, then head.
+ * The default comes from bench/prepare.mjs (see bench/results/prepare.json).
+ */
+export type PrepareMode = 'sequential' | 'overlapped';
+
+export interface PrepareBothOptions
+  extends Pick<
+    InstallAndBuildOptions,
+    'workingDirectory' | 'installCommand' | 'buildCommand' | 'log' | 'logDir' | 'timeoutMs' | 'env' | 'signal'
+  > {
+  repoDir: string;
+  /** The merge base, from `resolveBaseline`. */
+  baseSha: string;
+  headSha: string;
+  mode?: PrepareMode;
+  /** Parent of the worktrees' temp directories. Default: the OS temp dir. */
+  worktreeParentDir?: string;
+}
+
+export interface PreparedSide {
+  sha: string;
+  /** The worktree root. */
+  dir: string;
+  /** Where the app is: `dir` joined with the working directory. */
+  appDir: string;
+  result: InstallAndBuildResult;
+}
+
+/** Both sides checked out and built; disposing removes both worktrees. */
+export interface PreparedBoth extends AsyncDisposable {
+  base: PreparedSide;
+  head: PreparedSide;
+  mode: PrepareMode;
+  wallMs: number;
+}
+
+export const defaultPrepareMode: PrepareMode = 'sequential';
+
+export async function prepareBoth(options: PrepareBothOptions): Promise<PreparedBoth> {
+  const { repoDir, log } = options;
+  const mode = options.mode ?? defaultPrepareMode;
+  const startedMs = performance.now();
+  const worktrees: Worktree[] = [];
+  const disposeAll = async () => {
+    const errors: unknown[] = [];
+    for (const worktree of [...worktrees].reverse()) {
+      try {
+        await worktree[Symbol.asyncDispose]();
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    if (errors.length > 0) throw new AggregateError(errors, 'Removing the worktrees failed');
+  };
+  try {
+    const parentDir = options.worktreeParentDir;
+    const base = await createWorktree({ repoDir, sha: options.baseSha, label: 'base', log, parentDir });
+    worktrees.push(base);
+    const head = await createWorktree({ repoDir, sha: options.headSha, label: 'head', log, parentDir });
+    worktrees.push(head);
+
+    const prepare = async (worktree: Worktree, label: 'base' | 'head'): Promise<PreparedSide> => ({
+      sha: worktree.sha,
+      dir: worktree.dir,
+      appDir: join(worktree.dir, options.workingDirectory ?? '.'),
+      result: await installAndBuild({ ...options, dir: worktree.dir, label }),
+    });
+    let sides: [PreparedSide, PreparedSide];
+    if (mode === 'overlapped') {
+      // allSettled: a side must not lose its worktree while the other side is still installing into it.
+      const settled = await Promise.allSettled([prepare(base, 'base'), prepare(head, 'head')]);
+      const rejected = settled.find((outcome) => outcome.status === 'rejected');
+      if (rejected) throw rejected.reason;
+      sides = settled.map((outcome) => (outcome as PromiseFulfilledResult<PreparedSide>).value) as [
+        PreparedSide,
+        PreparedSide,
+      ];
+    } else {
+      sides = [await prepare(base, 'base'), await prepare(head, 'head')];
+    }
+    return {
+      base: sides[0],
+      head: sides[1],
+      mode,
+      wallMs: performance.now() - startedMs,
+      [Symbol.asyncDispose]: disposeAll,
+    };
+  } catch (error) {
+    await disposeAll();
+    throw error;
+  }
+}

@@ -1,0 +1,103 @@
+import { spawn } from 'node:child_process';
+import { open } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LeakwatchError } from '../errors.js';
+
+export interface RunShellCommandOptions {
+  command: string;
+  cwd: string;
+  /** The complete environment; build it with `scrubbedEnv()` for anything from the repository. */
+  env: Record<string, string>;
+  /** Stdout and stderr are appended here, after a `$ command` line. */
+  logPath: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Time between SIGTERM and SIGKILL of the process group on timeout or abort. Default 5,000 ms. */
+  killGraceMs?: number;
+}
+
+export interface RunShellCommandResult {
+  outcome: 'exited' | 'timed-out' | 'aborted';
+  /** Null when a signal ended the shell. */
+  exitCode: number | null;
+  exitSignal: NodeJS.Signals | null;
+  durationMs: number;
+  /** The process group the command ran in; it is empty when this resolves. */
+  processGroupId: number;
+}
+
+/**
+ * Runs a shell command in its own process group and kills the whole group when it ends, times out or is
+ * aborted, so build daemons and stray grandchildren never outlive the step.
+ */
+export async function runShellCommand(options: RunShellCommandOptions): Promise<RunShellCommandResult> {
+  const { command, cwd, env, timeoutMs, signal } = options;
+  const killGraceMs = options.killGraceMs ?? 5_000;
+  const log = await open(options.logPath, 'a');
+  try {
+    await log.write(`$ ${command}\n`);
+    const startedMs = performance.now();
+    // Writing straight to the file, not through pipes: a grandchild holding a pipe open would delay `close` forever.
+    const child = spawn(command, {
+      cwd,
+      env,
+      shell: true,
+      detached: true,
+      stdio: ['ignore', log.fd, log.fd],
+    });
+    const spawned = new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
+    await spawned.catch((error: unknown) => {
+      throw new LeakwatchError('spawn-failed', `Cannot run \`${command}\` in ${cwd}: ${String(error)}`, {
+        hint: 'Check that the directory exists and a POSIX shell is available.',
+        cause: error,
+      });
+    });
+    const processGroupId = child.pid as number;
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.once('exit', (code, exitSignal) => resolve([code, exitSignal])),
+    );
+
+    let outcome: RunShellCommandResult['outcome'] = 'exited';
+    const stop = (reason: 'timed-out' | 'aborted') => {
+      if (outcome !== 'exited') return;
+      outcome = reason;
+      signalGroup(processGroupId, 'SIGTERM');
+      setTimeout(() => signalGroup(processGroupId, 'SIGKILL'), killGraceMs).unref();
+    };
+    const timer = setTimeout(() => stop('timed-out'), timeoutMs);
+    const onAbort = () => stop('aborted');
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    const [exitCode, exitSignal] = await exited;
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+    const durationMs = performance.now() - startedMs;
+    if (signalGroup(processGroupId, 'SIGKILL'))
+      await log.write('[leakwatch] killed processes left running by the step\n');
+    await waitForEmptyGroup(processGroupId);
+    if (outcome !== 'exited') await log.write(`[leakwatch] ${outcome} after ${Math.round(durationMs)} ms\n`);
+    return { outcome, exitCode, exitSignal, durationMs, processGroupId };
+  } finally {
+    await log.close();
+  }
+}
+
+/** Returns whether the group still had members. */
+function signalGroup(processGroupId: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-processGroupId, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitForEmptyGroup(processGroupId: number): Promise<void> {
+  for (let attempt = 0; attempt < 100 && signalGroup(processGroupId, 0); attempt++) {
+    await sleep(20);
+  }
+}

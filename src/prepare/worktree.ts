@@ -1,0 +1,60 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LeakwatchError } from '../errors.js';
+import { git } from './git.js';
+
+export interface CreateWorktreeOptions {
+  repoDir: string;
+  sha: string;
+  /** Short name for the temp directory and log lines, e.g. `base` or `head`. */
+  label: string;
+  log: (line: string) => void;
+  /** Parent of the temp directory. Default: the OS temp dir. */
+  parentDir?: string;
+}
+
+/** A detached checkout of one commit outside the user's working tree; disposing it deletes it. */
+export interface Worktree extends AsyncDisposable {
+  dir: string;
+  sha: string;
+}
+
+export async function createWorktree(options: CreateWorktreeOptions): Promise<Worktree> {
+  const { repoDir, sha, label, log } = options;
+  const dir = await mkdtemp(join(options.parentDir ?? tmpdir(), `leakwatch-${label}-`));
+  // Hooks live in the user's clone and would run on checkout; the worktree needs none of them.
+  const added = await git(repoDir, [
+    '-c',
+    'core.hooksPath=/dev/null',
+    'worktree',
+    'add',
+    '--detach',
+    dir,
+    sha,
+  ]);
+  if (added.exitCode !== 0) {
+    await rm(dir, { recursive: true, force: true });
+    await git(repoDir, ['worktree', 'prune']);
+    throw new LeakwatchError('worktree-failed', `Cannot check out ${sha} for ${label}: ${added.stderr}`, {
+      hint: 'Check that the commit exists in the clone and that the temp directory is writable.',
+    });
+  }
+  log(`${label}: checked out ${sha.slice(0, 12)} in ${dir}`);
+
+  let disposal: Promise<void> | undefined;
+  const removeWorktree = async (): Promise<void> => {
+    // `remove --force` also drops untracked files such as node_modules and build output.
+    await git(repoDir, ['worktree', 'remove', '--force', dir]);
+    await rm(dir, { recursive: true, force: true });
+    await git(repoDir, ['worktree', 'prune']);
+  };
+  return {
+    dir,
+    sha,
+    [Symbol.asyncDispose]: () => {
+      disposal ??= removeWorktree();
+      return disposal;
+    },
+  };
+}
