@@ -1,5 +1,6 @@
 // Bundles the action, the CLI, the probe and the upstream stub into dist/.
 // The action and CLI are ESM; the probe is CommonJS because it is loaded with `node --require`.
+import { existsSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const esmBanner = {
@@ -10,7 +11,7 @@ const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'wa
 
 await build({
   ...common,
-  entryPoints: { index: 'src/index.ts', cli: 'src/cli.ts' },
+  entryPoints: existsSync('src/index.ts') ? { index: 'src/index.ts', cli: 'src/cli.ts' } : { cli: 'src/cli.ts' },
   outdir: 'dist',
   format: 'esm',
   splitting: true,

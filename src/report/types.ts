@@ -91,6 +91,7 @@ export interface Comparison {
 export interface RunPlan {
   startCommand: string;
   readyPath: string;
+  readyTimeoutMs: number;
   heapCapMb: number;
   rssLimitMb: number;
   connections: number;

@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// The CLI entry: parse, run, print, exit. Known errors print their message and hint; anything else is a bug.
+import { parseCliArgs, usage } from './cli/args.js';
+import { runCliCommand } from './cli/run.js';
+import { LeakwatchError } from './errors.js';
+import { leakwatchVersion } from './package-files.js';
+
+async function main(): Promise<number> {
+  const io = {
+    cwd: process.cwd(),
+    stdout: (text: string) => process.stdout.write(text),
+    stderr: (text: string) => process.stderr.write(text),
+  };
+  try {
+    const command = parseCliArgs(process.argv.slice(2));
+    if (command.command === 'help' || command.command === 'version') {
+      io.stdout(`${command.command === 'help' ? usage : leakwatchVersion()}\n`);
+      return 0;
+    }
+    return await runCliCommand(command, io);
+  } catch (error) {
+    if (error instanceof LeakwatchError) {
+      io.stderr(`leakwatch: error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
+    } else {
+      io.stderr(`leakwatch: unexpected error (this is a bug, please report it):\n${(error as Error)?.stack ?? String(error)}\n`);
+    }
+    return 2;
+  }
+}
+
+process.exitCode = await main();

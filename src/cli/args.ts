@@ -1,0 +1,120 @@
+// argv → a typed CLI config. The only place the CLI reads its arguments.
+import { parseArgs } from 'node:util';
+import { defaults } from '../defaults.js';
+import type { PlanSettings } from '../engine/compare.js';
+import { LeakwatchError } from '../errors.js';
+
+export type CliCommand =
+  | { command: 'help' }
+  | { command: 'version' }
+  | { command: 'measure'; appDir: string; shared: SharedOptions }
+  | { command: 'compare'; baseDir: string; headDir: string; shared: SharedOptions };
+
+export interface SharedOptions {
+  settings: PlanSettings;
+  scenario?: string;
+  /** Print the JSON report to stdout instead of the table. */
+  json: boolean;
+  /** Also write the JSON report to this file. */
+  reportPath?: string;
+  logDir?: string;
+}
+
+export const usage = `Usage:
+  leakwatch compare --base-dir <dir> --head-dir <dir> [options]   compare two prepared app folders
+  leakwatch measure [--dir <dir>] [options]                        measure one app
+
+Options:
+  --start <cmd>           start command, run in the app folder with PORT set (default: ${defaults.startCommand})
+  --ready-path <path>     path that answers < 500 once the app is ready (default: ${defaults.readyPath})
+  --scenario <name|file>  built-in scenario name or scenario file (default: ${defaults.scenario})
+  --heap-cap-mb <n>       --max-old-space-size for the app (default: ${defaults.heapCapMb})
+  --rss-limit-mb <n>      RSS watchdog (default: ${defaults.rssLimitFactor} x heap cap)
+  --threshold <n>         bytes/request of extra growth that counts as a regression (default: ${defaults.thresholdBytesPerRequest})
+  --connections <n>       concurrent connections (default: ${defaults.connections})
+  --warmup <n>            warm-up requests per side, not fitted (default: ${defaults.warmupRequests})
+  --requests <n>          requests per measured round (default: ${defaults.requestsPerRound})
+  --rounds <n>            measured rounds per side (default: ${defaults.rounds})
+  --seed <n>              seed of the request sequence (default: ${defaults.seed})
+  --json                  print the JSON report on stdout (progress stays on stderr)
+  --report <file>         also write the JSON report to <file>
+  --log-dir <dir>         keep the apps' logs here (default: a temp folder)
+
+Exit codes: 0 no regression, 1 regression (or a leak, for measure), 2 error.`;
+
+const numberOptions = {
+  'heap-cap-mb': 'heapCapMb',
+  'rss-limit-mb': 'rssLimitMb',
+  threshold: 'thresholdBytesPerRequest',
+  connections: 'connections',
+  warmup: 'warmupRequests',
+  requests: 'requestsPerRound',
+  rounds: 'rounds',
+  seed: 'seed',
+} as const satisfies Record<string, keyof PlanSettings>;
+
+export function parseCliArgs(argv: string[]): CliCommand {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
+      dir: { type: 'string' },
+      'base-dir': { type: 'string' },
+      'head-dir': { type: 'string' },
+      start: { type: 'string' },
+      'ready-path': { type: 'string' },
+      scenario: { type: 'string' },
+      json: { type: 'boolean' },
+      report: { type: 'string' },
+      'log-dir': { type: 'string' },
+      ...Object.fromEntries(Object.keys(numberOptions).map((name) => [name, { type: 'string' as const }])),
+    },
+  });
+  if (values.help) return { command: 'help' };
+  if (values.version) return { command: 'version' };
+
+  const settings: PlanSettings = { startCommand: values.start as string | undefined };
+  if (values['ready-path'] !== undefined) settings.readyPath = values['ready-path'] as string;
+  for (const [flag, key] of Object.entries(numberOptions)) {
+    const raw = values[flag as keyof typeof values];
+    if (typeof raw === 'string') settings[key] = parseNumber(flag, raw);
+  }
+  const shared: SharedOptions = {
+    settings,
+    scenario: values.scenario as string | undefined,
+    json: Boolean(values.json),
+    reportPath: values.report as string | undefined,
+    logDir: values['log-dir'] as string | undefined,
+  };
+
+  const [command, ...rest] = positionals;
+  if (rest.length > 0) throw usageError(`unexpected argument \`${rest[0]}\``);
+  if (command === 'measure') return { command, appDir: (values.dir as string | undefined) ?? '.', shared };
+  if (command === 'compare') {
+    const baseDir = values['base-dir'] as string | undefined;
+    const headDir = values['head-dir'] as string | undefined;
+    if (!baseDir || !headDir) throw usageError('`compare` needs --base-dir and --head-dir');
+    return { command, baseDir, headDir, shared };
+  }
+  throw usageError(command ? `unknown command \`${command}\`` : 'no command given');
+}
+
+/** `--seed` may be 0 and `--threshold` fractional; every other number is a whole number above 0. */
+function parseNumber(flag: string, raw: string): number {
+  const value = Number(raw);
+  const [isValid, expected] =
+    flag === 'seed'
+      ? [Number.isInteger(value) && value >= 0, 'a whole number ≥ 0']
+      : flag === 'threshold'
+        ? [Number.isFinite(value) && value > 0, 'a number > 0']
+        : [Number.isInteger(value) && value > 0, 'a whole number > 0'];
+  if (!isValid || raw.trim() === '') throw usageError(`\`--${flag}\` must be ${expected} (got \`${raw}\`)`);
+  return value;
+}
+
+function usageError(message: string): LeakwatchError {
+  return new LeakwatchError('USAGE', message, { hint: 'Run `leakwatch --help` for the options.' });
+}

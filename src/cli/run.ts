@@ -1,0 +1,49 @@
+// Runs one CLI command over the engine. Takes its streams as parameters, so tests can run it in-process.
+import { writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { buildRunPlan, compareApps, type EngineContext, measureApp } from '../engine/compare.js';
+import { probePath, leakwatchVersion } from '../package-files.js';
+import { renderCompareText, renderMeasureText } from '../report/terminal.js';
+import { loadScenario } from '../scenario/load.js';
+import type { CliCommand, SharedOptions } from './args.js';
+
+export interface CliIo {
+  cwd: string;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+/** Returns the exit code: 0 pass, 1 regression or leak, 2 error. */
+export async function runCliCommand(command: Exclude<CliCommand, { command: 'help' | 'version' }>, io: CliIo): Promise<number> {
+  const { shared } = command;
+  const scenario = await loadScenario({ nameOrPath: shared.scenario, cwd: io.cwd });
+  const plan = buildRunPlan(shared.settings, scenario);
+  const context: EngineContext = {
+    scenario,
+    scenarioDir: scenario.sourcePath ? dirname(scenario.sourcePath) : io.cwd,
+    probePath: probePath(),
+    leakwatchVersion: leakwatchVersion(),
+    workDir: shared.logDir ? resolve(io.cwd, shared.logDir) : undefined,
+    log: (line) => io.stderr(`leakwatch: ${line}\n`),
+  };
+
+  if (command.command === 'compare') {
+    const report = await compareApps(
+      { baseDir: resolve(io.cwd, command.baseDir), headDir: resolve(io.cwd, command.headDir) },
+      plan,
+      context,
+    );
+    await emit(report, renderCompareText(report), shared, io);
+    return { regression: 1, error: 2, improvement: 0, unchanged: 0, 'pre-existing': 0 }[report.comparison.verdict];
+  }
+  const report = await measureApp(resolve(io.cwd, command.appDir), plan, context);
+  await emit(report, renderMeasureText(report), shared, io);
+  return { leak: 1, crashed: 1, error: 2, plateau: 0, flat: 0 }[report.app.verdict];
+}
+
+async function emit(report: object, text: string, shared: SharedOptions, io: CliIo): Promise<void> {
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  if (shared.reportPath) await writeFile(resolve(io.cwd, shared.reportPath), json);
+  if (shared.json) io.stdout(json);
+  else io.stdout(`${text}\n`);
+}

@@ -1,0 +1,18 @@
+// Every default in one place; action.yml and the CLI help mirror these.
+export const defaults = {
+  startCommand: 'npm start',
+  readyPath: '/',
+  readyTimeoutMs: 60_000,
+  /** Like the leak stories' containers: a leak then ends in an OOM, which counts as a result. */
+  heapCapMb: 256,
+  /** RSS watchdog, as a multiple of the heap cap: catches off-heap leaks that never reach the heap cap. */
+  rssLimitFactor: 4,
+  connections: 10,
+  /** JIT and code space make an unwarmed server read 170–210 B/req; 5k requests get below 3 B/req. */
+  warmupRequests: 5000,
+  requestsPerRound: 500,
+  rounds: 20,
+  thresholdBytesPerRequest: 8,
+  seed: 1,
+  scenario: 'default',
+} as const;

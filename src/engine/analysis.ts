@@ -1,0 +1,166 @@
+// Pure statistics: memory-vs-requests slopes, per-side verdicts and the base/head comparison.
+import type {
+  AppExit,
+  Comparison,
+  MemorySample,
+  MetricFit,
+  MetricName,
+  SideResult,
+  SideVerdict,
+  SlopeFit,
+} from '../report/types.js';
+
+/** z for a two-sided 95 % interval. */
+const z95 = 1.959964;
+/** Fewer points than this give no usable rank interval. */
+const minPointsForFit = 4;
+/** One leaked handle per this many requests counts as a handle leak. */
+const resourcesThresholdPerRequest = 1 / 1000;
+/** RSS without a GC of its own is far noisier than the post-GC heap: it needs a much larger slope to count. */
+const rssThresholdFactor = 64;
+
+export const metricValue: Record<MetricName, (sample: MemorySample) => number> = {
+  heapPlusExternal: (sample) => sample.heapUsedBytes + sample.externalBytes,
+  arrayBuffers: (sample) => sample.arrayBuffersBytes,
+  rss: (sample) => sample.rssBytes,
+  activeResources: (sample) => Object.values(sample.activeResources).reduce((sum, count) => sum + count, 0),
+};
+
+export const metricNames = Object.keys(metricValue) as MetricName[];
+
+/**
+ * Theil–Sen slope (median of pairwise slopes) with Sen's rank-based confidence interval: robust to the odd noisy
+ * sample, and it separates small leaks with about half the requests least squares needs.
+ */
+export function fitTheilSen(xs: readonly number[], ys: readonly number[]): SlopeFit | null {
+  const n = xs.length;
+  if (n < minPointsForFit) return null;
+  const slopes: number[] = [];
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const dx = xs[j]! - xs[i]!;
+      if (dx !== 0) slopes.push((ys[j]! - ys[i]!) / dx);
+    }
+  }
+  if (slopes.length === 0) return null;
+  slopes.sort((a, b) => a - b);
+  const count = slopes.length;
+  const rankSpread = z95 * Math.sqrt((n * (n - 1) * (2 * n + 5)) / 18);
+  const lowIndex = Math.max(0, Math.floor((count - rankSpread) / 2));
+  const highIndex = Math.min(count - 1, Math.ceil((count + rankSpread) / 2));
+  return { slope: median(slopes), low: slopes[lowIndex]!, high: slopes[highIndex]!, points: n };
+}
+
+function median(sorted: readonly number[]): number {
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function fitSamples(samples: readonly MemorySample[], metric: MetricName): SlopeFit | null {
+  const value = metricValue[metric];
+  return fitTheilSen(
+    samples.map((sample) => sample.requestsSent),
+    samples.map(value),
+  );
+}
+
+/**
+ * Fits every metric over the measured samples. The verdict is judged on the last half (the steady segment), so a
+ * bounded cache that fills early and then plateaus is not called a leak.
+ */
+export function fitMetrics(samples: readonly MemorySample[], thresholdBytesPerRequest: number): MetricFit[] {
+  const measured = samples.filter((sample) => sample.phase === 'measure');
+  const steady = measured.slice(Math.floor(measured.length / 2));
+  return metricNames.map((metric) => {
+    const whole = fitSamples(measured, metric);
+    const steadyFit = fitSamples(steady.length >= minPointsForFit ? steady : measured, metric);
+    const threshold =
+      metric === 'activeResources'
+        ? resourcesThresholdPerRequest
+        : metric === 'rss'
+          ? thresholdBytesPerRequest * rssThresholdFactor
+          : thresholdBytesPerRequest;
+    return { metric, whole, steady: steadyFit, verdict: classify(whole, steadyFit, threshold) };
+  });
+}
+
+function classify(whole: SlopeFit | null, steady: SlopeFit | null, threshold: number): MetricFit['verdict'] {
+  if (!steady || !whole) return null;
+  if (steady.low > threshold) return 'leak';
+  if (whole.low > threshold) return 'plateau';
+  return 'flat';
+}
+
+export function primaryFit(side: Pick<SideResult, 'fits'>): MetricFit | undefined {
+  return side.fits.find((fit) => fit.metric === 'heapPlusExternal');
+}
+
+/** A side's verdict: how it ended first, then its primary metric. */
+export function sideVerdict(fits: MetricFit[], exit: AppExit | null): SideVerdict {
+  if (exit?.kind === 'oom' || exit?.kind === 'watchdog') return 'crashed';
+  if (exit?.kind === 'crash') return 'error';
+  return primaryFit({ fits })?.verdict ?? 'error';
+}
+
+const isOutOfMemory = (side: SideResult) => side.exit?.kind === 'oom' || side.exit?.kind === 'watchdog';
+
+export function compareSides(base: SideResult, head: SideResult, thresholdBytesPerRequest: number): Comparison {
+  const verdictOf = (
+    verdict: Comparison['verdict'],
+    reason: string,
+    delta: number | null = null,
+    uncertainty: number | null = null,
+  ): Comparison => ({
+    verdict,
+    reason,
+    deltaBytesPerRequest: delta,
+    deltaUncertainty: uncertainty,
+    thresholdBytesPerRequest,
+  });
+
+  for (const side of [base, head]) {
+    if (side.error) return verdictOf('error', `${side.label} could not be measured: ${side.error.message}`);
+    if (side.exit?.kind === 'crash') {
+      const how = side.exit.signal ?? `code ${side.exit.code}`;
+      return verdictOf('error', `${side.label} crashed (${how}) after ${side.exit.requestsSent} requests`);
+    }
+  }
+  if (isOutOfMemory(head) && isOutOfMemory(base)) {
+    return verdictOf('pre-existing', 'base and head both ran out of memory under load');
+  }
+  if (isOutOfMemory(head)) {
+    return verdictOf('regression', `head ran out of memory after ${head.exit?.requestsSent} requests; base survived`);
+  }
+  if (isOutOfMemory(base)) {
+    return verdictOf('improvement', `base ran out of memory after ${base.exit?.requestsSent} requests; head survived`);
+  }
+
+  const baseFit = primaryFit(base);
+  const headFit = primaryFit(head);
+  if (!baseFit?.steady || !headFit?.steady) {
+    return verdictOf('error', 'too few samples to fit a slope; raise the number of rounds');
+  }
+  const delta = headFit.steady.slope - baseFit.steady.slope;
+  const uncertainty = Math.hypot(halfWidth(baseFit.steady), halfWidth(headFit.steady));
+  const slopes = `head retains ${formatBytes(headFit.steady.slope)} per request (base ${formatBytes(baseFit.steady.slope)})`;
+  const isClear = (difference: number) => difference > thresholdBytesPerRequest && difference > uncertainty;
+  if (isClear(delta)) return verdictOf('regression', slopes, delta, uncertainty);
+  if (isClear(-delta)) return verdictOf('improvement', slopes, delta, uncertainty);
+  if (baseFit.verdict === 'leak' && headFit.verdict === 'leak') {
+    return verdictOf('pre-existing', `${slopes}: the leak exists at base too`, delta, uncertainty);
+  }
+  return verdictOf('unchanged', slopes, delta, uncertainty);
+}
+
+function halfWidth(fit: SlopeFit): number {
+  return (fit.high - fit.low) / 2;
+}
+
+/** Signed, human bytes: +11.8 KB, -3 B. */
+export function formatBytes(bytes: number): string {
+  const sign = bytes < 0 ? '-' : '+';
+  const size = Math.abs(bytes);
+  if (size >= 2 ** 20) return `${sign}${(size / 2 ** 20).toFixed(1)} MB`;
+  if (size >= 1024) return `${sign}${(size / 1024).toFixed(1)} KB`;
+  return `${sign}${size.toFixed(size < 10 ? 1 : 0)} B`;
+}

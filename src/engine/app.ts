@@ -1,0 +1,209 @@
+// Starts the app under test with the probe preloaded, a capped heap and a scrubbed environment, waits until it
+// serves, watches its RSS, and tells how it ended: OOM, watchdog, crash, or stopped by us.
+import { execFile } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import * as net from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { LeakwatchError } from '../errors.js';
+import { probeSocketEnv } from '../probe/protocol.js';
+import type { AppExit } from '../report/types.js';
+import { scrubbedEnv } from './env.js';
+import { killGroup, spawnGroup } from './process-group.js';
+import { ProbeHub } from './probe-hub.js';
+
+export interface StartAppOptions {
+  label: string;
+  appDir: string;
+  startCommand: string;
+  readyPath: string;
+  heapCapMb: number;
+  rssLimitMb: number;
+  /** Absolute path of dist/probe.cjs. */
+  probePath: string;
+  /** Where the app's stdout and stderr go. */
+  logPath: string;
+  readyTimeoutMs?: number;
+  /** Extra env for the app (scenario env, upstream URLs). */
+  env?: Record<string, string>;
+  /** Requests sent so far, read when the app dies, so the report says how far it got. */
+  requestsSent?: () => number;
+  log: (line: string) => void;
+}
+
+export interface RunningApp extends AsyncDisposable {
+  readonly label: string;
+  readonly url: string;
+  readonly hub: ProbeHub;
+  readonly logPath: string;
+  readonly startedAtMs: number;
+  /** Set once the app ended on its own (or by the watchdog); null while it runs. */
+  readonly exit: AppExit | null;
+  stop(): Promise<void>;
+}
+
+const watchdogIntervalMs = 200;
+const logTailLines = 40;
+
+export async function readLogTail(logPath: string, lines = logTailLines): Promise<string> {
+  const text = await readFile(logPath, 'utf8').catch(() => '');
+  return text.split('\n').slice(-lines).join('\n').trim();
+}
+
+export async function startApp(options: StartAppOptions): Promise<RunningApp> {
+  const hub = await ProbeHub.open();
+  const port = await findFreePort();
+  const nodeOptions = [
+    options.env?.NODE_OPTIONS ?? '',
+    `--require ${JSON.stringify(options.probePath)}`,
+    `--max-old-space-size=${options.heapCapMb}`,
+    (await nodeAcceptsExposeGc(options.appDir)) ? '--expose-gc' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const env = scrubbedEnv(process.env, {
+    ...options.env,
+    PORT: String(port),
+    NODE_OPTIONS: nodeOptions,
+    [probeSocketEnv]: hub.socketPath,
+  });
+
+  const logStream = createWriteStream(options.logPath);
+  const child = spawnGroup(options.startCommand, { cwd: options.appDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(logStream, { end: false });
+  child.stderr?.pipe(logStream, { end: false });
+  const startedAtMs = Date.now();
+  const requestsSent = options.requestsSent ?? (() => 0);
+
+  let exit: AppExit | null = null;
+  let stopping = false;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', async (code, signal) => {
+      if (!stopping && exit === null) {
+        exit = await describeExit(options.logPath, { code, signal, requestsSent: requestsSent(), elapsedMs: Date.now() - startedAtMs });
+      }
+      resolve();
+    });
+  });
+
+  const watchdog = setInterval(() => {
+    const limitBytes = options.rssLimitMb * 1024 * 1024;
+    const rssBytes = hub.rssBytes;
+    if (rssBytes <= limitBytes || exit !== null) return;
+    exit = { kind: 'watchdog', rssBytes, limitBytes, requestsSent: requestsSent(), elapsedMs: Date.now() - startedAtMs };
+    options.log(`${options.label}: RSS ${Math.round(rssBytes / 2 ** 20)} MB passed the ${options.rssLimitMb} MB watchdog; stopping it`);
+    void killGroup(child);
+  }, watchdogIntervalMs);
+
+  const stop = async () => {
+    clearInterval(watchdog);
+    stopping = true;
+    await killGroup(child);
+    await exited;
+    await new Promise<void>((resolve) => logStream.end(resolve));
+    await hub[Symbol.asyncDispose]();
+  };
+
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    await waitUntilReady({ url: url + options.readyPath, timeoutMs: options.readyTimeoutMs ?? 60_000, exited });
+    if (exit !== null) throw startFailure(options, exit, await readLogTail(options.logPath));
+    await hub.waitForProbe(5_000);
+    options.log(`${options.label}: ready at ${url} (pid ${child.pid}, heap cap ${options.heapCapMb} MB)`);
+    return {
+      label: options.label,
+      url,
+      hub,
+      logPath: options.logPath,
+      startedAtMs,
+      get exit() {
+        return exit;
+      },
+      stop,
+      [Symbol.asyncDispose]: stop,
+    };
+  } catch (error) {
+    const crashed = exit;
+    await stop();
+    if (error instanceof LeakwatchError && error.code === 'not-ready' && crashed !== null) {
+      throw startFailure(options, crashed, await readLogTail(options.logPath));
+    }
+    if (error instanceof LeakwatchError) {
+      throw new LeakwatchError(error.code, `${options.label}: ${error.message}`, {
+        hint: error.hint,
+        cause: await readLogTail(options.logPath),
+      });
+    }
+    throw error;
+  }
+}
+
+function startFailure(options: StartAppOptions, exit: AppExit, logTail: string): LeakwatchError {
+  const how = exit.kind === 'crash' ? `exited with ${exit.signal ?? `code ${exit.code}`}` : `stopped (${exit.kind})`;
+  return new LeakwatchError('start-failed', `${options.label}: the app ${how} before it became ready`, {
+    hint: `Check the start command (\`${options.startCommand}\`) and the app's log (${options.logPath}).`,
+    cause: logTail,
+  });
+}
+
+async function describeExit(
+  logPath: string,
+  how: { code: number | null; signal: NodeJS.Signals | null; requestsSent: number; elapsedMs: number },
+): Promise<AppExit> {
+  const logTail = await readLogTail(logPath);
+  if (/JavaScript heap out of memory|Reached heap limit/.test(logTail)) {
+    return { kind: 'oom', requestsSent: how.requestsSent, elapsedMs: how.elapsedMs, logTail };
+  }
+  return { kind: 'crash', code: how.code, signal: how.signal, requestsSent: how.requestsSent, logTail };
+}
+
+async function waitUntilReady(options: { url: string; timeoutMs: number; exited: Promise<void> }): Promise<void> {
+  let hasExited = false;
+  void options.exited.then(() => {
+    hasExited = true;
+  });
+  const deadline = Date.now() + options.timeoutMs;
+  let lastProblem = 'no answer';
+  while (Date.now() < deadline && !hasExited) {
+    try {
+      const response = await fetch(options.url, { signal: AbortSignal.timeout(5_000) });
+      await response.arrayBuffer();
+      if (response.status < 500) return;
+      lastProblem = `HTTP ${response.status}`;
+    } catch (error) {
+      lastProblem = (error as Error).cause ? String((error as Error).cause) : String(error);
+    }
+    await delay(100);
+  }
+  throw new LeakwatchError('not-ready', `the app did not become ready at ${options.url} (${lastProblem})`, {
+    hint: hasExited
+      ? 'The app exited; see its log.'
+      : `Raise the ready timeout, or set the ready path to a route that answers with a status below 500.`,
+  });
+}
+
+function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address() as net.AddressInfo;
+      server.close(() => resolve(address.port));
+    });
+  });
+}
+
+/** `--expose-gc` in NODE_OPTIONS is accepted from Node 20.18 / 22.3 on, and is fatal before. */
+async function nodeAcceptsExposeGc(appDir: string): Promise<boolean> {
+  try {
+    const { stdout } = await promisify(execFile)('node', ['-p', 'process.versions.node'], {
+      cwd: appDir,
+      env: scrubbedEnv(process.env),
+    });
+    const [major = 0, minor = 0] = stdout.trim().split('.').map(Number);
+    return (major === 20 && minor >= 18) || (major === 22 && minor >= 3) || major >= 23;
+  } catch {
+    return false;
+  }
+}

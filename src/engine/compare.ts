@@ -1,0 +1,119 @@
+// The engine's entry: turns settings and a scenario into a RunPlan, measures base and head (or one app) under
+// identical conditions, and returns the typed report.
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaults } from '../defaults.js';
+import type { CompareReport, Environment, MeasureReport, RunPlan } from '../report/types.js';
+import type { Scenario } from '../scenario/types.js';
+import { startUpstreams } from '../upstream/start.js';
+import { compareSides } from './analysis.js';
+import { measureSides, type SideTarget } from './measure.js';
+
+/** What the user can set; anything left out comes from the scenario, then from `defaults`. */
+export interface PlanSettings {
+  startCommand?: string;
+  readyPath?: string;
+  readyTimeoutMs?: number;
+  heapCapMb?: number;
+  rssLimitMb?: number;
+  connections?: number;
+  warmupRequests?: number;
+  requestsPerRound?: number;
+  rounds?: number;
+  thresholdBytesPerRequest?: number;
+  seed?: number;
+}
+
+export interface EngineContext {
+  scenario: Scenario;
+  /** Folder of the scenario file, for upstream fixtures. */
+  scenarioDir: string;
+  probePath: string;
+  leakwatchVersion: string;
+  /** Where logs go; a fresh temp folder when absent. */
+  workDir?: string;
+  log: (line: string) => void;
+}
+
+export function buildRunPlan(settings: PlanSettings, scenario: Scenario): RunPlan {
+  const heapCapMb = settings.heapCapMb ?? scenario.heapCapMb ?? defaults.heapCapMb;
+  return {
+    startCommand: settings.startCommand ?? defaults.startCommand,
+    readyPath: settings.readyPath ?? scenario.readyPath ?? defaults.readyPath,
+    readyTimeoutMs: settings.readyTimeoutMs ?? defaults.readyTimeoutMs,
+    heapCapMb,
+    rssLimitMb: settings.rssLimitMb ?? heapCapMb * defaults.rssLimitFactor,
+    connections: settings.connections ?? scenario.connections ?? defaults.connections,
+    warmupRequests: settings.warmupRequests ?? scenario.warmupRequests ?? defaults.warmupRequests,
+    requestsPerRound: settings.requestsPerRound ?? scenario.requestsPerRound ?? defaults.requestsPerRound,
+    rounds: settings.rounds ?? scenario.rounds ?? defaults.rounds,
+    thresholdBytesPerRequest: settings.thresholdBytesPerRequest ?? defaults.thresholdBytesPerRequest,
+    seed: settings.seed ?? defaults.seed,
+    scenarioName: scenario.name,
+  };
+}
+
+export async function compareApps(
+  dirs: { baseDir: string; headDir: string },
+  plan: RunPlan,
+  context: EngineContext,
+): Promise<CompareReport> {
+  const startedAt = new Date();
+  const [base, head] = await runSides(
+    [
+      { label: 'base', appDir: dirs.baseDir },
+      { label: 'head', appDir: dirs.headDir },
+    ],
+    plan,
+    context,
+  );
+  if (!base || !head) throw new Error('measureSides returned fewer sides than asked for');
+  return {
+    schemaVersion: 1,
+    kind: 'compare',
+    plan,
+    environment: describeEnvironment(context.leakwatchVersion),
+    base,
+    head,
+    comparison: compareSides(base, head, plan.thresholdBytesPerRequest),
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+  };
+}
+
+export async function measureApp(appDir: string, plan: RunPlan, context: EngineContext): Promise<MeasureReport> {
+  const startedAt = new Date();
+  const [app] = await runSides([{ label: 'app', appDir }], plan, context);
+  if (!app) throw new Error('measureSides returned no side');
+  return {
+    schemaVersion: 1,
+    kind: 'measure',
+    plan,
+    environment: describeEnvironment(context.leakwatchVersion),
+    app,
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+  };
+}
+
+async function runSides(sides: SideTarget[], plan: RunPlan, context: EngineContext) {
+  const { scenario } = context;
+  await using upstreams = await startUpstreams({
+    specs: scenario.upstreams ?? [],
+    scenarioDir: context.scenarioDir,
+    log: context.log,
+  });
+  return measureSides({
+    sides,
+    plan,
+    scenario,
+    appEnv: { ...scenario.env, ...upstreams.env },
+    probePath: context.probePath,
+    workDir: context.workDir ?? join(tmpdir(), `leakwatch-${process.pid}-${Date.now()}`),
+    log: context.log,
+  });
+}
+
+function describeEnvironment(leakwatchVersion: string): Environment {
+  return { leakwatchVersion, nodeVersion: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length };
+}

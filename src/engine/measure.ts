@@ -1,0 +1,174 @@
+// Orchestrates one measurement: starts every side's app, warms them up, then runs alternating load rounds
+// (ABBA order, so drift in the machine hits both sides alike), sampling after each round.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { LeakwatchError } from '../errors.js';
+import type { LoadStats, MemorySample, RunPlan, SideResult } from '../report/types.js';
+import { createRequestSequence } from '../scenario/sequence.js';
+import type { Scenario } from '../scenario/types.js';
+import { fitMetrics, sideVerdict } from './analysis.js';
+import { type RunningApp, startApp } from './app.js';
+import { sendLoad } from './load.js';
+
+export interface SideTarget {
+  label: SideResult['label'];
+  appDir: string;
+}
+
+export interface MeasureSidesOptions {
+  sides: SideTarget[];
+  plan: RunPlan;
+  scenario: Scenario;
+  /** Extra env for the apps: scenario env plus upstream stub URLs. */
+  appEnv: Record<string, string>;
+  probePath: string;
+  /** Where app logs go. */
+  workDir: string;
+  /** Pause between the end of a round and the sample, so in-flight work and sockets close. */
+  quiesceMs?: number;
+  log: (line: string) => void;
+}
+
+interface SideState {
+  target: SideTarget;
+  app: RunningApp | null;
+  samples: MemorySample[];
+  loads: LoadStats[];
+  requestsSent: number;
+  nextRequest: ReturnType<typeof createRequestSequence>;
+  error?: SideResult['error'];
+}
+
+export async function measureSides(options: MeasureSidesOptions): Promise<SideResult[]> {
+  const { plan, log } = options;
+  await mkdir(options.workDir, { recursive: true });
+  const states: SideState[] = options.sides.map((target) => ({
+    target,
+    app: null,
+    samples: [],
+    loads: [],
+    requestsSent: 0,
+    nextRequest: createRequestSequence(options.scenario, plan.seed),
+  }));
+
+  try {
+    log(`starting ${states.map((state) => state.target.label).join(' and ')} with \`${plan.startCommand}\``);
+    await Promise.all(states.map((state) => startSide(state, options)));
+
+    log(`warming up: ${plan.warmupRequests} requests per side`);
+    for (const state of states) await loadAndSample(state, plan.warmupRequests, 'warmup', options);
+
+    for (let round = 0; round < plan.rounds; round++) {
+      const order = round % 2 === 0 ? states : [...states].reverse();
+      for (const state of order) await loadAndSample(state, plan.requestsPerRound, 'measure', options);
+      log(`round ${round + 1}/${plan.rounds}: ${describeRound(states)}`);
+    }
+  } finally {
+    await Promise.all(states.map((state) => state.app?.stop()));
+  }
+  return states.map((state) => toResult(state, plan.thresholdBytesPerRequest));
+}
+
+async function startSide(state: SideState, options: MeasureSidesOptions): Promise<void> {
+  const { plan } = options;
+  try {
+    state.app = await startApp({
+      label: state.target.label,
+      appDir: state.target.appDir,
+      startCommand: plan.startCommand,
+      readyPath: plan.readyPath,
+      readyTimeoutMs: plan.readyTimeoutMs,
+      heapCapMb: plan.heapCapMb,
+      rssLimitMb: plan.rssLimitMb,
+      probePath: options.probePath,
+      logPath: join(options.workDir, `${state.target.label}.log`),
+      env: options.appEnv,
+      requestsSent: () => state.requestsSent,
+      log: options.log,
+    });
+  } catch (error) {
+    if (!(error instanceof LeakwatchError)) throw error;
+    state.error = {
+      code: error.code,
+      message: error.message,
+      hint: error.hint,
+      logTail: typeof error.cause === 'string' ? error.cause : undefined,
+    };
+    options.log(`${state.target.label}: ${error.message}`);
+  }
+}
+
+async function loadAndSample(
+  state: SideState,
+  requests: number,
+  phase: MemorySample['phase'],
+  options: MeasureSidesOptions,
+): Promise<void> {
+  const app = state.app;
+  if (!app || app.exit !== null || requests <= 0) return;
+  const stats = await sendLoad({
+    url: app.url,
+    requests,
+    connections: options.plan.connections,
+    nextRequest: state.nextRequest,
+  });
+  state.requestsSent += stats.requests;
+  state.loads.push(stats);
+  await delay(options.quiesceMs ?? 50);
+  if (app.exit !== null) return;
+  try {
+    const memory = await app.hub.sample();
+    state.samples.push({
+      ...memory,
+      requestsSent: state.requestsSent,
+      elapsedMs: Date.now() - app.startedAtMs,
+      phase,
+    });
+  } catch (error) {
+    // A process that dies mid-sample is reported through its exit (OOM, crash), not as a sampling failure.
+    await delay(500);
+    if (app.exit === null) throw error;
+  }
+}
+
+function describeRound(states: SideState[]): string {
+  return states
+    .map((state) => {
+      const last = state.samples.at(-1);
+      if (state.app?.exit) return `${state.target.label} stopped (${state.app.exit.kind})`;
+      if (!last) return `${state.target.label} not running`;
+      return `${state.target.label} ${((last.heapUsedBytes + last.externalBytes) / 2 ** 20).toFixed(1)} MB`;
+    })
+    .join(', ');
+}
+
+function toResult(state: SideState, thresholdBytesPerRequest: number): SideResult {
+  const fits = fitMetrics(state.samples, thresholdBytesPerRequest);
+  const exit = state.app?.exit ?? null;
+  return {
+    label: state.target.label,
+    appDir: state.target.appDir,
+    samples: state.samples,
+    fits,
+    verdict: state.error ? 'error' : sideVerdict(fits, exit),
+    exit,
+    load: summarizeLoads(state.loads),
+    ...(state.error ? { error: state.error } : {}),
+  };
+}
+
+function summarizeLoads(loads: LoadStats[]): LoadStats {
+  const requests = loads.reduce((sum, load) => sum + load.requests, 0);
+  const durationMs = loads.reduce((sum, load) => sum + load.durationMs, 0);
+  // Percentiles are not additive: report the median round's p50 and the worst round's p99.
+  return {
+    requests,
+    errors: loads.reduce((sum, load) => sum + load.errors, 0),
+    non2xx: loads.reduce((sum, load) => sum + load.non2xx, 0),
+    durationMs,
+    requestsPerSecond: durationMs > 0 ? (requests / durationMs) * 1000 : 0,
+    latencyP50Ms: loads.map((load) => load.latencyP50Ms).sort((a, b) => a - b)[Math.floor(loads.length / 2)] ?? 0,
+    latencyP99Ms: Math.max(0, ...loads.map((load) => load.latencyP99Ms)),
+  };
+}

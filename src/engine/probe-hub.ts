@@ -1,0 +1,194 @@
+// The harness side of the probe channel: a unix socket in a fresh private temp dir, one per app.
+// Each probed process of the app (Next 13.4 render workers, cluster workers) connects; samples are summed.
+import { mkdtemp, rm } from 'node:fs/promises';
+import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LeakwatchError } from '../errors.js';
+import type { HarnessCommand, ProbeMemory, ProbeMessage } from '../probe/protocol.js';
+
+interface ProbeConnection {
+  pid: number;
+  socket: net.Socket;
+  rssBytes: number;
+  requestsSeen: number;
+  gcSource: 'flag' | 'vm';
+}
+
+type Pending = { probe: ProbeConnection; resolve: (message: ProbeMessage) => void; reject: (error: Error) => void };
+
+export interface SummedMemory extends ProbeMemory {
+  processCount: number;
+}
+
+export class ProbeHub implements AsyncDisposable {
+  readonly socketPath: string;
+  private readonly dir: string;
+  private readonly server: net.Server;
+  private readonly probes = new Set<ProbeConnection>();
+  private readonly pending = new Map<number, Pending>();
+  private readonly connectWaiters = new Set<() => void>();
+  private nextId = 1;
+
+  private constructor(dir: string, server: net.Server) {
+    this.dir = dir;
+    this.server = server;
+    this.socketPath = join(dir, 'probe.sock');
+  }
+
+  static async open(): Promise<ProbeHub> {
+    const dir = await mkdtemp(join(tmpdir(), 'leakwatch-probe-'));
+    const hub: ProbeHub = new ProbeHub(dir, net.createServer((socket) => hub.accept(socket)));
+    await new Promise<void>((resolve, reject) => {
+      hub.server.once('error', reject);
+      hub.server.listen(hub.socketPath, resolve);
+    });
+    return hub;
+  }
+
+  get processCount(): number {
+    return this.probes.size;
+  }
+
+  /** Latest RSS reported by the probes' heartbeats, summed: what the RSS watchdog reads. */
+  get rssBytes(): number {
+    let total = 0;
+    for (const probe of this.probes) total += probe.rssBytes;
+    return total;
+  }
+
+  async waitForProbe(timeoutMs: number): Promise<void> {
+    if (this.probes.size > 0) return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.connectWaiters.delete(done);
+        reject(
+          new LeakwatchError('probe-missing', `no probe connected within ${timeoutMs} ms of the app becoming ready`, {
+            hint: 'The start command must run node with NODE_OPTIONS intact (leakwatch preloads its probe through it). Wrappers that reset NODE_OPTIONS, or a server that is not Node.js, cannot be measured.',
+          }),
+        );
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.connectWaiters.add(done);
+    });
+  }
+
+  /** Forces a full GC in every probed process and returns their memory, summed. */
+  async sample(timeoutMs = 30_000): Promise<SummedMemory> {
+    const replies = await this.broadcast((id) => ({ type: 'sample', id }), timeoutMs);
+    const total: SummedMemory = {
+      heapUsedBytes: 0,
+      externalBytes: 0,
+      arrayBuffersBytes: 0,
+      rssBytes: 0,
+      v8UsedHeapBytes: 0,
+      requestsSeen: 0,
+      activeResources: {},
+      processCount: 0,
+    };
+    for (const reply of replies) {
+      if (reply.type !== 'sample') continue;
+      const memory = reply.memory;
+      total.heapUsedBytes += memory.heapUsedBytes;
+      total.externalBytes += memory.externalBytes;
+      total.arrayBuffersBytes += memory.arrayBuffersBytes;
+      total.rssBytes += memory.rssBytes;
+      total.v8UsedHeapBytes += memory.v8UsedHeapBytes;
+      total.requestsSeen += memory.requestsSeen;
+      for (const [type, count] of Object.entries(memory.activeResources)) {
+        total.activeResources[type] = (total.activeResources[type] ?? 0) + count;
+      }
+      total.processCount += 1;
+    }
+    return total;
+  }
+
+  /** Writes one heap snapshot per probed process into `dir`; returns their paths. */
+  async writeSnapshots(dir: string, name: string, timeoutMs = 300_000): Promise<string[]> {
+    let index = 0;
+    const replies = await this.broadcast(
+      (id) => ({ type: 'snapshot', id, path: join(dir, `${name}-${index++}.heapsnapshot`) }),
+      timeoutMs,
+    );
+    return replies.flatMap((reply) => (reply.type === 'snapshot' ? [reply.path] : []));
+  }
+
+  private async broadcast(makeCommand: (id: number) => HarnessCommand, timeoutMs: number): Promise<ProbeMessage[]> {
+    if (this.probes.size === 0) {
+      throw new LeakwatchError('probe-missing', 'no probed process is connected (the app may have exited)');
+    }
+    const requests = [...this.probes].map((probe) => {
+      const command = makeCommand(this.nextId++);
+      return new Promise<ProbeMessage>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this.pending.delete(command.id);
+          reject(new LeakwatchError('probe-timeout', `probe in pid ${probe.pid} did not answer '${command.type}' within ${timeoutMs} ms`));
+        }, timeoutMs);
+        this.pending.set(command.id, {
+          probe,
+          resolve: (message) => {
+            clearTimeout(timer);
+            resolve(message);
+          },
+          reject: (error) => {
+            clearTimeout(timer);
+            reject(error);
+          },
+        });
+        probe.socket.write(`${JSON.stringify(command)}\n`);
+      });
+    });
+    const replies = await Promise.all(requests);
+    const failure = replies.find((reply) => reply.type === 'failure');
+    if (failure?.type === 'failure') throw new LeakwatchError('probe-failure', `the probe failed: ${failure.message}`);
+    return replies;
+  }
+
+  private accept(socket: net.Socket): void {
+    let probe: ProbeConnection | undefined;
+    let buffered = '';
+    socket.on('data', (chunk) => {
+      buffered += chunk.toString('utf8');
+      let newline = buffered.indexOf('\n');
+      while (newline >= 0) {
+        const message = JSON.parse(buffered.slice(0, newline)) as ProbeMessage;
+        buffered = buffered.slice(newline + 1);
+        newline = buffered.indexOf('\n');
+        if (message.type === 'hello') {
+          probe = { pid: message.pid, socket, rssBytes: 0, requestsSeen: 0, gcSource: message.gcSource };
+          this.probes.add(probe);
+          for (const waiter of this.connectWaiters) waiter();
+          this.connectWaiters.clear();
+        } else if (message.type === 'heartbeat' && probe) {
+          probe.rssBytes = message.rssBytes;
+          probe.requestsSeen = message.requestsSeen;
+        } else if ('id' in message) {
+          this.pending.get(message.id)?.resolve(message);
+          this.pending.delete(message.id);
+        }
+      }
+    });
+    const forget = () => {
+      if (!probe) return;
+      this.probes.delete(probe);
+      for (const [id, pending] of this.pending) {
+        if (pending.probe !== probe) continue;
+        this.pending.delete(id);
+        pending.reject(new LeakwatchError('probe-closed', `the probed process ${probe.pid} exited while being sampled`));
+      }
+    };
+    socket.on('close', forget);
+    socket.on('error', forget);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    for (const probe of this.probes) probe.socket.destroy();
+    for (const pending of this.pending.values()) pending.reject(new LeakwatchError('probe-closed', 'the probe channel closed'));
+    this.pending.clear();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,63 @@
+// The CLI's closing table: plain text for a terminal, from the same typed report the comment renders.
+import { markdownTable } from 'markdown-table';
+import { formatBytes } from '../engine/analysis.js';
+import type { CompareReport, MeasureReport, MetricFit, SideResult, SlopeFit } from './types.js';
+
+const verdictLabels: Record<CompareReport['comparison']['verdict'], string> = {
+  regression: 'FAIL: regression',
+  improvement: 'PASS: improvement',
+  unchanged: 'PASS: no regression',
+  'pre-existing': 'WARN: pre-existing leak',
+  error: 'ERROR',
+};
+
+const metricLabels: Record<MetricFit['metric'], string> = {
+  heapPlusExternal: 'heap + external (B/req)',
+  arrayBuffers: 'arrayBuffers (B/req)',
+  rss: 'RSS (B/req)',
+  activeResources: 'active resources (/req)',
+};
+
+function formatFit(fit: SlopeFit | null, metric: MetricFit['metric']): string {
+  if (!fit) return 'n/a';
+  if (metric === 'activeResources')
+    return `${fit.slope.toFixed(4)} [${fit.low.toFixed(4)}, ${fit.high.toFixed(4)}]`;
+  return `${formatBytes(fit.slope)} [${formatBytes(fit.low)}, ${formatBytes(fit.high)}]`;
+}
+
+function describeSide(side: SideResult): string {
+  if (side.error)
+    return `${side.label}: ${side.error.message}${side.error.hint ? `\n  hint: ${side.error.hint}` : ''}`;
+  const exit = side.exit ? `, stopped: ${side.exit.kind} after ${side.exit.requestsSent} requests` : '';
+  return `${side.label}: ${side.load.requests} requests at ${Math.round(side.load.requestsPerSecond)} req/s, p99 ${side.load.latencyP99Ms} ms, ${side.samples.length} samples${exit}`;
+}
+
+function fitTable(sides: SideResult[]): string {
+  const header = ['metric (steady slope, 95 % CI)', ...sides.map((side) => side.label)];
+  const rows = (Object.keys(metricLabels) as MetricFit['metric'][]).map((metric) => [
+    metricLabels[metric],
+    ...sides.map((side) => {
+      const fit = side.fits.find((candidate) => candidate.metric === metric);
+      return fit ? `${formatFit(fit.steady, metric)} ${fit.verdict ?? ''}`.trim() : 'n/a';
+    }),
+  ]);
+  return markdownTable([header, ...rows]);
+}
+
+export function renderCompareText(report: CompareReport): string {
+  const { comparison } = report;
+  return [
+    fitTable([report.base, report.head]),
+    '',
+    describeSide(report.base),
+    describeSide(report.head),
+    '',
+    `${verdictLabels[comparison.verdict]}: ${comparison.reason}`,
+  ].join('\n');
+}
+
+export function renderMeasureText(report: MeasureReport): string {
+  return [fitTable([report.app]), '', describeSide(report.app), '', `verdict: ${report.app.verdict}`].join(
+    '\n',
+  );
+}
