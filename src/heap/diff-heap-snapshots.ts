@@ -1,0 +1,210 @@
+import { LeakwatchError } from '../errors.js';
+import { attributePackages } from './attribute-packages.js';
+import { type ParsedSnapshot, parseSnapshot } from './parse-snapshot.js';
+import { findRootDistances, formatRetainerPath, retainerPathOf } from './retainer-path.js';
+import { createSnapshotGraph } from './snapshot-graph.js';
+import type { DiffHeapSnapshotsOptions, DiffHeapSnapshotsResult, HeapGroupGrowth } from './types.js';
+
+export type { DiffHeapSnapshotsOptions, DiffHeapSnapshotsResult, HeapGroupGrowth } from './types.js';
+
+const MIN_SURVIVAL_RATIO = 0.8;
+const MAX_HALF_SHARE_DEVIATION = 0.25;
+const MAX_UNSTEADY_GROUPS = 5;
+
+interface GroupTally {
+  name: string;
+  nodeType: string;
+  beforeMiddle: number;
+  afterMiddle: number;
+  selfBytes: number;
+  sample: number;
+  sampleId: number;
+}
+
+/**
+ * The 3-snapshot rule: objects created after snapshot 1 (V8 ids only grow within a process) and alive
+ * in snapshot 3 are what the run accumulated. Snapshot 2 splits them in halves, so a steady leak can be
+ * told from a cache that filled early or churns.
+ */
+export async function diffHeapSnapshots(options: DiffHeapSnapshotsOptions): Promise<DiffHeapSnapshotsResult> {
+  const startedMs = performance.now();
+  const log = options.log ?? (() => {});
+  const { firstToLast } = options.requestsBetween;
+  const firstToMiddle = options.requestsBetween.firstToMiddle ?? firstToLast / 2;
+  if (!(firstToLast > 0) || !(firstToMiddle > 0) || firstToMiddle >= firstToLast) {
+    throw new LeakwatchError(
+      'HEAP_DIFF_REQUESTS',
+      `requestsBetween must satisfy 0 < firstToMiddle < firstToLast (got ${firstToMiddle} and ${firstToLast}).`,
+      {
+        hint: 'Count the requests served between the snapshots; the middle snapshot must fall between the other two.',
+      },
+    );
+  }
+  const minBytesPerRequest = options.minBytesPerRequest ?? 8;
+  const minObjectsPerRequest = options.minObjectsPerRequest ?? 0.01;
+  const [firstPath, middlePath, lastPath] = options.snapshotPaths;
+
+  const first = await parseSnapshot({ path: firstPath, detail: 'ids' });
+  log(`heap: snapshot 1 read (${first.nodeCount} nodes)`);
+  const middle = await parseSnapshot({ path: middlePath, detail: 'nodes' });
+  const aliveAtMiddle = countNewByGroup(middle, first.maxHeapObjectId);
+  const middleSummary = {
+    path: middlePath,
+    nodeCount: middle.nodeCount,
+    maxHeapObjectId: middle.maxHeapObjectId,
+  };
+  middle.nodes = new Uint32Array(0);
+  log(`heap: snapshot 2 read (${middle.nodeCount} nodes)`);
+  const last = await parseSnapshot({ path: lastPath, detail: 'full' });
+  log(`heap: snapshot 3 read (${last.nodeCount} nodes, ${last.edgeCount} edges)`);
+  if (!(first.maxHeapObjectId <= middle.maxHeapObjectId && middle.maxHeapObjectId <= last.maxHeapObjectId)) {
+    throw new LeakwatchError(
+      'HEAP_DIFF_ORDER',
+      'The heap snapshots are not in time order, or come from different processes.',
+      {
+        hint: 'Pass the three snapshots of one app process in the order they were taken.',
+      },
+    );
+  }
+
+  const tallies = tallyNewObjects(last, first.maxHeapObjectId, middle.maxHeapObjectId);
+  const expectedAfterShare = (firstToLast - firstToMiddle) / firstToLast;
+  const growing: HeapGroupGrowth[] = [];
+  const unsteady: HeapGroupGrowth[] = [];
+  for (const [key, tally] of tallies) {
+    const count = tally.beforeMiddle + tally.afterMiddle;
+    const objectsPerRequest = count / firstToLast;
+    const bytesPerRequest = tally.selfBytes / firstToLast;
+    if (objectsPerRequest < minObjectsPerRequest || bytesPerRequest < minBytesPerRequest) continue;
+    const atMiddle = aliveAtMiddle.get(key) ?? 0;
+    const survivalRatio = atMiddle === 0 ? 0 : Math.min(1, tally.beforeMiddle / atMiddle);
+    const afterShare = tally.afterMiddle / count;
+    const isSteady =
+      tally.beforeMiddle > 0 &&
+      tally.afterMiddle > 0 &&
+      survivalRatio >= MIN_SURVIVAL_RATIO &&
+      Math.abs(afterShare - expectedAfterShare) <= MAX_HALF_SHARE_DEVIATION;
+    const group: HeapGroupGrowth = {
+      name: tally.name,
+      nodeType: tally.nodeType,
+      objectsPerRequest,
+      bytesPerRequest,
+      newObjectCount: count,
+      newSelfBytes: tally.selfBytes,
+      createdBeforeMiddleCount: tally.beforeMiddle,
+      createdAfterMiddleCount: tally.afterMiddle,
+      survivalRatio,
+      isSteady,
+      packages: [],
+      bumpedPackages: [],
+    };
+    (isSteady ? growing : unsteady).push(group);
+  }
+  const byBytes = (a: HeapGroupGrowth, b: HeapGroupGrowth): number => b.bytesPerRequest - a.bytesPerRequest;
+  growing.sort(byBytes);
+  unsteady.sort(byBytes);
+  unsteady.length = Math.min(unsteady.length, MAX_UNSTEADY_GROUPS);
+
+  const explained = growing.slice(0, options.maxGroups ?? 10);
+  if (explained.length > 0) {
+    const graph = createSnapshotGraph(last);
+    const distances = findRootDistances(graph);
+    log(`heap: retainer paths for ${explained.length} growing groups`);
+    for (const group of explained) {
+      const sample = (tallies.get(groupKeyOf(group)) as GroupTally).sample;
+      const sourceFile = graph.sourceFileOf(sample);
+      if (sourceFile !== undefined) group.sourceFile = sourceFile;
+      const path = retainerPathOf(graph, distances, sample);
+      if (path !== undefined) {
+        group.retainerPath = path;
+        group.retainerPathText = formatRetainerPath(
+          path,
+          options.appRoot === undefined ? {} : { appRoot: options.appRoot },
+        );
+      }
+      const files = [sourceFile, ...(path?.steps ?? []).map((step) => step.file).reverse()];
+      Object.assign(group, attributePackages(files, options.bumpedPackages ?? []));
+    }
+  }
+
+  return {
+    growing,
+    unsteady,
+    snapshots: [
+      { path: firstPath, nodeCount: first.nodeCount, maxHeapObjectId: first.maxHeapObjectId },
+      middleSummary,
+      { path: lastPath, nodeCount: last.nodeCount, maxHeapObjectId: last.maxHeapObjectId },
+    ],
+    requestsFirstToLast: firstToLast,
+    durationMs: performance.now() - startedMs,
+  };
+}
+
+const STRING_TYPES = new Set(['string', 'concatenated string', 'sliced string']);
+const UNNAMED_TYPES = new Set(['number', 'symbol', 'bigint', 'regexp']);
+
+/** Strings are grouped by type, not content, or every distinct string would be its own group. */
+function groupOf(typeName: string, name: string): { name: string; nodeType: string } {
+  if (STRING_TYPES.has(typeName)) return { name: '(string)', nodeType: 'string' };
+  if (UNNAMED_TYPES.has(typeName)) return { name: `(${typeName})`, nodeType: typeName };
+  return { name: name === '' ? `(${typeName})` : name, nodeType: typeName };
+}
+
+function groupKeyOf(group: { name: string; nodeType: string }): string {
+  return `${group.nodeType}\u0000${group.name}`;
+}
+
+/** Visits nodes with an odd (heap object) id above `sinceId`, resolving each (type, name) pair once. */
+function forEachNewNode(
+  snapshot: ParsedSnapshot,
+  sinceId: number,
+  visit: (node: number, key: string, group: { name: string; nodeType: string }, id: number) => void,
+): void {
+  const { nodes, nodeFieldCount, nodeField, strings, nodeTypeNames } = snapshot;
+  const resolved = new Map<number, { key: string; group: { name: string; nodeType: string } }>();
+  for (let node = 0, offset = 0; node < snapshot.nodeCount; node++, offset += nodeFieldCount) {
+    const id = nodes[offset + nodeField.id] as number;
+    if (id <= sinceId || (id & 1) === 0) continue;
+    const type = nodes[offset + nodeField.type] as number;
+    const nameIndex = nodes[offset + nodeField.name] as number;
+    const pair = nameIndex * 32 + type;
+    let entry = resolved.get(pair);
+    if (entry === undefined) {
+      const group = groupOf(nodeTypeNames[type] ?? 'unknown', strings[nameIndex] ?? '');
+      entry = { key: groupKeyOf(group), group };
+      resolved.set(pair, entry);
+    }
+    visit(node, entry.key, entry.group, id);
+  }
+}
+
+function countNewByGroup(snapshot: ParsedSnapshot, sinceId: number): Map<string, number> {
+  const counts = new Map<string, number>();
+  forEachNewNode(snapshot, sinceId, (_node, key) => counts.set(key, (counts.get(key) ?? 0) + 1));
+  return counts;
+}
+
+function tallyNewObjects(
+  snapshot: ParsedSnapshot,
+  firstMaxId: number,
+  middleMaxId: number,
+): Map<string, GroupTally> {
+  const tallies = new Map<string, GroupTally>();
+  const { nodes, nodeFieldCount, nodeField } = snapshot;
+  forEachNewNode(snapshot, firstMaxId, (node, key, group, id) => {
+    let tally = tallies.get(key);
+    if (tally === undefined) {
+      tally = { ...group, beforeMiddle: 0, afterMiddle: 0, selfBytes: 0, sample: node, sampleId: id };
+      tallies.set(key, tally);
+    }
+    // The oldest survivor is the best sample: whatever holds it has held it for most of the run.
+    if (id < tally.sampleId) {
+      tally.sample = node;
+      tally.sampleId = id;
+    }
+    if (id <= middleMaxId) tally.beforeMiddle++;
+    else tally.afterMiddle++;
+    tally.selfBytes += nodes[node * nodeFieldCount + nodeField.selfSize] as number;
+  });
+  return tallies;
+}

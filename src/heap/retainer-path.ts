@@ -1,0 +1,167 @@
+import type { SnapshotGraph } from './snapshot-graph.js';
+
+/** One hop of a cleaned retainer path, from a GC root towards the sample object. */
+export interface RetainerStep {
+  /** Constructor or node name; closures keep their function name. */
+  name: string;
+  nodeType: string;
+  /** Property, variable or `[index]` through which the previous step holds this one, when it has a name. */
+  edgeName?: string;
+  /** Module file of the closure, of the class, or of the closure whose scope holds this variable. */
+  file?: string;
+}
+
+export interface RetainerPath {
+  /** The GC root category the path starts from, such as `(Stack roots)` or `(Global handles)`. */
+  root: string;
+  steps: RetainerStep[];
+}
+
+/** Shortest strong paths from the root to every node, as the edge that first reached each node. */
+export interface RootDistances {
+  parentEdge: Int32Array;
+  parentNode: Int32Array;
+}
+
+const VISIBLE_TYPES = new Set([
+  'object',
+  'closure',
+  'regexp',
+  'native',
+  'string',
+  'concatenated string',
+  'sliced string',
+  'number',
+  'symbol',
+  'bigint',
+]);
+const NAMED_EDGE_TYPES = new Set(['property', 'context', 'element', 'shortcut']);
+
+/**
+ * Breadth-first search from the snapshot root. Weak edges never retain. The first pass also avoids
+ * hidden classes and code objects, whose paths (map → constructor, feedback vectors) are true but say
+ * nothing to a reader; nodes only reachable that way get their path from a second, unfiltered pass.
+ */
+export function findRootDistances(graph: SnapshotGraph): RootDistances {
+  const { snapshot, firstEdge } = graph;
+  const { nodes, edges, nodeFieldCount, edgeFieldCount, nodeField, edgeField } = snapshot;
+  const weakType = snapshot.edgeTypeNames.indexOf('weak');
+  const noisyTypes = new Set(['object shape', 'code'].map((name) => snapshot.nodeTypeNames.indexOf(name)));
+  const parentEdge = new Int32Array(snapshot.nodeCount).fill(-1);
+  const parentNode = new Int32Array(snapshot.nodeCount).fill(-1);
+  const queue = new Uint32Array(snapshot.nodeCount);
+  const isQueued = new Uint8Array(snapshot.nodeCount);
+
+  const search = (isFiltered: boolean, seeds: number[]): void => {
+    let head = 0;
+    let tail = 0;
+    for (const seed of seeds) queue[tail++] = seed;
+    while (head < tail) {
+      const node = queue[head++] as number;
+      if (isFiltered && noisyTypes.has(nodes[node * nodeFieldCount + nodeField.type] as number) && node !== 0)
+        continue;
+      for (
+        let edge = firstEdge[node] as number;
+        edge < (firstEdge[node + 1] as number);
+        edge += edgeFieldCount
+      ) {
+        if (edges[edge + edgeField.type] === weakType) continue;
+        const target = (edges[edge + edgeField.toNode] as number) / nodeFieldCount;
+        if (isQueued[target]) continue;
+        isQueued[target] = 1;
+        parentEdge[target] = edge;
+        parentNode[target] = node;
+        queue[tail++] = target;
+      }
+    }
+  };
+
+  isQueued[0] = 1;
+  search(true, [0]);
+  // Noisy nodes were reached but not expanded; expand them now so their targets still get a path.
+  const noisyReached: number[] = [];
+  for (let node = 1; node < snapshot.nodeCount; node++) {
+    if (isQueued[node] && noisyTypes.has(nodes[node * nodeFieldCount + nodeField.type] as number))
+      noisyReached.push(node);
+  }
+  search(false, noisyReached);
+  return { parentEdge, parentNode };
+}
+
+export function retainerPathOf(
+  graph: SnapshotGraph,
+  distances: RootDistances,
+  sample: number,
+): RetainerPath | undefined {
+  const chain: Array<{ node: number; edge: number }> = [];
+  for (let node = sample; node > 0; node = distances.parentNode[node] as number) {
+    const edge = distances.parentEdge[node] as number;
+    if (edge < 0) return undefined;
+    chain.push({ node, edge });
+  }
+  chain.reverse();
+
+  let root = '(root)';
+  const steps: RetainerStep[] = [];
+  let lastClosure: number | undefined;
+  for (const { node, edge } of chain) {
+    const type = graph.typeOf(node);
+    const name = graph.nameOf(node);
+    if (type === 'synthetic') {
+      if (steps.length === 0 && name !== '(GC roots)') root = name;
+      continue;
+    }
+    if (type === 'closure') lastClosure = node;
+    if (!VISIBLE_TYPES.has(type) || name.startsWith('system /')) continue;
+    const step: RetainerStep = { name: displayName(type, name), nodeType: type };
+    const edgeType = graph.edgeTypeOf(edge);
+    if (NAMED_EDGE_TYPES.has(edgeType)) {
+      step.edgeName = edgeType === 'element' ? `[${graph.edgeNameOf(edge)}]` : graph.edgeNameOf(edge);
+    }
+    const isScopeVariable = edgeType === 'context' && lastClosure !== undefined;
+    const file = isScopeVariable ? graph.sourceFileOf(lastClosure as number) : graph.sourceFileOf(node);
+    if (file !== undefined) step.file = file;
+    steps.push(step);
+  }
+  return { root, steps };
+}
+
+function displayName(type: string, name: string): string {
+  if (type === 'closure') return `${name || '(anonymous)'}()`;
+  if (type === 'string' || type === 'concatenated string' || type === 'sliced string') return '(string)';
+  if (type === 'number') return '(number)';
+  return name || `(${type})`;
+}
+
+/** Renders `Map (defaultsByInstance) in node_modules/lib/x.js → LeakyClient`, keeping the last `maxSteps` hops. */
+export function formatRetainerPath(
+  path: RetainerPath,
+  options: { appRoot?: string; maxSteps?: number } = {},
+): string {
+  const maxSteps = options.maxSteps ?? 6;
+  const shown = path.steps.slice(-maxSteps);
+  const parts = shown.length < path.steps.length ? ['…'] : [path.root];
+  let previousFile: string | undefined;
+  shown.forEach((step, index) => {
+    const isEdgeNameNews = step.edgeName !== undefined && `${step.edgeName}()` !== step.name;
+    let text = isEdgeNameNews ? `${step.name} (${step.edgeName})` : step.name;
+    // The file is said once, on the structure that holds the objects rather than the function leading to it.
+    const isSaidNext = step.nodeType === 'closure' && shown[index + 1]?.file === step.file;
+    if (step.file !== undefined && step.file !== previousFile && !isSaidNext) {
+      text += ` in ${displayFile(step.file, options.appRoot)}`;
+      previousFile = step.file;
+    }
+    parts.push(text);
+  });
+  return parts.join(' → ');
+}
+
+/** Shortens a script name to `node_modules/<pkg>/…` or a path relative to the app. */
+export function displayFile(file: string, appRoot?: string): string {
+  const path = file.startsWith('file://') ? decodeURIComponent(file.slice('file://'.length)) : file;
+  const modules = path.lastIndexOf('node_modules/');
+  if (modules !== -1) return path.slice(modules);
+  if (appRoot !== undefined && path.startsWith(`${appRoot.replace(/\/$/, '')}/`))
+    return path.slice(appRoot.replace(/\/$/, '').length + 1);
+  return path;
+}
