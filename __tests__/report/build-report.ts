@@ -1,0 +1,120 @@
+// Builds CompareReports shaped like the engine's, with samples that grow at a chosen bytes-per-request rate.
+
+import type { DependencyChange } from '../../src/deps/types.js';
+import type {
+  CompareReport,
+  ComparisonVerdict,
+  MemorySample,
+  MetricFit,
+  SideResult,
+  SideVerdict,
+} from '../../src/report/types.js';
+
+interface SideSpec {
+  slopeBytes: number;
+  verdict?: SideVerdict;
+  exit?: SideResult['exit'];
+  error?: SideResult['error'];
+  sampleCount?: number;
+}
+
+function samples(slopeBytes: number, count: number): MemorySample[] {
+  return Array.from({ length: count }, (_, index) => {
+    const requestsSent = 5000 + index * 500;
+    return {
+      requestsSent,
+      requestsSeen: requestsSent,
+      elapsedMs: index * 200,
+      phase: 'measure',
+      heapUsedBytes: 30 * 1024 * 1024 + slopeBytes * requestsSent,
+      externalBytes: 2 * 1024 * 1024,
+      arrayBuffersBytes: 100_000,
+      rssBytes: 90 * 1024 * 1024 + slopeBytes * requestsSent,
+      v8UsedHeapBytes: 30 * 1024 * 1024,
+      activeResources: { TCPSocketWrap: 10 },
+      processCount: 1,
+    };
+  });
+}
+
+function fits(slopeBytes: number, verdict: SideVerdict): MetricFit[] {
+  const leakish = verdict === 'leak' ? 'leak' : 'flat';
+  const fit = (slope: number) => ({ slope, low: slope * 0.95 - 1, high: slope * 1.05 + 1, points: 20 });
+  return [
+    { metric: 'heapPlusExternal', whole: fit(slopeBytes), steady: fit(slopeBytes), verdict: leakish },
+    { metric: 'arrayBuffers', whole: fit(0.5), steady: fit(0.5), verdict: 'flat' },
+    { metric: 'rss', whole: fit(slopeBytes * 1.2), steady: fit(slopeBytes * 1.2), verdict: leakish },
+    { metric: 'activeResources', whole: fit(0.001), steady: fit(0.001), verdict: 'flat' },
+  ];
+}
+
+function side(label: 'base' | 'head', spec: SideSpec): SideResult {
+  const verdict = spec.verdict ?? (spec.slopeBytes > 1000 ? 'leak' : 'flat');
+  return {
+    label,
+    appDir: `/tmp/${label}`,
+    samples: samples(spec.slopeBytes, spec.sampleCount ?? 20),
+    fits: fits(spec.slopeBytes, verdict),
+    verdict,
+    exit: spec.exit ?? null,
+    load: {
+      requests: 15_000,
+      errors: 0,
+      non2xx: 0,
+      durationMs: 12_000,
+      requestsPerSecond: 1250,
+      latencyP50Ms: 3,
+      latencyP99Ms: 41,
+    },
+    ...(spec.error ? { error: spec.error } : {}),
+  };
+}
+
+export function buildReport(options: {
+  verdict: ComparisonVerdict;
+  base: SideSpec;
+  head: SideSpec;
+  scenarioName?: string;
+  reason?: string;
+  dependencyChanges?: DependencyChange[];
+}): CompareReport {
+  return {
+    schemaVersion: 1,
+    kind: 'compare',
+    plan: {
+      startCommand: 'node server.js',
+      readyPath: '/health',
+      readyTimeoutMs: 30_000,
+      heapCapMb: 256,
+      rssLimitMb: 1024,
+      connections: 10,
+      warmupRequests: 5000,
+      requestsPerRound: 1000,
+      rounds: 10,
+      thresholdBytesPerRequest: 256,
+      seed: 42,
+      scenarioName: options.scenarioName ?? 'default',
+    },
+    environment: { leakwatchVersion: '0.1.0', nodeVersion: 'v20.20.0', platform: 'linux-x64', cpus: 2 },
+    base: side('base', options.base),
+    head: side('head', options.head),
+    comparison: {
+      verdict: options.verdict,
+      reason: options.reason ?? 'head slope differs from base',
+      deltaBytesPerRequest: options.head.slopeBytes - options.base.slopeBytes,
+      deltaUncertainty: 40,
+      thresholdBytesPerRequest: 256,
+    },
+    startedAt: '2025-01-01T00:00:00.000Z',
+    durationMs: 95_000,
+    ...(options.dependencyChanges ? { dependencyChanges: options.dependencyChanges } : {}),
+  };
+}
+
+export const contentfulBump: DependencyChange = {
+  name: 'contentful-sdk-core',
+  from: '6.4.5',
+  to: '6.4.4',
+  kind: 'downgrade',
+  direct: true,
+};
