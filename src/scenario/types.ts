@@ -31,11 +31,15 @@ export interface Scenario {
   requestsPerRound?: number;
   rounds?: number;
   warmupRequests?: number;
+  /** Cap on the load rate in requests per second, for caches that only fill at a real user's pace; default: as fast as the app answers. */
+  ratePerSecond?: number;
   heapCapMb?: number;
   readyPath?: string;
   /** Extra env for the app. */
   env?: Record<string, string>;
   upstreams?: UpstreamSpec[];
+  /** Absolute path of the file the scenario was loaded from; set by loadScenario, never written in the file. */
+  sourcePath?: string;
 }
 
 /** One concrete request, after templates are expanded. */

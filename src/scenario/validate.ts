@@ -1,0 +1,242 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { type Document, LineCounter, parseDocument } from 'yaml';
+import schema from '../../scenarios/scenario.schema.json' with { type: 'json' };
+import { LeakwatchError } from '../errors.js';
+import { type DocumentPath, findPosition, type SourcePosition } from './positions.js';
+import { compileTemplate, TemplateError } from './template.js';
+import type { Scenario } from './types.js';
+
+interface Problem {
+  position: SourcePosition;
+  message: string;
+}
+
+const maxProblemsShown = 10;
+let compiledValidator: ValidateFunction | undefined;
+
+function schemaValidator(): ValidateFunction {
+  compiledValidator ??= new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true }).compile(schema);
+  return compiledValidator;
+}
+
+/**
+ * Parses a scenario file's text (YAML, or JSON, which YAML includes) and checks it fully: syntax, the schema,
+ * templates, and rules the schema cannot express. Every problem names `displayPath:line:column` and the field.
+ */
+export function parseScenario(options: {
+  text: string;
+  displayPath: string;
+  scenarioDir: string;
+  defaultName: string;
+}): Scenario {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(options.text, { lineCounter, prettyErrors: true });
+  const problems: Problem[] = document.errors.map((error) => ({
+    position: { line: error.linePos?.[0].line ?? 1, column: error.linePos?.[0].col ?? 1 },
+    message: `YAML syntax error: ${error.message.split('\n')[0]}`,
+  }));
+  if (problems.length === 0) {
+    const data: unknown = document.toJS();
+    const validate = schemaValidator();
+    if (validate(data)) {
+      problems.push(
+        ...checkTemplates(data as Scenario),
+        ...checkUpstreams(data as Scenario, options.scenarioDir),
+      );
+    } else {
+      problems.push(
+        ...(validate.errors ?? []).flatMap((error) =>
+          describeSchemaError(error, data, document, lineCounter),
+        ),
+      );
+    }
+    if (problems.length === 0) {
+      const scenario = data as Scenario & { $schema?: string };
+      delete scenario.$schema;
+      return { ...scenario, name: scenario.name ?? options.defaultName };
+    }
+  }
+  throw invalidScenarioError(options.displayPath, problems);
+
+  function checkTemplates(scenario: Scenario): Problem[] {
+    return scenario.requests.flatMap((request, index) => {
+      const fields: [DocumentPath, string | undefined][] = [
+        [['requests', index, 'path'], request.path],
+        [['requests', index, 'body'], request.body],
+        ...Object.entries(request.headers ?? {}).map(([name, value]): [DocumentPath, string] => [
+          ['requests', index, 'headers', name],
+          value,
+        ]),
+      ];
+      return fields.flatMap(([fieldPath, template]) => {
+        if (template === undefined) return [];
+        try {
+          compileTemplate(template);
+          return [];
+        } catch (error) {
+          if (!(error instanceof TemplateError)) throw error;
+          return [
+            {
+              position: findPosition(document, lineCounter, fieldPath, { offsetInValue: error.offset }),
+              message: `${fieldName(fieldPath)} has a bad template: ${error.message}`,
+            },
+          ];
+        }
+      });
+    });
+  }
+
+  function checkUpstreams(scenario: Scenario, scenarioDir: string): Problem[] {
+    const problems: Problem[] = [];
+    const envNames = new Set<string>();
+    (scenario.upstreams ?? []).forEach((upstream, index) => {
+      const at = (field: string, message: string) =>
+        problems.push({
+          position: findPosition(document, lineCounter, ['upstreams', index, field]),
+          message,
+        });
+      const { latencyMs } = upstream;
+      if (Array.isArray(latencyMs) && latencyMs[0] > latencyMs[1]) {
+        at(
+          'latencyMs',
+          `upstreams[${index}].latencyMs is [min, max], but min ${latencyMs[0]} is above max ${latencyMs[1]}`,
+        );
+      }
+      if (upstream.fixtures !== undefined && (upstream.echo || upstream.responseBytes !== undefined)) {
+        at(
+          'fixtures',
+          `upstreams[${index}] answers from fixtures, so it cannot also set echo or responseBytes`,
+        );
+      }
+      if (upstream.fixtures !== undefined && !existsSync(path.resolve(scenarioDir, upstream.fixtures))) {
+        at(
+          'fixtures',
+          `upstreams[${index}].fixtures: folder ${path.resolve(scenarioDir, upstream.fixtures)} does not exist`,
+        );
+      }
+      if (envNames.has(upstream.env))
+        at('env', `upstreams[${index}].env: ${upstream.env} is already used by another upstream`);
+      if (scenario.env?.[upstream.env] !== undefined) {
+        at(
+          'env',
+          `upstreams[${index}].env: ${upstream.env} is also set in the scenario's env; use one or the other`,
+        );
+      }
+      envNames.add(upstream.env);
+    });
+    return problems;
+  }
+}
+
+function describeSchemaError(
+  error: ErrorObject,
+  data: unknown,
+  document: Document,
+  lineCounter: LineCounter,
+): Problem[] {
+  const documentPath = toDocumentPath(error.instancePath, data);
+  const field = fieldName(documentPath);
+  const allowed = (error.parentSchema as { description?: string } | undefined)?.description;
+  const expected = allowed ? `; expected ${allowed}` : '';
+  const position = (key?: string) => findPosition(document, lineCounter, documentPath, { key });
+  const got = ` (got ${JSON.stringify(error.data)})`;
+  const params = error.params as Record<string, unknown>;
+
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const unknown = String(params.additionalProperty);
+      const properties = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
+      const fieldsAllowed =
+        properties.length > 0 ? `allowed fields: ${properties.join(', ')}` : `expected ${allowed}`;
+      return [
+        {
+          position: position(unknown),
+          message: `${field} has an unknown field "${unknown}"; ${fieldsAllowed}`,
+        },
+      ];
+    }
+    case 'required':
+      return [
+        {
+          position: position(),
+          message: `${field} is missing the required field "${String(params.missingProperty)}"`,
+        },
+      ];
+    case 'propertyNames':
+      return [
+        {
+          position: position(String(params.propertyName)),
+          message: `${field} has an invalid name "${String(params.propertyName)}"${expected}`,
+        },
+      ];
+    case 'type':
+      return [
+        {
+          position: position(),
+          message: `${field} must be ${[params.type].flat().join(' or ')}${got}${expected}`,
+        },
+      ];
+    case 'enum':
+      return [
+        {
+          position: position(),
+          message: `${field} must be one of ${(params.allowedValues as unknown[]).join(', ')}${got}`,
+        },
+      ];
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return [
+        {
+          position: position(),
+          message: `${field} must be ${String(params.comparison)} ${String(params.limit)}${got}${expected}`,
+        },
+      ];
+    default:
+      // Keywords raised for property names repeat the propertyNames error above.
+      if (error.propertyName !== undefined) return [];
+      return [
+        { position: position(), message: `${field} ${error.message ?? 'is invalid'}${got}${expected}` },
+      ];
+  }
+}
+
+// JSON pointers do not say whether a segment is an array index; the data does.
+function toDocumentPath(instancePath: string, data: unknown): DocumentPath {
+  const documentPath: DocumentPath = [];
+  let value = data;
+  for (const raw of instancePath.split('/').slice(1)) {
+    const segment = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+    documentPath.push(Array.isArray(value) ? Number(segment) : segment);
+    value = (value as Record<string, unknown> | undefined)?.[segment];
+  }
+  return documentPath;
+}
+
+function fieldName(documentPath: DocumentPath): string {
+  if (documentPath.length === 0) return 'the scenario';
+  return documentPath
+    .map((segment, index) =>
+      typeof segment === 'number' ? `[${segment}]` : `${index === 0 ? '' : '.'}${segment}`,
+    )
+    .join('');
+}
+
+function invalidScenarioError(displayPath: string, problems: Problem[]): LeakwatchError {
+  const sorted = [...problems].sort(
+    (a, b) => a.position.line - b.position.line || a.position.column - b.position.column,
+  );
+  const lines = sorted
+    .slice(0, maxProblemsShown)
+    .map(
+      (problem) => `${displayPath}:${problem.position.line}:${problem.position.column}: ${problem.message}`,
+    );
+  if (sorted.length > maxProblemsShown)
+    lines.push(`... and ${sorted.length - maxProblemsShown} more problems`);
+  return new LeakwatchError('SCENARIO_INVALID', `Scenario ${displayPath} is invalid:\n${lines.join('\n')}`, {
+    hint: 'The format is described in docs/scenarios.md and in scenarios/scenario.schema.json.',
+  });
+}
