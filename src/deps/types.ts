@@ -1,5 +1,13 @@
 /** How a package's version moved between base and head, classified with `semver`. */
-export type ChangeKind = 'major' | 'minor' | 'patch' | 'prerelease' | 'downgrade' | 'added' | 'removed' | 'other';
+export type ChangeKind =
+  | 'major'
+  | 'minor'
+  | 'patch'
+  | 'prerelease'
+  | 'downgrade'
+  | 'added'
+  | 'removed'
+  | 'other';
 
 export interface DependencyChange {
   name: string;
@@ -10,4 +18,24 @@ export interface DependencyChange {
   kind: ChangeKind;
   /** Listed in the app's package.json (any dependency field), as opposed to moved only in the lockfile. */
   direct: boolean;
+  /**
+   * Every version resolved at base, sorted, when the lockfile holds more than one copy of the package
+   * (`from` is then the highest version that head dropped). Absent when there is at most one.
+   */
+  fromVersions?: string[];
+  /** Every version resolved at head, sorted, when there is more than one (`to` is the highest one head added). */
+  toVersions?: string[];
+}
+
+export type PackageManagerName = 'npm' | 'yarn-classic' | 'yarn-berry' | 'pnpm' | 'bun';
+
+export interface DependencyDiff {
+  /** Sorted: direct dependencies first, then by name. Empty when nothing the app installs moved. */
+  changes: DependencyChange[];
+  /** From the head lockfile, else the `packageManager` field; null when neither says. */
+  packageManager: PackageManagerName | null;
+  /** Repo-relative lockfile read at head (else at base); null when versions came from package.json ranges. */
+  lockfilePath: string | null;
+  /** Repo-relative paths read at either ref, sorted. */
+  manifestsCompared: string[];
 }

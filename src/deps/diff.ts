@@ -1,0 +1,175 @@
+import { posix } from 'node:path';
+import { LeakwatchError } from '../errors.js';
+import { classifyChange, compareVersionsDescending, lowestInRange } from './classify.js';
+import { existingPaths, readFileAtCommit, resolveCommit } from './git-files.js';
+import { lockfileCandidates, parseLockfile, pickLockfile } from './lockfile.js';
+import { type Manifest, parseManifest } from './manifest.js';
+import type { ResolvedVersions } from './resolved.js';
+import type { DependencyChange, DependencyDiff, PackageManagerName } from './types.js';
+
+export interface DiffDependenciesOptions {
+  /** A directory inside the git repository; the working tree is never read or changed. */
+  repoDir: string;
+  baseRef: string;
+  headRef: string;
+  /** The app's directory relative to the repository root, whose package.json counts. Default '.'. */
+  workingDirectory?: string;
+}
+
+interface Side {
+  ref: string;
+  manifest: Manifest | null;
+  /** Null when this side has no lockfile leakwatch can read. */
+  locked: { path: string; packageManager: PackageManagerName; versions: ResolvedVersions } | null;
+  pathsRead: string[];
+}
+
+/**
+ * Every package whose installed versions differ between base and head, as the app at `workingDirectory`
+ * sees them. Versions come from the lockfile (scoped to the app's workspace where the format records one);
+ * if either side has no lockfile, from package.json ranges instead, so both sides are compared alike.
+ */
+export async function diffDependencies(options: DiffDependenciesOptions): Promise<DependencyDiff> {
+  const appDir = normalizeAppDir(options.workingDirectory ?? '.');
+  const [baseCommit, headCommit] = await Promise.all([
+    resolveCommit(options.repoDir, options.baseRef),
+    resolveCommit(options.repoDir, options.headRef),
+  ]);
+  const [base, head] = await Promise.all([
+    readSide(options.repoDir, options.baseRef, baseCommit, appDir),
+    readSide(options.repoDir, options.headRef, headCommit, appDir),
+  ]);
+  if (!head.manifest) {
+    throw new LeakwatchError(
+      'manifest-missing',
+      `${posix.join(appDir, 'package.json')} does not exist at ${head.ref}.`,
+      {
+        hint: 'Point `working-directory` (--cwd) at the app folder that holds its package.json.',
+      },
+    );
+  }
+  const direct = new Set([...(base.manifest?.directNames ?? []), ...head.manifest.directNames]);
+  const bothLocked = base.locked && head.locked;
+  const changes = bothLocked
+    ? diffVersions(base.locked?.versions ?? new Map(), head.locked?.versions ?? new Map(), direct)
+    : diffRanges(base.manifest?.specs ?? new Map(), head.manifest.specs, direct);
+  const packageManager =
+    head.locked?.packageManager ??
+    base.locked?.packageManager ??
+    managerFromField(head.manifest.packageManager);
+  return {
+    changes,
+    packageManager,
+    lockfilePath: bothLocked ? (head.locked?.path ?? null) : null,
+    manifestsCompared: [...new Set([...base.pathsRead, ...head.pathsRead])].sort(),
+  };
+}
+
+/** True when the app installs anything different at head: the gate for skipping measurement. */
+export function hasDependencyChanges(diff: DependencyDiff): boolean {
+  return diff.changes.length > 0;
+}
+
+function normalizeAppDir(workingDirectory: string): string {
+  const dir = posix.normalize(workingDirectory.replaceAll('\\', '/')).replace(/\/+$/, '') || '.';
+  if (posix.isAbsolute(dir) || dir === '..' || dir.startsWith('../')) {
+    throw new LeakwatchError(
+      'working-directory-outside-repo',
+      `working-directory "${workingDirectory}" leaves the repository.`,
+      {
+        hint: 'Give the app folder relative to the repository root, e.g. `apps/web`.',
+      },
+    );
+  }
+  return dir;
+}
+
+async function readSide(repoDir: string, ref: string, commit: string, appDir: string): Promise<Side> {
+  const manifestPath = posix.join(appDir, 'package.json');
+  const rootManifestPath = 'package.json';
+  const candidates = lockfileCandidates(appDir);
+  const existing = await existingPaths(repoDir, commit, [manifestPath, rootManifestPath, ...candidates]);
+  const readManifest = async (path: string) =>
+    existing.has(path)
+      ? parseManifest(await readFileAtCommit(repoDir, commit, path), `${path} at ${ref}`)
+      : null;
+  const manifest = await readManifest(manifestPath);
+  const rootManifest = manifestPath === rootManifestPath ? manifest : await readManifest(rootManifestPath);
+  const pathsRead = [manifestPath, rootManifestPath].filter((path) => existing.has(path));
+  const preferred = manifest?.packageManager ?? rootManifest?.packageManager ?? null;
+  const lockfilePath = pickLockfile(candidates, existing, preferred);
+  if (!lockfilePath) return { ref, manifest, locked: null, pathsRead };
+
+  const lockfile = parseLockfile(lockfilePath, ref, await readFileAtCommit(repoDir, commit, lockfilePath));
+  const importer = posix.relative(posix.dirname(lockfilePath), appDir) || '.';
+  const roots = manifest ? [...manifest.specs].filter(([name]) => manifest.directNames.has(name)) : [];
+  const versions = lockfile.resolve(importer, roots);
+  return {
+    ref,
+    manifest,
+    locked: { path: lockfilePath, packageManager: lockfile.packageManager, versions },
+    pathsRead: [...pathsRead, lockfilePath],
+  };
+}
+
+/**
+ * One change per package name. With several copies installed, `from` is the highest version head no longer
+ * installs and `to` the highest one head newly installs (falling back to the highest kept copy), and all
+ * copies are listed in `fromVersions`/`toVersions`.
+ */
+function diffVersions(
+  base: ResolvedVersions,
+  head: ResolvedVersions,
+  direct: Set<string>,
+): DependencyChange[] {
+  const changes: DependencyChange[] = [];
+  for (const name of new Set([...base.keys(), ...head.keys()])) {
+    const before = [...(base.get(name) ?? [])].sort(compareVersionsDescending);
+    const after = [...(head.get(name) ?? [])].sort(compareVersionsDescending);
+    const dropped = before.filter((version) => !after.includes(version));
+    const added = after.filter((version) => !before.includes(version));
+    if (dropped.length === 0 && added.length === 0) continue;
+    const from = dropped[0] ?? before[0] ?? null;
+    const to = added[0] ?? after[0] ?? null;
+    const change: DependencyChange = {
+      name,
+      from,
+      to,
+      kind: classifyChange(from, to),
+      direct: direct.has(name),
+    };
+    if (before.length > 1) change.fromVersions = before.reverse();
+    if (after.length > 1) change.toVersions = after.reverse();
+    changes.push(change);
+  }
+  return sortChanges(changes);
+}
+
+function diffRanges(
+  base: Map<string, string>,
+  head: Map<string, string>,
+  direct: Set<string>,
+): DependencyChange[] {
+  const changes: DependencyChange[] = [];
+  for (const name of new Set([...base.keys(), ...head.keys()])) {
+    const from = base.get(name) ?? null;
+    const to = head.get(name) ?? null;
+    if (from === to) continue;
+    const kind =
+      from === null || to === null
+        ? classifyChange(from, to)
+        : classifyChange(lowestInRange(from) ?? from, lowestInRange(to) ?? to);
+    changes.push({ name, from, to, kind, direct: direct.has(name) });
+  }
+  return sortChanges(changes);
+}
+
+function sortChanges(changes: DependencyChange[]): DependencyChange[] {
+  return changes.sort((a, b) => Number(b.direct) - Number(a.direct) || a.name.localeCompare(b.name));
+}
+
+function managerFromField(field: string | null): PackageManagerName | null {
+  const [name, version = ''] = (field ?? '').split('@');
+  if (name === 'yarn') return Number.parseInt(version, 10) >= 2 ? 'yarn-berry' : 'yarn-classic';
+  return name === 'npm' || name === 'pnpm' || name === 'bun' ? name : null;
+}

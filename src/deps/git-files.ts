@@ -1,0 +1,79 @@
+import { execFile } from 'node:child_process';
+import { LeakwatchError } from '../errors.js';
+
+// Lockfiles of large monorepos reach tens of megabytes; execFile's 1 MB default would cut them off.
+const maxBufferBytes = 512 * 1024 * 1024;
+
+function runGit(
+  repoDir: string,
+  args: readonly string[],
+): Promise<{ ok: boolean; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'git',
+      ['-C', repoDir, ...args],
+      { maxBuffer: maxBufferBytes, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') reject(error);
+        else resolve({ ok: !error, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** Resolves a ref to a commit SHA, or throws `ref-not-found` with a hint about shallow clones. */
+export async function resolveCommit(repoDir: string, ref: string): Promise<string> {
+  const inside = await runGit(repoDir, ['rev-parse', '--is-inside-work-tree']);
+  if (!inside.ok) {
+    throw new LeakwatchError('not-a-git-repo', `${repoDir} is not inside a git repository.`, {
+      hint: 'Run leakwatch from a git checkout, after actions/checkout in a workflow.',
+    });
+  }
+  const result = await runGit(repoDir, [
+    'rev-parse',
+    '--verify',
+    '--quiet',
+    '--end-of-options',
+    `${ref}^{commit}`,
+  ]);
+  if (!result.ok) {
+    throw new LeakwatchError('ref-not-found', `Git ref "${ref}" does not name a commit in ${repoDir}.`, {
+      hint: 'Check the spelling, or fetch it: shallow clones lack older commits (set `fetch-depth: 0` on actions/checkout).',
+    });
+  }
+  return result.stdout.trim();
+}
+
+/** Which of `paths` (repo-relative) exist as files at `commit`, in one git call. */
+export async function existingPaths(
+  repoDir: string,
+  commit: string,
+  paths: readonly string[],
+): Promise<Set<string>> {
+  const result = await runGit(repoDir, [
+    'ls-tree',
+    '--name-only',
+    '-z',
+    '--full-tree',
+    commit,
+    '--',
+    ...paths,
+  ]);
+  if (!result.ok) {
+    throw new LeakwatchError('git-failed', `git ls-tree failed at ${commit}: ${result.stderr.trim()}`, {
+      hint: 'Check that the repository is not corrupt (`git fsck`).',
+    });
+  }
+  return new Set(result.stdout.split('\0').filter((path) => path.length > 0));
+}
+
+/** The file's content at `commit`, read from the object store without touching the working tree. */
+export async function readFileAtCommit(repoDir: string, commit: string, path: string): Promise<string> {
+  const result = await runGit(repoDir, ['cat-file', 'blob', `${commit}:${path}`]);
+  if (!result.ok) {
+    throw new LeakwatchError('git-failed', `Could not read ${path} at ${commit}: ${result.stderr.trim()}`, {
+      hint: 'Check that the repository is not corrupt (`git fsck`).',
+    });
+  }
+  return result.stdout;
+}

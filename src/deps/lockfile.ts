@@ -1,0 +1,105 @@
+import { posix } from 'node:path';
+import yarnClassic from '@yarnpkg/lockfile';
+import { parseSyml } from '@yarnpkg/parsers';
+import jsonc from 'jsonc-parser';
+import { parse as parseYaml } from 'yaml';
+import { LeakwatchError } from '../errors.js';
+import { resolveBunLock } from './bun-lock.js';
+import { resolveNpmLock } from './npm-lock.js';
+import { resolvePnpmLock } from './pnpm-lock.js';
+import { isRecord, type ResolvedVersions } from './resolved.js';
+import type { PackageManagerName } from './types.js';
+import { resolveYarnBerryLock, resolveYarnClassicLock } from './yarn-lock.js';
+
+// Within one directory, npm itself prefers the shrinkwrap over package-lock.json. bun.lockb is binary
+// and unsupported: such repos fall back to comparing package.json ranges.
+const lockfileNames = ['npm-shrinkwrap.json', 'package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lock'];
+const lockfileOfManager: Record<string, string[]> = {
+  npm: ['npm-shrinkwrap.json', 'package-lock.json'],
+  pnpm: ['pnpm-lock.yaml'],
+  yarn: ['yarn.lock'],
+  bun: ['bun.lock'],
+};
+
+/** Every lockfile path that could govern `appDir`, nearest directory first (workspaces lock at the root). */
+export function lockfileCandidates(appDir: string): string[] {
+  const dirs: string[] = [];
+  for (let dir = appDir; ; dir = posix.dirname(dir)) {
+    dirs.push(dir);
+    if (dir === '.') break;
+  }
+  return dirs.flatMap((dir) => lockfileNames.map((name) => posix.join(dir, name)));
+}
+
+/** The nearest existing lockfile; in a directory with several, the one `packageManager` (e.g. `pnpm@9`) names. */
+export function pickLockfile(
+  candidates: string[],
+  existing: Set<string>,
+  packageManager: string | null,
+): string | null {
+  const preferred = lockfileOfManager[packageManager?.split('@')[0] ?? ''] ?? [];
+  const present = candidates.filter((path) => existing.has(path));
+  const nearestDir = present[0] === undefined ? null : posix.dirname(present[0]);
+  const sameDir = present.filter((path) => posix.dirname(path) === nearestDir);
+  return sameDir.find((path) => preferred.includes(posix.basename(path))) ?? sameDir[0] ?? null;
+}
+
+export interface ParsedLockfile {
+  packageManager: PackageManagerName;
+  /** `importer` is the app dir relative to the lockfile's dir; `roots` the app's declared dependencies. */
+  resolve(importer: string, roots: [string, string][]): ResolvedVersions;
+}
+
+export function parseLockfile(path: string, ref: string, text: string): ParsedLockfile {
+  const fail = (cause: unknown): never => {
+    throw new LeakwatchError('lockfile-unparsable', `Could not parse ${path} at ${ref}.`, {
+      hint: `Regenerate ${posix.basename(path)} with its package manager at that commit (merge conflicts and hand edits break it).`,
+      cause,
+    });
+  };
+  try {
+    switch (posix.basename(path)) {
+      case 'pnpm-lock.yaml': {
+        const lock = asRecord(parseYaml(text), fail);
+        return { packageManager: 'pnpm', resolve: (importer) => resolvePnpmLock(lock, importer) };
+      }
+      case 'yarn.lock':
+        return parseYarnLock(text, fail);
+      case 'bun.lock': {
+        const errors: jsonc.ParseError[] = [];
+        const lock = jsonc.parse(text, errors, { allowTrailingComma: true, disallowComments: false });
+        if (errors.length > 0)
+          fail(
+            new Error(`${jsonc.printParseErrorCode(errors[0]?.error ?? 0)} at offset ${errors[0]?.offset}`),
+          );
+        const record = asRecord(lock, fail);
+        return { packageManager: 'bun', resolve: (importer) => resolveBunLock(record, importer) };
+      }
+      default: {
+        const lock = asRecord(JSON.parse(text), fail);
+        return { packageManager: 'npm', resolve: (importer) => resolveNpmLock(lock, importer) };
+      }
+    }
+  } catch (error) {
+    if (error instanceof LeakwatchError) throw error;
+    return fail(error);
+  }
+}
+
+function parseYarnLock(text: string, fail: (cause: unknown) => never): ParsedLockfile {
+  const syml = asRecord(parseSyml(text), fail);
+  if (isRecord(syml.__metadata)) {
+    return { packageManager: 'yarn-berry', resolve: (importer) => resolveYarnBerryLock(syml, importer) };
+  }
+  const classic = yarnClassic.parse(text);
+  if (classic.type === 'conflict') fail(new Error('the file contains unresolved merge conflict markers'));
+  const lock = asRecord(classic.object, fail);
+  return {
+    packageManager: 'yarn-classic',
+    resolve: (_importer, roots) => resolveYarnClassicLock(lock, roots),
+  };
+}
+
+function asRecord(value: unknown, fail: (cause: unknown) => never): Record<string, unknown> {
+  return isRecord(value) ? value : fail(new Error('the top level is not a mapping'));
+}

@@ -1,0 +1,76 @@
+import { addVersion, dependencyEntries, isRecord, type ResolvedVersions, splitIdent } from './resolved.js';
+
+const followedFields = ['dependencies', 'optionalDependencies'] as const;
+
+/**
+ * Versions reachable from `roots` (`name@range` descriptors) in a yarn.lock whose entries are keyed by
+ * descriptor. Classic lockfiles omit workspaces, so a root they cannot resolve (a sibling workspace)
+ * makes the whole lockfile the answer rather than silently missing that workspace's dependencies.
+ */
+export function resolveYarnClassicLock(
+  lock: Record<string, unknown>,
+  roots: [string, string][],
+): ResolvedVersions {
+  const descriptors = roots.map(([name, range]) => `${name}@${range}`);
+  if (descriptors.some((descriptor) => !isRecord(lock[descriptor]))) return allVersions(lock);
+  return walk(lock, descriptors, (name, range) => [`${name}@${range}`]);
+}
+
+/**
+ * Berry lockfiles list workspaces as `name@workspace:path` entries, so the walk starts at the app's own
+ * workspace. Keys join several descriptors with ", ".
+ */
+export function resolveYarnBerryLock(lock: Record<string, unknown>, importer: string): ResolvedVersions {
+  const byDescriptor: Record<string, unknown> = {};
+  for (const [key, entry] of Object.entries(lock)) {
+    if (key === '__metadata') continue;
+    for (const descriptor of key.split(',')) byDescriptor[descriptor.trim()] = entry;
+  }
+  const start = Object.keys(byDescriptor).find((descriptor) => {
+    const entry = byDescriptor[descriptor];
+    return isRecord(entry) && entry.resolution === `${splitIdent(descriptor).name}@workspace:${importer}`;
+  });
+  if (!start) return allVersions(byDescriptor);
+  // Lockfile dependency ranges normally carry the `npm:` protocol; older berry wrote bare ranges.
+  return walk(byDescriptor, [start], (name, range) => [`${name}@${range}`, `${name}@npm:${range}`]);
+}
+
+function walk(
+  entries: Record<string, unknown>,
+  starts: string[],
+  candidates: (name: string, range: string) => string[],
+): ResolvedVersions {
+  const versions: ResolvedVersions = new Map();
+  const visited = new Set<unknown>();
+  const queue = [...starts];
+  for (let descriptor = queue.shift(); descriptor !== undefined; descriptor = queue.shift()) {
+    const entry = entries[descriptor];
+    if (!isRecord(entry) || visited.has(entry)) continue;
+    visited.add(entry);
+    recordEntry(descriptor, entry, versions);
+    for (const field of followedFields) {
+      for (const [name, range] of dependencyEntries(entry[field])) {
+        const found = candidates(name, range).find((candidate) => isRecord(entries[candidate]));
+        if (found) queue.push(found);
+      }
+    }
+  }
+  return versions;
+}
+
+function allVersions(entries: Record<string, unknown>): ResolvedVersions {
+  const versions: ResolvedVersions = new Map();
+  for (const [key, entry] of Object.entries(entries)) {
+    if (key !== '__metadata' && isRecord(entry))
+      recordEntry(key.split(',')[0]?.trim() ?? key, entry, versions);
+  }
+  return versions;
+}
+
+function recordEntry(descriptor: string, entry: Record<string, unknown>, versions: ResolvedVersions): void {
+  if (typeof entry.version !== 'string') return;
+  // Berry's `resolution` names the real package behind an alias; workspaces are local code, not dependencies.
+  const resolution = typeof entry.resolution === 'string' ? entry.resolution : descriptor;
+  if (resolution.includes('@workspace:')) return;
+  addVersion(versions, splitIdent(resolution).name, entry.version);
+}
