@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { open } from 'node:fs/promises';
+import { open, readdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LeakwatchError } from '../errors.js';
 
@@ -97,7 +97,18 @@ function signalGroup(processGroupId: number, signal: NodeJS.Signals | 0): boolea
 }
 
 async function waitForEmptyGroup(processGroupId: number): Promise<void> {
-  for (let attempt = 0; attempt < 100 && signalGroup(processGroupId, 0); attempt++) {
-    await sleep(20);
+  for (let attempt = 0; attempt < 100 && (await hasLivingMembers(processGroupId)); attempt++) await sleep(20);
+}
+
+/** Zombies do not count: a slow init process can take seconds to reap the orphans we killed. */
+async function hasLivingMembers(processGroupId: number): Promise<boolean> {
+  if (process.platform !== 'linux') return signalGroup(processGroupId, 0);
+  for (const entry of await readdir('/proc').catch(() => [])) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // Fields after the parenthesised command name: state, ppid, pgrp, ...
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === processGroupId && state !== 'Z' && state !== 'X') return true;
   }
+  return false;
 }

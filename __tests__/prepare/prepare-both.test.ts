@@ -1,0 +1,97 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prepareBoth } from '../../src/prepare/prepare-both.js';
+import { listDir, makeRepo, makeTempDir, removeDir, worktreeDirs } from './fixtures.js';
+
+const log = () => {};
+const cleanup: string[] = [];
+let repoDir = '';
+let baseSha = '';
+let headSha = '';
+let brokenHeadSha = '';
+
+/** A commit of an app in `web/` whose lockfile pins `ms` at `msVersion`; the build prints the version. */
+async function commitApp(repo: Awaited<ReturnType<typeof makeRepo>>, msVersion: string, build: string) {
+  const manifest = { name: 'web', private: true, scripts: { build }, dependencies: { ms: msVersion } };
+  await repo.commit({ 'web/package.json': JSON.stringify(manifest) }, `ms ${msVersion}`);
+  execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], {
+    cwd: join(repo.dir, 'web'),
+    stdio: 'ignore',
+  });
+  return repo.commit({}, `lockfile for ms ${msVersion}`);
+}
+
+beforeAll(async () => {
+  const repo = await makeRepo();
+  repoDir = repo.dir;
+  cleanup.push(repoDir);
+  const build = "node -e \"require('fs').writeFileSync('built.txt', require('ms/package.json').version)\"";
+  baseSha = await commitApp(repo, '2.1.2', build);
+  headSha = await commitApp(repo, '2.1.3', build);
+  brokenHeadSha = await commitApp(repo, '2.1.3', 'node -e "process.exit(2)"');
+});
+afterAll(async () => {
+  for (const dir of cleanup) await removeDir(dir);
+});
+
+describe('prepareBoth', () => {
+  it('builds base and head in their own worktrees and removes them on dispose', async () => {
+    const parentDir = await makeTempDir('worktrees');
+    cleanup.push(parentDir);
+    let dirs: string[] = [];
+    {
+      await using prepared = await prepareBoth({
+        repoDir,
+        baseSha,
+        headSha,
+        workingDirectory: 'web',
+        log,
+        worktreeParentDir: parentDir,
+      });
+      expect(prepared.base.result.ok && prepared.head.result.ok).toBe(true);
+      expect(await readFile(join(prepared.base.appDir, 'built.txt'), 'utf8')).toBe('2.1.2');
+      expect(await readFile(join(prepared.head.appDir, 'built.txt'), 'utf8')).toBe('2.1.3');
+      expect(worktreeDirs(repoDir)).toHaveLength(3);
+      dirs = [prepared.base.dir, prepared.head.dir];
+    }
+    expect(dirs.some((dir) => existsSync(dir))).toBe(false);
+    expect(await listDir(parentDir)).toEqual([]);
+    expect(worktreeDirs(repoDir)).toHaveLength(1);
+  });
+
+  it('reports a broken head build as a result when building overlapped', async () => {
+    await using prepared = await prepareBoth({
+      repoDir,
+      baseSha,
+      headSha: brokenHeadSha,
+      workingDirectory: 'web',
+      log,
+      mode: 'overlapped',
+    });
+    expect(prepared.base.result.ok).toBe(true);
+    expect(prepared.head.result).toMatchObject({ ok: false, stage: 'build', exitCode: 2 });
+  });
+
+  it('removes both worktrees when preparing throws', async () => {
+    const parentDir = await makeTempDir('worktrees');
+    cleanup.push(parentDir);
+    const controller = new AbortController();
+    const preparing = prepareBoth({
+      repoDir,
+      baseSha,
+      headSha,
+      workingDirectory: 'web',
+      log: (line) => {
+        if (line.includes('npm ci')) controller.abort();
+      },
+      signal: controller.signal,
+      worktreeParentDir: parentDir,
+    });
+    await expect(preparing).rejects.toMatchObject({ code: 'aborted' });
+    expect(await listDir(parentDir)).toEqual([]);
+    expect(worktreeDirs(repoDir)).toHaveLength(1);
+  });
+});
