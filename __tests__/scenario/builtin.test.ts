@@ -5,12 +5,21 @@ import { loadScenario } from '../../src/scenario/load.js';
 import { createRequestSequence } from '../../src/scenario/sequence.js';
 
 const scenariosDir = path.resolve(import.meta.dirname, '../../scenarios');
-const builtInNames = (await readdir(scenariosDir)).filter((file) => file.endsWith('.yml')).map((file) => file.slice(0, -4));
+const builtInNames = (await readdir(scenariosDir))
+  .filter((file) => file.endsWith('.yml'))
+  .map((file) => file.slice(0, -4));
 
 describe('built-in scenarios', () => {
   it('ships the documented set', () => {
     expect(builtInNames.sort()).toEqual(
-      ['default', 'health-check', 'long-urls-outbound', 'multi-route', 'ssr-cache-fragmenting', 'unique-paths'].sort(),
+      [
+        'default',
+        'health-check',
+        'long-urls-outbound',
+        'multi-route',
+        'ssr-cache-fragmenting',
+        'unique-paths',
+      ].sort(),
     );
   });
 

@@ -61,7 +61,11 @@ describe('startUpstreams', () => {
       const [{ port }] = (await once(app, 'message')) as [{ port: number }];
       const response = await fetch(`http://127.0.0.1:${port}/articles/7?lang=en`);
       const result = (await response.json()) as { status: number; upstreamMs: number; body: string };
-      const echoed = JSON.parse(result.body) as { method: string; url: string; headers: Record<string, string> };
+      const echoed = JSON.parse(result.body) as {
+        method: string;
+        url: string;
+        headers: Record<string, string>;
+      };
       expect(result.status).toBe(200);
       expect(echoed.url).toBe('/articles/7?lang=en');
       expect(echoed.method).toBe('GET');
@@ -95,12 +99,17 @@ describe('startUpstreams', () => {
       expect(environ).not.toContain('LEAKWATCH_TEST_SECRET');
     }
     const recorded = upstreams.env.RECORDED_URL as string;
-    expect(await (await fetch(`${recorded}/pokemon/pikachu?x=1`)).json()).toEqual({ name: 'pikachu', id: 25 });
+    expect(await (await fetch(`${recorded}/pokemon/pikachu?x=1`)).json()).toEqual({
+      name: 'pikachu',
+      id: 25,
+    });
     expect(await (await fetch(`${recorded}/`)).json()).toEqual({ root: true });
     expect((await fetch(`${recorded}/pokemon/mew`)).status).toBe(404);
     const synthetic = await (await fetch(upstreams.env.SYNTHETIC_URL as string)).arrayBuffer();
     expect(synthetic.byteLength).toBe(5000);
-    expect((JSON.parse(Buffer.from(synthetic).toString('utf8')) as { items: unknown[] }).items.length).toBeGreaterThan(10);
+    expect(
+      (JSON.parse(Buffer.from(synthetic).toString('utf8')) as { items: unknown[] }).items.length,
+    ).toBeGreaterThan(10);
   });
 
   it('exits when the process that started it dies', async () => {
@@ -116,7 +125,8 @@ describe('startUpstreams', () => {
     const stubPid = Number(chunk.toString('utf8').trim());
     expect(isAlive(stubPid)).toBe(true);
     parent.kill('SIGKILL');
-    for (let attempt = 0; attempt < 50 && isAlive(stubPid); attempt++) await new Promise((r) => setTimeout(r, 100));
+    for (let attempt = 0; attempt < 50 && isAlive(stubPid); attempt++)
+      await new Promise((r) => setTimeout(r, 100));
     expect(isAlive(stubPid)).toBe(false);
   });
 

@@ -14,6 +14,14 @@ interface Problem {
 }
 
 const maxProblemsShown = 10;
+const typeNames: Record<string, string> = {
+  object: 'a mapping (a JSON object)',
+  array: 'a list',
+  string: 'a string',
+  number: 'a number',
+  integer: 'a whole number',
+  boolean: 'true or false',
+};
 let compiledValidator: ValidateFunction | undefined;
 
 function schemaValidator(): ValidateFunction {
@@ -35,7 +43,7 @@ export function parseScenario(options: {
   const document = parseDocument(options.text, { lineCounter, prettyErrors: true });
   const problems: Problem[] = document.errors.map((error) => ({
     position: { line: error.linePos?.[0].line ?? 1, column: error.linePos?.[0].col ?? 1 },
-    message: `YAML syntax error: ${error.message.split('\n')[0]}`,
+    message: `YAML syntax error: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?\s*$/, '')}`,
   }));
   if (problems.length === 0) {
     const data: unknown = document.toJS();
@@ -171,13 +179,16 @@ function describeSchemaError(
           message: `${field} has an invalid name "${String(params.propertyName)}"${expected}`,
         },
       ];
-    case 'type':
+    case 'type': {
+      const types = [params.type].flat().map((type) => typeNames[String(type)] ?? String(type));
+      const rootExpected = '; a scenario needs at least a "requests" list';
       return [
         {
           position: position(),
-          message: `${field} must be ${[params.type].flat().join(' or ')}${got}${expected}`,
+          message: `${field} must be ${types.join(' or ')}${got}${documentPath.length === 0 ? rootExpected : expected}`,
         },
       ];
+    }
     case 'enum':
       return [
         {
