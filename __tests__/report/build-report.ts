@@ -39,12 +39,22 @@ function samples(slopeBytes: number, count: number): MemorySample[] {
 
 function fits(slopeBytes: number, verdict: SideVerdict): MetricFit[] {
   const leakish = verdict === 'leak' ? 'leak' : 'flat';
-  const fit = (slope: number) => ({ slope, low: slope * 0.95 - 1, high: slope * 1.05 + 1, points: 20 });
+  const slopeFit = (slope: number) => ({ slope, low: slope * 0.95 - 1, high: slope * 1.05 + 1, points: 20 });
   return [
-    { metric: 'heapPlusExternal', whole: fit(slopeBytes), steady: fit(slopeBytes), verdict: leakish },
-    { metric: 'arrayBuffers', whole: fit(0.5), steady: fit(0.5), verdict: 'flat' },
-    { metric: 'rss', whole: fit(slopeBytes * 1.2), steady: fit(slopeBytes * 1.2), verdict: leakish },
-    { metric: 'activeResources', whole: fit(0.001), steady: fit(0.001), verdict: 'flat' },
+    {
+      metric: 'heapPlusExternal',
+      whole: slopeFit(slopeBytes),
+      steady: slopeFit(slopeBytes),
+      verdict: leakish,
+    },
+    { metric: 'arrayBuffers', whole: slopeFit(0.5), steady: slopeFit(0.5), verdict: 'flat' },
+    {
+      metric: 'rss',
+      whole: slopeFit(slopeBytes * 1.2),
+      steady: slopeFit(slopeBytes * 1.2),
+      verdict: leakish,
+    },
+    { metric: 'activeResources', whole: slopeFit(0.001), steady: slopeFit(0.001), verdict: 'flat' },
   ];
 }
 

@@ -103,7 +103,7 @@ function safeRunLink(runUrl: string | undefined): string | null {
     const url = new URL(runUrl);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
     const href = url.href.replace(
-      /[()<>"'`\s\\]/g,
+      /[()<>"'`\s\\[\]!]/g,
       (char) => `%${char.charCodeAt(0).toString(16).padStart(2, '0')}`,
     );
     return `[workflow run](${href})`;
