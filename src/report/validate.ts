@@ -1,0 +1,206 @@
+// `mode: report` reads report.json files that a fork's code may have written: they are untrusted input.
+// They are size-capped, checked against a schema, and tied to the run that triggered the report.
+
+import { Ajv } from 'ajv';
+import { LeakwatchError } from '../errors.js';
+import type { CompareReport } from './types.js';
+
+/** Real reports are well under 5 MB even with thousands of samples. */
+export const MAX_REPORT_BYTES = 20 * 1024 * 1024;
+
+const text = (maxLength: number) => ({ type: 'string', maxLength });
+const count = { type: 'number', minimum: 0 };
+const number = { type: 'number' };
+const nullable = (schema: object) => ({ anyOf: [schema, { type: 'null' }] });
+const object = (properties: Record<string, object>, optional: string[] = []) => ({
+  type: 'object',
+  properties,
+  required: Object.keys(properties).filter((key) => !optional.includes(key)),
+});
+const sha = { type: 'string', pattern: '^[0-9a-f]{40}([0-9a-f]{24})?$' };
+
+const slopeFit = object({ slope: number, low: number, high: number, points: count });
+const metricFit = object({
+  metric: { enum: ['heapPlusExternal', 'arrayBuffers', 'rss', 'activeResources'] },
+  whole: nullable(slopeFit),
+  steady: nullable(slopeFit),
+  verdict: { enum: ['leak', 'plateau', 'flat', null] },
+});
+const sample = object({
+  requestsSent: count,
+  requestsSeen: count,
+  elapsedMs: count,
+  phase: { enum: ['warmup', 'measure', 'settle'] },
+  heapUsedBytes: count,
+  externalBytes: count,
+  arrayBuffersBytes: count,
+  rssBytes: count,
+  v8UsedHeapBytes: count,
+  activeResources: { type: 'object', maxProperties: 200, additionalProperties: count },
+  processCount: count,
+});
+const logTail = text(100_000);
+const exit = {
+  oneOf: [
+    object({ kind: { const: 'oom' }, requestsSent: count, elapsedMs: count, logTail }),
+    object({
+      kind: { const: 'watchdog' },
+      rssBytes: count,
+      limitBytes: count,
+      requestsSent: count,
+      elapsedMs: count,
+    }),
+    object({
+      kind: { const: 'crash' },
+      code: nullable({ type: 'integer' }),
+      signal: nullable(text(40)),
+      requestsSent: count,
+      logTail,
+    }),
+  ],
+};
+const side = object(
+  {
+    label: { enum: ['base', 'head'] },
+    appDir: text(4096),
+    samples: { type: 'array', maxItems: 100_000, items: sample },
+    fits: { type: 'array', maxItems: 4, items: metricFit },
+    verdict: { enum: ['leak', 'plateau', 'flat', 'crashed', 'error'] },
+    exit: nullable(exit),
+    load: object({
+      requests: count,
+      errors: count,
+      non2xx: count,
+      durationMs: count,
+      requestsPerSecond: count,
+      latencyP50Ms: count,
+      latencyP99Ms: count,
+    }),
+    error: object({ code: text(100), message: text(10_000), hint: text(10_000), logTail }, [
+      'hint',
+      'logTail',
+    ]),
+  },
+  ['error'],
+);
+const dependencyChange = object({
+  name: text(214),
+  from: nullable(text(256)),
+  to: nullable(text(256)),
+  kind: { enum: ['major', 'minor', 'patch', 'prerelease', 'downgrade', 'added', 'removed', 'other'] },
+  direct: { type: 'boolean' },
+});
+
+const compareReportSchema = object(
+  {
+    schemaVersion: { const: 1 },
+    kind: { const: 'compare' },
+    plan: object({
+      startCommand: text(10_000),
+      readyPath: text(2048),
+      readyTimeoutMs: count,
+      heapCapMb: count,
+      rssLimitMb: count,
+      connections: count,
+      warmupRequests: count,
+      requestsPerRound: count,
+      rounds: count,
+      thresholdBytesPerRequest: count,
+      seed: count,
+      scenarioName: text(1000),
+    }),
+    environment: object({
+      leakwatchVersion: text(100),
+      nodeVersion: text(100),
+      platform: text(100),
+      cpus: count,
+    }),
+    base: side,
+    head: side,
+    comparison: object({
+      verdict: { enum: ['regression', 'improvement', 'unchanged', 'pre-existing', 'error'] },
+      reason: text(10_000),
+      deltaBytesPerRequest: nullable(number),
+      deltaUncertainty: nullable(number),
+      thresholdBytesPerRequest: count,
+    }),
+    startedAt: text(100),
+    durationMs: count,
+    dependencyChanges: { type: 'array', maxItems: 20_000, items: dependencyChange },
+    pr: object({ number: { type: 'integer', minimum: 1 }, headSha: sha, baseSha: sha }),
+    runUrl: text(2048),
+  },
+  ['dependencyChanges', 'runUrl'],
+);
+
+// Unknown fields are allowed (a newer measure step may add some) and harmless: rendering reads known fields only.
+// Not stripped with removeAdditional: that mutates data while trying the `oneOf` branches of `exit`.
+const validateCompareReport = new Ajv({ allErrors: true }).compile(compareReportSchema);
+
+function rejected(source: string, problem: string): LeakwatchError {
+  return new LeakwatchError('REPORT_REJECTED', `Rejected ${source}: ${problem}.`, {
+    hint: 'Report mode only accepts report.json written by `mode: measure` of the same leakwatch version for this PR.',
+  });
+}
+
+/** Parses one untrusted report.json; `source` names it in errors (an artifact path). */
+export function parseUntrustedReport(json: string, source: string): CompareReport {
+  if (Buffer.byteLength(json) > MAX_REPORT_BYTES)
+    throw rejected(source, `larger than ${MAX_REPORT_BYTES} bytes`);
+  let data: unknown;
+  try {
+    data = JSON.parse(json);
+  } catch (error) {
+    throw rejected(source, `not JSON (${(error as Error).message})`);
+  }
+  if (!validateCompareReport(data)) {
+    const problems = (validateCompareReport.errors ?? [])
+      .slice(0, 5)
+      .map((error) => `${error.instancePath || '/'} ${error.message}`);
+    throw rejected(source, `does not match the report schema (${problems.join('; ')})`);
+  }
+  return data as unknown as CompareReport;
+}
+
+export interface TriggeringRun {
+  /** `workflow_run.head_sha`: the commit the measuring run checked out, set by GitHub, not by the fork. */
+  headSha: string;
+  /** `workflow_run.pull_requests[].number`; empty for fork PRs. */
+  pullRequestNumbers: number[];
+}
+
+export interface ReportPullRequest {
+  number: number;
+  headSha: string;
+  /**
+   * False when the triggering run lists no PR (fork PRs): the caller must then fetch the PR by number and
+   * check its head SHA equals the run's before commenting.
+   */
+  isConfirmedByRun: boolean;
+}
+
+/** Ties the reports to the run that produced them: one PR, measured at the run's head commit. */
+export function checkReportsAgainstRun(reports: CompareReport[], run: TriggeringRun): ReportPullRequest {
+  const first = reports[0]?.pr;
+  if (!first)
+    throw rejected('the reports', reports.length === 0 ? 'none were found' : 'no pull request recorded');
+  for (const report of reports) {
+    if (!report.pr || report.pr.number !== first.number || report.pr.headSha !== first.headSha) {
+      throw rejected('the reports', 'they name different pull requests or head commits');
+    }
+  }
+  if (first.headSha !== run.headSha) {
+    throw rejected('the reports', `head ${first.headSha} is not the triggering run's head ${run.headSha}`);
+  }
+  if (run.pullRequestNumbers.length > 0 && !run.pullRequestNumbers.includes(first.number)) {
+    throw rejected(
+      'the reports',
+      `PR #${first.number} is not the triggering run's (#${run.pullRequestNumbers.join(', #')})`,
+    );
+  }
+  return {
+    number: first.number,
+    headSha: first.headSha,
+    isConfirmedByRun: run.pullRequestNumbers.length > 0,
+  };
+}
