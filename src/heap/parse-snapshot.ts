@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { LeakwatchError } from '../errors.js';
+import { NestedArraySkipper, NumberArrayReader, StringArrayReader } from './snapshot-scanners.js';
 
 /**
  * How much of a snapshot to keep. `ids` keeps only the highest object id (snapshot 1 of the
@@ -38,9 +39,6 @@ export interface ParseSnapshotOptions {
 }
 
 const CHUNK_BYTES = 4 * 1024 * 1024;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const CLOSE_BRACKET = 0x5d;
 const OPEN_BRACKET = 0x5b;
 
 interface Header {
@@ -49,245 +47,118 @@ interface Header {
     node_types: [string[], ...unknown[]];
     edge_fields: string[];
     edge_types: [string[], ...unknown[]];
-    location_fields?: string[];
   };
   node_count: number;
   edge_count: number;
 }
 
-type Section =
-  | { kind: 'header'; text: string }
-  | { kind: 'seekName'; text: string }
-  | { kind: 'numbers'; target: Uint32Array | null; filled: number; value: number; inNumber: boolean }
-  | { kind: 'skipNested'; depth: number; inString: boolean; escaped: boolean }
-  | {
-      kind: 'strings';
-      inString: boolean;
-      escaped: boolean;
-      hasEscape: boolean;
-      parts: Buffer[];
-      keptBytes: number;
-    }
-  | { kind: 'done' };
+type ArrayReader = NumberArrayReader | NestedArraySkipper | StringArrayReader;
 
 /** Streams a `.heapsnapshot` file into typed arrays without ever holding its text or a JSON tree. */
 export async function parseSnapshot(options: ParseSnapshotOptions): Promise<ParsedSnapshot> {
-  const maxStringChars = options.maxStringChars ?? 300;
-  const maxStringBytes = maxStringChars * 4;
+  const { path, detail } = options;
   let handle: Awaited<ReturnType<typeof open>>;
   try {
-    handle = await open(options.path, 'r');
+    handle = await open(path, 'r');
   } catch (cause) {
-    throw new LeakwatchError('HEAP_SNAPSHOT_UNREADABLE', `Cannot open heap snapshot ${options.path}.`, {
+    throw new LeakwatchError('HEAP_SNAPSHOT_UNREADABLE', `Cannot open heap snapshot ${path}.`, {
       hint: 'Check that the probe wrote the snapshot (v8.writeHeapSnapshot) and that the path is right.',
       cause,
     });
   }
   let result: ParsedSnapshot | undefined;
   let sectionName = '';
-  let section: Section = { kind: 'header', text: '' };
-  const strings: string[] = [];
-  let idFieldOffset = 0;
-  let nodeFieldCount = 1;
+  let pendingText = '';
+  let reader: ArrayReader | undefined;
+  let isDone = false;
 
-  const startSection = (name: string): Section => {
+  const startArray = (name: string, snapshot: ParsedSnapshot): ArrayReader => {
     sectionName = name;
-    if (!result) throw malformed(options.path, 'no header before arrays');
-    const r = result;
-    if (name === 'strings') return options.detail === 'ids' ? skipNested() : stringSection();
     if (name === 'nodes') {
-      const keep = options.detail !== 'ids';
-      r.nodes = keep ? new Uint32Array(r.nodeCount * r.nodeFieldCount) : r.nodes;
-      return { kind: 'numbers', target: keep ? r.nodes : null, filled: 0, value: 0, inNumber: false };
+      if (detail !== 'ids') snapshot.nodes = new Uint32Array(snapshot.nodeCount * snapshot.nodeFieldCount);
+      return new NumberArrayReader(
+        detail === 'ids' ? null : snapshot.nodes,
+        false,
+        snapshot.nodeFieldCount,
+        snapshot.nodeField.id,
+      );
     }
-    if (name === 'edges' && options.detail === 'full') {
-      r.edges = new Uint32Array(r.edgeCount * r.edgeFieldCount);
-      return { kind: 'numbers', target: r.edges, filled: 0, value: 0, inNumber: false };
+    if (name === 'edges' && detail === 'full') {
+      snapshot.edges = new Uint32Array(snapshot.edgeCount * snapshot.edgeFieldCount);
+      return new NumberArrayReader(snapshot.edges, false);
     }
-    if (name === 'locations' && options.detail === 'full') {
-      return { kind: 'numbers', target: new Uint32Array(1024), filled: 0, value: 0, inNumber: false };
-    }
-    return skipNested();
+    if (name === 'locations' && detail === 'full') return new NumberArrayReader(new Uint32Array(4096), true);
+    if (name === 'strings' && detail !== 'ids') return new StringArrayReader(options.maxStringChars ?? 300);
+    return new NestedArraySkipper();
   };
 
-  const finishNumbers = (s: Extract<Section, { kind: 'numbers' }>): void => {
-    if (!result) return;
-    if (sectionName === 'nodes' && s.target && s.filled !== s.target.length) {
-      throw malformed(options.path, `expected ${s.target.length} node fields, read ${s.filled}`);
+  const finishArray = (finished: ArrayReader, snapshot: ParsedSnapshot): void => {
+    if (finished instanceof StringArrayReader) {
+      snapshot.strings = finished.strings;
+      isDone = true;
     }
-    if (sectionName === 'edges' && s.target && s.filled !== s.target.length) {
-      throw malformed(options.path, `expected ${s.target.length} edge fields, read ${s.filled}`);
+    if (!(finished instanceof NumberArrayReader)) return;
+    if (sectionName === 'nodes') {
+      snapshot.maxHeapObjectId = finished.maxOddId;
+      if (finished.filled !== snapshot.nodeCount * snapshot.nodeFieldCount)
+        throw malformed(path, 'node count differs from the header');
+      // Snapshot 1 only needs ids, so reading stops once the nodes are done.
+      if (detail === 'ids') isDone = true;
     }
-    if (sectionName === 'locations' && s.target) result.locations = s.target.slice(0, s.filled);
-  };
-
-  const pushNumber = (s: Extract<Section, { kind: 'numbers' }>): void => {
-    if (sectionName === 'nodes' && s.filled % nodeFieldCount === idFieldOffset && s.value & 1) {
-      if (result && s.value > result.maxHeapObjectId) result.maxHeapObjectId = s.value;
+    if (sectionName === 'edges' && finished.target && finished.filled !== finished.target.length) {
+      throw malformed(path, 'edge count differs from the header');
     }
-    if (s.target) {
-      if (s.filled === s.target.length) {
-        if (sectionName !== 'locations') throw malformed(options.path, `too many values in ${sectionName}`);
-        const grown = new Uint32Array(s.target.length * 2);
-        grown.set(s.target);
-        s.target = grown;
-      }
-      s.target[s.filled] = s.value;
-    }
-    s.filled++;
+    if (sectionName === 'locations' && finished.target)
+      snapshot.locations = finished.target.slice(0, finished.filled);
   };
 
   const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   try {
-    for (;;) {
+    while (!isDone) {
       const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
       if (bytesRead === 0) break;
       const chunk = buffer.subarray(0, bytesRead);
       let i = 0;
-      while (i < chunk.length && section.kind !== 'done') {
-        if (section.kind === 'header' || section.kind === 'seekName') {
-          const open = chunk.indexOf(OPEN_BRACKET, i);
-          const end = open === -1 ? chunk.length : open + 1;
-          section.text += chunk.toString('latin1', i, end);
+      while (i < chunk.length && !isDone) {
+        if (reader === undefined) {
+          const bracket = chunk.indexOf(OPEN_BRACKET, i);
+          const end = bracket === -1 ? chunk.length : bracket + 1;
+          pendingText += chunk.toString('latin1', i, end);
           i = end;
-          if (open === -1) continue;
-          const match = /"(\w+)"\s*:\s*\[$/.exec(section.text);
-          if (!match) {
-            if (section.kind === 'seekName') throw malformed(options.path, 'unexpected array');
-            continue;
-          }
-          if (section.kind === 'header') {
-            // The header itself holds arrays (node_fields, …); it ends where the nodes begin.
-            if (match[1] !== 'nodes') continue;
-            result = headerToSnapshot(section.text.slice(0, match.index), options.path);
-            nodeFieldCount = result.nodeFieldCount;
-            idFieldOffset = result.nodeField.id;
-          }
-          section = startSection(match[1] ?? '');
-        } else if (section.kind === 'numbers') {
-          const s = section;
-          for (; i < chunk.length; i++) {
-            const byte = chunk[i] as number;
-            if (byte >= 0x30 && byte <= 0x39) {
-              s.value = s.inNumber ? s.value * 10 + (byte - 0x30) : byte - 0x30;
-              s.inNumber = true;
-            } else {
-              if (s.inNumber) pushNumber(s);
-              s.inNumber = false;
-              if (byte === CLOSE_BRACKET) {
-                finishNumbers(s);
-                i++;
-                section = nextSection(sectionName, options.detail);
-                break;
-              }
-            }
-          }
-        } else if (section.kind === 'skipNested') {
-          const s = section;
-          for (; i < chunk.length; i++) {
-            const byte = chunk[i] as number;
-            if (s.inString) {
-              if (s.escaped) s.escaped = false;
-              else if (byte === BACKSLASH) s.escaped = true;
-              else if (byte === QUOTE) s.inString = false;
-            } else if (byte === QUOTE) s.inString = true;
-            else if (byte === OPEN_BRACKET) s.depth++;
-            else if (byte === CLOSE_BRACKET && --s.depth === 0) {
-              i++;
-              section = nextSection(sectionName, options.detail);
-              break;
-            }
-          }
-        } else if (section.kind === 'strings') {
-          const s = section;
-          while (i < chunk.length) {
-            if (!s.inString) {
-              const quote = chunk.indexOf(QUOTE, i);
-              const close = chunk.indexOf(CLOSE_BRACKET, i);
-              if (close !== -1 && (quote === -1 || close < quote)) {
-                i = close + 1;
-                section = { kind: 'done' };
-                break;
-              }
-              if (quote === -1) {
-                i = chunk.length;
-                break;
-              }
-              s.inString = true;
-              s.hasEscape = false;
-              s.escaped = false;
-              s.parts = [];
-              s.keptBytes = 0;
-              i = quote + 1;
-            }
-            const start = i;
-            for (; i < chunk.length; i++) {
-              const byte = chunk[i] as number;
-              if (s.escaped) s.escaped = false;
-              else if (byte === BACKSLASH) {
-                s.escaped = true;
-                s.hasEscape = true;
-              } else if (byte === QUOTE) break;
-            }
-            const take = Math.min(i, start + Math.max(0, maxStringBytes - s.keptBytes));
-            const isComplete = i < chunk.length;
-            if (isComplete && s.parts.length === 0) {
-              strings.push(decodeJsonString(chunk.subarray(start, take), s.hasEscape, maxStringChars));
-            } else {
-              if (take > start) s.parts.push(Buffer.from(chunk.subarray(start, take)));
-              s.keptBytes += take - start;
-              if (isComplete)
-                strings.push(decodeJsonString(Buffer.concat(s.parts), s.hasEscape, maxStringChars));
-            }
-            if (isComplete) {
-              s.inString = false;
-              i++;
-            }
-          }
+          const match = bracket === -1 ? null : /"(\w+)"\s*:\s*\[$/.exec(pendingText);
+          // The header itself holds arrays (node_fields, …); it ends where the nodes begin.
+          if (match === null || (result === undefined && match[1] !== 'nodes')) continue;
+          result ??= headerToSnapshot(pendingText.slice(0, match.index), path);
+          reader = startArray(match[1] ?? '', result);
+          pendingText = '';
+          continue;
         }
+        const end = readArray(reader, chunk, i, path, sectionName);
+        if (end === -1) break;
+        finishArray(reader, result as ParsedSnapshot);
+        reader = undefined;
+        i = end;
       }
-      if (section.kind === 'done') break;
     }
   } finally {
     await handle.close();
   }
-  if (!result) throw malformed(options.path, 'no snapshot header');
-  if (options.detail !== 'ids' && section.kind !== 'done') throw malformed(options.path, 'file ends early');
-  result.strings = strings;
+  if (!result || !isDone) throw malformed(path, 'the file ends early');
   return result;
 }
 
-function nextSection(previous: string, detail: SnapshotDetail): Section {
-  // Snapshot 1 only needs ids, so reading stops once the nodes are done.
-  if (previous === 'nodes' && detail === 'ids') return { kind: 'done' };
-  return { kind: 'seekName', text: '' };
-}
-
-function skipNested(): Section {
-  return { kind: 'skipNested', depth: 1, inString: false, escaped: false };
-}
-
-function stringSection(): Section {
-  return { kind: 'strings', inString: false, escaped: false, hasEscape: false, parts: [], keptBytes: 0 };
-}
-
-function decodeJsonString(bytes: Buffer, hasEscape: boolean, maxChars: number): string {
-  let text = bytes.toString('utf8');
-  if (hasEscape) {
-    try {
-      text = JSON.parse(`"${text}"`) as string;
-    } catch {
-      // A cut made mid-escape: drop the broken tail rather than the whole name.
-      const cut = text.lastIndexOf('\\');
-      try {
-        text = JSON.parse(`"${text.slice(0, cut)}"`) as string;
-      } catch {
-        // keep the raw text
-      }
-    }
+function readArray(
+  reader: ArrayReader,
+  chunk: Buffer,
+  from: number,
+  path: string,
+  sectionName: string,
+): number {
+  try {
+    return reader.read(chunk, from);
+  } catch (cause) {
+    throw malformed(path, `${sectionName}: ${String(cause)}`, cause);
   }
-  // Flattening matters: a slice of a long string would keep the whole source text alive.
-  return text.length > maxChars ? Buffer.from(text.slice(0, maxChars)).toString() : text;
 }
 
 function headerToSnapshot(text: string, path: string): ParsedSnapshot {

@@ -35,7 +35,7 @@ const VISIBLE_TYPES = new Set([
   'symbol',
   'bigint',
 ]);
-const NAMED_EDGE_TYPES = new Set(['property', 'context', 'element', 'shortcut']);
+const NAMED_EDGE_TYPES = new Set(['property', 'context', 'element']);
 
 /**
  * Breadth-first search from the snapshot root. Weak edges never retain. The first pass also avoids
