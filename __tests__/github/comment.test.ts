@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type GitHubClient, upsertStickyComment } from '../../src/github/comment.js';
+import { confirmPullRequestHead } from '../../src/github/pull-request.js';
 import { commentMarker } from '../../src/report/escape.js';
 import {
   ACTIONS_BOT,
@@ -186,5 +187,27 @@ describe('upsertStickyComment', () => {
       code: 'GITHUB_COMMENT_FAILED',
       hint: expect.stringContaining('pull-requests: write'),
     });
+  });
+});
+
+describe('confirmPullRequestHead', () => {
+  it('accepts the PR whose head is the measured commit, and rejects others', async () => {
+    const headSha = 'f'.repeat(40);
+    github.seedPullRequest(owner, repo, 12, headSha);
+    const octokit = getOctokit(ACTIONS_TOKEN);
+    await expect(
+      confirmPullRequestHead({ octokit, owner, repo, number: 12, headSha }),
+    ).resolves.toBeUndefined();
+    await expect(
+      confirmPullRequestHead({ octokit, owner, repo, number: 12, headSha: '0'.repeat(40) }),
+    ).rejects.toThrow(/whose head f{40} is not the measured commit/);
+    await expect(
+      confirmPullRequestHead({ octokit, owner, repo, number: 404, headSha }),
+    ).rejects.toMatchObject({
+      code: 'REPORT_REJECTED',
+    });
+    expect(
+      github.requests.filter((request) => request.path === `/repos/${owner}/${repo}/pulls/12`),
+    ).toHaveLength(2);
   });
 });

@@ -41,6 +41,8 @@ export interface FakeGitHub {
   requests: RecordedRequest[];
   comments(owner: string, repo: string, issueNumber: number): FakeComment[];
   seedComment(owner: string, repo: string, issueNumber: number, user: FakeUser, body: string): FakeComment;
+  /** Makes GET /repos/:owner/:repo/pulls/:number answer with this head commit. */
+  seedPullRequest(owner: string, repo: string, number: number, headSha: string): void;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const users = options.users ?? { [ACTIONS_TOKEN]: ACTIONS_BOT };
   const threads = new Map<string, FakeComment[]>();
   const requests: RecordedRequest[] = [];
+  const pullRequests = new Map<string, string>();
   let nextId = 1000;
   let clockMs = Date.parse('2025-01-01T00:00:00Z');
   let waitingCreates: (() => void)[] = [];
@@ -157,6 +160,14 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       }
     }
 
+    const pull = url.pathname.match(/^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/);
+    if (pull && request.method === 'GET') {
+      const [, owner = '', repo = '', number = '0'] = pull;
+      const pullHeadSha = pullRequests.get(`${owner}/${repo}#${number}`);
+      if (!pullHeadSha) return send(404, { message: 'Not Found' });
+      return send(200, { number: Number(number), state: 'open', head: { sha: pullHeadSha } });
+    }
+
     const single = url.pathname.match(/^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/);
     if (single) {
       const [, owner = '', repo = '', id = '0'] = single;
@@ -199,6 +210,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     requests,
     comments: (owner, repo, issueNumber) => [...thread(owner, repo, issueNumber)],
     seedComment: addComment,
+    seedPullRequest: (owner, repo, number, headSha) =>
+      pullRequests.set(`${owner}/${repo}#${number}`, headSha),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
