@@ -16,6 +16,12 @@ const z95 = 1.959964;
 const minPointsForFit = 4;
 /** One leaked handle per this many requests counts as a handle leak. */
 const resourcesThresholdPerRequest = 1 / 1000;
+/**
+ * A side alone is called leaking only well above the comparison threshold: healthy servers drift by a few B/req
+ * for thousands of requests after warm-up, and that drift is the same at base and head, so the comparison (which
+ * subtracts it) can use the finer threshold.
+ */
+const sideLeakFactor = 4;
 /** RSS without a GC of its own is far noisier than the post-GC heap: it needs a much larger slope to count. */
 const rssThresholdFactor = 64;
 
@@ -70,24 +76,27 @@ function fitSamples(samples: readonly MemorySample[], metric: MetricName): Slope
  */
 export function fitMetrics(samples: readonly MemorySample[], thresholdBytesPerRequest: number): MetricFit[] {
   const measured = samples.filter((sample) => sample.phase === 'measure');
-  const steady = measured.slice(Math.floor(measured.length / 2));
+  const half = Math.floor(measured.length / 2);
+  const hasHalves = measured.length - half >= minPointsForFit;
   return metricNames.map((metric) => {
     const whole = fitSamples(measured, metric);
-    const steadyFit = fitSamples(steady.length >= minPointsForFit ? steady : measured, metric);
+    // Both halves share the middle sample, so each is a contiguous run of the curve.
+    const early = hasHalves ? fitSamples(measured.slice(0, half + 1), metric) : null;
+    const steady = hasHalves ? fitSamples(measured.slice(half), metric) : whole;
     const threshold =
       metric === 'activeResources'
         ? resourcesThresholdPerRequest
         : metric === 'rss'
           ? thresholdBytesPerRequest * rssThresholdFactor
-          : thresholdBytesPerRequest;
-    return { metric, whole, steady: steadyFit, verdict: classify(whole, steadyFit, threshold) };
+          : thresholdBytesPerRequest * sideLeakFactor;
+    return { metric, whole, early, steady, verdict: classify(early, steady, threshold) };
   });
 }
 
-function classify(whole: SlopeFit | null, steady: SlopeFit | null, threshold: number): MetricFit['verdict'] {
-  if (!steady || !whole) return null;
+function classify(early: SlopeFit | null, steady: SlopeFit | null, threshold: number): MetricFit['verdict'] {
+  if (!steady) return null;
   if (steady.low > threshold) return 'leak';
-  if (whole.low > threshold) return 'plateau';
+  if (early && early.low > threshold) return 'plateau';
   return 'flat';
 }
 

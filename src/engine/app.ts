@@ -126,7 +126,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   } catch (error) {
     const crashed = exit;
     await stop();
-    if (error instanceof LeakwatchError && error.code === 'not-ready' && crashed !== null) {
+    if (error instanceof LeakwatchError && error.code === 'NOT_READY' && crashed !== null) {
       throw startFailure(options, crashed, await readLogTail(options.logPath));
     }
     if (error instanceof LeakwatchError) {
@@ -141,7 +141,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
 
 function startFailure(options: StartAppOptions, exit: AppExit, logTail: string): LeakwatchError {
   const how = exit.kind === 'crash' ? `exited with ${exit.signal ?? `code ${exit.code}`}` : `stopped (${exit.kind})`;
-  return new LeakwatchError('start-failed', `${options.label}: the app ${how} before it became ready`, {
+  return new LeakwatchError('START_FAILED', `${options.label}: the app ${how} before it became ready`, {
     hint: `Check the start command (\`${options.startCommand}\`) and the app's log (${options.logPath}).`,
     cause: logTail,
   });
@@ -176,7 +176,7 @@ async function waitUntilReady(options: { url: string; timeoutMs: number; exited:
     }
     await delay(100);
   }
-  throw new LeakwatchError('not-ready', `the app did not become ready at ${options.url} (${lastProblem})`, {
+  throw new LeakwatchError('NOT_READY', `the app did not become ready at ${options.url} (${lastProblem})`, {
     hint: hasExited
       ? 'The app exited; see its log.'
       : `Raise the ready timeout, or set the ready path to a route that answers with a status below 500.`,

@@ -40,7 +40,7 @@ export async function sendLoad(options: LoadOptions): Promise<LoadStats> {
       (error, finished) => (error ? reject(error) : resolve(finished)),
     );
   }).catch((error: unknown) => {
-    throw new LeakwatchError('load-failed', `autocannon failed against ${options.url}: ${String(error)}`, { cause: error });
+    throw new LeakwatchError('LOAD_FAILED', `autocannon failed against ${options.url}: ${String(error)}`, { cause: error });
   });
   const durationMs = Date.now() - startedAtMs;
   return {

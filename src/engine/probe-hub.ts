@@ -63,7 +63,7 @@ export class ProbeHub implements AsyncDisposable {
       const timer = setTimeout(() => {
         this.connectWaiters.delete(done);
         reject(
-          new LeakwatchError('probe-missing', `no probe connected within ${timeoutMs} ms of the app becoming ready`, {
+          new LeakwatchError('PROBE_MISSING', `no probe connected within ${timeoutMs} ms of the app becoming ready`, {
             hint: 'The start command must run node with NODE_OPTIONS intact (leakwatch preloads its probe through it). Wrappers that reset NODE_OPTIONS, or a server that is not Node.js, cannot be measured.',
           }),
         );
@@ -118,14 +118,14 @@ export class ProbeHub implements AsyncDisposable {
 
   private async broadcast(makeCommand: (id: number) => HarnessCommand, timeoutMs: number): Promise<ProbeMessage[]> {
     if (this.probes.size === 0) {
-      throw new LeakwatchError('probe-missing', 'no probed process is connected (the app may have exited)');
+      throw new LeakwatchError('PROBE_MISSING', 'no probed process is connected (the app may have exited)');
     }
     const requests = [...this.probes].map((probe) => {
       const command = makeCommand(this.nextId++);
       return new Promise<ProbeMessage>((resolve, reject) => {
         const timer = setTimeout(() => {
           this.pending.delete(command.id);
-          reject(new LeakwatchError('probe-timeout', `probe in pid ${probe.pid} did not answer '${command.type}' within ${timeoutMs} ms`));
+          reject(new LeakwatchError('PROBE_TIMEOUT', `probe in pid ${probe.pid} did not answer '${command.type}' within ${timeoutMs} ms`));
         }, timeoutMs);
         this.pending.set(command.id, {
           probe,
@@ -143,7 +143,7 @@ export class ProbeHub implements AsyncDisposable {
     });
     const replies = await Promise.all(requests);
     const failure = replies.find((reply) => reply.type === 'failure');
-    if (failure?.type === 'failure') throw new LeakwatchError('probe-failure', `the probe failed: ${failure.message}`);
+    if (failure?.type === 'failure') throw new LeakwatchError('PROBE_FAILURE', `the probe failed: ${failure.message}`);
     return replies;
   }
 
@@ -177,7 +177,7 @@ export class ProbeHub implements AsyncDisposable {
       for (const [id, pending] of this.pending) {
         if (pending.probe !== probe) continue;
         this.pending.delete(id);
-        pending.reject(new LeakwatchError('probe-closed', `the probed process ${probe.pid} exited while being sampled`));
+        pending.reject(new LeakwatchError('PROBE_CLOSED', `the probed process ${probe.pid} exited while being sampled`));
       }
     };
     socket.on('close', forget);
@@ -186,7 +186,7 @@ export class ProbeHub implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     for (const probe of this.probes) probe.socket.destroy();
-    for (const pending of this.pending.values()) pending.reject(new LeakwatchError('probe-closed', 'the probe channel closed'));
+    for (const pending of this.pending.values()) pending.reject(new LeakwatchError('PROBE_CLOSED', 'the probe channel closed'));
     this.pending.clear();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     await rm(this.dir, { recursive: true, force: true });

@@ -41,6 +41,8 @@ export interface MetricFit {
   metric: MetricName;
   /** Fit over all measured samples. */
   whole: SlopeFit | null;
+  /** Fit over the first half of the measured samples: growth there that stops later is a plateau. */
+  early: SlopeFit | null;
   /** Fit over the last half of the measured samples: what the verdict is judged on. */
   steady: SlopeFit | null;
   verdict: Exclude<SideVerdict, 'crashed' | 'error'> | null;

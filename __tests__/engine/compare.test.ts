@@ -1,0 +1,160 @@
+// The engine end to end: real fixture servers under the real probe, real autocannon load, real verdicts.
+import { execFileSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compareFixtures, primarySteady } from '../helpers/engine.js';
+
+const marker = `leakwatch-engine-test-${process.pid}`;
+
+function leftoverProcesses(): string[] {
+  return execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line.includes(marker));
+}
+
+afterAll(() => {
+  expect(leftoverProcesses()).toEqual([]);
+});
+
+describe('compare on fixture servers', () => {
+  it('passes identical servers, with every round sampled from the one serving process', async () => {
+    const { report } = await compareFixtures({ base: { LEAK_KIND: 'none' }, head: { LEAK_KIND: 'none' }, marker });
+    expect(report.comparison.verdict).toBe('unchanged');
+    for (const side of [report.base, report.head]) {
+      expect(side.verdict).toBe('flat');
+      expect(side.samples.filter((sample) => sample.phase === 'measure')).toHaveLength(12);
+      expect(side.samples.every((sample) => sample.processCount === 1)).toBe(true);
+      expect(side.samples.at(-1)?.requestsSent).toBe(5000 + 12 * 500);
+      // The probe counts what the server saw: our load plus the readiness check.
+      expect(side.samples.at(-1)?.requestsSeen).toBeGreaterThanOrEqual(11_000);
+      expect(side.load.errors).toBe(0);
+    }
+    expect(leftoverProcesses()).toEqual([]);
+  });
+
+  it('finds a 1 KB/request heap leak at head, with its size', async () => {
+    const { report } = await compareFixtures({
+      base: { LEAK_KIND: 'none' },
+      head: { LEAK_KIND: 'heap', LEAK_BYTES: 1024 },
+      marker,
+    });
+    expect(report.comparison.verdict).toBe('regression');
+    expect(report.head.verdict).toBe('leak');
+    expect(report.base.verdict).toBe('flat');
+    expect(primarySteady(report.head)).toBeGreaterThan(900);
+    expect(primarySteady(report.head)).toBeLessThan(1400);
+  });
+
+  it('finds an off-heap Buffer leak through external and arrayBuffers', async () => {
+    const { report } = await compareFixtures({
+      base: { LEAK_KIND: 'none' },
+      head: { LEAK_KIND: 'buffer', LEAK_BYTES: 4096 },
+      marker,
+    });
+    expect(report.comparison.verdict).toBe('regression');
+    const arrayBuffers = report.head.fits.find((fit) => fit.metric === 'arrayBuffers');
+    expect(arrayBuffers?.verdict).toBe('leak');
+    expect(arrayBuffers?.steady?.slope).toBeGreaterThan(3900);
+    expect(arrayBuffers?.steady?.slope).toBeLessThan(4400);
+  });
+
+  it('finds a leak held by event-listener closures', async () => {
+    const { report } = await compareFixtures({
+      base: { LEAK_KIND: 'none' },
+      head: { LEAK_KIND: 'listener', LEAK_BYTES: 512 },
+      marker,
+    });
+    expect(report.comparison.verdict).toBe('regression');
+    expect(primarySteady(report.head)).toBeGreaterThan(400);
+  });
+
+  it('calls a bounded cache that fills during the run a plateau, not a regression', async () => {
+    const { report } = await compareFixtures({
+      base: { LEAK_KIND: 'none' },
+      head: { LEAK_KIND: 'lru', LRU_CAPACITY: 3000 },
+      settings: { warmupRequests: 1000, rounds: 16 },
+      marker,
+    });
+    expect(report.head.verdict).toBe('plateau');
+    expect(report.comparison.verdict).toBe('unchanged');
+  });
+
+  it('reports the same leak at base and head as pre-existing', async () => {
+    const leak = { LEAK_KIND: 'heap', LEAK_BYTES: 2048 };
+    const { report } = await compareFixtures({ base: leak, head: leak, marker });
+    expect(report.comparison.verdict).toBe('pre-existing');
+  });
+
+  it('counts a head that runs out of heap under a 64 MB cap as a regression, keeping its samples', async () => {
+    const { report } = await compareFixtures({
+      base: { LEAK_KIND: 'none' },
+      head: { LEAK_KIND: 'heap', LEAK_BYTES: 20_000 },
+      settings: { heapCapMb: 64, warmupRequests: 1000, rounds: 12, requestsPerRound: 1000 },
+      marker,
+    });
+    expect(report.head.exit?.kind).toBe('oom');
+    expect(report.head.exit?.requestsSent).toBeGreaterThan(1000);
+    expect(report.head.samples.length).toBeGreaterThan(0);
+    expect(report.head.verdict).toBe('crashed');
+    expect(report.comparison.verdict).toBe('regression');
+    expect(report.base.verdict).toBe('flat');
+  });
+
+  it('stops an off-heap leak at the RSS watchdog and counts it as a regression', async () => {
+    const { report } = await compareFixtures({
+      base: { LEAK_KIND: 'none' },
+      head: { LEAK_KIND: 'buffer', LEAK_BYTES: 100_000 },
+      settings: { heapCapMb: 64, rssLimitMb: 200, warmupRequests: 1000, rounds: 12, requestsPerRound: 500 },
+      marker,
+    });
+    expect(report.head.exit?.kind).toBe('watchdog');
+    expect(report.comparison.verdict).toBe('regression');
+  });
+
+  it('reports a server that crashes at start as an error with its log', async () => {
+    const { report } = await compareFixtures({ base: { LEAK_KIND: 'none' }, head: { LEAK_KIND: 'crash-at-start' }, marker });
+    expect(report.comparison.verdict).toBe('error');
+    expect(report.head.error?.code).toBe('START_FAILED');
+    expect(report.head.error?.logTail).toContain('failing on purpose');
+  });
+
+  it('reports a server that never becomes ready as an error, and kills it', async () => {
+    const { report } = await compareFixtures({
+      base: { LEAK_KIND: 'never-ready' },
+      head: { LEAK_KIND: 'none' },
+      settings: { readyTimeoutMs: 1500 },
+      marker,
+    });
+    expect(report.comparison.verdict).toBe('error');
+    expect(report.base.error?.code).toBe('NOT_READY');
+    expect(leftoverProcesses()).toEqual([]);
+  });
+
+  it('never lets GitHub or Actions tokens or INPUT_ variables reach the app', async () => {
+    const secrets = {
+      GITHUB_TOKEN: 'ghs_secret',
+      ACTIONS_RUNTIME_TOKEN: 'runtime-secret',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-secret',
+      INPUT_GITHUB_TOKEN: 'input-secret',
+      NPM_TOKEN: 'npm-secret',
+    };
+    Object.assign(process.env, secrets);
+    try {
+      const { report, workDir } = await compareFixtures({
+        base: { LEAK_KIND: 'none', ENV_DUMP_PATH: 'ENV_BASE' },
+        head: { LEAK_KIND: 'none' },
+        settings: { warmupRequests: 100, rounds: 4, requestsPerRound: 100 },
+        marker,
+      });
+      const env = JSON.parse(await readFile(join(workDir, 'base', 'ENV_BASE'), 'utf8')) as Record<string, string>;
+      for (const name of Object.keys(secrets)) expect(env).not.toHaveProperty(name);
+      expect(JSON.stringify(env)).not.toMatch(/secret/);
+      expect(env.PORT).toMatch(/^\d+$/);
+      expect(env.NODE_OPTIONS).toContain('--max-old-space-size=256');
+      expect(report.base.error).toBeUndefined();
+    } finally {
+      for (const name of Object.keys(secrets)) delete process.env[name];
+    }
+  });
+});
