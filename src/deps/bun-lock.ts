@@ -9,16 +9,16 @@ const workspaceFields = [
 const packageFields = ['dependencies', 'optionalDependencies', 'peerDependencies'] as const;
 
 /**
- * Versions the workspace at `importer` installs, from a text bun.lock. `packages` keys are install paths
+ * Versions the workspace at `importer` (null: every workspace) installs, from a text bun.lock. `packages` keys are install paths
  * (`parent/child` for a copy nested under `parent`), values are `[ident, registry, meta, integrity]`,
  * so lookups walk outwards from the requiring package like Node's resolution.
  */
-export function resolveBunLock(lock: Record<string, unknown>, importer: string): ResolvedVersions {
+export function resolveBunLock(lock: Record<string, unknown>, importer: string | null): ResolvedVersions {
   const versions: ResolvedVersions = new Map();
   const packages = isRecord(lock.packages) ? lock.packages : {};
   const workspaces = isRecord(lock.workspaces) ? lock.workspaces : {};
-  const startPath = importer === '.' ? '' : importer;
-  const start = workspaces[startPath];
+  const startPath = importer === '.' ? '' : (importer ?? '');
+  const start = importer === null ? undefined : workspaces[startPath];
   if (!isRecord(start)) {
     for (const entry of Object.values(packages)) recordEntry(entry, versions);
     return versions;

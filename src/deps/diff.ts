@@ -88,7 +88,15 @@ async function readSide(repoDir: string, ref: string, commit: string, appDir: st
   const manifestPath = posix.join(appDir, 'package.json');
   const rootManifestPath = 'package.json';
   const candidates = lockfileCandidates(appDir);
-  const existing = await existingPaths(repoDir, commit, [manifestPath, rootManifestPath, ...candidates]);
+  const workspaceFiles = [
+    ...new Set(candidates.map((path) => posix.join(posix.dirname(path), 'pnpm-workspace.yaml'))),
+  ];
+  const existing = await existingPaths(repoDir, commit, [
+    manifestPath,
+    rootManifestPath,
+    ...candidates,
+    ...workspaceFiles,
+  ]);
   const readManifest = async (path: string) =>
     existing.has(path)
       ? parseManifest(await readFileAtCommit(repoDir, commit, path), `${path} at ${ref}`)
@@ -102,8 +110,11 @@ async function readSide(repoDir: string, ref: string, commit: string, appDir: st
 
   const lockfile = parseLockfile(lockfilePath, ref, await readFileAtCommit(repoDir, commit, lockfilePath));
   const importer = posix.relative(posix.dirname(lockfilePath), appDir) || '.';
+  // The root of a monorepo installs (and may run) every workspace, so all of them count there.
+  const isWorkspaceRoot =
+    importer === '.' && (manifest?.hasWorkspaces || existing.has(posix.join(appDir, 'pnpm-workspace.yaml')));
   const roots = manifest ? [...manifest.specs].filter(([name]) => manifest.directNames.has(name)) : [];
-  const versions = lockfile.resolve(importer, roots);
+  const versions = lockfile.resolve(isWorkspaceRoot ? null : importer, roots);
   return {
     ref,
     manifest,

@@ -1,7 +1,6 @@
 import { posix } from 'node:path';
-import yarnClassic from '@yarnpkg/lockfile';
 import { parseSyml } from '@yarnpkg/parsers';
-import jsonc from 'jsonc-parser';
+import JSON5 from 'json5';
 import { parse as parseYaml } from 'yaml';
 import { LeakwatchError } from '../errors.js';
 import { resolveBunLock } from './bun-lock.js';
@@ -46,8 +45,11 @@ export function pickLockfile(
 
 export interface ParsedLockfile {
   packageManager: PackageManagerName;
-  /** `importer` is the app dir relative to the lockfile's dir; `roots` the app's declared dependencies. */
-  resolve(importer: string, roots: [string, string][]): ResolvedVersions;
+  /**
+   * `importer` is the app dir relative to the lockfile's dir, or null for the whole lockfile;
+   * `roots` the app's declared dependencies.
+   */
+  resolve(importer: string | null, roots: [string, string][]): ResolvedVersions;
 }
 
 export function parseLockfile(path: string, ref: string, text: string): ParsedLockfile {
@@ -66,14 +68,9 @@ export function parseLockfile(path: string, ref: string, text: string): ParsedLo
       case 'yarn.lock':
         return parseYarnLock(text, fail);
       case 'bun.lock': {
-        const errors: jsonc.ParseError[] = [];
-        const lock = jsonc.parse(text, errors, { allowTrailingComma: true, disallowComments: false });
-        if (errors.length > 0)
-          fail(
-            new Error(`${jsonc.printParseErrorCode(errors[0]?.error ?? 0)} at offset ${errors[0]?.offset}`),
-          );
-        const record = asRecord(lock, fail);
-        return { packageManager: 'bun', resolve: (importer) => resolveBunLock(record, importer) };
+        // bun.lock is JSON with trailing commas; JSON5 is a well-kept superset that accepts them.
+        const lock = asRecord(JSON5.parse(text), fail);
+        return { packageManager: 'bun', resolve: (importer) => resolveBunLock(lock, importer) };
       }
       default: {
         const lock = asRecord(JSON.parse(text), fail);
@@ -86,17 +83,16 @@ export function parseLockfile(path: string, ref: string, text: string): ParsedLo
   }
 }
 
+// parseSyml reads both formats (berry migrates classic lockfiles with it), and unlike @yarnpkg/lockfile it
+// bundles into ESM without needing __filename.
 function parseYarnLock(text: string, fail: (cause: unknown) => never): ParsedLockfile {
-  const syml = asRecord(parseSyml(text), fail);
-  if (isRecord(syml.__metadata)) {
-    return { packageManager: 'yarn-berry', resolve: (importer) => resolveYarnBerryLock(syml, importer) };
+  const lock = asRecord(parseSyml(text), fail);
+  if (isRecord(lock.__metadata)) {
+    return { packageManager: 'yarn-berry', resolve: (importer) => resolveYarnBerryLock(lock, importer) };
   }
-  const classic = yarnClassic.parse(text);
-  if (classic.type === 'conflict') fail(new Error('the file contains unresolved merge conflict markers'));
-  const lock = asRecord(classic.object, fail);
   return {
     packageManager: 'yarn-classic',
-    resolve: (_importer, roots) => resolveYarnClassicLock(lock, roots),
+    resolve: (importer, roots) => resolveYarnClassicLock(lock, importer === null ? null : roots),
   };
 }
 

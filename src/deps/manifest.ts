@@ -15,6 +15,8 @@ export interface Manifest {
   specs: Map<string, string>;
   /** The `packageManager` field, e.g. `pnpm@9.15.0`. */
   packageManager: string | null;
+  /** Declares npm/yarn/bun `workspaces`: installing here installs every workspace. */
+  hasWorkspaces: boolean;
 }
 
 export function parseManifest(text: string, path: string): Manifest {
@@ -38,7 +40,9 @@ export function parseManifest(text: string, path: string): Manifest {
     for (const [name, range] of overrideTargets(overrides)) specs.set(name, range);
   }
   const packageManager = typeof manifest.packageManager === 'string' ? manifest.packageManager : null;
-  return { directNames, specs, packageManager };
+  const workspaces = isRecord(manifest.workspaces) ? manifest.workspaces.packages : manifest.workspaces;
+  const hasWorkspaces = Array.isArray(workspaces) && workspaces.length > 0;
+  return { directNames, specs, packageManager, hasWorkspaces };
 }
 
 /**

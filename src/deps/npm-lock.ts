@@ -3,21 +3,26 @@ import { addVersion, dependencyEntries, isRecord, type ResolvedVersions, splitId
 const runtimeFields = ['dependencies', 'optionalDependencies', 'peerDependencies'] as const;
 
 /**
- * Versions the app at `importer` (lockfile-relative, '.' for the lockfile's own project) installs from a
+ * Versions the app at `importer` (lockfile-relative, '.' for the lockfile's own project, null for
+ * every package in the lockfile) installs from a
  * package-lock.json or npm-shrinkwrap.json. v2/v3 follow Node's resolution through `packages` from the
  * workspace entry; v1 predates workspaces and lists one tree, taken whole.
  */
-export function resolveNpmLock(lock: Record<string, unknown>, importer: string): ResolvedVersions {
+export function resolveNpmLock(lock: Record<string, unknown>, importer: string | null): ResolvedVersions {
   const versions: ResolvedVersions = new Map();
   if (isRecord(lock.packages)) walkPackages(lock.packages, importer === '.' ? '' : importer, versions);
   else walkV1Tree(lock.dependencies, versions);
   return versions;
 }
 
-function walkPackages(packages: Record<string, unknown>, start: string, versions: ResolvedVersions): void {
-  const root = packages[start];
+function walkPackages(
+  packages: Record<string, unknown>,
+  start: string | null,
+  versions: ResolvedVersions,
+): void {
+  const root = start === null ? undefined : packages[start];
   // An app dir that is not one of the lockfile's workspaces: every package is the best available answer.
-  if (!isRecord(root)) {
+  if (start === null || !isRecord(root)) {
     for (const [location, entry] of Object.entries(packages)) {
       if (location.includes('node_modules/') && isRecord(entry) && !entry.link)
         record(location, entry, versions);

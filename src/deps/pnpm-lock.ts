@@ -5,11 +5,11 @@ const importerFields = ['dependencies', 'devDependencies', 'optionalDependencies
 const packageFields = ['dependencies', 'optionalDependencies'] as const;
 
 /**
- * Versions the importer at `importer` installs, from a pnpm-lock.yaml v6 to v9. v9 keeps the dependency
+ * Versions the importer at `importer` (null: every importer) installs, from a pnpm-lock.yaml v6 to v9. v9 keeps the dependency
  * graph in `snapshots` keyed `name@version(peers)`; v6 in `packages` keyed `/name@version(peers)`.
  * Single-project v6 lockfiles put the importer's fields at the top level.
  */
-export function resolvePnpmLock(lock: Record<string, unknown>, importer: string): ResolvedVersions {
+export function resolvePnpmLock(lock: Record<string, unknown>, importer: string | null): ResolvedVersions {
   const versions: ResolvedVersions = new Map();
   const importers = isRecord(lock.importers) ? lock.importers : { '.': lock };
   const graph = isRecord(lock.snapshots) ? lock.snapshots : isRecord(lock.packages) ? lock.packages : {};
@@ -39,7 +39,7 @@ export function resolvePnpmLock(lock: Record<string, unknown>, importer: string)
     }
   };
 
-  if (!(importer in importers)) {
+  if (importer === null || !(importer in importers)) {
     for (const key of Object.keys(graph)) follow('', key, '.');
   } else visitImporter(importer, importerFields);
   for (let key = queue.shift(); key !== undefined; key = queue.shift()) {

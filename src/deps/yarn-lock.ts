@@ -3,36 +3,47 @@ import { addVersion, dependencyEntries, isRecord, type ResolvedVersions, splitId
 const followedFields = ['dependencies', 'optionalDependencies'] as const;
 
 /**
- * Versions reachable from `roots` (`name@range` descriptors) in a yarn.lock whose entries are keyed by
+ * Versions reachable from `roots` (`name@range` descriptors; null for every entry) in a yarn.lock whose entries are keyed by
  * descriptor. Classic lockfiles omit workspaces, so a root they cannot resolve (a sibling workspace)
  * makes the whole lockfile the answer rather than silently missing that workspace's dependencies.
  */
 export function resolveYarnClassicLock(
   lock: Record<string, unknown>,
-  roots: [string, string][],
+  roots: [string, string][] | null,
 ): ResolvedVersions {
+  const entries = byDescriptor(lock);
+  if (roots === null) return allVersions(entries);
   const descriptors = roots.map(([name, range]) => `${name}@${range}`);
-  if (descriptors.some((descriptor) => !isRecord(lock[descriptor]))) return allVersions(lock);
-  return walk(lock, descriptors, (name, range) => [`${name}@${range}`]);
+  if (descriptors.some((descriptor) => !isRecord(entries[descriptor]))) return allVersions(entries);
+  return walk(entries, descriptors, (name, range) => [`${name}@${range}`]);
 }
 
 /**
  * Berry lockfiles list workspaces as `name@workspace:path` entries, so the walk starts at the app's own
  * workspace. Keys join several descriptors with ", ".
  */
-export function resolveYarnBerryLock(lock: Record<string, unknown>, importer: string): ResolvedVersions {
-  const byDescriptor: Record<string, unknown> = {};
-  for (const [key, entry] of Object.entries(lock)) {
-    if (key === '__metadata') continue;
-    for (const descriptor of key.split(',')) byDescriptor[descriptor.trim()] = entry;
-  }
-  const start = Object.keys(byDescriptor).find((descriptor) => {
-    const entry = byDescriptor[descriptor];
+export function resolveYarnBerryLock(
+  lock: Record<string, unknown>,
+  importer: string | null,
+): ResolvedVersions {
+  const entries = byDescriptor(lock);
+  const start = Object.keys(entries).find((descriptor) => {
+    const entry = entries[descriptor];
     return isRecord(entry) && entry.resolution === `${splitIdent(descriptor).name}@workspace:${importer}`;
   });
-  if (!start) return allVersions(byDescriptor);
+  if (importer === null || !start) return allVersions(entries);
   // Lockfile dependency ranges normally carry the `npm:` protocol; older berry wrote bare ranges.
-  return walk(byDescriptor, [start], (name, range) => [`${name}@${range}`, `${name}@npm:${range}`]);
+  return walk(entries, [start], (name, range) => [`${name}@${range}`, `${name}@npm:${range}`]);
+}
+
+// Both formats join the descriptors that share one resolution into a single key: "a@^1.0.0, a@^1.2.0".
+function byDescriptor(lock: Record<string, unknown>): Record<string, unknown> {
+  const entries: Record<string, unknown> = {};
+  for (const [key, entry] of Object.entries(lock)) {
+    if (key === '__metadata') continue;
+    for (const descriptor of key.split(',')) entries[descriptor.trim()] = entry;
+  }
+  return entries;
 }
 
 function walk(
