@@ -111,6 +111,35 @@ describe('installAndBuild', () => {
     expect(result).toMatchObject({ ok: true, buildMs: 0 });
   });
 
+  it('installs a pnpm project at its pinned version through corepack', async () => {
+    // This machine's registry serves packages without npm signatures, which corepack would otherwise verify.
+    const corepackEnv = { COREPACK_INTEGRITY_KEYS: '0', COREPACK_ENABLE_DOWNLOAD_PROMPT: '0' };
+    const dir = await makeTempDir('pnpm-app');
+    cleanup.push(dir);
+    await writeFiles(dir, {
+      'package.json': JSON.stringify({
+        name: 'pnpm-app',
+        private: true,
+        packageManager: 'pnpm@9.15.0',
+        scripts: {
+          build: "node -e \"require('fs').writeFileSync('built.txt', require('ms')('2s').toString())\"",
+        },
+        dependencies: { ms: '2.1.3' },
+      }),
+    });
+    execFileSync('corepack', ['pnpm@9.15.0', 'install', '--lockfile-only'], {
+      cwd: dir,
+      stdio: 'ignore',
+      env: { ...process.env, ...corepackEnv },
+    });
+    const result = await installAndBuild({ dir, label: 'head', log, env: corepackEnv });
+    expect(result).toMatchObject({ ok: true, packageManager: 'pnpm' });
+    expect(await readFile(join(dir, 'built.txt'), 'utf8')).toBe('2000');
+    expect(await readFile(result.logPath, 'utf8')).toContain(
+      '$ corepack pnpm@9.15.0 install --frozen-lockfile',
+    );
+  });
+
   it('kills a hanging build and the grandchildren it spawned when the step times out', async () => {
     const dir = await app(
       {},

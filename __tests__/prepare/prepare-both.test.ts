@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareBoth } from '../../src/prepare/prepare-both.js';
-import { listDir, makeRepo, makeTempDir, removeDir, worktreeDirs } from './fixtures.js';
+import { listDir, makeRepo, makeTempDir, removeDir, worktreeDirs, writeFiles } from './fixtures.js';
 
 const log = () => {};
 const cleanup: string[] = [];
@@ -13,15 +13,19 @@ let baseSha = '';
 let headSha = '';
 let brokenHeadSha = '';
 
-/** A commit of an app in `web/` whose lockfile pins `ms` at `msVersion`; the build prints the version. */
+/** An npm workspace whose app is in `web/`, with the lockfile at the root pinning `ms` at `msVersion`. */
 async function commitApp(repo: Awaited<ReturnType<typeof makeRepo>>, msVersion: string, build: string) {
-  const manifest = { name: 'web', private: true, scripts: { build }, dependencies: { ms: msVersion } };
-  await repo.commit({ 'web/package.json': JSON.stringify(manifest) }, `ms ${msVersion}`);
+  const root = { name: 'monorepo', private: true, workspaces: ['web'] };
+  const app = { name: 'web', private: true, scripts: { build }, dependencies: { ms: msVersion } };
+  await writeFiles(repo.dir, {
+    'package.json': JSON.stringify(root),
+    'web/package.json': JSON.stringify(app),
+  });
   execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], {
-    cwd: join(repo.dir, 'web'),
+    cwd: repo.dir,
     stdio: 'ignore',
   });
-  return repo.commit({}, `lockfile for ms ${msVersion}`);
+  return repo.commit({}, `ms ${msVersion}`);
 }
 
 beforeAll(async () => {
@@ -55,6 +59,7 @@ describe('prepareBoth', () => {
       expect(await readFile(join(prepared.base.appDir, 'built.txt'), 'utf8')).toBe('2.1.2');
       expect(await readFile(join(prepared.head.appDir, 'built.txt'), 'utf8')).toBe('2.1.3');
       expect(worktreeDirs(repoDir)).toHaveLength(3);
+      expect(existsSync(join(prepared.head.dir, 'node_modules/ms'))).toBe(true);
       dirs = [prepared.base.dir, prepared.head.dir];
     }
     expect(dirs.some((dir) => existsSync(dir))).toBe(false);
