@@ -66,6 +66,11 @@ describe('diffHeapSnapshots', () => {
     expect(contexts.objectsPerRequest).toBeGreaterThanOrEqual(0.9);
     expect(contexts.objectsPerRequest).toBeLessThanOrEqual(1.1);
     expect(contexts.retainerPath?.steps.some((step) => step.name === 'onTick()')).toBe(true);
+    // Each listener alone keeps its scope and the request's context alive, so its retained size covers them.
+    const scopes = growingGroup('listener', 'system / Context');
+    const keptAlive = closures.bytesPerRequest + scopes.bytesPerRequest + contexts.bytesPerRequest;
+    expect(closures.retainedBytesPerRequest).toBeGreaterThanOrEqual(keptAlive * 0.9);
+    expect(closures.retainedBytesPerRequest).toBeLessThanOrEqual(keptAlive * 1.1);
   });
 
   it('finds WeakMap values whose keys outlive the request', () => {

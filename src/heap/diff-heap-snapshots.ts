@@ -1,5 +1,6 @@
 import { LeakwatchError } from '../errors.js';
 import { attributePackages } from './attribute-packages.js';
+import { computeDominators, type Dominators } from './dominators.js';
 import { type ParsedSnapshot, parseSnapshot } from './parse-snapshot.js';
 import { findRootDistances, formatRetainerPath, retainerPathOf } from './retainer-path.js';
 import { createSnapshotGraph } from './snapshot-graph.js';
@@ -53,7 +54,9 @@ export async function diffHeapSnapshots(options: DiffHeapSnapshotsOptions): Prom
     nodeCount: middle.nodeCount,
     maxHeapObjectId: middle.maxHeapObjectId,
   };
+  // Only the counts are needed from here on; the arrays would double the peak while snapshot 3 loads.
   middle.nodes = new Uint32Array(0);
+  middle.strings = [];
   log(`heap: snapshot 2 read (${middle.nodeCount} nodes)`);
   const last = await parseSnapshot({ path: lastPath, detail: 'full' });
   log(`heap: snapshot 3 read (${last.nodeCount} nodes, ${last.edgeCount} edges)`);
@@ -109,8 +112,15 @@ export async function diffHeapSnapshots(options: DiffHeapSnapshotsOptions): Prom
   if (explained.length > 0) {
     const graph = createSnapshotGraph(last);
     const distances = findRootDistances(graph);
-    log(`heap: retainer paths for ${explained.length} growing groups`);
+    log(`heap: retainer paths and retained sizes for ${explained.length} growing groups`);
+    const retainedBytes = retainedBytesByGroup(
+      last,
+      first.maxHeapObjectId,
+      computeDominators(graph),
+      explained,
+    );
     for (const group of explained) {
+      group.retainedBytesPerRequest = (retainedBytes.get(groupKeyOf(group)) ?? 0) / firstToLast;
       const sample = (tallies.get(groupKeyOf(group)) as GroupTally).sample;
       const sourceFile = graph.sourceFileOf(sample);
       if (sourceFile !== undefined) group.sourceFile = sourceFile;
@@ -207,4 +217,27 @@ function tallyNewObjects(
     tally.selfBytes += nodes[node * nodeFieldCount + nodeField.selfSize] as number;
   });
   return tallies;
+}
+
+/**
+ * Retained bytes of each group, counted at its outermost members only: in a chain of leaked nodes each
+ * node retains the rest, and summing them all would count the chain once per member.
+ */
+function retainedBytesByGroup(
+  snapshot: ParsedSnapshot,
+  sinceId: number,
+  dominators: Dominators,
+  groups: readonly HeapGroupGrowth[],
+): Map<string, number> {
+  const wanted = new Set(groups.map(groupKeyOf));
+  const memberGroup = new Map<number, string>();
+  forEachNewNode(snapshot, sinceId, (node, key) => {
+    if (wanted.has(key)) memberGroup.set(node, key);
+  });
+  const totals = new Map<string, number>();
+  for (const [node, key] of memberGroup) {
+    if (memberGroup.get(dominators.immediateDominator[node] as number) === key) continue;
+    totals.set(key, (totals.get(key) ?? 0) + (dominators.retainedBytes[node] as number));
+  }
+  return totals;
 }

@@ -1,6 +1,11 @@
 import { open } from 'node:fs/promises';
 import { LeakwatchError } from '../errors.js';
-import { NestedArraySkipper, NumberArrayReader, StringArrayReader } from './snapshot-scanners.js';
+import {
+  FlatArraySkipper,
+  NestedArraySkipper,
+  NumberArrayReader,
+  StringArrayReader,
+} from './snapshot-scanners.js';
 
 /**
  * How much of a snapshot to keep. `ids` keeps only the highest object id (snapshot 1 of the
@@ -52,7 +57,8 @@ interface Header {
   edge_count: number;
 }
 
-type ArrayReader = NumberArrayReader | NestedArraySkipper | StringArrayReader;
+type ArrayReader = NumberArrayReader | FlatArraySkipper | NestedArraySkipper | StringArrayReader;
+const FLAT_NUMBER_ARRAYS = new Set(['nodes', 'edges', 'trace_function_infos', 'samples', 'locations']);
 
 /** Streams a `.heapsnapshot` file into typed arrays without ever holding its text or a JSON tree. */
 export async function parseSnapshot(options: ParseSnapshotOptions): Promise<ParsedSnapshot> {
@@ -89,7 +95,7 @@ export async function parseSnapshot(options: ParseSnapshotOptions): Promise<Pars
     }
     if (name === 'locations' && detail === 'full') return new NumberArrayReader(new Uint32Array(4096), true);
     if (name === 'strings' && detail !== 'ids') return new StringArrayReader(options.maxStringChars ?? 300);
-    return new NestedArraySkipper();
+    return FLAT_NUMBER_ARRAYS.has(name) ? new FlatArraySkipper() : new NestedArraySkipper();
   };
 
   const finishArray = (finished: ArrayReader, snapshot: ParsedSnapshot): void => {

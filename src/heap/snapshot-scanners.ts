@@ -75,6 +75,14 @@ export class NumberArrayReader {
   }
 }
 
+/** Skips a flat array of numbers: no brackets or quotes can occur inside, so the first `]` ends it. */
+export class FlatArraySkipper {
+  read(chunk: Buffer, from: number): number {
+    const end = chunk.indexOf(CLOSE_BRACKET, from);
+    return end === -1 ? -1 : end + 1;
+  }
+}
+
 /** Skips an array that may nest arrays and hold strings (trace_tree, or strings nobody asked for). */
 export class NestedArraySkipper {
   private depth = 1;

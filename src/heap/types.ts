@@ -27,6 +27,8 @@ export interface HeapGroupGrowth {
   objectsPerRequest: number;
   /** Shallow (self) bytes of the new objects per request. */
   bytesPerRequest: number;
+  /** Bytes the group's objects keep alive (themselves included) per request, from the dominator tree of snapshot 3. Set on the groups that get a retainer path. */
+  retainedBytesPerRequest?: number;
   newObjectCount: number;
   newSelfBytes: number;
   /** Objects alive at the end that were created before / after the middle snapshot. */

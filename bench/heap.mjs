@@ -1,0 +1,184 @@
+// Benchmark of the heap-snapshot diff (src/heap) on generated snapshots of 10, 100 and 300 MB.
+// Each size: a child Node process builds a heap and writes 3 snapshots with a leak between them; the
+// analysis then runs in its own child so its peak RSS (resourceUsage().maxRSS) is its alone.
+// If memlab is installed in LEAKWATCH_MEMLAB_DIR (default /tmp/memlab-bench), it runs on the same files.
+// Env: LEAKWATCH_BENCH_HEAP_SIZES_MB="10,100,300". Writes bench/results/heap.json.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const sizesMb = (process.env.LEAKWATCH_BENCH_HEAP_SIZES_MB ?? '10,100,300').split(',').map(Number);
+const memlabDir = process.env.LEAKWATCH_MEMLAB_DIR ?? '/tmp/memlab-bench';
+const memlabModule = join(memlabDir, 'node_modules', '@memlab', 'heap-analysis');
+const hasMemlab = existsSync(memlabModule);
+// Calibrated on Node 20: an empty process writes ~4 MB of snapshot, one generated record ~400 bytes more.
+const RECORDS_PER_MB = 2500;
+const LEAK_PER_ROUND = 2000;
+const TARGET = { snapshotMb: 100, maxDurationMs: 15_000, maxRssMb: 1536 };
+
+const GENERATOR = `
+const v8 = require('node:v8');
+const path = require('node:path');
+const [outDir, recordCount, leakPerRound] = process.argv.slice(1).map((v, i) => (i === 0 ? v : Number(v)));
+class Record { constructor(i) { this.id = i; this.name = 'rec-' + i; this.tags = [i, i + 1]; this.meta = { created: i, owner: this }; } }
+class LeakedSession { constructor(i) { this.id = i; this.token = 'tok-' + i; this.onEnd = () => this.id; } }
+globalThis.benchRecords = Array.from({ length: recordCount }, (_, i) => new Record(i));
+const sessionsById = new Map();
+globalThis.benchSessions = sessionsById;
+let next = 0;
+const paths = [];
+for (const label of ['first', 'middle', 'last']) {
+  if (label !== 'first') for (let i = 0; i < leakPerRound; i++, next++) sessionsById.set(next, new LeakedSession(next));
+  paths.push(v8.writeHeapSnapshot(path.join(outDir, label + '.heapsnapshot')));
+}
+process.stdout.write(JSON.stringify(paths));
+`;
+
+const LEAKWATCH_RUNNER = `
+const [analysis, first, middle, last, requests] = process.argv.slice(2);
+const { diffHeapSnapshots } = await import(analysis);
+const result = await diffHeapSnapshots({ snapshotPaths: [first, middle, last], requestsBetween: { firstToLast: Number(requests) } });
+process.stdout.write(JSON.stringify({
+  durationMs: Math.round(result.durationMs),
+  maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  growing: result.growing.slice(0, 3).map((g) => ({ name: g.name, objectsPerRequest: g.objectsPerRequest, bytesPerRequest: g.bytesPerRequest, retainerPath: g.retainerPathText })),
+}));
+`;
+
+// The same 3-snapshot rule on memlab's parser: load each snapshot fully (its dominators and retained
+// sizes come with the load), take the highest id of the first, count newer ids by name in the last.
+const MEMLAB_RUNNER = `
+const [memlab, first, middle, last] = process.argv.slice(1);
+const { getFullHeapFromFile } = require(memlab);
+(async () => {
+  const started = performance.now();
+  const maxId = async (file) => { let max = 0; (await getFullHeapFromFile(file)).nodes.forEach((n) => { if (n.id & 1 && n.id > max) max = n.id; }); return max; };
+  const since = await maxId(first);
+  await maxId(middle);
+  const counts = new Map();
+  (await getFullHeapFromFile(last)).nodes.forEach((n) => { if (n.id & 1 && n.id > since) counts.set(n.name, (counts.get(n.name) ?? 0) + 1); });
+  const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 3);
+  process.stdout.write('\\n' + JSON.stringify({ durationMs: Math.round(performance.now() - started), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), topNewByName: top }));
+})();
+`;
+
+function runNode(args, { timeoutMs, cwd }) {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    execFile(
+      process.execPath,
+      args,
+      { cwd, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const elapsedMs = Math.round(performance.now() - started);
+        if (error) {
+          const reason = error.killed
+            ? `timed out after ${timeoutMs} ms`
+            : `exit ${error.code ?? error.signal}`;
+          resolve({ ok: false, elapsedMs, reason, stderrTail: stderr.split('\n').slice(-4).join('\n') });
+        } else resolve({ ok: true, elapsedMs, stdout });
+      },
+    );
+  });
+}
+
+function lastJsonLine(stdout) {
+  return JSON.parse(stdout.trim().split('\n').at(-1));
+}
+
+const work = await mkdtemp(join(tmpdir(), 'leakwatch-bench-heap-'));
+try {
+  const analysis = join(work, 'analysis.mjs');
+  await build({
+    entryPoints: [join(root, 'src/heap/diff-heap-snapshots.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: analysis,
+    logLevel: 'warning',
+  });
+  const leakwatchRunner = join(work, 'runner.mjs');
+  await writeFile(leakwatchRunner, LEAKWATCH_RUNNER);
+
+  const sizes = [];
+  for (const targetMb of sizesMb) {
+    const dir = join(work, `${targetMb}mb`);
+    await mkdir(dir);
+    const records = Math.round(Math.max(1, targetMb - 4) * RECORDS_PER_MB);
+    process.stderr.write(`heap bench: generating 3 snapshots of ~${targetMb} MB (${records} records)\n`);
+    const generated = await runNode(
+      ['--max-old-space-size=8192', '-e', GENERATOR, dir, String(records), String(LEAK_PER_ROUND)],
+      {
+        timeoutMs: 30 * 60_000,
+        cwd: dir,
+      },
+    );
+    if (!generated.ok)
+      throw new Error(`snapshot generator failed: ${generated.reason}\n${generated.stderrTail}`);
+    const paths = JSON.parse(generated.stdout);
+    const fileSizesMb = await Promise.all(paths.map(async (p) => Math.round((await stat(p)).size / 2 ** 20)));
+    const entry = {
+      targetMb,
+      fileSizesMb,
+      generateMs: generated.elapsedMs,
+      requestsFirstToLast: 2 * LEAK_PER_ROUND,
+    };
+
+    process.stderr.write(`heap bench: leakwatch on ${fileSizesMb.join(' / ')} MB\n`);
+    const ours = await runNode([leakwatchRunner, analysis, ...paths, String(2 * LEAK_PER_ROUND)], {
+      timeoutMs: 10 * 60_000,
+      cwd: dir,
+    });
+    entry.leakwatch = ours.ok
+      ? lastJsonLine(ours.stdout)
+      : { failed: ours.reason, stderrTail: ours.stderrTail };
+
+    if (hasMemlab) {
+      process.stderr.write(`heap bench: memlab on ${fileSizesMb.join(' / ')} MB\n`);
+      const theirs = await runNode(
+        ['--max-old-space-size=4096', '-e', MEMLAB_RUNNER, memlabModule, ...paths],
+        {
+          timeoutMs: 10 * 60_000,
+          cwd: dir,
+        },
+      );
+      entry.memlab = theirs.ok
+        ? lastJsonLine(theirs.stdout)
+        : { failed: theirs.reason, elapsedMs: theirs.elapsedMs, stderrTail: theirs.stderrTail };
+    }
+    await rm(dir, { recursive: true, force: true });
+    sizes.push(entry);
+    process.stderr.write(`heap bench: ${JSON.stringify(entry)}\n`);
+  }
+
+  const atTarget = sizes.find((s) => s.targetMb === TARGET.snapshotMb)?.leakwatch;
+  const results = {
+    benchmark: 'heap-snapshot 3-way diff (src/heap/diff-heap-snapshots.ts)',
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    target: TARGET,
+    meetsTarget:
+      atTarget?.durationMs === undefined
+        ? null
+        : atTarget.durationMs <= TARGET.maxDurationMs && atTarget.maxRssMb <= TARGET.maxRssMb,
+    memlab: hasMemlab
+      ? '@memlab/heap-analysis getFullHeapFromFile on the same files (includes its dominator/retained-size pass)'
+      : 'not installed',
+    notes:
+      'durationMs: all 3 snapshots parsed + diff + retainer paths, measured inside the child. maxRssMb: the analysing child process peak RSS.',
+    sizes,
+  };
+  await mkdir(join(root, 'bench/results'), { recursive: true });
+  await writeFile(join(root, 'bench/results/heap.json'), `${JSON.stringify(results, null, 2)}\n`);
+  process.stderr.write(`heap bench: wrote bench/results/heap.json\n`);
+} finally {
+  await rm(work, { recursive: true, force: true });
+}
