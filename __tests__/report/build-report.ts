@@ -44,17 +44,31 @@ function fits(slopeBytes: number, verdict: SideVerdict): MetricFit[] {
     {
       metric: 'heapPlusExternal',
       whole: slopeFit(slopeBytes),
+      early: slopeFit(slopeBytes),
       steady: slopeFit(slopeBytes),
       verdict: leakish,
     },
-    { metric: 'arrayBuffers', whole: slopeFit(0.5), steady: slopeFit(0.5), verdict: 'flat' },
+    {
+      metric: 'arrayBuffers',
+      whole: slopeFit(0.5),
+      early: slopeFit(0.5),
+      steady: slopeFit(0.5),
+      verdict: 'flat',
+    },
     {
       metric: 'rss',
       whole: slopeFit(slopeBytes * 1.2),
+      early: slopeFit(slopeBytes * 1.2),
       steady: slopeFit(slopeBytes * 1.2),
       verdict: leakish,
     },
-    { metric: 'activeResources', whole: slopeFit(0.001), steady: slopeFit(0.001), verdict: 'flat' },
+    {
+      metric: 'activeResources',
+      whole: slopeFit(0.001),
+      early: slopeFit(0.001),
+      steady: slopeFit(0.001),
+      verdict: 'flat',
+    },
   ];
 }
 

@@ -20,12 +20,16 @@ const object = (properties: Record<string, object>, optional: string[] = []) => 
 const sha = { type: 'string', pattern: '^[0-9a-f]{40}([0-9a-f]{24})?$' };
 
 const slopeFit = object({ slope: number, low: number, high: number, points: count });
-const metricFit = object({
-  metric: { enum: ['heapPlusExternal', 'arrayBuffers', 'rss', 'activeResources'] },
-  whole: nullable(slopeFit),
-  steady: nullable(slopeFit),
-  verdict: { enum: ['leak', 'plateau', 'flat', null] },
-});
+const metricFit = object(
+  {
+    metric: { enum: ['heapPlusExternal', 'arrayBuffers', 'rss', 'activeResources'] },
+    whole: nullable(slopeFit),
+    early: nullable(slopeFit),
+    steady: nullable(slopeFit),
+    verdict: { enum: ['leak', 'plateau', 'flat', null] },
+  },
+  ['early'],
+);
 const sample = object({
   requestsSent: count,
   requestsSeen: count,
