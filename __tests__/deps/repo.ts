@@ -3,6 +3,9 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
+import { diffDependencies } from '../../src/deps/diff.js';
+import type { ChangeKind, DependencyChange } from '../../src/deps/types.js';
 
 export const fixturesDir = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
@@ -43,3 +46,39 @@ export function fixtureRepo(name: string, reverse = false): string {
     { fixture: `${name}/${second}`, tag: 'head' },
   ]);
 }
+
+/** Registers an afterAll that deletes every repo passed to `track`; `diff` compares tags base..head. */
+export function trackedRepos() {
+  const repos: string[] = [];
+  afterAll(() => {
+    for (const dir of repos) rmSync(dir, { recursive: true, force: true });
+  });
+  const track = (dir: string) => {
+    repos.push(dir);
+    return dir;
+  };
+  const diff = (repoDir: string, workingDirectory = '.') =>
+    diffDependencies({ repoDir, baseRef: 'base', headRef: 'head', workingDirectory });
+  return { track, diff };
+}
+
+export const change = (
+  name: string,
+  from: string | null,
+  to: string | null,
+  kind: ChangeKind,
+  direct: boolean,
+): DependencyChange => ({ name, from, to, kind, direct });
+
+/** The *-grouped fixtures: chalk 4 → 5 drops chalk's whole tree; the rest is the patch/minor/major trio. */
+export const groupedBump = [
+  change('chalk', '4.1.2', '5.3.0', 'major', true),
+  change('is-number', '6.0.0', '7.0.0', 'major', true),
+  change('ms', '2.1.2', '2.1.3', 'patch', true),
+  change('semver', '7.5.0', '7.6.0', 'minor', true),
+  change('ansi-styles', '4.3.0', null, 'removed', false),
+  change('color-convert', '2.0.1', null, 'removed', false),
+  change('color-name', '1.1.4', null, 'removed', false),
+  change('has-flag', '4.0.0', null, 'removed', false),
+  change('supports-color', '7.2.0', null, 'removed', false),
+];

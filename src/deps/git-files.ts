@@ -11,7 +11,7 @@ function runGit(
   return new Promise((resolve, reject) => {
     execFile(
       'git',
-      ['-C', repoDir, ...args],
+      ['-C', repoDir, '--literal-pathspecs', ...args],
       { maxBuffer: maxBufferBytes, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') reject(error);
