@@ -105,6 +105,13 @@ describe('installAndBuild', () => {
     expect(!result.ok && result.hint).toContain('base commit');
   });
 
+  it('fails with a hint when the working directory has no package.json at this commit', async () => {
+    const dir = await app({});
+    const result = await installAndBuild({ dir, workingDirectory: 'apps/new', label: 'base', log });
+    expect(result).toMatchObject({ ok: false, stage: 'install', exitCode: null });
+    expect(!result.ok && result.hint).toContain('no package.json in apps/new');
+  });
+
   it('skips the build when there is no build script', async () => {
     const dir = await app({ start: 'node build.js' });
     const result = await installAndBuild({ dir, label: 'base', log });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { open, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scrubbedEnv } from '../engine/env.js';
@@ -56,6 +57,18 @@ export async function installAndBuild(options: InstallAndBuildOptions): Promise<
   const appDir = join(dir, workingDirectory);
   const logPath = join(options.logDir ?? tmpdir(), `leakwatch-${label}-${randomUUID().slice(0, 8)}.log`);
   const timeoutMs = options.timeoutMs ?? 900_000;
+  if (!existsSync(join(appDir, 'package.json'))) {
+    await writeFile(logPath, `no package.json in ${workingDirectory}\n`);
+    return {
+      ok: false,
+      stage: 'install',
+      exitCode: null,
+      isTimedOut: false,
+      logTail: `no package.json in ${workingDirectory}`,
+      logPath,
+      hint: `The ${label} commit has no package.json in ${workingDirectory}. Check working-directory; if the app is new in this PR, there is no baseline to compare against.`,
+    };
+  }
   const packageManager = await detectPackageManager({ rootDir: dir, workingDirectory });
   for (const warning of packageManager.warnings) log(`${label}: ${warning}`);
   const env = scrubbedEnv(process.env, {
