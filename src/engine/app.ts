@@ -130,10 +130,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
       throw startFailure(options, crashed, await readLogTail(options.logPath));
     }
     if (error instanceof LeakwatchError) {
-      throw new LeakwatchError(error.code, `${options.label}: ${error.message}`, {
-        hint: error.hint,
-        cause: await readLogTail(options.logPath),
-      });
+      throw new LeakwatchError(error.code, error.message, { hint: error.hint, cause: await readLogTail(options.logPath) });
     }
     throw error;
   }
@@ -141,7 +138,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
 
 function startFailure(options: StartAppOptions, exit: AppExit, logTail: string): LeakwatchError {
   const how = exit.kind === 'crash' ? `exited with ${exit.signal ?? `code ${exit.code}`}` : `stopped (${exit.kind})`;
-  return new LeakwatchError('START_FAILED', `${options.label}: the app ${how} before it became ready`, {
+  return new LeakwatchError('START_FAILED', `the app ${how} before it became ready`, {
     hint: `Check the start command (\`${options.startCommand}\`) and the app's log (${options.logPath}).`,
     cause: logTail,
   });

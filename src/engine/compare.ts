@@ -103,7 +103,8 @@ async function runSides(sides: SideTarget[], plan: RunPlan, context: EngineConte
     scenarioDir: context.scenarioDir,
     log: context.log,
   });
-  return measureSides({
+  // `return await`: the stubs must outlive the measurement, not just its start.
+  return await measureSides({
     sides,
     plan,
     scenario,

@@ -60,6 +60,7 @@ export async function measureSides(options: MeasureSidesOptions): Promise<SideRe
     for (const state of states) await loadAndSample(state, plan.warmupRequests, 'warmup', options);
 
     for (let round = 0; round < plan.rounds; round++) {
+      if (!states.some(isRunning)) break;
       const order = round % 2 === 0 ? states : [...states].reverse();
       for (const state of order) await loadAndSample(state, plan.requestsPerRound, 'measure', options);
       log(`round ${round + 1}/${plan.rounds}: ${describeRound(states)}`);
@@ -69,6 +70,8 @@ export async function measureSides(options: MeasureSidesOptions): Promise<SideRe
   }
   return states.map((state) => toResult(state, plan.thresholdBytesPerRequest));
 }
+
+const isRunning = (state: SideState) => state.app !== null && state.app.exit === null;
 
 async function startSide(state: SideState, options: MeasureSidesOptions): Promise<void> {
   const { plan } = options;
@@ -106,7 +109,7 @@ async function loadAndSample(
   options: MeasureSidesOptions,
 ): Promise<void> {
   const app = state.app;
-  if (!app || app.exit !== null || requests <= 0) return;
+  if (!app || !isRunning(state) || requests <= 0) return;
   const stats = await sendLoad({
     url: app.url,
     requests,
