@@ -1,17 +1,22 @@
 // Bundles the action, the CLI, the probe and the upstream stub into dist/.
 // The action and CLI are ESM; the probe is CommonJS because it is loaded with `node --require`.
-import { existsSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const esmBanner = {
   js: "import { createRequire as __leakwatchCreateRequire } from 'node:module'; const require = __leakwatchCreateRequire(import.meta.url);",
 };
 
-const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', legalComments: 'none' };
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+  legalComments: 'none',
+};
 
 await build({
   ...common,
-  entryPoints: existsSync('src/index.ts') ? { index: 'src/index.ts', cli: 'src/cli.ts' } : { cli: 'src/cli.ts' },
+  entryPoints: { index: 'src/index.ts', cli: 'src/cli.ts' },
   outdir: 'dist',
   format: 'esm',
   splitting: true,

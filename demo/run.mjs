@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const demoDir = dirname(fileURLToPath(import.meta.url));
-const run = (command, args, cwd) => spawnSync(command, args, { cwd, stdio: 'inherit', shell: process.platform === 'win32' });
+const run = (command, args, cwd) =>
+  spawnSync(command, args, { cwd, stdio: 'inherit', shell: process.platform === 'win32' });
 
 for (const side of ['base', 'head']) {
   const appDir = join(demoDir, side);
@@ -19,12 +20,26 @@ for (const side of ['base', 'head']) {
 const cli = join(demoDir, '..', 'dist', 'cli.js');
 const compare = run(
   process.execPath,
-  [cli, 'compare', '--base-dir', 'base', '--head-dir', 'head', '--start', 'node server.js', '--scenario', 'scenario.yml', ...process.argv.slice(2)],
+  [
+    cli,
+    'compare',
+    '--base-dir',
+    'base',
+    '--head-dir',
+    'head',
+    '--start',
+    'node server.js',
+    '--scenario',
+    'scenario.yml',
+    ...process.argv.slice(2),
+  ],
   demoDir,
 );
 // The CLI exits 1 on a regression, as a CI gate should; here that is the expected outcome of the demo.
 if (compare.status === 1) {
-  console.error('demo: leakwatch caught the leak in head (the CLI exits 1 on a regression, which fails a CI step).');
+  console.error(
+    'demo: leakwatch caught the leak in head (the CLI exits 1 on a regression, which fails a CI step).',
+  );
   process.exit(0);
 }
 if (compare.status === 0) console.error('demo: expected a regression in head, but leakwatch reported none.');

@@ -22,7 +22,9 @@ async function main(): Promise<number> {
     if (error instanceof LeakwatchError) {
       io.stderr(`leakwatch: error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
     } else {
-      io.stderr(`leakwatch: unexpected error (this is a bug, please report it):\n${(error as Error)?.stack ?? String(error)}\n`);
+      io.stderr(
+        `leakwatch: unexpected error (this is a bug, please report it):\n${(error as Error)?.stack ?? String(error)}\n`,
+      );
     }
     return 2;
   }

@@ -35,7 +35,15 @@ function side(label: 'base' | 'head', bytesPerRequest: (requests: number) => num
     fits: fitMetrics(samples, 8),
     verdict: 'flat',
     exit: null,
-    load: { requests: 15000, errors: 0, non2xx: 0, durationMs: 1, requestsPerSecond: 1, latencyP50Ms: 1, latencyP99Ms: 1 },
+    load: {
+      requests: 15000,
+      errors: 0,
+      non2xx: 0,
+      durationMs: 1,
+      requestsPerSecond: 1,
+      latencyP50Ms: 1,
+      latencyP99Ms: 1,
+    },
   };
 }
 
@@ -77,7 +85,13 @@ describe('fitMetrics and compareSides', () => {
     const cache = (requests: number) => Math.min(requests - 5000, 4000) * 200;
     const head = side('head', cache);
     expect(head.fits.find((fit) => fit.metric === 'heapPlusExternal')?.verdict).toBe('plateau');
-    expect(compareSides(side('base', () => 0), head, 8).verdict).toBe('unchanged');
+    expect(
+      compareSides(
+        side('base', () => 0),
+        head,
+        8,
+      ).verdict,
+    ).toBe('unchanged');
   });
 
   it('reports a leak present on both sides as pre-existing', () => {
@@ -86,12 +100,21 @@ describe('fitMetrics and compareSides', () => {
   });
 
   it('reports less growth at head as an improvement', () => {
-    expect(compareSides(side('base', (r) => 300 * r), side('head', () => 0), 8).verdict).toBe('improvement');
+    expect(
+      compareSides(
+        side('base', (r) => 300 * r),
+        side('head', () => 0),
+        8,
+      ).verdict,
+    ).toBe('improvement');
   });
 
   it('treats a head OOM as a regression and a crash as an error, never a pass', () => {
     const base = side('base', () => 0);
-    const oom = { ...side('head', () => 0), exit: { kind: 'oom' as const, requestsSent: 1200, elapsedMs: 1, logTail: '' } };
+    const oom = {
+      ...side('head', () => 0),
+      exit: { kind: 'oom' as const, requestsSent: 1200, elapsedMs: 1, logTail: '' },
+    };
     expect(compareSides(base, oom, 8).verdict).toBe('regression');
     const crash = {
       ...side('head', () => 0),

@@ -19,7 +19,11 @@ afterAll(() => {
 
 describe('compare on fixture servers', () => {
   it('passes identical servers, with every round sampled from the one serving process', async () => {
-    const { report } = await compareFixtures({ base: { LEAK_KIND: 'none' }, head: { LEAK_KIND: 'none' }, marker });
+    const { report } = await compareFixtures({
+      base: { LEAK_KIND: 'none' },
+      head: { LEAK_KIND: 'none' },
+      marker,
+    });
     expect(report.comparison.verdict).toBe('unchanged');
     for (const side of [report.base, report.head]) {
       expect(side.verdict).toBe('flat');
@@ -113,7 +117,11 @@ describe('compare on fixture servers', () => {
   });
 
   it('reports a server that crashes at start as an error with its log', async () => {
-    const { report } = await compareFixtures({ base: { LEAK_KIND: 'none' }, head: { LEAK_KIND: 'crash-at-start' }, marker });
+    const { report } = await compareFixtures({
+      base: { LEAK_KIND: 'none' },
+      head: { LEAK_KIND: 'crash-at-start' },
+      marker,
+    });
     expect(report.comparison.verdict).toBe('error');
     expect(report.head.error?.code).toBe('START_FAILED');
     expect(report.head.error?.logTail).toContain('failing on purpose');
@@ -147,7 +155,10 @@ describe('compare on fixture servers', () => {
         settings: { warmupRequests: 100, rounds: 4, requestsPerRound: 100 },
         marker,
       });
-      const env = JSON.parse(await readFile(join(workDir, 'base', 'ENV_BASE'), 'utf8')) as Record<string, string>;
+      const env = JSON.parse(await readFile(join(workDir, 'base', 'ENV_BASE'), 'utf8')) as Record<
+        string,
+        string
+      >;
       for (const name of Object.keys(secrets)) expect(env).not.toHaveProperty(name);
       expect(JSON.stringify(env)).not.toMatch(/secret/);
       expect(env.PORT).toMatch(/^\d+$/);

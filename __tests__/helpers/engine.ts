@@ -8,7 +8,10 @@ import type { Scenario } from '../../src/scenario/types.js';
 
 const fixtureServer = resolve(import.meta.dirname, '../fixtures/servers/server.cjs');
 
-export const uniquePathScenario: Scenario = { name: 'test-unique-paths', requests: [{ path: '/item/{{seq}}' }] };
+export const uniquePathScenario: Scenario = {
+  name: 'test-unique-paths',
+  requests: [{ path: '/item/{{seq}}' }],
+};
 
 export type FixtureConfig = Record<string, string | number>;
 
@@ -54,7 +57,9 @@ export async function compareFixtures(options: {
   return { report, lines, workDir };
 }
 
-export function primarySteady(side: { fits: { metric: string; steady: { slope: number } | null }[] }): number {
+export function primarySteady(side: {
+  fits: { metric: string; steady: { slope: number } | null }[];
+}): number {
   const fit = side.fits.find((candidate) => candidate.metric === 'heapPlusExternal');
   if (!fit?.steady) throw new Error('no steady fit on the primary metric');
   return fit.steady.slope;

@@ -10,7 +10,11 @@ if (!cmsUrl) throw new Error('CMS_URL is not set: run this app through leakwatch
 
 const server = http.createServer(async (request, response) => {
   try {
-    const client = createHttpClient(axios, { accessToken: 'demo-token', space: 'demo', baseURL: `${cmsUrl}/spaces/demo/` });
+    const client = createHttpClient(axios, {
+      accessToken: 'demo-token',
+      space: 'demo',
+      baseURL: `${cmsUrl}/spaces/demo/`,
+    });
     const entry = await client.get(`entries${request.url}`);
     response.setHeader('content-type', 'application/json');
     response.end(JSON.stringify({ ok: true, bytes: JSON.stringify(entry.data).length }));

@@ -8,7 +8,20 @@ export type CliCommand =
   | { command: 'help' }
   | { command: 'version' }
   | { command: 'measure'; appDir: string; shared: SharedOptions }
-  | { command: 'compare'; baseDir: string; headDir: string; shared: SharedOptions };
+  | { command: 'compare'; baseDir: string; headDir: string; shared: SharedOptions }
+  | { command: 'compare-refs'; refs: CompareRefsArgs; shared: SharedOptions };
+
+export interface CompareRefsArgs {
+  baseRef: string;
+  headRef: string;
+  /** The git checkout; default the current folder. */
+  repoDir: string;
+  /** The app folder relative to the repository root. */
+  workingDirectory: string;
+  installCommand?: string;
+  buildCommand?: string;
+  isForced: boolean;
+}
 
 export interface SharedOptions {
   settings: PlanSettings;
@@ -21,8 +34,16 @@ export interface SharedOptions {
 }
 
 export const usage = `Usage:
+  leakwatch compare --base <ref> --head <ref> [options]           diff, check out, install, build and compare
   leakwatch compare --base-dir <dir> --head-dir <dir> [options]   compare two prepared app folders
   leakwatch measure [--dir <dir>] [options]                        measure one app
+
+Options of compare --base/--head:
+  --repo <dir>            the git checkout (default: the current folder); it is never modified
+  --cwd <dir>             the app folder, relative to the repository root (default: .)
+  --install <cmd>         install command (default: the package manager's frozen-lockfile install)
+  --build <cmd>           build command (default: the \`build\` script, if package.json has one)
+  --force                 measure even when no dependency changed
 
 Options:
   --start <cmd>           start command, run in the app folder with PORT set (default: ${defaults.startCommand})
@@ -64,6 +85,13 @@ export function parseCliArgs(argv: string[]): CliCommand {
       dir: { type: 'string' },
       'base-dir': { type: 'string' },
       'head-dir': { type: 'string' },
+      base: { type: 'string' },
+      head: { type: 'string' },
+      repo: { type: 'string' },
+      cwd: { type: 'string' },
+      install: { type: 'string' },
+      build: { type: 'string' },
+      force: { type: 'boolean' },
       start: { type: 'string' },
       'ready-path': { type: 'string' },
       scenario: { type: 'string' },
@@ -93,10 +121,27 @@ export function parseCliArgs(argv: string[]): CliCommand {
   const [command, ...rest] = positionals;
   if (rest.length > 0) throw usageError(`unexpected argument \`${rest[0]}\``);
   if (command === 'measure') return { command, appDir: (values.dir as string | undefined) ?? '.', shared };
+  if (command === 'compare' && (values.base !== undefined || values.head !== undefined)) {
+    if (!values.base || !values.head) throw usageError('`compare` needs both --base and --head');
+    return {
+      command: 'compare-refs',
+      refs: {
+        baseRef: values.base as string,
+        headRef: values.head as string,
+        repoDir: (values.repo as string | undefined) ?? '.',
+        workingDirectory: (values.cwd as string | undefined) ?? '.',
+        installCommand: values.install as string | undefined,
+        buildCommand: values.build as string | undefined,
+        isForced: Boolean(values.force),
+      },
+      shared,
+    };
+  }
   if (command === 'compare') {
     const baseDir = values['base-dir'] as string | undefined;
     const headDir = values['head-dir'] as string | undefined;
-    if (!baseDir || !headDir) throw usageError('`compare` needs --base-dir and --head-dir');
+    if (!baseDir || !headDir)
+      throw usageError('`compare` needs --base and --head (git refs), or --base-dir and --head-dir');
     return { command, baseDir, headDir, shared };
   }
   throw usageError(command ? `unknown command \`${command}\`` : 'no command given');

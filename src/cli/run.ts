@@ -2,10 +2,11 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { buildRunPlan, compareApps, type EngineContext, measureApp } from '../engine/compare.js';
-import { probePath, leakwatchVersion } from '../package-files.js';
-import { renderCompareText, renderMeasureText } from '../report/terminal.js';
+import { leakwatchVersion, probePath } from '../package-files.js';
+import { compareRefs } from '../pipeline.js';
+import { renderCompareText, renderDependencyText, renderMeasureText } from '../report/terminal.js';
 import { loadScenario } from '../scenario/load.js';
-import type { CliCommand, SharedOptions } from './args.js';
+import type { CliCommand, CompareRefsArgs, SharedOptions } from './args.js';
 
 export interface CliIo {
   cwd: string;
@@ -13,9 +14,17 @@ export interface CliIo {
   stderr: (text: string) => void;
 }
 
+const compareExitCode = { regression: 1, error: 2, improvement: 0, unchanged: 0, 'pre-existing': 0 } as const;
+
+const progress = (io: CliIo) => (line: string) => io.stderr(`leakwatch: ${line}\n`);
+
 /** Returns the exit code: 0 pass, 1 regression or leak, 2 error. */
-export async function runCliCommand(command: Exclude<CliCommand, { command: 'help' | 'version' }>, io: CliIo): Promise<number> {
+export async function runCliCommand(
+  command: Exclude<CliCommand, { command: 'help' | 'version' }>,
+  io: CliIo,
+): Promise<number> {
   const { shared } = command;
+  if (command.command === 'compare-refs') return runCompareRefs(command.refs, shared, io);
   const scenario = await loadScenario({ nameOrPath: shared.scenario, cwd: io.cwd });
   const plan = buildRunPlan(shared.settings, scenario);
   const context: EngineContext = {
@@ -24,7 +33,7 @@ export async function runCliCommand(command: Exclude<CliCommand, { command: 'hel
     probePath: probePath(),
     leakwatchVersion: leakwatchVersion(),
     workDir: shared.logDir ? resolve(io.cwd, shared.logDir) : undefined,
-    log: (line) => io.stderr(`leakwatch: ${line}\n`),
+    log: progress(io),
   };
 
   if (command.command === 'compare') {
@@ -34,11 +43,35 @@ export async function runCliCommand(command: Exclude<CliCommand, { command: 'hel
       context,
     );
     await emit(report, renderCompareText(report), shared, io);
-    return { regression: 1, error: 2, improvement: 0, unchanged: 0, 'pre-existing': 0 }[report.comparison.verdict];
+    return compareExitCode[report.comparison.verdict];
   }
   const report = await measureApp(resolve(io.cwd, command.appDir), plan, context);
   await emit(report, renderMeasureText(report), shared, io);
   return { leak: 1, crashed: 1, error: 2, plateau: 0, flat: 0 }[report.app.verdict];
+}
+
+async function runCompareRefs(refs: CompareRefsArgs, shared: SharedOptions, io: CliIo): Promise<number> {
+  const outcome = await compareRefs({
+    ...refs,
+    repoDir: resolve(io.cwd, refs.repoDir),
+    settings: shared.settings,
+    scenario: shared.scenario,
+    logDir: shared.logDir ? resolve(io.cwd, shared.logDir) : undefined,
+    log: progress(io),
+  });
+  if (outcome.kind === 'skipped') {
+    io.stderr(`leakwatch: skipped: ${outcome.reason} (use --force to measure anyway)\n`);
+    await emit(outcome, `SKIPPED: ${outcome.reason}`, shared, io);
+    return 0;
+  }
+  const { report } = outcome;
+  await emit(
+    report,
+    `${renderDependencyText(report.dependencyChanges ?? [])}\n\n${renderCompareText(report)}`,
+    shared,
+    io,
+  );
+  return compareExitCode[report.comparison.verdict];
 }
 
 async function emit(report: object, text: string, shared: SharedOptions, io: CliIo): Promise<void> {

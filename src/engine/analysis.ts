@@ -113,7 +113,11 @@ export function sideVerdict(fits: MetricFit[], exit: AppExit | null): SideVerdic
 
 const isOutOfMemory = (side: SideResult) => side.exit?.kind === 'oom' || side.exit?.kind === 'watchdog';
 
-export function compareSides(base: SideResult, head: SideResult, thresholdBytesPerRequest: number): Comparison {
+export function compareSides(
+  base: SideResult,
+  head: SideResult,
+  thresholdBytesPerRequest: number,
+): Comparison {
   const verdictOf = (
     verdict: Comparison['verdict'],
     reason: string,
@@ -138,10 +142,16 @@ export function compareSides(base: SideResult, head: SideResult, thresholdBytesP
     return verdictOf('pre-existing', 'base and head both ran out of memory under load');
   }
   if (isOutOfMemory(head)) {
-    return verdictOf('regression', `head ran out of memory after ${head.exit?.requestsSent} requests; base survived`);
+    return verdictOf(
+      'regression',
+      `head ran out of memory after ${head.exit?.requestsSent} requests; base survived`,
+    );
   }
   if (isOutOfMemory(base)) {
-    return verdictOf('improvement', `base ran out of memory after ${base.exit?.requestsSent} requests; head survived`);
+    return verdictOf(
+      'improvement',
+      `base ran out of memory after ${base.exit?.requestsSent} requests; head survived`,
+    );
   }
 
   const baseFit = primaryFit(base);

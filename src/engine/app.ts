@@ -10,8 +10,8 @@ import { LeakwatchError } from '../errors.js';
 import { probeSocketEnv } from '../probe/protocol.js';
 import type { AppExit } from '../report/types.js';
 import { scrubbedEnv } from './env.js';
-import { killGroup, spawnGroup } from './process-group.js';
 import { ProbeHub } from './probe-hub.js';
+import { killGroup, spawnGroup } from './process-group.js';
 
 export interface StartAppOptions {
   label: string;
@@ -70,7 +70,11 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   });
 
   const logStream = createWriteStream(options.logPath);
-  const child = spawnGroup(options.startCommand, { cwd: options.appDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnGroup(options.startCommand, {
+    cwd: options.appDir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.pipe(logStream, { end: false });
   child.stderr?.pipe(logStream, { end: false });
   const startedAtMs = Date.now();
@@ -81,7 +85,12 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   const exited = new Promise<void>((resolve) => {
     child.once('exit', async (code, signal) => {
       if (!stopping && exit === null) {
-        exit = await describeExit(options.logPath, { code, signal, requestsSent: requestsSent(), elapsedMs: Date.now() - startedAtMs });
+        exit = await describeExit(options.logPath, {
+          code,
+          signal,
+          requestsSent: requestsSent(),
+          elapsedMs: Date.now() - startedAtMs,
+        });
       }
       resolve();
     });
@@ -91,8 +100,16 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     const limitBytes = options.rssLimitMb * 1024 * 1024;
     const rssBytes = hub.rssBytes;
     if (rssBytes <= limitBytes || exit !== null) return;
-    exit = { kind: 'watchdog', rssBytes, limitBytes, requestsSent: requestsSent(), elapsedMs: Date.now() - startedAtMs };
-    options.log(`${options.label}: RSS ${Math.round(rssBytes / 2 ** 20)} MB passed the ${options.rssLimitMb} MB watchdog; stopping it`);
+    exit = {
+      kind: 'watchdog',
+      rssBytes,
+      limitBytes,
+      requestsSent: requestsSent(),
+      elapsedMs: Date.now() - startedAtMs,
+    };
+    options.log(
+      `${options.label}: RSS ${Math.round(rssBytes / 2 ** 20)} MB passed the ${options.rssLimitMb} MB watchdog; stopping it`,
+    );
     void killGroup(child);
   }, watchdogIntervalMs);
 
@@ -107,7 +124,11 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
 
   try {
     const url = `http://127.0.0.1:${port}`;
-    await waitUntilReady({ url: url + options.readyPath, timeoutMs: options.readyTimeoutMs ?? 60_000, exited });
+    await waitUntilReady({
+      url: url + options.readyPath,
+      timeoutMs: options.readyTimeoutMs ?? 60_000,
+      exited,
+    });
     if (exit !== null) throw startFailure(options, exit, await readLogTail(options.logPath));
     await hub.waitForProbe(5_000);
     options.log(`${options.label}: ready at ${url} (pid ${child.pid}, heap cap ${options.heapCapMb} MB)`);
@@ -130,14 +151,18 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
       throw startFailure(options, crashed, await readLogTail(options.logPath));
     }
     if (error instanceof LeakwatchError) {
-      throw new LeakwatchError(error.code, error.message, { hint: error.hint, cause: await readLogTail(options.logPath) });
+      throw new LeakwatchError(error.code, error.message, {
+        hint: error.hint,
+        cause: await readLogTail(options.logPath),
+      });
     }
     throw error;
   }
 }
 
 function startFailure(options: StartAppOptions, exit: AppExit, logTail: string): LeakwatchError {
-  const how = exit.kind === 'crash' ? `exited with ${exit.signal ?? `code ${exit.code}`}` : `stopped (${exit.kind})`;
+  const how =
+    exit.kind === 'crash' ? `exited with ${exit.signal ?? `code ${exit.code}`}` : `stopped (${exit.kind})`;
   return new LeakwatchError('START_FAILED', `the app ${how} before it became ready`, {
     hint: `Check the start command (\`${options.startCommand}\`) and the app's log (${options.logPath}).`,
     cause: logTail,
@@ -155,7 +180,11 @@ async function describeExit(
   return { kind: 'crash', code: how.code, signal: how.signal, requestsSent: how.requestsSent, logTail };
 }
 
-async function waitUntilReady(options: { url: string; timeoutMs: number; exited: Promise<void> }): Promise<void> {
+async function waitUntilReady(options: {
+  url: string;
+  timeoutMs: number;
+  exited: Promise<void>;
+}): Promise<void> {
   let hasExited = false;
   void options.exited.then(() => {
     hasExited = true;

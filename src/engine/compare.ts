@@ -81,7 +81,11 @@ export async function compareApps(
   };
 }
 
-export async function measureApp(appDir: string, plan: RunPlan, context: EngineContext): Promise<MeasureReport> {
+export async function measureApp(
+  appDir: string,
+  plan: RunPlan,
+  context: EngineContext,
+): Promise<MeasureReport> {
   const startedAt = new Date();
   const [app] = await runSides([{ label: 'app', appDir }], plan, context);
   if (!app) throw new Error('measureSides returned no side');
@@ -115,6 +119,11 @@ async function runSides(sides: SideTarget[], plan: RunPlan, context: EngineConte
   });
 }
 
-function describeEnvironment(leakwatchVersion: string): Environment {
-  return { leakwatchVersion, nodeVersion: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length };
+export function describeEnvironment(leakwatchVersion: string): Environment {
+  return {
+    leakwatchVersion,
+    nodeVersion: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: cpus().length,
+  };
 }

@@ -2,11 +2,43 @@
 // They get an allow-listed environment: nothing secret can reach them by accident.
 
 const allowedNames = new Set([
-  'PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'TERM', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR', 'TEMP', 'TMP',
-  'CI', 'NODE_ENV', 'RUNNER_OS', 'RUNNER_ARCH', 'RUNNER_TEMP', 'RUNNER_TOOL_CACHE',
-  'NVM_DIR', 'NVM_BIN', 'VOLTA_HOME', 'FNM_DIR', 'PNPM_HOME', 'COREPACK_HOME', 'COREPACK_ENABLE_STRICT',
-  'COREPACK_ENABLE_DOWNLOAD_PROMPT', 'NPM_CONFIG_CACHE', 'npm_config_cache', 'YARN_CACHE_FOLDER',
-  'XDG_CACHE_HOME', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'SystemRoot', 'ComSpec', 'PATHEXT', 'APPDATA', 'LOCALAPPDATA',
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'SHELL',
+  'TERM',
+  'LANG',
+  'LANGUAGE',
+  'TZ',
+  'TMPDIR',
+  'TEMP',
+  'TMP',
+  'CI',
+  'NODE_ENV',
+  'RUNNER_OS',
+  'RUNNER_ARCH',
+  'RUNNER_TEMP',
+  'RUNNER_TOOL_CACHE',
+  'NVM_DIR',
+  'NVM_BIN',
+  'VOLTA_HOME',
+  'FNM_DIR',
+  'PNPM_HOME',
+  'COREPACK_HOME',
+  'COREPACK_ENABLE_STRICT',
+  'COREPACK_ENABLE_DOWNLOAD_PROMPT',
+  'NPM_CONFIG_CACHE',
+  'npm_config_cache',
+  'YARN_CACHE_FOLDER',
+  'XDG_CACHE_HOME',
+  'XDG_CONFIG_HOME',
+  'XDG_DATA_HOME',
+  'SystemRoot',
+  'ComSpec',
+  'PATHEXT',
+  'APPDATA',
+  'LOCALAPPDATA',
   'USERPROFILE',
 ]);
 const allowedPrefixes = ['LC_'];
@@ -22,7 +54,8 @@ export function scrubbedEnv(
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(parent)) {
     if (value === undefined) continue;
-    if (allowedNames.has(name) || allowedPrefixes.some((prefix) => name.startsWith(prefix))) env[name] = value;
+    if (allowedNames.has(name) || allowedPrefixes.some((prefix) => name.startsWith(prefix)))
+      env[name] = value;
   }
   Object.assign(env, extra);
   env.NEXT_TELEMETRY_DISABLED ??= '1';

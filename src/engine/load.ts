@@ -32,7 +32,13 @@ export async function sendLoad(options: LoadOptions): Promise<LoadStats> {
           {
             setupRequest: (request) => {
               const next = options.nextRequest();
-              return { ...request, method: next.method, path: next.path, headers: next.headers, body: next.body };
+              return {
+                ...request,
+                method: next.method,
+                path: next.path,
+                headers: next.headers,
+                body: next.body,
+              };
             },
           },
         ],
@@ -40,7 +46,9 @@ export async function sendLoad(options: LoadOptions): Promise<LoadStats> {
       (error, finished) => (error ? reject(error) : resolve(finished)),
     );
   }).catch((error: unknown) => {
-    throw new LeakwatchError('LOAD_FAILED', `autocannon failed against ${options.url}: ${String(error)}`, { cause: error });
+    throw new LeakwatchError('LOAD_FAILED', `autocannon failed against ${options.url}: ${String(error)}`, {
+      cause: error,
+    });
   });
   const durationMs = Date.now() - startedAtMs;
   return {

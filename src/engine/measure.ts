@@ -171,7 +171,8 @@ function summarizeLoads(loads: LoadStats[]): LoadStats {
     non2xx: loads.reduce((sum, load) => sum + load.non2xx, 0),
     durationMs,
     requestsPerSecond: durationMs > 0 ? (requests / durationMs) * 1000 : 0,
-    latencyP50Ms: loads.map((load) => load.latencyP50Ms).sort((a, b) => a - b)[Math.floor(loads.length / 2)] ?? 0,
+    latencyP50Ms:
+      loads.map((load) => load.latencyP50Ms).sort((a, b) => a - b)[Math.floor(loads.length / 2)] ?? 0,
     latencyP99Ms: Math.max(0, ...loads.map((load) => load.latencyP99Ms)),
   };
 }

@@ -15,7 +15,11 @@ interface ProbeConnection {
   gcSource: 'flag' | 'vm';
 }
 
-type Pending = { probe: ProbeConnection; resolve: (message: ProbeMessage) => void; reject: (error: Error) => void };
+type Pending = {
+  probe: ProbeConnection;
+  resolve: (message: ProbeMessage) => void;
+  reject: (error: Error) => void;
+};
 
 export interface SummedMemory extends ProbeMemory {
   processCount: number;
@@ -38,7 +42,10 @@ export class ProbeHub implements AsyncDisposable {
 
   static async open(): Promise<ProbeHub> {
     const dir = await mkdtemp(join(tmpdir(), 'leakwatch-probe-'));
-    const hub: ProbeHub = new ProbeHub(dir, net.createServer((socket) => hub.accept(socket)));
+    const hub: ProbeHub = new ProbeHub(
+      dir,
+      net.createServer((socket) => hub.accept(socket)),
+    );
     await new Promise<void>((resolve, reject) => {
       hub.server.once('error', reject);
       hub.server.listen(hub.socketPath, resolve);
@@ -63,9 +70,13 @@ export class ProbeHub implements AsyncDisposable {
       const timer = setTimeout(() => {
         this.connectWaiters.delete(done);
         reject(
-          new LeakwatchError('PROBE_MISSING', `no probe connected within ${timeoutMs} ms of the app becoming ready`, {
-            hint: 'The start command must run node with NODE_OPTIONS intact (leakwatch preloads its probe through it). Wrappers that reset NODE_OPTIONS, or a server that is not Node.js, cannot be measured.',
-          }),
+          new LeakwatchError(
+            'PROBE_MISSING',
+            `no probe connected within ${timeoutMs} ms of the app becoming ready`,
+            {
+              hint: 'The start command must run node with NODE_OPTIONS intact (leakwatch preloads its probe through it). Wrappers that reset NODE_OPTIONS, or a server that is not Node.js, cannot be measured.',
+            },
+          ),
         );
       }, timeoutMs);
       const done = () => {
@@ -116,7 +127,10 @@ export class ProbeHub implements AsyncDisposable {
     return replies.flatMap((reply) => (reply.type === 'snapshot' ? [reply.path] : []));
   }
 
-  private async broadcast(makeCommand: (id: number) => HarnessCommand, timeoutMs: number): Promise<ProbeMessage[]> {
+  private async broadcast(
+    makeCommand: (id: number) => HarnessCommand,
+    timeoutMs: number,
+  ): Promise<ProbeMessage[]> {
     if (this.probes.size === 0) {
       throw new LeakwatchError('PROBE_MISSING', 'no probed process is connected (the app may have exited)');
     }
@@ -125,7 +139,12 @@ export class ProbeHub implements AsyncDisposable {
       return new Promise<ProbeMessage>((resolve, reject) => {
         const timer = setTimeout(() => {
           this.pending.delete(command.id);
-          reject(new LeakwatchError('PROBE_TIMEOUT', `probe in pid ${probe.pid} did not answer '${command.type}' within ${timeoutMs} ms`));
+          reject(
+            new LeakwatchError(
+              'PROBE_TIMEOUT',
+              `probe in pid ${probe.pid} did not answer '${command.type}' within ${timeoutMs} ms`,
+            ),
+          );
         }, timeoutMs);
         this.pending.set(command.id, {
           probe,
@@ -143,7 +162,8 @@ export class ProbeHub implements AsyncDisposable {
     });
     const replies = await Promise.all(requests);
     const failure = replies.find((reply) => reply.type === 'failure');
-    if (failure?.type === 'failure') throw new LeakwatchError('PROBE_FAILURE', `the probe failed: ${failure.message}`);
+    if (failure?.type === 'failure')
+      throw new LeakwatchError('PROBE_FAILURE', `the probe failed: ${failure.message}`);
     return replies;
   }
 
@@ -177,7 +197,9 @@ export class ProbeHub implements AsyncDisposable {
       for (const [id, pending] of this.pending) {
         if (pending.probe !== probe) continue;
         this.pending.delete(id);
-        pending.reject(new LeakwatchError('PROBE_CLOSED', `the probed process ${probe.pid} exited while being sampled`));
+        pending.reject(
+          new LeakwatchError('PROBE_CLOSED', `the probed process ${probe.pid} exited while being sampled`),
+        );
       }
     };
     socket.on('close', forget);
@@ -186,7 +208,8 @@ export class ProbeHub implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     for (const probe of this.probes) probe.socket.destroy();
-    for (const pending of this.pending.values()) pending.reject(new LeakwatchError('PROBE_CLOSED', 'the probe channel closed'));
+    for (const pending of this.pending.values())
+      pending.reject(new LeakwatchError('PROBE_CLOSED', 'the probe channel closed'));
     this.pending.clear();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     await rm(this.dir, { recursive: true, force: true });

@@ -15,18 +15,20 @@ if (socketPath && isMainThread) installProbe(socketPath);
 
 function installProbe(path: string): void {
   let requestsSeen = 0;
-  let connection: net.Socket | undefined;
+  let isConnected = false;
   // A module-level reference keeps the channel (and so the subscription) alive on Node versions that hold
   // channels weakly.
   const requestStart = diagnosticsChannel.channel('http.server.request.start');
   requestStart.subscribe(() => {
     requestsSeen += 1;
-    connection ??= connect(path, () => requestsSeen);
+    if (isConnected) return;
+    isConnected = true;
+    connect(path, () => requestsSeen);
   });
   (globalThis as Record<symbol, unknown>)[Symbol.for('leakwatch.probe.channel')] = requestStart;
 }
 
-function connect(path: string, requestsSeen: () => number): net.Socket {
+function connect(path: string, requestsSeen: () => number): void {
   const { collect, source } = resolveGc();
   const socket = net.createConnection(path);
   // The probe must never keep the app alive.
@@ -35,7 +37,13 @@ function connect(path: string, requestsSeen: () => number): net.Socket {
   const send = (message: ProbeMessage) => {
     if (!socket.destroyed) socket.write(`${JSON.stringify(message)}\n`);
   };
-  send({ type: 'hello', pid: process.pid, ppid: process.ppid, nodeVersion: process.version, gcSource: source });
+  send({
+    type: 'hello',
+    pid: process.pid,
+    ppid: process.ppid,
+    nodeVersion: process.version,
+    gcSource: source,
+  });
 
   const heartbeat = setInterval(() => {
     send({ type: 'heartbeat', rssBytes: process.memoryUsage.rss(), requestsSeen: requestsSeen() });
@@ -71,7 +79,6 @@ function connect(path: string, requestsSeen: () => number): net.Socket {
       }
     });
   }
-  return socket;
 }
 
 function resolveGc(): { collect: () => void; source: 'flag' | 'vm' } {
@@ -85,7 +92,8 @@ function resolveGc(): { collect: () => void; source: 'flag' | 'vm' } {
 function readMemory(requestsSeen: number): ProbeMemory {
   const usage = process.memoryUsage();
   const activeResources: Record<string, number> = {};
-  for (const type of process.getActiveResourcesInfo()) activeResources[type] = (activeResources[type] ?? 0) + 1;
+  for (const type of process.getActiveResourcesInfo())
+    activeResources[type] = (activeResources[type] ?? 0) + 1;
   return {
     heapUsedBytes: usage.heapUsed,
     externalBytes: usage.external,

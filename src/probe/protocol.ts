@@ -13,9 +13,7 @@ export interface ProbeMemory {
   activeResources: Record<string, number>;
 }
 
-export type HarnessCommand =
-  | { type: 'sample'; id: number }
-  | { type: 'snapshot'; id: number; path: string };
+export type HarnessCommand = { type: 'sample'; id: number } | { type: 'snapshot'; id: number; path: string };
 
 export type ProbeMessage =
   | { type: 'hello'; pid: number; ppid: number; nodeVersion: string; gcSource: 'flag' | 'vm' }

@@ -1,5 +1,6 @@
 // The CLI's closing table: plain text for a terminal, from the same typed report the comment renders.
 import { markdownTable } from 'markdown-table';
+import type { DependencyChange } from '../deps/types.js';
 import { formatBytes } from '../engine/analysis.js';
 import type { CompareReport, MeasureReport, MetricFit, SideResult, SlopeFit } from './types.js';
 
@@ -42,6 +43,17 @@ function fitTable(sides: SideResult[]): string {
     }),
   ]);
   return markdownTable([header, ...rows]);
+}
+
+export function renderDependencyText(changes: DependencyChange[]): string {
+  if (changes.length === 0) return 'dependency changes: none';
+  const rows = changes.map((change) => [
+    change.name,
+    `${change.from ?? '(none)'} → ${change.to ?? '(removed)'}`,
+    change.kind,
+    change.direct ? 'direct' : 'transitive',
+  ]);
+  return markdownTable([['package', 'version', 'kind', 'dependency'], ...rows]);
 }
 
 export function renderCompareText(report: CompareReport): string {

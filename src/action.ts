@@ -1,0 +1,203 @@
+// The GitHub Action over the engine: `full` measures and comments, `measure` measures and writes report-dir (no
+// token, for fork PRs), `report` reads report-dir in a workflow_run and comments.
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import * as core from '@actions/core';
+import * as github from '@actions/github';
+import { type ActionConfig, readActionConfig } from './action-config.js';
+import { primaryFit } from './engine/analysis.js';
+import { LeakwatchError } from './errors.js';
+import { upsertStickyComment } from './github/comment.js';
+import { confirmPullRequestHead } from './github/pull-request.js';
+import { type CompareRefsOutcome, compareRefs } from './pipeline.js';
+import {
+  type MarkdownReportInput,
+  type OverallVerdict,
+  overallVerdict,
+  renderMarkdownReport,
+} from './report/markdown.js';
+import type { CompareReport } from './report/types.js';
+import { checkReportsAgainstRun, parseUntrustedReport } from './report/validate.js';
+
+type Rendered = Omit<MarkdownReportInput, 'commentKey'>;
+
+export async function runAction(): Promise<void> {
+  let config: Readonly<ActionConfig> | undefined;
+  let rendered: Rendered | undefined;
+  try {
+    config = readActionConfig();
+    rendered = config.mode === 'report' ? await readReports(config) : await measure(config);
+  } catch (error) {
+    if (!(error instanceof LeakwatchError)) throw error;
+    core.error(`${error.message}${error.hint ? `\nhint: ${error.hint}` : ''}`);
+    rendered = {
+      reports: [],
+      error: { code: error.code, message: error.message, hint: error.hint, logTail: logTailOf(error) },
+      runUrl: config?.runUrl ?? undefined,
+    };
+  }
+  await publish(config, rendered);
+}
+
+async function measure(config: Readonly<ActionConfig>): Promise<Rendered> {
+  const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  const { baseRef, headRef } = refsToCompare(config);
+  const outcome = await compareRefs({
+    repoDir,
+    baseRef,
+    headRef,
+    workingDirectory: config.workingDirectory,
+    installCommand: config.installCommand,
+    buildCommand: config.buildCommand,
+    settings: config.settings,
+    scenario: config.scenario,
+    isForced: !config.onlyOnDependencyChange,
+    logDir: resolve(repoDir, config.reportDir, 'logs'),
+    log: (line) => core.info(line),
+  });
+  const runUrl = config.runUrl ?? undefined;
+  if (outcome.kind === 'skipped') return { reports: [], skipped: { reason: outcome.reason }, runUrl };
+  const report = withPullRequest(outcome, config);
+  await writeReport(resolve(repoDir, config.reportDir), report);
+  return { reports: [report], runUrl };
+}
+
+function refsToCompare(config: Readonly<ActionConfig>): { baseRef: string; headRef: string } {
+  if (config.trigger.kind === 'pull-request')
+    return { baseRef: config.trigger.baseSha, headRef: config.trigger.headSha };
+  // Outside a PR (push, workflow_dispatch) the change under test is the last commit, or the pushed range.
+  const before = (github.context.payload as { before?: string }).before;
+  const headRef = process.env.GITHUB_SHA || 'HEAD';
+  return { baseRef: before && !/^0+$/.test(before) ? before : `${headRef}~1`, headRef };
+}
+
+function withPullRequest(
+  outcome: Extract<CompareRefsOutcome, { kind: 'compared' }>,
+  config: Readonly<ActionConfig>,
+) {
+  const trigger = config.trigger;
+  const pr =
+    trigger.kind === 'pull-request'
+      ? { number: trigger.number, headSha: trigger.headSha, baseSha: trigger.baseSha }
+      : undefined;
+  return { ...outcome.report, ...(pr ? { pr } : {}), ...(config.runUrl ? { runUrl: config.runUrl } : {}) };
+}
+
+async function writeReport(dir: string, report: CompareReport): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+}
+
+/** `mode: report`: the reports come from a fork's run, so they are validated and re-rendered, never trusted. */
+async function readReports(config: Readonly<ActionConfig>): Promise<Rendered> {
+  const trigger = config.trigger;
+  if (trigger.kind !== 'workflow-run')
+    throw new LeakwatchError('CONFIG_INVALID', '`mode: report` needs a workflow_run event');
+  const dir = resolve(process.env.GITHUB_WORKSPACE ?? process.cwd(), config.reportDir);
+  const files = (await readdir(dir, { recursive: true }).catch(() => []))
+    .filter((file) => file === 'report.json' || file.endsWith('/report.json'))
+    .sort();
+  if (files.length === 0) {
+    return {
+      reports: [],
+      skipped: { reason: `no report.json under ${config.reportDir} (the measure run skipped or failed)` },
+    };
+  }
+  const reports = await Promise.all(
+    files.map(async (file) =>
+      parseUntrustedReport(await readFile(join(dir, file), 'utf8'), relative(process.cwd(), join(dir, file))),
+    ),
+  );
+  const pullRequest = checkReportsAgainstRun(reports, trigger);
+  if (!pullRequest.isConfirmedByRun && config.githubToken && config.repository) {
+    await confirmPullRequestHead({
+      octokit: github.getOctokit(config.githubToken),
+      ...config.repository,
+      number: pullRequest.number,
+      headSha: trigger.headSha,
+    });
+  }
+  return { reports, runUrl: config.runUrl ?? undefined };
+}
+
+async function publish(config: Readonly<ActionConfig> | undefined, rendered: Rendered): Promise<void> {
+  const commentKey = config?.commentKey ?? 'default';
+  const body = renderMarkdownReport({ ...rendered, commentKey });
+  const verdict = overallVerdict(rendered);
+  const report = rendered.reports[0];
+  setSlopeOutputs(report);
+  core.setOutput('verdict', verdict);
+  core.setOutput('comment-body', body);
+  if (config && config.mode !== 'report' && report) {
+    core.setOutput(
+      'report-path',
+      resolve(process.env.GITHUB_WORKSPACE ?? process.cwd(), config.reportDir, 'report.json'),
+    );
+  }
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(body).write();
+  if (config?.mode === 'measure') {
+    const reportDir = resolve(process.env.GITHUB_WORKSPACE ?? process.cwd(), config.reportDir);
+    await mkdir(reportDir, { recursive: true });
+    await writeFile(join(reportDir, 'report.md'), body);
+  }
+  const pullRequestNumber = pullRequestToComment(config, rendered);
+  if (
+    config?.githubToken &&
+    config.repository &&
+    pullRequestNumber !== null &&
+    shouldComment(config, rendered)
+  ) {
+    const posted = await upsertStickyComment({
+      octokit: github.getOctokit(config.githubToken),
+      ...config.repository,
+      issueNumber: pullRequestNumber,
+      commentKey,
+      body,
+      log: (line) => core.info(line),
+    });
+    core.setOutput('comment-url', posted.url);
+  }
+  gate(config?.failOn ?? 'regression', verdict, rendered);
+}
+
+function setSlopeOutputs(report: CompareReport | undefined): void {
+  if (!report) return;
+  const base = primaryFit(report.base)?.steady?.slope;
+  const head = primaryFit(report.head)?.steady?.slope;
+  if (base !== undefined) core.setOutput('base-slope', base.toFixed(1));
+  if (head !== undefined) core.setOutput('head-slope', head.toFixed(1));
+  if (report.comparison.deltaBytesPerRequest !== null)
+    core.setOutput('delta', report.comparison.deltaBytesPerRequest.toFixed(1));
+}
+
+function pullRequestToComment(config: Readonly<ActionConfig> | undefined, rendered: Rendered): number | null {
+  if (!config || config.mode === 'measure') return null;
+  if (config.trigger.kind === 'pull-request') return config.trigger.number;
+  return rendered.reports[0]?.pr?.number ?? null;
+}
+
+function shouldComment(config: Readonly<ActionConfig>, rendered: Rendered): boolean {
+  if (config.comment === 'never') return false;
+  if (config.comment === 'always') return true;
+  // on-change: only when the PR changed dependencies, or something went wrong that the author must see.
+  return (
+    rendered.error !== undefined ||
+    rendered.reports.some(
+      (report) => (report.dependencyChanges ?? []).length > 0 || report.comparison.verdict === 'error',
+    )
+  );
+}
+
+function gate(failOn: ActionConfig['failOn'], verdict: OverallVerdict, rendered: Rendered): void {
+  const reason =
+    rendered.error?.message ?? rendered.reports.map((report) => report.comparison.reason).join('; ');
+  if (verdict === 'regression' && failOn === 'regression')
+    core.setFailed(`leakwatch: memory regression: ${reason}`);
+  else if (verdict === 'error' && failOn !== 'never')
+    core.setFailed(`leakwatch: could not measure: ${reason}`);
+  else core.info(`leakwatch: ${verdict}${reason ? `: ${reason}` : ''}`);
+}
+
+function logTailOf(error: LeakwatchError): string | undefined {
+  return typeof error.cause === 'string' ? error.cause : undefined;
+}

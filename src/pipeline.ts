@@ -1,0 +1,152 @@
+// From two git refs to a verdict: dependency diff, merge-base baseline, worktrees, install and build, measurement.
+// The CLI's `compare --base/--head` and the action's `mode: full`/`measure` both run this.
+import { dirname, join } from 'node:path';
+import { diffDependencies } from './deps/diff.js';
+import type { DependencyChange } from './deps/types.js';
+import { fitMetrics } from './engine/analysis.js';
+import { buildRunPlan, compareApps, describeEnvironment, type PlanSettings } from './engine/compare.js';
+import { leakwatchVersion, probePath } from './package-files.js';
+import { resolveBaseline } from './prepare/baseline.js';
+import { type PreparedSide, prepareBoth } from './prepare/prepare-both.js';
+import type { CompareReport, SideResult } from './report/types.js';
+import { loadScenario } from './scenario/load.js';
+
+export interface CompareRefsOptions {
+  repoDir: string;
+  /** The PR's base branch or any ref: the baseline is its merge base with head. */
+  baseRef: string;
+  headRef: string;
+  /** The app's folder relative to the repository root. */
+  workingDirectory: string;
+  installCommand?: string;
+  buildCommand?: string;
+  settings: PlanSettings;
+  /** Built-in scenario name or a path relative to the app folder (read from the head worktree). */
+  scenario?: string;
+  /** Measure even when no dependency changed. */
+  isForced: boolean;
+  /** Keeps install, build and app logs; a temp folder otherwise. */
+  logDir?: string;
+  log: (line: string) => void;
+}
+
+export type CompareRefsOutcome =
+  | { kind: 'skipped'; reason: string; dependencyChanges: DependencyChange[] }
+  | { kind: 'compared'; report: CompareReport };
+
+export async function compareRefs(options: CompareRefsOptions): Promise<CompareRefsOutcome> {
+  const { log } = options;
+  const baseline = await resolveBaseline({
+    repoDir: options.repoDir,
+    baseRef: options.baseRef,
+    headRef: options.headRef,
+    log,
+  });
+  log(
+    `baseline: merge base ${baseline.mergeBaseSha.slice(0, 12)} of ${options.baseRef} and ${options.headRef}`,
+  );
+  const diff = await diffDependencies({
+    repoDir: options.repoDir,
+    baseRef: baseline.mergeBaseSha,
+    headRef: baseline.headSha,
+    workingDirectory: options.workingDirectory,
+  });
+  log(`dependency changes: ${diff.changes.length}${diff.lockfilePath ? ` (from ${diff.lockfilePath})` : ''}`);
+  if (diff.changes.length === 0 && !options.isForced) {
+    return {
+      kind: 'skipped',
+      reason: 'no dependency changes between the merge base and head',
+      dependencyChanges: [],
+    };
+  }
+
+  await using prepared = await prepareBoth({
+    repoDir: options.repoDir,
+    baseSha: baseline.mergeBaseSha,
+    headSha: baseline.headSha,
+    workingDirectory: options.workingDirectory,
+    installCommand: options.installCommand,
+    buildCommand: options.buildCommand,
+    logDir: options.logDir,
+    log,
+  });
+  // The scenario file belongs to the project: it is read from the head revision, like the rest of its config.
+  const scenario = await loadScenario({ nameOrPath: options.scenario, cwd: prepared.head.appDir });
+  const plan = buildRunPlan(options.settings, scenario);
+  const withChanges = { dependencyChanges: diff.changes };
+
+  const failedSides = [prepared.base, prepared.head].filter((side) => !side.result.ok);
+  if (failedSides.length > 0) {
+    const [base, head] = [prepared.base, prepared.head].map((side, index) =>
+      unbuiltSide(index === 0 ? 'base' : 'head', side),
+    ) as [SideResult, SideResult];
+    const failed = failedSides.map((side) => (side === prepared.base ? 'base' : 'head')).join(' and ');
+    return {
+      kind: 'compared',
+      report: {
+        schemaVersion: 1,
+        kind: 'compare',
+        plan,
+        environment: describeEnvironment(leakwatchVersion()),
+        base,
+        head,
+        comparison: {
+          verdict: 'error',
+          reason: `${failed} failed to ${describeFailedStage(failedSides[0])}`,
+          deltaBytesPerRequest: null,
+          deltaUncertainty: null,
+          thresholdBytesPerRequest: plan.thresholdBytesPerRequest,
+        },
+        startedAt: new Date().toISOString(),
+        durationMs: 0,
+        ...withChanges,
+      },
+    };
+  }
+
+  const report = await compareApps({ baseDir: prepared.base.appDir, headDir: prepared.head.appDir }, plan, {
+    scenario,
+    scenarioDir: scenario.sourcePath ? dirname(scenario.sourcePath) : prepared.head.appDir,
+    probePath: probePath(),
+    leakwatchVersion: leakwatchVersion(),
+    workDir: options.logDir ? join(options.logDir, 'apps') : undefined,
+    log,
+  });
+  return { kind: 'compared', report: { ...report, ...withChanges } };
+}
+
+function describeFailedStage(side: PreparedSide | undefined): string {
+  return side && !side.result.ok ? side.result.stage : 'build';
+}
+
+/** A side that never ran: its install or build failed, which is a result to report, never a pass. */
+function unbuiltSide(label: 'base' | 'head', side: PreparedSide): SideResult {
+  const result = side.result;
+  return {
+    label,
+    appDir: side.appDir,
+    samples: [],
+    fits: fitMetrics([], 0),
+    verdict: 'error',
+    exit: null,
+    load: {
+      requests: 0,
+      errors: 0,
+      non2xx: 0,
+      durationMs: 0,
+      requestsPerSecond: 0,
+      latencyP50Ms: 0,
+      latencyP99Ms: 0,
+    },
+    ...(result.ok
+      ? {}
+      : {
+          error: {
+            code: result.stage === 'install' ? 'INSTALL_FAILED' : 'BUILD_FAILED',
+            message: `${label} failed to ${result.stage}${result.isTimedOut ? ' (timed out)' : ` (exit code ${result.exitCode})`}`,
+            hint: result.hint,
+            logTail: result.logTail,
+          },
+        }),
+  };
+}
