@@ -1,21 +1,20 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { defaults } from '../defaults.js';
 import { LeakwatchError } from '../errors.js';
 import { findPackageRoot } from './package-root.js';
 import type { Scenario } from './types.js';
 import { parseScenario } from './validate.js';
 
-export const defaultScenarioName = 'default';
-
 /**
  * Loads and validates a scenario. A bare name (`unique-paths`) is a built-in from leakwatch's scenarios/;
- * anything with a slash or a .yml/.yaml/.json extension is a file, relative to `cwd`; none means `default`.
+ * anything with a slash or a .yml/.yaml/.json extension is a file, relative to `cwd`; none means the default.
  */
 export async function loadScenario(options: {
   nameOrPath: string | undefined;
   cwd: string;
 }): Promise<Scenario> {
-  const nameOrPath = options.nameOrPath?.trim() || defaultScenarioName;
+  const nameOrPath = options.nameOrPath?.trim() || defaults.scenario;
   const isPath = /[/\\]/.test(nameOrPath) || /\.(ya?ml|json)$/i.test(nameOrPath);
   const builtInDir = path.join(findPackageRoot(), 'scenarios');
   const file = isPath ? path.resolve(options.cwd, nameOrPath) : path.join(builtInDir, `${nameOrPath}.yml`);

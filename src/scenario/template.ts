@@ -8,8 +8,6 @@ export interface ExpansionContext {
 }
 
 export interface CompiledTemplate {
-  /** True when the template has no function that varies, so callers can reuse its value. */
-  isConstant: boolean;
   expand(context: ExpansionContext): string;
 }
 
@@ -24,7 +22,7 @@ export class TemplateError extends Error {
   }
 }
 
-export const templateFunctions = ['seq', 'random:N', 'pick:a,b,...', 'repeat:text:N', 'uuid'] as const;
+const templateFunctions = ['seq', 'random:N', 'pick:a,b,...', 'repeat:text:N', 'uuid'] as const;
 
 const maxRandomLength = 4096;
 const maxRepeatCount = 100_000;
@@ -50,14 +48,13 @@ export function compileTemplate(source: string): CompiledTemplate {
   const merged = mergeLiterals(parts);
   if (merged.every((part) => typeof part === 'string')) {
     const value = merged.join('');
-    return { isConstant: true, expand: () => value };
+    return { expand: () => value };
   }
   if (merged.length === 1) {
     const only = merged[0] as (context: ExpansionContext) => string;
-    return { isConstant: false, expand: only };
+    return { expand: only };
   }
   return {
-    isConstant: false,
     expand(context) {
       let result = '';
       for (const part of merged) result += typeof part === 'string' ? part : part(context);

@@ -18,7 +18,7 @@ export interface StubReadyMessage {
   port: number;
 }
 
-export const defaultResponseBytes = 1024;
+const defaultResponseBytes = 1024;
 // Latencies in a range are drawn from a fixed seed, so base and head runs see the same delays in the same order.
 const latencySeed = 20_240_601;
 
