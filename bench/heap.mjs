@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -123,11 +123,13 @@ try {
       throw new Error(`snapshot generator failed: ${generated.reason}\n${generated.stderrTail}`);
     const paths = JSON.parse(generated.stdout);
     const fileSizesMb = await Promise.all(paths.map(async (p) => Math.round((await stat(p)).size / 2 ** 20)));
+    // The machine is shared: the 1-minute load average says how contended these figures were.
     const entry = {
       targetMb,
       fileSizesMb,
       generateMs: generated.elapsedMs,
       requestsFirstToLast: 2 * LEAK_PER_ROUND,
+      loadAverage1mBefore: Number(loadavg()[0]?.toFixed(1)),
     };
 
     process.stderr.write(`heap bench: leakwatch on ${fileSizesMb.join(' / ')} MB\n`);
@@ -152,6 +154,7 @@ try {
         ? lastJsonLine(theirs.stdout)
         : { failed: theirs.reason, elapsedMs: theirs.elapsedMs, stderrTail: theirs.stderrTail };
     }
+    entry.loadAverage1mAfter = Number(loadavg()[0]?.toFixed(1));
     await rm(dir, { recursive: true, force: true });
     sizes.push(entry);
     process.stderr.write(`heap bench: ${JSON.stringify(entry)}\n`);

@@ -1,14 +1,17 @@
 import { copyFile, readFile, rm, truncate } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { diffHeapSnapshots } from '../../src/heap/diff-heap-snapshots.js';
 import { parseSnapshot } from '../../src/heap/parse-snapshot.js';
 import { takeFixtureSnapshots } from './snapshot-fixture.js';
 
 let dir = '';
 let path = '';
+let paths: [string, string, string] = ['', '', ''];
 
 beforeAll(async () => {
   const taken = await takeFixtureSnapshots('map');
   dir = taken.dir;
+  paths = taken.paths;
   path = taken.paths[2];
 });
 
@@ -45,5 +48,12 @@ describe('parseSnapshot', () => {
     await expect(parseSnapshot({ path: cut, detail: 'full' })).rejects.toMatchObject({
       code: 'HEAP_SNAPSHOT_MALFORMED',
     });
+  });
+
+  it('refuses snapshots passed out of time order', async () => {
+    const reversed: [string, string, string] = [paths[2], paths[1], paths[0]];
+    await expect(
+      diffHeapSnapshots({ snapshotPaths: reversed, requestsBetween: { firstToLast: 1000 } }),
+    ).rejects.toMatchObject({ code: 'HEAP_DIFF_ORDER' });
   });
 });

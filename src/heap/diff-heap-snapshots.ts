@@ -6,6 +6,7 @@ import { findRootDistances, formatRetainerPath, retainerPathOf } from './retaine
 import { createSnapshotGraph } from './snapshot-graph.js';
 import type { DiffHeapSnapshotsOptions, DiffHeapSnapshotsResult, HeapGroupGrowth } from './types.js';
 
+export type { RetainerPath, RetainerStep } from './retainer-path.js';
 export type { DiffHeapSnapshotsOptions, DiffHeapSnapshotsResult, HeapGroupGrowth } from './types.js';
 
 const MIN_SURVIVAL_RATIO = 0.8;
@@ -48,6 +49,7 @@ export async function diffHeapSnapshots(options: DiffHeapSnapshotsOptions): Prom
   const first = await parseSnapshot({ path: firstPath, detail: 'ids' });
   log(`heap: snapshot 1 read (${first.nodeCount} nodes)`);
   const middle = await parseSnapshot({ path: middlePath, detail: 'nodes' });
+  assertTimeOrder(first.maxHeapObjectId, middle.maxHeapObjectId);
   const aliveAtMiddle = countNewByGroup(middle, first.maxHeapObjectId);
   const middleSummary = {
     path: middlePath,
@@ -60,15 +62,7 @@ export async function diffHeapSnapshots(options: DiffHeapSnapshotsOptions): Prom
   log(`heap: snapshot 2 read (${middle.nodeCount} nodes)`);
   const last = await parseSnapshot({ path: lastPath, detail: 'full' });
   log(`heap: snapshot 3 read (${last.nodeCount} nodes, ${last.edgeCount} edges)`);
-  if (!(first.maxHeapObjectId <= middle.maxHeapObjectId && middle.maxHeapObjectId <= last.maxHeapObjectId)) {
-    throw new LeakwatchError(
-      'HEAP_DIFF_ORDER',
-      'The heap snapshots are not in time order, or come from different processes.',
-      {
-        hint: 'Pass the three snapshots of one app process in the order they were taken.',
-      },
-    );
-  }
+  assertTimeOrder(middle.maxHeapObjectId, last.maxHeapObjectId);
 
   const tallies = tallyNewObjects(last, first.maxHeapObjectId, middle.maxHeapObjectId);
   const expectedAfterShare = (firstToLast - firstToMiddle) / firstToLast;
@@ -240,4 +234,15 @@ function retainedBytesByGroup(
     totals.set(key, (totals.get(key) ?? 0) + (dominators.retainedBytes[node] as number));
   }
   return totals;
+}
+
+function assertTimeOrder(earlierMaxId: number, laterMaxId: number): void {
+  if (earlierMaxId <= laterMaxId) return;
+  throw new LeakwatchError(
+    'HEAP_DIFF_ORDER',
+    'The heap snapshots are not in time order, or come from different processes.',
+    {
+      hint: 'Pass the three snapshots of one app process in the order they were taken.',
+    },
+  );
 }
