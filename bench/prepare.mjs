@@ -25,9 +25,13 @@ await build({
 const { prepareBoth } = await import(pathToFileURL(bundlePath).href);
 
 const git = (...args) =>
-  execFileSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', '-C', repoDir, ...args], {
-    encoding: 'utf8',
-  }).trim();
+  execFileSync(
+    'git',
+    ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', '-C', repoDir, ...args],
+    {
+      encoding: 'utf8',
+    },
+  ).trim();
 const repoDir = join(workDir, 'repo');
 await mkdir(join(repoDir, 'src'), { recursive: true });
 git('init', '-q', '-b', 'main');
@@ -45,7 +49,15 @@ app.listen(Number(process.env.PORT ?? 3000));
 );
 await writeFile(
   join(repoDir, 'tsconfig.json'),
-  JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, esModuleInterop: true, outDir: 'dist' } }),
+  JSON.stringify({
+    compilerOptions: {
+      target: 'ES2022',
+      module: 'commonjs',
+      strict: true,
+      esModuleInterop: true,
+      outDir: 'dist',
+    },
+  }),
 );
 async function commitExpress(version) {
   const manifest = {
@@ -81,10 +93,20 @@ async function trial(mode, cache) {
   });
   try {
     for (const side of [prepared.base, prepared.head]) {
-      if (!side.result.ok) throw new Error(`bench app failed to ${side.result.stage}:\n${side.result.logTail}`);
+      if (!side.result.ok)
+        throw new Error(`bench app failed to ${side.result.stage}:\n${side.result.logTail}`);
     }
-    const sideTimes = (side) => ({ installMs: Math.round(side.result.installMs), buildMs: Math.round(side.result.buildMs) });
-    return { mode, cache, wallMs: Math.round(prepared.wallMs), base: sideTimes(prepared.base), head: sideTimes(prepared.head) };
+    const sideTimes = (side) => ({
+      installMs: Math.round(side.result.installMs),
+      buildMs: Math.round(side.result.buildMs),
+    });
+    return {
+      mode,
+      cache,
+      wallMs: Math.round(prepared.wallMs),
+      base: sideTimes(prepared.base),
+      head: sideTimes(prepared.head),
+    };
   } finally {
     await prepared[Symbol.asyncDispose]();
     if (cache === 'cold') await rm(cacheDir, { recursive: true, force: true });
@@ -110,7 +132,8 @@ const median = (values) => {
 };
 const summary = {};
 for (const cache of ['cold', 'warm']) {
-  const wall = (mode) => median(trials.filter((t) => t.mode === mode && t.cache === cache).map((t) => t.wallMs));
+  const wall = (mode) =>
+    median(trials.filter((t) => t.mode === mode && t.cache === cache).map((t) => t.wallMs));
   summary[cache] = {
     sequentialWallMsMedian: wall('sequential'),
     overlappedWallMsMedian: wall('overlapped'),

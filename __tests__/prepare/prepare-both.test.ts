@@ -67,14 +67,14 @@ describe('prepareBoth', () => {
     expect(worktreeDirs(repoDir)).toHaveLength(1);
   });
 
-  it('reports a broken head build as a result when building overlapped', async () => {
+  it('reports a broken head build as a result when building sequentially', async () => {
     await using prepared = await prepareBoth({
       repoDir,
       baseSha,
       headSha: brokenHeadSha,
       workingDirectory: 'web',
       log,
-      mode: 'overlapped',
+      mode: 'sequential',
     });
     expect(prepared.base.result.ok).toBe(true);
     expect(prepared.head.result).toMatchObject({ ok: false, stage: 'build', exitCode: 2 });
