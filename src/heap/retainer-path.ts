@@ -9,6 +9,8 @@ export interface RetainerStep {
   edgeName?: string;
   /** Module file of the closure, of the class, or of the closure whose scope holds this variable. */
   file?: string;
+  /** Held by a variable of a function or module scope (`edgeName` is the variable). */
+  isScopeVariable?: boolean;
 }
 
 export interface RetainerPath {
@@ -111,6 +113,7 @@ export function retainerPathOf(
       if (steps.length === 0 && name !== '(GC roots)') root = name;
       continue;
     }
+    const scopeOwner = lastClosure;
     if (type === 'closure') lastClosure = node;
     if (!VISIBLE_TYPES.has(type) || name.startsWith('system /')) continue;
     const step: RetainerStep = { name: displayName(type, name), nodeType: type };
@@ -118,9 +121,10 @@ export function retainerPathOf(
     if (NAMED_EDGE_TYPES.has(edgeType)) {
       step.edgeName = edgeType === 'element' ? `[${graph.edgeNameOf(edge)}]` : graph.edgeNameOf(edge);
     }
-    const isScopeVariable = edgeType === 'context' && lastClosure !== undefined;
-    const file = isScopeVariable ? graph.sourceFileOf(lastClosure as number) : graph.sourceFileOf(node);
+    const isScopeVariable = edgeType === 'context' && scopeOwner !== undefined;
+    const file = isScopeVariable ? graph.sourceFileOf(scopeOwner as number) : graph.sourceFileOf(node);
     if (file !== undefined) step.file = file;
+    if (isScopeVariable) step.isScopeVariable = true;
     steps.push(step);
   }
   return { root, steps };
@@ -141,16 +145,21 @@ export function formatRetainerPath(
   const maxSteps = options.maxSteps ?? 6;
   const shown = path.steps.slice(-maxSteps);
   const parts = shown.length < path.steps.length ? ['…'] : [path.root];
-  let previousFile: string | undefined;
+  // A file is said once per run of steps from the same file: on the variable that holds the objects when
+  // there is one (that is where a reader looks for the leak), else where the run starts.
+  const saysFile = shown.map(() => false);
+  for (let start = 0; start < shown.length; ) {
+    let end = start;
+    while (end + 1 < shown.length && shown[end + 1]?.file === shown[start]?.file) end++;
+    const run = shown.slice(start, end + 1);
+    const holder = run.findIndex((step) => step.isScopeVariable);
+    if (shown[start]?.file !== undefined) saysFile[start + Math.max(0, holder)] = true;
+    start = end + 1;
+  }
   shown.forEach((step, index) => {
     const isEdgeNameNews = step.edgeName !== undefined && `${step.edgeName}()` !== step.name;
     let text = isEdgeNameNews ? `${step.name} (${step.edgeName})` : step.name;
-    // The file is said once, on the structure that holds the objects rather than the function leading to it.
-    const isSaidNext = step.nodeType === 'closure' && shown[index + 1]?.file === step.file;
-    if (step.file !== undefined && step.file !== previousFile && !isSaidNext) {
-      text += ` in ${displayFile(step.file, options.appRoot)}`;
-      previousFile = step.file;
-    }
+    if (saysFile[index] && step.file !== undefined) text += ` in ${displayFile(step.file, options.appRoot)}`;
     parts.push(text);
   });
   return parts.join(' → ');
