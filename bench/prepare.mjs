@@ -89,6 +89,7 @@ async function trial(mode, cache) {
     headSha,
     mode,
     log: () => {},
+    logDir: workDir,
     env: { npm_config_cache: cacheDir },
   });
   try {

@@ -8,11 +8,13 @@ import { makeTempDir, removeDir, writeFiles } from './fixtures.js';
 const log = () => {};
 const cleanup: string[] = [];
 let templateDir = '';
+let logDir = '';
 
 // One real lockfile from the registry, copied into each test's app.
 beforeAll(async () => {
   templateDir = await makeTempDir('app-template');
-  cleanup.push(templateDir);
+  logDir = await makeTempDir('logs');
+  cleanup.push(templateDir, logDir);
   await writeFiles(templateDir, {
     'package.json': JSON.stringify({ name: 'app', private: true, dependencies: { ms: '2.1.3' } }),
     'build.js': `
@@ -51,7 +53,7 @@ describe('installAndBuild', () => {
   it('installs from the lockfile with npm ci and runs the build script', async () => {
     const dir = await app({ build: 'node build.js' });
     const lines: string[] = [];
-    const result = await installAndBuild({ dir, label: 'head', log: (line) => lines.push(line) });
+    const result = await installAndBuild({ dir, logDir, label: 'head', log: (line) => lines.push(line) });
     expect(result).toMatchObject({ ok: true, packageManager: 'npm' });
     expect(await readFile(join(dir, 'dist/out.txt'), 'utf8')).toBe('3600000');
     expect(lines.some((line) => line.includes('npm ci'))).toBe(true);
@@ -71,7 +73,7 @@ describe('installAndBuild', () => {
     Object.assign(process.env, secrets);
     try {
       const dir = await app({ build: 'node build.js' });
-      const result = await installAndBuild({ dir, label: 'head', log });
+      const result = await installAndBuild({ dir, logDir, label: 'head', log });
       expect(result.ok).toBe(true);
       const env = JSON.parse(await readFile(join(dir, 'dist/env.json'), 'utf8')) as Record<string, string>;
       for (const name of Object.keys(secrets)) expect(env).not.toHaveProperty(name);
@@ -88,7 +90,7 @@ describe('installAndBuild', () => {
     const dir = await app({
       build: 'node -e "console.error(\'ERR_MARKER cannot resolve ./missing\'); process.exit(3)"',
     });
-    const result = await installAndBuild({ dir, label: 'head', log });
+    const result = await installAndBuild({ dir, logDir, label: 'head', log });
     if (result.ok) throw new Error('expected the build to fail');
     expect(result).toMatchObject({ stage: 'build', isTimedOut: false });
     expect(result.exitCode).not.toBe(0);
@@ -100,21 +102,21 @@ describe('installAndBuild', () => {
 
   it('says when the base fails to install, with a hint', async () => {
     const dir = await app({});
-    const result = await installAndBuild({ dir, label: 'base', log, installCommand: 'exit 7' });
+    const result = await installAndBuild({ dir, logDir, label: 'base', log, installCommand: 'exit 7' });
     expect(result).toMatchObject({ ok: false, stage: 'install', exitCode: 7 });
     expect(!result.ok && result.hint).toContain('base commit');
   });
 
   it('fails with a hint when the working directory has no package.json at this commit', async () => {
     const dir = await app({});
-    const result = await installAndBuild({ dir, workingDirectory: 'apps/new', label: 'base', log });
+    const result = await installAndBuild({ dir, logDir, workingDirectory: 'apps/new', label: 'base', log });
     expect(result).toMatchObject({ ok: false, stage: 'install', exitCode: null });
     expect(!result.ok && result.hint).toContain('no package.json in apps/new');
   });
 
   it('skips the build when there is no build script', async () => {
     const dir = await app({ start: 'node build.js' });
-    const result = await installAndBuild({ dir, label: 'base', log });
+    const result = await installAndBuild({ dir, logDir, label: 'base', log });
     expect(result).toMatchObject({ ok: true, buildMs: 0 });
   });
 
@@ -139,7 +141,7 @@ describe('installAndBuild', () => {
       stdio: 'ignore',
       env: { ...process.env, ...corepackEnv },
     });
-    const result = await installAndBuild({ dir, label: 'head', log, env: corepackEnv });
+    const result = await installAndBuild({ dir, logDir, label: 'head', log, env: corepackEnv });
     expect(result).toMatchObject({ ok: true, packageManager: 'pnpm' });
     expect(await readFile(join(dir, 'built.txt'), 'utf8')).toBe('2000');
     expect(await readFile(result.logPath, 'utf8')).toContain(
@@ -161,6 +163,7 @@ describe('installAndBuild', () => {
     );
     const result = await installAndBuild({
       dir,
+      logDir,
       label: 'head',
       log,
       installCommand: 'true',
@@ -176,6 +179,7 @@ describe('installAndBuild', () => {
     const dir = await app({});
     const result = await installAndBuild({
       dir,
+      logDir,
       label: 'head',
       log,
       installCommand: 'true',

@@ -9,6 +9,7 @@ import { listDir, makeRepo, makeTempDir, removeDir, worktreeDirs, writeFiles } f
 const log = () => {};
 const cleanup: string[] = [];
 let repoDir = '';
+let logDir = '';
 let baseSha = '';
 let headSha = '';
 let brokenHeadSha = '';
@@ -31,7 +32,8 @@ async function commitApp(repo: Awaited<ReturnType<typeof makeRepo>>, msVersion: 
 beforeAll(async () => {
   const repo = await makeRepo();
   repoDir = repo.dir;
-  cleanup.push(repoDir);
+  logDir = await makeTempDir('logs');
+  cleanup.push(repoDir, logDir);
   const build = "node -e \"require('fs').writeFileSync('built.txt', require('ms/package.json').version)\"";
   baseSha = await commitApp(repo, '2.1.2', build);
   headSha = await commitApp(repo, '2.1.3', build);
@@ -48,6 +50,7 @@ describe('prepareBoth', () => {
     let dirs: string[] = [];
     {
       await using prepared = await prepareBoth({
+        logDir,
         repoDir,
         baseSha,
         headSha,
@@ -69,6 +72,7 @@ describe('prepareBoth', () => {
 
   it('reports a broken head build as a result when building sequentially', async () => {
     await using prepared = await prepareBoth({
+      logDir,
       repoDir,
       baseSha,
       headSha: brokenHeadSha,
@@ -85,6 +89,7 @@ describe('prepareBoth', () => {
     cleanup.push(parentDir);
     const controller = new AbortController();
     const preparing = prepareBoth({
+      logDir,
       repoDir,
       baseSha,
       headSha,
