@@ -21,6 +21,8 @@ import { checkReportsAgainstRun, parseUntrustedReport } from './report/validate.
 
 type Rendered = Omit<MarkdownReportInput, 'commentKey'>;
 
+const MAX_SUMMARY_BYTES = 1024 * 1024;
+
 export async function runAction(): Promise<void> {
   let config: Readonly<ActionConfig> | undefined;
   let rendered: Rendered | undefined;
@@ -42,6 +44,9 @@ export async function runAction(): Promise<void> {
 async function measure(config: Readonly<ActionConfig>): Promise<Rendered> {
   const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
   const { baseRef, headRef } = refsToCompare(config);
+  const logDir = resolve(repoDir, config.reportDir, 'logs');
+  // Install and build logs are opened inside it before anything else would create it.
+  await mkdir(logDir, { recursive: true });
   const outcome = await compareRefs({
     repoDir,
     baseRef,
@@ -52,7 +57,7 @@ async function measure(config: Readonly<ActionConfig>): Promise<Rendered> {
     settings: config.settings,
     scenario: config.scenario,
     isForced: !config.onlyOnDependencyChange,
-    logDir: resolve(repoDir, config.reportDir, 'logs'),
+    logDir,
     log: (line) => core.info(line),
   });
   const runUrl = config.runUrl ?? undefined;
@@ -134,7 +139,7 @@ async function publish(config: Readonly<ActionConfig> | undefined, rendered: Ren
       resolve(process.env.GITHUB_WORKSPACE ?? process.cwd(), config.reportDir, 'report.json'),
     );
   }
-  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(body).write();
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summaryBody(rendered, commentKey)).write();
   if (config?.mode === 'measure') {
     const reportDir = resolve(process.env.GITHUB_WORKSPACE ?? process.cwd(), config.reportDir);
     await mkdir(reportDir, { recursive: true });
@@ -158,6 +163,17 @@ async function publish(config: Readonly<ActionConfig> | undefined, rendered: Ren
     core.setOutput('comment-url', posted.url);
   }
   gate(config?.failOn ?? 'regression', verdict, rendered);
+}
+
+/**
+ * The job summary holds the full report the shortened comment points to: GitHub caps a step's summary at
+ * 1 MiB (bytes, where the comment limit counts characters).
+ */
+function summaryBody(rendered: Rendered, commentKey: string): string {
+  const full = renderMarkdownReport({ ...rendered, commentKey, maxChars: MAX_SUMMARY_BYTES });
+  return Buffer.byteLength(full) <= MAX_SUMMARY_BYTES
+    ? full
+    : renderMarkdownReport({ ...rendered, commentKey });
 }
 
 function setSlopeOutputs(report: CompareReport | undefined): void {
