@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { parseSyml } from '@yarnpkg/parsers';
+import yaml from 'js-yaml';
 import JSON5 from 'json5';
-import { parse as parseYaml } from 'yaml';
 import { LeakwatchError } from '../errors.js';
 import { resolveBunLock } from './bun-lock.js';
 import { resolveNpmLock } from './npm-lock.js';
@@ -62,7 +62,8 @@ export function parseLockfile(path: string, ref: string, text: string): ParsedLo
   try {
     switch (posix.basename(path)) {
       case 'pnpm-lock.yaml': {
-        const lock = asRecord(parseYaml(text), fail);
+        // js-yaml, not the `yaml` package: it parses lockfiles 20-40x faster (bench/deps.mjs).
+        const lock = asRecord(yaml.load(text), fail);
         return { packageManager: 'pnpm', resolve: (importer) => resolvePnpmLock(lock, importer) };
       }
       case 'yarn.lock':
