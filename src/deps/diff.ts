@@ -113,8 +113,7 @@ async function readSide(repoDir: string, ref: string, commit: string, appDir: st
   // The root of a monorepo installs (and may run) every workspace, so all of them count there.
   const isWorkspaceRoot =
     importer === '.' && (manifest?.hasWorkspaces || existing.has(posix.join(appDir, 'pnpm-workspace.yaml')));
-  const roots = manifest ? [...manifest.specs].filter(([name]) => manifest.directNames.has(name)) : [];
-  const versions = lockfile.resolve(isWorkspaceRoot ? null : importer, roots);
+  const versions = lockfile.resolve(isWorkspaceRoot ? null : importer, manifest?.installRoots ?? []);
   return {
     ref,
     manifest,

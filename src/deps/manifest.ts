@@ -13,6 +13,8 @@ export interface Manifest {
   directNames: Set<string>;
   /** Name → range as installed without a lockfile: dependency fields, then overrides/resolutions on top. */
   specs: Map<string, string>;
+  /** Declared `[name, range]` pairs a package manager installs (peers excluded), before overrides. */
+  installRoots: [string, string][];
   /** The `packageManager` field, e.g. `pnpm@9.15.0`. */
   packageManager: string | null;
   /** Declares npm/yarn/bun `workspaces`: installing here installs every workspace. */
@@ -35,6 +37,9 @@ export function parseManifest(text: string, path: string): Manifest {
     for (const [name, range] of dependencyEntries(manifest[field])) specs.set(name, range);
   }
   const directNames = new Set(specs.keys());
+  const installRoots = dependencyFields
+    .filter((field) => field !== 'peerDependencies')
+    .flatMap((field) => dependencyEntries(manifest[field]));
   const pnpm = isRecord(manifest.pnpm) ? manifest.pnpm : {};
   for (const overrides of [manifest.overrides, manifest.resolutions, pnpm.overrides]) {
     for (const [name, range] of overrideTargets(overrides)) specs.set(name, range);
@@ -42,7 +47,7 @@ export function parseManifest(text: string, path: string): Manifest {
   const packageManager = typeof manifest.packageManager === 'string' ? manifest.packageManager : null;
   const workspaces = isRecord(manifest.workspaces) ? manifest.workspaces.packages : manifest.workspaces;
   const hasWorkspaces = Array.isArray(workspaces) && workspaces.length > 0;
-  return { directNames, specs, packageManager, hasWorkspaces };
+  return { directNames, specs, installRoots, packageManager, hasWorkspaces };
 }
 
 /**
