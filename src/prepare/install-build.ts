@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { open, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scrubbedEnv } from '../engine/env.js';
@@ -55,6 +55,7 @@ export async function installAndBuild(options: InstallAndBuildOptions): Promise<
   const { dir, label, log } = options;
   const workingDirectory = options.workingDirectory ?? '.';
   const appDir = join(dir, workingDirectory);
+  if (options.logDir) await mkdir(options.logDir, { recursive: true });
   const logPath = join(options.logDir ?? tmpdir(), `leakwatch-${label}-${randomUUID().slice(0, 8)}.log`);
   const timeoutMs = options.timeoutMs ?? 900_000;
   if (!existsSync(join(appDir, 'package.json'))) {
