@@ -16,8 +16,8 @@ const sizesMb = (process.env.LEAKWATCH_BENCH_HEAP_SIZES_MB ?? '10,100,300').spli
 const memlabDir = process.env.LEAKWATCH_MEMLAB_DIR ?? '/tmp/memlab-bench';
 const memlabModule = join(memlabDir, 'node_modules', '@memlab', 'heap-analysis');
 const hasMemlab = existsSync(memlabModule);
-// Calibrated on Node 20: an empty process writes ~4 MB of snapshot, one generated record ~400 bytes more.
-const RECORDS_PER_MB = 2500;
+// Calibrated on Node 20: an empty process writes ~4 MB of snapshot, one generated record ~360 bytes more.
+const RECORDS_PER_MB = 2800;
 const LEAK_PER_ROUND = 2000;
 const TARGET = { snapshotMb: 100, maxDurationMs: 15_000, maxRssMb: 1536 };
 

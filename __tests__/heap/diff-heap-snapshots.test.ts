@@ -7,7 +7,7 @@ const results = new Map<LeakScenario, DiffHeapSnapshotsResult>();
 const dirs: string[] = [];
 
 beforeAll(async () => {
-  for (const scenario of ['map', 'listener', 'weakmap', 'buffer', 'control'] as const) {
+  for (const scenario of ['map', 'listener', 'weakmap', 'buffer', 'control', 'esm'] as const) {
     const { dir, paths } = await takeFixtureSnapshots(scenario);
     dirs.push(dir);
     results.set(
@@ -15,7 +15,7 @@ beforeAll(async () => {
       await diffHeapSnapshots({
         snapshotPaths: paths,
         requestsBetween: { firstToLast: 2 * ROUND_REQUESTS },
-        bumpedPackages: ['leaky-lib', 'unrelated-lib'],
+        bumpedPackages: ['leaky-lib', 'esm-lib', 'unrelated-lib'],
         appRoot: dir,
       }),
     );
@@ -51,6 +51,16 @@ describe('diffHeapSnapshots', () => {
     expect(group.packages).toEqual(['leaky-lib']);
     expect(group.bumpedPackages).toEqual(['leaky-lib']);
     expect(results.get('map')?.growing[0]?.name).toBe('RateLimitedClient');
+  });
+
+  it('attributes an ES module (file:// script names) to its package', () => {
+    const group = growingGroup('esm', 'AxiosInstance');
+    expect(group.objectsPerRequest).toBeGreaterThanOrEqual(0.9);
+    expect(group.objectsPerRequest).toBeLessThanOrEqual(1.1);
+    expect(group.retainerPathText).toContain(
+      'Map (defaultsByInstance) in node_modules/esm-lib/dist/rate-limit.js → AxiosInstance',
+    );
+    expect(group.bumpedPackages).toEqual(['esm-lib']);
   });
 
   it('finds closures kept by an event listener array, with the array on the path', () => {

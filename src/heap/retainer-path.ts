@@ -105,7 +105,9 @@ export function retainerPathOf(
 
   let root = '(root)';
   const steps: RetainerStep[] = [];
-  let lastClosure: number | undefined;
+  // A scope (Context) does not link to its function; the last closure, or generator of an ES module,
+  // on the way to it is where it comes from.
+  let scopeOwnerFile: string | undefined;
   for (const { node, edge } of chain) {
     const type = graph.typeOf(node);
     const name = graph.nameOf(node);
@@ -113,16 +115,17 @@ export function retainerPathOf(
       if (steps.length === 0 && name !== '(GC roots)') root = name;
       continue;
     }
-    const scopeOwner = lastClosure;
-    if (type === 'closure') lastClosure = node;
+    const ownFile = type === 'closure' || type === 'object' ? graph.sourceFileOf(node) : undefined;
+    const enclosingFile = scopeOwnerFile;
+    if (ownFile !== undefined) scopeOwnerFile = ownFile;
     if (!VISIBLE_TYPES.has(type) || name.startsWith('system /')) continue;
     const step: RetainerStep = { name: displayName(type, name), nodeType: type };
     const edgeType = graph.edgeTypeOf(edge);
     if (NAMED_EDGE_TYPES.has(edgeType)) {
       step.edgeName = edgeType === 'element' ? `[${graph.edgeNameOf(edge)}]` : graph.edgeNameOf(edge);
     }
-    const isScopeVariable = edgeType === 'context' && scopeOwner !== undefined;
-    const file = isScopeVariable ? graph.sourceFileOf(scopeOwner as number) : graph.sourceFileOf(node);
+    const isScopeVariable = edgeType === 'context' && enclosingFile !== undefined;
+    const file = isScopeVariable ? enclosingFile : ownFile;
     if (file !== undefined) step.file = file;
     if (isScopeVariable) step.isScopeVariable = true;
     steps.push(step);
