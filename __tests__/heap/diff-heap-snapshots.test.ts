@@ -7,7 +7,16 @@ const results = new Map<LeakScenario, DiffHeapSnapshotsResult>();
 const dirs: string[] = [];
 
 beforeAll(async () => {
-  for (const scenario of ['map', 'listener', 'weakmap', 'buffer', 'control', 'esm'] as const) {
+  for (const scenario of [
+    'map',
+    'listener',
+    'weakmap',
+    'buffer',
+    'control',
+    'esm',
+    'http-leak',
+    'http-control',
+  ] as const) {
     const { dir, paths } = await takeFixtureSnapshots(scenario);
     dirs.push(dir);
     results.set(
@@ -105,5 +114,15 @@ describe('diffHeapSnapshots', () => {
 
   it('reports nothing growing for a control that only churns a bounded cache', () => {
     expect(results.get('control')?.growing).toEqual([]);
+  });
+
+  it('tells a real HTTP server that keeps one record per request from one that keeps nothing', () => {
+    const records = results.get('http-leak')?.growing[0];
+    expect(records?.name).toBe('Object');
+    expect(records?.objectsPerRequest).toBeGreaterThanOrEqual(0.9);
+    expect(records?.objectsPerRequest).toBeLessThanOrEqual(1.1);
+    expect(records?.retainerPath?.steps.some((step) => step.edgeName === 'visits')).toBe(true);
+    // JIT code comes and goes while serving; it must stay out of "growing".
+    expect(results.get('http-control')?.growing).toEqual([]);
   });
 });

@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-export type LeakScenario = 'map' | 'listener' | 'weakmap' | 'buffer' | 'control' | 'esm';
+export type LeakScenario =
+  | 'map'
+  | 'listener'
+  | 'weakmap'
+  | 'buffer'
+  | 'control'
+  | 'esm'
+  | 'http-leak'
+  | 'http-control';
 
 export const WARMUP_REQUESTS = 300;
 export const ROUND_REQUESTS = 500;
@@ -28,9 +36,10 @@ export async function takeFixtureSnapshots(
     join(fixtures, isEsm ? 'esm-lib.mjs' : 'leaky-lib.cjs'),
     join(lib, isEsm ? 'dist/rate-limit.js' : 'index.js'),
   );
-  const app = isEsm ? 'esm-app.mjs' : 'app.cjs';
+  const isHttp = scenario.startsWith('http-');
+  const app = isEsm ? 'esm-app.mjs' : isHttp ? 'http-app.cjs' : 'app.cjs';
   await copyFile(join(fixtures, app), join(dir, app));
-  const scenarioArgs = isEsm ? [] : [scenario];
+  const scenarioArgs = isEsm ? [] : [isHttp ? scenario.slice('http-'.length) : scenario];
   const { stdout } = await promisify(execFile)(
     process.execPath,
     [app, ...scenarioArgs, dir, String(WARMUP_REQUESTS), String(ROUND_REQUESTS)],

@@ -20,7 +20,8 @@ interface GroupTally {
   afterMiddle: number;
   selfBytes: number;
   sample: number;
-  sampleId: number;
+  sampleIdDistance: number;
+  beforeMiddleIdSum: number;
 }
 
 /**
@@ -198,17 +199,26 @@ function tallyNewObjects(
   forEachNewNode(snapshot, firstMaxId, (node, key, group, id) => {
     let tally = tallies.get(key);
     if (tally === undefined) {
-      tally = { ...group, beforeMiddle: 0, afterMiddle: 0, selfBytes: 0, sample: node, sampleId: id };
+      const empty = { beforeMiddle: 0, afterMiddle: 0, selfBytes: 0, beforeMiddleIdSum: 0 };
+      tally = { ...group, ...empty, sample: node, sampleIdDistance: Number.POSITIVE_INFINITY };
       tallies.set(key, tally);
     }
-    // The oldest survivor is the best sample: whatever holds it has held it for most of the run.
-    if (id < tally.sampleId) {
-      tally.sample = node;
-      tally.sampleId = id;
-    }
-    if (id <= middleMaxId) tally.beforeMiddle++;
-    else tally.afterMiddle++;
+    if (id <= middleMaxId) {
+      tally.beforeMiddle++;
+      tally.beforeMiddleIdSum += id;
+    } else tally.afterMiddle++;
     tally.selfBytes += nodes[node * nodeFieldCount + nodeField.selfSize] as number;
+  });
+  // The sample is the survivor created nearest the middle of the first half: old enough to have been held
+  // through the run, and typical of the bulk (the very oldest is often a one-off from the round's start).
+  forEachNewNode(snapshot, firstMaxId, (node, key, _group, id) => {
+    const tally = tallies.get(key) as GroupTally;
+    const typicalId = tally.beforeMiddle > 0 ? tally.beforeMiddleIdSum / tally.beforeMiddle : middleMaxId;
+    const distance = Math.abs(id - typicalId);
+    if (distance < tally.sampleIdDistance) {
+      tally.sample = node;
+      tally.sampleIdDistance = distance;
+    }
   });
   return tallies;
 }
