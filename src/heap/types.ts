@@ -59,7 +59,7 @@ export interface SnapshotSummary {
 export interface DiffHeapSnapshotsResult {
   /** Steady growth above the noise threshold, largest bytes per request first. */
   growing: HeapGroupGrowth[];
-  /** Above the threshold in count or bytes but not steady (plateaus, churn, one-off allocations): context, not a verdict. */
+  /** Above the threshold but not steady (plateaus, churn, one-off allocations) or JIT code and hidden classes: context, not a verdict. */
   unsteady: HeapGroupGrowth[];
   snapshots: [SnapshotSummary, SnapshotSummary, SnapshotSummary];
   requestsFirstToLast: number;
