@@ -10,6 +10,11 @@ describe('packageOfFile', () => {
     expect(packageOfFile('file:///app/node_modules/@scope/lib/index.mjs')).toBe('@scope/lib');
     expect(packageOfFile('/app/node_modules/a/node_modules/axios/lib/axios.js')).toBe('axios');
     expect(packageOfFile('C:\\app\\node_modules\\left-pad\\index.js')).toBe('left-pad');
+    expect(
+      packageOfFile(
+        '/repo/node_modules/.pnpm/@scope+pkg@1.2.3_react@18.2.0/node_modules/@scope/pkg/dist/index.js',
+      ),
+    ).toBe('@scope/pkg');
     expect(packageOfFile('/app/server.js')).toBeUndefined();
     expect(packageOfFile('node:events')).toBeUndefined();
   });

@@ -39,7 +39,7 @@ export interface ParsedSnapshot {
 export interface ParseSnapshotOptions {
   path: string;
   detail: SnapshotDetail;
-  /** Strings are kept up to this many characters (script sources would otherwise dominate memory). Default 300. */
+  /** Strings are kept up to this many characters (script sources would otherwise dominate memory); long enough for deep pnpm paths. Default 1024. */
   maxStringChars?: number;
 }
 
@@ -94,7 +94,7 @@ export async function parseSnapshot(options: ParseSnapshotOptions): Promise<Pars
       return new NumberArrayReader(snapshot.edges, false);
     }
     if (name === 'locations' && detail === 'full') return new NumberArrayReader(new Uint32Array(4096), true);
-    if (name === 'strings' && detail !== 'ids') return new StringArrayReader(options.maxStringChars ?? 300);
+    if (name === 'strings' && detail !== 'ids') return new StringArrayReader(options.maxStringChars ?? 1024);
     return FLAT_NUMBER_ARRAYS.has(name) ? new FlatArraySkipper() : new NestedArraySkipper();
   };
 
