@@ -1,0 +1,230 @@
+// The whole pipeline (`leakwatch compare --base/--head` through dist/cli.js, default scenario and load settings) on
+// the Next.js fixture, against two plain installs and builds of the same two commits done by hand in the same run,
+// one after the other. Target: pipeline / by-hand ≤ 1.5. Also splits the pipeline's wall time into its stages,
+// from timestamps on its progress lines and the JSON report's samples. Writes bench/results/pipeline.json.
+// Usage: node bench/pipeline.mjs [repetitions]   (run `npm run build` first)
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const rootDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cliPath = join(rootDir, 'dist', 'cli.js');
+const fixtureDir = join(rootDir, '__tests__', 'fixtures', 'next-app');
+const repetitions = Number(process.argv[2] ?? 1);
+if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run \`npm run build\` first`);
+
+const workDir = await mkdtemp(join(tmpdir(), 'leakwatch-bench-pipeline-'));
+const repoDir = join(workDir, 'repo');
+const gitEnv = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'Bench',
+  GIT_AUTHOR_EMAIL: 'bench@example.com',
+  GIT_COMMITTER_NAME: 'Bench',
+  GIT_COMMITTER_EMAIL: 'bench@example.com',
+};
+const git = (...args) =>
+  execFileSync('git', ['-C', repoDir, ...args], { encoding: 'utf8', env: gitEnv }).trim();
+
+// The e2e test's repository: the fixture on main, and a PR branch that moves contentful-sdk-core to 6.4.4.
+for (const file of ['package.json', 'package-lock.json', 'next.config.mjs', 'pages/index.js', '.gitignore']) {
+  cpSync(join(fixtureDir, file), join(repoDir, file), { recursive: true });
+}
+git('init', '-q', '-b', 'main');
+git('add', '-A');
+git('commit', '-q', '-m', 'Next.js app');
+git('checkout', '-q', '-b', 'bump');
+execFileSync(
+  'npm',
+  [
+    'install',
+    '--package-lock-only',
+    '--ignore-scripts',
+    '--no-audit',
+    '--no-fund',
+    '-E',
+    'contentful-sdk-core@6.4.4',
+  ],
+  { cwd: repoDir, stdio: 'ignore' },
+);
+git('commit', '-q', '-a', '-m', 'contentful-sdk-core 6.4.4');
+git('checkout', '-q', 'main');
+
+// Both the pipeline and the hand runs use the machine's npm cache, warm after the first install below.
+const appEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+
+function timed(command, args, cwd) {
+  const startMs = performance.now();
+  execFileSync(command, args, { cwd, env: appEnv, stdio: 'ignore' });
+  return Math.round(performance.now() - startMs);
+}
+
+/** Two checkouts installed and built one after the other, as a developer would do it by hand. */
+async function byHand(index) {
+  const sides = {};
+  const startMs = performance.now();
+  for (const [label, ref] of [
+    ['base', 'main'],
+    ['head', 'bump'],
+  ]) {
+    const dir = join(workDir, `hand-${index}-${label}`);
+    git('worktree', 'add', '-q', '--detach', dir, ref);
+    sides[label] = { installMs: timed('npm', ['ci'], dir), buildMs: timed('npm', ['run', 'build'], dir) };
+  }
+  const wallMs = Math.round(performance.now() - startMs);
+  for (const label of ['base', 'head'])
+    git('worktree', 'remove', '--force', join(workDir, `hand-${index}-${label}`));
+  return { wallMs, ...sides };
+}
+
+/** Runs the CLI and stamps every progress line with the time since spawn. */
+function runPipeline(index) {
+  const reportPath = join(workDir, `report-${index}.json`);
+  const args = [
+    cliPath,
+    'compare',
+    '--base',
+    'main',
+    '--head',
+    'bump',
+    '--repo',
+    repoDir,
+    '--start',
+    'npm start',
+  ];
+  args.push('--report', reportPath, '--log-dir', join(workDir, `logs-${index}`));
+  const startMs = performance.now();
+  const lines = [];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: workDir, stdio: ['ignore', 'ignore', 'pipe'] });
+    let pending = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk) => {
+      const atMs = Math.round(performance.now() - startMs);
+      pending += chunk;
+      const complete = pending.split('\n');
+      pending = complete.pop() ?? '';
+      for (const text of complete) lines.push({ atMs, text: text.replace(/^leakwatch: /, '') });
+    });
+    child.on('error', reject);
+    child.on('close', async (exitCode) => {
+      const wallMs = Math.round(performance.now() - startMs);
+      try {
+        const report = JSON.parse(await readFile(reportPath, 'utf8'));
+        resolve({ exitCode, wallMs, lines, report });
+      } catch (error) {
+        reject(
+          new Error(`no report (exit ${exitCode}):\n${lines.map((line) => line.text).join('\n')}`, {
+            cause: error,
+          }),
+        );
+      }
+    });
+  });
+}
+
+/** The stages the progress lines and the report's samples let us see; what they do not show stays null. */
+function splitStages({ wallMs, lines, report }) {
+  const at = (pattern) => lines.find((line) => pattern.test(line.text))?.atMs ?? null;
+  const lastAt = (pattern) => lines.findLast((line) => pattern.test(line.text))?.atMs ?? null;
+  const span = (from, to) => (from === null || to === null ? null : to - from);
+  const startingAt = at(/^starting base and head/);
+  // Apps start right after that line; their samples' elapsedMs count from their own start.
+  const lastSampleAt = (phase) => {
+    const elapsed = [report.base, report.head].flatMap((side) =>
+      side.samples.filter((sample) => sample.phase === phase).map((sample) => sample.elapsedMs),
+    );
+    return startingAt === null || elapsed.length === 0 ? null : startingAt + Math.max(...elapsed);
+  };
+  const readyAt = lastAt(/: ready at /);
+  const warmupEndAt = lastSampleAt('warmup');
+  const measureEndAt = lastSampleAt('measure');
+  const settleEndAt = lastSampleAt('settle');
+  const side = (label) => ({
+    installMs: span(at(new RegExp(`^${label}: npm ci`)), at(new RegExp(`^${label}: npm run build`))),
+    buildStartedAtMs: at(new RegExp(`^${label}: npm run build`)),
+  });
+  const firstBuildAt = Math.min(...['base', 'head'].map((label) => side(label).buildStartedAtMs ?? Infinity));
+  return {
+    mergeBaseAndDependencyDiffMs: at(/: checked out /),
+    prepareWallMs: span(at(/: checked out /), startingAt),
+    install: { base: side('base').installMs, head: side('head').installMs },
+    buildPhaseWallMs: span(Number.isFinite(firstBuildAt) ? firstBuildAt : null, startingAt),
+    appStartMs: span(startingAt, readyAt),
+    warmupMs: span(readyAt, warmupEndAt),
+    measurementMs: span(warmupEndAt, measureEndAt),
+    settleMs: span(measureEndAt, settleEndAt),
+    reportAndCleanupMs: span(settleEndAt, wallMs),
+  };
+}
+
+const runs = [];
+for (let index = 0; index < repetitions; index++) {
+  process.stderr.write(`run ${index + 1}/${repetitions}: by hand\n`);
+  const loadAverageBefore = loadavg()[0];
+  const hand = await byHand(index);
+  process.stderr.write(`  ${JSON.stringify(hand)}\nrun ${index + 1}/${repetitions}: pipeline\n`);
+  const pipeline = await runPipeline(index);
+  const stages = splitStages(pipeline);
+  const run = {
+    loadAverageBefore: Number(loadAverageBefore.toFixed(2)),
+    loadAverageAfter: Number(loadavg()[0].toFixed(2)),
+    byHand: hand,
+    pipeline: {
+      exitCode: pipeline.exitCode,
+      verdict: pipeline.report.comparison.verdict,
+      wallMs: pipeline.wallMs,
+      reportDurationMs: pipeline.report.durationMs,
+      schedule: pipeline.report.schedule,
+      requestsPerSide: { base: pipeline.report.base.load.requests, head: pipeline.report.head.load.requests },
+      stages,
+    },
+    pipelineOverByHand: Number((pipeline.wallMs / hand.wallMs).toFixed(3)),
+    progressLines: pipeline.lines,
+  };
+  runs.push(run);
+  process.stderr.write(`  ${JSON.stringify({ ...run, progressLines: undefined })}\n`);
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const result = {
+  what:
+    'leakwatch compare --base main --head bump (default scenario and load settings, dist/cli.js) on the Next.js fixture ' +
+    '(Next 15.5.28 pages router; head: contentful-sdk-core 6.4.5 -> 6.4.4), versus npm ci + npm run build of base then ' +
+    'head by hand in the same run; npm cache warm for both',
+  target: 'pipelineOverByHand <= 1.5',
+  date: new Date().toISOString(),
+  node: process.version,
+  cpuCount: cpus().length,
+  cpuModel: cpus()[0]?.model,
+  repetitions,
+  summary: {
+    pipelineWallMsMedian: median(runs.map((run) => run.pipeline.wallMs)),
+    byHandWallMsMedian: median(runs.map((run) => run.byHand.wallMs)),
+    pipelineOverByHandMedian: median(runs.map((run) => run.pipelineOverByHand)),
+  },
+  stageNotes: {
+    timing:
+      'ms since the CLI was spawned, from when each progress line reached the bench (stderr is unbuffered)',
+    install: 'per side, from its `npm ci` line to its `npm run build` line; the two sides overlap',
+    build:
+      'not observable per side: no line marks the end of one side’s build. buildPhaseWallMs runs from the first ' +
+      'build start to `starting base and head`, so it includes the rest of the slower side’s install',
+    warmupAndMeasurement:
+      'from the report: the apps start right after `starting base and head`, and each sample’s elapsedMs counts from ' +
+      'its app’s start; warm-up ends at the last warm-up sample, measurement at the last measured sample of either side',
+    reportAndCleanupMs:
+      'from the settle sample to the CLI’s exit: stopping the apps, fitting, writing the report and removing both worktrees',
+  },
+  runs,
+};
+await mkdir(join(rootDir, 'bench/results'), { recursive: true });
+await writeFile(join(rootDir, 'bench/results/pipeline.json'), `${JSON.stringify(result, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
+await rm(workDir, { recursive: true, force: true });
