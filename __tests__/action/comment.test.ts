@@ -38,7 +38,7 @@ beforeAll(async () => {
   unchanged = makeGitRepo(
     tempDir(),
     { ...npmFiles(), 'server.js': tinyServer(0) },
-    { 'server.js': tinyServer(20_000) },
+    { 'server.js': tinyServer(64_000) },
   );
 });
 
@@ -120,24 +120,24 @@ describe('sticky comment', () => {
     expect(second.outputs['comment-url']).toBe(created?.html_url);
   });
 
-  it('leaves exactly one comment when two runs race to create it', async () => {
-    // Both creations are held until the second arrives, so both runs saw no comment when they listed.
-    const racy = await startFakeGitHub({ createBarrier: 2 });
+  it('leaves exactly one comment when three runs race to create it', async () => {
+    // Creations are held until all three arrive, so every run saw no comment when it listed.
+    const racy = await startFakeGitHub({ createBarrier: 3 });
     try {
       const number = 12;
-      const runs = await Promise.all([
-        run(unchanged, number, { comment: 'always' }, racy),
-        run(unchanged, number, { comment: 'always' }, racy),
-      ]);
+      const runs = await Promise.all(
+        [1, 2, 3].map(() => run(unchanged, number, { comment: 'always' }, racy)),
+      );
       for (const result of runs) expect(result.exitCode, result.stderr).toBe(0);
-      expect(racy.requests.filter((request) => request.method === 'POST')).toHaveLength(2);
+      expect(racy.requests.filter((request) => request.method === 'POST')).toHaveLength(3);
       const comments = racy.comments(OWNER, REPO, number);
       expect(comments).toHaveLength(1);
       expect(comments[0]?.body).toContain('⏭️ leakwatch: skipped');
-      expect(
-        runs.map((result) => result.outputs['comment-url']),
-        runs.map((r) => r.stdout).join('\n'),
-      ).toEqual([comments[0]?.html_url, comments[0]?.html_url]);
+      // Every run reports the comment that survived, never one a racer deleted.
+      const urls = runs.map((result) => result.outputs['comment-url']);
+      expect(urls, runs.map((result) => result.stdout).join('\n')).toEqual(
+        urls.map(() => comments[0]?.html_url),
+      );
     } finally {
       await racy.close();
     }
