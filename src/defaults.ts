@@ -14,5 +14,12 @@ export const defaults = {
   rounds: 20,
   thresholdBytesPerRequest: 8,
   seed: 1,
+  /**
+   * Idle before the settle sample. Longer than the keep-alive and short timers of a typical server (Node's
+   * keepAliveTimeout is 5 s); raise it past the app's cache expiry (RTK Query: 60 s) when one is in play.
+   */
+  settleMs: 10_000,
+  /** Keeps a Next.js comparison to about 90 s of load per side. */
+  timeBudgetMs: 90_000,
   scenario: 'default',
 } as const;

@@ -5,6 +5,7 @@ import { diffDependencies } from './deps/diff.js';
 import type { DependencyChange } from './deps/types.js';
 import { fitMetrics } from './engine/analysis.js';
 import { buildRunPlan, compareApps, describeEnvironment, type PlanSettings } from './engine/compare.js';
+import { fitScheduleToBudget } from './engine/schedule.js';
 import { leakwatchVersion, probePath } from './package-files.js';
 import { resolveBaseline } from './prepare/baseline.js';
 import { type PreparedSide, prepareBoth } from './prepare/prepare-both.js';
@@ -97,6 +98,7 @@ export async function compareRefs(options: CompareRefsOptions): Promise<CompareR
           deltaUncertainty: null,
           thresholdBytesPerRequest: plan.thresholdBytesPerRequest,
         },
+        schedule: { ...fitScheduleToBudget(plan, Number.POSITIVE_INFINITY), warmupRequests: 0 },
         startedAt: new Date().toISOString(),
         durationMs: 0,
         ...withChanges,

@@ -42,6 +42,8 @@ export async function compareFixtures(options: {
       startCommand: `node server.cjs --marker=${options.marker ?? 'leakwatch-fixture'}`,
       rounds: 12,
       requestsPerRound: 500,
+      // Most tests are not about settling: a short pause keeps them quick.
+      settleMs: 500,
       ...options.settings,
     },
     scenario,

@@ -46,6 +46,7 @@ function fits(slopeBytes: number, verdict: SideVerdict): MetricFit[] {
       whole: slopeFit(slopeBytes),
       early: slopeFit(slopeBytes),
       steady: slopeFit(slopeBytes),
+      retainedAfterSettle: null,
       verdict: leakish,
     },
     {
@@ -53,6 +54,7 @@ function fits(slopeBytes: number, verdict: SideVerdict): MetricFit[] {
       whole: slopeFit(0.5),
       early: slopeFit(0.5),
       steady: slopeFit(0.5),
+      retainedAfterSettle: null,
       verdict: 'flat',
     },
     {
@@ -60,6 +62,7 @@ function fits(slopeBytes: number, verdict: SideVerdict): MetricFit[] {
       whole: slopeFit(slopeBytes * 1.2),
       early: slopeFit(slopeBytes * 1.2),
       steady: slopeFit(slopeBytes * 1.2),
+      retainedAfterSettle: null,
       verdict: leakish,
     },
     {
@@ -67,6 +70,7 @@ function fits(slopeBytes: number, verdict: SideVerdict): MetricFit[] {
       whole: slopeFit(0.001),
       early: slopeFit(0.001),
       steady: slopeFit(0.001),
+      retainedAfterSettle: null,
       verdict: 'flat',
     },
   ];
@@ -118,6 +122,9 @@ export function buildReport(options: {
       thresholdBytesPerRequest: 256,
       seed: 42,
       scenarioName: options.scenarioName ?? 'default',
+      settleMs: 10_000,
+      timeBudgetMs: 90_000,
+      ratePerSecond: null,
     },
     environment: { leakwatchVersion: '0.1.0', nodeVersion: 'v20.20.0', platform: 'linux-x64', cpus: 2 },
     base: side('base', options.base),
@@ -128,6 +135,15 @@ export function buildReport(options: {
       deltaBytesPerRequest: options.head.slopeBytes - options.base.slopeBytes,
       deltaUncertainty: 40,
       thresholdBytesPerRequest: 256,
+    },
+    schedule: {
+      warmupRequests: 5000,
+      requestsPerRound: 1000,
+      roundsPlanned: 10,
+      roundsRun: 10,
+      isStoppedEarly: false,
+      warmupRequestsPerSecond: 1250,
+      isShrunkToBudget: false,
     },
     startedAt: '2025-01-01T00:00:00.000Z',
     durationMs: 95_000,

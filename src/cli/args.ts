@@ -57,6 +57,9 @@ Options:
   --requests <n>          requests per measured round (default: ${defaults.requestsPerRound})
   --rounds <n>            measured rounds per side (default: ${defaults.rounds})
   --seed <n>              seed of the request sequence (default: ${defaults.seed})
+  --settle-ms <n>         idle before the settle samples, 0 = off (default: ${defaults.settleMs})
+  --time-budget-ms <n>    load time per side that warm-up and rounds shrink to fit (default: ${defaults.timeBudgetMs})
+  --rate <n>              cap the request rate (requests/s), e.g. to production's (default: as fast as served)
   --json                  print the JSON report on stdout (progress stays on stderr)
   --report <file>         also write the JSON report to <file>
   --log-dir <dir>         keep the apps' logs here (default: a temp folder)
@@ -72,6 +75,9 @@ const numberOptions = {
   requests: 'requestsPerRound',
   rounds: 'rounds',
   seed: 'seed',
+  'settle-ms': 'settleMs',
+  'time-budget-ms': 'timeBudgetMs',
+  rate: 'ratePerSecond',
 } as const satisfies Record<string, keyof PlanSettings>;
 
 export function parseCliArgs(argv: string[]): CliCommand {
@@ -151,7 +157,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
 function parseNumber(flag: string, raw: string): number {
   const value = Number(raw);
   const [isValid, expected] =
-    flag === 'seed'
+    flag === 'seed' || flag === 'settle-ms'
       ? [Number.isInteger(value) && value >= 0, 'a whole number ≥ 0']
       : flag === 'threshold'
         ? [Number.isFinite(value) && value > 0, 'a number > 0']

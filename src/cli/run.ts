@@ -47,7 +47,7 @@ export async function runCliCommand(
   }
   const report = await measureApp(resolve(io.cwd, command.appDir), plan, context);
   await emit(report, renderMeasureText(report), shared, io);
-  return { leak: 1, crashed: 1, error: 2, plateau: 0, flat: 0 }[report.app.verdict];
+  return { leak: 1, crashed: 1, error: 2, plateau: 0, transient: 0, flat: 0 }[report.app.verdict];
 }
 
 async function runCompareRefs(refs: CompareRefsArgs, shared: SharedOptions, io: CliIo): Promise<number> {

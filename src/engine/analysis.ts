@@ -76,6 +76,7 @@ function fitSamples(samples: readonly MemorySample[], metric: MetricName): Slope
  */
 export function fitMetrics(samples: readonly MemorySample[], thresholdBytesPerRequest: number): MetricFit[] {
   const measured = samples.filter((sample) => sample.phase === 'measure');
+  const settled = samples.filter((sample) => sample.phase === 'settle');
   const half = Math.floor(measured.length / 2);
   const hasHalves = measured.length - half >= minPointsForFit;
   return metricNames.map((metric) => {
@@ -89,14 +90,50 @@ export function fitMetrics(samples: readonly MemorySample[], thresholdBytesPerRe
         : metric === 'rss'
           ? thresholdBytesPerRequest * rssThresholdFactor
           : thresholdBytesPerRequest * sideLeakFactor;
-    return { metric, whole, early, steady, verdict: classify(early, steady, threshold) };
+    const retainedAfterSettle = retainedPerRequest(settled[0], settled.at(-1), metricValue[metric]);
+    return {
+      metric,
+      whole,
+      early,
+      steady,
+      retainedAfterSettle,
+      verdict: classify({ early, steady, retainedAfterSettle }, threshold),
+    };
   });
 }
 
-function classify(early: SlopeFit | null, steady: SlopeFit | null, threshold: number): MetricFit['verdict'] {
+/** Growth between the settle sample before the rounds and the one after, per request sent in between. */
+function retainedPerRequest(
+  before: MemorySample | undefined,
+  after: MemorySample | undefined,
+  value: (sample: MemorySample) => number,
+): number | null {
+  if (!before || !after || after.requestsSent <= before.requestsSent) return null;
+  return (value(after) - value(before)) / (after.requestsSent - before.requestsSent);
+}
+
+/**
+ * Settled memory carries a small bias of its own (a plain server keeps some tens of B/req between two settle
+ * samples), so growth counts as given back when at most this share of the slope under load survived settling.
+ */
+const survivingShareOfLeak = 0.1;
+
+function survivesSettle(retained: number | null, slopeUnderLoad: number, threshold: number): boolean {
+  return retained === null || retained > Math.max(threshold, survivingShareOfLeak * slopeUnderLoad);
+}
+
+function classify(
+  fit: Pick<MetricFit, 'early' | 'steady' | 'retainedAfterSettle'>,
+  threshold: number,
+): MetricFit['verdict'] {
+  const { early, steady, retainedAfterSettle } = fit;
   if (!steady) return null;
-  if (steady.low > threshold) return 'leak';
-  if (early && early.low > threshold) return 'plateau';
+  // Growth under load that the settle pause gave back was held by timers, not leaked.
+  if (steady.low > threshold)
+    return survivesSettle(retainedAfterSettle, steady.slope, threshold) ? 'leak' : 'transient';
+  if (early && early.low > threshold) {
+    return survivesSettle(retainedAfterSettle, early.slope, threshold) ? 'plateau' : 'transient';
+  }
   return 'flat';
 }
 
@@ -163,7 +200,32 @@ export function compareSides(
   const uncertainty = Math.hypot(halfWidth(baseFit.steady), halfWidth(headFit.steady));
   const slopes = `head retains ${formatBytes(headFit.steady.slope)} per request (base ${formatBytes(baseFit.steady.slope)})`;
   const isClear = (difference: number) => difference > thresholdBytesPerRequest && difference > uncertainty;
-  if (isClear(delta)) return verdictOf('regression', slopes, delta, uncertainty);
+  const retainedDelta =
+    headFit.retainedAfterSettle !== null && baseFit.retainedAfterSettle !== null
+      ? headFit.retainedAfterSettle - baseFit.retainedAfterSettle
+      : null;
+  if (retainedDelta !== null) {
+    // Settled samples decide: what head keeps after idling is what it leaked. Under-load noise (timer-held
+    // memory swings with throughput) cannot hide a leak that is many times the threshold after settling.
+    const isKept = survivesSettle(retainedDelta, Math.max(delta, 0), thresholdBytesPerRequest);
+    // Without a clear difference under load, the settled difference must stand out from both sides' own
+    // settled growth, and head must still be growing at the end (a filled cache is not).
+    const largestRetained = Math.max(
+      Math.abs(baseFit.retainedAfterSettle ?? 0),
+      Math.abs(headFit.retainedAfterSettle ?? 0),
+    );
+    const isClearAfterSettle =
+      retainedDelta >
+        Math.max(thresholdBytesPerRequest * sideLeakFactor, survivingShareOfLeak * largestRetained) &&
+      headFit.steady.low > thresholdBytesPerRequest;
+    const settled = `${slopes}; after settling head keeps ${formatBytes(retainedDelta)} per request more than base`;
+    if (isKept && (isClear(delta) || isClearAfterSettle))
+      return verdictOf('regression', settled, delta, uncertainty);
+    if (isClear(delta))
+      return verdictOf('unchanged', `${settled}: held by timers, not leaked`, delta, uncertainty);
+  } else if (isClear(delta)) {
+    return verdictOf('regression', slopes, delta, uncertainty);
+  }
   if (isClear(-delta)) return verdictOf('improvement', slopes, delta, uncertainty);
   if (baseFit.verdict === 'leak' && headFit.verdict === 'leak') {
     return verdictOf('pre-existing', `${slopes}: the leak exists at base too`, delta, uncertainty);

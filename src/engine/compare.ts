@@ -22,6 +22,9 @@ export interface PlanSettings {
   rounds?: number;
   thresholdBytesPerRequest?: number;
   seed?: number;
+  settleMs?: number;
+  timeBudgetMs?: number;
+  ratePerSecond?: number;
 }
 
 export interface EngineContext {
@@ -50,6 +53,9 @@ export function buildRunPlan(settings: PlanSettings, scenario: Scenario): RunPla
     thresholdBytesPerRequest: settings.thresholdBytesPerRequest ?? defaults.thresholdBytesPerRequest,
     seed: settings.seed ?? defaults.seed,
     scenarioName: scenario.name,
+    settleMs: settings.settleMs ?? defaults.settleMs,
+    timeBudgetMs: settings.timeBudgetMs ?? defaults.timeBudgetMs,
+    ratePerSecond: settings.ratePerSecond ?? scenario.ratePerSecond ?? null,
   };
 }
 
@@ -59,7 +65,7 @@ export async function compareApps(
   context: EngineContext,
 ): Promise<CompareReport> {
   const startedAt = new Date();
-  const [base, head] = await runSides(
+  const { sides, schedule } = await runSides(
     [
       { label: 'base', appDir: dirs.baseDir },
       { label: 'head', appDir: dirs.headDir },
@@ -67,6 +73,7 @@ export async function compareApps(
     plan,
     context,
   );
+  const [base, head] = sides;
   if (!base || !head) throw new Error('measureSides returned fewer sides than asked for');
   return {
     schemaVersion: 1,
@@ -76,6 +83,7 @@ export async function compareApps(
     base,
     head,
     comparison: compareSides(base, head, plan.thresholdBytesPerRequest),
+    schedule,
     startedAt: startedAt.toISOString(),
     durationMs: Date.now() - startedAt.getTime(),
   };
@@ -87,7 +95,10 @@ export async function measureApp(
   context: EngineContext,
 ): Promise<MeasureReport> {
   const startedAt = new Date();
-  const [app] = await runSides([{ label: 'app', appDir }], plan, context);
+  const {
+    sides: [app],
+    schedule,
+  } = await runSides([{ label: 'app', appDir }], plan, context);
   if (!app) throw new Error('measureSides returned no side');
   return {
     schemaVersion: 1,
@@ -95,6 +106,7 @@ export async function measureApp(
     plan,
     environment: describeEnvironment(context.leakwatchVersion),
     app,
+    schedule,
     startedAt: startedAt.toISOString(),
     durationMs: Date.now() - startedAt.getTime(),
   };

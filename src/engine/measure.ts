@@ -4,12 +4,13 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { LeakwatchError } from '../errors.js';
-import type { LoadStats, MemorySample, RunPlan, SideResult } from '../report/types.js';
+import type { LoadStats, MemorySample, RunPlan, RunSchedule, SideResult } from '../report/types.js';
 import { createRequestSequence } from '../scenario/sequence.js';
 import type { Scenario } from '../scenario/types.js';
-import { fitMetrics, sideVerdict } from './analysis.js';
+import { compareSides, fitMetrics, sideVerdict } from './analysis.js';
 import { type RunningApp, startApp } from './app.js';
 import { sendLoad } from './load.js';
+import { fitScheduleToBudget, minRounds, throughputProbeRequests } from './schedule.js';
 
 export interface SideTarget {
   label: SideResult['label'];
@@ -40,7 +41,12 @@ interface SideState {
   error?: SideResult['error'];
 }
 
-export async function measureSides(options: MeasureSidesOptions): Promise<SideResult[]> {
+export interface MeasuredSides {
+  sides: SideResult[];
+  schedule: RunSchedule;
+}
+
+export async function measureSides(options: MeasureSidesOptions): Promise<MeasuredSides> {
   const { plan, log } = options;
   await mkdir(options.workDir, { recursive: true });
   const states: SideState[] = options.sides.map((target) => ({
@@ -51,24 +57,80 @@ export async function measureSides(options: MeasureSidesOptions): Promise<SideRe
     requestsSent: 0,
     nextRequest: createRequestSequence(options.scenario, plan.seed),
   }));
+  let schedule = fitScheduleToBudget(plan, Number.POSITIVE_INFINITY);
 
   try {
     log(`starting ${states.map((state) => state.target.label).join(' and ')} with \`${plan.startCommand}\``);
     await Promise.all(states.map((state) => startSide(state, options)));
 
-    log(`warming up: ${plan.warmupRequests} requests per side`);
-    for (const state of states) await loadAndSample(state, plan.warmupRequests, 'warmup', options);
-
-    for (let round = 0; round < plan.rounds; round++) {
+    schedule = await warmUp(states, options);
+    // Settling before and after the rounds gives two timer-free samples: what stays between them was leaked.
+    await settle(states, options);
+    for (let round = 0; round < schedule.roundsPlanned; round++) {
       if (!states.some(isRunning)) break;
       const order = round % 2 === 0 ? states : [...states].reverse();
-      for (const state of order) await loadAndSample(state, plan.requestsPerRound, 'measure', options);
-      log(`round ${round + 1}/${plan.rounds}: ${describeRound(states)}`);
+      for (const state of order) await loadAndSample(state, schedule.requestsPerRound, 'measure', options);
+      schedule.roundsRun = round + 1;
+      log(`round ${round + 1}/${schedule.roundsPlanned}: ${describeRound(states)}`);
+      if (round + 1 >= minRounds && isVerdictClear(states, plan.thresholdBytesPerRequest)) {
+        schedule.isStoppedEarly = round + 1 < schedule.roundsPlanned;
+        if (schedule.isStoppedEarly) log(`the verdict is clear after ${round + 1} rounds: stopping early`);
+        break;
+      }
     }
+    await settle(states, options);
   } finally {
     await Promise.all(states.map((state) => state.app?.stop()));
   }
-  return states.map((state) => toResult(state, plan.thresholdBytesPerRequest));
+  return { sides: states.map((state) => toResult(state, plan.thresholdBytesPerRequest)), schedule };
+}
+
+/** Warms every side up, measuring throughput on the first requests to size the rest to the time budget. */
+async function warmUp(states: SideState[], options: MeasureSidesOptions): Promise<RunSchedule> {
+  const { plan, log } = options;
+  const firstRequests = Math.min(plan.warmupRequests, throughputProbeRequests);
+  const rates: number[] = [];
+  for (const state of states) {
+    const stats = await loadAndSample(state, firstRequests, 'warmup', options);
+    if (stats) rates.push(stats.requestsPerSecond);
+  }
+  const schedule = fitScheduleToBudget(
+    plan,
+    rates.length > 0 ? Math.min(...rates) : Number.POSITIVE_INFINITY,
+  );
+  if (schedule.isShrunkToBudget) {
+    log(
+      `the app serves about ${schedule.warmupRequestsPerSecond} requests/s: sized to the ${plan.timeBudgetMs / 1000} s budget per side, ` +
+        `${schedule.warmupRequests} warm-up requests and ${schedule.roundsPlanned} rounds of ${schedule.requestsPerRound}`,
+    );
+  }
+  log(`warming up: ${schedule.warmupRequests} requests per side`);
+  for (const state of states) {
+    await loadAndSample(state, Math.max(0, schedule.warmupRequests - firstRequests), 'warmup', options);
+  }
+  return schedule;
+}
+
+/** Two sides whose comparison is already beyond doubt: the delta clears the threshold by its whole uncertainty. */
+function isVerdictClear(states: SideState[], thresholdBytesPerRequest: number): boolean {
+  const [base, head] = states;
+  if (states.length !== 2 || !base || !head || !states.every(isRunning)) return false;
+  const comparison = compareSides(
+    toResult(base, thresholdBytesPerRequest),
+    toResult(head, thresholdBytesPerRequest),
+    thresholdBytesPerRequest,
+  );
+  const { deltaBytesPerRequest: delta, deltaUncertainty: uncertainty } = comparison;
+  if (delta === null || uncertainty === null) return false;
+  return Math.abs(delta) - uncertainty > thresholdBytesPerRequest;
+}
+
+/** Idles, then samples: memory that timers held under load is gone by now, a leak's is not. */
+async function settle(states: SideState[], options: MeasureSidesOptions): Promise<void> {
+  if (options.plan.settleMs <= 0 || !states.some(isRunning)) return;
+  options.log(`settling: ${options.plan.settleMs / 1000} s idle, then a sample`);
+  await delay(options.plan.settleMs);
+  await Promise.all(states.map((state) => sample(state, 'settle')));
 }
 
 const isRunning = (state: SideState) => state.app !== null && state.app.exit === null;
@@ -107,19 +169,26 @@ async function loadAndSample(
   requests: number,
   phase: MemorySample['phase'],
   options: MeasureSidesOptions,
-): Promise<void> {
+): Promise<LoadStats | null> {
   const app = state.app;
-  if (!app || !isRunning(state) || requests <= 0) return;
+  if (!app || !isRunning(state) || requests <= 0) return null;
   const stats = await sendLoad({
     url: app.url,
     requests,
     connections: options.plan.connections,
     nextRequest: state.nextRequest,
+    ratePerSecond: options.plan.ratePerSecond ?? undefined,
   });
   state.requestsSent += stats.requests;
   state.loads.push(stats);
   await delay(options.quiesceMs ?? 50);
-  if (app.exit !== null) return;
+  await sample(state, phase);
+  return stats;
+}
+
+async function sample(state: SideState, phase: MemorySample['phase']): Promise<void> {
+  const app = state.app;
+  if (!app || !isRunning(state)) return;
   try {
     const memory = await app.hub.sample();
     state.samples.push({

@@ -35,7 +35,8 @@ export interface SlopeFit {
   points: number;
 }
 
-export type SideVerdict = 'leak' | 'plateau' | 'flat' | 'crashed' | 'error';
+/** `transient`: grew under load but gave the memory back after the settle pause (timer-held caches). */
+export type SideVerdict = 'leak' | 'plateau' | 'transient' | 'flat' | 'crashed' | 'error';
 
 export interface MetricFit {
   metric: MetricName;
@@ -45,6 +46,11 @@ export interface MetricFit {
   early: SlopeFit | null;
   /** Fit over the last half of the measured samples: what the verdict is judged on. */
   steady: SlopeFit | null;
+  /**
+   * Units per request still retained after settling: the settle sample after the rounds minus the one before
+   * them, over the requests in between; null when settling is off or a side stopped early.
+   */
+  retainedAfterSettle: number | null;
   verdict: Exclude<SideVerdict, 'crashed' | 'error'> | null;
 }
 
@@ -103,6 +109,25 @@ export interface RunPlan {
   thresholdBytesPerRequest: number;
   seed: number;
   scenarioName: string;
+  /** Idle time after the last round before the settle sample; 0 turns it off. */
+  settleMs: number;
+  /** Load time per side that warm-up and rounds are shrunk to fit. */
+  timeBudgetMs: number;
+  /** Overall request rate cap (requests per second); null for as fast as the app serves. */
+  ratePerSecond: number | null;
+}
+
+/** What actually ran, after sizing to the time budget and any early stop. */
+export interface RunSchedule {
+  warmupRequests: number;
+  requestsPerRound: number;
+  roundsPlanned: number;
+  roundsRun: number;
+  /** The verdict was statistically clear before the planned rounds ran out. */
+  isStoppedEarly: boolean;
+  /** Throughput during the first warm-up requests (the slower side's). */
+  warmupRequestsPerSecond: number;
+  isShrunkToBudget: boolean;
 }
 
 export interface Environment {
@@ -118,6 +143,7 @@ export interface MeasureReport {
   plan: RunPlan;
   environment: Environment;
   app: SideResult;
+  schedule: RunSchedule;
   startedAt: string;
   durationMs: number;
 }
@@ -130,6 +156,7 @@ export interface CompareReport {
   base: SideResult;
   head: SideResult;
   comparison: Comparison;
+  schedule: RunSchedule;
   startedAt: string;
   durationMs: number;
   /** Packages whose resolved version differs between base and head (filled when the diff ran). */
