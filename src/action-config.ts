@@ -199,6 +199,9 @@ export function readActionConfig(
     ['requests', 'requestsPerRound', 'whole-positive'],
     ['rounds', 'rounds', 'whole-positive'],
     ['warmup', 'warmupRequests', 'whole-non-negative'],
+    ['settle-ms', 'settleMs', 'whole-non-negative'],
+    ['time-budget-ms', 'timeBudgetMs', 'whole-positive'],
+    ['rate', 'ratePerSecond', 'positive'],
   ] as const;
   for (const [name, key, rule] of numbers) {
     const value = parseNumber(name, input(name), rule, problems);

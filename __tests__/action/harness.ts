@@ -15,7 +15,7 @@ export const REPO = 'shop';
 export const RUN_ID = 4242;
 
 /** A few hundred requests per side: enough for a 20 KB/request leak, cheap for a flat app. */
-export const QUICK_LOAD = { rounds: '4', requests: '100', warmup: '100' };
+export const QUICK_LOAD = { rounds: '8', requests: '100', warmup: '100', 'settle-ms': '500' };
 
 export interface ActionRun {
   exitCode: number | null;

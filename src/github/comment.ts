@@ -150,9 +150,15 @@ export async function upsertStickyComment(options: UpsertCommentOptions): Promis
   const afterCreate = await listOurs();
   const [keep, ...duplicates] = afterCreate;
   const newest = afterCreate[afterCreate.length - 1];
-  if (!keep || !newest || duplicates.length === 0) {
+  if (!keep || !newest) {
     log(`Created leakwatch comment ${created.html_url}`);
     return { action: 'created', id: created.id, url: created.html_url, removedDuplicates: 0 };
+  }
+  if (duplicates.length === 0) {
+    // A concurrent run may already have deleted ours in favour of an older one: report the one that remains.
+    const isOurs = keep.id === created.id;
+    log(`${isOurs ? 'Created' : "Kept the concurrent run's"} leakwatch comment ${keep.html_url}`);
+    return { action: isOurs ? 'created' : 'updated', id: keep.id, url: keep.html_url, removedDuplicates: 0 };
   }
   log(`Another run commented concurrently: keeping comment ${keep.id}, removing ${duplicates.length}.`);
   const kept = await update(keep.id, newest.body ?? body);

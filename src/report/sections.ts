@@ -67,17 +67,28 @@ export function renderMetricsTable(report: CompareReport): string {
     const uncertainty = isPrimary ? report.comparison.deltaUncertainty : null;
     const deltaCell =
       delta === null ? 'n/a' : `${value(delta)}${uncertainty === null ? '' : ` ±${plusMinus(uncertainty)}`}`;
+    const settledCell = (fit: MetricFit | undefined) =>
+      fit?.retainedAfterSettle === null || fit?.retainedAfterSettle === undefined
+        ? 'n/a'
+        : value(fit.retainedAfterSettle);
     return [
       METRIC_LABELS[metric],
       slopeCell(baseSlope),
       slopeCell(headSlope),
       deltaCell,
+      `${settledCell(base)} / ${settledCell(head)}`,
       metricVerdict(base, head),
     ];
   });
-  return markdownTable([['Per request', 'Base', 'Head', 'Δ head − base', 'Verdict'], ...rows], {
-    align: ['l', 'r', 'r', 'r', 'l'],
-  });
+  const header = [
+    'Per request',
+    'Base',
+    'Head',
+    'Δ head − base',
+    'Kept after settle (base / head)',
+    'Verdict',
+  ];
+  return markdownTable([header, ...rows], { align: ['l', 'r', 'r', 'r', 'r', 'l'] });
 }
 
 function stopCell(side: SideResult): string {
@@ -144,7 +155,7 @@ export function renderDependencyTable(changes: DependencyChange[], maxRows: numb
 
 /** Settings both sides shared, the versions and the runner, as a key/value table. */
 export function renderSettingsTable(report: CompareReport): string {
-  const { plan, environment } = report;
+  const { plan, environment, schedule } = report;
   const rows: [string, string][] = [
     ['Scenario', inlineCode(plan.scenarioName, 100)],
     ['Start command', inlineCode(plan.startCommand, 300)],
@@ -152,8 +163,30 @@ export function renderSettingsTable(report: CompareReport): string {
     ['Heap cap', `${formatInteger(plan.heapCapMb)} MB`],
     ['RSS limit', `${formatInteger(plan.rssLimitMb)} MB`],
     ['Connections', formatInteger(plan.connections)],
-    ['Warm-up', `${formatInteger(plan.warmupRequests)} requests`],
-    ['Rounds', `${formatInteger(plan.rounds)} × ${formatInteger(plan.requestsPerRound)} requests`],
+    [
+      'Warm-up',
+      `${formatInteger(schedule.warmupRequests)} requests (planned ${formatInteger(plan.warmupRequests)})`,
+    ],
+    [
+      'Rounds',
+      `${formatInteger(schedule.roundsRun)} of ${formatInteger(schedule.roundsPlanned)} × ${formatInteger(schedule.requestsPerRound)} requests` +
+        (schedule.isStoppedEarly ? ', stopped early: the verdict was clear' : ''),
+    ],
+    [
+      'Time budget',
+      `${formatDurationMs(plan.timeBudgetMs)} of load per side` +
+        (schedule.isShrunkToBudget
+          ? `, sized down at ${formatInteger(schedule.warmupRequestsPerSecond)} req/s`
+          : ''),
+    ],
+    [
+      'Request rate',
+      plan.ratePerSecond === null ? 'as fast as served' : `${formatInteger(plan.ratePerSecond)} req/s`,
+    ],
+    [
+      'Settle',
+      plan.settleMs > 0 ? `${formatDurationMs(plan.settleMs)} idle before and after the rounds` : 'off',
+    ],
     ['Threshold', `${formatBytes(plan.thresholdBytesPerRequest, { signed: false })} per request`],
     ['Seed', formatInteger(plan.seed)],
     ['leakwatch', escapeInline(environment.leakwatchVersion, 40)],
