@@ -7,6 +7,7 @@ import * as github from '@actions/github';
 import { defaults } from './defaults.js';
 import type { PlanSettings } from './engine/compare.js';
 import { LeakwatchError } from './errors.js';
+import type { HeapSnapshotPolicy } from './report/types.js';
 
 export type ActionMode = 'full' | 'measure' | 'report';
 export type FailOn = 'regression' | 'error' | 'never';
@@ -207,6 +208,13 @@ export function readActionConfig(
     const value = parseNumber(name, input(name), rule, problems);
     if (value !== undefined) settings[key] = value;
   }
+
+  settings.heapSnapshots = oneOf<HeapSnapshotPolicy>(
+    'heap-snapshots',
+    input('heap-snapshots', defaults.heapSnapshots),
+    ['on-regression', 'always', 'never'],
+    problems,
+  );
 
   const comment = oneOf<CommentPolicy>(
     'comment',

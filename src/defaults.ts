@@ -22,4 +22,6 @@ export const defaults = {
   /** Keeps a Next.js comparison to about 90 s of load per side. */
   timeBudgetMs: 90_000,
   scenario: 'default',
+  /** Snapshots pause the app and cost memory: only when there is a regression to explain. */
+  heapSnapshots: 'on-regression',
 } as const;

@@ -111,6 +111,7 @@ export async function compareRefs(options: CompareRefsOptions): Promise<CompareR
     scenarioDir: scenario.sourcePath ? dirname(scenario.sourcePath) : prepared.head.appDir,
     probePath: probePath(),
     leakwatchVersion: leakwatchVersion(),
+    bumpedPackages: diff.changes.map((change) => change.name),
     workDir: options.logDir ? join(options.logDir, 'apps') : undefined,
     log,
   });

@@ -175,7 +175,8 @@ export function tinyServer(leakBytes: number): string {
 const kept = [];
 http
   .createServer((request, response) => {
-    if (${leakBytes} > 0) kept.push('x'.repeat(${leakBytes}) + request.url);
+    // A Buffer keeps exactly leakBytes (in external); 'x'.repeat() would build a small rope of shared halves.
+    if (${leakBytes} > 0) kept.push(Buffer.alloc(${leakBytes}, 1));
     response.end('ok');
   })
   .listen(Number(process.env.PORT), '127.0.0.1');

@@ -169,3 +169,26 @@ describe('compare on fixture servers', () => {
     }
   });
 });
+
+describe('heap diff on a regression', () => {
+  it('names the growing objects at head and what holds them, and finds nothing growing at base', async () => {
+    const { report } = await compareFixtures({
+      base: { LEAK_KIND: 'none' },
+      head: { LEAK_KIND: 'heap', LEAK_BYTES: 1024 },
+      settings: { heapSnapshots: 'on-regression' },
+      marker,
+    });
+    expect(report.comparison.verdict).toBe('regression');
+    const head = report.heapDiffs?.find((diff) => diff.label === 'head');
+    const base = report.heapDiffs?.find((diff) => diff.label === 'base');
+    if (head?.status !== 'analysed' || base?.status !== 'analysed')
+      throw new Error('both sides should be analysed');
+    // The fixture keeps 32 one-property objects (32 B each) per request in a linked list named `chain`.
+    const [top] = head.growing;
+    expect(top?.name).toBe('Object');
+    expect(top?.objectsPerRequest).toBeGreaterThan(32 * 0.9);
+    expect(top?.objectsPerRequest).toBeLessThan(32 * 1.1);
+    expect(top?.retainerPath).toContain('chain');
+    expect(base.growing.filter((row) => row.bytesPerRequest > 64)).toEqual([]);
+  });
+});

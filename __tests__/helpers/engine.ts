@@ -42,8 +42,9 @@ export async function compareFixtures(options: {
       startCommand: `node server.cjs --marker=${options.marker ?? 'leakwatch-fixture'}`,
       rounds: 12,
       requestsPerRound: 500,
-      // Most tests are not about settling: a short pause keeps them quick.
+      // Most tests are not about settling or heap diffs: keep them quick.
       settleMs: 500,
+      heapSnapshots: 'never',
       ...options.settings,
     },
     scenario,

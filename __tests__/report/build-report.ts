@@ -125,6 +125,7 @@ export function buildReport(options: {
       settleMs: 10_000,
       timeBudgetMs: 90_000,
       ratePerSecond: null,
+      heapSnapshots: 'on-regression',
     },
     environment: { leakwatchVersion: '0.1.0', nodeVersion: 'v20.20.0', platform: 'linux-x64', cpus: 2 },
     base: side('base', options.base),

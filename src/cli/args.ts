@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { defaults } from '../defaults.js';
 import type { PlanSettings } from '../engine/compare.js';
 import { LeakwatchError } from '../errors.js';
+import type { HeapSnapshotPolicy } from '../report/types.js';
 
 export type CliCommand =
   | { command: 'help' }
@@ -60,11 +61,14 @@ Options:
   --settle-ms <n>         idle before the settle samples, 0 = off (default: ${defaults.settleMs})
   --time-budget-ms <n>    load time per side that warm-up and rounds shrink to fit (default: ${defaults.timeBudgetMs})
   --rate <n>              cap the request rate (requests/s), e.g. to production's (default: as fast as served)
+  --heap-snapshots <when> on-regression, always or never: heap snapshots that name what grows (default: ${defaults.heapSnapshots})
   --json                  print the JSON report on stdout (progress stays on stderr)
   --report <file>         also write the JSON report to <file>
   --log-dir <dir>         keep the apps' logs here (default: a temp folder)
 
 Exit codes: 0 no regression, 1 regression (or a leak, for measure), 2 error.`;
+
+const heapSnapshotPolicies: HeapSnapshotPolicy[] = ['on-regression', 'always', 'never'];
 
 const numberOptions = {
   'heap-cap-mb': 'heapCapMb',
@@ -104,6 +108,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
       json: { type: 'boolean' },
       report: { type: 'string' },
       'log-dir': { type: 'string' },
+      'heap-snapshots': { type: 'string' },
       ...Object.fromEntries(Object.keys(numberOptions).map((name) => [name, { type: 'string' as const }])),
     },
   });
@@ -112,6 +117,15 @@ export function parseCliArgs(argv: string[]): CliCommand {
 
   const settings: PlanSettings = { startCommand: values.start as string | undefined };
   if (values['ready-path'] !== undefined) settings.readyPath = values['ready-path'] as string;
+  const heapSnapshots = values['heap-snapshots'] as string | undefined;
+  if (heapSnapshots !== undefined) {
+    if (!heapSnapshotPolicies.includes(heapSnapshots as HeapSnapshotPolicy)) {
+      throw usageError(
+        `\`--heap-snapshots\` must be one of ${heapSnapshotPolicies.join(', ')} (got \`${heapSnapshots}\`)`,
+      );
+    }
+    settings.heapSnapshots = heapSnapshots as HeapSnapshotPolicy;
+  }
   for (const [flag, key] of Object.entries(numberOptions)) {
     const raw = values[flag as keyof typeof values];
     if (typeof raw === 'string') settings[key] = parseNumber(flag, raw);

@@ -3,7 +3,13 @@
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaults } from '../defaults.js';
-import type { CompareReport, Environment, MeasureReport, RunPlan } from '../report/types.js';
+import type {
+  CompareReport,
+  Environment,
+  HeapSnapshotPolicy,
+  MeasureReport,
+  RunPlan,
+} from '../report/types.js';
 import type { Scenario } from '../scenario/types.js';
 import { startUpstreams } from '../upstream/start.js';
 import { compareSides } from './analysis.js';
@@ -25,6 +31,7 @@ export interface PlanSettings {
   settleMs?: number;
   timeBudgetMs?: number;
   ratePerSecond?: number;
+  heapSnapshots?: HeapSnapshotPolicy;
 }
 
 export interface EngineContext {
@@ -33,6 +40,8 @@ export interface EngineContext {
   scenarioDir: string;
   probePath: string;
   leakwatchVersion: string;
+  /** Packages the change bumped, named in heap diffs. */
+  bumpedPackages?: readonly string[];
   /** Where logs go; a fresh temp folder when absent. */
   workDir?: string;
   log: (line: string) => void;
@@ -56,6 +65,7 @@ export function buildRunPlan(settings: PlanSettings, scenario: Scenario): RunPla
     settleMs: settings.settleMs ?? defaults.settleMs,
     timeBudgetMs: settings.timeBudgetMs ?? defaults.timeBudgetMs,
     ratePerSecond: settings.ratePerSecond ?? scenario.ratePerSecond ?? null,
+    heapSnapshots: settings.heapSnapshots ?? defaults.heapSnapshots,
   };
 }
 
@@ -65,7 +75,7 @@ export async function compareApps(
   context: EngineContext,
 ): Promise<CompareReport> {
   const startedAt = new Date();
-  const { sides, schedule } = await runSides(
+  const { sides, schedule, heapDiffs } = await runSides(
     [
       { label: 'base', appDir: dirs.baseDir },
       { label: 'head', appDir: dirs.headDir },
@@ -84,6 +94,7 @@ export async function compareApps(
     head,
     comparison: compareSides(base, head, plan.thresholdBytesPerRequest),
     schedule,
+    ...(heapDiffs.length > 0 ? { heapDiffs } : {}),
     startedAt: startedAt.toISOString(),
     durationMs: Date.now() - startedAt.getTime(),
   };
@@ -98,6 +109,7 @@ export async function measureApp(
   const {
     sides: [app],
     schedule,
+    heapDiffs,
   } = await runSides([{ label: 'app', appDir }], plan, context);
   if (!app) throw new Error('measureSides returned no side');
   return {
@@ -107,6 +119,7 @@ export async function measureApp(
     environment: describeEnvironment(context.leakwatchVersion),
     app,
     schedule,
+    ...(heapDiffs.length > 0 ? { heapDiffs } : {}),
     startedAt: startedAt.toISOString(),
     durationMs: Date.now() - startedAt.getTime(),
   };
@@ -126,6 +139,7 @@ async function runSides(sides: SideTarget[], plan: RunPlan, context: EngineConte
     scenario,
     appEnv: { ...scenario.env, ...upstreams.env },
     probePath: context.probePath,
+    bumpedPackages: context.bumpedPackages,
     workDir: context.workDir ?? join(tmpdir(), `leakwatch-${process.pid}-${Date.now()}`),
     log: context.log,
   });

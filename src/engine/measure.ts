@@ -4,11 +4,19 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { LeakwatchError } from '../errors.js';
-import type { LoadStats, MemorySample, RunPlan, RunSchedule, SideResult } from '../report/types.js';
+import type {
+  HeapExplanation,
+  LoadStats,
+  MemorySample,
+  RunPlan,
+  RunSchedule,
+  SideResult,
+} from '../report/types.js';
 import { createRequestSequence } from '../scenario/sequence.js';
 import type { Scenario } from '../scenario/types.js';
 import { compareSides, fitMetrics, sideVerdict } from './analysis.js';
 import { type RunningApp, startApp } from './app.js';
+import { explainGrowth } from './explain.js';
 import { sendLoad } from './load.js';
 import { fitScheduleToBudget, minRounds, throughputProbeRequests } from './schedule.js';
 
@@ -26,6 +34,8 @@ export interface MeasureSidesOptions {
   probePath: string;
   /** Where app logs go. */
   workDir: string;
+  /** Packages the change bumped, so heap diffs can say when growing objects live in one. */
+  bumpedPackages?: readonly string[];
   /** Pause between the end of a round and the sample, so in-flight work and sockets close. */
   quiesceMs?: number;
   log: (line: string) => void;
@@ -44,6 +54,7 @@ interface SideState {
 export interface MeasuredSides {
   sides: SideResult[];
   schedule: RunSchedule;
+  heapDiffs: HeapExplanation[];
 }
 
 export async function measureSides(options: MeasureSidesOptions): Promise<MeasuredSides> {
@@ -58,6 +69,7 @@ export async function measureSides(options: MeasureSidesOptions): Promise<Measur
     nextRequest: createRequestSequence(options.scenario, plan.seed),
   }));
   let schedule = fitScheduleToBudget(plan, Number.POSITIVE_INFINITY);
+  let heapDiffs: HeapExplanation[] = [];
 
   try {
     log(`starting ${states.map((state) => state.target.label).join(' and ')} with \`${plan.startCommand}\``);
@@ -78,11 +90,16 @@ export async function measureSides(options: MeasureSidesOptions): Promise<Measur
         break;
       }
     }
+    heapDiffs = await explainIfAsked(states, schedule, options);
     await settle(states, options);
   } finally {
     await Promise.all(states.map((state) => state.app?.stop()));
   }
-  return { sides: states.map((state) => toResult(state, plan.thresholdBytesPerRequest)), schedule };
+  return {
+    sides: states.map((state) => toResult(state, plan.thresholdBytesPerRequest)),
+    schedule,
+    heapDiffs,
+  };
 }
 
 /** Warms every side up, measuring throughput on the first requests to size the rest to the time budget. */
@@ -123,6 +140,47 @@ function isVerdictClear(states: SideState[], thresholdBytesPerRequest: number): 
   const { deltaBytesPerRequest: delta, deltaUncertainty: uncertainty } = comparison;
   if (delta === null || uncertainty === null) return false;
   return Math.abs(delta) - uncertainty > thresholdBytesPerRequest;
+}
+
+/** Heap snapshots of every running side when the policy says so: always, or on a regression under load. */
+async function explainIfAsked(
+  states: SideState[],
+  schedule: RunSchedule,
+  options: MeasureSidesOptions,
+): Promise<HeapExplanation[]> {
+  const { plan } = options;
+  if (plan.heapSnapshots === 'never') return [];
+  if (plan.heapSnapshots === 'on-regression') {
+    const [base, head] = states;
+    if (!base || !head || !isRunning(head)) return [];
+    const comparison = compareSides(
+      toResult(base, plan.thresholdBytesPerRequest),
+      toResult(head, plan.thresholdBytesPerRequest),
+      plan.thresholdBytesPerRequest,
+    );
+    if (comparison.verdict !== 'regression') return [];
+  }
+  const explanations: HeapExplanation[] = [];
+  // Head first: it is the side a reviewer needs explained; base is there for contrast.
+  for (const state of [...states].reverse()) {
+    const app = state.app;
+    if (!app || !isRunning(state)) continue;
+    explanations.push(
+      await explainGrowth({
+        app,
+        label: state.target.label,
+        appDir: state.target.appDir,
+        sendRequests: async (requests) => {
+          await loadAndSample(state, requests, 'explain', options);
+        },
+        requestsPerBatch: Math.max(200, Math.min(2000, 2 * schedule.requestsPerRound)),
+        workDir: options.workDir,
+        bumpedPackages: options.bumpedPackages ?? [],
+        log: options.log,
+      }),
+    );
+  }
+  return explanations;
 }
 
 /** Idles, then samples: memory that timers held under load is gone by now, a leak's is not. */

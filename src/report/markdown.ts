@@ -3,6 +3,7 @@
 import type { DependencyChange } from '../deps/types.js';
 import { renderMemoryChart } from './chart.js';
 import { commentMarker, escapeInline, inlineCode, preformatted } from './escape.js';
+import { renderHeapSection, renderTopRetainerPath } from './heap.js';
 import {
   details,
   formatChange,
@@ -142,10 +143,15 @@ function renderReportSection(
   const chart = renderMemoryChart(report.base.samples, report.head.samples);
   if (chart) blocks.push(chart);
   blocks.push(renderLoadTable(report));
+  const heap = renderHeapSection(report);
+  if (heap) blocks.push(heap);
   if (ownChanges) blocks.push(`#### Changed packages\n\n${renderDependencyTable(ownChanges, 20)}`);
   const collapsed: string[] = [];
   if (detail === 'full') {
     const suffix = isOnlyReport ? '' : ` of ${name}`;
+    const retainerPath = renderTopRetainerPath(report);
+    if (retainerPath)
+      collapsed.push(details(`Retainer path of the largest growing object${suffix}`, retainerPath));
     collapsed.push(details(`Settings, versions and runner${suffix}`, renderSettingsTable(report)));
     const tails = renderLogTails(report);
     if (tails.length > 0) collapsed.push(details(`Log tails${suffix}`, tails.join('\n\n')));

@@ -2,7 +2,14 @@
 import { markdownTable } from 'markdown-table';
 import type { DependencyChange } from '../deps/types.js';
 import { formatBytes } from '../engine/analysis.js';
-import type { CompareReport, MeasureReport, MetricFit, SideResult, SlopeFit } from './types.js';
+import type {
+  CompareReport,
+  HeapExplanation,
+  MeasureReport,
+  MetricFit,
+  SideResult,
+  SlopeFit,
+} from './types.js';
 
 const verdictLabels: Record<CompareReport['comparison']['verdict'], string> = {
   regression: 'FAIL: regression',
@@ -56,13 +63,32 @@ export function renderDependencyText(changes: DependencyChange[]): string {
   return markdownTable([['package', 'version', 'kind', 'dependency'], ...rows]);
 }
 
+function describeHeapDiffs(diffs: HeapExplanation[] | undefined): string[] {
+  return (diffs ?? []).flatMap((diff) => {
+    if (diff.status === 'skipped') return [`${diff.label} heap diff: skipped (${diff.reason})`];
+    if (diff.growing.length === 0) return [`${diff.label} heap diff: nothing grows steadily`];
+    return [
+      `${diff.label} heap diff, what grows per request over ${diff.requests} requests:`,
+      ...diff.growing
+        .slice(0, 5)
+        .flatMap((row) => [
+          `  ${row.name}: +${row.objectsPerRequest.toFixed(2)} objects, ${formatBytes(row.bytesPerRequest)}` +
+            `${row.bumpedPackages.length > 0 ? ` [bumped: ${row.bumpedPackages.join(', ')}]` : ''}`,
+          ...(row.retainerPath ? [`    held by ${row.retainerPath}`] : []),
+        ]),
+    ];
+  });
+}
+
 export function renderCompareText(report: CompareReport): string {
   const { comparison } = report;
+  const heap = describeHeapDiffs(report.heapDiffs);
   return [
     fitTable([report.base, report.head]),
     '',
     describeSide(report.base),
     describeSide(report.head),
+    ...(heap.length > 0 ? ['', ...heap] : []),
     '',
     `${verdictLabels[comparison.verdict]}: ${comparison.reason}`,
   ].join('\n');

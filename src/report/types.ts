@@ -10,7 +10,7 @@ export interface MemorySample {
   requestsSeen: number;
   /** Milliseconds since the side's app started. */
   elapsedMs: number;
-  phase: 'warmup' | 'measure' | 'settle';
+  phase: 'warmup' | 'measure' | 'explain' | 'settle';
   heapUsedBytes: number;
   externalBytes: number;
   arrayBuffersBytes: number;
@@ -115,7 +115,37 @@ export interface RunPlan {
   timeBudgetMs: number;
   /** Overall request rate cap (requests per second); null for as fast as the app serves. */
   ratePerSecond: number | null;
+  heapSnapshots: HeapSnapshotPolicy;
 }
+
+/** When heap snapshots are taken to explain growth: the default only after an under-load regression. */
+export type HeapSnapshotPolicy = 'on-regression' | 'always' | 'never';
+
+/** One kind of object that accumulates, from the 3-snapshot diff. */
+export interface HeapGrowthRow {
+  /** Constructor, closure or V8 node name. */
+  name: string;
+  nodeType: string;
+  objectsPerRequest: number;
+  bytesPerRequest: number;
+  retainedBytesPerRequest: number | null;
+  /** Shortest strong path from a GC root, e.g. `Map (defaultsByInstance) in node_modules/x/y.js → Axios`. */
+  retainerPath: string | null;
+  sourceFile: string | null;
+  /** npm packages named along the path, closest first, and the ones the PR bumped. */
+  packages: string[];
+  bumpedPackages: string[];
+}
+
+export type HeapExplanation =
+  | {
+      label: SideResult['label'];
+      status: 'analysed';
+      requests: number;
+      growing: HeapGrowthRow[];
+      analysisMs: number;
+    }
+  | { label: SideResult['label']; status: 'skipped'; reason: string };
 
 /** What actually ran, after sizing to the time budget and any early stop. */
 export interface RunSchedule {
@@ -144,6 +174,7 @@ export interface MeasureReport {
   environment: Environment;
   app: SideResult;
   schedule: RunSchedule;
+  heapDiffs?: HeapExplanation[];
   startedAt: string;
   durationMs: number;
 }
@@ -157,6 +188,8 @@ export interface CompareReport {
   head: SideResult;
   comparison: Comparison;
   schedule: RunSchedule;
+  /** Heap-snapshot diffs that name what grows; absent when none were taken. */
+  heapDiffs?: HeapExplanation[];
   startedAt: string;
   durationMs: number;
   /** Packages whose resolved version differs between base and head (filled when the diff ran). */

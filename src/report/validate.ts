@@ -35,7 +35,7 @@ const sample = object({
   requestsSent: count,
   requestsSeen: count,
   elapsedMs: count,
-  phase: { enum: ['warmup', 'measure', 'settle'] },
+  phase: { enum: ['warmup', 'measure', 'explain', 'settle'] },
   heapUsedBytes: count,
   externalBytes: count,
   arrayBuffersBytes: count,
@@ -88,6 +88,29 @@ const side = object(
   },
   ['error'],
 );
+const heapGrowthRow = object({
+  name: text(1000),
+  nodeType: text(100),
+  objectsPerRequest: number,
+  bytesPerRequest: number,
+  retainedBytesPerRequest: nullable(number),
+  retainerPath: nullable(text(10_000)),
+  sourceFile: nullable(text(4096)),
+  packages: { type: 'array', maxItems: 50, items: text(214) },
+  bumpedPackages: { type: 'array', maxItems: 50, items: text(214) },
+});
+const heapExplanation = {
+  oneOf: [
+    object({
+      label: { enum: ['base', 'head'] },
+      status: { const: 'analysed' },
+      requests: count,
+      growing: { type: 'array', maxItems: 50, items: heapGrowthRow },
+      analysisMs: count,
+    }),
+    object({ label: { enum: ['base', 'head'] }, status: { const: 'skipped' }, reason: text(2000) }),
+  ],
+};
 const dependencyChange = object({
   name: text(214),
   from: nullable(text(256)),
@@ -116,6 +139,7 @@ const compareReportSchema = object(
       settleMs: count,
       timeBudgetMs: count,
       ratePerSecond: nullable(count),
+      heapSnapshots: { enum: ['on-regression', 'always', 'never'] },
     }),
     environment: object({
       leakwatchVersion: text(100),
@@ -141,13 +165,14 @@ const compareReportSchema = object(
       warmupRequestsPerSecond: count,
       isShrunkToBudget: { type: 'boolean' },
     }),
+    heapDiffs: { type: 'array', maxItems: 2, items: heapExplanation },
     startedAt: text(100),
     durationMs: count,
     dependencyChanges: { type: 'array', maxItems: 20_000, items: dependencyChange },
     pr: object({ number: { type: 'integer', minimum: 1 }, headSha: sha, baseSha: sha }),
     runUrl: text(2048),
   },
-  ['dependencyChanges', 'runUrl'],
+  ['dependencyChanges', 'runUrl', 'heapDiffs'],
 );
 
 // Unknown fields are allowed (a newer measure step may add some) and harmless: rendering reads known fields only.
