@@ -1,0 +1,123 @@
+// The probe and the app runner on their own: module systems, several processes, inertness, interruption.
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { startApp } from '../../src/engine/app.js';
+import { ProbeHub } from '../../src/engine/probe-hub.js';
+import { probePath } from '../../src/package-files.js';
+
+const serversDir = resolve(import.meta.dirname, '../fixtures/servers');
+const cli = resolve(import.meta.dirname, '../../dist/cli.js');
+
+async function startFixture(startCommand: string) {
+  const workDir = await mkdtemp(join(tmpdir(), 'leakwatch-probe-test-'));
+  return startApp({
+    label: 'app',
+    appDir: serversDir,
+    startCommand,
+    readyPath: '/',
+    heapCapMb: 128,
+    rssLimitMb: 1024,
+    probePath: probePath(),
+    logPath: join(workDir, 'app.log'),
+    log: () => {},
+  });
+}
+
+describe('the probe', () => {
+  it('loads into an ES module app and samples it after a forced GC', async () => {
+    await using app = await startFixture('node esm-server.mjs');
+    const memory = await app.hub.sample();
+    expect(memory.processCount).toBe(1);
+    expect(memory.heapUsedBytes).toBeGreaterThan(1_000_000);
+    expect(memory.requestsSeen).toBeGreaterThanOrEqual(1);
+    expect(memory.activeResources).toHaveProperty('TCPServerWrap');
+  });
+
+  it('reports every serving process of a cluster, summed', async () => {
+    await using app = await startFixture('node cluster-server.cjs');
+    // Each worker connects on its first request: keep asking until both have served one.
+    for (let attempt = 0; attempt < 200 && app.hub.processCount < 2; attempt++) {
+      await fetch(app.url).then((response) => response.arrayBuffer());
+    }
+    const memory = await app.hub.sample();
+    expect(memory.processCount).toBe(2);
+    expect(memory.requestsSeen).toBeGreaterThanOrEqual(2);
+  });
+
+  it('stays inert in a process that serves no request, and never keeps it alive', async () => {
+    await using hub = await ProbeHub.open();
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['-e', 'setTimeout(() => console.log("done"), 200)'],
+      {
+        env: {
+          ...process.env,
+          NODE_OPTIONS: `--require ${probePath()}`,
+          LEAKWATCH_PROBE_SOCKET: hub.socketPath,
+        },
+      },
+    );
+    expect(stdout.trim()).toBe('done');
+    expect(hub.processCount).toBe(0);
+  });
+
+  it('lets a served app exit on its own: the probe connection holds no handle open', async () => {
+    await using hub = await ProbeHub.open();
+    const script = `
+      const http = require('node:http');
+      const server = http.createServer((q, r) => { r.end('x'); setTimeout(() => server.close(), 50); });
+      server.listen(0, '127.0.0.1', () => http.get('http://127.0.0.1:' + server.address().port, (r) => r.resume()));`;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['-e', `${script}; process.on('exit', () => console.log('exited'))`],
+      {
+        env: {
+          ...process.env,
+          NODE_OPTIONS: `--require ${probePath()}`,
+          LEAKWATCH_PROBE_SOCKET: hub.socketPath,
+        },
+        timeout: 20_000,
+      },
+    );
+    expect(stdout.trim()).toBe('exited');
+  });
+});
+
+describe('interrupting leakwatch', () => {
+  it('kills the whole app tree when the CLI gets SIGINT', async () => {
+    const marker = `leakwatch-sigint-${process.pid}`;
+    const child = spawn(
+      process.execPath,
+      [
+        cli,
+        'measure',
+        '--dir',
+        serversDir,
+        '--start',
+        `node server.cjs --marker=${marker}`,
+        '--rounds',
+        '200',
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    await new Promise<void>((resolveReady, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('ready at')) resolveReady();
+      });
+      child.once('exit', () => reject(new Error(`leakwatch exited before the app was ready:\n${stderr}`)));
+    });
+    const isListed = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).includes(marker);
+    expect(isListed()).toBe(true);
+    child.kill('SIGINT');
+    await new Promise((resolveExit) => child.once('exit', resolveExit));
+    expect(isListed()).toBe(false);
+  });
+});
