@@ -25,12 +25,29 @@ function app(label, config) {
 }
 
 const scenario = join(work, 'scenario.json');
-writeFileSync(scenario, JSON.stringify({ name: 'bench-unique-paths', requests: [{ path: '/item/{{seq}}' }] }));
+writeFileSync(
+  scenario,
+  JSON.stringify({ name: 'bench-unique-paths', requests: [{ path: '/item/{{seq}}' }] }),
+);
 
 function compare(baseDir, headDir, seed) {
   const result = spawnSync(
     process.execPath,
-    [cli, 'compare', '--base-dir', baseDir, '--head-dir', headDir, '--start', 'node server.cjs', '--scenario', scenario, '--seed', String(seed), '--json'],
+    [
+      cli,
+      'compare',
+      '--base-dir',
+      baseDir,
+      '--head-dir',
+      headDir,
+      '--start',
+      'node server.cjs',
+      '--scenario',
+      scenario,
+      '--seed',
+      String(seed),
+      '--json',
+    ],
     { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
   );
   if (!result.stdout) throw new Error(`leakwatch failed: ${result.stderr}`);
@@ -46,7 +63,9 @@ function series(name, baseDir, headDir) {
     verdicts.push(report.comparison.verdict);
     deltas.push(Number(report.comparison.deltaBytesPerRequest?.toFixed(1)));
     wallMs += report.durationMs;
-    process.stderr.write(`${name} run ${run + 1}/${runs}: ${report.comparison.verdict} (${report.comparison.reason})\n`);
+    process.stderr.write(
+      `${name} run ${run + 1}/${runs}: ${report.comparison.verdict} (${report.comparison.reason})\n`,
+    );
   }
   return {
     runs,
@@ -89,13 +108,20 @@ async function probeOverhead(pairs) {
     // Alternate which goes first, so drift of the machine does not favour one side.
     const order = pair % 2 === 0 ? [false, true] : [true, false];
     const rates = {};
-    for (const withProbe of order) rates[withProbe] = await throughput(withProbe, 20_000 + pair * 2 + Number(withProbe));
+    for (const withProbe of order)
+      rates[withProbe] = await throughput(withProbe, 20_000 + pair * 2 + Number(withProbe));
     ratios.push(rates.true / rates.false);
-    process.stderr.write(`probe overhead pair ${pair + 1}/${pairs}: ${Math.round(rates.false)} vs ${Math.round(rates.true)} req/s\n`);
+    process.stderr.write(
+      `probe overhead pair ${pair + 1}/${pairs}: ${Math.round(rates.false)} vs ${Math.round(rates.true)} req/s\n`,
+    );
   }
   ratios.sort((a, b) => a - b);
   const median = ratios[Math.floor(ratios.length / 2)];
-  return { pairs, medianThroughputRatio: Number(median.toFixed(4)), overheadPercent: Number(((1 - median) * 100).toFixed(2)) };
+  return {
+    pairs,
+    medianThroughputRatio: Number(median.toFixed(4)),
+    overheadPercent: Number(((1 - median) * 100).toFixed(2)),
+  };
 }
 
 const none = app('none', { LEAK_KIND: 'none' });
@@ -108,7 +134,11 @@ const results = {
   leaks: {},
 };
 for (const bytes of [16, 64]) {
-  results.leaks[`${bytes}B`] = series(`${bytes} B/req leak`, none, app(`heap-${bytes}`, { LEAK_KIND: 'heap', LEAK_BYTES: bytes }));
+  results.leaks[`${bytes}B`] = series(
+    `${bytes} B/req leak`,
+    none,
+    app(`heap-${bytes}`, { LEAK_KIND: 'heap', LEAK_BYTES: bytes }),
+  );
 }
 results.probeOverhead = await probeOverhead(6);
 results.loadPhaseWallMs = results.nullRuns.meanWallMs;
