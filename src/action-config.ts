@@ -49,6 +49,8 @@ export interface ActionConfig {
   comment: CommentPolicy;
   commentKey: string;
   reportDir: string;
+  /** Keep heap snapshots here; null deletes them after the analysis. */
+  heapSnapshotsDir: string | null;
   trigger: ActionTrigger;
   repository: { owner: string; repo: string } | null;
   runUrl: string | null;
@@ -256,6 +258,7 @@ export function readActionConfig(
     comment,
     commentKey: input('comment-key', workingDirectory === '.' ? scenario : `${workingDirectory}:${scenario}`),
     reportDir: input('report-dir', 'leakwatch-report'),
+    heapSnapshotsDir: input('heap-snapshots-dir') || null,
     trigger,
     repository,
     runUrl:

@@ -58,6 +58,7 @@ async function measure(config: Readonly<ActionConfig>): Promise<Rendered> {
     scenario: config.scenario,
     isForced: !config.onlyOnDependencyChange,
     logDir,
+    ...(config.heapSnapshotsDir ? { keepSnapshotsDir: resolve(repoDir, config.heapSnapshotsDir) } : {}),
     log: (line) => core.info(line),
   });
   const runUrl = config.runUrl ?? undefined;

@@ -32,6 +32,8 @@ export interface SharedOptions {
   /** Also write the JSON report to this file. */
   reportPath?: string;
   logDir?: string;
+  /** Keep heap snapshots in this folder. */
+  keepSnapshotsDir?: string;
 }
 
 export const usage = `Usage:
@@ -62,6 +64,7 @@ Options:
   --time-budget-ms <n>    load time per side that warm-up and rounds shrink to fit (default: ${defaults.timeBudgetMs})
   --rate <n>              cap the request rate (requests/s), e.g. to production's (default: as fast as served)
   --heap-snapshots <when> on-regression, always or never: heap snapshots that name what grows (default: ${defaults.heapSnapshots})
+  --keep-heap-snapshots <dir>  keep the heap snapshots in <dir> (default: deleted after the analysis)
   --json                  print the JSON report on stdout (progress stays on stderr)
   --report <file>         also write the JSON report to <file>
   --log-dir <dir>         keep the apps' logs here (default: a temp folder)
@@ -109,6 +112,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
       report: { type: 'string' },
       'log-dir': { type: 'string' },
       'heap-snapshots': { type: 'string' },
+      'keep-heap-snapshots': { type: 'string' },
       ...Object.fromEntries(Object.keys(numberOptions).map((name) => [name, { type: 'string' as const }])),
     },
   });
@@ -136,6 +140,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
     json: Boolean(values.json),
     reportPath: values.report as string | undefined,
     logDir: values['log-dir'] as string | undefined,
+    keepSnapshotsDir: values['keep-heap-snapshots'] as string | undefined,
   };
 
   const [command, ...rest] = positionals;

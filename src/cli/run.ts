@@ -33,6 +33,7 @@ export async function runCliCommand(
     probePath: probePath(),
     leakwatchVersion: leakwatchVersion(),
     workDir: shared.logDir ? resolve(io.cwd, shared.logDir) : undefined,
+    keepSnapshotsDir: shared.keepSnapshotsDir ? resolve(io.cwd, shared.keepSnapshotsDir) : undefined,
     log: progress(io),
   };
 
@@ -57,6 +58,7 @@ async function runCompareRefs(refs: CompareRefsArgs, shared: SharedOptions, io: 
     settings: shared.settings,
     scenario: shared.scenario,
     logDir: shared.logDir ? resolve(io.cwd, shared.logDir) : undefined,
+    keepSnapshotsDir: shared.keepSnapshotsDir ? resolve(io.cwd, shared.keepSnapshotsDir) : undefined,
     log: progress(io),
   });
   if (outcome.kind === 'skipped') {

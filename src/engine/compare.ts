@@ -42,6 +42,8 @@ export interface EngineContext {
   leakwatchVersion: string;
   /** Packages the change bumped, named in heap diffs. */
   bumpedPackages?: readonly string[];
+  /** Keep heap snapshots here instead of deleting them after the analysis. */
+  keepSnapshotsDir?: string;
   /** Where logs go; a fresh temp folder when absent. */
   workDir?: string;
   log: (line: string) => void;
@@ -140,6 +142,7 @@ async function runSides(sides: SideTarget[], plan: RunPlan, context: EngineConte
     appEnv: { ...scenario.env, ...upstreams.env },
     probePath: context.probePath,
     bumpedPackages: context.bumpedPackages,
+    keepSnapshotsDir: context.keepSnapshotsDir,
     workDir: context.workDir ?? join(tmpdir(), `leakwatch-${process.pid}-${Date.now()}`),
     log: context.log,
   });

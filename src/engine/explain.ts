@@ -1,7 +1,7 @@
 // Names what grows: three heap snapshots of one app process (after the rounds, then after two more equal
 // batches of load), diffed with the 3-snapshot rule. Snapshots pause the app and need about its heap again in
 // memory, so they are taken between loads, never under load, and skipped when memory is short.
-import { mkdir, rm } from 'node:fs/promises';
+import { cp, mkdir, rm } from 'node:fs/promises';
 import { freemem } from 'node:os';
 import { join } from 'node:path';
 import { diffHeapSnapshots } from '../heap/diff-heap-snapshots.js';
@@ -17,6 +17,8 @@ export interface ExplainGrowthOptions {
   requestsPerBatch: number;
   workDir: string;
   bumpedPackages: readonly string[];
+  /** Keep the snapshots here (e.g. for an artifact upload) instead of deleting them. */
+  keepSnapshotsDir?: string;
   log: (line: string) => void;
 }
 
@@ -75,7 +77,11 @@ export async function explainGrowth(options: ExplainGrowthOptions): Promise<Heap
       analysisMs: result.durationMs,
     };
   } finally {
-    // Snapshots run to hundreds of MB and can hold secrets from the app's memory: never leave them behind.
+    // Snapshots run to hundreds of MB and can hold secrets from the app's memory: kept only when asked.
+    if (options.keepSnapshotsDir) {
+      await mkdir(options.keepSnapshotsDir, { recursive: true });
+      await cp(dir, join(options.keepSnapshotsDir, label), { recursive: true });
+    }
     await rm(dir, { recursive: true, force: true });
   }
 }

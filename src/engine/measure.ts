@@ -36,6 +36,8 @@ export interface MeasureSidesOptions {
   workDir: string;
   /** Packages the change bumped, so heap diffs can say when growing objects live in one. */
   bumpedPackages?: readonly string[];
+  /** Keep heap snapshots here instead of deleting them after the analysis. */
+  keepSnapshotsDir?: string;
   /** Pause between the end of a round and the sample, so in-flight work and sockets close. */
   quiesceMs?: number;
   log: (line: string) => void;
@@ -176,6 +178,7 @@ async function explainIfAsked(
         requestsPerBatch: Math.max(200, Math.min(2000, 2 * schedule.requestsPerRound)),
         workDir: options.workDir,
         bumpedPackages: options.bumpedPackages ?? [],
+        keepSnapshotsDir: options.keepSnapshotsDir,
         log: options.log,
       }),
     );
