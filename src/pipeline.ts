@@ -28,6 +28,8 @@ export interface CompareRefsOptions {
   isForced: boolean;
   /** Keeps install, build and app logs; a temp folder otherwise. */
   logDir?: string;
+  /** Keep heap snapshots here instead of deleting them after the analysis. */
+  keepSnapshotsDir?: string;
   log: (line: string) => void;
 }
 
@@ -112,6 +114,7 @@ export async function compareRefs(options: CompareRefsOptions): Promise<CompareR
     probePath: probePath(),
     leakwatchVersion: leakwatchVersion(),
     bumpedPackages: diff.changes.map((change) => change.name),
+    keepSnapshotsDir: options.keepSnapshotsDir,
     workDir: options.logDir ? join(options.logDir, 'apps') : undefined,
     log,
   });
