@@ -1,0 +1,79 @@
+// Time-aware measurement on a slow app (~30 requests/s by design) at the default settings: load-phase wall time
+// per side, whether the time budget held, and how a 4 KB/request leak and a null comparison come out.
+// BENCH_RUNS (default 3) comparisons per case: each takes a few minutes at this throughput.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cli = join(root, 'dist', 'cli.js');
+const fixture = join(root, '__tests__', 'fixtures', 'servers', 'server.cjs');
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const work = mkdtempSync(join(tmpdir(), 'leakwatch-bench-time-'));
+const slow = { RESPONSE_DELAY_MS: 300 };
+
+function app(label, config) {
+  const dir = join(work, label);
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(fixture, join(dir, 'server.cjs'));
+  writeFileSync(join(dir, 'leak.json'), JSON.stringify({ ...slow, ...config }));
+  return dir;
+}
+
+const scenario = join(work, 'scenario.json');
+writeFileSync(scenario, JSON.stringify({ name: 'bench-slow', requests: [{ path: '/item/{{seq}}' }] }));
+
+function series(name, baseDir, headDir) {
+  const results = [];
+  for (let run = 0; run < runs; run++) {
+    const started = Date.now();
+    const { stdout, stderr } = spawnSync(
+      process.execPath,
+      [
+        cli,
+        'compare',
+        '--base-dir',
+        baseDir,
+        '--head-dir',
+        headDir,
+        '--start',
+        'node server.cjs',
+        '--scenario',
+        scenario,
+        '--seed',
+        String(run + 1),
+        '--json',
+      ],
+      { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
+    );
+    if (!stdout) throw new Error(`leakwatch failed: ${stderr}`);
+    const report = JSON.parse(stdout);
+    results.push({
+      verdict: report.comparison.verdict,
+      loadPhaseMsPerSide: { base: report.base.load.durationMs, head: report.head.load.durationMs },
+      schedule: report.schedule,
+      wallMs: Date.now() - started,
+      loadAverage1m: Number(loadavg()[0].toFixed(1)),
+    });
+    process.stderr.write(
+      `${name} run ${run + 1}/${runs}: ${report.comparison.verdict}, ${report.comparison.reason}\n`,
+    );
+  }
+  return { runs, regressions: results.filter((result) => result.verdict === 'regression').length, results };
+}
+
+const base = app('none', {});
+const output = {
+  measuredAt: new Date().toISOString(),
+  machine: { cpus: cpus().length, node: process.version },
+  settings:
+    'defaults (time budget 90 s of load per side, settle 10 s), slow fixture answering after 300 ms (10 connections)',
+  nullRuns: series('null', base, app('none-head', {})),
+  leak4KB: series('4 KB/req leak', base, app('heap-4096', { LEAK_KIND: 'heap', LEAK_BYTES: 4096 })),
+};
+rmSync(work, { recursive: true, force: true });
+mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+writeFileSync(join(root, 'bench', 'results', 'time-aware.json'), `${JSON.stringify(output, null, 2)}\n`);
+console.log(JSON.stringify(output, null, 2));
