@@ -114,7 +114,7 @@ export async function diffHeapSnapshots(options: DiffHeapSnapshotsOptions): Prom
     const retainedBytes = retainedBytesByGroup(
       last,
       first.maxHeapObjectId,
-      computeDominators(graph),
+      computeDominators(graph, first.maxHeapObjectId),
       explained,
     );
     for (const group of explained) {
@@ -228,7 +228,9 @@ function tallyNewObjects(
 
 /**
  * Retained bytes of each group, counted at its outermost members only: in a chain of leaked nodes each
- * node retains the rest, and summing them all would count the chain once per member.
+ * node retains the rest, and summing them all would count the chain once per member. Only objects created
+ * since snapshot 1 count: the head of a list that grew for hours before it also retains all its old nodes,
+ * and those are not this run's growth.
  */
 function retainedBytesByGroup(
   snapshot: ParsedSnapshot,
@@ -244,7 +246,7 @@ function retainedBytesByGroup(
   const totals = new Map<string, number>();
   for (const [node, key] of memberGroup) {
     if (memberGroup.get(dominators.immediateDominator[node] as number) === key) continue;
-    totals.set(key, (totals.get(key) ?? 0) + (dominators.retainedBytes[node] as number));
+    totals.set(key, (totals.get(key) ?? 0) + (dominators.retainedNewBytes[node] as number));
   }
   return totals;
 }

@@ -5,116 +5,153 @@ export interface Dominators {
   immediateDominator: Int32Array;
   /** Bytes freed if the node were collected: its own size plus all it alone keeps alive. */
   retainedBytes: Float64Array;
+  /** Like `retainedBytes`, counting only V8 heap objects (odd ids) with an id above `countedAboveId`: those created since. */
+  retainedNewBytes: Float64Array;
 }
 
 /**
- * Dominator tree and retained sizes with the iterative algorithm of Cooper, Harvey and Kennedy (the one
- * Chrome DevTools uses), over strong edges only. Everything lives in typed arrays sized by node and edge count.
+ * Dominator tree and retained sizes with the Lengauer–Tarjan algorithm (path compression), over strong
+ * edges only. The iterative algorithm of Cooper, Harvey and Kennedy was used before and went quadratic on
+ * long linked lists: every node of the list points at one hidden class, and each intersection for that
+ * class walked the whole list. Everything lives in typed arrays sized by node and edge count, and nothing
+ * recurses, so lists of millions of nodes need neither a deep stack nor more than linear memory.
  */
-export function computeDominators(graph: SnapshotGraph): Dominators {
+export function computeDominators(graph: SnapshotGraph, countedAboveId = 0): Dominators {
   const { snapshot, firstEdge } = graph;
   const { nodes, edges, nodeCount, nodeFieldCount, edgeFieldCount, nodeField, edgeField } = snapshot;
   const weakType = snapshot.edgeTypeNames.indexOf('weak');
   const isStrong = (edge: number): boolean => edges[edge + edgeField.type] !== weakType;
   const targetOf = (edge: number): number => (edges[edge + edgeField.toNode] as number) / nodeFieldCount;
 
-  // Iterative depth-first search from the root gives the post-order numbering the algorithm iterates on.
-  const postOrderOf = new Int32Array(nodeCount).fill(-1);
-  const nodeAtPostOrder = new Uint32Array(nodeCount);
+  // Depth-first search from the root: preorder numbers (the algorithm works on them) and each tree parent.
+  const preorderOf = new Int32Array(nodeCount).fill(-1);
+  const nodeAt = new Uint32Array(nodeCount);
+  const treeParent = new Int32Array(nodeCount);
   const stackNode = new Uint32Array(nodeCount);
   const stackEdge = new Uint32Array(nodeCount);
-  const isVisited = new Uint8Array(nodeCount);
   let reachedCount = 0;
   let depth = 0;
   stackNode[0] = 0;
   stackEdge[0] = firstEdge[0] as number;
-  isVisited[0] = 1;
+  preorderOf[0] = reachedCount;
+  nodeAt[reachedCount++] = 0;
   while (depth >= 0) {
     const node = stackNode[depth] as number;
     const edge = stackEdge[depth] as number;
-    if (edge < (firstEdge[node + 1] as number)) {
-      stackEdge[depth] = edge + edgeFieldCount;
-      const target = targetOf(edge);
-      if (isStrong(edge) && !isVisited[target]) {
-        isVisited[target] = 1;
-        depth++;
-        stackNode[depth] = target;
-        stackEdge[depth] = firstEdge[target] as number;
-      }
+    if (edge >= (firstEdge[node + 1] as number)) {
+      depth--;
       continue;
     }
-    postOrderOf[node] = reachedCount;
-    nodeAtPostOrder[reachedCount++] = node;
-    depth--;
+    stackEdge[depth] = edge + edgeFieldCount;
+    const target = targetOf(edge);
+    if (!isStrong(edge) || preorderOf[target] !== -1) continue;
+    treeParent[reachedCount] = preorderOf[node] as number;
+    preorderOf[target] = reachedCount;
+    nodeAt[reachedCount++] = target;
+    depth++;
+    stackNode[depth] = target;
+    stackEdge[depth] = firstEdge[target] as number;
   }
 
-  // Predecessors in post-order numbers, compressed row storage.
+  // Predecessors in preorder numbers, compressed row storage.
   const firstRetainer = new Uint32Array(reachedCount + 1);
-  for (let node = 0; node < nodeCount; node++) {
-    if (postOrderOf[node] === -1) continue;
-    for (
-      let edge = firstEdge[node] as number;
-      edge < (firstEdge[node + 1] as number);
-      edge += edgeFieldCount
-    ) {
-      if (isStrong(edge)) (firstRetainer[(postOrderOf[targetOf(edge)] as number) + 1] as number)++;
+  const forEachStrongTarget = (visit: (from: number, to: number) => void): void => {
+    for (let from = 0; from < reachedCount; from++) {
+      const node = nodeAt[from] as number;
+      for (
+        let edge = firstEdge[node] as number;
+        edge < (firstEdge[node + 1] as number);
+        edge += edgeFieldCount
+      ) {
+        if (isStrong(edge)) visit(from, preorderOf[targetOf(edge)] as number);
+      }
     }
-  }
+  };
+  forEachStrongTarget((_from, to) => {
+    firstRetainer[to + 1] = (firstRetainer[to + 1] as number) + 1;
+  });
   for (let i = 0; i < reachedCount; i++)
     firstRetainer[i + 1] = (firstRetainer[i + 1] as number) + (firstRetainer[i] as number);
   const retainers = new Uint32Array(firstRetainer[reachedCount] as number);
   const fill = firstRetainer.slice(0, reachedCount);
-  for (let node = 0; node < nodeCount; node++) {
-    const from = postOrderOf[node] as number;
-    if (from === -1) continue;
-    for (
-      let edge = firstEdge[node] as number;
-      edge < (firstEdge[node + 1] as number);
-      edge += edgeFieldCount
-    ) {
-      if (!isStrong(edge)) continue;
-      const to = postOrderOf[targetOf(edge)] as number;
-      retainers[(fill[to] as number)++] = from;
-    }
-  }
+  forEachStrongTarget((from, to) => {
+    retainers[(fill[to] as number)++] = from;
+  });
 
-  const rootPost = reachedCount - 1;
-  const dominator = new Int32Array(reachedCount).fill(-1);
-  dominator[rootPost] = rootPost;
-  for (let isChanged = true; isChanged; ) {
-    isChanged = false;
-    for (let post = rootPost - 1; post >= 0; post--) {
-      let candidate = -1;
-      for (let r = firstRetainer[post] as number; r < (firstRetainer[post + 1] as number); r++) {
-        let other = retainers[r] as number;
-        if (dominator[other] === -1) continue;
-        if (candidate === -1) {
-          candidate = other;
-          continue;
-        }
-        while (candidate !== other) {
-          while (candidate < other) candidate = dominator[candidate] as number;
-          while (other < candidate) other = dominator[other] as number;
-        }
-      }
-      if (candidate !== -1 && dominator[post] !== candidate) {
-        dominator[post] = candidate;
-        isChanged = true;
-      }
+  // Semidominators from the last preorder number down, with a link-eval forest (path compression);
+  // buckets are linked lists: each vertex waits in exactly one.
+  const semi = new Int32Array(reachedCount);
+  const label = new Int32Array(reachedCount);
+  const ancestor = new Int32Array(reachedCount).fill(-1);
+  const dominator = new Int32Array(reachedCount);
+  const bucketHead = new Int32Array(reachedCount).fill(-1);
+  const bucketNext = new Int32Array(reachedCount);
+  const path = new Int32Array(reachedCount);
+  for (let v = 0; v < reachedCount; v++) {
+    semi[v] = v;
+    label[v] = v;
+  }
+  const evaluate = (v: number): number => {
+    if (ancestor[v] === -1) return v;
+    let length = 0;
+    for (let u = v; ancestor[ancestor[u] as number] !== -1; u = ancestor[u] as number) path[length++] = u;
+    // Compress from the vertex nearest the forest root down, so each reads an already compressed ancestor.
+    while (length > 0) {
+      const u = path[--length] as number;
+      const up = ancestor[u] as number;
+      if ((semi[label[up] as number] as number) < (semi[label[u] as number] as number))
+        label[u] = label[up] as number;
+      ancestor[u] = ancestor[up] as number;
     }
+    return label[v] as number;
+  };
+  for (let w = reachedCount - 1; w > 0; w--) {
+    for (let r = firstRetainer[w] as number; r < (firstRetainer[w + 1] as number); r++) {
+      const u = evaluate(retainers[r] as number);
+      if ((semi[u] as number) < (semi[w] as number)) semi[w] = semi[u] as number;
+    }
+    const semiOfW = semi[w] as number;
+    bucketNext[w] = bucketHead[semiOfW] as number;
+    bucketHead[semiOfW] = w;
+    const parent = treeParent[w] as number;
+    ancestor[w] = parent;
+    for (let v = bucketHead[parent] as number; v !== -1; v = bucketNext[v] as number) {
+      const u = evaluate(v);
+      dominator[v] = (semi[u] as number) < (semi[v] as number) ? u : parent;
+    }
+    bucketHead[parent] = -1;
+  }
+  for (let w = 1; w < reachedCount; w++) {
+    if (dominator[w] !== semi[w]) dominator[w] = dominator[dominator[w] as number] as number;
   }
 
   const immediateDominator = new Int32Array(nodeCount).fill(-1);
   const retainedBytes = new Float64Array(nodeCount);
-  for (let post = 0; post < reachedCount; post++) {
-    const node = nodeAtPostOrder[post] as number;
-    retainedBytes[node] =
-      (retainedBytes[node] as number) + (nodes[node * nodeFieldCount + nodeField.selfSize] as number);
-    if (post === rootPost) continue;
-    const parent = nodeAtPostOrder[dominator[post] as number] as number;
-    immediateDominator[node] = parent;
-    // A dominator always has a higher post-order number, so its children are summed before it is read.
-    retainedBytes[parent] = (retainedBytes[parent] as number) + (retainedBytes[node] as number);
+  const retainedNewBytes = new Float64Array(nodeCount);
+  for (let v = 0; v < reachedCount; v++) {
+    const offset = (nodeAt[v] as number) * nodeFieldCount;
+    const selfBytes = nodes[offset + nodeField.selfSize] as number;
+    retainedBytes[v] = selfBytes;
+    const id = nodes[offset + nodeField.id] as number;
+    if (id > countedAboveId && (id & 1) === 1) retainedNewBytes[v] = selfBytes;
   }
-  return { immediateDominator, retainedBytes };
+  // A dominator has a lower preorder number than the nodes it dominates, so children are summed first.
+  // The sums are kept by preorder number until then, and moved to node indices after.
+  for (let v = reachedCount - 1; v > 0; v--) {
+    const parent = dominator[v] as number;
+    retainedBytes[parent] = (retainedBytes[parent] as number) + (retainedBytes[v] as number);
+    retainedNewBytes[parent] = (retainedNewBytes[parent] as number) + (retainedNewBytes[v] as number);
+    immediateDominator[nodeAt[v] as number] = nodeAt[parent] as number;
+  }
+  return {
+    immediateDominator,
+    retainedBytes: byNode(retainedBytes, nodeAt, reachedCount),
+    retainedNewBytes: byNode(retainedNewBytes, nodeAt, reachedCount),
+  };
+}
+
+function byNode(byPreorder: Float64Array, nodeAt: Uint32Array, reachedCount: number): Float64Array {
+  const result = new Float64Array(byPreorder.length);
+  for (let v = 0; v < reachedCount; v++) result[nodeAt[v] as number] = byPreorder[v] as number;
+  return result;
 }

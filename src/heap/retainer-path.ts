@@ -11,13 +11,21 @@ export interface RetainerStep {
   file?: string;
   /** Held by a variable of a function or module scope (`edgeName` is the variable). */
   isScopeVariable?: boolean;
+  /** How many times this hop repeats in a row (a linked list, a deep tree), when more than once. */
+  repeatCount?: number;
 }
 
 export interface RetainerPath {
   /** The GC root category the path starts from, such as `(Stack roots)` or `(Global handles)`. */
   root: string;
   steps: RetainerStep[];
+  /** Steps left out after the first 100 of a path too long to keep whole, even with repeats folded. */
+  elidedStepCount?: number;
 }
+
+// Steps kept at each end of a path that is still long after repeats are folded (say a list of
+// alternating node types): the end at the root names the holder, the end at the sample what is held.
+const KEPT_STEPS_EACH_END = 100;
 
 /** Shortest strong paths from the root to every node, as the edge that first reached each node. */
 export interface RootDistances {
@@ -95,11 +103,10 @@ export function retainerPathOf(
   distances: RootDistances,
   sample: number,
 ): RetainerPath | undefined {
-  const chain: Array<{ node: number; edge: number }> = [];
+  const chain: number[] = [];
   for (let node = sample; node > 0; node = distances.parentNode[node] as number) {
-    const edge = distances.parentEdge[node] as number;
-    if (edge < 0) return undefined;
-    chain.push({ node, edge });
+    if ((distances.parentEdge[node] as number) < 0) return undefined;
+    chain.push(node);
   }
   chain.reverse();
 
@@ -108,7 +115,8 @@ export function retainerPathOf(
   // A scope (Context) does not link to its function; the last closure, or generator of an ES module,
   // on the way to it is where it comes from.
   let scopeOwnerFile: string | undefined;
-  for (const { node, edge } of chain) {
+  for (const node of chain) {
+    const edge = distances.parentEdge[node] as number;
     const type = graph.typeOf(node);
     const name = graph.nameOf(node);
     if (type === 'synthetic') {
@@ -128,9 +136,25 @@ export function retainerPathOf(
     const file = isScopeVariable ? enclosingFile : ownFile;
     if (file !== undefined) step.file = file;
     if (isScopeVariable) step.isScopeVariable = true;
-    steps.push(step);
+    const previous = steps[steps.length - 1];
+    if (previous !== undefined && isSameHop(previous, step))
+      previous.repeatCount = (previous.repeatCount ?? 1) + 1;
+    else steps.push(step);
   }
-  return { root, steps };
+  if (steps.length <= 2 * KEPT_STEPS_EACH_END) return { root, steps };
+  const elidedStepCount = steps.length - 2 * KEPT_STEPS_EACH_END;
+  steps.splice(KEPT_STEPS_EACH_END, elidedStepCount);
+  return { root, steps, elidedStepCount };
+}
+
+function isSameHop(a: RetainerStep, b: RetainerStep): boolean {
+  return (
+    a.name === b.name &&
+    a.nodeType === b.nodeType &&
+    a.edgeName === b.edgeName &&
+    a.file === b.file &&
+    a.isScopeVariable === b.isScopeVariable
+  );
 }
 
 function displayName(type: string, name: string): string {
@@ -163,6 +187,7 @@ export function formatRetainerPath(
     const isEdgeNameNews = step.edgeName !== undefined && `${step.edgeName}()` !== step.name;
     let text = isEdgeNameNews ? `${step.name} (${step.edgeName})` : step.name;
     if (saysFile[index] && step.file !== undefined) text += ` in ${displayFile(step.file, options.appRoot)}`;
+    if (step.repeatCount !== undefined) text += ` ×${step.repeatCount}`;
     parts.push(text);
   });
   return parts.join(' → ');

@@ -27,7 +27,7 @@ export interface HeapGroupGrowth {
   objectsPerRequest: number;
   /** Shallow (self) bytes of the new objects per request. */
   bytesPerRequest: number;
-  /** Bytes the group's objects keep alive (themselves included) per request, from the dominator tree of snapshot 3. Set on the groups that get a retainer path. */
+  /** Bytes the group's objects keep alive (themselves included) per request, from the dominator tree of snapshot 3, counting only objects created since snapshot 1 (the head of a long list also holds its old nodes). Set on the groups that get a retainer path. */
   retainedBytesPerRequest?: number;
   newObjectCount: number;
   newSelfBytes: number;
