@@ -5,7 +5,7 @@
 // Usage: node bench/pipeline.mjs [repetitions]   (run `npm run build` first)
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,7 +96,9 @@ function runPipeline(index) {
   ];
   args.push('--report', reportPath, '--log-dir', join(workDir, `logs-${index}`));
   const startMs = performance.now();
+  const startWallClockMs = Date.now();
   const lines = [];
+  let exitAtMs = null;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: workDir, stdio: ['ignore', 'ignore', 'pipe'] });
     let pending = '';
@@ -109,11 +111,16 @@ function runPipeline(index) {
       for (const text of complete) lines.push({ atMs, text: text.replace(/^leakwatch: /, '') });
     });
     child.on('error', reject);
+    // 'close' also waits for every process that inherited the CLI's stderr; 'exit' is the CLI alone.
+    child.on('exit', () => {
+      exitAtMs = Math.round(performance.now() - startMs);
+    });
     child.on('close', async (exitCode) => {
       const wallMs = Math.round(performance.now() - startMs);
       try {
         const report = JSON.parse(await readFile(reportPath, 'utf8'));
-        resolve({ exitCode, wallMs, lines, report });
+        const reportWrittenAtMs = Math.round((await stat(reportPath)).mtimeMs - startWallClockMs);
+        resolve({ exitCode, wallMs, exitAtMs, reportWrittenAtMs, lines, report });
       } catch (error) {
         reject(
           new Error(`no report (exit ${exitCode}):\n${lines.map((line) => line.text).join('\n')}`, {
@@ -126,37 +133,49 @@ function runPipeline(index) {
 }
 
 /** The stages the progress lines and the report's samples let us see; what they do not show stays null. */
-function splitStages({ wallMs, lines, report }) {
+function splitStages({ wallMs, exitAtMs, reportWrittenAtMs, lines, report }) {
   const at = (pattern) => lines.find((line) => pattern.test(line.text))?.atMs ?? null;
   const lastAt = (pattern) => lines.findLast((line) => pattern.test(line.text))?.atMs ?? null;
   const span = (from, to) => (from === null || to === null ? null : to - from);
   const startingAt = at(/^starting base and head/);
-  // Apps start right after that line; their samples' elapsedMs count from their own start.
-  const lastSampleAt = (phase) => {
-    const elapsed = [report.base, report.head].flatMap((side) =>
-      side.samples.filter((sample) => sample.phase === phase).map((sample) => sample.elapsedMs),
-    );
-    return startingAt === null || elapsed.length === 0 ? null : startingAt + Math.max(...elapsed);
-  };
   const readyAt = lastAt(/: ready at /);
-  const warmupEndAt = lastSampleAt('warmup');
-  const measureEndAt = lastSampleAt('measure');
-  const settleEndAt = lastSampleAt('settle');
   const side = (label) => ({
     installMs: span(at(new RegExp(`^${label}: npm ci`)), at(new RegExp(`^${label}: npm run build`))),
     buildStartedAtMs: at(new RegExp(`^${label}: npm run build`)),
   });
-  const firstBuildAt = Math.min(...['base', 'head'].map((label) => side(label).buildStartedAtMs ?? Infinity));
+  const buildStarts = ['base', 'head']
+    .map((label) => side(label).buildStartedAtMs)
+    .filter((atMs) => atMs !== null);
+  // The apps start right after `starting base and head`, and each sample's elapsedMs counts from its app's start.
+  // Walking both sides' samples in time order, each stretch of one phase runs from the end of the previous
+  // stretch (or from both apps being ready) to its last sample; a phase's time is the sum of its stretches.
+  const samples = [report.base, report.head]
+    .flatMap((result) => result.samples)
+    .map((sample) => ({ phase: sample.phase, atMs: startingAt + sample.elapsedMs }))
+    .sort((a, b) => a.atMs - b.atMs);
+  const phaseMs = {};
+  let stretchStartMs = readyAt;
+  for (const [index, sample] of samples.entries()) {
+    if (samples[index + 1]?.phase === sample.phase) continue;
+    phaseMs[sample.phase] = (phaseMs[sample.phase] ?? 0) + Math.max(0, sample.atMs - stretchStartMs);
+    stretchStartMs = sample.atMs;
+  }
+  const isObservable = startingAt !== null && readyAt !== null && samples.length > 0;
   return {
     mergeBaseAndDependencyDiffMs: at(/: checked out /),
     prepareWallMs: span(at(/: checked out /), startingAt),
     install: { base: side('base').installMs, head: side('head').installMs },
-    buildPhaseWallMs: span(Number.isFinite(firstBuildAt) ? firstBuildAt : null, startingAt),
+    buildPhaseWallMs: span(buildStarts.length > 0 ? Math.min(...buildStarts) : null, startingAt),
     appStartMs: span(startingAt, readyAt),
-    warmupMs: span(readyAt, warmupEndAt),
-    measurementMs: span(warmupEndAt, measureEndAt),
-    settleMs: span(measureEndAt, settleEndAt),
-    reportAndCleanupMs: span(settleEndAt, wallMs),
+    warmupMs: isObservable ? (phaseMs.warmup ?? 0) : null,
+    measurementMs: isObservable ? (phaseMs.measure ?? 0) : null,
+    heapSnapshotsMs: isObservable ? (phaseMs.explain ?? 0) : null,
+    settleMs: isObservable ? (phaseMs.settle ?? 0) : null,
+    reportAndCleanupMs: isObservable ? wallMs - samples[samples.length - 1].atMs : null,
+    // Within reportAndCleanupMs: the report file is written after the worktrees are removed.
+    lastSampleToReportWrittenMs: isObservable ? reportWrittenAtMs - samples[samples.length - 1].atMs : null,
+    reportWrittenToExitMs: exitAtMs === null ? null : exitAtMs - reportWrittenAtMs,
+    exitToStreamsClosedMs: exitAtMs === null ? null : wallMs - exitAtMs,
   };
 }
 
@@ -216,11 +235,15 @@ const result = {
     build:
       'not observable per side: no line marks the end of one side’s build. buildPhaseWallMs runs from the first ' +
       'build start to `starting base and head`, so it includes the rest of the slower side’s install',
-    warmupAndMeasurement:
-      'from the report: the apps start right after `starting base and head`, and each sample’s elapsedMs counts from ' +
-      'its app’s start; warm-up ends at the last warm-up sample, measurement at the last measured sample of either side',
+    phases:
+      'warmupMs, measurementMs, heapSnapshotsMs (the explain phase) and settleMs (idle waits and their samples) come ' +
+      'from the report’s samples: each sample’s elapsedMs counts from its app’s start, right after `starting base ' +
+      'and head`; in time order over both sides, each stretch of one phase runs from the previous stretch’s last ' +
+      'sample (or both apps ready) to its own last sample',
     reportAndCleanupMs:
-      'from the settle sample to the CLI’s exit: stopping the apps, fitting, writing the report and removing both worktrees',
+      'from the last sample to the CLI’s stderr closing: stopping the apps, fitting, removing both worktrees, writing ' +
+      'the report (its file mtime, on the same clock) and exiting; split into lastSampleToReportWrittenMs, ' +
+      'reportWrittenToExitMs (the event loop draining) and exitToStreamsClosedMs (processes holding the CLI’s stderr)',
   },
   runs,
 };
