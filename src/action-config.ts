@@ -45,6 +45,8 @@ export interface ActionConfig {
   scenario: string;
   settings: PlanSettings;
   onlyOnDependencyChange: boolean;
+  /** After a regression of a grouped bump, bisect it to name the culprit (inputs `bisect`, `bisect-time-budget-ms`). */
+  bisect: { isEnabled: boolean; timeBudgetMs?: number };
   failOn: FailOn;
   comment: CommentPolicy;
   commentKey: string;
@@ -249,6 +251,15 @@ export function readActionConfig(
       input('only-on-dependency-change', 'true'),
       problems,
     ),
+    bisect: {
+      isEnabled: parseBoolean('bisect', input('bisect', 'true'), problems),
+      timeBudgetMs: parseNumber(
+        'bisect-time-budget-ms',
+        input('bisect-time-budget-ms'),
+        'whole-positive',
+        problems,
+      ),
+    },
     failOn: oneOf<FailOn>(
       'fail-on',
       input('fail-on', 'regression'),

@@ -1,6 +1,7 @@
 // From two git refs to a verdict: dependency diff, merge-base baseline, worktrees, install and build, measurement.
 // The CLI's `compare --base/--head` and the action's `mode: full`/`measure` both run this.
 import { dirname, join } from 'node:path';
+import { bisectChanges, defaultBisectTimeBudgetMs } from './bisect/bisect.js';
 import { diffDependencies } from './deps/diff.js';
 import type { DependencyChange } from './deps/types.js';
 import { fitMetrics } from './engine/analysis.js';
@@ -30,6 +31,8 @@ export interface CompareRefsOptions {
   logDir?: string;
   /** Keep heap snapshots here instead of deleting them after the analysis. */
   keepSnapshotsDir?: string;
+  /** Name the culprit of a grouped bump after a regression. Default: on, with `defaultBisectTimeBudgetMs`. */
+  bisect?: { isEnabled: boolean; timeBudgetMs?: number };
   log: (line: string) => void;
 }
 
@@ -108,7 +111,7 @@ export async function compareRefs(options: CompareRefsOptions): Promise<CompareR
     };
   }
 
-  const report = await compareApps({ baseDir: prepared.base.appDir, headDir: prepared.head.appDir }, plan, {
+  const context = {
     scenario,
     scenarioDir: scenario.sourcePath ? dirname(scenario.sourcePath) : prepared.head.appDir,
     probePath: probePath(),
@@ -117,8 +120,34 @@ export async function compareRefs(options: CompareRefsOptions): Promise<CompareR
     keepSnapshotsDir: options.keepSnapshotsDir,
     workDir: options.logDir ? join(options.logDir, 'apps') : undefined,
     log,
-  });
-  return { kind: 'compared', report: { ...report, ...withChanges } };
+  };
+  const report = await compareApps(
+    { baseDir: prepared.base.appDir, headDir: prepared.head.appDir },
+    plan,
+    context,
+  );
+  // Inside `prepared`'s scope: candidates are measured against the base app it built.
+  const isBisecting =
+    report.comparison.verdict === 'regression' &&
+    diff.changes.length > 1 &&
+    (options.bisect?.isEnabled ?? true);
+  const bisection = isBisecting
+    ? await bisectChanges({
+        repoDir: options.repoDir,
+        baseSha: baseline.mergeBaseSha,
+        workingDirectory: options.workingDirectory,
+        buildCommand: options.buildCommand,
+        changes: diff.changes,
+        baseAppDir: prepared.base.appDir,
+        plan,
+        context: { ...context, keepSnapshotsDir: undefined },
+        headReport: report,
+        timeBudgetMs: options.bisect?.timeBudgetMs ?? defaultBisectTimeBudgetMs,
+        logDir: options.logDir,
+        log,
+      })
+    : undefined;
+  return { kind: 'compared', report: { ...report, ...withChanges, ...(bisection ? { bisection } : {}) } };
 }
 
 function describeFailedStage(side: PreparedSide | undefined): string {

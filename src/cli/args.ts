@@ -22,6 +22,8 @@ export interface CompareRefsArgs {
   installCommand?: string;
   buildCommand?: string;
   isForced: boolean;
+  /** `--no-bisect` turns off naming the culprit of a grouped bump. */
+  bisect: { isEnabled: boolean };
 }
 
 export interface SharedOptions {
@@ -47,6 +49,7 @@ Options of compare --base/--head:
   --install <cmd>         install command (default: the package manager's frozen-lockfile install)
   --build <cmd>           build command (default: the \`build\` script, if package.json has one)
   --force                 measure even when no dependency changed
+  --no-bisect             after a regression of a grouped bump, do not bisect it to name the culprit
 
 Options:
   --start <cmd>           start command, run in the app folder with PORT set (default: ${defaults.startCommand})
@@ -105,6 +108,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
       install: { type: 'string' },
       build: { type: 'string' },
       force: { type: 'boolean' },
+      'no-bisect': { type: 'boolean' },
       start: { type: 'string' },
       'ready-path': { type: 'string' },
       scenario: { type: 'string' },
@@ -158,6 +162,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
         installCommand: values.install as string | undefined,
         buildCommand: values.build as string | undefined,
         isForced: Boolean(values.force),
+        bisect: { isEnabled: !values['no-bisect'] },
       },
       shared,
     };

@@ -1,6 +1,7 @@
 // The sticky PR comment (and job summary): verdict first, then evidence, then details, always under the limit.
 
 import type { DependencyChange } from '../deps/types.js';
+import { renderBisectionLine, renderBisectionSteps } from './bisect.js';
 import { renderMemoryChart } from './chart.js';
 import { commentMarker, escapeInline, inlineCode, preformatted } from './escape.js';
 import { renderHeapSection, renderTopRetainerPath } from './heap.js';
@@ -95,6 +96,7 @@ function reportReason(report: CompareReport, changes: DependencyChange[]): strin
     parts.push(`head ran out of memory after ${formatInteger(report.head.exit.requestsSent)} requests`);
   }
   if (changes.length > 0) parts.push(formatPackages(changes));
+  if (report.bisection) parts.push(renderBisectionLine(report.bisection));
   return parts.join('; ');
 }
 
@@ -147,6 +149,7 @@ function renderReportSection(
   if (heap) blocks.push(heap);
   if (ownChanges) blocks.push(`#### Changed packages\n\n${renderDependencyTable(ownChanges, 20)}`);
   const collapsed: string[] = [];
+  if (report.bisection) collapsed.push(renderBisectionSteps(report.bisection));
   if (detail === 'full') {
     const suffix = isOnlyReport ? '' : ` of ${name}`;
     const retainerPath = renderTopRetainerPath(report);

@@ -1,5 +1,6 @@
 // The typed JSON report: everything later stages (comment, summary, bisection) render or decide from.
 
+import type { BisectionResult } from '../bisect/types.js';
 import type { DependencyChange } from '../deps/types.js';
 
 /** One post-GC sample, summed over every probed process of the app. Sizes in bytes. */
@@ -198,6 +199,11 @@ export interface CompareReport {
   pr?: PullRequestRef;
   /** Link to the workflow run that produced the report. */
   runUrl?: string;
+  /**
+   * Which bump of a grouped update brings the regression: present only when the comparison regressed, more
+   * than one package changed and bisection was on.
+   */
+  bisection?: BisectionResult;
 }
 
 export interface PullRequestRef {

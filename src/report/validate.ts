@@ -119,6 +119,40 @@ const dependencyChange = object({
   direct: { type: 'boolean' },
 });
 
+const packageNames = { type: 'array', maxItems: 20_000, items: text(214) };
+const bisectedChanges = { type: 'array', maxItems: 20_000, items: dependencyChange };
+const bisection = object({
+  outcome: {
+    oneOf: [
+      object({
+        kind: { const: 'culprit' },
+        changes: bisectedChanges,
+        deltaBytesPerRequest: number,
+        slopeBytesPerRequest: number,
+        isConfirmed: { type: 'boolean' },
+      }),
+      object({ kind: { const: 'interaction' }, changes: bisectedChanges }),
+      object({ kind: { const: 'inconclusive' }, reason: text(10_000) }),
+    ],
+  },
+  steps: {
+    type: 'array',
+    maxItems: 1000,
+    items: object({
+      packages: packageNames,
+      verdict: { enum: ['regression', 'clean', 'install-failed', 'build-failed', 'error'] },
+      slopeBytesPerRequest: nullable(number),
+      deltaBytesPerRequest: nullable(number),
+      reason: text(10_000),
+      isConfirmation: { type: 'boolean' },
+      durationMs: count,
+    }),
+  },
+  candidateCount: count,
+  notBisected: packageNames,
+  durationMs: count,
+});
+
 const compareReportSchema = object(
   {
     schemaVersion: { const: 1 },
@@ -171,8 +205,9 @@ const compareReportSchema = object(
     dependencyChanges: { type: 'array', maxItems: 20_000, items: dependencyChange },
     pr: object({ number: { type: 'integer', minimum: 1 }, headSha: sha, baseSha: sha }),
     runUrl: text(2048),
+    bisection,
   },
-  ['dependencyChanges', 'runUrl', 'heapDiffs'],
+  ['dependencyChanges', 'runUrl', 'heapDiffs', 'bisection'],
 );
 
 // Unknown fields are allowed (a newer measure step may add some) and harmless: rendering reads known fields only.

@@ -1,0 +1,133 @@
+// Real repos, real installs from the npm registry, real measurements: the grouped bump of the demo app.
+import { execFileSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compareRefs } from '../../src/pipeline.js';
+import { gitIn, makeRepo, removeDir, worktreeDirs } from '../prepare/fixtures.js';
+
+const demoDir = join(import.meta.dirname, '..', '..', 'demo');
+const repos: string[] = [];
+afterAll(async () => {
+  for (const dir of repos) await removeDir(dir);
+});
+
+// The demo server, plus the other bumped packages loaded at startup so every candidate runs them.
+const serverJs = async (dependencies: Record<string, string>) => {
+  const others = Object.keys(dependencies).filter((name) => !['axios', 'contentful-sdk-core'].includes(name));
+  const requires = others.map((name) => `require('${name}');\n`).join('');
+  return `${requires}${await readFile(join(demoDir, 'base', 'server.js'), 'utf8')}`;
+};
+
+/** `main` with `baseDeps`, branch `bump` with `headDeps`, each with the lockfile npm writes for it. */
+async function makeBumpRepo(baseDeps: Record<string, string>, headDeps: Record<string, string>) {
+  const repo = await makeRepo();
+  repos.push(repo.dir);
+  const manifest = (dependencies: Record<string, string>) =>
+    `${JSON.stringify({ name: 'bisect-fixture', private: true, dependencies }, null, 2)}\n`;
+  const lock = async (dependencies: Record<string, string>, message: string) => {
+    await repo.commit({ 'package.json': manifest(dependencies) }, `${message} (manifest)`);
+    execFileSync('npm', ['install', '--package-lock-only', '--no-audit', '--no-fund'], {
+      cwd: repo.dir,
+      stdio: 'ignore',
+    });
+    return repo.commit({}, message);
+  };
+  await repo.commit(
+    {
+      'server.js': await serverJs(baseDeps),
+      'scenario.yml': await readFile(join(demoDir, 'scenario.yml'), 'utf8'),
+    },
+    'app',
+  );
+  gitIn(repo.dir, 'add', '-A');
+  await lock(baseDeps, 'base dependencies');
+  gitIn(repo.dir, 'checkout', '-q', '-b', 'bump');
+  await lock(headDeps, 'grouped bump');
+  gitIn(repo.dir, 'checkout', '-q', 'main');
+  return repo.dir;
+}
+
+function compare(repoDir: string, lines: string[]) {
+  return compareRefs({
+    repoDir,
+    baseRef: 'main',
+    headRef: 'bump',
+    workingDirectory: '.',
+    settings: { startCommand: 'node server.js', warmupRequests: 400, requestsPerRound: 150, rounds: 10 },
+    scenario: 'scenario.yml',
+    isForced: false,
+    log: (line) => lines.push(line),
+  });
+}
+
+// Without debug: 7 bumps (6 direct and 2 of ajv's transitive ones, minus lru-cache that semver 7.6 drops) put ajv,
+// ajv-keywords and contentful-sdk-core in the first half, so the next split tries ajv-keywords without ajv.
+const harmless = { base: { ms: '2.1.2', semver: '7.5.4' }, head: { ms: '2.1.3', semver: '7.6.0' } };
+
+describe('bisection of a grouped bump', () => {
+  it('names contentful-sdk-core 6.4.4 and confirms it alone; the peer-conflicting candidate is skipped, not blamed', async () => {
+    const repoDir = await makeBumpRepo(
+      {
+        axios: '0.27.2',
+        'contentful-sdk-core': '6.4.5',
+        ajv: '6.12.6',
+        'ajv-keywords': '3.5.2',
+        ...harmless.base,
+      },
+      {
+        axios: '0.27.2',
+        'contentful-sdk-core': '6.4.4',
+        ajv: '8.12.0',
+        'ajv-keywords': '5.1.0',
+        ...harmless.head,
+      },
+    );
+    const lines: string[] = [];
+    const outcome = await compare(repoDir, lines);
+    if (outcome.kind !== 'compared') throw new Error(`skipped: ${outcome.reason}`);
+    const { report } = outcome;
+    expect(report.comparison.verdict, report.comparison.reason).toBe('regression');
+    const bisection = report.bisection;
+    expect(bisection, lines.join('\n')).toBeDefined();
+    if (!bisection) return;
+    const summary = JSON.stringify(bisection.steps.map((step) => [step.packages, step.verdict]));
+    expect(bisection.outcome.kind, summary).toBe('culprit');
+    if (bisection.outcome.kind !== 'culprit') return;
+    expect(bisection.outcome.changes.map((change) => [change.name, change.from, change.to])).toEqual([
+      ['contentful-sdk-core', '6.4.5', '6.4.4'],
+    ]);
+    expect(bisection.outcome.isConfirmed, summary).toBe(true);
+    expect(bisection.outcome.deltaBytesPerRequest).toBeGreaterThan(report.plan.thresholdBytesPerRequest);
+    const confirmation = bisection.steps.find((step) => step.isConfirmation);
+    expect(confirmation?.packages).toEqual(['contentful-sdk-core']);
+    expect(confirmation?.verdict).toBe('regression');
+
+    // ajv-keywords 5 needs ajv 8: alone on base, npm refuses it (ERESOLVE). Reported, never a pass or a culprit.
+    const conflicted = bisection.steps.filter((step) => step.verdict === 'install-failed');
+    expect(conflicted.length, summary).toBeGreaterThan(0);
+    for (const step of conflicted) {
+      expect(step.packages).toContain('ajv-keywords');
+      expect(step.packages).not.toContain('contentful-sdk-core');
+      expect(step.slopeBytesPerRequest).toBeNull();
+      expect(step.reason).toMatch(/install/);
+    }
+    expect(bisection.candidateCount).toBe(bisection.steps.length);
+    // Every candidate worktree is gone, and so are base and head.
+    expect(worktreeDirs(repoDir)).toEqual([repoDir]);
+  }, 420_000);
+
+  it('never starts a bisection when a grouped bump does not leak', async () => {
+    const repoDir = await makeBumpRepo(
+      { axios: '0.27.2', 'contentful-sdk-core': '6.4.5', debug: '4.3.4', ...harmless.base },
+      { axios: '0.27.2', 'contentful-sdk-core': '6.4.5', debug: '4.3.5', ...harmless.head },
+    );
+    const lines: string[] = [];
+    const outcome = await compare(repoDir, lines);
+    if (outcome.kind !== 'compared') throw new Error(`skipped: ${outcome.reason}`);
+    expect(outcome.report.dependencyChanges?.length).toBeGreaterThan(1);
+    expect(outcome.report.comparison.verdict).not.toBe('regression');
+    expect(outcome.report.bisection).toBeUndefined();
+    expect(lines.filter((line) => line.startsWith('bisect:'))).toEqual([]);
+  }, 180_000);
+});
