@@ -2,6 +2,8 @@
 // Each size: a child Node process builds a heap and writes 3 snapshots with a leak between them; the
 // analysis then runs in its own child so its peak RSS (resourceUsage().maxRSS) is its alone.
 // If memlab is installed in LEAKWATCH_MEMLAB_DIR (default /tmp/memlab-bench), it runs on the same files.
+// A last case is a module-level linked list of LEAKWATCH_BENCH_HEAP_LIST_NODES (default 1000000, 0 skips)
+// one-property nodes growing by 32 a request: the shape that once made the dominator pass quadratic.
 // Env: LEAKWATCH_BENCH_HEAP_SIZES_MB="10,100,300". Writes bench/results/heap.json.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { build } from 'esbuild';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const sizesMb = (process.env.LEAKWATCH_BENCH_HEAP_SIZES_MB ?? '10,100,300').split(',').map(Number);
+const listNodes = Number(process.env.LEAKWATCH_BENCH_HEAP_LIST_NODES ?? 1_000_000);
 const memlabDir = process.env.LEAKWATCH_MEMLAB_DIR ?? '/tmp/memlab-bench';
 const memlabModule = join(memlabDir, 'node_modules', '@memlab', 'heap-analysis');
 const hasMemlab = existsSync(memlabModule);
@@ -34,6 +37,22 @@ let next = 0;
 const paths = [];
 for (const label of ['first', 'middle', 'last']) {
   if (label !== 'first') for (let i = 0; i < leakPerRound; i++, next++) sessionsById.set(next, new LeakedSession(next));
+  paths.push(v8.writeHeapSnapshot(path.join(outDir, label + '.heapsnapshot')));
+}
+process.stdout.write(JSON.stringify(paths));
+`;
+
+const LIST_GENERATOR = `
+const v8 = require('node:v8');
+const path = require('node:path');
+const [outDir, initialNodes, requestsPerRound] = process.argv.slice(1).map((v, i) => (i === 0 ? v : Number(v)));
+let chain = null;
+const grow = (nodes) => { for (let i = 0; i < nodes; i++) chain = { next: chain }; };
+globalThis.keepChain = () => chain;
+grow(initialNodes);
+const paths = [];
+for (const label of ['first', 'middle', 'last']) {
+  if (label !== 'first') grow(requestsPerRound * 32);
   paths.push(v8.writeHeapSnapshot(path.join(outDir, label + '.heapsnapshot')));
 }
 process.stdout.write(JSON.stringify(paths));
@@ -106,14 +125,13 @@ try {
   const leakwatchRunner = join(work, 'runner.mjs');
   await writeFile(leakwatchRunner, LEAKWATCH_RUNNER);
 
-  const sizes = [];
-  for (const targetMb of sizesMb) {
-    const dir = join(work, `${targetMb}mb`);
+  // Generates one triple of snapshots, analyses it with leakwatch (and memlab when installed), deletes it.
+  const runCase = async (name, generator, generatorArgs, entry) => {
+    const dir = join(work, name);
     await mkdir(dir);
-    const records = Math.round(Math.max(1, targetMb - 4) * RECORDS_PER_MB);
-    process.stderr.write(`heap bench: generating 3 snapshots of ~${targetMb} MB (${records} records)\n`);
+    process.stderr.write(`heap bench: generating 3 snapshots for ${name}\n`);
     const generated = await runNode(
-      ['--max-old-space-size=8192', '-e', GENERATOR, dir, String(records), String(LEAK_PER_ROUND)],
+      ['--max-old-space-size=8192', '-e', generator, dir, ...generatorArgs.map(String)],
       {
         timeoutMs: 30 * 60_000,
         cwd: dir,
@@ -124,13 +142,12 @@ try {
     const paths = JSON.parse(generated.stdout);
     const fileSizesMb = await Promise.all(paths.map(async (p) => Math.round((await stat(p)).size / 2 ** 20)));
     // The machine is shared: the 1-minute load average says how contended these figures were.
-    const entry = {
-      targetMb,
+    Object.assign(entry, {
       fileSizesMb,
       generateMs: generated.elapsedMs,
       requestsFirstToLast: 2 * LEAK_PER_ROUND,
       loadAverage1mBefore: Number(loadavg()[0]?.toFixed(1)),
-    };
+    });
 
     process.stderr.write(`heap bench: leakwatch on ${fileSizesMb.join(' / ')} MB\n`);
     const ours = await runNode([leakwatchRunner, analysis, ...paths, String(2 * LEAK_PER_ROUND)], {
@@ -156,9 +173,22 @@ try {
     }
     entry.loadAverage1mAfter = Number(loadavg()[0]?.toFixed(1));
     await rm(dir, { recursive: true, force: true });
-    sizes.push(entry);
     process.stderr.write(`heap bench: ${JSON.stringify(entry)}\n`);
+    return entry;
+  };
+
+  const sizes = [];
+  for (const targetMb of sizesMb) {
+    const records = Math.round(Math.max(1, targetMb - 4) * RECORDS_PER_MB);
+    sizes.push(await runCase(`${targetMb}mb`, GENERATOR, [records, LEAK_PER_ROUND], { targetMb, records }));
   }
+  const linkedList =
+    listNodes > 0
+      ? await runCase('list', LIST_GENERATOR, [listNodes, LEAK_PER_ROUND], {
+          nodesBeforeFirst: listNodes,
+          nodesPerRequest: 32,
+        })
+      : null;
 
   const atTarget = sizes.find((s) => s.targetMb === TARGET.snapshotMb)?.leakwatch;
   const results = {
@@ -178,6 +208,7 @@ try {
     notes:
       'durationMs: all 3 snapshots parsed + diff + retainer paths, measured inside the child. maxRssMb: the analysing child process peak RSS.',
     sizes,
+    linkedList,
   };
   await mkdir(join(root, 'bench/results'), { recursive: true });
   await writeFile(join(root, 'bench/results/heap.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -246,7 +246,7 @@ function retainedBytesByGroup(
   const totals = new Map<string, number>();
   for (const [node, key] of memberGroup) {
     if (memberGroup.get(dominators.immediateDominator[node] as number) === key) continue;
-    totals.set(key, (totals.get(key) ?? 0) + (dominators.retainedNewBytes[node] as number));
+    totals.set(key, (totals.get(key) ?? 0) + (dominators.retainedBytes[node] as number));
   }
   return totals;
 }
