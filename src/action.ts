@@ -57,6 +57,7 @@ async function measure(config: Readonly<ActionConfig>): Promise<Rendered> {
     settings: config.settings,
     scenario: config.scenario,
     isForced: !config.onlyOnDependencyChange,
+    bisect: config.bisect,
     logDir,
     ...(config.heapSnapshotsDir ? { keepSnapshotsDir: resolve(repoDir, config.heapSnapshotsDir) } : {}),
     log: (line) => core.info(line),

@@ -137,6 +137,16 @@ function classify(
   return 'flat';
 }
 
+/**
+ * Growth that clearly slows from the first half to the second, like a cache filling up: settled memory then
+ * includes the fill, and a short run must not stop early on it.
+ */
+export function isDecelerating(fit: MetricFit, thresholdBytesPerRequest: number): boolean {
+  const { early, steady } = fit;
+  if (!early || !steady) return false;
+  return early.low > thresholdBytesPerRequest * sideLeakFactor && steady.high < early.slope / 2;
+}
+
 export function primaryFit(side: Pick<SideResult, 'fits'>): MetricFit | undefined {
   return side.fits.find((fit) => fit.metric === 'heapPlusExternal');
 }
@@ -217,7 +227,8 @@ export function compareSides(
     const isClearAfterSettle =
       retainedDelta >
         Math.max(thresholdBytesPerRequest * sideLeakFactor, survivingShareOfLeak * largestRetained) &&
-      headFit.steady.low > thresholdBytesPerRequest;
+      headFit.steady.slope > thresholdBytesPerRequest * sideLeakFactor &&
+      !isDecelerating(headFit, thresholdBytesPerRequest);
     const settled = `${slopes}; after settling head keeps ${formatBytes(retainedDelta)} per request more than base`;
     if (isKept && (isClear(delta) || isClearAfterSettle))
       return verdictOf('regression', settled, delta, uncertainty);

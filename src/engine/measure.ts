@@ -14,7 +14,7 @@ import type {
 } from '../report/types.js';
 import { createRequestSequence } from '../scenario/sequence.js';
 import type { Scenario } from '../scenario/types.js';
-import { compareSides, fitMetrics, sideVerdict } from './analysis.js';
+import { compareSides, fitMetrics, isDecelerating, primaryFit, sideVerdict } from './analysis.js';
 import { type RunningApp, startApp } from './app.js';
 import { explainGrowth } from './explain.js';
 import { sendLoad } from './load.js';
@@ -86,7 +86,8 @@ export async function measureSides(options: MeasureSidesOptions): Promise<Measur
       for (const state of order) await loadAndSample(state, schedule.requestsPerRound, 'measure', options);
       schedule.roundsRun = round + 1;
       log(`round ${round + 1}/${schedule.roundsPlanned}: ${describeRound(states)}`);
-      if (round + 1 >= minRounds && isVerdictClear(states, plan.thresholdBytesPerRequest)) {
+      const isLongEnough = round + 1 >= Math.max(minRounds, Math.ceil(schedule.roundsPlanned / 2));
+      if (isLongEnough && isVerdictClear(states, plan.thresholdBytesPerRequest)) {
         schedule.isStoppedEarly = round + 1 < schedule.roundsPlanned;
         if (schedule.isStoppedEarly) log(`the verdict is clear after ${round + 1} rounds: stopping early`);
         break;
@@ -134,12 +135,17 @@ async function warmUp(states: SideState[], options: MeasureSidesOptions): Promis
 function isVerdictClear(states: SideState[], thresholdBytesPerRequest: number): boolean {
   const [base, head] = states;
   if (states.length !== 2 || !base || !head || !states.every(isRunning)) return false;
-  const comparison = compareSides(
-    toResult(base, thresholdBytesPerRequest),
-    toResult(head, thresholdBytesPerRequest),
+  const sides = [toResult(base, thresholdBytesPerRequest), toResult(head, thresholdBytesPerRequest)] as const;
+  // A cache still filling looks like a leak until it is full: never stop early while growth is slowing.
+  const isSlowing = sides.some((side) => {
+    const fit = primaryFit(side);
+    return fit !== undefined && isDecelerating(fit, thresholdBytesPerRequest);
+  });
+  if (isSlowing) return false;
+  const { deltaBytesPerRequest: delta, deltaUncertainty: uncertainty } = compareSides(
+    ...sides,
     thresholdBytesPerRequest,
   );
-  const { deltaBytesPerRequest: delta, deltaUncertainty: uncertainty } = comparison;
   if (delta === null || uncertainty === null) return false;
   return Math.abs(delta) - uncertainty > thresholdBytesPerRequest;
 }
