@@ -12,7 +12,7 @@ import {
   markdownTable,
   measureApp,
   probePath
-} from "./chunks/chunk-GZHT2KOE.js";
+} from "./chunks/chunk-C3RKGV2K.js";
 
 // src/cli/args.ts
 import { parseArgs } from "node:util";
@@ -27,6 +27,7 @@ Options of compare --base/--head:
   --install <cmd>         install command (default: the package manager's frozen-lockfile install)
   --build <cmd>           build command (default: the \`build\` script, if package.json has one)
   --force                 measure even when no dependency changed
+  --no-bisect             after a regression of a grouped bump, do not bisect it to name the culprit
 
 Options:
   --start <cmd>           start command, run in the app folder with PORT set (default: ${defaults.startCommand})
@@ -44,6 +45,7 @@ Options:
   --time-budget-ms <n>    load time per side that warm-up and rounds shrink to fit (default: ${defaults.timeBudgetMs})
   --rate <n>              cap the request rate (requests/s), e.g. to production's (default: as fast as served)
   --heap-snapshots <when> on-regression, always or never: heap snapshots that name what grows (default: ${defaults.heapSnapshots})
+  --keep-heap-snapshots <dir>  keep the heap snapshots in <dir> (default: deleted after the analysis)
   --json                  print the JSON report on stdout (progress stays on stderr)
   --report <file>         also write the JSON report to <file>
   --log-dir <dir>         keep the apps' logs here (default: a temp folder)
@@ -81,6 +83,7 @@ function parseCliArgs(argv) {
       install: { type: "string" },
       build: { type: "string" },
       force: { type: "boolean" },
+      "no-bisect": { type: "boolean" },
       start: { type: "string" },
       "ready-path": { type: "string" },
       scenario: { type: "string" },
@@ -88,6 +91,7 @@ function parseCliArgs(argv) {
       report: { type: "string" },
       "log-dir": { type: "string" },
       "heap-snapshots": { type: "string" },
+      "keep-heap-snapshots": { type: "string" },
       ...Object.fromEntries(Object.keys(numberOptions).map((name) => [name, { type: "string" }]))
     }
   });
@@ -113,7 +117,8 @@ function parseCliArgs(argv) {
     scenario: values.scenario,
     json: Boolean(values.json),
     reportPath: values.report,
-    logDir: values["log-dir"]
+    logDir: values["log-dir"],
+    keepSnapshotsDir: values["keep-heap-snapshots"]
   };
   const [command, ...rest] = positionals;
   if (rest.length > 0) throw usageError(`unexpected argument \`${rest[0]}\``);
@@ -129,7 +134,8 @@ function parseCliArgs(argv) {
         workingDirectory: values.cwd ?? ".",
         installCommand: values.install,
         buildCommand: values.build,
-        isForced: Boolean(values.force)
+        isForced: Boolean(values.force),
+        bisect: { isEnabled: !values["no-bisect"] }
       },
       shared
     };
@@ -252,6 +258,7 @@ async function runCliCommand(command, io) {
     probePath: probePath(),
     leakwatchVersion: leakwatchVersion(),
     workDir: shared.logDir ? resolve(io.cwd, shared.logDir) : void 0,
+    keepSnapshotsDir: shared.keepSnapshotsDir ? resolve(io.cwd, shared.keepSnapshotsDir) : void 0,
     log: progress(io)
   };
   if (command.command === "compare") {
@@ -274,6 +281,7 @@ async function runCompareRefs(refs, shared, io) {
     settings: shared.settings,
     scenario: shared.scenario,
     logDir: shared.logDir ? resolve(io.cwd, shared.logDir) : void 0,
+    keepSnapshotsDir: shared.keepSnapshotsDir ? resolve(io.cwd, shared.keepSnapshotsDir) : void 0,
     log: progress(io)
   });
   if (outcome.kind === "skipped") {

@@ -9,7 +9,7 @@ import {
   markdownTable,
   primaryFit,
   require_ajv
-} from "./chunks/chunk-GZHT2KOE.js";
+} from "./chunks/chunk-C3RKGV2K.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
@@ -24710,6 +24710,15 @@ function readActionConfig(getInput2 = (name) => getInput(name), env = process.en
       input("only-on-dependency-change", "true"),
       problems
     ),
+    bisect: {
+      isEnabled: parseBoolean("bisect", input("bisect", "true"), problems),
+      timeBudgetMs: parseNumber(
+        "bisect-time-budget-ms",
+        input("bisect-time-budget-ms"),
+        "whole-positive",
+        problems
+      )
+    },
     failOn: oneOf(
       "fail-on",
       input("fail-on", "regression"),
@@ -24719,6 +24728,7 @@ function readActionConfig(getInput2 = (name) => getInput(name), env = process.en
     comment,
     commentKey: input("comment-key", workingDirectory === "." ? scenario : `${workingDirectory}:${scenario}`),
     reportDir: input("report-dir", "leakwatch-report"),
+    heapSnapshotsDir: input("heap-snapshots-dir") || null,
     trigger,
     repository,
     runUrl: repository && serverUrl && context3.runId ? `${serverUrl}/${repository.owner}/${repository.repo}/actions/runs/${context3.runId}` : null
@@ -24906,79 +24916,6 @@ async function confirmPullRequestHead(options) {
   }
 }
 
-// src/report/chart.ts
-var POINT_COUNT = 12;
-var BASE_COLOR = "#2f81f7";
-var HEAD_COLOR = "#e5534b";
-function retainedBytes(sample2) {
-  return sample2.heapUsedBytes + sample2.externalBytes;
-}
-function loadSamples(samples) {
-  return samples.filter((sample2) => sample2.phase !== "settle").sort((a, b) => a.requestsSent - b.requestsSent);
-}
-function interpolate(samples, requestsSent) {
-  const first = samples[0];
-  if (!first) return 0;
-  if (requestsSent <= first.requestsSent) return retainedBytes(first);
-  for (let index = 1; index < samples.length; index++) {
-    const right = samples[index];
-    const left = samples[index - 1];
-    if (!right || !left || requestsSent > right.requestsSent) continue;
-    const span = right.requestsSent - left.requestsSent;
-    const fraction = span === 0 ? 1 : (requestsSent - left.requestsSent) / span;
-    return retainedBytes(left) + fraction * (retainedBytes(right) - retainedBytes(left));
-  }
-  return retainedBytes(samples[samples.length - 1] ?? first);
-}
-function resampleSides(baseSamples, headSamples) {
-  const base = loadSamples(baseSamples);
-  const head = loadSamples(headSamples);
-  if (base.length < 2 || head.length < 2) return null;
-  const start = Math.max(base[0]?.requestsSent ?? 0, head[0]?.requestsSent ?? 0);
-  const end = Math.min(base[base.length - 1]?.requestsSent ?? 0, head[head.length - 1]?.requestsSent ?? 0);
-  if (end <= start) return null;
-  const requestCounts = Array.from(
-    { length: POINT_COUNT },
-    (_, index) => Math.round(start + (end - start) * index / (POINT_COUNT - 1))
-  );
-  const toMb = (bytes) => Number((bytes / 1024 / 1024).toFixed(2));
-  return {
-    requestCounts,
-    baseMb: requestCounts.map((count2) => toMb(interpolate(base, count2))),
-    headMb: requestCounts.map((count2) => toMb(interpolate(head, count2)))
-  };
-}
-function requestLabel(count2) {
-  if (count2 >= 1e6) return `${Number((count2 / 1e6).toFixed(1))}M`;
-  if (count2 >= 1e3) return `${Number((count2 / 1e3).toFixed(1))}k`;
-  return String(count2);
-}
-function renderMemoryChart(baseSamples, headSamples) {
-  const series = resampleSides(baseSamples, headSamples);
-  if (!series) return null;
-  const allMb = [...series.baseMb, ...series.headMb];
-  const lowMb = Math.floor(Math.min(...allMb));
-  const highMb = Math.max(lowMb + 1, Math.ceil(Math.max(...allMb)));
-  return [
-    "```mermaid",
-    "---",
-    "config:",
-    "  themeVariables:",
-    "    xyChart:",
-    `      plotColorPalette: "${BASE_COLOR}, ${HEAD_COLOR}"`,
-    "---",
-    "xychart-beta",
-    '  title "Retained memory after GC (heap + external)"',
-    `  x-axis "requests sent" [${series.requestCounts.map((count2) => `"${requestLabel(count2)}"`).join(", ")}]`,
-    `  y-axis "MB" ${lowMb} --> ${highMb}`,
-    `  line [${series.baseMb.join(", ")}]`,
-    `  line [${series.headMb.join(", ")}]`,
-    "```",
-    "",
-    "<sub>\u{1F7E6} base \xB7 \u{1F7E5} head</sub>"
-  ].join("\n");
-}
-
 // src/report/units.ts
 var BYTE_UNITS = ["B", "KB", "MB", "GB"];
 function byteUnitFor(magnitudeBytes) {
@@ -25018,58 +24955,6 @@ function formatDurationMs(valueMs) {
   const totalSeconds = Math.round(valueMs / 1e3);
   const minutes = Math.floor(totalSeconds / 60);
   return minutes > 0 ? `${minutes} min ${totalSeconds % 60} s` : `${totalSeconds} s`;
-}
-
-// src/report/heap.ts
-var maxRows = 8;
-function packageCell(row) {
-  const [bumped] = row.bumpedPackages;
-  if (bumped) return `**${inlineCode(bumped, 100)}** (bumped)`;
-  const [closest] = row.packages;
-  return closest ? inlineCode(closest, 100) : "app";
-}
-function growthTable(rows) {
-  const body = rows.slice(0, maxRows).map((row) => [
-    inlineCode(row.name, 80),
-    `+${row.objectsPerRequest.toFixed(row.objectsPerRequest < 10 ? 2 : 0)}`,
-    formatBytes(row.bytesPerRequest),
-    row.retainedBytesPerRequest === null ? "n/a" : formatBytes(row.retainedBytesPerRequest),
-    row.sourceFile ? inlineCode(row.sourceFile, 120) : "\u2014",
-    packageCell(row)
-  ]);
-  return markdownTable(
-    [["Object", "Objects/req", "Bytes/req", "Retained/req", "Defined in", "Package"], ...body],
-    { align: ["l", "r", "r", "r", "l", "l"] }
-  );
-}
-function headExplanation(report) {
-  return report.heapDiffs?.find((diff) => diff.label === "head");
-}
-function renderHeapSection(report) {
-  const explanation = headExplanation(report);
-  if (!explanation) return null;
-  const title = "#### What grows at head (heap snapshots)";
-  if (explanation.status === "skipped")
-    return `${title}
-
-_Not analysed: ${escapeInline(explanation.reason, 300)}._`;
-  if (explanation.growing.length === 0) {
-    return `${title}
-
-_No object group grew steadily over ${explanation.requests} requests above the noise threshold._`;
-  }
-  return `${title}
-
-${growthTable(explanation.growing)}`;
-}
-function renderTopRetainerPath(report) {
-  const explanation = headExplanation(report);
-  if (explanation?.status !== "analysed") return null;
-  const top = explanation.growing.find((row) => row.retainerPath !== null);
-  if (!top?.retainerPath) return null;
-  return `${inlineCode(top.name, 80)} is held by:
-
-${preformatted(top.retainerPath, 20, 3e3)}`;
 }
 
 // src/report/sections.ts
@@ -25246,6 +25131,168 @@ ${body}
 </details>`;
 }
 
+// src/report/bisect.ts
+var STEP_VERDICTS = {
+  regression: "\u274C regression",
+  clean: "\u2705 clean",
+  "install-failed": "\u23ED\uFE0F skipped: install failed",
+  "build-failed": "\u23ED\uFE0F skipped: build failed",
+  error: "\u{1F4A5} could not measure"
+};
+function renderBisectionLine(bisection2) {
+  const { outcome } = bisection2;
+  if (outcome.kind === "culprit") {
+    const alone = `${formatBytes(outcome.deltaBytesPerRequest)}/request alone`;
+    const confirmed = outcome.isConfirmed ? "" : ", outside the full head\u2019s confidence interval: other bumps add to it";
+    return `Culprit: ${outcome.changes.map(formatChange).join(" + ")} (${alone}${confirmed})`;
+  }
+  if (outcome.kind === "interaction") {
+    return `No single bump leaks alone; the leak needs these together: ${outcome.changes.map(formatChange).join(", ")}`;
+  }
+  return `Bisection named no culprit: ${escapeInline(outcome.reason, 300)}`;
+}
+function renderBisectionSteps(bisection2) {
+  const rows = bisection2.steps.map((step) => [
+    step.packages.map((name) => inlineCode(name, 100)).join(", ") + (step.isConfirmation ? " (confirmation)" : ""),
+    step.slopeBytesPerRequest === null ? "\u2014" : `${formatBytes(step.slopeBytesPerRequest)}/req`,
+    step.deltaBytesPerRequest === null ? "\u2014" : `${formatBytes(step.deltaBytesPerRequest)}/req`,
+    STEP_VERDICTS[step.verdict]
+  ]);
+  const table = markdownTable([["Bumps applied to base", "Slope", "vs base", "Verdict"], ...rows], {
+    align: ["l", "r", "r", "l"]
+  });
+  const notes = bisection2.notBisected.length ? `
+
+Not bisected (removed from the lockfile only, so no candidate can apply it): ${bisection2.notBisected.map((name) => inlineCode(name, 100)).join(", ")}` : "";
+  const summary2 = `Bisection: ${bisection2.candidateCount} candidates in ${formatDurationMs(bisection2.durationMs)}`;
+  return details(summary2, `${table}${notes}`);
+}
+
+// src/report/chart.ts
+var POINT_COUNT = 12;
+var BASE_COLOR = "#2f81f7";
+var HEAD_COLOR = "#e5534b";
+function retainedBytes(sample2) {
+  return sample2.heapUsedBytes + sample2.externalBytes;
+}
+function loadSamples(samples) {
+  return samples.filter((sample2) => sample2.phase !== "settle").sort((a, b) => a.requestsSent - b.requestsSent);
+}
+function interpolate(samples, requestsSent) {
+  const first = samples[0];
+  if (!first) return 0;
+  if (requestsSent <= first.requestsSent) return retainedBytes(first);
+  for (let index = 1; index < samples.length; index++) {
+    const right = samples[index];
+    const left = samples[index - 1];
+    if (!right || !left || requestsSent > right.requestsSent) continue;
+    const span = right.requestsSent - left.requestsSent;
+    const fraction = span === 0 ? 1 : (requestsSent - left.requestsSent) / span;
+    return retainedBytes(left) + fraction * (retainedBytes(right) - retainedBytes(left));
+  }
+  return retainedBytes(samples[samples.length - 1] ?? first);
+}
+function resampleSides(baseSamples, headSamples) {
+  const base = loadSamples(baseSamples);
+  const head = loadSamples(headSamples);
+  if (base.length < 2 || head.length < 2) return null;
+  const start = Math.max(base[0]?.requestsSent ?? 0, head[0]?.requestsSent ?? 0);
+  const end = Math.min(base[base.length - 1]?.requestsSent ?? 0, head[head.length - 1]?.requestsSent ?? 0);
+  if (end <= start) return null;
+  const requestCounts = Array.from(
+    { length: POINT_COUNT },
+    (_, index) => Math.round(start + (end - start) * index / (POINT_COUNT - 1))
+  );
+  const toMb = (bytes) => Number((bytes / 1024 / 1024).toFixed(2));
+  return {
+    requestCounts,
+    baseMb: requestCounts.map((count2) => toMb(interpolate(base, count2))),
+    headMb: requestCounts.map((count2) => toMb(interpolate(head, count2)))
+  };
+}
+function requestLabel(count2) {
+  if (count2 >= 1e6) return `${Number((count2 / 1e6).toFixed(1))}M`;
+  if (count2 >= 1e3) return `${Number((count2 / 1e3).toFixed(1))}k`;
+  return String(count2);
+}
+function renderMemoryChart(baseSamples, headSamples) {
+  const series = resampleSides(baseSamples, headSamples);
+  if (!series) return null;
+  const allMb = [...series.baseMb, ...series.headMb];
+  const lowMb = Math.floor(Math.min(...allMb));
+  const highMb = Math.max(lowMb + 1, Math.ceil(Math.max(...allMb)));
+  return [
+    "```mermaid",
+    "---",
+    "config:",
+    "  themeVariables:",
+    "    xyChart:",
+    `      plotColorPalette: "${BASE_COLOR}, ${HEAD_COLOR}"`,
+    "---",
+    "xychart-beta",
+    '  title "Retained memory after GC (heap + external)"',
+    `  x-axis "requests sent" [${series.requestCounts.map((count2) => `"${requestLabel(count2)}"`).join(", ")}]`,
+    `  y-axis "MB" ${lowMb} --> ${highMb}`,
+    `  line [${series.baseMb.join(", ")}]`,
+    `  line [${series.headMb.join(", ")}]`,
+    "```",
+    "",
+    "<sub>\u{1F7E6} base \xB7 \u{1F7E5} head</sub>"
+  ].join("\n");
+}
+
+// src/report/heap.ts
+var maxRows = 8;
+function packageCell(row) {
+  const [bumped] = row.bumpedPackages;
+  if (bumped) return `**${inlineCode(bumped, 100)}** (bumped)`;
+  const [closest] = row.packages;
+  return closest ? inlineCode(closest, 100) : "app";
+}
+function growthTable(rows) {
+  const body = rows.slice(0, maxRows).map((row) => [
+    inlineCode(row.name, 80),
+    `+${row.objectsPerRequest.toFixed(row.objectsPerRequest < 10 ? 2 : 0)}`,
+    formatBytes(row.bytesPerRequest),
+    row.retainedBytesPerRequest === null ? "n/a" : formatBytes(row.retainedBytesPerRequest),
+    row.sourceFile ? inlineCode(row.sourceFile, 120) : "\u2014",
+    packageCell(row)
+  ]);
+  return markdownTable(
+    [["Object", "Objects/req", "Bytes/req", "Retained/req", "Defined in", "Package"], ...body],
+    { align: ["l", "r", "r", "r", "l", "l"] }
+  );
+}
+function headExplanation(report) {
+  return report.heapDiffs?.find((diff) => diff.label === "head");
+}
+function renderHeapSection(report) {
+  const explanation = headExplanation(report);
+  if (!explanation) return null;
+  const title = "#### What grows at head (heap snapshots)";
+  if (explanation.status === "skipped")
+    return `${title}
+
+_Not analysed: ${escapeInline(explanation.reason, 300)}._`;
+  if (explanation.growing.length === 0) {
+    return `${title}
+
+_No object group grew steadily over ${explanation.requests} requests above the noise threshold._`;
+  }
+  return `${title}
+
+${growthTable(explanation.growing)}`;
+}
+function renderTopRetainerPath(report) {
+  const explanation = headExplanation(report);
+  if (explanation?.status !== "analysed") return null;
+  const top = explanation.growing.find((row) => row.retainerPath !== null);
+  if (!top?.retainerPath) return null;
+  return `${inlineCode(top.name, 80)} is held by:
+
+${preformatted(top.retainerPath, 20, 3e3)}`;
+}
+
 // src/report/markdown.ts
 var MAX_COMMENT_CHARS = 65536;
 var HEADLINES = {
@@ -25295,6 +25342,7 @@ function reportReason(report, changes) {
     parts.push(`head ran out of memory after ${formatInteger(report.head.exit.requestsSent)} requests`);
   }
   if (changes.length > 0) parts.push(formatPackages(changes));
+  if (report.bisection) parts.push(renderBisectionLine(report.bisection));
   return parts.join("; ");
 }
 function safeRunLink(runUrl) {
@@ -25335,6 +25383,7 @@ function renderReportSection(report, ownChanges, isOnlyReport, detail) {
 
 ${renderDependencyTable(ownChanges, 20)}`);
   const collapsed = [];
+  if (report.bisection) collapsed.push(renderBisectionSteps(report.bisection));
   if (detail === "full") {
     const suffix = isOnlyReport ? "" : ` of ${name}`;
     const retainerPath = renderTopRetainerPath(report);
@@ -25512,6 +25561,39 @@ var dependencyChange = object({
   kind: { enum: ["major", "minor", "patch", "prerelease", "downgrade", "added", "removed", "other"] },
   direct: { type: "boolean" }
 });
+var packageNames = { type: "array", maxItems: 2e4, items: text(214) };
+var bisectedChanges = { type: "array", maxItems: 2e4, items: dependencyChange };
+var bisection = object({
+  outcome: {
+    oneOf: [
+      object({
+        kind: { const: "culprit" },
+        changes: bisectedChanges,
+        deltaBytesPerRequest: number,
+        slopeBytesPerRequest: number,
+        isConfirmed: { type: "boolean" }
+      }),
+      object({ kind: { const: "interaction" }, changes: bisectedChanges }),
+      object({ kind: { const: "inconclusive" }, reason: text(1e4) })
+    ]
+  },
+  steps: {
+    type: "array",
+    maxItems: 1e3,
+    items: object({
+      packages: packageNames,
+      verdict: { enum: ["regression", "clean", "install-failed", "build-failed", "error"] },
+      slopeBytesPerRequest: nullable(number),
+      deltaBytesPerRequest: nullable(number),
+      reason: text(1e4),
+      isConfirmation: { type: "boolean" },
+      durationMs: count
+    })
+  },
+  candidateCount: count,
+  notBisected: packageNames,
+  durationMs: count
+});
 var compareReportSchema = object(
   {
     schemaVersion: { const: 1 },
@@ -25563,9 +25645,10 @@ var compareReportSchema = object(
     durationMs: count,
     dependencyChanges: { type: "array", maxItems: 2e4, items: dependencyChange },
     pr: object({ number: { type: "integer", minimum: 1 }, headSha: sha, baseSha: sha }),
-    runUrl: text(2048)
+    runUrl: text(2048),
+    bisection
   },
-  ["dependencyChanges", "runUrl", "heapDiffs"]
+  ["dependencyChanges", "runUrl", "heapDiffs", "bisection"]
 );
 var validateCompareReport = new import_ajv.Ajv({ allErrors: true }).compile(compareReportSchema);
 function rejected(source, problem) {
@@ -25648,7 +25731,9 @@ async function measure(config) {
     settings: config.settings,
     scenario: config.scenario,
     isForced: !config.onlyOnDependencyChange,
+    bisect: config.bisect,
     logDir,
+    ...config.heapSnapshotsDir ? { keepSnapshotsDir: resolve(repoDir, config.heapSnapshotsDir) } : {},
     log: (line) => info(line)
   });
   const runUrl = config.runUrl ?? void 0;

@@ -32785,14 +32785,14 @@ var require_utils2 = __commonJS({
         BYTE_HEX[i] = "%" + HEX_DIGITS[i >> 4] + HEX_DIGITS[i & 15];
       }
     }
-    function percentEncodeNonAscii(cp) {
-      if (cp < 2048) {
-        return BYTE_HEX[192 | cp >> 6] + BYTE_HEX[128 | cp & 63];
+    function percentEncodeNonAscii(cp2) {
+      if (cp2 < 2048) {
+        return BYTE_HEX[192 | cp2 >> 6] + BYTE_HEX[128 | cp2 & 63];
       }
-      if (cp < 65536) {
-        return BYTE_HEX[224 | cp >> 12] + BYTE_HEX[128 | cp >> 6 & 63] + BYTE_HEX[128 | cp & 63];
+      if (cp2 < 65536) {
+        return BYTE_HEX[224 | cp2 >> 12] + BYTE_HEX[128 | cp2 >> 6 & 63] + BYTE_HEX[128 | cp2 & 63];
       }
-      return BYTE_HEX[240 | cp >> 18] + BYTE_HEX[128 | cp >> 12 & 63] + BYTE_HEX[128 | cp >> 6 & 63] + BYTE_HEX[128 | cp & 63];
+      return BYTE_HEX[240 | cp2 >> 18] + BYTE_HEX[128 | cp2 >> 12 & 63] + BYTE_HEX[128 | cp2 >> 6 & 63] + BYTE_HEX[128 | cp2 & 63];
     }
     function stringArrayToHexStripped(input) {
       let acc = "";
@@ -33187,8 +33187,8 @@ var require_utils2 = __commonJS({
     function encodeFragment(input) {
       return encodeComponent(input, isQueryFragmentCharacter);
     }
-    function isEscapeSafe(cp) {
-      return cp >= 48 && cp <= 57 || cp >= 65 && cp <= 90 || cp >= 97 && cp <= 122 || cp === 42 || cp === 43 || cp === 45 || cp === 46 || cp === 47 || cp === 64 || cp === 95;
+    function isEscapeSafe(cp2) {
+      return cp2 >= 48 && cp2 <= 57 || cp2 >= 65 && cp2 <= 90 || cp2 >= 97 && cp2 <= 122 || cp2 === 42 || cp2 === 43 || cp2 === 45 || cp2 === 46 || cp2 === 47 || cp2 === 64 || cp2 === 95;
     }
     function normalizeQueryFragmentEncoding(input) {
       let output = "";
@@ -54474,6 +54474,11 @@ function classify(fit, threshold) {
   }
   return "flat";
 }
+function isDecelerating(fit, thresholdBytesPerRequest) {
+  const { early, steady } = fit;
+  if (!early || !steady) return false;
+  return early.low > thresholdBytesPerRequest * sideLeakFactor && steady.high < early.slope / 2;
+}
 function primaryFit(side) {
   return side.fits.find((fit) => fit.metric === "heapPlusExternal");
 }
@@ -54529,7 +54534,7 @@ function compareSides(base, head, thresholdBytesPerRequest) {
       Math.abs(baseFit.retainedAfterSettle ?? 0),
       Math.abs(headFit.retainedAfterSettle ?? 0)
     );
-    const isClearAfterSettle = retainedDelta > Math.max(thresholdBytesPerRequest * sideLeakFactor, survivingShareOfLeak * largestRetained) && headFit.steady.low > thresholdBytesPerRequest;
+    const isClearAfterSettle = retainedDelta > Math.max(thresholdBytesPerRequest * sideLeakFactor, survivingShareOfLeak * largestRetained) && headFit.steady.slope > thresholdBytesPerRequest * sideLeakFactor && !isDecelerating(headFit, thresholdBytesPerRequest);
     const settled = `${slopes}; after settling head keeps ${formatBytes(retainedDelta)} per request more than base`;
     if (isKept && (isClear(delta) || isClearAfterSettle))
       return verdictOf("regression", settled, delta, uncertainty);
@@ -55466,7 +55471,7 @@ async function nodeAcceptsExposeGc(appDir) {
 }
 
 // src/engine/explain.ts
-import { mkdir, rm as rm2 } from "node:fs/promises";
+import { cp, mkdir, rm as rm2 } from "node:fs/promises";
 import { freemem } from "node:os";
 import { join as join3 } from "node:path";
 
@@ -55491,96 +55496,131 @@ function attributePackages(filesClosestFirst, bumpedPackages) {
 }
 
 // src/heap/dominators.ts
-function computeDominators(graph) {
+function computeDominators(graph, countedAboveId = 0) {
+  const { snapshot } = graph;
+  const { nodes, nodeCount, nodeFieldCount, nodeField } = snapshot;
+  const { nodeAt, treeParent, firstRetainer, retainers, spare } = depthFirstOrder(graph);
+  const reachedCount = treeParent.length;
+  const semi = new Int32Array(reachedCount);
+  const label = new Int32Array(reachedCount);
+  const ancestor = new Int32Array(reachedCount).fill(-1);
+  const dominator = new Int32Array(reachedCount);
+  const bucketHead = new Int32Array(reachedCount).fill(-1);
+  const bucketNext = new Int32Array(spare[0].buffer, 0, reachedCount);
+  const path5 = new Int32Array(spare[1].buffer, 0, reachedCount);
+  for (let v = 0; v < reachedCount; v++) {
+    semi[v] = v;
+    label[v] = v;
+  }
+  const evaluate = (v) => {
+    if (ancestor[v] === -1) return v;
+    let length = 0;
+    for (let u = v; ancestor[ancestor[u]] !== -1; u = ancestor[u]) path5[length++] = u;
+    while (length > 0) {
+      const u = path5[--length];
+      const up = ancestor[u];
+      if (semi[label[up]] < semi[label[u]])
+        label[u] = label[up];
+      ancestor[u] = ancestor[up];
+    }
+    return label[v];
+  };
+  for (let w = reachedCount - 1; w > 0; w--) {
+    for (let r = firstRetainer[w]; r < firstRetainer[w + 1]; r++) {
+      const u = evaluate(retainers[r]);
+      if (semi[u] < semi[w]) semi[w] = semi[u];
+    }
+    const semiOfW = semi[w];
+    bucketNext[w] = bucketHead[semiOfW];
+    bucketHead[semiOfW] = w;
+    const parent = treeParent[w];
+    ancestor[w] = parent;
+    for (let v = bucketHead[parent]; v !== -1; v = bucketNext[v]) {
+      const u = evaluate(v);
+      dominator[v] = semi[u] < semi[v] ? u : parent;
+    }
+    bucketHead[parent] = -1;
+  }
+  for (let w = 1; w < reachedCount; w++) {
+    if (dominator[w] !== semi[w]) dominator[w] = dominator[dominator[w]];
+  }
+  const immediateDominator = new Int32Array(nodeCount).fill(-1);
+  const sums = new Float64Array(reachedCount);
+  for (let v = 0; v < reachedCount; v++) {
+    const offset = nodeAt[v] * nodeFieldCount;
+    const id = nodes[offset + nodeField.id];
+    if (countedAboveId === 0 || id > countedAboveId && (id & 1) === 1)
+      sums[v] = nodes[offset + nodeField.selfSize];
+  }
+  for (let v = reachedCount - 1; v > 0; v--) {
+    const parent = dominator[v];
+    sums[parent] = sums[parent] + sums[v];
+    immediateDominator[nodeAt[v]] = nodeAt[parent];
+  }
+  const retainedBytes = new Float64Array(nodeCount);
+  for (let v = 0; v < reachedCount; v++) retainedBytes[nodeAt[v]] = sums[v];
+  return { immediateDominator, retainedBytes };
+}
+function depthFirstOrder(graph) {
   const { snapshot, firstEdge } = graph;
-  const { nodes, edges, nodeCount, nodeFieldCount, edgeFieldCount, nodeField, edgeField } = snapshot;
+  const { edges, nodeCount, nodeFieldCount, edgeFieldCount, edgeField } = snapshot;
   const weakType = snapshot.edgeTypeNames.indexOf("weak");
   const isStrong = (edge) => edges[edge + edgeField.type] !== weakType;
   const targetOf = (edge) => edges[edge + edgeField.toNode] / nodeFieldCount;
-  const postOrderOf = new Int32Array(nodeCount).fill(-1);
-  const nodeAtPostOrder = new Uint32Array(nodeCount);
+  const preorderOf = new Int32Array(nodeCount).fill(-1);
+  const nodeAt = new Uint32Array(nodeCount);
+  const treeParent = new Int32Array(nodeCount);
   const stackNode = new Uint32Array(nodeCount);
   const stackEdge = new Uint32Array(nodeCount);
-  const isVisited = new Uint8Array(nodeCount);
   let reachedCount = 0;
   let depth = 0;
   stackNode[0] = 0;
   stackEdge[0] = firstEdge[0];
-  isVisited[0] = 1;
+  preorderOf[0] = reachedCount;
+  nodeAt[reachedCount++] = 0;
   while (depth >= 0) {
     const node = stackNode[depth];
     const edge = stackEdge[depth];
-    if (edge < firstEdge[node + 1]) {
-      stackEdge[depth] = edge + edgeFieldCount;
-      const target = targetOf(edge);
-      if (isStrong(edge) && !isVisited[target]) {
-        isVisited[target] = 1;
-        depth++;
-        stackNode[depth] = target;
-        stackEdge[depth] = firstEdge[target];
-      }
+    if (edge >= firstEdge[node + 1]) {
+      depth--;
       continue;
     }
-    postOrderOf[node] = reachedCount;
-    nodeAtPostOrder[reachedCount++] = node;
-    depth--;
+    stackEdge[depth] = edge + edgeFieldCount;
+    const target = targetOf(edge);
+    if (!isStrong(edge) || preorderOf[target] !== -1) continue;
+    treeParent[reachedCount] = preorderOf[node];
+    preorderOf[target] = reachedCount;
+    nodeAt[reachedCount++] = target;
+    depth++;
+    stackNode[depth] = target;
+    stackEdge[depth] = firstEdge[target];
   }
   const firstRetainer = new Uint32Array(reachedCount + 1);
-  for (let node = 0; node < nodeCount; node++) {
-    if (postOrderOf[node] === -1) continue;
-    for (let edge = firstEdge[node]; edge < firstEdge[node + 1]; edge += edgeFieldCount) {
-      if (isStrong(edge)) firstRetainer[postOrderOf[targetOf(edge)] + 1]++;
+  const forEachStrongTarget = (visit) => {
+    for (let from = 0; from < reachedCount; from++) {
+      const node = nodeAt[from];
+      for (let edge = firstEdge[node]; edge < firstEdge[node + 1]; edge += edgeFieldCount) {
+        if (isStrong(edge)) visit(from, preorderOf[targetOf(edge)]);
+      }
     }
-  }
+  };
+  forEachStrongTarget((_from, to) => {
+    firstRetainer[to + 1] = firstRetainer[to + 1] + 1;
+  });
   for (let i = 0; i < reachedCount; i++)
     firstRetainer[i + 1] = firstRetainer[i + 1] + firstRetainer[i];
   const retainers = new Uint32Array(firstRetainer[reachedCount]);
   const fill = firstRetainer.slice(0, reachedCount);
-  for (let node = 0; node < nodeCount; node++) {
-    const from = postOrderOf[node];
-    if (from === -1) continue;
-    for (let edge = firstEdge[node]; edge < firstEdge[node + 1]; edge += edgeFieldCount) {
-      if (!isStrong(edge)) continue;
-      const to = postOrderOf[targetOf(edge)];
-      retainers[fill[to]++] = from;
-    }
-  }
-  const rootPost = reachedCount - 1;
-  const dominator = new Int32Array(reachedCount).fill(-1);
-  dominator[rootPost] = rootPost;
-  for (let isChanged = true; isChanged; ) {
-    isChanged = false;
-    for (let post = rootPost - 1; post >= 0; post--) {
-      let candidate = -1;
-      for (let r = firstRetainer[post]; r < firstRetainer[post + 1]; r++) {
-        let other = retainers[r];
-        if (dominator[other] === -1) continue;
-        if (candidate === -1) {
-          candidate = other;
-          continue;
-        }
-        while (candidate !== other) {
-          while (candidate < other) candidate = dominator[candidate];
-          while (other < candidate) other = dominator[other];
-        }
-      }
-      if (candidate !== -1 && dominator[post] !== candidate) {
-        dominator[post] = candidate;
-        isChanged = true;
-      }
-    }
-  }
-  const immediateDominator = new Int32Array(nodeCount).fill(-1);
-  const retainedBytes = new Float64Array(nodeCount);
-  for (let post = 0; post < reachedCount; post++) {
-    const node = nodeAtPostOrder[post];
-    retainedBytes[node] = retainedBytes[node] + nodes[node * nodeFieldCount + nodeField.selfSize];
-    if (post === rootPost) continue;
-    const parent = nodeAtPostOrder[dominator[post]];
-    immediateDominator[node] = parent;
-    retainedBytes[parent] = retainedBytes[parent] + retainedBytes[node];
-  }
-  return { immediateDominator, retainedBytes };
+  forEachStrongTarget((from, to) => {
+    retainers[fill[to]++] = from;
+  });
+  return {
+    nodeAt: nodeAt.subarray(0, reachedCount),
+    treeParent: treeParent.subarray(0, reachedCount),
+    firstRetainer,
+    retainers,
+    spare: [stackNode, stackEdge]
+  };
 }
 
 // src/heap/parse-snapshot.ts
@@ -55902,6 +55942,7 @@ function malformed(path5, detail, cause) {
 }
 
 // src/heap/retainer-path.ts
+var KEPT_STEPS_EACH_END = 100;
 var VISIBLE_TYPES = /* @__PURE__ */ new Set([
   "object",
   "closure",
@@ -55956,15 +55997,15 @@ function findRootDistances(graph) {
 function retainerPathOf(graph, distances, sample2) {
   const chain = [];
   for (let node = sample2; node > 0; node = distances.parentNode[node]) {
-    const edge = distances.parentEdge[node];
-    if (edge < 0) return void 0;
-    chain.push({ node, edge });
+    if (distances.parentEdge[node] < 0) return void 0;
+    chain.push(node);
   }
   chain.reverse();
   let root = "(root)";
   const steps = [];
   let scopeOwnerFile;
-  for (const { node, edge } of chain) {
+  for (const node of chain) {
+    const edge = distances.parentEdge[node];
     const type2 = graph.typeOf(node);
     const name = graph.nameOf(node);
     if (type2 === "synthetic") {
@@ -55984,9 +56025,18 @@ function retainerPathOf(graph, distances, sample2) {
     const file = isScopeVariable ? enclosingFile : ownFile;
     if (file !== void 0) step.file = file;
     if (isScopeVariable) step.isScopeVariable = true;
-    steps.push(step);
+    const previous = steps[steps.length - 1];
+    if (previous !== void 0 && isSameHop(previous, step))
+      previous.repeatCount = (previous.repeatCount ?? 1) + 1;
+    else steps.push(step);
   }
-  return { root, steps };
+  if (steps.length <= 2 * KEPT_STEPS_EACH_END) return { root, steps };
+  const elidedStepCount = steps.length - 2 * KEPT_STEPS_EACH_END;
+  steps.splice(KEPT_STEPS_EACH_END, elidedStepCount);
+  return { root, steps, elidedStepCount };
+}
+function isSameHop(a, b) {
+  return a.name === b.name && a.nodeType === b.nodeType && a.edgeName === b.edgeName && a.file === b.file && a.isScopeVariable === b.isScopeVariable;
 }
 function displayName(type2, name) {
   if (type2 === "closure") return `${name || "(anonymous)"}()`;
@@ -56011,6 +56061,7 @@ function formatRetainerPath(path5, options = {}) {
     const isEdgeNameNews = step.edgeName !== void 0 && `${step.edgeName}()` !== step.name;
     let text = isEdgeNameNews ? `${step.name} (${step.edgeName})` : step.name;
     if (saysFile[index] && step.file !== void 0) text += ` in ${displayFile(step.file, options.appRoot)}`;
+    if (step.repeatCount !== void 0) text += ` \xD7${step.repeatCount}`;
     parts.push(text);
   });
   return parts.join(" \u2192 ");
@@ -56170,7 +56221,7 @@ async function diffHeapSnapshots(options) {
     const retainedBytes = retainedBytesByGroup(
       last,
       first.maxHeapObjectId,
-      computeDominators(graph),
+      computeDominators(graph, first.maxHeapObjectId),
       explained
     );
     for (const group of explained) {
@@ -56340,6 +56391,10 @@ async function explainGrowth(options) {
       analysisMs: result.durationMs
     };
   } finally {
+    if (options.keepSnapshotsDir) {
+      await mkdir(options.keepSnapshotsDir, { recursive: true });
+      await cp(dir, join3(options.keepSnapshotsDir, label), { recursive: true });
+    }
     await rm2(dir, { recursive: true, force: true });
   }
 }
@@ -56438,7 +56493,8 @@ async function measureSides(options) {
       for (const state of order) await loadAndSample(state, schedule.requestsPerRound, "measure", options);
       schedule.roundsRun = round + 1;
       log(`round ${round + 1}/${schedule.roundsPlanned}: ${describeRound(states)}`);
-      if (round + 1 >= minRounds && isVerdictClear(states, plan.thresholdBytesPerRequest)) {
+      const isLongEnough = round + 1 >= Math.max(minRounds, Math.ceil(schedule.roundsPlanned / 2));
+      if (isLongEnough && isVerdictClear(states, plan.thresholdBytesPerRequest)) {
         schedule.isStoppedEarly = round + 1 < schedule.roundsPlanned;
         if (schedule.isStoppedEarly) log(`the verdict is clear after ${round + 1} rounds: stopping early`);
         break;
@@ -56481,12 +56537,16 @@ async function warmUp(states, options) {
 function isVerdictClear(states, thresholdBytesPerRequest) {
   const [base, head] = states;
   if (states.length !== 2 || !base || !head || !states.every(isRunning)) return false;
-  const comparison = compareSides(
-    toResult(base, thresholdBytesPerRequest),
-    toResult(head, thresholdBytesPerRequest),
+  const sides = [toResult(base, thresholdBytesPerRequest), toResult(head, thresholdBytesPerRequest)];
+  const isSlowing = sides.some((side) => {
+    const fit = primaryFit(side);
+    return fit !== void 0 && isDecelerating(fit, thresholdBytesPerRequest);
+  });
+  if (isSlowing) return false;
+  const { deltaBytesPerRequest: delta, deltaUncertainty: uncertainty } = compareSides(
+    ...sides,
     thresholdBytesPerRequest
   );
-  const { deltaBytesPerRequest: delta, deltaUncertainty: uncertainty } = comparison;
   if (delta === null || uncertainty === null) return false;
   return Math.abs(delta) - uncertainty > thresholdBytesPerRequest;
 }
@@ -56518,6 +56578,7 @@ async function explainIfAsked(states, schedule, options) {
         requestsPerBatch: Math.max(200, Math.min(2e3, 2 * schedule.requestsPerRound)),
         workDir: options.workDir,
         bumpedPackages: options.bumpedPackages ?? [],
+        keepSnapshotsDir: options.keepSnapshotsDir,
         log: options.log
       })
     );
@@ -56711,6 +56772,7 @@ async function runSides(sides, plan, context) {
       appEnv: { ...scenario.env, ...upstreams.env },
       probePath: context.probePath,
       bumpedPackages: context.bumpedPackages,
+      keepSnapshotsDir: context.keepSnapshotsDir,
       workDir: context.workDir ?? join5(tmpdir2(), `leakwatch-${process.pid}-${Date.now()}`),
       log: context.log
     });
@@ -57166,7 +57228,662 @@ async function listBuiltInScenarios(dir) {
 }
 
 // src/pipeline.ts
-import { dirname, join as join10 } from "node:path";
+import { dirname, join as join12 } from "node:path";
+
+// src/bisect/bisect.ts
+import { join as join10 } from "node:path";
+
+// src/bisect/candidate.ts
+import { readFile as readFile6, writeFile as writeFile2 } from "node:fs/promises";
+import { join as join9 } from "node:path";
+
+// src/prepare/install-build.ts
+import { randomUUID } from "node:crypto";
+import { existsSync as existsSync5 } from "node:fs";
+import { mkdir as mkdir3, open as open3, readFile as readFile5, writeFile } from "node:fs/promises";
+import { tmpdir as tmpdir3 } from "node:os";
+import { join as join7 } from "node:path";
+
+// src/prepare/package-manager.ts
+import { existsSync as existsSync4 } from "node:fs";
+import { access, readFile as readFile3 } from "node:fs/promises";
+import { delimiter, join as join6, relative, resolve } from "node:path";
+var lockfiles = [
+  { file: "pnpm-lock.yaml", name: "pnpm" },
+  { file: "yarn.lock", name: "yarn" },
+  { file: "bun.lock", name: "bun" },
+  { file: "bun.lockb", name: "bun" },
+  { file: "package-lock.json", name: "npm" },
+  { file: "npm-shrinkwrap.json", name: "npm" }
+];
+var frozenInstallArgs = {
+  npm: "ci",
+  "yarn-classic": "install --frozen-lockfile",
+  "yarn-berry": "install --immutable",
+  pnpm: "install --frozen-lockfile",
+  bun: "install --frozen-lockfile"
+};
+async function detectPackageManager(options) {
+  const rootDir = resolve(options.rootDir);
+  const appDir = resolve(rootDir, options.workingDirectory ?? ".");
+  if (relative(rootDir, appDir).startsWith("..")) {
+    throw new LeakwatchError(
+      "working-directory-outside",
+      `working-directory ${options.workingDirectory} is outside the repository`,
+      {
+        hint: "Give working-directory relative to the repository root."
+      }
+    );
+  }
+  const warnings = [];
+  let pinned;
+  let found;
+  for (const dir of ancestorsUpTo(appDir, rootDir)) {
+    pinned ??= parsePackageManagerField((await readPackageJson(join6(dir, "package.json")))?.packageManager);
+    if (!found) {
+      const present = [];
+      for (const candidate of lockfiles) if (await exists(join6(dir, candidate.file))) present.push(candidate);
+      const chosen = present.find((candidate) => candidate.name === pinned?.name) ?? present[0];
+      if (chosen) found = { ...chosen, dir };
+      if (present.length > 1)
+        warnings.push(`Several lockfiles in ${relative(rootDir, dir) || "."}; using ${chosen?.file}.`);
+    }
+  }
+  let name = await nameFromLockfile(found);
+  if (pinned) {
+    const pinnedName = nameFromPin(pinned);
+    if (name && pinnedName !== name)
+      warnings.push(
+        `packageManager says ${pinned.name} but the lockfile is ${found?.file}; using ${pinned.name}.`
+      );
+    name = pinnedName;
+  }
+  name ??= "npm";
+  if (!found)
+    warnings.push(
+      `No lockfile found: installing with \`${binOf(name)} install\`, so dependency versions are not frozen.`
+    );
+  const prefix = commandPrefix(name, pinned);
+  return {
+    name,
+    pinnedVersion: pinned?.version,
+    installDir: relative(rootDir, found?.dir ?? appDir) || ".",
+    lockfile: found ? relative(rootDir, join6(found.dir, found.file)) : void 0,
+    installCommand: `${prefix} ${found ? frozenInstallArgs[name] : "install"}`,
+    runScriptCommand: (script) => `${prefix} run ${script}`,
+    warnings
+  };
+}
+function* ancestorsUpTo(dir, rootDir) {
+  for (let current = dir; ; current = resolve(current, "..")) {
+    yield current;
+    if (current === rootDir || current === resolve(current, "..")) return;
+  }
+}
+function parsePackageManagerField(field) {
+  if (typeof field !== "string") return void 0;
+  const match = /^(npm|yarn|pnpm|bun)@([^+\s]+)/.exec(field.trim());
+  return match?.[1] && match[2] ? { name: match[1], version: match[2] } : void 0;
+}
+function nameFromPin(pin) {
+  if (pin.name !== "yarn") return pin.name;
+  return Number.parseInt(pin.version, 10) >= 2 ? "yarn-berry" : "yarn-classic";
+}
+async function nameFromLockfile(found) {
+  if (!found) return void 0;
+  if (found.name !== "yarn") return found.name;
+  const text = await readFile3(join6(found.dir, found.file), "utf8");
+  return /^__metadata:/m.test(text) ? "yarn-berry" : "yarn-classic";
+}
+function commandPrefix(name, pinned) {
+  const bin = binOf(name);
+  if (bin === "bun") return "bun";
+  if (pinned) return `corepack ${bin}@${pinned.version}`;
+  if (bin === "npm" || isOnPath(bin)) return bin;
+  return name === "yarn-berry" ? "corepack yarn@stable" : `corepack ${bin}`;
+}
+function binOf(name) {
+  return name.startsWith("yarn") ? "yarn" : name;
+}
+function isOnPath(bin) {
+  return (process.env.PATH ?? "").split(delimiter).some((dir) => dir && existsSync4(join6(dir, bin)));
+}
+async function readPackageJson(path5) {
+  try {
+    return JSON.parse(await readFile3(path5, "utf8"));
+  } catch {
+    return void 0;
+  }
+}
+async function exists(path5) {
+  return access(path5).then(
+    () => true,
+    () => false
+  );
+}
+
+// src/prepare/run-command.ts
+import { spawn as spawn3 } from "node:child_process";
+import { open as open2, readdir as readdir2, readFile as readFile4 } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
+async function runShellCommand(options) {
+  const { command, cwd, env, timeoutMs, signal } = options;
+  const killGraceMs = options.killGraceMs ?? 5e3;
+  const log = await open2(options.logPath, "a");
+  try {
+    await log.write(`$ ${command}
+`);
+    const startedMs = performance.now();
+    const child = spawn3(command, {
+      cwd,
+      env,
+      shell: true,
+      detached: true,
+      stdio: ["ignore", log.fd, log.fd]
+    });
+    const spawned = new Promise((resolve2, reject) => {
+      child.once("spawn", resolve2);
+      child.once("error", reject);
+    });
+    await spawned.catch((error) => {
+      throw new LeakwatchError("spawn-failed", `Cannot run \`${command}\` in ${cwd}: ${String(error)}`, {
+        hint: "Check that the directory exists and a POSIX shell is available.",
+        cause: error
+      });
+    });
+    const processGroupId = child.pid;
+    const exited = new Promise(
+      (resolve2) => child.once("exit", (code, exitSignal2) => resolve2([code, exitSignal2]))
+    );
+    let outcome = "exited";
+    const stop = (reason) => {
+      if (outcome !== "exited") return;
+      outcome = reason;
+      signalGroup2(processGroupId, "SIGTERM");
+      setTimeout(() => signalGroup2(processGroupId, "SIGKILL"), killGraceMs).unref();
+    };
+    const timer = setTimeout(() => stop("timed-out"), timeoutMs);
+    const onAbort = () => stop("aborted");
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const [exitCode, exitSignal] = await exited;
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+    const durationMs = performance.now() - startedMs;
+    if (signalGroup2(processGroupId, "SIGKILL"))
+      await log.write("[leakwatch] killed processes left running by the step\n");
+    await waitForEmptyGroup(processGroupId);
+    if (outcome !== "exited") await log.write(`[leakwatch] ${outcome} after ${Math.round(durationMs)} ms
+`);
+    return { outcome, exitCode, exitSignal, durationMs, processGroupId };
+  } finally {
+    await log.close();
+  }
+}
+function signalGroup2(processGroupId, signal) {
+  try {
+    process.kill(-processGroupId, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+async function waitForEmptyGroup(processGroupId) {
+  for (let attempt = 0; attempt < 100 && await hasLivingMembers(processGroupId); attempt++) await sleep(20);
+}
+async function hasLivingMembers(processGroupId) {
+  if (process.platform !== "linux") return signalGroup2(processGroupId, 0);
+  for (const entry of await readdir2("/proc").catch(() => [])) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile4(`/proc/${entry}/stat`, "utf8").catch(() => "");
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(pgrp) === processGroupId && state !== "Z" && state !== "X") return true;
+  }
+  return false;
+}
+
+// src/prepare/install-build.ts
+var logTailLines2 = 40;
+async function installAndBuild(options) {
+  const { dir, label, log } = options;
+  const workingDirectory = options.workingDirectory ?? ".";
+  const appDir = join7(dir, workingDirectory);
+  if (options.logDir) await mkdir3(options.logDir, { recursive: true });
+  const logPath = join7(options.logDir ?? tmpdir3(), `leakwatch-${label}-${randomUUID().slice(0, 8)}.log`);
+  const timeoutMs = options.timeoutMs ?? 9e5;
+  if (!existsSync5(join7(appDir, "package.json"))) {
+    await writeFile(logPath, `no package.json in ${workingDirectory}
+`);
+    return {
+      ok: false,
+      stage: "install",
+      exitCode: null,
+      isTimedOut: false,
+      logTail: `no package.json in ${workingDirectory}`,
+      logPath,
+      hint: `The ${label} commit has no package.json in ${workingDirectory}. Check working-directory; if the app is new in this PR, there is no baseline to compare against.`
+    };
+  }
+  const packageManager = await detectPackageManager({ rootDir: dir, workingDirectory });
+  for (const warning of packageManager.warnings) log(`${label}: ${warning}`);
+  const env = scrubbedEnv(process.env, {
+    COREPACK_ENABLE_DOWNLOAD_PROMPT: "0",
+    npm_config_audit: "false",
+    npm_config_fund: "false",
+    npm_config_update_notifier: "false",
+    ...options.env
+  });
+  const run = (command, cwd) => runShellCommand({ command, cwd, env, logPath, timeoutMs, signal: options.signal });
+  const installCommand = options.installCommand ?? packageManager.installCommand;
+  log(`${label}: ${installCommand} (in ${packageManager.installDir})`);
+  const install = await run(installCommand, join7(dir, packageManager.installDir));
+  if (!succeeded(install)) return failure("install", installCommand, install, options, logPath, timeoutMs);
+  const buildCommand = options.buildCommand ?? (await hasBuildScript(appDir) ? packageManager.runScriptCommand("build") : void 0);
+  if (buildCommand === void 0) {
+    log(`${label}: no build script in ${workingDirectory}/package.json; skipping the build`);
+    return {
+      ok: true,
+      packageManager: packageManager.name,
+      installMs: install.durationMs,
+      buildMs: 0,
+      logPath
+    };
+  }
+  log(`${label}: ${buildCommand} (in ${workingDirectory})`);
+  const build = await run(buildCommand, appDir);
+  if (!succeeded(build)) return failure("build", buildCommand, build, options, logPath, timeoutMs);
+  return {
+    ok: true,
+    packageManager: packageManager.name,
+    installMs: install.durationMs,
+    buildMs: build.durationMs,
+    logPath
+  };
+}
+function succeeded(result) {
+  if (result.outcome === "aborted") {
+    throw new LeakwatchError("aborted", "Install and build were cancelled.", {
+      hint: "Nothing to do: leakwatch was stopped."
+    });
+  }
+  return result.outcome === "exited" && result.exitCode === 0;
+}
+async function failure(stage, command, result, options, logPath, timeoutMs) {
+  const isTimedOut = result.outcome === "timed-out";
+  options.log(
+    `${options.label}: ${stage} failed (${isTimedOut ? "timed out" : `exit ${result.exitCode ?? result.exitSignal}`}); log: ${logPath}`
+  );
+  return {
+    ok: false,
+    stage,
+    exitCode: result.exitCode,
+    isTimedOut,
+    logTail: await readLogTail2(logPath),
+    logPath,
+    hint: isTimedOut ? `\`${command}\` ran longer than ${Math.round(timeoutMs / 1e3)} s. Make it faster or raise the step timeout.` : failureHint(stage, options.label, command)
+  };
+}
+function failureHint(stage, label, command) {
+  const input = stage === "install" ? "install-command" : "build-command";
+  if (label === "base") {
+    return stage === "build" ? `The base commit (the merge base) does not build with \`${command}\`: it may predate the build script or need other steps. Set ${input} to a command that works on both commits.` : `The base commit (the merge base) does not install with \`${command}\`: its lockfile may be out of date or use another package manager. Set ${input} to a command that works on both commits.`;
+  }
+  return stage === "build" ? `The head commit does not build with \`${command}\`; see the log tail. Fix the build, or set ${input} if leakwatch guessed the command wrong.` : `The head commit does not install with \`${command}\`: check that the lockfile matches package.json, or set ${input}.`;
+}
+async function hasBuildScript(appDir) {
+  try {
+    const manifest = JSON.parse(await readFile5(join7(appDir, "package.json"), "utf8"));
+    return typeof manifest.scripts?.build === "string";
+  } catch {
+    return false;
+  }
+}
+async function readLogTail2(logPath) {
+  const tailBytes = 64 * 1024;
+  const file = await open3(logPath, "r");
+  try {
+    const { size } = await file.stat();
+    const length = Math.min(size, tailBytes);
+    const { buffer } = await file.read(Buffer.alloc(length), 0, length, size - length);
+    return buffer.toString("utf8").split("\n").slice(-logTailLines2 - 1).join("\n").trimEnd();
+  } finally {
+    await file.close();
+  }
+}
+
+// src/prepare/worktree.ts
+import { mkdtemp as mkdtemp2, rm as rm3 } from "node:fs/promises";
+import { tmpdir as tmpdir4 } from "node:os";
+import { join as join8 } from "node:path";
+
+// src/prepare/git.ts
+import { execFile as execFile2 } from "node:child_process";
+function git(repoDir, args) {
+  return new Promise((resolve2, reject) => {
+    execFile2(
+      "git",
+      ["-C", repoDir, ...args],
+      // Prompts would hang a CI job forever on a private remote.
+      { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== "number") {
+          reject(error);
+          return;
+        }
+        resolve2({ exitCode: error ? Number(error.code) : 0, stdout: stdout.trim(), stderr: stderr.trim() });
+      }
+    );
+  });
+}
+
+// src/prepare/worktree.ts
+async function createWorktree(options) {
+  const { repoDir, sha, label, log } = options;
+  const dir = await mkdtemp2(join8(options.parentDir ?? tmpdir4(), `leakwatch-${label}-`));
+  const added = await git(repoDir, [
+    "-c",
+    "core.hooksPath=/dev/null",
+    "worktree",
+    "add",
+    "--detach",
+    dir,
+    sha
+  ]);
+  if (added.exitCode !== 0) {
+    await rm3(dir, { recursive: true, force: true });
+    await git(repoDir, ["worktree", "prune"]);
+    throw new LeakwatchError("worktree-failed", `Cannot check out ${sha} for ${label}: ${added.stderr}`, {
+      hint: "Check that the commit exists in the clone and that the temp directory is writable."
+    });
+  }
+  log(`${label}: checked out ${sha.slice(0, 12)} in ${dir}`);
+  let disposal;
+  const removeWorktree = async () => {
+    await git(repoDir, ["worktree", "remove", "--force", dir]);
+    await rm3(dir, { recursive: true, force: true });
+    await git(repoDir, ["worktree", "prune"]);
+  };
+  return {
+    dir,
+    sha,
+    [Symbol.asyncDispose]: () => {
+      disposal ??= removeWorktree();
+      return disposal;
+    }
+  };
+}
+
+// src/bisect/candidate.ts
+var dependencyFields = ["dependencies", "devDependencies", "optionalDependencies"];
+var unfrozenInstallArgs = {
+  npm: "install --no-audit --no-fund",
+  "yarn-classic": "install --non-interactive",
+  "yarn-berry": "install",
+  pnpm: "install --no-frozen-lockfile",
+  bun: "install"
+};
+async function prepareCandidate(options) {
+  const worktree = await createWorktree({
+    repoDir: options.repoDir,
+    sha: options.baseSha,
+    label: "candidate",
+    log: options.log
+  });
+  const dispose = () => worktree[Symbol.asyncDispose]();
+  try {
+    const appDir = join9(worktree.dir, options.workingDirectory);
+    const packageManager = await detectPackageManager({
+      rootDir: worktree.dir,
+      workingDirectory: options.workingDirectory
+    });
+    await applyChanges({
+      appManifestPath: join9(appDir, "package.json"),
+      rootManifestPath: join9(worktree.dir, packageManager.installDir, "package.json"),
+      packageManager: packageManager.name,
+      changes: options.changes
+    });
+    const frozenArgs = packageManager.installCommand.split(" ").slice(-1)[0] ?? "";
+    const prefix = packageManager.installCommand.slice(
+      0,
+      packageManager.installCommand.lastIndexOf(frozenArgs === "ci" ? " ci" : " install")
+    );
+    const result = await installAndBuild({
+      dir: worktree.dir,
+      workingDirectory: options.workingDirectory,
+      installCommand: `${prefix} ${unfrozenInstallArgs[packageManager.name]}`,
+      buildCommand: options.buildCommand,
+      label: "head",
+      logDir: options.logDir,
+      // Yarn berry refuses to touch the lockfile on CI unless told it may.
+      env: { YARN_ENABLE_IMMUTABLE_INSTALLS: "false" },
+      log: (line) => options.log(line.replace(/^head:/, "candidate:"))
+    });
+    if (result.ok) return { ok: true, appDir, [Symbol.asyncDispose]: dispose };
+    return {
+      ok: false,
+      stage: result.stage,
+      logTail: result.logTail,
+      conflictingPackages: conflictingPackages(result),
+      [Symbol.asyncDispose]: dispose
+    };
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+}
+async function applyChanges(options) {
+  const app = JSON.parse(await readFile6(options.appManifestPath, "utf8"));
+  const isSameFile = options.appManifestPath === options.rootManifestPath;
+  const root = isSameFile ? app : JSON.parse(await readFile6(options.rootManifestPath, "utf8"));
+  for (const change of options.changes) {
+    if (change.direct) setDirectVersion(app, change);
+    else if (change.to !== null) setOverride(root, options.packageManager, change.name, change.to);
+  }
+  await writeFile2(options.appManifestPath, `${JSON.stringify(app, null, 2)}
+`);
+  if (!isSameFile) await writeFile2(options.rootManifestPath, `${JSON.stringify(root, null, 2)}
+`);
+}
+function setDirectVersion(manifest, change) {
+  const fields = dependencyFields.filter((field) => sectionOf(manifest, field)?.[change.name] !== void 0);
+  if (change.to === null) {
+    for (const field of fields) delete sectionOf(manifest, field)?.[change.name];
+    return;
+  }
+  for (const field of fields.length > 0 ? fields : ["dependencies"]) {
+    manifest[field] = { ...sectionOf(manifest, field), [change.name]: change.to };
+  }
+}
+function setOverride(manifest, packageManager, name, version) {
+  if (packageManager === "pnpm") {
+    const pnpm = manifest.pnpm ?? {};
+    manifest.pnpm = { ...pnpm, overrides: { ...sectionOf(pnpm, "overrides"), [name]: version } };
+  } else {
+    const field = packageManager.startsWith("yarn") ? "resolutions" : "overrides";
+    manifest[field] = { ...sectionOf(manifest, field), [name]: version };
+  }
+}
+function sectionOf(manifest, field) {
+  const section = manifest[field];
+  return section && typeof section === "object" ? section : void 0;
+}
+function conflictingPackages(result) {
+  if (result.stage !== "install") return [];
+  const named = /* @__PURE__ */ new Set();
+  const pattern = /(?:While resolving:|Found:|peer|from|Conflicting peer dependency:)\s+((?:@[\w.-]+\/)?[\w.-]+)@/g;
+  for (const match of result.logTail.matchAll(pattern)) if (match[1]) named.add(match[1]);
+  return [...named].sort();
+}
+
+// src/bisect/bisect.ts
+var defaultBisectTimeBudgetMs = 20 * 6e4;
+async function bisectChanges(options) {
+  const startedMs = performance.now();
+  const { log } = options;
+  const notBisected = options.changes.filter((change) => !change.direct && change.to === null);
+  const steps = [];
+  const probes = /* @__PURE__ */ new Map();
+  const probe = async (units2, isConfirmation) => {
+    const changes = units2.flat();
+    const key = namesOf(changes).join(" ");
+    const known = probes.get(key);
+    if (known) return known;
+    if (performance.now() - startedMs > options.timeBudgetMs) return "out-of-time";
+    log(`bisect: candidate ${probes.size + 1}: base + ${key}`);
+    const result = await measureCandidate(options, changes, probes.size + 1, isConfirmation);
+    log(`bisect: ${key}: ${result.step.verdict} (${result.step.reason})`);
+    probes.set(key, result);
+    steps.push(result.step);
+    return result;
+  };
+  let units = options.changes.filter((change) => !notBisected.includes(change)).map((c) => [c]);
+  let suspects = units;
+  let smallestRegressing = units;
+  let outcome;
+  while (!outcome) {
+    if (suspects.length === 1) {
+      const alone = await probe(suspects, true);
+      outcome = alone === "out-of-time" ? outOfTime() : concludeAlone(alone, suspects, smallestRegressing, options);
+      if (alone !== "out-of-time" && alone.step.verdict === "regression") alone.step.isConfirmation = true;
+      break;
+    }
+    const middle = Math.floor(suspects.length / 2);
+    const [left, right] = [suspects.slice(0, middle), suspects.slice(middle)];
+    const first = await probe(left, false);
+    if (first === "out-of-time") {
+      outcome = outOfTime();
+      break;
+    }
+    if (first.step.verdict === "regression") {
+      suspects = smallestRegressing = left;
+      continue;
+    }
+    if (first.step.verdict === "clean") {
+      suspects = right;
+      continue;
+    }
+    const merged = mergeConflicting(units, first.conflictingPackages);
+    if (merged) {
+      log(`bisect: ${merged.joined.join(", ")} only install together; bisecting them as one`);
+      units = merged.units;
+      suspects = mergeInto(suspects, merged.units);
+      continue;
+    }
+    const second = await probe(right, false);
+    if (second === "out-of-time") outcome = outOfTime();
+    else if (second.step.verdict === "regression") suspects = smallestRegressing = right;
+    else
+      outcome = {
+        kind: "inconclusive",
+        reason: `${namesOf(left.flat()).join(", ")} could not be built without the other bumps, and the rest did not reproduce the leak`
+      };
+  }
+  return {
+    outcome,
+    steps,
+    candidateCount: steps.length,
+    notBisected: namesOf(notBisected),
+    durationMs: performance.now() - startedMs
+  };
+}
+async function measureCandidate(options, changes, index, isConfirmation) {
+  var _stack = [];
+  try {
+    const startedMs = performance.now();
+    const packages = namesOf(changes);
+    const step = (fields) => ({
+      packages,
+      slopeBytesPerRequest: null,
+      deltaBytesPerRequest: null,
+      isConfirmation,
+      durationMs: performance.now() - startedMs,
+      ...fields
+    });
+    const candidate = __using(_stack, await prepareCandidate({
+      repoDir: options.repoDir,
+      baseSha: options.baseSha,
+      workingDirectory: options.workingDirectory,
+      changes,
+      buildCommand: options.buildCommand,
+      logDir: options.logDir,
+      log: options.log
+    }), true);
+    if (!candidate.ok) {
+      const firstLine = candidate.logTail.split("\n").find((line) => /ERESOLVE|ERR!|error/i.test(line)) ?? "";
+      return {
+        step: step({
+          verdict: candidate.stage === "install" ? "install-failed" : "build-failed",
+          reason: `failed to ${candidate.stage}${firstLine ? `: ${firstLine.trim().slice(0, 200)}` : ""}`
+        }),
+        conflictingPackages: candidate.conflictingPackages
+      };
+    }
+    const report = await compareApps(
+      { baseDir: options.baseAppDir, headDir: candidate.appDir },
+      // Heap snapshots explain the full head already; candidates only need a verdict.
+      { ...options.plan, heapSnapshots: "never" },
+      {
+        ...options.context,
+        workDir: options.logDir ? join10(options.logDir, "bisect", String(index)) : void 0
+      }
+    );
+    const verdict = report.comparison.verdict;
+    return {
+      step: step({
+        verdict: verdict === "regression" ? "regression" : verdict === "error" ? "error" : "clean",
+        reason: report.comparison.reason,
+        slopeBytesPerRequest: primaryFit(report.head)?.steady?.slope ?? null,
+        deltaBytesPerRequest: report.comparison.deltaBytesPerRequest
+      }),
+      conflictingPackages: []
+    };
+  } catch (_) {
+    var _error = _, _hasError = true;
+  } finally {
+    var _promise = __callDispose(_stack, _error, _hasError);
+    _promise && await _promise;
+  }
+}
+function concludeAlone(alone, suspects, smallestRegressing, options) {
+  const { step } = alone;
+  const changes = suspects.flat();
+  if (step.verdict === "regression" && step.slopeBytesPerRequest !== null) {
+    return {
+      kind: "culprit",
+      changes,
+      slopeBytesPerRequest: step.slopeBytesPerRequest,
+      deltaBytesPerRequest: step.deltaBytesPerRequest ?? 0,
+      isConfirmed: isWithinInterval(step, primaryFit(options.headReport.head)?.steady ?? null)
+    };
+  }
+  if (step.verdict === "clean" && smallestRegressing.length > 1) {
+    return { kind: "interaction", changes: smallestRegressing.flat() };
+  }
+  return { kind: "inconclusive", reason: `${namesOf(changes).join(", ")} alone: ${step.reason}` };
+}
+function isWithinInterval(step, head) {
+  if (!head || step.slopeBytesPerRequest === null) return false;
+  const halfWidth2 = (head.high - head.low) / 2;
+  return Math.abs(step.slopeBytesPerRequest - head.slope) <= Math.SQRT2 * halfWidth2;
+}
+function mergeConflicting(units, named) {
+  const touched = units.filter((unit) => unit.some((change) => named.includes(change.name)));
+  if (touched.length < 2) return null;
+  const joined = touched.flat();
+  const first = units.indexOf(touched[0]);
+  const rest = units.filter((unit) => !touched.includes(unit));
+  return { units: [...rest.slice(0, first), joined, ...rest.slice(first)], joined: namesOf(joined) };
+}
+function mergeInto(suspects, units) {
+  const names = new Set(suspects.flat().map((change) => change.name));
+  return units.filter((unit) => unit.some((change) => names.has(change.name)));
+}
+function outOfTime() {
+  return { kind: "inconclusive", reason: "the bisection time budget ran out" };
+}
+function namesOf(changes) {
+  return changes.map((change) => change.name);
+}
 
 // src/deps/diff.ts
 import { posix as posix3 } from "node:path";
@@ -57211,11 +57928,11 @@ function lowestInRange(range) {
 }
 
 // src/deps/git-files.ts
-import { execFile as execFile2 } from "node:child_process";
+import { execFile as execFile3 } from "node:child_process";
 var maxBufferBytes = 512 * 1024 * 1024;
 function runGit(repoDir, args) {
   return new Promise((resolve2, reject) => {
-    execFile2(
+    execFile3(
       "git",
       ["-C", repoDir, "--literal-pathspecs", ...args],
       { maxBuffer: maxBufferBytes, env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } },
@@ -60451,7 +61168,7 @@ function walkPackages(packages, start, versions) {
     return;
   }
   const visited = /* @__PURE__ */ new Set();
-  const queue = [{ location: start, names: namesOf(root, true) }];
+  const queue = [{ location: start, names: namesOf2(root, true) }];
   for (let item = queue.shift(); item; item = queue.shift()) {
     for (const name of item.names) {
       const found = findInstalled(packages, item.location, name);
@@ -60462,16 +61179,16 @@ function walkPackages(packages, start, versions) {
         const target = packages[entry.resolved];
         if (isRecord(target) && !visited.has(entry.resolved)) {
           visited.add(entry.resolved);
-          queue.push({ location: entry.resolved, names: namesOf(target, false) });
+          queue.push({ location: entry.resolved, names: namesOf2(target, false) });
         }
         continue;
       }
       record(location, entry, versions);
-      queue.push({ location, names: namesOf(entry, false) });
+      queue.push({ location, names: namesOf2(entry, false) });
     }
   }
 }
-function namesOf(entry, withDev) {
+function namesOf2(entry, withDev) {
   const fields = withDev ? [...runtimeFields, "devDependencies"] : runtimeFields;
   return fields.flatMap((field) => dependencyEntries(entry[field]).map(([name]) => name));
 }
@@ -60687,7 +61404,7 @@ function asRecord(value, fail) {
 }
 
 // src/deps/manifest.ts
-var dependencyFields = [
+var dependencyFields2 = [
   "dependencies",
   "devDependencies",
   "optionalDependencies",
@@ -60705,11 +61422,11 @@ function parseManifest(text, path5) {
   }
   const manifest = isRecord(raw) ? raw : {};
   const specs = /* @__PURE__ */ new Map();
-  for (const field of dependencyFields) {
+  for (const field of dependencyFields2) {
     for (const [name, range] of dependencyEntries(manifest[field])) specs.set(name, range);
   }
   const directNames = new Set(specs.keys());
-  const installRoots = dependencyFields.filter((field) => field !== "peerDependencies").flatMap((field) => dependencyEntries(manifest[field]));
+  const installRoots = dependencyFields2.filter((field) => field !== "peerDependencies").flatMap((field) => dependencyEntries(manifest[field]));
   const pnpm = isRecord(manifest.pnpm) ? manifest.pnpm : {};
   for (const overrides of [manifest.overrides, manifest.resolutions, pnpm.overrides]) {
     for (const [name, range] of overrideTargets(overrides)) specs.set(name, range);
@@ -60860,26 +61577,6 @@ function managerFromField(field) {
   return name === "npm" || name === "pnpm" || name === "bun" ? name : null;
 }
 
-// src/prepare/git.ts
-import { execFile as execFile3 } from "node:child_process";
-function git(repoDir, args) {
-  return new Promise((resolve2, reject) => {
-    execFile3(
-      "git",
-      ["-C", repoDir, ...args],
-      // Prompts would hang a CI job forever on a private remote.
-      { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== "number") {
-          reject(error);
-          return;
-        }
-        resolve2({ exitCode: error ? Number(error.code) : 0, stdout: stdout.trim(), stderr: stderr.trim() });
-      }
-    );
-  });
-}
-
 // src/prepare/baseline.ts
 var fetchDepthHint = "Fetch the full history: set `fetch-depth: 0` on actions/checkout (or run `git fetch --unshallow` locally).";
 async function resolveBaseline(options) {
@@ -60954,363 +61651,7 @@ async function resolveCommit2(repoDir, ref, isShallow, log) {
 }
 
 // src/prepare/prepare-both.ts
-import { join as join9 } from "node:path";
-
-// src/prepare/install-build.ts
-import { randomUUID } from "node:crypto";
-import { existsSync as existsSync5 } from "node:fs";
-import { mkdir as mkdir3, open as open3, readFile as readFile5, writeFile } from "node:fs/promises";
-import { tmpdir as tmpdir3 } from "node:os";
-import { join as join7 } from "node:path";
-
-// src/prepare/package-manager.ts
-import { existsSync as existsSync4 } from "node:fs";
-import { access, readFile as readFile3 } from "node:fs/promises";
-import { delimiter, join as join6, relative, resolve } from "node:path";
-var lockfiles = [
-  { file: "pnpm-lock.yaml", name: "pnpm" },
-  { file: "yarn.lock", name: "yarn" },
-  { file: "bun.lock", name: "bun" },
-  { file: "bun.lockb", name: "bun" },
-  { file: "package-lock.json", name: "npm" },
-  { file: "npm-shrinkwrap.json", name: "npm" }
-];
-var frozenInstallArgs = {
-  npm: "ci",
-  "yarn-classic": "install --frozen-lockfile",
-  "yarn-berry": "install --immutable",
-  pnpm: "install --frozen-lockfile",
-  bun: "install --frozen-lockfile"
-};
-async function detectPackageManager(options) {
-  const rootDir = resolve(options.rootDir);
-  const appDir = resolve(rootDir, options.workingDirectory ?? ".");
-  if (relative(rootDir, appDir).startsWith("..")) {
-    throw new LeakwatchError(
-      "working-directory-outside",
-      `working-directory ${options.workingDirectory} is outside the repository`,
-      {
-        hint: "Give working-directory relative to the repository root."
-      }
-    );
-  }
-  const warnings = [];
-  let pinned;
-  let found;
-  for (const dir of ancestorsUpTo(appDir, rootDir)) {
-    pinned ??= parsePackageManagerField((await readPackageJson(join6(dir, "package.json")))?.packageManager);
-    if (!found) {
-      const present = [];
-      for (const candidate of lockfiles) if (await exists(join6(dir, candidate.file))) present.push(candidate);
-      const chosen = present.find((candidate) => candidate.name === pinned?.name) ?? present[0];
-      if (chosen) found = { ...chosen, dir };
-      if (present.length > 1)
-        warnings.push(`Several lockfiles in ${relative(rootDir, dir) || "."}; using ${chosen?.file}.`);
-    }
-  }
-  let name = await nameFromLockfile(found);
-  if (pinned) {
-    const pinnedName = nameFromPin(pinned);
-    if (name && pinnedName !== name)
-      warnings.push(
-        `packageManager says ${pinned.name} but the lockfile is ${found?.file}; using ${pinned.name}.`
-      );
-    name = pinnedName;
-  }
-  name ??= "npm";
-  if (!found)
-    warnings.push(
-      `No lockfile found: installing with \`${binOf(name)} install\`, so dependency versions are not frozen.`
-    );
-  const prefix = commandPrefix(name, pinned);
-  return {
-    name,
-    pinnedVersion: pinned?.version,
-    installDir: relative(rootDir, found?.dir ?? appDir) || ".",
-    lockfile: found ? relative(rootDir, join6(found.dir, found.file)) : void 0,
-    installCommand: `${prefix} ${found ? frozenInstallArgs[name] : "install"}`,
-    runScriptCommand: (script) => `${prefix} run ${script}`,
-    warnings
-  };
-}
-function* ancestorsUpTo(dir, rootDir) {
-  for (let current = dir; ; current = resolve(current, "..")) {
-    yield current;
-    if (current === rootDir || current === resolve(current, "..")) return;
-  }
-}
-function parsePackageManagerField(field) {
-  if (typeof field !== "string") return void 0;
-  const match = /^(npm|yarn|pnpm|bun)@([^+\s]+)/.exec(field.trim());
-  return match?.[1] && match[2] ? { name: match[1], version: match[2] } : void 0;
-}
-function nameFromPin(pin) {
-  if (pin.name !== "yarn") return pin.name;
-  return Number.parseInt(pin.version, 10) >= 2 ? "yarn-berry" : "yarn-classic";
-}
-async function nameFromLockfile(found) {
-  if (!found) return void 0;
-  if (found.name !== "yarn") return found.name;
-  const text = await readFile3(join6(found.dir, found.file), "utf8");
-  return /^__metadata:/m.test(text) ? "yarn-berry" : "yarn-classic";
-}
-function commandPrefix(name, pinned) {
-  const bin = binOf(name);
-  if (bin === "bun") return "bun";
-  if (pinned) return `corepack ${bin}@${pinned.version}`;
-  if (bin === "npm" || isOnPath(bin)) return bin;
-  return name === "yarn-berry" ? "corepack yarn@stable" : `corepack ${bin}`;
-}
-function binOf(name) {
-  return name.startsWith("yarn") ? "yarn" : name;
-}
-function isOnPath(bin) {
-  return (process.env.PATH ?? "").split(delimiter).some((dir) => dir && existsSync4(join6(dir, bin)));
-}
-async function readPackageJson(path5) {
-  try {
-    return JSON.parse(await readFile3(path5, "utf8"));
-  } catch {
-    return void 0;
-  }
-}
-async function exists(path5) {
-  return access(path5).then(
-    () => true,
-    () => false
-  );
-}
-
-// src/prepare/run-command.ts
-import { spawn as spawn3 } from "node:child_process";
-import { open as open2, readdir as readdir2, readFile as readFile4 } from "node:fs/promises";
-import { setTimeout as sleep } from "node:timers/promises";
-async function runShellCommand(options) {
-  const { command, cwd, env, timeoutMs, signal } = options;
-  const killGraceMs = options.killGraceMs ?? 5e3;
-  const log = await open2(options.logPath, "a");
-  try {
-    await log.write(`$ ${command}
-`);
-    const startedMs = performance.now();
-    const child = spawn3(command, {
-      cwd,
-      env,
-      shell: true,
-      detached: true,
-      stdio: ["ignore", log.fd, log.fd]
-    });
-    const spawned = new Promise((resolve2, reject) => {
-      child.once("spawn", resolve2);
-      child.once("error", reject);
-    });
-    await spawned.catch((error) => {
-      throw new LeakwatchError("spawn-failed", `Cannot run \`${command}\` in ${cwd}: ${String(error)}`, {
-        hint: "Check that the directory exists and a POSIX shell is available.",
-        cause: error
-      });
-    });
-    const processGroupId = child.pid;
-    const exited = new Promise(
-      (resolve2) => child.once("exit", (code, exitSignal2) => resolve2([code, exitSignal2]))
-    );
-    let outcome = "exited";
-    const stop = (reason) => {
-      if (outcome !== "exited") return;
-      outcome = reason;
-      signalGroup2(processGroupId, "SIGTERM");
-      setTimeout(() => signalGroup2(processGroupId, "SIGKILL"), killGraceMs).unref();
-    };
-    const timer = setTimeout(() => stop("timed-out"), timeoutMs);
-    const onAbort = () => stop("aborted");
-    if (signal?.aborted) onAbort();
-    signal?.addEventListener("abort", onAbort, { once: true });
-    const [exitCode, exitSignal] = await exited;
-    clearTimeout(timer);
-    signal?.removeEventListener("abort", onAbort);
-    const durationMs = performance.now() - startedMs;
-    if (signalGroup2(processGroupId, "SIGKILL"))
-      await log.write("[leakwatch] killed processes left running by the step\n");
-    await waitForEmptyGroup(processGroupId);
-    if (outcome !== "exited") await log.write(`[leakwatch] ${outcome} after ${Math.round(durationMs)} ms
-`);
-    return { outcome, exitCode, exitSignal, durationMs, processGroupId };
-  } finally {
-    await log.close();
-  }
-}
-function signalGroup2(processGroupId, signal) {
-  try {
-    process.kill(-processGroupId, signal);
-    return true;
-  } catch {
-    return false;
-  }
-}
-async function waitForEmptyGroup(processGroupId) {
-  for (let attempt = 0; attempt < 100 && await hasLivingMembers(processGroupId); attempt++) await sleep(20);
-}
-async function hasLivingMembers(processGroupId) {
-  if (process.platform !== "linux") return signalGroup2(processGroupId, 0);
-  for (const entry of await readdir2("/proc").catch(() => [])) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile4(`/proc/${entry}/stat`, "utf8").catch(() => "");
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(pgrp) === processGroupId && state !== "Z" && state !== "X") return true;
-  }
-  return false;
-}
-
-// src/prepare/install-build.ts
-var logTailLines2 = 40;
-async function installAndBuild(options) {
-  const { dir, label, log } = options;
-  const workingDirectory = options.workingDirectory ?? ".";
-  const appDir = join7(dir, workingDirectory);
-  if (options.logDir) await mkdir3(options.logDir, { recursive: true });
-  const logPath = join7(options.logDir ?? tmpdir3(), `leakwatch-${label}-${randomUUID().slice(0, 8)}.log`);
-  const timeoutMs = options.timeoutMs ?? 9e5;
-  if (!existsSync5(join7(appDir, "package.json"))) {
-    await writeFile(logPath, `no package.json in ${workingDirectory}
-`);
-    return {
-      ok: false,
-      stage: "install",
-      exitCode: null,
-      isTimedOut: false,
-      logTail: `no package.json in ${workingDirectory}`,
-      logPath,
-      hint: `The ${label} commit has no package.json in ${workingDirectory}. Check working-directory; if the app is new in this PR, there is no baseline to compare against.`
-    };
-  }
-  const packageManager = await detectPackageManager({ rootDir: dir, workingDirectory });
-  for (const warning of packageManager.warnings) log(`${label}: ${warning}`);
-  const env = scrubbedEnv(process.env, {
-    COREPACK_ENABLE_DOWNLOAD_PROMPT: "0",
-    npm_config_audit: "false",
-    npm_config_fund: "false",
-    npm_config_update_notifier: "false",
-    ...options.env
-  });
-  const run = (command, cwd) => runShellCommand({ command, cwd, env, logPath, timeoutMs, signal: options.signal });
-  const installCommand = options.installCommand ?? packageManager.installCommand;
-  log(`${label}: ${installCommand} (in ${packageManager.installDir})`);
-  const install = await run(installCommand, join7(dir, packageManager.installDir));
-  if (!succeeded(install)) return failure("install", installCommand, install, options, logPath, timeoutMs);
-  const buildCommand = options.buildCommand ?? (await hasBuildScript(appDir) ? packageManager.runScriptCommand("build") : void 0);
-  if (buildCommand === void 0) {
-    log(`${label}: no build script in ${workingDirectory}/package.json; skipping the build`);
-    return {
-      ok: true,
-      packageManager: packageManager.name,
-      installMs: install.durationMs,
-      buildMs: 0,
-      logPath
-    };
-  }
-  log(`${label}: ${buildCommand} (in ${workingDirectory})`);
-  const build = await run(buildCommand, appDir);
-  if (!succeeded(build)) return failure("build", buildCommand, build, options, logPath, timeoutMs);
-  return {
-    ok: true,
-    packageManager: packageManager.name,
-    installMs: install.durationMs,
-    buildMs: build.durationMs,
-    logPath
-  };
-}
-function succeeded(result) {
-  if (result.outcome === "aborted") {
-    throw new LeakwatchError("aborted", "Install and build were cancelled.", {
-      hint: "Nothing to do: leakwatch was stopped."
-    });
-  }
-  return result.outcome === "exited" && result.exitCode === 0;
-}
-async function failure(stage, command, result, options, logPath, timeoutMs) {
-  const isTimedOut = result.outcome === "timed-out";
-  options.log(
-    `${options.label}: ${stage} failed (${isTimedOut ? "timed out" : `exit ${result.exitCode ?? result.exitSignal}`}); log: ${logPath}`
-  );
-  return {
-    ok: false,
-    stage,
-    exitCode: result.exitCode,
-    isTimedOut,
-    logTail: await readLogTail2(logPath),
-    logPath,
-    hint: isTimedOut ? `\`${command}\` ran longer than ${Math.round(timeoutMs / 1e3)} s. Make it faster or raise the step timeout.` : failureHint(stage, options.label, command)
-  };
-}
-function failureHint(stage, label, command) {
-  const input = stage === "install" ? "install-command" : "build-command";
-  if (label === "base") {
-    return stage === "build" ? `The base commit (the merge base) does not build with \`${command}\`: it may predate the build script or need other steps. Set ${input} to a command that works on both commits.` : `The base commit (the merge base) does not install with \`${command}\`: its lockfile may be out of date or use another package manager. Set ${input} to a command that works on both commits.`;
-  }
-  return stage === "build" ? `The head commit does not build with \`${command}\`; see the log tail. Fix the build, or set ${input} if leakwatch guessed the command wrong.` : `The head commit does not install with \`${command}\`: check that the lockfile matches package.json, or set ${input}.`;
-}
-async function hasBuildScript(appDir) {
-  try {
-    const manifest = JSON.parse(await readFile5(join7(appDir, "package.json"), "utf8"));
-    return typeof manifest.scripts?.build === "string";
-  } catch {
-    return false;
-  }
-}
-async function readLogTail2(logPath) {
-  const tailBytes = 64 * 1024;
-  const file = await open3(logPath, "r");
-  try {
-    const { size } = await file.stat();
-    const length = Math.min(size, tailBytes);
-    const { buffer } = await file.read(Buffer.alloc(length), 0, length, size - length);
-    return buffer.toString("utf8").split("\n").slice(-logTailLines2 - 1).join("\n").trimEnd();
-  } finally {
-    await file.close();
-  }
-}
-
-// src/prepare/worktree.ts
-import { mkdtemp as mkdtemp2, rm as rm3 } from "node:fs/promises";
-import { tmpdir as tmpdir4 } from "node:os";
-import { join as join8 } from "node:path";
-async function createWorktree(options) {
-  const { repoDir, sha, label, log } = options;
-  const dir = await mkdtemp2(join8(options.parentDir ?? tmpdir4(), `leakwatch-${label}-`));
-  const added = await git(repoDir, [
-    "-c",
-    "core.hooksPath=/dev/null",
-    "worktree",
-    "add",
-    "--detach",
-    dir,
-    sha
-  ]);
-  if (added.exitCode !== 0) {
-    await rm3(dir, { recursive: true, force: true });
-    await git(repoDir, ["worktree", "prune"]);
-    throw new LeakwatchError("worktree-failed", `Cannot check out ${sha} for ${label}: ${added.stderr}`, {
-      hint: "Check that the commit exists in the clone and that the temp directory is writable."
-    });
-  }
-  log(`${label}: checked out ${sha.slice(0, 12)} in ${dir}`);
-  let disposal;
-  const removeWorktree = async () => {
-    await git(repoDir, ["worktree", "remove", "--force", dir]);
-    await rm3(dir, { recursive: true, force: true });
-    await git(repoDir, ["worktree", "prune"]);
-  };
-  return {
-    dir,
-    sha,
-    [Symbol.asyncDispose]: () => {
-      disposal ??= removeWorktree();
-      return disposal;
-    }
-  };
-}
-
-// src/prepare/prepare-both.ts
+import { join as join11 } from "node:path";
 var defaultPrepareMode = "overlapped";
 async function prepareBoth(options) {
   const { repoDir, log } = options;
@@ -61337,7 +61678,7 @@ async function prepareBoth(options) {
     const prepare = async (worktree, label) => ({
       sha: worktree.sha,
       dir: worktree.dir,
-      appDir: join9(worktree.dir, options.workingDirectory ?? "."),
+      appDir: join11(worktree.dir, options.workingDirectory ?? "."),
       result: await installAndBuild({ ...options, dir: worktree.dir, label })
     });
     let sides;
@@ -61432,16 +61773,37 @@ async function compareRefs(options) {
         }
       };
     }
-    const report = await compareApps({ baseDir: prepared.base.appDir, headDir: prepared.head.appDir }, plan, {
+    const context = {
       scenario,
       scenarioDir: scenario.sourcePath ? dirname(scenario.sourcePath) : prepared.head.appDir,
       probePath: probePath(),
       leakwatchVersion: leakwatchVersion(),
       bumpedPackages: diff.changes.map((change) => change.name),
-      workDir: options.logDir ? join10(options.logDir, "apps") : void 0,
+      keepSnapshotsDir: options.keepSnapshotsDir,
+      workDir: options.logDir ? join12(options.logDir, "apps") : void 0,
       log
-    });
-    return { kind: "compared", report: { ...report, ...withChanges } };
+    };
+    const report = await compareApps(
+      { baseDir: prepared.base.appDir, headDir: prepared.head.appDir },
+      plan,
+      context
+    );
+    const isBisecting = report.comparison.verdict === "regression" && diff.changes.length > 1 && (options.bisect?.isEnabled ?? true);
+    const bisection = isBisecting ? await bisectChanges({
+      repoDir: options.repoDir,
+      baseSha: baseline.mergeBaseSha,
+      workingDirectory: options.workingDirectory,
+      buildCommand: options.buildCommand,
+      changes: diff.changes,
+      baseAppDir: prepared.base.appDir,
+      plan,
+      context: { ...context, keepSnapshotsDir: void 0 },
+      headReport: report,
+      timeBudgetMs: options.bisect?.timeBudgetMs ?? defaultBisectTimeBudgetMs,
+      logDir: options.logDir,
+      log
+    }) : void 0;
+    return { kind: "compared", report: { ...report, ...withChanges, ...bisection ? { bisection } : {} } };
   } catch (_) {
     var _error = _, _hasError = true;
   } finally {
