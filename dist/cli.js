@@ -12,7 +12,7 @@ import {
   markdownTable,
   measureApp,
   probePath
-} from "./chunks/chunk-C3RKGV2K.js";
+} from "./chunks/chunk-ITAGJZOG.js";
 
 // src/cli/args.ts
 import { parseArgs } from "node:util";

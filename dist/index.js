@@ -9,7 +9,7 @@ import {
   markdownTable,
   primaryFit,
   require_ajv
-} from "./chunks/chunk-C3RKGV2K.js";
+} from "./chunks/chunk-ITAGJZOG.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
@@ -25470,9 +25470,10 @@ var metricFit = object(
     early: nullable(slopeFit),
     steady: nullable(slopeFit),
     retainedAfterSettle: nullable(number),
+    retainedAfterSettleUncertainty: nullable(number),
     verdict: { enum: ["leak", "plateau", "transient", "flat", null] }
   },
-  ["early"]
+  ["early", "retainedAfterSettleUncertainty"]
 );
 var sample = object({
   requestsSent: count,

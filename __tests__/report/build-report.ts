@@ -47,6 +47,7 @@ function fits(slopeBytes: number, verdict: SideVerdict): MetricFit[] {
       early: slopeFit(slopeBytes),
       steady: slopeFit(slopeBytes),
       retainedAfterSettle: null,
+      retainedAfterSettleUncertainty: null,
       verdict: leakish,
     },
     {
@@ -55,6 +56,7 @@ function fits(slopeBytes: number, verdict: SideVerdict): MetricFit[] {
       early: slopeFit(0.5),
       steady: slopeFit(0.5),
       retainedAfterSettle: null,
+      retainedAfterSettleUncertainty: null,
       verdict: 'flat',
     },
     {
@@ -63,6 +65,7 @@ function fits(slopeBytes: number, verdict: SideVerdict): MetricFit[] {
       early: slopeFit(slopeBytes * 1.2),
       steady: slopeFit(slopeBytes * 1.2),
       retainedAfterSettle: null,
+      retainedAfterSettleUncertainty: null,
       verdict: leakish,
     },
     {
@@ -71,6 +74,7 @@ function fits(slopeBytes: number, verdict: SideVerdict): MetricFit[] {
       early: slopeFit(0.001),
       steady: slopeFit(0.001),
       retainedAfterSettle: null,
+      retainedAfterSettleUncertainty: null,
       verdict: 'flat',
     },
   ];

@@ -91,15 +91,42 @@ export function fitMetrics(samples: readonly MemorySample[], thresholdBytesPerRe
           ? thresholdBytesPerRequest * rssThresholdFactor
           : thresholdBytesPerRequest * sideLeakFactor;
     const retainedAfterSettle = retainedPerRequest(settled[0], settled.at(-1), metricValue[metric]);
+    const retainedAfterSettleUncertainty =
+      retainedAfterSettle === null ? null : settleUncertainty(measured, whole, settled, metricValue[metric]);
     return {
       metric,
       whole,
       early,
       steady,
       retainedAfterSettle,
-      verdict: classify({ early, steady, retainedAfterSettle }, threshold),
+      retainedAfterSettleUncertainty,
+      verdict: classify({ early, steady, retainedAfterSettle, retainedAfterSettleUncertainty }, threshold),
     };
   });
+}
+
+/**
+ * Half-width (95 %) of the settled growth per request: two samples apart, each as noisy as the measured samples
+ * scatter around their fitted line (median absolute deviation, robust to the odd outlier).
+ */
+function settleUncertainty(
+  measured: readonly MemorySample[],
+  fit: SlopeFit | null,
+  settled: readonly MemorySample[],
+  value: (sample: MemorySample) => number,
+): number | null {
+  const [before, after] = [settled[0], settled.at(-1)];
+  if (!fit || !before || !after || after.requestsSent <= before.requestsSent) return null;
+  const offsets = measured
+    .map((sample) => value(sample) - fit.slope * sample.requestsSent)
+    .sort((a, b) => a - b);
+  const intercept = median(offsets);
+  const deviations = measured
+    .map((sample) => Math.abs(value(sample) - fit.slope * sample.requestsSent - intercept))
+    .sort((a, b) => a - b);
+  const sampleSd = 1.4826 * median(deviations);
+  const statistical = z95 * Math.SQRT2 * sampleSd;
+  return Math.max(statistical, settleNoiseFloorBytes) / (after.requestsSent - before.requestsSent);
 }
 
 /** Growth between the settle sample before the rounds and the one after, per request sent in between. */
@@ -117,23 +144,29 @@ function retainedPerRequest(
  * samples), so growth counts as given back when at most this share of the slope under load survived settling.
  */
 const survivingShareOfLeak = 0.1;
+/**
+ * Two settle samples of the same healthy server differ by up to a few hundred KB (code and feedback caches the
+ * collector keeps or drops): settled growth below this cannot be told from noise, whatever the scatter says.
+ */
+const settleNoiseFloorBytes = 512 * 1024;
 
 function survivesSettle(retained: number | null, slopeUnderLoad: number, threshold: number): boolean {
   return retained === null || retained > Math.max(threshold, survivingShareOfLeak * slopeUnderLoad);
 }
 
 function classify(
-  fit: Pick<MetricFit, 'early' | 'steady' | 'retainedAfterSettle'>,
+  fit: Pick<MetricFit, 'early' | 'steady' | 'retainedAfterSettle' | 'retainedAfterSettleUncertainty'>,
   threshold: number,
 ): MetricFit['verdict'] {
-  const { early, steady, retainedAfterSettle } = fit;
+  const { early, steady, retainedAfterSettle, retainedAfterSettleUncertainty } = fit;
   if (!steady) return null;
-  // Growth under load that the settle pause gave back was held by timers, not leaked.
-  if (steady.low > threshold)
-    return survivesSettle(retainedAfterSettle, steady.slope, threshold) ? 'leak' : 'transient';
-  if (early && early.low > threshold) {
-    return survivesSettle(retainedAfterSettle, early.slope, threshold) ? 'plateau' : 'transient';
-  }
+  // Growth under load that the settle pause gave back was held by timers, not leaked; settling can only tell
+  // that about growth larger than its own uncertainty.
+  const isGivenBack = (slope: number) =>
+    slope > (retainedAfterSettleUncertainty ?? Number.POSITIVE_INFINITY) &&
+    !survivesSettle(retainedAfterSettle, slope, threshold);
+  if (steady.low > threshold) return isGivenBack(steady.slope) ? 'transient' : 'leak';
+  if (early && early.low > threshold) return isGivenBack(early.slope) ? 'transient' : 'plateau';
   return 'flat';
 }
 
@@ -215,25 +248,35 @@ export function compareSides(
       ? headFit.retainedAfterSettle - baseFit.retainedAfterSettle
       : null;
   if (retainedDelta !== null) {
-    // Settled samples decide: what head keeps after idling is what it leaked. Under-load noise (timer-held
-    // memory swings with throughput) cannot hide a leak that is many times the threshold after settling.
+    // Settled samples say what head kept after idling. They can clear growth that timers held (when the
+    // difference under load is larger than settling can resolve), and they can show a leak that under-load
+    // noise (timer-held memory swinging with throughput) hides.
+    const retainedUncertainty = Math.hypot(
+      baseFit.retainedAfterSettleUncertainty ?? 0,
+      headFit.retainedAfterSettleUncertainty ?? 0,
+    );
+    const isResolvedBySettling = delta > retainedUncertainty;
     const isKept = survivesSettle(retainedDelta, Math.max(delta, 0), thresholdBytesPerRequest);
-    // Without a clear difference under load, the settled difference must stand out from both sides' own
-    // settled growth, and head must still be growing at the end (a filled cache is not).
     const largestRetained = Math.max(
       Math.abs(baseFit.retainedAfterSettle ?? 0),
       Math.abs(headFit.retainedAfterSettle ?? 0),
     );
+    // Without a clear difference under load, the settled difference must stand out from noise and from both
+    // sides' own settled growth, and head must still be growing at the end (a filled cache is not).
     const isClearAfterSettle =
       retainedDelta >
-        Math.max(thresholdBytesPerRequest * sideLeakFactor, survivingShareOfLeak * largestRetained) &&
+        Math.max(
+          thresholdBytesPerRequest * sideLeakFactor,
+          survivingShareOfLeak * largestRetained,
+          retainedUncertainty,
+        ) &&
       headFit.steady.slope > thresholdBytesPerRequest * sideLeakFactor &&
       !isDecelerating(headFit, thresholdBytesPerRequest);
     const settled = `${slopes}; after settling head keeps ${formatBytes(retainedDelta)} per request more than base`;
-    if (isKept && (isClear(delta) || isClearAfterSettle))
-      return verdictOf('regression', settled, delta, uncertainty);
-    if (isClear(delta))
+    if (isClear(delta) && isResolvedBySettling && !isKept) {
       return verdictOf('unchanged', `${settled}: held by timers, not leaked`, delta, uncertainty);
+    }
+    if (isClear(delta) || isClearAfterSettle) return verdictOf('regression', settled, delta, uncertainty);
   } else if (isClear(delta)) {
     return verdictOf('regression', slopes, delta, uncertainty);
   }

@@ -52,6 +52,8 @@ export interface MetricFit {
    * them, over the requests in between; null when settling is off or a side stopped early.
    */
   retainedAfterSettle: number | null;
+  /** Half-width of the 95 % interval of `retainedAfterSettle`, from the scatter of the measured samples. */
+  retainedAfterSettleUncertainty: number | null;
   verdict: Exclude<SideVerdict, 'crashed' | 'error'> | null;
 }
 

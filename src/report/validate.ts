@@ -27,9 +27,10 @@ const metricFit = object(
     early: nullable(slopeFit),
     steady: nullable(slopeFit),
     retainedAfterSettle: nullable(number),
+    retainedAfterSettleUncertainty: nullable(number),
     verdict: { enum: ['leak', 'plateau', 'transient', 'flat', null] },
   },
-  ['early'],
+  ['early', 'retainedAfterSettleUncertainty'],
 );
 const sample = object({
   requestsSent: count,

@@ -54446,32 +54446,43 @@ function fitMetrics(samples, thresholdBytesPerRequest) {
     const steady = hasHalves ? fitSamples(measured.slice(half), metric) : whole;
     const threshold = metric === "activeResources" ? resourcesThresholdPerRequest : metric === "rss" ? thresholdBytesPerRequest * rssThresholdFactor : thresholdBytesPerRequest * sideLeakFactor;
     const retainedAfterSettle = retainedPerRequest(settled[0], settled.at(-1), metricValue[metric]);
+    const retainedAfterSettleUncertainty = retainedAfterSettle === null ? null : settleUncertainty(measured, whole, settled, metricValue[metric]);
     return {
       metric,
       whole,
       early,
       steady,
       retainedAfterSettle,
-      verdict: classify({ early, steady, retainedAfterSettle }, threshold)
+      retainedAfterSettleUncertainty,
+      verdict: classify({ early, steady, retainedAfterSettle, retainedAfterSettleUncertainty }, threshold)
     };
   });
+}
+function settleUncertainty(measured, fit, settled, value) {
+  const [before, after] = [settled[0], settled.at(-1)];
+  if (!fit || !before || !after || after.requestsSent <= before.requestsSent) return null;
+  const offsets = measured.map((sample2) => value(sample2) - fit.slope * sample2.requestsSent).sort((a, b) => a - b);
+  const intercept = median(offsets);
+  const deviations = measured.map((sample2) => Math.abs(value(sample2) - fit.slope * sample2.requestsSent - intercept)).sort((a, b) => a - b);
+  const sampleSd = 1.4826 * median(deviations);
+  const statistical = z95 * Math.SQRT2 * sampleSd;
+  return Math.max(statistical, settleNoiseFloorBytes) / (after.requestsSent - before.requestsSent);
 }
 function retainedPerRequest(before, after, value) {
   if (!before || !after || after.requestsSent <= before.requestsSent) return null;
   return (value(after) - value(before)) / (after.requestsSent - before.requestsSent);
 }
 var survivingShareOfLeak = 0.1;
+var settleNoiseFloorBytes = 512 * 1024;
 function survivesSettle(retained, slopeUnderLoad, threshold) {
   return retained === null || retained > Math.max(threshold, survivingShareOfLeak * slopeUnderLoad);
 }
 function classify(fit, threshold) {
-  const { early, steady, retainedAfterSettle } = fit;
+  const { early, steady, retainedAfterSettle, retainedAfterSettleUncertainty } = fit;
   if (!steady) return null;
-  if (steady.low > threshold)
-    return survivesSettle(retainedAfterSettle, steady.slope, threshold) ? "leak" : "transient";
-  if (early && early.low > threshold) {
-    return survivesSettle(retainedAfterSettle, early.slope, threshold) ? "plateau" : "transient";
-  }
+  const isGivenBack = (slope) => slope > (retainedAfterSettleUncertainty ?? Number.POSITIVE_INFINITY) && !survivesSettle(retainedAfterSettle, slope, threshold);
+  if (steady.low > threshold) return isGivenBack(steady.slope) ? "transient" : "leak";
+  if (early && early.low > threshold) return isGivenBack(early.slope) ? "transient" : "plateau";
   return "flat";
 }
 function isDecelerating(fit, thresholdBytesPerRequest) {
@@ -54529,17 +54540,26 @@ function compareSides(base, head, thresholdBytesPerRequest) {
   const isClear = (difference) => difference > thresholdBytesPerRequest && difference > uncertainty;
   const retainedDelta = headFit.retainedAfterSettle !== null && baseFit.retainedAfterSettle !== null ? headFit.retainedAfterSettle - baseFit.retainedAfterSettle : null;
   if (retainedDelta !== null) {
+    const retainedUncertainty = Math.hypot(
+      baseFit.retainedAfterSettleUncertainty ?? 0,
+      headFit.retainedAfterSettleUncertainty ?? 0
+    );
+    const isResolvedBySettling = delta > retainedUncertainty;
     const isKept = survivesSettle(retainedDelta, Math.max(delta, 0), thresholdBytesPerRequest);
     const largestRetained = Math.max(
       Math.abs(baseFit.retainedAfterSettle ?? 0),
       Math.abs(headFit.retainedAfterSettle ?? 0)
     );
-    const isClearAfterSettle = retainedDelta > Math.max(thresholdBytesPerRequest * sideLeakFactor, survivingShareOfLeak * largestRetained) && headFit.steady.slope > thresholdBytesPerRequest * sideLeakFactor && !isDecelerating(headFit, thresholdBytesPerRequest);
+    const isClearAfterSettle = retainedDelta > Math.max(
+      thresholdBytesPerRequest * sideLeakFactor,
+      survivingShareOfLeak * largestRetained,
+      retainedUncertainty
+    ) && headFit.steady.slope > thresholdBytesPerRequest * sideLeakFactor && !isDecelerating(headFit, thresholdBytesPerRequest);
     const settled = `${slopes}; after settling head keeps ${formatBytes(retainedDelta)} per request more than base`;
-    if (isKept && (isClear(delta) || isClearAfterSettle))
-      return verdictOf("regression", settled, delta, uncertainty);
-    if (isClear(delta))
+    if (isClear(delta) && isResolvedBySettling && !isKept) {
       return verdictOf("unchanged", `${settled}: held by timers, not leaked`, delta, uncertainty);
+    }
+    if (isClear(delta) || isClearAfterSettle) return verdictOf("regression", settled, delta, uncertainty);
   } else if (isClear(delta)) {
     return verdictOf("regression", slopes, delta, uncertainty);
   }
