@@ -1,58 +1,27 @@
 // Engine benchmark: sensitivity (smallest leak caught in 10/10 runs), false alarms (null runs, bounded cache),
 // probe throughput overhead, and load-phase wall time, all at the default settings, through the bundled CLI.
-import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import {
+  compareFixtures,
+  fixtureServer,
+  makeFixtureApp,
+  root,
+  writeUniquePathScenario,
+} from './lib/fixture-compare.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const cli = join(root, 'dist', 'cli.js');
 const probe = join(root, 'dist', 'probe.cjs');
-const fixture = join(root, '__tests__', 'fixtures', 'servers', 'server.cjs');
 const runs = Number(process.env.BENCH_RUNS ?? 10);
 const work = mkdtempSync(join(tmpdir(), 'leakwatch-bench-'));
 
-function app(label, config) {
-  const dir = join(work, label);
-  mkdirSync(dir, { recursive: true });
-  copyFileSync(fixture, join(dir, 'server.cjs'));
-  writeFileSync(join(dir, 'leak.json'), JSON.stringify(config));
-  return dir;
-}
-
-const scenario = join(work, 'scenario.json');
-writeFileSync(
-  scenario,
-  JSON.stringify({ name: 'bench-unique-paths', requests: [{ path: '/item/{{seq}}' }] }),
-);
-
-function compare(baseDir, headDir, seed) {
-  const result = spawnSync(
-    process.execPath,
-    [
-      cli,
-      'compare',
-      '--base-dir',
-      baseDir,
-      '--head-dir',
-      headDir,
-      '--start',
-      'node server.cjs',
-      '--scenario',
-      scenario,
-      '--seed',
-      String(seed),
-      '--json',
-    ],
-    { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
-  );
-  if (!result.stdout) throw new Error(`leakwatch failed: ${result.stderr}`);
-  return JSON.parse(result.stdout);
-}
+const app = (label, config) => makeFixtureApp(work, label, config);
+const scenario = writeUniquePathScenario(work, 'bench-unique-paths');
+const compare = (baseDir, headDir, seed) => compareFixtures({ baseDir, headDir, scenario, seed });
 
 function series(name, baseDir, headDir) {
   const verdicts = [];
@@ -92,7 +61,7 @@ async function throughput(withProbe, port) {
     env.NODE_OPTIONS = `--require ${probe}`;
     env.LEAKWATCH_PROBE_SOCKET = socketPath;
   }
-  const child = spawn(process.execPath, [fixture], { env, stdio: 'ignore' });
+  const child = spawn(process.execPath, [fixtureServer], { env, stdio: 'ignore' });
   await delay(400);
   const url = `http://127.0.0.1:${port}`;
   await autocannon({ url, connections: 10, duration: 1 });

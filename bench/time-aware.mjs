@@ -1,55 +1,22 @@
 // Time-aware measurement on a slow app (~30 requests/s by design) at the default settings: load-phase wall time
 // per side, whether the time budget held, and how a 4 KB/request leak and a null comparison come out.
 // BENCH_RUNS (default 3) comparisons per case: each takes a few minutes at this throughput.
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { compareFixtures, makeFixtureApp, root, writeUniquePathScenario } from './lib/fixture-compare.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const cli = join(root, 'dist', 'cli.js');
-const fixture = join(root, '__tests__', 'fixtures', 'servers', 'server.cjs');
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const work = mkdtempSync(join(tmpdir(), 'leakwatch-bench-time-'));
 const slow = { RESPONSE_DELAY_MS: 300 };
-
-function app(label, config) {
-  const dir = join(work, label);
-  mkdirSync(dir, { recursive: true });
-  copyFileSync(fixture, join(dir, 'server.cjs'));
-  writeFileSync(join(dir, 'leak.json'), JSON.stringify({ ...slow, ...config }));
-  return dir;
-}
-
-const scenario = join(work, 'scenario.json');
-writeFileSync(scenario, JSON.stringify({ name: 'bench-slow', requests: [{ path: '/item/{{seq}}' }] }));
+const app = (label, config) => makeFixtureApp(work, label, { ...slow, ...config });
+const scenario = writeUniquePathScenario(work, 'bench-slow');
 
 function series(name, baseDir, headDir) {
   const results = [];
   for (let run = 0; run < runs; run++) {
     const started = Date.now();
-    const { stdout, stderr } = spawnSync(
-      process.execPath,
-      [
-        cli,
-        'compare',
-        '--base-dir',
-        baseDir,
-        '--head-dir',
-        headDir,
-        '--start',
-        'node server.cjs',
-        '--scenario',
-        scenario,
-        '--seed',
-        String(run + 1),
-        '--json',
-      ],
-      { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
-    );
-    if (!stdout) throw new Error(`leakwatch failed: ${stderr}`);
-    const report = JSON.parse(stdout);
+    const report = compareFixtures({ baseDir, headDir, scenario, seed: run + 1 });
     results.push({
       verdict: report.comparison.verdict,
       loadPhaseMsPerSide: { base: report.base.load.durationMs, head: report.head.load.durationMs },

@@ -1,0 +1,39 @@
+// Shared by the engine benchmarks: fixture app folders (the test fixture server plus its leak.json) and one
+// comparison through the bundled CLI, parsed from its --json report.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const fixtureServer = join(root, '__tests__', 'fixtures', 'servers', 'server.cjs');
+const cli = join(root, 'dist', 'cli.js');
+
+export function makeFixtureApp(parent, label, config) {
+  const dir = join(parent, label);
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(fixtureServer, join(dir, 'server.cjs'));
+  writeFileSync(join(dir, 'leak.json'), JSON.stringify(config));
+  return dir;
+}
+
+/** A unique path per request, written as a scenario file in `parent`. */
+export function writeUniquePathScenario(parent, name) {
+  const path = join(parent, 'scenario.json');
+  writeFileSync(path, JSON.stringify({ name, requests: [{ path: '/item/{{seq}}' }] }));
+  return path;
+}
+
+export function compareFixtures({ baseDir, headDir, scenario, seed }) {
+  const args = ['compare', '--base-dir', baseDir, '--head-dir', headDir, '--start', 'node server.cjs'];
+  const result = spawnSync(
+    process.execPath,
+    [cli, ...args, '--scenario', scenario, '--seed', String(seed), '--json'],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 * 2 ** 20,
+    },
+  );
+  if (!result.stdout) throw new Error(`leakwatch failed: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
