@@ -27,11 +27,13 @@ function series(name, baseDir, headDir) {
   const verdicts = [];
   const deltas = [];
   let wallMs = 0;
+  let loadPhaseMs = 0;
   for (let run = 0; run < runs; run++) {
     const report = compare(baseDir, headDir, run + 1);
     verdicts.push(report.comparison.verdict);
     deltas.push(Number(report.comparison.deltaBytesPerRequest?.toFixed(1)));
     wallMs += report.durationMs;
+    loadPhaseMs += report.base.load.durationMs + report.head.load.durationMs;
     process.stderr.write(
       `${name} run ${run + 1}/${runs}: ${report.comparison.verdict} (${report.comparison.reason})\n`,
     );
@@ -42,6 +44,8 @@ function series(name, baseDir, headDir) {
     verdicts,
     deltasBytesPerRequest: deltas,
     meanWallMs: Math.round(wallMs / runs),
+    /** Load time of both sides together, without start-up, settle pauses and heap snapshots. */
+    meanLoadPhaseMs: Math.round(loadPhaseMs / runs),
   };
 }
 
@@ -110,7 +114,8 @@ for (const bytes of [16, 64]) {
   );
 }
 results.probeOverhead = await probeOverhead(6);
-results.loadPhaseWallMs = results.nullRuns.meanWallMs;
+results.comparisonWallMs = results.nullRuns.meanWallMs;
+results.loadPhaseMs = results.nullRuns.meanLoadPhaseMs;
 rmSync(work, { recursive: true, force: true });
 
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
