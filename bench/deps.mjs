@@ -7,27 +7,16 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import jsYaml from 'js-yaml';
 import { parse as parseWithYamlPackage } from 'yaml';
+import { bundleSource } from './lib/bundle-source.mjs';
 
 const rootDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const repetitions = Number(process.argv[2] ?? 5);
 const workDir = await mkdtemp(join(tmpdir(), 'leakwatch-bench-deps-'));
 
 const bundlePath = join(workDir, 'diff.mjs');
-await build({
-  entryPoints: [join(rootDir, 'src/deps/diff.ts')],
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  outfile: bundlePath,
-  logLevel: 'warning',
-  banner: {
-    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-  },
-});
+await bundleSource(join(rootDir, 'src/deps/diff.ts'), bundlePath);
 const { diffDependencies } = await import(pathToFileURL(bundlePath).href);
 
 const manifest = (versions) => ({

@@ -11,7 +11,7 @@ import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleSource } from './lib/bundle-source.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const sizesMb = (process.env.LEAKWATCH_BENCH_HEAP_SIZES_MB ?? '10,100,300').split(',').map(Number);
@@ -113,15 +113,7 @@ function lastJsonLine(stdout) {
 const work = await mkdtemp(join(tmpdir(), 'leakwatch-bench-heap-'));
 try {
   const analysis = join(work, 'analysis.mjs');
-  await build({
-    entryPoints: [join(root, 'src/heap/diff-heap-snapshots.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: analysis,
-    logLevel: 'warning',
-  });
+  await bundleSource(join(root, 'src/heap/diff-heap-snapshots.ts'), analysis);
   const leakwatchRunner = join(work, 'runner.mjs');
   await writeFile(leakwatchRunner, LEAKWATCH_RUNNER);
 

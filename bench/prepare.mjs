@@ -6,22 +6,14 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { bundleSource } from './lib/bundle-source.mjs';
 
 const rootDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const repetitions = Number(process.argv[2] ?? 3);
 const workDir = await mkdtemp(join(tmpdir(), 'leakwatch-bench-prepare-'));
 
 const bundlePath = join(workDir, 'prepare-both.mjs');
-await build({
-  entryPoints: [join(rootDir, 'src/prepare/prepare-both.ts')],
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  outfile: bundlePath,
-  logLevel: 'warning',
-});
+await bundleSource(join(rootDir, 'src/prepare/prepare-both.ts'), bundlePath);
 const { prepareBoth } = await import(pathToFileURL(bundlePath).href);
 
 const git = (...args) =>

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
-import { build } from 'esbuild';
+import { bundleSource } from './lib/bundle-source.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const durationSec = Number(process.env.BENCH_DURATION_SEC ?? 3);
@@ -25,22 +25,17 @@ const scenarioNames = [
 // The scenario code is TypeScript: bundle it into the git-ignored .leakwatch/ folder, inside the package, so
 // it finds scenarios/ as it does from dist/, and the bench needs no full build.
 const bundlePath = path.join(root, '.leakwatch', 'bench-scenario.mjs');
-await build({
-  stdin: {
-    contents: `export { loadScenario } from './src/scenario/load.ts';
+await bundleSource(
+  {
+    stdin: {
+      contents: `export { loadScenario } from './src/scenario/load.ts';
       export { createRequestSequence } from './src/scenario/sequence.ts';`,
-    resolveDir: root,
-    loader: 'ts',
+      resolveDir: root,
+      loader: 'ts',
+    },
   },
-  outfile: bundlePath,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  logLevel: 'warning',
-  banner: {
-    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-  },
-});
+  bundlePath,
+);
 const { loadScenario, createRequestSequence } = await import(pathToFileURL(bundlePath).href);
 
 // The server runs in its own process, so it does not share a thread with autocannon.
