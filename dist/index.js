@@ -9,7 +9,7 @@ import {
   markdownTable,
   primaryFit,
   require_ajv
-} from "./chunks/chunk-ITAGJZOG.js";
+} from "./chunks/chunk-KKHFAB47.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

@@ -2,11 +2,11 @@
 // serves, watches its RSS, and tells how it ended: OOM, watchdog, crash, or stopped by us.
 import { execFile } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { LeakwatchError } from '../errors.js';
+import { readLogTail } from '../log-tail.js';
 import { probeSocketEnv } from '../probe/protocol.js';
 import type { AppExit } from '../report/types.js';
 import { scrubbedEnv } from './env.js';
@@ -44,12 +44,6 @@ export interface RunningApp extends AsyncDisposable {
 }
 
 const watchdogIntervalMs = 200;
-const logTailLines = 40;
-
-export async function readLogTail(logPath: string, lines = logTailLines): Promise<string> {
-  const text = await readFile(logPath, 'utf8').catch(() => '');
-  return text.split('\n').slice(-lines).join('\n').trim();
-}
 
 export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   const hub = await ProbeHub.open();

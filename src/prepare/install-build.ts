@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scrubbedEnv } from '../engine/env.js';
 import { LeakwatchError } from '../errors.js';
+import { readLogTail } from '../log-tail.js';
 import { detectPackageManager, type PackageManagerName } from './package-manager.js';
 import { type RunShellCommandResult, runShellCommand } from './run-command.js';
 
@@ -138,7 +139,7 @@ async function failure(
     stage,
     exitCode: result.exitCode,
     isTimedOut,
-    logTail: await readLogTail(logPath),
+    logTail: await readLogTail(logPath, logTailLines),
     logPath,
     hint: isTimedOut
       ? `\`${command}\` ran longer than ${Math.round(timeoutMs / 1000)} s. Make it faster or raise the step timeout.`
@@ -166,24 +167,5 @@ async function hasBuildScript(appDir: string): Promise<boolean> {
     return typeof manifest.scripts?.build === 'string';
   } catch {
     return false;
-  }
-}
-
-async function readLogTail(logPath: string): Promise<string> {
-  // Only the end matters, and install logs can be large.
-  const tailBytes = 64 * 1024;
-  const file = await open(logPath, 'r');
-  try {
-    const { size } = await file.stat();
-    const length = Math.min(size, tailBytes);
-    const { buffer } = await file.read(Buffer.alloc(length), 0, length, size - length);
-    return buffer
-      .toString('utf8')
-      .split('\n')
-      .slice(-logTailLines - 1)
-      .join('\n')
-      .trimEnd();
-  } finally {
-    await file.close();
   }
 }

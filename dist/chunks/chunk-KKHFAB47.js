@@ -55082,10 +55082,29 @@ function compileRequests(scenario) {
 // src/engine/app.ts
 import { execFile } from "node:child_process";
 import { createWriteStream } from "node:fs";
-import { readFile } from "node:fs/promises";
 import * as net2 from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import { promisify } from "node:util";
+
+// src/log-tail.ts
+import { open } from "node:fs/promises";
+var tailBytes = 64 * 1024;
+async function readLogTail(logPath, lines = 40) {
+  let file;
+  try {
+    file = await open(logPath, "r");
+  } catch {
+    return "";
+  }
+  try {
+    const { size } = await file.stat();
+    const length = Math.min(size, tailBytes);
+    const { buffer } = await file.read(Buffer.alloc(length), 0, length, size - length);
+    return buffer.toString("utf8").split("\n").slice(-lines - 1).join("\n").trimEnd();
+  } finally {
+    await file.close();
+  }
+}
 
 // src/probe/protocol.ts
 var probeSocketEnv = "LEAKWATCH_PROBE_SOCKET";
@@ -55325,11 +55344,6 @@ async function killGroup(child, graceMs = 3e3) {
 
 // src/engine/app.ts
 var watchdogIntervalMs = 200;
-var logTailLines = 40;
-async function readLogTail(logPath, lines = logTailLines) {
-  const text = await readFile(logPath, "utf8").catch(() => "");
-  return text.split("\n").slice(-lines).join("\n").trim();
-}
 async function startApp(options) {
   const hub = await ProbeHub.open();
   const port = await findFreePort();
@@ -55644,7 +55658,7 @@ function depthFirstOrder(graph) {
 }
 
 // src/heap/parse-snapshot.ts
-import { open } from "node:fs/promises";
+import { open as open2 } from "node:fs/promises";
 
 // src/heap/snapshot-scanners.ts
 var QUOTE = 34;
@@ -55823,7 +55837,7 @@ async function parseSnapshot(options) {
   const { path: path5, detail } = options;
   let handle;
   try {
-    handle = await open(path5, "r");
+    handle = await open2(path5, "r");
   } catch (cause) {
     throw new LeakwatchError("HEAP_SNAPSHOT_UNREADABLE", `Cannot open heap snapshot ${path5}.`, {
       hint: "Check that the probe wrote the snapshot (v8.writeHeapSnapshot) and that the path is right.",
@@ -56813,7 +56827,7 @@ function describeEnvironment(leakwatchVersion2) {
 }
 
 // src/scenario/load.ts
-import { readdir, readFile as readFile2 } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path4 from "node:path";
 
 // src/scenario/validate.ts
@@ -57220,7 +57234,7 @@ async function loadScenario(options) {
   const file = isPath ? path4.resolve(options.cwd, nameOrPath) : path4.join(builtInDir, `${nameOrPath}.yml`);
   let text;
   try {
-    text = await readFile2(file, "utf8");
+    text = await readFile(file, "utf8");
   } catch (error) {
     if (isPath) {
       throw new LeakwatchError("SCENARIO_NOT_FOUND", `Cannot read scenario file ${file}.`, {
@@ -57254,19 +57268,19 @@ import { dirname, join as join12 } from "node:path";
 import { join as join10 } from "node:path";
 
 // src/bisect/candidate.ts
-import { readFile as readFile6, writeFile as writeFile2 } from "node:fs/promises";
+import { readFile as readFile5, writeFile as writeFile2 } from "node:fs/promises";
 import { join as join9 } from "node:path";
 
 // src/prepare/install-build.ts
 import { randomUUID } from "node:crypto";
 import { existsSync as existsSync5 } from "node:fs";
-import { mkdir as mkdir3, open as open3, readFile as readFile5, writeFile } from "node:fs/promises";
+import { mkdir as mkdir3, readFile as readFile4, writeFile } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
 import { join as join7 } from "node:path";
 
 // src/prepare/package-manager.ts
 import { existsSync as existsSync4 } from "node:fs";
-import { access, readFile as readFile3 } from "node:fs/promises";
+import { access, readFile as readFile2 } from "node:fs/promises";
 import { delimiter, join as join6, relative, resolve } from "node:path";
 var lockfiles = [
   { file: "pnpm-lock.yaml", name: "pnpm" },
@@ -57352,7 +57366,7 @@ function nameFromPin(pin) {
 async function nameFromLockfile(found) {
   if (!found) return void 0;
   if (found.name !== "yarn") return found.name;
-  const text = await readFile3(join6(found.dir, found.file), "utf8");
+  const text = await readFile2(join6(found.dir, found.file), "utf8");
   return /^__metadata:/m.test(text) ? "yarn-berry" : "yarn-classic";
 }
 function commandPrefix(name, pinned) {
@@ -57370,7 +57384,7 @@ function isOnPath(bin) {
 }
 async function readPackageJson(path5) {
   try {
-    return JSON.parse(await readFile3(path5, "utf8"));
+    return JSON.parse(await readFile2(path5, "utf8"));
   } catch {
     return void 0;
   }
@@ -57384,12 +57398,12 @@ async function exists(path5) {
 
 // src/prepare/run-command.ts
 import { spawn as spawn3 } from "node:child_process";
-import { open as open2, readdir as readdir2, readFile as readFile4 } from "node:fs/promises";
+import { open as open3, readdir as readdir2, readFile as readFile3 } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 async function runShellCommand(options) {
   const { command, cwd, env, timeoutMs, signal } = options;
   const killGraceMs = options.killGraceMs ?? 5e3;
-  const log = await open2(options.logPath, "a");
+  const log = await open3(options.logPath, "a");
   try {
     await log.write(`$ ${command}
 `);
@@ -57455,7 +57469,7 @@ async function hasLivingMembers(processGroupId) {
   if (process.platform !== "linux") return signalGroup2(processGroupId, 0);
   for (const entry of await readdir2("/proc").catch(() => [])) {
     if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile4(`/proc/${entry}/stat`, "utf8").catch(() => "");
+    const stat = await readFile3(`/proc/${entry}/stat`, "utf8").catch(() => "");
     const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     if (Number(pgrp) === processGroupId && state !== "Z" && state !== "X") return true;
   }
@@ -57463,7 +57477,7 @@ async function hasLivingMembers(processGroupId) {
 }
 
 // src/prepare/install-build.ts
-var logTailLines2 = 40;
+var logTailLines = 40;
 async function installAndBuild(options) {
   const { dir, label, log } = options;
   const workingDirectory = options.workingDirectory ?? ".";
@@ -57538,7 +57552,7 @@ async function failure(stage, command, result, options, logPath, timeoutMs) {
     stage,
     exitCode: result.exitCode,
     isTimedOut,
-    logTail: await readLogTail2(logPath),
+    logTail: await readLogTail(logPath, logTailLines),
     logPath,
     hint: isTimedOut ? `\`${command}\` ran longer than ${Math.round(timeoutMs / 1e3)} s. Make it faster or raise the step timeout.` : failureHint(stage, options.label, command)
   };
@@ -57552,22 +57566,10 @@ function failureHint(stage, label, command) {
 }
 async function hasBuildScript(appDir) {
   try {
-    const manifest = JSON.parse(await readFile5(join7(appDir, "package.json"), "utf8"));
+    const manifest = JSON.parse(await readFile4(join7(appDir, "package.json"), "utf8"));
     return typeof manifest.scripts?.build === "string";
   } catch {
     return false;
-  }
-}
-async function readLogTail2(logPath) {
-  const tailBytes = 64 * 1024;
-  const file = await open3(logPath, "r");
-  try {
-    const { size } = await file.stat();
-    const length = Math.min(size, tailBytes);
-    const { buffer } = await file.read(Buffer.alloc(length), 0, length, size - length);
-    return buffer.toString("utf8").split("\n").slice(-logTailLines2 - 1).join("\n").trimEnd();
-  } finally {
-    await file.close();
   }
 }
 
@@ -57692,9 +57694,9 @@ async function prepareCandidate(options) {
   }
 }
 async function applyChanges(options) {
-  const app = JSON.parse(await readFile6(options.appManifestPath, "utf8"));
+  const app = JSON.parse(await readFile5(options.appManifestPath, "utf8"));
   const isSameFile = options.appManifestPath === options.rootManifestPath;
-  const root = isSameFile ? app : JSON.parse(await readFile6(options.rootManifestPath, "utf8"));
+  const root = isSameFile ? app : JSON.parse(await readFile5(options.rootManifestPath, "utf8"));
   for (const change of options.changes) {
     if (change.direct) setDirectVersion(app, change);
     else if (change.to !== null) setOverride(root, options.packageManager, change.name, change.to);
