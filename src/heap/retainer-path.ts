@@ -50,17 +50,31 @@ const NAMED_EDGE_TYPES = new Set(['property', 'context', 'element']);
 /**
  * Breadth-first search from the snapshot root. Weak edges never retain. The first pass also avoids
  * hidden classes and code objects, whose paths (map → constructor, feedback vectors) are true but say
- * nothing to a reader; nodes only reachable that way get their path from a second, unfiltered pass.
+ * nothing to a reader, and the edge V8 draws from a WeakMap key to its value: the value lives while both
+ * key and map do, and the map's path is the one that names the WeakMap. Nodes only reachable those ways
+ * get their path from a second, unfiltered pass.
  */
 export function findRootDistances(graph: SnapshotGraph): RootDistances {
   const { snapshot, firstEdge } = graph;
   const { nodes, edges, nodeFieldCount, edgeFieldCount, nodeField, edgeField } = snapshot;
   const weakType = snapshot.edgeTypeNames.indexOf('weak');
+  const internalType = snapshot.edgeTypeNames.indexOf('internal');
   const noisyTypes = new Set(['object shape', 'code'].map((name) => snapshot.nodeTypeNames.indexOf(name)));
+  const keyIdOfEphemeronEdge = ephemeronKeyIds(snapshot.strings);
   const parentEdge = new Int32Array(snapshot.nodeCount).fill(-1);
   const parentNode = new Int32Array(snapshot.nodeCount).fill(-1);
   const queue = new Uint32Array(snapshot.nodeCount);
   const isQueued = new Uint8Array(snapshot.nodeCount);
+  const isDeferred = new Uint8Array(snapshot.nodeCount);
+  const deferred: number[] = [];
+  const defer = (node: number): void => {
+    if (isDeferred[node]) return;
+    isDeferred[node] = 1;
+    deferred.push(node);
+  };
+  const isKeyToValueEdge = (node: number, edge: number): boolean =>
+    edges[edge + edgeField.type] === internalType &&
+    keyIdOfEphemeronEdge.get(edges[edge + edgeField.nameOrIndex] as number) === graph.idOf(node);
 
   const search = (isFiltered: boolean, seeds: number[]): void => {
     let head = 0;
@@ -68,8 +82,10 @@ export function findRootDistances(graph: SnapshotGraph): RootDistances {
     for (const seed of seeds) queue[tail++] = seed;
     while (head < tail) {
       const node = queue[head++] as number;
-      if (isFiltered && noisyTypes.has(nodes[node * nodeFieldCount + nodeField.type] as number) && node !== 0)
+      if (isFiltered && noisyTypes.has(nodes[node * nodeFieldCount + nodeField.type] as number) && node !== 0) {
+        defer(node);
         continue;
+      }
       for (
         let edge = firstEdge[node] as number;
         edge < (firstEdge[node + 1] as number);
@@ -78,6 +94,10 @@ export function findRootDistances(graph: SnapshotGraph): RootDistances {
         if (edges[edge + edgeField.type] === weakType) continue;
         const target = (edges[edge + edgeField.toNode] as number) / nodeFieldCount;
         if (isQueued[target]) continue;
+        if (isFiltered && isKeyToValueEdge(node, edge)) {
+          defer(node);
+          continue;
+        }
         isQueued[target] = 1;
         parentEdge[target] = edge;
         parentNode[target] = node;
@@ -88,14 +108,22 @@ export function findRootDistances(graph: SnapshotGraph): RootDistances {
 
   isQueued[0] = 1;
   search(true, [0]);
-  // Noisy nodes were reached but not expanded; expand them now so their targets still get a path.
-  const noisyReached: number[] = [];
-  for (let node = 1; node < snapshot.nodeCount; node++) {
-    if (isQueued[node] && noisyTypes.has(nodes[node * nodeFieldCount + nodeField.type] as number))
-      noisyReached.push(node);
-  }
-  search(false, noisyReached);
+  search(false, deferred);
   return { parentEdge, parentNode };
+}
+
+/**
+ * V8 names both edges to a WeakMap value `<index> / part of key (<Key> @<id>) -> value (…) pair in WeakMap
+ * (table @<id>)`: one from the map's table, one from the key. By string index, the key's node id.
+ */
+function ephemeronKeyIds(strings: readonly string[]): Map<number, number> {
+  const keyIds = new Map<number, number>();
+  strings.forEach((text, index) => {
+    if (!text.includes('part of key')) return;
+    const match = / \/ part of key \(.* @(\d+)\) -> value \(/.exec(text);
+    if (match) keyIds.set(index, Number(match[1]));
+  });
+  return keyIds;
 }
 
 export function retainerPathOf(
