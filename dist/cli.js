@@ -12,7 +12,7 @@ import {
   markdownTable,
   measureApp,
   probePath
-} from "./chunks/chunk-KKHFAB47.js";
+} from "./chunks/chunk-SKABXMCK.js";
 
 // src/cli/args.ts
 import { parseArgs } from "node:util";

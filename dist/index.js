@@ -9,7 +9,7 @@ import {
   markdownTable,
   primaryFit,
   require_ajv
-} from "./chunks/chunk-KKHFAB47.js";
+} from "./chunks/chunk-SKABXMCK.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
@@ -25143,7 +25143,7 @@ function renderBisectionLine(bisection2) {
   const { outcome } = bisection2;
   if (outcome.kind === "culprit") {
     const alone = `${formatBytes(outcome.deltaBytesPerRequest)}/request alone`;
-    const confirmed = outcome.isConfirmed ? "" : ", outside the full head\u2019s confidence interval: other bumps add to it";
+    const confirmed = outcome.isConfirmed ? "" : ", not the full head\u2019s slope: the other bumps change the total";
     return `Culprit: ${outcome.changes.map(formatChange).join(" + ")} (${alone}${confirmed})`;
   }
   if (outcome.kind === "interaction") {
@@ -25585,6 +25585,7 @@ var bisection = object({
       packages: packageNames,
       verdict: { enum: ["regression", "clean", "install-failed", "build-failed", "error"] },
       slopeBytesPerRequest: nullable(number),
+      slopeInterval: nullable(object({ low: number, high: number })),
       deltaBytesPerRequest: nullable(number),
       reason: text(1e4),
       isConfirmation: { type: "boolean" },

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { primaryFit } from '../../src/engine/analysis.js';
 import { compareRefs } from '../../src/pipeline.js';
 import { gitIn, makeRepo, removeDir, worktreeDirs } from '../prepare/fixtures.js';
 
@@ -93,7 +94,11 @@ describe('bisection of a grouped bump', () => {
     const bisection = report.bisection;
     expect(bisection, lines.join('\n')).toBeDefined();
     if (!bisection) return;
-    const summary = JSON.stringify(bisection.steps.map((step) => [step.packages, step.verdict]));
+    const headFit = primaryFit(report.head)?.steady;
+    const summary = JSON.stringify({
+      head: headFit && [headFit.slope, headFit.low, headFit.high],
+      steps: bisection.steps.map((step) => [step.packages, step.verdict, step.slopeBytesPerRequest]),
+    });
     expect(bisection.outcome.kind, summary).toBe('culprit');
     if (bisection.outcome.kind !== 'culprit') return;
     expect(bisection.outcome.changes.map((change) => [change.name, change.from, change.to])).toEqual([

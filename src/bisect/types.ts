@@ -10,6 +10,8 @@ export interface BisectionStep {
   verdict: BisectionStepVerdict;
   /** Steady heap slope of the candidate, bytes/request; null when it was not measured. */
   slopeBytesPerRequest: number | null;
+  /** 95 % interval of that slope; null when it was not measured. */
+  slopeInterval: { low: number; high: number } | null;
   /** Candidate minus base, bytes/request; null when it was not measured. */
   deltaBytesPerRequest: number | null;
   /** The comparison's sentence, or why the candidate could not be built. */
@@ -27,7 +29,10 @@ export type BisectionOutcome =
       /** The culprit alone on base: candidate slope minus base slope, bytes/request. */
       deltaBytesPerRequest: number;
       slopeBytesPerRequest: number;
-      /** The culprit alone reproduced the regression, with a slope within the full head's confidence interval. */
+      /**
+       * The culprit alone reproduced the regression with the full head's slope: the two agree within their
+       * confidence intervals plus the spread between runs of one app.
+       */
       isConfirmed: boolean;
     }
   | {

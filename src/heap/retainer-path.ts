@@ -82,7 +82,11 @@ export function findRootDistances(graph: SnapshotGraph): RootDistances {
     for (const seed of seeds) queue[tail++] = seed;
     while (head < tail) {
       const node = queue[head++] as number;
-      if (isFiltered && noisyTypes.has(nodes[node * nodeFieldCount + nodeField.type] as number) && node !== 0) {
+      if (
+        isFiltered &&
+        noisyTypes.has(nodes[node * nodeFieldCount + nodeField.type] as number) &&
+        node !== 0
+      ) {
         defer(node);
         continue;
       }

@@ -20,7 +20,7 @@ export function renderBisectionLine(bisection: BisectionResult): string {
     const alone = `${formatBytes(outcome.deltaBytesPerRequest)}/request alone`;
     const confirmed = outcome.isConfirmed
       ? ''
-      : ', outside the full head’s confidence interval: other bumps add to it';
+      : ', not the full head’s slope: the other bumps change the total';
     return `Culprit: ${outcome.changes.map(formatChange).join(' + ')} (${alone}${confirmed})`;
   }
   if (outcome.kind === 'interaction') {

@@ -143,6 +143,7 @@ const bisection = object({
       packages: packageNames,
       verdict: { enum: ['regression', 'clean', 'install-failed', 'build-failed', 'error'] },
       slopeBytesPerRequest: nullable(number),
+      slopeInterval: nullable(object({ low: number, high: number })),
       deltaBytesPerRequest: nullable(number),
       reason: text(10_000),
       isConfirmation: { type: 'boolean' },

@@ -55994,23 +55994,39 @@ function findRootDistances(graph) {
   const { snapshot, firstEdge } = graph;
   const { nodes, edges, nodeFieldCount, edgeFieldCount, nodeField, edgeField } = snapshot;
   const weakType = snapshot.edgeTypeNames.indexOf("weak");
+  const internalType = snapshot.edgeTypeNames.indexOf("internal");
   const noisyTypes = new Set(["object shape", "code"].map((name) => snapshot.nodeTypeNames.indexOf(name)));
+  const keyIdOfEphemeronEdge = ephemeronKeyIds(snapshot.strings);
   const parentEdge = new Int32Array(snapshot.nodeCount).fill(-1);
   const parentNode = new Int32Array(snapshot.nodeCount).fill(-1);
   const queue = new Uint32Array(snapshot.nodeCount);
   const isQueued = new Uint8Array(snapshot.nodeCount);
+  const isDeferred = new Uint8Array(snapshot.nodeCount);
+  const deferred = [];
+  const defer = (node) => {
+    if (isDeferred[node]) return;
+    isDeferred[node] = 1;
+    deferred.push(node);
+  };
+  const isKeyToValueEdge = (node, edge) => edges[edge + edgeField.type] === internalType && keyIdOfEphemeronEdge.get(edges[edge + edgeField.nameOrIndex]) === graph.idOf(node);
   const search = (isFiltered, seeds) => {
     let head = 0;
     let tail = 0;
     for (const seed of seeds) queue[tail++] = seed;
     while (head < tail) {
       const node = queue[head++];
-      if (isFiltered && noisyTypes.has(nodes[node * nodeFieldCount + nodeField.type]) && node !== 0)
+      if (isFiltered && noisyTypes.has(nodes[node * nodeFieldCount + nodeField.type]) && node !== 0) {
+        defer(node);
         continue;
+      }
       for (let edge = firstEdge[node]; edge < firstEdge[node + 1]; edge += edgeFieldCount) {
         if (edges[edge + edgeField.type] === weakType) continue;
         const target = edges[edge + edgeField.toNode] / nodeFieldCount;
         if (isQueued[target]) continue;
+        if (isFiltered && isKeyToValueEdge(node, edge)) {
+          defer(node);
+          continue;
+        }
         isQueued[target] = 1;
         parentEdge[target] = edge;
         parentNode[target] = node;
@@ -56020,13 +56036,17 @@ function findRootDistances(graph) {
   };
   isQueued[0] = 1;
   search(true, [0]);
-  const noisyReached = [];
-  for (let node = 1; node < snapshot.nodeCount; node++) {
-    if (isQueued[node] && noisyTypes.has(nodes[node * nodeFieldCount + nodeField.type]))
-      noisyReached.push(node);
-  }
-  search(false, noisyReached);
+  search(false, deferred);
   return { parentEdge, parentNode };
+}
+function ephemeronKeyIds(strings) {
+  const keyIds = /* @__PURE__ */ new Map();
+  strings.forEach((text, index) => {
+    if (!text.includes("part of key")) return;
+    const match = / \/ part of key \(.* @(\d+)\) -> value \(/.exec(text);
+    if (match) keyIds.set(index, Number(match[1]));
+  });
+  return keyIds;
 }
 function retainerPathOf(graph, distances, sample2) {
   const chain = [];
@@ -57816,6 +57836,7 @@ async function measureCandidate(options, changes, index, isConfirmation) {
     const step = (fields) => ({
       packages,
       slopeBytesPerRequest: null,
+      slopeInterval: null,
       deltaBytesPerRequest: null,
       isConfirmation,
       durationMs: performance.now() - startedMs,
@@ -57850,11 +57871,13 @@ async function measureCandidate(options, changes, index, isConfirmation) {
       }
     );
     const verdict = report.comparison.verdict;
+    const steady = primaryFit(report.head)?.steady;
     return {
       step: step({
         verdict: verdict === "regression" ? "regression" : verdict === "error" ? "error" : "clean",
         reason: report.comparison.reason,
-        slopeBytesPerRequest: primaryFit(report.head)?.steady?.slope ?? null,
+        slopeBytesPerRequest: steady?.slope ?? null,
+        slopeInterval: steady ? { low: steady.low, high: steady.high } : null,
         deltaBytesPerRequest: report.comparison.deltaBytesPerRequest
       }),
       conflictingPackages: []
@@ -57875,7 +57898,7 @@ function concludeAlone(alone, suspects, smallestRegressing, options) {
       changes,
       slopeBytesPerRequest: step.slopeBytesPerRequest,
       deltaBytesPerRequest: step.deltaBytesPerRequest ?? 0,
-      isConfirmed: isWithinInterval(step, primaryFit(options.headReport.head)?.steady ?? null)
+      isConfirmed: reproducesHeadSlope(step, primaryFit(options.headReport.head)?.steady ?? null)
     };
   }
   if (step.verdict === "clean" && smallestRegressing.length > 1) {
@@ -57883,10 +57906,12 @@ function concludeAlone(alone, suspects, smallestRegressing, options) {
   }
   return { kind: "inconclusive", reason: `${namesOf(changes).join(", ")} alone: ${step.reason}` };
 }
-function isWithinInterval(step, head) {
-  if (!head || step.slopeBytesPerRequest === null) return false;
-  const halfWidth2 = (head.high - head.low) / 2;
-  return Math.abs(step.slopeBytesPerRequest - head.slope) <= Math.SQRT2 * halfWidth2;
+var RUN_TO_RUN_SPREAD = 0.1;
+function reproducesHeadSlope(step, head) {
+  if (!head || step.slopeBytesPerRequest === null || step.slopeInterval === null) return false;
+  const halfWidths = (head.high - head.low) / 2 + (step.slopeInterval.high - step.slopeInterval.low) / 2;
+  const tolerance = halfWidths + RUN_TO_RUN_SPREAD * Math.abs(head.slope);
+  return Math.abs(step.slopeBytesPerRequest - head.slope) <= tolerance;
 }
 function mergeConflicting(units, named) {
   const touched = units.filter((unit) => unit.some((change) => named.includes(change.name)));
