@@ -24,8 +24,8 @@ export function writeUniquePathScenario(parent, name) {
   return path;
 }
 
-export function compareFixtures({ baseDir, headDir, scenario, seed }) {
-  const args = ['compare', '--base-dir', baseDir, '--head-dir', headDir, '--start', 'node server.cjs'];
+export function compareFixtures({ baseDir, headDir, scenario, seed, start = 'node server.cjs' }) {
+  const args = ['compare', '--base-dir', baseDir, '--head-dir', headDir, '--start', start];
   const result = spawnSync(
     process.execPath,
     [cli, ...args, '--scenario', scenario, '--seed', String(seed), '--json'],
