@@ -12,7 +12,7 @@ import {
   markdownTable,
   measureApp,
   probePath
-} from "./chunks/chunk-SKABXMCK.js";
+} from "./chunks/chunk-PW7UBDND.js";
 
 // src/cli/args.ts
 import { parseArgs } from "node:util";

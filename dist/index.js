@@ -9,7 +9,7 @@ import {
   markdownTable,
   primaryFit,
   require_ajv
-} from "./chunks/chunk-SKABXMCK.js";
+} from "./chunks/chunk-PW7UBDND.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

@@ -1,8 +1,10 @@
 // The probe and the app runner on their own: module systems, several processes, inertness, interruption.
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
+import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { startApp } from '../../src/engine/app.js';
@@ -39,9 +41,14 @@ describe('the probe', () => {
 
   it('reports every serving process of a cluster, summed', async () => {
     await using app = await startFixture('node cluster-server.cjs');
-    // Each worker connects on its first request: keep asking until both have served one.
+    // Each worker connects on its first request: keep asking until both have served one. The primary hands out
+    // connections, not requests, so each request needs its own (fetch would reuse one); the second worker may
+    // also start listening after the first made the app ready.
     for (let attempt = 0; attempt < 200 && app.hub.processCount < 2; attempt++) {
-      await fetch(app.url).then((response) => response.arrayBuffer());
+      await new Promise((done, fail) =>
+        get(app.url, { agent: false }, (response) => response.resume().on('end', done)).on('error', fail),
+      );
+      await sleep(10);
     }
     const memory = await app.hub.sample();
     expect(memory.processCount).toBe(2);

@@ -8,10 +8,10 @@ import { promisify } from 'node:util';
 import { LeakwatchError } from '../errors.js';
 import { readLogTail } from '../log-tail.js';
 import { probeSocketEnv } from '../probe/protocol.js';
+import { killGroup, spawnGroup } from '../process-group.js';
 import type { AppExit } from '../report/types.js';
 import { scrubbedEnv } from './env.js';
 import { ProbeHub } from './probe-hub.js';
-import { killGroup, spawnGroup } from './process-group.js';
 
 export interface StartAppOptions {
   label: string;

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { open, readdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LeakwatchError } from '../errors.js';
+import { forgetGroup, signalGroup, spawnGroup } from '../process-group.js';
 
 export interface RunShellCommandOptions {
   command: string;
@@ -38,13 +38,7 @@ export async function runShellCommand(options: RunShellCommandOptions): Promise<
     await log.write(`$ ${command}\n`);
     const startedMs = performance.now();
     // Writing straight to the file, not through pipes: a grandchild holding a pipe open would delay `close` forever.
-    const child = spawn(command, {
-      cwd,
-      env,
-      shell: true,
-      detached: true,
-      stdio: ['ignore', log.fd, log.fd],
-    });
+    const child = spawnGroup(command, { cwd, env, stdio: ['ignore', log.fd, log.fd] });
     const spawned = new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', reject);
@@ -79,20 +73,11 @@ export async function runShellCommand(options: RunShellCommandOptions): Promise<
     if (signalGroup(processGroupId, 'SIGKILL'))
       await log.write('[leakwatch] killed processes left running by the step\n');
     await waitForEmptyGroup(processGroupId);
+    forgetGroup(processGroupId);
     if (outcome !== 'exited') await log.write(`[leakwatch] ${outcome} after ${Math.round(durationMs)} ms\n`);
     return { outcome, exitCode, exitSignal, durationMs, processGroupId };
   } finally {
     await log.close();
-  }
-}
-
-/** Returns whether the group still had members. */
-function signalGroup(processGroupId: number, signal: NodeJS.Signals | 0): boolean {
-  try {
-    process.kill(-processGroupId, signal);
-    return true;
-  } catch {
-    return false;
   }
 }
 

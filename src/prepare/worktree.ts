@@ -1,7 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LeakwatchError } from '../errors.js';
+import { cleanUpOnExit } from '../process-group.js';
 import { git } from './git.js';
 
 export interface CreateWorktreeOptions {
@@ -42,12 +45,18 @@ export async function createWorktree(options: CreateWorktreeOptions): Promise<Wo
   }
   log(`${label}: checked out ${sha.slice(0, 12)} in ${dir}`);
 
+  // Interrupted (a cancelled job, Ctrl-C), the run never gets to dispose: delete the checkout and let git forget it.
+  const release = cleanUpOnExit(() => {
+    rmSync(dir, { recursive: true, force: true });
+    spawnSync('git', ['-C', repoDir, 'worktree', 'prune'], { stdio: 'ignore' });
+  });
   let disposal: Promise<void> | undefined;
   const removeWorktree = async (): Promise<void> => {
     // `remove --force` also drops untracked files such as node_modules and build output.
     await git(repoDir, ['worktree', 'remove', '--force', dir]);
     await rm(dir, { recursive: true, force: true });
     await git(repoDir, ['worktree', 'prune']);
+    release();
   };
   return {
     dir,

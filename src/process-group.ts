@@ -1,33 +1,63 @@
 // Every child leakwatch starts runs in its own process group, so the whole tree (npm → sh → node → workers) can be
 // killed at once. Groups still alive when leakwatch exits or is interrupted are killed too: no orphans, ever.
+// Then the registered exit cleanups run (worktrees), since an interrupted run never reaches its own disposal.
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 
 const liveGroups = new Set<number>();
+const exitCleanups = new Set<() => void>();
 let exitHooksInstalled = false;
 
-function killAllGroups(): void {
+function cleanUpBeforeExit(): void {
   for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
   liveGroups.clear();
+  for (const cleanup of exitCleanups) {
+    try {
+      cleanup();
+    } catch {
+      // Best effort: the process is on its way out, and the next cleanup still deserves its turn.
+    }
+  }
+  exitCleanups.clear();
+}
+
+/**
+ * Runs `cleanup` (synchronous: it may run in an `exit` handler) when leakwatch exits or is interrupted before
+ * the returned release function is called.
+ */
+export function cleanUpOnExit(cleanup: () => void): () => void {
+  installExitHooks();
+  exitCleanups.add(cleanup);
+  return () => {
+    exitCleanups.delete(cleanup);
+  };
 }
 
 function installExitHooks(): void {
   if (exitHooksInstalled) return;
   exitHooksInstalled = true;
-  process.on('exit', killAllGroups);
+  process.on('exit', cleanUpBeforeExit);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => {
-      killAllGroups();
+      cleanUpBeforeExit();
       process.kill(process.pid, signal);
     });
   }
 }
 
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+/** Returns whether the group still had members (signal 0 only asks). */
+export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   try {
     process.kill(-pgid, signal);
+    return true;
   } catch {
     // ESRCH: the group is already gone.
+    return false;
   }
+}
+
+/** The group is dead and reaped: leakwatch's exit no longer needs to kill it. */
+export function forgetGroup(pgid: number): void {
+  liveGroups.delete(pgid);
 }
 
 /** Spawns `command` through the shell as the leader of a new process group. */
@@ -55,5 +85,5 @@ export async function killGroup(child: ChildProcess, graceMs = 3000): Promise<vo
     });
   }
   signalGroup(pgid, 'SIGKILL');
-  liveGroups.delete(pgid);
+  forgetGroup(pgid);
 }

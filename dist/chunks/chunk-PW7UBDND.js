@@ -29422,7 +29422,7 @@ var require_autocannon = __commonJS({
     var net3 = __require("net");
     var path5 = __require("path");
     var URL2 = __require("url").URL;
-    var spawn4 = __require("child_process").spawn;
+    var spawn3 = __require("child_process").spawn;
     var managePath = require_dist();
     var hasAsyncHooks = require_has_async_hooks();
     var subarg = require_subarg();
@@ -29650,7 +29650,7 @@ var require_autocannon = __commonJS({
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
         alterPath.unshift(path5.join(__dirname, "lib/preload"));
-        const proc = spawn4(argv.spawn[0], argv.spawn.slice(1), {
+        const proc = spawn3(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
             NODE_OPTIONS: ["-r", "autocannonDetectPort"].join(" ") + (process.env.NODE_OPTIONS ? ` ${process.env.NODE_OPTIONS}` : ""),
@@ -55109,6 +55109,75 @@ async function readLogTail(logPath, lines = 40) {
 // src/probe/protocol.ts
 var probeSocketEnv = "LEAKWATCH_PROBE_SOCKET";
 
+// src/process-group.ts
+import { spawn as spawn2 } from "node:child_process";
+var liveGroups = /* @__PURE__ */ new Set();
+var exitCleanups = /* @__PURE__ */ new Set();
+var exitHooksInstalled = false;
+function cleanUpBeforeExit() {
+  for (const pgid of liveGroups) signalGroup(pgid, "SIGKILL");
+  liveGroups.clear();
+  for (const cleanup of exitCleanups) {
+    try {
+      cleanup();
+    } catch {
+    }
+  }
+  exitCleanups.clear();
+}
+function cleanUpOnExit(cleanup) {
+  installExitHooks();
+  exitCleanups.add(cleanup);
+  return () => {
+    exitCleanups.delete(cleanup);
+  };
+}
+function installExitHooks() {
+  if (exitHooksInstalled) return;
+  exitHooksInstalled = true;
+  process.on("exit", cleanUpBeforeExit);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+    process.once(signal, () => {
+      cleanUpBeforeExit();
+      process.kill(process.pid, signal);
+    });
+  }
+}
+function signalGroup(pgid, signal) {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function forgetGroup(pgid) {
+  liveGroups.delete(pgid);
+}
+function spawnGroup(command, options) {
+  installExitHooks();
+  const child = spawn2(command, { ...options, shell: true, detached: true });
+  const pgid = child.pid;
+  if (pgid !== void 0) liveGroups.add(pgid);
+  return child;
+}
+async function killGroup(child, graceMs = 3e3) {
+  const pgid = child.pid;
+  if (pgid === void 0) return;
+  signalGroup(pgid, "SIGTERM");
+  if (child.exitCode === null && child.signalCode === null) {
+    await new Promise((resolve2) => {
+      const timer = setTimeout(resolve2, graceMs);
+      child.once("exit", () => {
+        clearTimeout(timer);
+        resolve2();
+      });
+    });
+  }
+  signalGroup(pgid, "SIGKILL");
+  forgetGroup(pgid);
+}
+
 // src/engine/probe-hub.ts
 import { mkdtemp, rm } from "node:fs/promises";
 import * as net from "node:net";
@@ -55292,55 +55361,6 @@ var ProbeHub = class _ProbeHub {
     await rm(this.dir, { recursive: true, force: true });
   }
 };
-
-// src/engine/process-group.ts
-import { spawn as spawn2 } from "node:child_process";
-var liveGroups = /* @__PURE__ */ new Set();
-var exitHooksInstalled = false;
-function killAllGroups() {
-  for (const pgid of liveGroups) signalGroup(pgid, "SIGKILL");
-  liveGroups.clear();
-}
-function installExitHooks() {
-  if (exitHooksInstalled) return;
-  exitHooksInstalled = true;
-  process.on("exit", killAllGroups);
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-    process.once(signal, () => {
-      killAllGroups();
-      process.kill(process.pid, signal);
-    });
-  }
-}
-function signalGroup(pgid, signal) {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-  }
-}
-function spawnGroup(command, options) {
-  installExitHooks();
-  const child = spawn2(command, { ...options, shell: true, detached: true });
-  const pgid = child.pid;
-  if (pgid !== void 0) liveGroups.add(pgid);
-  return child;
-}
-async function killGroup(child, graceMs = 3e3) {
-  const pgid = child.pid;
-  if (pgid === void 0) return;
-  signalGroup(pgid, "SIGTERM");
-  if (child.exitCode === null && child.signalCode === null) {
-    await new Promise((resolve2) => {
-      const timer = setTimeout(resolve2, graceMs);
-      child.once("exit", () => {
-        clearTimeout(timer);
-        resolve2();
-      });
-    });
-  }
-  signalGroup(pgid, "SIGKILL");
-  liveGroups.delete(pgid);
-}
 
 // src/engine/app.ts
 var watchdogIntervalMs = 200;
@@ -57417,7 +57437,6 @@ async function exists(path5) {
 }
 
 // src/prepare/run-command.ts
-import { spawn as spawn3 } from "node:child_process";
 import { open as open3, readdir as readdir2, readFile as readFile3 } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 async function runShellCommand(options) {
@@ -57428,13 +57447,7 @@ async function runShellCommand(options) {
     await log.write(`$ ${command}
 `);
     const startedMs = performance.now();
-    const child = spawn3(command, {
-      cwd,
-      env,
-      shell: true,
-      detached: true,
-      stdio: ["ignore", log.fd, log.fd]
-    });
+    const child = spawnGroup(command, { cwd, env, stdio: ["ignore", log.fd, log.fd] });
     const spawned = new Promise((resolve2, reject) => {
       child.once("spawn", resolve2);
       child.once("error", reject);
@@ -57453,8 +57466,8 @@ async function runShellCommand(options) {
     const stop = (reason) => {
       if (outcome !== "exited") return;
       outcome = reason;
-      signalGroup2(processGroupId, "SIGTERM");
-      setTimeout(() => signalGroup2(processGroupId, "SIGKILL"), killGraceMs).unref();
+      signalGroup(processGroupId, "SIGTERM");
+      setTimeout(() => signalGroup(processGroupId, "SIGKILL"), killGraceMs).unref();
     };
     const timer = setTimeout(() => stop("timed-out"), timeoutMs);
     const onAbort = () => stop("aborted");
@@ -57464,9 +57477,10 @@ async function runShellCommand(options) {
     clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);
     const durationMs = performance.now() - startedMs;
-    if (signalGroup2(processGroupId, "SIGKILL"))
+    if (signalGroup(processGroupId, "SIGKILL"))
       await log.write("[leakwatch] killed processes left running by the step\n");
     await waitForEmptyGroup(processGroupId);
+    forgetGroup(processGroupId);
     if (outcome !== "exited") await log.write(`[leakwatch] ${outcome} after ${Math.round(durationMs)} ms
 `);
     return { outcome, exitCode, exitSignal, durationMs, processGroupId };
@@ -57474,19 +57488,11 @@ async function runShellCommand(options) {
     await log.close();
   }
 }
-function signalGroup2(processGroupId, signal) {
-  try {
-    process.kill(-processGroupId, signal);
-    return true;
-  } catch {
-    return false;
-  }
-}
 async function waitForEmptyGroup(processGroupId) {
   for (let attempt = 0; attempt < 100 && await hasLivingMembers(processGroupId); attempt++) await sleep(20);
 }
 async function hasLivingMembers(processGroupId) {
-  if (process.platform !== "linux") return signalGroup2(processGroupId, 0);
+  if (process.platform !== "linux") return signalGroup(processGroupId, 0);
   for (const entry of await readdir2("/proc").catch(() => [])) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = await readFile3(`/proc/${entry}/stat`, "utf8").catch(() => "");
@@ -57594,6 +57600,8 @@ async function hasBuildScript(appDir) {
 }
 
 // src/prepare/worktree.ts
+import { spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
 import { mkdtemp as mkdtemp2, rm as rm3 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
 import { join as join8 } from "node:path";
@@ -57639,11 +57647,16 @@ async function createWorktree(options) {
     });
   }
   log(`${label}: checked out ${sha.slice(0, 12)} in ${dir}`);
+  const release = cleanUpOnExit(() => {
+    rmSync(dir, { recursive: true, force: true });
+    spawnSync("git", ["-C", repoDir, "worktree", "prune"], { stdio: "ignore" });
+  });
   let disposal;
   const removeWorktree = async () => {
     await git(repoDir, ["worktree", "remove", "--force", dir]);
     await rm3(dir, { recursive: true, force: true });
     await git(repoDir, ["worktree", "prune"]);
+    release();
   };
   return {
     dir,
