@@ -12,7 +12,7 @@ import {
   markdownTable,
   measureApp,
   probePath
-} from "./chunks/chunk-PW7UBDND.js";
+} from "./chunks/chunk-V4Z5P2TU.js";
 
 // src/cli/args.ts
 import { parseArgs } from "node:util";
@@ -48,7 +48,7 @@ Options:
   --keep-heap-snapshots <dir>  keep the heap snapshots in <dir> (default: deleted after the analysis)
   --json                  print the JSON report on stdout (progress stays on stderr)
   --report <file>         also write the JSON report to <file>
-  --log-dir <dir>         keep the apps' logs here (default: a temp folder)
+  --log-dir <dir>         keep the apps' logs here (default: a temp folder, deleted after the run)
 
 Exit codes: 0 no regression, 1 regression (or a leak, for measure), 2 error.`;
 var heapSnapshotPolicies = ["on-regression", "always", "never"];

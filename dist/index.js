@@ -9,7 +9,7 @@ import {
   markdownTable,
   primaryFit,
   require_ajv
-} from "./chunks/chunk-PW7UBDND.js";
+} from "./chunks/chunk-V4Z5P2TU.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

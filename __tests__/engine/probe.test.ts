@@ -1,6 +1,6 @@
 // The probe and the app runner on their own: module systems, several processes, inertness, interruption.
-import { execFile, execFileSync, spawn } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -91,6 +91,31 @@ describe('the probe', () => {
       },
     );
     expect(stdout.trim()).toBe('exited');
+  });
+});
+
+describe('after a run', () => {
+  it('leaves nothing in the temp folder without --log-dir, heap snapshots included', async () => {
+    const temp = await mkdtemp(join(tmpdir(), 'leakwatch-tmpdir-'));
+    const run = spawnSync(
+      process.execPath,
+      [
+        cli,
+        'measure',
+        '--dir',
+        serversDir,
+        '--start',
+        'node server.cjs',
+        '--heap-snapshots',
+        'always',
+      ].concat(['--warmup', '200', '--requests', '200', '--rounds', '8', '--settle-ms', '0', '--json']),
+      { env: { ...process.env, TMPDIR: temp }, encoding: 'utf8' },
+    );
+    // So short a run may call the warm-up's growth a leak (exit 1); only an error would matter here.
+    expect(run.status, run.stderr).not.toBe(2);
+    expect(JSON.parse(run.stdout).heapDiffs?.length).toBe(1);
+    expect(await readdir(temp)).toEqual([]);
+    await rm(temp, { recursive: true });
   });
 });
 

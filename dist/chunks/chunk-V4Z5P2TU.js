@@ -54581,6 +54581,7 @@ function formatBytes(bytes) {
 }
 
 // src/engine/compare.ts
+import { mkdtemp as mkdtemp2, rm as rm3 } from "node:fs/promises";
 import { cpus, tmpdir as tmpdir2 } from "node:os";
 import { join as join5 } from "node:path";
 
@@ -56839,6 +56840,7 @@ async function runSides(sides, plan, context) {
       scenarioDir: context.scenarioDir,
       log: context.log
     }), true);
+    const workDir = __using(_stack, await openWorkDir(context.workDir), true);
     return await measureSides({
       sides,
       plan,
@@ -56847,7 +56849,7 @@ async function runSides(sides, plan, context) {
       probePath: context.probePath,
       bumpedPackages: context.bumpedPackages,
       keepSnapshotsDir: context.keepSnapshotsDir,
-      workDir: context.workDir ?? join5(tmpdir2(), `leakwatch-${process.pid}-${Date.now()}`),
+      workDir: workDir.path,
       log: context.log
     });
   } catch (_) {
@@ -56856,6 +56858,12 @@ async function runSides(sides, plan, context) {
     var _promise = __callDispose(_stack, _error, _hasError);
     _promise && await _promise;
   }
+}
+async function openWorkDir(given) {
+  if (given) return { path: given, [Symbol.asyncDispose]: async () => {
+  } };
+  const path5 = await mkdtemp2(join5(tmpdir2(), "leakwatch-run-"));
+  return { path: path5, [Symbol.asyncDispose]: () => rm3(path5, { recursive: true, force: true }) };
 }
 function describeEnvironment(leakwatchVersion2) {
   return {
@@ -57602,7 +57610,7 @@ async function hasBuildScript(appDir) {
 // src/prepare/worktree.ts
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
-import { mkdtemp as mkdtemp2, rm as rm3 } from "node:fs/promises";
+import { mkdtemp as mkdtemp3, rm as rm4 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
 import { join as join8 } from "node:path";
 
@@ -57629,7 +57637,7 @@ function git(repoDir, args) {
 // src/prepare/worktree.ts
 async function createWorktree(options) {
   const { repoDir, sha, label, log } = options;
-  const dir = await mkdtemp2(join8(options.parentDir ?? tmpdir4(), `leakwatch-${label}-`));
+  const dir = await mkdtemp3(join8(options.parentDir ?? tmpdir4(), `leakwatch-${label}-`));
   const added = await git(repoDir, [
     "-c",
     "core.hooksPath=/dev/null",
@@ -57640,7 +57648,7 @@ async function createWorktree(options) {
     sha
   ]);
   if (added.exitCode !== 0) {
-    await rm3(dir, { recursive: true, force: true });
+    await rm4(dir, { recursive: true, force: true });
     await git(repoDir, ["worktree", "prune"]);
     throw new LeakwatchError("worktree-failed", `Cannot check out ${sha} for ${label}: ${added.stderr}`, {
       hint: "Check that the commit exists in the clone and that the temp directory is writable."
@@ -57654,7 +57662,7 @@ async function createWorktree(options) {
   let disposal;
   const removeWorktree = async () => {
     await git(repoDir, ["worktree", "remove", "--force", dir]);
-    await rm3(dir, { recursive: true, force: true });
+    await rm4(dir, { recursive: true, force: true });
     await git(repoDir, ["worktree", "prune"]);
     release();
   };
