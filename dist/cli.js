@@ -12,7 +12,7 @@ import {
   markdownTable,
   measureApp,
   probePath
-} from "./chunks/chunk-V4Z5P2TU.js";
+} from "./chunks/chunk-MCB5UE2G.js";
 
 // src/cli/args.ts
 import { parseArgs } from "node:util";

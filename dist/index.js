@@ -9,7 +9,7 @@ import {
   markdownTable,
   primaryFit,
   require_ajv
-} from "./chunks/chunk-V4Z5P2TU.js";
+} from "./chunks/chunk-MCB5UE2G.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

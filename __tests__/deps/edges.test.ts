@@ -127,7 +127,7 @@ describe('errors', () => {
   it('an unknown ref says which ref and how to fetch it', async () => {
     const repo = track(fixtureRepo('npm-grouped'));
     const error = await caught(diffDependencies({ repoDir: repo, baseRef: 'origin/nope', headRef: 'head' }));
-    expect(error.code).toBe('ref-not-found');
+    expect(error.code).toBe('REF_NOT_FOUND');
     expect(error.message).toContain('origin/nope');
     expect(error.hint).toContain('fetch-depth');
   });
@@ -140,7 +140,7 @@ describe('errors', () => {
       ]),
     );
     const error = await caught(diff(repo));
-    expect(error.code).toBe('lockfile-unparsable');
+    expect(error.code).toBe('LOCKFILE_UNPARSABLE');
     expect(error.message).toBe('Could not parse yarn.lock at head.');
     expect(error.hint).toContain('Regenerate yarn.lock');
   });
@@ -148,10 +148,10 @@ describe('errors', () => {
   it('a working directory without package.json at head points at the input', async () => {
     const repo = track(fixtureRepo('npm-monorepo'));
     const error = await caught(diff(repo, 'apps/missing'));
-    expect(error.code).toBe('manifest-missing');
+    expect(error.code).toBe('MANIFEST_MISSING');
     expect(error.hint).toContain('working-directory');
     await expect(diff(repo, '../elsewhere')).rejects.toMatchObject({
-      code: 'working-directory-outside-repo',
+      code: 'WORKING_DIRECTORY_OUTSIDE_REPO',
     });
   });
 
@@ -159,7 +159,7 @@ describe('errors', () => {
     const error = await caught(
       diffDependencies({ repoDir: fixturesDir.slice(0, 1), baseRef: 'a', headRef: 'b' }),
     );
-    expect(error.code).toBe('not-a-git-repo');
+    expect(error.code).toBe('NOT_A_GIT_REPO');
   });
 });
 

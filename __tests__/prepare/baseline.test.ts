@@ -64,7 +64,7 @@ describe('resolveBaseline', () => {
       log,
     }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(LeakwatchError);
-    expect((error as LeakwatchError).code).toBe('shallow-clone');
+    expect((error as LeakwatchError).code).toBe('SHALLOW_CLONE');
     expect((error as LeakwatchError).hint).toContain('fetch-depth: 0');
   });
 
@@ -76,6 +76,6 @@ describe('resolveBaseline', () => {
       headRef: 'feature',
       log,
     }).catch((caught: unknown) => caught);
-    expect((error as LeakwatchError).code).toBe('ref-not-found');
+    expect((error as LeakwatchError).code).toBe('REF_NOT_FOUND');
   });
 });

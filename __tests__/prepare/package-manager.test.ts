@@ -98,7 +98,7 @@ describe('detectPackageManager', () => {
     await expect(
       detectPackageManager({ rootDir: dir, workingDirectory: '../elsewhere' }),
     ).rejects.toMatchObject({
-      code: 'working-directory-outside',
+      code: 'WORKING_DIRECTORY_OUTSIDE',
     });
   });
 });

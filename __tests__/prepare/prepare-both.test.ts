@@ -100,7 +100,7 @@ describe('prepareBoth', () => {
       signal: controller.signal,
       worktreeParentDir: parentDir,
     });
-    await expect(preparing).rejects.toMatchObject({ code: 'aborted' });
+    await expect(preparing).rejects.toMatchObject({ code: 'ABORTED' });
     expect(await listDir(parentDir)).toEqual([]);
     expect(worktreeDirs(repoDir)).toHaveLength(1);
   });

@@ -67,7 +67,7 @@ describe('createWorktree', () => {
     cleanup.push(parentDir);
     await expect(
       createWorktree({ repoDir: repo.dir, sha: 'deadbeef'.repeat(5), label: 'base', log, parentDir }),
-    ).rejects.toMatchObject({ code: 'worktree-failed' });
+    ).rejects.toMatchObject({ code: 'WORKTREE_FAILED' });
     expect(await listDir(parentDir)).toEqual([]);
   });
 });

@@ -41,7 +41,7 @@ export async function diffDependencies(options: DiffDependenciesOptions): Promis
   ]);
   if (!head.manifest) {
     throw new LeakwatchError(
-      'manifest-missing',
+      'MANIFEST_MISSING',
       `${posix.join(appDir, 'package.json')} does not exist at ${head.ref}.`,
       {
         hint: 'Point `working-directory` (--cwd) at the app folder that holds its package.json.',
@@ -74,7 +74,7 @@ function normalizeAppDir(workingDirectory: string): string {
   const dir = posix.normalize(workingDirectory.replaceAll('\\', '/')).replace(/\/+$/, '') || '.';
   if (posix.isAbsolute(dir) || dir === '..' || dir.startsWith('../')) {
     throw new LeakwatchError(
-      'working-directory-outside-repo',
+      'WORKING_DIRECTORY_OUTSIDE_REPO',
       `working-directory "${workingDirectory}" leaves the repository.`,
       {
         hint: 'Give the app folder relative to the repository root, e.g. `apps/web`.',

@@ -25,7 +25,7 @@ function runGit(
 export async function resolveCommit(repoDir: string, ref: string): Promise<string> {
   const inside = await runGit(repoDir, ['rev-parse', '--is-inside-work-tree']);
   if (!inside.ok) {
-    throw new LeakwatchError('not-a-git-repo', `${repoDir} is not inside a git repository.`, {
+    throw new LeakwatchError('NOT_A_GIT_REPO', `${repoDir} is not inside a git repository.`, {
       hint: 'Run leakwatch from a git checkout, after actions/checkout in a workflow.',
     });
   }
@@ -37,7 +37,7 @@ export async function resolveCommit(repoDir: string, ref: string): Promise<strin
     `${ref}^{commit}`,
   ]);
   if (!result.ok) {
-    throw new LeakwatchError('ref-not-found', `Git ref "${ref}" does not name a commit in ${repoDir}.`, {
+    throw new LeakwatchError('REF_NOT_FOUND', `Git ref "${ref}" does not name a commit in ${repoDir}.`, {
       hint: 'Check the spelling, or fetch it: shallow clones lack older commits (set `fetch-depth: 0` on actions/checkout).',
     });
   }
@@ -60,7 +60,7 @@ export async function existingPaths(
     ...paths,
   ]);
   if (!result.ok) {
-    throw new LeakwatchError('git-failed', `git ls-tree failed at ${commit}: ${result.stderr.trim()}`, {
+    throw new LeakwatchError('GIT_FAILED', `git ls-tree failed at ${commit}: ${result.stderr.trim()}`, {
       hint: 'Check that the repository is not corrupt (`git fsck`).',
     });
   }
@@ -71,7 +71,7 @@ export async function existingPaths(
 export async function readFileAtCommit(repoDir: string, commit: string, path: string): Promise<string> {
   const result = await runGit(repoDir, ['cat-file', 'blob', `${commit}:${path}`]);
   if (!result.ok) {
-    throw new LeakwatchError('git-failed', `Could not read ${path} at ${commit}: ${result.stderr.trim()}`, {
+    throw new LeakwatchError('GIT_FAILED', `Could not read ${path} at ${commit}: ${result.stderr.trim()}`, {
       hint: 'Check that the repository is not corrupt (`git fsck`).',
     });
   }

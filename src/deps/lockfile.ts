@@ -54,7 +54,7 @@ export interface ParsedLockfile {
 
 export function parseLockfile(path: string, ref: string, text: string): ParsedLockfile {
   const fail = (cause: unknown): never => {
-    throw new LeakwatchError('lockfile-unparsable', `Could not parse ${path} at ${ref}.`, {
+    throw new LeakwatchError('LOCKFILE_UNPARSABLE', `Could not parse ${path} at ${ref}.`, {
       hint: `Regenerate ${posix.basename(path)} with its package manager at that commit (merge conflicts and hand edits break it).`,
       cause,
     });

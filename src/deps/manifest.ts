@@ -26,7 +26,7 @@ export function parseManifest(text: string, path: string): Manifest {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new LeakwatchError('manifest-unparsable', `${path} is not valid JSON.`, {
+    throw new LeakwatchError('MANIFEST_UNPARSABLE', `${path} is not valid JSON.`, {
       hint: 'Fix the syntax error in that commit; leakwatch reads package.json straight from git.',
       cause: error,
     });

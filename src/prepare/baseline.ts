@@ -25,7 +25,7 @@ export async function resolveBaseline(options: ResolveBaselineOptions): Promise<
   const { repoDir, log } = options;
   const gitDir = await git(repoDir, ['rev-parse', '--git-dir']);
   if (gitDir.exitCode !== 0) {
-    throw new LeakwatchError('not-a-git-repo', `${repoDir} is not a git repository: ${gitDir.stderr}`, {
+    throw new LeakwatchError('NOT_A_GIT_REPO', `${repoDir} is not a git repository: ${gitDir.stderr}`, {
       hint: 'Run leakwatch inside the checkout of the project, or pass its path with --cwd.',
     });
   }
@@ -50,7 +50,7 @@ export async function resolveBaseline(options: ResolveBaselineOptions): Promise<
     ]);
     if (fetched.exitCode !== 0) {
       throw new LeakwatchError(
-        'shallow-clone',
+        'SHALLOW_CLONE',
         `The clone is shallow and deepening it failed, so the merge base of ${options.baseRef} and ${options.headRef} is unknown: ${fetched.stderr}`,
         { hint: fetchDepthHint },
       );
@@ -60,7 +60,7 @@ export async function resolveBaseline(options: ResolveBaselineOptions): Promise<
   if (mergeBase.exitCode !== 0) {
     const stillShallow = await isShallowRepository(repoDir);
     throw new LeakwatchError(
-      stillShallow ? 'shallow-clone' : 'no-merge-base',
+      stillShallow ? 'SHALLOW_CLONE' : 'NO_MERGE_BASE',
       stillShallow
         ? `The merge base of ${options.baseRef} and ${options.headRef} is deeper than the shallow clone, even after deepening it.`
         : `${options.baseRef} and ${options.headRef} share no history.`,
@@ -101,7 +101,7 @@ async function resolveCommit(
       ? await git(repoDir, ['rev-parse', '--verify', '--quiet', 'FETCH_HEAD^{commit}'])
       : fetched;
   if (resolved.exitCode !== 0) {
-    throw new LeakwatchError('ref-not-found', `Cannot find ${ref} locally or on origin: ${fetched.stderr}`, {
+    throw new LeakwatchError('REF_NOT_FOUND', `Cannot find ${ref} locally or on origin: ${fetched.stderr}`, {
       hint: `Check that ${ref} names a branch, tag or commit. ${fetchDepthHint}`,
     });
   }

@@ -115,7 +115,7 @@ export async function installAndBuild(options: InstallAndBuildOptions): Promise<
 
 function succeeded(result: RunShellCommandResult): boolean {
   if (result.outcome === 'aborted') {
-    throw new LeakwatchError('aborted', 'Install and build were cancelled.', {
+    throw new LeakwatchError('ABORTED', 'Install and build were cancelled.', {
       hint: 'Nothing to do: leakwatch was stopped.',
     });
   }

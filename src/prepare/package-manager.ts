@@ -49,7 +49,7 @@ export async function detectPackageManager(options: DetectPackageManagerOptions)
   const appDir = resolve(rootDir, options.workingDirectory ?? '.');
   if (relative(rootDir, appDir).startsWith('..')) {
     throw new LeakwatchError(
-      'working-directory-outside',
+      'WORKING_DIRECTORY_OUTSIDE',
       `working-directory ${options.workingDirectory} is outside the repository`,
       {
         hint: 'Give working-directory relative to the repository root.',

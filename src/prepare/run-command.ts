@@ -44,7 +44,7 @@ export async function runShellCommand(options: RunShellCommandOptions): Promise<
       child.once('error', reject);
     });
     await spawned.catch((error: unknown) => {
-      throw new LeakwatchError('spawn-failed', `Cannot run \`${command}\` in ${cwd}: ${String(error)}`, {
+      throw new LeakwatchError('SPAWN_FAILED', `Cannot run \`${command}\` in ${cwd}: ${String(error)}`, {
         hint: 'Check that the directory exists and a POSIX shell is available.',
         cause: error,
       });

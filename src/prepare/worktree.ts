@@ -39,7 +39,7 @@ export async function createWorktree(options: CreateWorktreeOptions): Promise<Wo
   if (added.exitCode !== 0) {
     await rm(dir, { recursive: true, force: true });
     await git(repoDir, ['worktree', 'prune']);
-    throw new LeakwatchError('worktree-failed', `Cannot check out ${sha} for ${label}: ${added.stderr}`, {
+    throw new LeakwatchError('WORKTREE_FAILED', `Cannot check out ${sha} for ${label}: ${added.stderr}`, {
       hint: 'Check that the commit exists in the clone and that the temp directory is writable.',
     });
   }

@@ -57350,7 +57350,7 @@ async function detectPackageManager(options) {
   const appDir = resolve(rootDir, options.workingDirectory ?? ".");
   if (relative(rootDir, appDir).startsWith("..")) {
     throw new LeakwatchError(
-      "working-directory-outside",
+      "WORKING_DIRECTORY_OUTSIDE",
       `working-directory ${options.workingDirectory} is outside the repository`,
       {
         hint: "Give working-directory relative to the repository root."
@@ -57461,7 +57461,7 @@ async function runShellCommand(options) {
       child.once("error", reject);
     });
     await spawned.catch((error) => {
-      throw new LeakwatchError("spawn-failed", `Cannot run \`${command}\` in ${cwd}: ${String(error)}`, {
+      throw new LeakwatchError("SPAWN_FAILED", `Cannot run \`${command}\` in ${cwd}: ${String(error)}`, {
         hint: "Check that the directory exists and a POSIX shell is available.",
         cause: error
       });
@@ -57570,7 +57570,7 @@ async function installAndBuild(options) {
 }
 function succeeded(result) {
   if (result.outcome === "aborted") {
-    throw new LeakwatchError("aborted", "Install and build were cancelled.", {
+    throw new LeakwatchError("ABORTED", "Install and build were cancelled.", {
       hint: "Nothing to do: leakwatch was stopped."
     });
   }
@@ -57650,7 +57650,7 @@ async function createWorktree(options) {
   if (added.exitCode !== 0) {
     await rm4(dir, { recursive: true, force: true });
     await git(repoDir, ["worktree", "prune"]);
-    throw new LeakwatchError("worktree-failed", `Cannot check out ${sha} for ${label}: ${added.stderr}`, {
+    throw new LeakwatchError("WORKTREE_FAILED", `Cannot check out ${sha} for ${label}: ${added.stderr}`, {
       hint: "Check that the commit exists in the clone and that the temp directory is writable."
     });
   }
@@ -58014,7 +58014,7 @@ function runGit(repoDir, args) {
 async function resolveCommit(repoDir, ref) {
   const inside = await runGit(repoDir, ["rev-parse", "--is-inside-work-tree"]);
   if (!inside.ok) {
-    throw new LeakwatchError("not-a-git-repo", `${repoDir} is not inside a git repository.`, {
+    throw new LeakwatchError("NOT_A_GIT_REPO", `${repoDir} is not inside a git repository.`, {
       hint: "Run leakwatch from a git checkout, after actions/checkout in a workflow."
     });
   }
@@ -58026,7 +58026,7 @@ async function resolveCommit(repoDir, ref) {
     `${ref}^{commit}`
   ]);
   if (!result.ok) {
-    throw new LeakwatchError("ref-not-found", `Git ref "${ref}" does not name a commit in ${repoDir}.`, {
+    throw new LeakwatchError("REF_NOT_FOUND", `Git ref "${ref}" does not name a commit in ${repoDir}.`, {
       hint: "Check the spelling, or fetch it: shallow clones lack older commits (set `fetch-depth: 0` on actions/checkout)."
     });
   }
@@ -58043,7 +58043,7 @@ async function existingPaths(repoDir, commit, paths) {
     ...paths
   ]);
   if (!result.ok) {
-    throw new LeakwatchError("git-failed", `git ls-tree failed at ${commit}: ${result.stderr.trim()}`, {
+    throw new LeakwatchError("GIT_FAILED", `git ls-tree failed at ${commit}: ${result.stderr.trim()}`, {
       hint: "Check that the repository is not corrupt (`git fsck`)."
     });
   }
@@ -58052,7 +58052,7 @@ async function existingPaths(repoDir, commit, paths) {
 async function readFileAtCommit(repoDir, commit, path5) {
   const result = await runGit(repoDir, ["cat-file", "blob", `${commit}:${path5}`]);
   if (!result.ok) {
-    throw new LeakwatchError("git-failed", `Could not read ${path5} at ${commit}: ${result.stderr.trim()}`, {
+    throw new LeakwatchError("GIT_FAILED", `Could not read ${path5} at ${commit}: ${result.stderr.trim()}`, {
       hint: "Check that the repository is not corrupt (`git fsck`)."
     });
   }
@@ -61430,7 +61430,7 @@ function pickLockfile(candidates, existing, packageManager) {
 }
 function parseLockfile(path5, ref, text) {
   const fail = (cause) => {
-    throw new LeakwatchError("lockfile-unparsable", `Could not parse ${path5} at ${ref}.`, {
+    throw new LeakwatchError("LOCKFILE_UNPARSABLE", `Could not parse ${path5} at ${ref}.`, {
       hint: `Regenerate ${posix2.basename(path5)} with its package manager at that commit (merge conflicts and hand edits break it).`,
       cause
     });
@@ -61483,7 +61483,7 @@ function parseManifest(text, path5) {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new LeakwatchError("manifest-unparsable", `${path5} is not valid JSON.`, {
+    throw new LeakwatchError("MANIFEST_UNPARSABLE", `${path5} is not valid JSON.`, {
       hint: "Fix the syntax error in that commit; leakwatch reads package.json straight from git.",
       cause: error
     });
@@ -61540,7 +61540,7 @@ async function diffDependencies(options) {
   ]);
   if (!head.manifest) {
     throw new LeakwatchError(
-      "manifest-missing",
+      "MANIFEST_MISSING",
       `${posix3.join(appDir, "package.json")} does not exist at ${head.ref}.`,
       {
         hint: "Point `working-directory` (--cwd) at the app folder that holds its package.json."
@@ -61562,7 +61562,7 @@ function normalizeAppDir(workingDirectory) {
   const dir = posix3.normalize(workingDirectory.replaceAll("\\", "/")).replace(/\/+$/, "") || ".";
   if (posix3.isAbsolute(dir) || dir === ".." || dir.startsWith("../")) {
     throw new LeakwatchError(
-      "working-directory-outside-repo",
+      "WORKING_DIRECTORY_OUTSIDE_REPO",
       `working-directory "${workingDirectory}" leaves the repository.`,
       {
         hint: "Give the app folder relative to the repository root, e.g. `apps/web`."
@@ -61651,7 +61651,7 @@ async function resolveBaseline(options) {
   const { repoDir, log } = options;
   const gitDir = await git(repoDir, ["rev-parse", "--git-dir"]);
   if (gitDir.exitCode !== 0) {
-    throw new LeakwatchError("not-a-git-repo", `${repoDir} is not a git repository: ${gitDir.stderr}`, {
+    throw new LeakwatchError("NOT_A_GIT_REPO", `${repoDir} is not a git repository: ${gitDir.stderr}`, {
       hint: "Run leakwatch inside the checkout of the project, or pass its path with --cwd."
     });
   }
@@ -61675,7 +61675,7 @@ async function resolveBaseline(options) {
     ]);
     if (fetched.exitCode !== 0) {
       throw new LeakwatchError(
-        "shallow-clone",
+        "SHALLOW_CLONE",
         `The clone is shallow and deepening it failed, so the merge base of ${options.baseRef} and ${options.headRef} is unknown: ${fetched.stderr}`,
         { hint: fetchDepthHint }
       );
@@ -61685,7 +61685,7 @@ async function resolveBaseline(options) {
   if (mergeBase.exitCode !== 0) {
     const stillShallow = await isShallowRepository(repoDir);
     throw new LeakwatchError(
-      stillShallow ? "shallow-clone" : "no-merge-base",
+      stillShallow ? "SHALLOW_CLONE" : "NO_MERGE_BASE",
       stillShallow ? `The merge base of ${options.baseRef} and ${options.headRef} is deeper than the shallow clone, even after deepening it.` : `${options.baseRef} and ${options.headRef} share no history.`,
       { hint: stillShallow ? fetchDepthHint : "Pass a base ref that the head branched from." }
     );
@@ -61711,7 +61711,7 @@ async function resolveCommit2(repoDir, ref, isShallow, log) {
   ]);
   const resolved = fetched.exitCode === 0 ? await git(repoDir, ["rev-parse", "--verify", "--quiet", "FETCH_HEAD^{commit}"]) : fetched;
   if (resolved.exitCode !== 0) {
-    throw new LeakwatchError("ref-not-found", `Cannot find ${ref} locally or on origin: ${fetched.stderr}`, {
+    throw new LeakwatchError("REF_NOT_FOUND", `Cannot find ${ref} locally or on origin: ${fetched.stderr}`, {
       hint: `Check that ${ref} names a branch, tag or commit. ${fetchDepthHint}`
     });
   }
