@@ -4,9 +4,9 @@
 // BENCH_RUNS (default 10) comparisons per case, BENCH_LEAK_BYTES (default 256): each comparison takes minutes.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compareFixtures, root } from './lib/fixture-compare.mjs';
+import { compareSeries, root } from './lib/fixture-compare.mjs';
 
 const runs = Number(process.env.BENCH_RUNS ?? 10);
 const leakBytes = Number(process.env.BENCH_LEAK_BYTES ?? 256);
@@ -40,28 +40,8 @@ function variant(label, bytes) {
   return dir;
 }
 
-function series(name, baseDir, headDir, scenario) {
-  const results = [];
-  for (let run = 0; run < runs; run++) {
-    const started = Date.now();
-    const report = compareFixtures({ baseDir, headDir, scenario, seed: run + 1, start: 'npm start' });
-    const head = report.head.fits.find((fit) => fit.metric === 'heapPlusExternal');
-    results.push({
-      verdict: report.comparison.verdict,
-      deltaBytesPerRequest: report.comparison.deltaBytesPerRequest,
-      headSlope: head?.steady?.slope ?? null,
-      loadPhaseMsPerSide: { base: report.base.load.durationMs, head: report.head.load.durationMs },
-      requestsPerSide: { base: report.base.load.requests, head: report.head.load.requests },
-      schedule: report.schedule,
-      wallMs: Date.now() - started,
-      loadAverage1m: Number(loadavg()[0].toFixed(1)),
-    });
-    process.stderr.write(
-      `${name} run ${run + 1}/${runs}: ${report.comparison.verdict}, ${report.comparison.reason}\n`,
-    );
-  }
-  return { runs, regressions: results.filter((result) => result.verdict === 'regression').length, results };
-}
+const series = (name, baseDir, headDir, scenario) =>
+  compareSeries({ name, runs, baseDir, headDir, scenario, start: 'npm start' });
 
 buildApp();
 const scenario = join(work, 'scenario.json');

@@ -2,9 +2,9 @@
 // per side, whether the time budget held, and how a 4 KB/request leak and a null comparison come out.
 // BENCH_RUNS (default 3) comparisons per case: each takes a few minutes at this throughput.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compareFixtures, makeFixtureApp, root, writeUniquePathScenario } from './lib/fixture-compare.mjs';
+import { compareSeries, makeFixtureApp, root, writeUniquePathScenario } from './lib/fixture-compare.mjs';
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const work = mkdtempSync(join(tmpdir(), 'leakwatch-bench-time-'));
@@ -12,24 +12,7 @@ const slow = { RESPONSE_DELAY_MS: 300 };
 const app = (label, config) => makeFixtureApp(work, label, { ...slow, ...config });
 const scenario = writeUniquePathScenario(work, 'bench-slow');
 
-function series(name, baseDir, headDir) {
-  const results = [];
-  for (let run = 0; run < runs; run++) {
-    const started = Date.now();
-    const report = compareFixtures({ baseDir, headDir, scenario, seed: run + 1 });
-    results.push({
-      verdict: report.comparison.verdict,
-      loadPhaseMsPerSide: { base: report.base.load.durationMs, head: report.head.load.durationMs },
-      schedule: report.schedule,
-      wallMs: Date.now() - started,
-      loadAverage1m: Number(loadavg()[0].toFixed(1)),
-    });
-    process.stderr.write(
-      `${name} run ${run + 1}/${runs}: ${report.comparison.verdict}, ${report.comparison.reason}\n`,
-    );
-  }
-  return { runs, regressions: results.filter((result) => result.verdict === 'regression').length, results };
-}
+const series = (name, baseDir, headDir) => compareSeries({ name, runs, baseDir, headDir, scenario });
 
 const base = app('none', {});
 const output = {

@@ -14,6 +14,17 @@ import { probePath } from '../../src/package-files.js';
 const serversDir = resolve(import.meta.dirname, '../fixtures/servers');
 const cli = resolve(import.meta.dirname, '../../dist/cli.js');
 
+/** The bundled CLI measuring a fixture server. */
+const measureArgs = (startCommand: string, ...options: string[]) => [
+  cli,
+  'measure',
+  '--dir',
+  serversDir,
+  '--start',
+  startCommand,
+  ...options,
+];
+
 async function startFixture(startCommand: string) {
   const workDir = await mkdtemp(join(tmpdir(), 'leakwatch-probe-test-'));
   return startApp({
@@ -97,18 +108,10 @@ describe('the probe', () => {
 describe('after a run', () => {
   it('leaves nothing in the temp folder without --log-dir, heap snapshots included', async () => {
     const temp = await mkdtemp(join(tmpdir(), 'leakwatch-tmpdir-'));
+    const shortRun = ['--warmup', '200', '--requests', '200', '--rounds', '8', '--settle-ms', '0'];
     const run = spawnSync(
       process.execPath,
-      [
-        cli,
-        'measure',
-        '--dir',
-        serversDir,
-        '--start',
-        'node server.cjs',
-        '--heap-snapshots',
-        'always',
-      ].concat(['--warmup', '200', '--requests', '200', '--rounds', '8', '--settle-ms', '0', '--json']),
+      measureArgs('node server.cjs', ...shortRun, '--heap-snapshots', 'always', '--json'),
       { env: { ...process.env, TMPDIR: temp }, encoding: 'utf8' },
     );
     // So short a run may call the warm-up's growth a leak (exit 1); only an error would matter here.
@@ -124,16 +127,7 @@ describe('interrupting leakwatch', () => {
     const marker = `leakwatch-sigint-${process.pid}`;
     const child = spawn(
       process.execPath,
-      [
-        cli,
-        'measure',
-        '--dir',
-        serversDir,
-        '--start',
-        `node server.cjs --marker=${marker}`,
-        '--rounds',
-        '200',
-      ],
+      measureArgs(`node server.cjs --marker=${marker}`, '--rounds', '200'),
       {
         stdio: ['ignore', 'ignore', 'pipe'],
       },

@@ -2,6 +2,7 @@
 // comparison through the bundled CLI, parsed from its --json report.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,4 +37,31 @@ export function compareFixtures({ baseDir, headDir, scenario, seed, start = 'nod
   );
   if (!result.stdout) throw new Error(`leakwatch failed: ${result.stderr}`);
   return JSON.parse(result.stdout);
+}
+
+/**
+ * `runs` comparisons of the same two folders (seeds 1..runs), each recorded with its verdict, slopes, load phase
+ * per side and schedule; counts the regressions.
+ */
+export function compareSeries({ name, runs, baseDir, headDir, scenario, start }) {
+  const results = [];
+  for (let run = 0; run < runs; run++) {
+    const started = Date.now();
+    const report = compareFixtures({ baseDir, headDir, scenario, seed: run + 1, start });
+    const head = report.head.fits.find((fit) => fit.metric === 'heapPlusExternal');
+    results.push({
+      verdict: report.comparison.verdict,
+      deltaBytesPerRequest: report.comparison.deltaBytesPerRequest,
+      headSlope: head?.steady?.slope ?? null,
+      loadPhaseMsPerSide: { base: report.base.load.durationMs, head: report.head.load.durationMs },
+      requestsPerSide: { base: report.base.load.requests, head: report.head.load.requests },
+      schedule: report.schedule,
+      wallMs: Date.now() - started,
+      loadAverage1m: Number(loadavg()[0].toFixed(1)),
+    });
+    process.stderr.write(
+      `${name} run ${run + 1}/${runs}: ${report.comparison.verdict}, ${report.comparison.reason}\n`,
+    );
+  }
+  return { runs, regressions: results.filter((result) => result.verdict === 'regression').length, results };
 }
