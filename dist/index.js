@@ -9,7 +9,7 @@ import {
   markdownTable,
   primaryFit,
   require_ajv
-} from "./chunks/chunk-MCB5UE2G.js";
+} from "./chunks/chunk-GZWQAHF2.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
@@ -20386,6 +20386,9 @@ function setFailed(message) {
 function error(message, properties = {}) {
   issueCommand("error", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
+function warning(message, properties = {}) {
+  issueCommand("warning", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
 function info(message) {
   process.stdout.write(message + os4.EOL);
 }
@@ -24692,6 +24695,12 @@ function readActionConfig(getInput2 = (name) => getInput(name), env = process.en
       `\`github-token\` is required to comment (set \`comment: never\` or \`mode: measure\` to run without one)`
     );
   }
+  const checkName = input("check-name") || null;
+  if (checkName && (mode === "measure" || !githubToken)) {
+    problems.push(
+      "`check-name` needs a token with `checks: write`: publish the check from `mode: full` or `mode: report`"
+    );
+  }
   const scenario = input("scenario", defaults.scenario);
   const installCommand = input("install-command") || void 0;
   const buildCommand = input("build-command") || void 0;
@@ -24729,6 +24738,7 @@ function readActionConfig(getInput2 = (name) => getInput(name), env = process.en
     commentKey: input("comment-key", workingDirectory === "." ? scenario : `${workingDirectory}:${scenario}`),
     reportDir: input("report-dir", "leakwatch-report"),
     heapSnapshotsDir: input("heap-snapshots-dir") || null,
+    checkName,
     trigger,
     repository,
     runUrl: repository && serverUrl && context3.runId ? `${serverUrl}/${repository.owner}/${repository.repo}/actions/runs/${context3.runId}` : null
@@ -24739,6 +24749,24 @@ function readActionConfig(getInput2 = (name) => getInput(name), env = process.en
     });
   }
   return deepFreeze(config);
+}
+
+// src/github/check-run.ts
+var MAX_CHECK_SUMMARY_CHARS = 65535;
+async function publishCheckRun(options) {
+  const { octokit, owner, repo } = options;
+  const { data } = await octokit.rest.checks.create({
+    owner,
+    repo,
+    name: options.name,
+    head_sha: options.headSha,
+    status: "completed",
+    conclusion: options.conclusion,
+    completed_at: (/* @__PURE__ */ new Date()).toISOString(),
+    ...options.detailsUrl ? { details_url: options.detailsUrl } : {},
+    output: { title: options.title, summary: options.summary }
+  });
+  return data.html_url ?? data.url;
 }
 
 // src/report/escape.ts
@@ -25821,7 +25849,39 @@ async function publish(config, rendered) {
     });
     setOutput("comment-url", posted.url);
   }
+  if (config) await publishCheck(config, verdict, rendered, commentKey);
   gate(config?.failOn ?? "regression", verdict, rendered);
+}
+async function publishCheck(config, verdict, rendered, commentKey) {
+  const headSha = config.trigger.kind === "none" ? process.env.GITHUB_SHA : config.trigger.headSha;
+  if (!config.checkName || !config.githubToken || !config.repository || !headSha) return;
+  try {
+    const url = await publishCheckRun({
+      octokit: getOctokit(config.githubToken),
+      ...config.repository,
+      name: config.checkName,
+      headSha,
+      conclusion: checkConclusion(config.failOn, verdict),
+      title: HEADLINES[verdict],
+      summary: renderMarkdownReport({ ...rendered, commentKey, maxChars: MAX_CHECK_SUMMARY_CHARS }),
+      ...config.runUrl ? { detailsUrl: config.runUrl } : {}
+    });
+    setOutput("check-run-url", url);
+  } catch (error2) {
+    const status = error2.status;
+    warning(
+      `Could not publish the check run \`${config.checkName}\` (HTTP ${status ?? "?"}): ${String(error2)}. Give the workflow \`permissions: checks: write\`; a fork PR's token cannot write checks, so publish it from \`mode: report\`.`
+    );
+  }
+}
+function checkConclusion(failOn, verdict) {
+  if (failsStep(failOn, verdict)) return "failure";
+  if (verdict === "no-regression") return "success";
+  if (verdict === "skipped") return "skipped";
+  return "neutral";
+}
+function failsStep(failOn, verdict) {
+  return verdict === "regression" && failOn === "regression" || verdict === "error" && failOn !== "never";
 }
 function summaryBody(rendered, commentKey) {
   const full = renderMarkdownReport({ ...rendered, commentKey, maxChars: MAX_SUMMARY_BYTES });
@@ -25850,11 +25910,9 @@ function shouldComment(config, rendered) {
 }
 function gate(failOn, verdict, rendered) {
   const reason = rendered.error?.message ?? rendered.reports.map((report) => report.comparison.reason).join("; ");
-  if (verdict === "regression" && failOn === "regression")
-    setFailed(`leakwatch: memory regression: ${reason}`);
-  else if (verdict === "error" && failOn !== "never")
-    setFailed(`leakwatch: could not measure: ${reason}`);
-  else info(`leakwatch: ${verdict}${reason ? `: ${reason}` : ""}`);
+  if (!failsStep(failOn, verdict)) info(`leakwatch: ${verdict}${reason ? `: ${reason}` : ""}`);
+  else if (verdict === "regression") setFailed(`leakwatch: memory regression: ${reason}`);
+  else setFailed(`leakwatch: could not measure: ${reason}`);
 }
 function logTailOf(error2) {
   return typeof error2.cause === "string" ? error2.cause : void 0;

@@ -53,6 +53,8 @@ export interface ActionConfig {
   reportDir: string;
   /** Keep heap snapshots here; null deletes them after the analysis. */
   heapSnapshotsDir: string | null;
+  /** Publish a check run of this name on the measured commit; null for none. */
+  checkName: string | null;
   trigger: ActionTrigger;
   repository: { owner: string; repo: string } | null;
   runUrl: string | null;
@@ -233,6 +235,13 @@ export function readActionConfig(
     );
   }
 
+  const checkName = input('check-name') || null;
+  if (checkName && (mode === 'measure' || !githubToken)) {
+    problems.push(
+      '`check-name` needs a token with `checks: write`: publish the check from `mode: full` or `mode: report`',
+    );
+  }
+
   const scenario = input('scenario', defaults.scenario);
   const installCommand = input('install-command') || undefined;
   const buildCommand = input('build-command') || undefined;
@@ -270,6 +279,7 @@ export function readActionConfig(
     commentKey: input('comment-key', workingDirectory === '.' ? scenario : `${workingDirectory}:${scenario}`),
     reportDir: input('report-dir', 'leakwatch-report'),
     heapSnapshotsDir: input('heap-snapshots-dir') || null,
+    checkName,
     trigger,
     repository,
     runUrl:

@@ -7,10 +7,12 @@ import * as github from '@actions/github';
 import { type ActionConfig, readActionConfig } from './action-config.js';
 import { primaryFit } from './engine/analysis.js';
 import { LeakwatchError } from './errors.js';
+import { type CheckConclusion, MAX_CHECK_SUMMARY_CHARS, publishCheckRun } from './github/check-run.js';
 import { upsertStickyComment } from './github/comment.js';
 import { confirmPullRequestHead } from './github/pull-request.js';
 import { type CompareRefsOutcome, compareRefs } from './pipeline.js';
 import {
+  HEADLINES,
   type MarkdownReportInput,
   type OverallVerdict,
   overallVerdict,
@@ -164,7 +166,50 @@ async function publish(config: Readonly<ActionConfig> | undefined, rendered: Ren
     });
     core.setOutput('comment-url', posted.url);
   }
+  if (config) await publishCheck(config, verdict, rendered, commentKey);
   gate(config?.failOn ?? 'regression', verdict, rendered);
+}
+
+/** The `check-name` check run. A failure to publish it only warns: the step's result gates the merge anyway. */
+async function publishCheck(
+  config: Readonly<ActionConfig>,
+  verdict: OverallVerdict,
+  rendered: Rendered,
+  commentKey: string,
+): Promise<void> {
+  const headSha = config.trigger.kind === 'none' ? process.env.GITHUB_SHA : config.trigger.headSha;
+  if (!config.checkName || !config.githubToken || !config.repository || !headSha) return;
+  try {
+    const url = await publishCheckRun({
+      octokit: github.getOctokit(config.githubToken),
+      ...config.repository,
+      name: config.checkName,
+      headSha,
+      conclusion: checkConclusion(config.failOn, verdict),
+      title: HEADLINES[verdict],
+      summary: renderMarkdownReport({ ...rendered, commentKey, maxChars: MAX_CHECK_SUMMARY_CHARS }),
+      ...(config.runUrl ? { detailsUrl: config.runUrl } : {}),
+    });
+    core.setOutput('check-run-url', url);
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    core.warning(
+      `Could not publish the check run \`${config.checkName}\` (HTTP ${status ?? '?'}): ${String(error)}. ` +
+        "Give the workflow `permissions: checks: write`; a fork PR's token cannot write checks, so publish it from `mode: report`.",
+    );
+  }
+}
+
+/** What the check shows: a failure exactly when the step fails; otherwise what passed, or that nothing ran. */
+function checkConclusion(failOn: ActionConfig['failOn'], verdict: OverallVerdict): CheckConclusion {
+  if (failsStep(failOn, verdict)) return 'failure';
+  if (verdict === 'no-regression') return 'success';
+  if (verdict === 'skipped') return 'skipped';
+  return 'neutral';
+}
+
+function failsStep(failOn: ActionConfig['failOn'], verdict: OverallVerdict): boolean {
+  return (verdict === 'regression' && failOn === 'regression') || (verdict === 'error' && failOn !== 'never');
 }
 
 /**
@@ -209,11 +254,9 @@ function shouldComment(config: Readonly<ActionConfig>, rendered: Rendered): bool
 function gate(failOn: ActionConfig['failOn'], verdict: OverallVerdict, rendered: Rendered): void {
   const reason =
     rendered.error?.message ?? rendered.reports.map((report) => report.comparison.reason).join('; ');
-  if (verdict === 'regression' && failOn === 'regression')
-    core.setFailed(`leakwatch: memory regression: ${reason}`);
-  else if (verdict === 'error' && failOn !== 'never')
-    core.setFailed(`leakwatch: could not measure: ${reason}`);
-  else core.info(`leakwatch: ${verdict}${reason ? `: ${reason}` : ''}`);
+  if (!failsStep(failOn, verdict)) core.info(`leakwatch: ${verdict}${reason ? `: ${reason}` : ''}`);
+  else if (verdict === 'regression') core.setFailed(`leakwatch: memory regression: ${reason}`);
+  else core.setFailed(`leakwatch: could not measure: ${reason}`);
 }
 
 function logTailOf(error: LeakwatchError): string | undefined {

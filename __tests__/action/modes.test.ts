@@ -156,6 +156,47 @@ describe('mode: report', () => {
     expect(commentsWith('<!-- leakwatch:default -->')).toHaveLength(1);
   });
 
+  it('publishes a check run named by check-name on the measured commit, failing exactly when the step does', async () => {
+    const workspace = downloadedArtifacts({ default: reportJson('default') });
+    const failing = await report(workspace, { 'check-name': 'leakwatch / memory' });
+    expect(failing.exitCode, failing.stdout).toBe(1);
+    const [check] = github.checkRuns(OWNER, REPO);
+    expect(check).toMatchObject({
+      name: 'leakwatch / memory',
+      head_sha: repo.headSha,
+      status: 'completed',
+      conclusion: 'failure',
+      output: { title: '❌ leakwatch: memory regression' },
+    });
+    expect(check?.output.summary).toContain('<code>left-pad</code> 1.0.0 → 1.1.0');
+    expect(failing.outputs['check-run-url']).toBe(check?.html_url);
+
+    // fail-on: never lets the step pass: the check says neutral, not success.
+    const allowed = await report(workspace, { 'check-name': 'leakwatch / memory', 'fail-on': 'never' });
+    expect(allowed.exitCode, allowed.stdout).toBe(0);
+    expect(github.checkRuns(OWNER, REPO).at(-1)?.conclusion).toBe('neutral');
+  });
+
+  it('warns when the token cannot write checks, and still comments and fails the step', async () => {
+    const readOnly = await startFakeGitHub({ isCheckWriteDenied: true });
+    try {
+      const result = await runAction({
+        inputs: { mode: 'report', 'github-token': ACTIONS_TOKEN, 'check-name': 'leakwatch' },
+        eventName: 'workflow_run',
+        payload: workflowRunPayload(repo.headSha, [PR]),
+        workspace: downloadedArtifacts({ default: reportJson('default') }),
+        apiUrl: readOnly.url,
+      });
+      expect(result.exitCode, result.stdout).toBe(1);
+      expect(result.stdout).toContain('::warning::Could not publish the check run `leakwatch` (HTTP 403)');
+      expect(result.stdout).toContain('::error::leakwatch: memory regression');
+      expect(readOnly.comments(OWNER, REPO, PR)).toHaveLength(1);
+      expect(result.outputs['check-run-url']).toBeUndefined();
+    } finally {
+      await readOnly.close();
+    }
+  });
+
   it('merges a matrix of reports into one comment', async () => {
     const workspace = downloadedArtifacts({
       'leakwatch-default': reportJson('default'),

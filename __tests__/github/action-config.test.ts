@@ -118,6 +118,20 @@ describe('readActionConfig', () => {
     expect(measure.githubToken).toBeNull();
   });
 
+  it('publishes a check run only with a token that can write it, never from mode: measure', () => {
+    expect(readActionConfig(inputs(), env, pullRequestContext()).checkName).toBeNull();
+    expect(readActionConfig(inputs({ 'check-name': 'leakwatch' }), env, pullRequestContext()).checkName).toBe(
+      'leakwatch',
+    );
+    expect(() =>
+      readActionConfig(
+        inputs({ 'check-name': 'leakwatch', mode: 'measure', 'github-token': '' }),
+        env,
+        pullRequestContext(),
+      ),
+    ).toThrow(/`check-name` needs a token with `checks: write`/);
+  });
+
   it('has no PR on push and workflow_dispatch', () => {
     for (const eventName of ['push', 'workflow_dispatch']) {
       const config = readActionConfig(inputs(), env, { eventName, runId: 1, serverUrl: '', payload: {} });

@@ -1,5 +1,5 @@
 // A real local HTTP server speaking the slice of GitHub's REST API leakwatch uses: issue comments with
-// pagination and Link headers, and GET /user. It enforces authorship like GitHub (only the author edits or
+// pagination and Link headers, GET /user, GET of a pull request and check-run creation. It enforces authorship like GitHub (only the author edits or
 // deletes a comment) and records every request, so tests assert what actually reached "GitHub".
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -28,7 +28,20 @@ export interface RecordedRequest {
   authorization: string | undefined;
 }
 
+export interface FakeCheckRun {
+  id: number;
+  name: string;
+  head_sha: string;
+  status: string;
+  conclusion: string | null;
+  details_url?: string;
+  output: { title: string; summary: string };
+  html_url: string;
+}
+
 export interface FakeGitHubOptions {
+  /** Answer check-run creation with 403, like a fork PR's read-only token. */
+  isCheckWriteDenied?: boolean;
   /** Token → identity. Bots get 403 from GET /user, like the Actions GITHUB_TOKEN. */
   users?: Record<string, FakeUser>;
   /** Hold every comment creation until this many have arrived (or 3 s passed), to force a race. */
@@ -41,6 +54,7 @@ export interface FakeGitHub {
   requests: RecordedRequest[];
   comments(owner: string, repo: string, issueNumber: number): FakeComment[];
   seedComment(owner: string, repo: string, issueNumber: number, user: FakeUser, body: string): FakeComment;
+  checkRuns(owner: string, repo: string): FakeCheckRun[];
   /** Makes GET /repos/:owner/:repo/pulls/:number answer with this head commit. */
   seedPullRequest(owner: string, repo: string, number: number, headSha: string): void;
   close(): Promise<void>;
@@ -54,6 +68,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const threads = new Map<string, FakeComment[]>();
   const requests: RecordedRequest[] = [];
   const pullRequests = new Map<string, string>();
+  const checkRuns = new Map<string, FakeCheckRun[]>();
   let nextId = 1000;
   let clockMs = Date.parse('2025-01-01T00:00:00Z');
   let waitingCreates: (() => void)[] = [];
@@ -168,6 +183,23 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       return send(200, { number: Number(number), state: 'open', head: { sha: pullHeadSha } });
     }
 
+    const checks = url.pathname.match(/^\/repos\/([^/]+)\/([^/]+)\/check-runs$/);
+    if (checks && request.method === 'POST') {
+      if (options.isCheckWriteDenied) return send(403, { message: 'Resource not accessible by integration' });
+      const [, owner = '', repo = ''] = checks;
+      if (typeof body?.name !== 'string' || !/^[0-9a-f]{40}$/.test(body?.head_sha ?? ''))
+        return send(422, { message: 'name and head_sha are required' });
+      const id = nextId++;
+      const run: FakeCheckRun = {
+        ...body,
+        id,
+        conclusion: body.conclusion ?? null,
+        html_url: `https://github.com/${owner}/${repo}/runs/${id}`,
+      };
+      checkRuns.set(`${owner}/${repo}`, [...(checkRuns.get(`${owner}/${repo}`) ?? []), run]);
+      return send(201, run);
+    }
+
     const single = url.pathname.match(/^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/);
     if (single) {
       const [, owner = '', repo = '', id = '0'] = single;
@@ -210,6 +242,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     requests,
     comments: (owner, repo, issueNumber) => [...thread(owner, repo, issueNumber)],
     seedComment: addComment,
+    checkRuns: (owner, repo) => [...(checkRuns.get(`${owner}/${repo}`) ?? [])],
     seedPullRequest: (owner, repo, number, headSha) =>
       pullRequests.set(`${owner}/${repo}#${number}`, headSha),
     close: () =>

@@ -25,63 +25,117 @@ export interface ExplainGrowthOptions {
 /** A snapshot needs roughly the heap again; keep a wide margin so the machine never swaps or OOMs. */
 const memoryHeadroomFactor = 3;
 
-export async function explainGrowth(options: ExplainGrowthOptions): Promise<HeapExplanation> {
+/** The snapshots are written; their analysis runs on (CPU in this process) while the apps do other things. */
+export interface SnapshotsTaken {
+  explanation: Promise<HeapExplanation>;
+}
+
+/**
+ * Takes the three snapshots and resolves once they are written, with the analysis still running, so the caller
+ * can snapshot the other side or idle for the settle sample meanwhile. The analysis never rejects: a failure is
+ * a skipped explanation with its reason.
+ */
+export async function snapshotGrowth(options: ExplainGrowthOptions): Promise<SnapshotsTaken> {
   const { app, label, log } = options;
   const skipped = (reason: string): HeapExplanation => ({ label, status: 'skipped', reason });
+  const done = (explanation: HeapExplanation): SnapshotsTaken => ({
+    explanation: Promise.resolve(explanation),
+  });
   if (app.hub.processCount !== 1) {
-    return skipped(`the app serves from ${app.hub.processCount} processes; heap diffs need one`);
+    return done(skipped(`the app serves from ${app.hub.processCount} processes; heap diffs need one`));
   }
   if (app.hub.rssBytes * memoryHeadroomFactor > freemem()) {
-    return skipped(
-      `not enough free memory to snapshot a ${Math.round(app.hub.rssBytes / 2 ** 20)} MB process`,
+    return done(
+      skipped(`not enough free memory to snapshot a ${Math.round(app.hub.rssBytes / 2 ** 20)} MB process`),
     );
   }
   const dir = join(options.workDir, `snapshots-${label}`);
   await mkdir(dir, { recursive: true });
+  let taken: { paths: [string, string, string] } | { reason: string };
   try {
     log(`${label}: taking 3 heap snapshots, ${options.requestsPerBatch} requests apart`);
-    const paths: string[] = [];
-    for (let snapshot = 0; snapshot < 3; snapshot++) {
-      if (snapshot > 0) await options.sendRequests(options.requestsPerBatch);
-      if (app.exit !== null) return skipped(`the app stopped (${app.exit.kind}) while being snapshotted`);
-      const [path] = await app.hub.writeSnapshots(dir, `snapshot-${snapshot + 1}`);
-      if (!path) return skipped('the probe wrote no snapshot');
-      paths.push(path);
-    }
-    const result = await diffHeapSnapshots({
-      snapshotPaths: [paths[0] as string, paths[1] as string, paths[2] as string],
-      requestsBetween: { firstToLast: 2 * options.requestsPerBatch },
-      bumpedPackages: options.bumpedPackages,
-      appRoot: options.appDir,
-      log,
-    });
-    const growing: HeapGrowthRow[] = result.growing.map((group) => ({
-      name: group.name,
-      nodeType: group.nodeType,
-      objectsPerRequest: group.objectsPerRequest,
-      bytesPerRequest: group.bytesPerRequest,
-      retainedBytesPerRequest: group.retainedBytesPerRequest ?? null,
-      retainerPath: group.retainerPathText ?? null,
-      sourceFile: group.sourceFile ?? null,
-      packages: group.packages,
-      bumpedPackages: group.bumpedPackages,
-    }));
-    log(
-      `${label}: ${growing.length} growing object group(s)${growing[0] ? `, largest ${growing[0].name}` : ''}`,
-    );
-    return {
-      label,
-      status: 'analysed',
-      requests: result.requestsFirstToLast,
-      growing,
-      analysisMs: result.durationMs,
-    };
-  } finally {
-    // Snapshots run to hundreds of MB and can hold secrets from the app's memory: kept only when asked.
+    taken = await takeThreeSnapshots(dir, options);
+  } catch (error) {
+    await keepOrRemove(dir, options);
+    throw error;
+  }
+  if ('reason' in taken) {
+    await keepOrRemove(dir, options);
+    return done(skipped(taken.reason));
+  }
+  const explanation = analyse(taken.paths, options)
+    .catch((error: unknown) =>
+      skipped(`the snapshot analysis failed: ${error instanceof Error ? error.message : String(error)}`),
+    )
+    .finally(() => keepOrRemove(dir, options));
+  return { explanation };
+}
+
+async function takeThreeSnapshots(
+  dir: string,
+  options: ExplainGrowthOptions,
+): Promise<{ paths: [string, string, string] } | { reason: string }> {
+  const { app } = options;
+  const paths: string[] = [];
+  for (let snapshot = 0; snapshot < 3; snapshot++) {
+    if (snapshot > 0) await options.sendRequests(options.requestsPerBatch);
+    if (app.exit !== null) return { reason: `the app stopped (${app.exit.kind}) while being snapshotted` };
+    const [path] = await app.hub.writeSnapshots(dir, `snapshot-${snapshot + 1}`);
+    if (!path) return { reason: 'the probe wrote no snapshot' };
+    paths.push(path);
+  }
+  return { paths: paths as [string, string, string] };
+}
+
+async function analyse(
+  paths: [string, string, string],
+  options: ExplainGrowthOptions,
+): Promise<HeapExplanation> {
+  const { label, log } = options;
+  const result = await diffHeapSnapshots({
+    snapshotPaths: paths,
+    requestsBetween: { firstToLast: 2 * options.requestsPerBatch },
+    bumpedPackages: options.bumpedPackages,
+    appRoot: options.appDir,
+    log,
+  });
+  const growing: HeapGrowthRow[] = result.growing.map((group) => ({
+    name: group.name,
+    nodeType: group.nodeType,
+    objectsPerRequest: group.objectsPerRequest,
+    bytesPerRequest: group.bytesPerRequest,
+    retainedBytesPerRequest: group.retainedBytesPerRequest ?? null,
+    retainerPath: group.retainerPathText ?? null,
+    sourceFile: group.sourceFile ?? null,
+    packages: group.packages,
+    bumpedPackages: group.bumpedPackages,
+  }));
+  log(
+    `${label}: ${growing.length} growing object group(s)${growing[0] ? `, largest ${growing[0].name}` : ''}`,
+  );
+  return {
+    label,
+    status: 'analysed',
+    requests: result.requestsFirstToLast,
+    growing,
+    analysisMs: result.durationMs,
+  };
+}
+
+/**
+ * Snapshots run to hundreds of MB and can hold secrets from the app's memory: kept only when asked. Never
+ * rejects (the analysis it follows may be awaited much later): a failure to keep them is logged.
+ */
+async function keepOrRemove(dir: string, options: ExplainGrowthOptions): Promise<void> {
+  try {
     if (options.keepSnapshotsDir) {
       await mkdir(options.keepSnapshotsDir, { recursive: true });
-      await cp(dir, join(options.keepSnapshotsDir, label), { recursive: true });
+      await cp(dir, join(options.keepSnapshotsDir, options.label), { recursive: true });
     }
-    await rm(dir, { recursive: true, force: true });
+  } catch (error) {
+    options.log(`${options.label}: could not keep the heap snapshots: ${String(error)}`);
   }
+  await rm(dir, { recursive: true, force: true }).catch((error: unknown) => {
+    options.log(`${options.label}: could not delete ${dir}: ${String(error)}`);
+  });
 }

@@ -30,15 +30,15 @@ export async function sendLoad(options: LoadOptions): Promise<LoadStats> {
         overallRate: options.ratePerSecond,
         requests: [
           {
+            // autocannon hands over a fresh copy of all its options for every request: filling it in place
+            // spares a second copy on the generator's hot path.
             setupRequest: (request) => {
               const next = options.nextRequest();
-              return {
-                ...request,
-                method: next.method,
-                path: next.path,
-                headers: next.headers,
-                body: next.body,
-              };
+              request.method = next.method as typeof request.method;
+              request.path = next.path;
+              request.headers = next.headers;
+              request.body = next.body;
+              return request;
             },
           },
         ],

@@ -16,7 +16,7 @@ import { createRequestSequence } from '../scenario/sequence.js';
 import type { Scenario } from '../scenario/types.js';
 import { compareSides, fitMetrics, isDecelerating, primaryFit, sideVerdict } from './analysis.js';
 import { type RunningApp, startApp } from './app.js';
-import { explainGrowth } from './explain.js';
+import { snapshotGrowth } from './explain.js';
 import { sendLoad } from './load.js';
 import { fitScheduleToBudget, minRounds, throughputProbeRequests } from './schedule.js';
 
@@ -93,8 +93,9 @@ export async function measureSides(options: MeasureSidesOptions): Promise<Measur
         break;
       }
     }
-    heapDiffs = await explainIfAsked(states, schedule, options);
-    await settle(states, options);
+    // Each side's snapshot analysis runs on while the next side is snapshotted and while both settle.
+    const analyses = await snapshotIfAsked(states, schedule, options);
+    [heapDiffs] = await Promise.all([Promise.all(analyses), settle(states, options)]);
   } finally {
     await Promise.all(states.map((state) => state.app?.stop()));
   }
@@ -150,12 +151,15 @@ function isVerdictClear(states: SideState[], thresholdBytesPerRequest: number): 
   return Math.abs(delta) - uncertainty > thresholdBytesPerRequest;
 }
 
-/** Heap snapshots of every running side when the policy says so: always, or on a regression under load. */
-async function explainIfAsked(
+/**
+ * Heap snapshots of every running side when the policy says so (always, or on a regression under load), with
+ * their analyses still running.
+ */
+async function snapshotIfAsked(
   states: SideState[],
   schedule: RunSchedule,
   options: MeasureSidesOptions,
-): Promise<HeapExplanation[]> {
+): Promise<Promise<HeapExplanation>[]> {
   const { plan } = options;
   if (plan.heapSnapshots === 'never') return [];
   if (plan.heapSnapshots === 'on-regression') {
@@ -168,28 +172,27 @@ async function explainIfAsked(
     );
     if (comparison.verdict !== 'regression') return [];
   }
-  const explanations: HeapExplanation[] = [];
+  const analyses: Promise<HeapExplanation>[] = [];
   // Head first: it is the side a reviewer needs explained; base is there for contrast.
   for (const state of [...states].reverse()) {
     const app = state.app;
     if (!app || !isRunning(state)) continue;
-    explanations.push(
-      await explainGrowth({
-        app,
-        label: state.target.label,
-        appDir: state.target.appDir,
-        sendRequests: async (requests) => {
-          await loadAndSample(state, requests, 'explain', options);
-        },
-        requestsPerBatch: Math.max(200, Math.min(2000, 2 * schedule.requestsPerRound)),
-        workDir: options.workDir,
-        bumpedPackages: options.bumpedPackages ?? [],
-        keepSnapshotsDir: options.keepSnapshotsDir,
-        log: options.log,
-      }),
-    );
+    const taken = await snapshotGrowth({
+      app,
+      label: state.target.label,
+      appDir: state.target.appDir,
+      sendRequests: async (requests) => {
+        await loadAndSample(state, requests, 'explain', options);
+      },
+      requestsPerBatch: Math.max(200, Math.min(2000, 2 * schedule.requestsPerRound)),
+      workDir: options.workDir,
+      bumpedPackages: options.bumpedPackages ?? [],
+      keepSnapshotsDir: options.keepSnapshotsDir,
+      log: options.log,
+    });
+    analyses.push(taken.explanation);
   }
-  return explanations;
+  return analyses;
 }
 
 /** Idles, then samples: memory that timers held under load is gone by now, a leak's is not. */

@@ -41,7 +41,7 @@ export interface MarkdownReportInput {
 
 type Detail = 'full' | 'compact' | 'summary' | 'verdict';
 
-const HEADLINES: Record<OverallVerdict, string> = {
+export const HEADLINES: Record<OverallVerdict, string> = {
   regression: '❌ leakwatch: memory regression',
   'no-regression': '✅ leakwatch: no memory regression',
   'pre-existing': '⚠️ leakwatch: pre-existing leak, not introduced by this change',

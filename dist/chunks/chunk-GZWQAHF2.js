@@ -56414,64 +56414,94 @@ function assertTimeOrder(earlierMaxId, laterMaxId) {
 
 // src/engine/explain.ts
 var memoryHeadroomFactor = 3;
-async function explainGrowth(options) {
+async function snapshotGrowth(options) {
   const { app, label, log } = options;
   const skipped = (reason) => ({ label, status: "skipped", reason });
+  const done = (explanation2) => ({
+    explanation: Promise.resolve(explanation2)
+  });
   if (app.hub.processCount !== 1) {
-    return skipped(`the app serves from ${app.hub.processCount} processes; heap diffs need one`);
+    return done(skipped(`the app serves from ${app.hub.processCount} processes; heap diffs need one`));
   }
   if (app.hub.rssBytes * memoryHeadroomFactor > freemem()) {
-    return skipped(
-      `not enough free memory to snapshot a ${Math.round(app.hub.rssBytes / 2 ** 20)} MB process`
+    return done(
+      skipped(`not enough free memory to snapshot a ${Math.round(app.hub.rssBytes / 2 ** 20)} MB process`)
     );
   }
   const dir = join3(options.workDir, `snapshots-${label}`);
   await mkdir(dir, { recursive: true });
+  let taken;
   try {
     log(`${label}: taking 3 heap snapshots, ${options.requestsPerBatch} requests apart`);
-    const paths = [];
-    for (let snapshot = 0; snapshot < 3; snapshot++) {
-      if (snapshot > 0) await options.sendRequests(options.requestsPerBatch);
-      if (app.exit !== null) return skipped(`the app stopped (${app.exit.kind}) while being snapshotted`);
-      const [path5] = await app.hub.writeSnapshots(dir, `snapshot-${snapshot + 1}`);
-      if (!path5) return skipped("the probe wrote no snapshot");
-      paths.push(path5);
-    }
-    const result = await diffHeapSnapshots({
-      snapshotPaths: [paths[0], paths[1], paths[2]],
-      requestsBetween: { firstToLast: 2 * options.requestsPerBatch },
-      bumpedPackages: options.bumpedPackages,
-      appRoot: options.appDir,
-      log
-    });
-    const growing = result.growing.map((group) => ({
-      name: group.name,
-      nodeType: group.nodeType,
-      objectsPerRequest: group.objectsPerRequest,
-      bytesPerRequest: group.bytesPerRequest,
-      retainedBytesPerRequest: group.retainedBytesPerRequest ?? null,
-      retainerPath: group.retainerPathText ?? null,
-      sourceFile: group.sourceFile ?? null,
-      packages: group.packages,
-      bumpedPackages: group.bumpedPackages
-    }));
-    log(
-      `${label}: ${growing.length} growing object group(s)${growing[0] ? `, largest ${growing[0].name}` : ""}`
-    );
-    return {
-      label,
-      status: "analysed",
-      requests: result.requestsFirstToLast,
-      growing,
-      analysisMs: result.durationMs
-    };
-  } finally {
+    taken = await takeThreeSnapshots(dir, options);
+  } catch (error) {
+    await keepOrRemove(dir, options);
+    throw error;
+  }
+  if ("reason" in taken) {
+    await keepOrRemove(dir, options);
+    return done(skipped(taken.reason));
+  }
+  const explanation = analyse(taken.paths, options).catch(
+    (error) => skipped(`the snapshot analysis failed: ${error instanceof Error ? error.message : String(error)}`)
+  ).finally(() => keepOrRemove(dir, options));
+  return { explanation };
+}
+async function takeThreeSnapshots(dir, options) {
+  const { app } = options;
+  const paths = [];
+  for (let snapshot = 0; snapshot < 3; snapshot++) {
+    if (snapshot > 0) await options.sendRequests(options.requestsPerBatch);
+    if (app.exit !== null) return { reason: `the app stopped (${app.exit.kind}) while being snapshotted` };
+    const [path5] = await app.hub.writeSnapshots(dir, `snapshot-${snapshot + 1}`);
+    if (!path5) return { reason: "the probe wrote no snapshot" };
+    paths.push(path5);
+  }
+  return { paths };
+}
+async function analyse(paths, options) {
+  const { label, log } = options;
+  const result = await diffHeapSnapshots({
+    snapshotPaths: paths,
+    requestsBetween: { firstToLast: 2 * options.requestsPerBatch },
+    bumpedPackages: options.bumpedPackages,
+    appRoot: options.appDir,
+    log
+  });
+  const growing = result.growing.map((group) => ({
+    name: group.name,
+    nodeType: group.nodeType,
+    objectsPerRequest: group.objectsPerRequest,
+    bytesPerRequest: group.bytesPerRequest,
+    retainedBytesPerRequest: group.retainedBytesPerRequest ?? null,
+    retainerPath: group.retainerPathText ?? null,
+    sourceFile: group.sourceFile ?? null,
+    packages: group.packages,
+    bumpedPackages: group.bumpedPackages
+  }));
+  log(
+    `${label}: ${growing.length} growing object group(s)${growing[0] ? `, largest ${growing[0].name}` : ""}`
+  );
+  return {
+    label,
+    status: "analysed",
+    requests: result.requestsFirstToLast,
+    growing,
+    analysisMs: result.durationMs
+  };
+}
+async function keepOrRemove(dir, options) {
+  try {
     if (options.keepSnapshotsDir) {
       await mkdir(options.keepSnapshotsDir, { recursive: true });
-      await cp(dir, join3(options.keepSnapshotsDir, label), { recursive: true });
+      await cp(dir, join3(options.keepSnapshotsDir, options.label), { recursive: true });
     }
-    await rm2(dir, { recursive: true, force: true });
+  } catch (error) {
+    options.log(`${options.label}: could not keep the heap snapshots: ${String(error)}`);
   }
+  await rm2(dir, { recursive: true, force: true }).catch((error) => {
+    options.log(`${options.label}: could not delete ${dir}: ${String(error)}`);
+  });
 }
 
 // src/engine/load.ts
@@ -56490,15 +56520,15 @@ async function sendLoad(options) {
         overallRate: options.ratePerSecond,
         requests: [
           {
+            // autocannon hands over a fresh copy of all its options for every request: filling it in place
+            // spares a second copy on the generator's hot path.
             setupRequest: (request) => {
               const next = options.nextRequest();
-              return {
-                ...request,
-                method: next.method,
-                path: next.path,
-                headers: next.headers,
-                body: next.body
-              };
+              request.method = next.method;
+              request.path = next.path;
+              request.headers = next.headers;
+              request.body = next.body;
+              return request;
             }
           }
         ]
@@ -56575,8 +56605,8 @@ async function measureSides(options) {
         break;
       }
     }
-    heapDiffs = await explainIfAsked(states, schedule, options);
-    await settle(states, options);
+    const analyses = await snapshotIfAsked(states, schedule, options);
+    [heapDiffs] = await Promise.all([Promise.all(analyses), settle(states, options)]);
   } finally {
     await Promise.all(states.map((state) => state.app?.stop()));
   }
@@ -56625,7 +56655,7 @@ function isVerdictClear(states, thresholdBytesPerRequest) {
   if (delta === null || uncertainty === null) return false;
   return Math.abs(delta) - uncertainty > thresholdBytesPerRequest;
 }
-async function explainIfAsked(states, schedule, options) {
+async function snapshotIfAsked(states, schedule, options) {
   const { plan } = options;
   if (plan.heapSnapshots === "never") return [];
   if (plan.heapSnapshots === "on-regression") {
@@ -56638,27 +56668,26 @@ async function explainIfAsked(states, schedule, options) {
     );
     if (comparison.verdict !== "regression") return [];
   }
-  const explanations = [];
+  const analyses = [];
   for (const state of [...states].reverse()) {
     const app = state.app;
     if (!app || !isRunning(state)) continue;
-    explanations.push(
-      await explainGrowth({
-        app,
-        label: state.target.label,
-        appDir: state.target.appDir,
-        sendRequests: async (requests) => {
-          await loadAndSample(state, requests, "explain", options);
-        },
-        requestsPerBatch: Math.max(200, Math.min(2e3, 2 * schedule.requestsPerRound)),
-        workDir: options.workDir,
-        bumpedPackages: options.bumpedPackages ?? [],
-        keepSnapshotsDir: options.keepSnapshotsDir,
-        log: options.log
-      })
-    );
+    const taken = await snapshotGrowth({
+      app,
+      label: state.target.label,
+      appDir: state.target.appDir,
+      sendRequests: async (requests) => {
+        await loadAndSample(state, requests, "explain", options);
+      },
+      requestsPerBatch: Math.max(200, Math.min(2e3, 2 * schedule.requestsPerRound)),
+      workDir: options.workDir,
+      bumpedPackages: options.bumpedPackages ?? [],
+      keepSnapshotsDir: options.keepSnapshotsDir,
+      log: options.log
+    });
+    analyses.push(taken.explanation);
   }
-  return explanations;
+  return analyses;
 }
 async function settle(states, options) {
   if (options.plan.settleMs <= 0 || !states.some(isRunning)) return;
