@@ -12,7 +12,7 @@ import {
   markdownTable,
   measureApp,
   probePath
-} from "./chunks/chunk-GZWQAHF2.js";
+} from "./chunks/chunk-TMEKCFR2.js";
 
 // src/cli/args.ts
 import { parseArgs } from "node:util";

@@ -49,15 +49,10 @@ export async function prepareBoth(options: PrepareBothOptions): Promise<Prepared
   const mode = options.mode ?? defaultPrepareMode;
   const startedMs = performance.now();
   const worktrees: Worktree[] = [];
+  // Both at once: deleting two installed apps is mostly waiting on the disk.
   const disposeAll = async () => {
-    const errors: unknown[] = [];
-    for (const worktree of [...worktrees].reverse()) {
-      try {
-        await worktree[Symbol.asyncDispose]();
-      } catch (error) {
-        errors.push(error);
-      }
-    }
+    const settled = await Promise.allSettled(worktrees.map((worktree) => worktree[Symbol.asyncDispose]()));
+    const errors = settled.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
     if (errors.length > 0) throw new AggregateError(errors, 'Removing the worktrees failed');
   };
   try {

@@ -61756,14 +61756,8 @@ async function prepareBoth(options) {
   const startedMs = performance.now();
   const worktrees = [];
   const disposeAll = async () => {
-    const errors = [];
-    for (const worktree of [...worktrees].reverse()) {
-      try {
-        await worktree[Symbol.asyncDispose]();
-      } catch (error) {
-        errors.push(error);
-      }
-    }
+    const settled = await Promise.allSettled(worktrees.map((worktree) => worktree[Symbol.asyncDispose]()));
+    const errors = settled.flatMap((outcome) => outcome.status === "rejected" ? [outcome.reason] : []);
     if (errors.length > 0) throw new AggregateError(errors, "Removing the worktrees failed");
   };
   try {
