@@ -48,7 +48,7 @@ Options:
   --keep-heap-snapshots <dir>  keep the heap snapshots in <dir> (default: deleted after the analysis)
   --json                  print the JSON report on stdout (progress stays on stderr)
   --report <file>         also write the JSON report to <file>
-  --log-dir <dir>         keep the apps' logs here (default: a temp folder, deleted after the run)
+  --log-dir <dir>         keep install, build and app logs here (default: a temp folder, kept only after an error)
 
 Exit codes: 0 no regression, 1 regression (or a leak, for measure), 2 error.`;
 var heapSnapshotPolicies = ["on-regression", "always", "never"];
@@ -160,8 +160,9 @@ function usageError(message) {
 }
 
 // src/cli/run.ts
-import { writeFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 
 // src/report/terminal.ts
 var verdictLabels = {
@@ -248,8 +249,24 @@ var compareExitCode = { regression: 1, error: 2, improvement: 0, unchanged: 0, "
 var progress = (io) => (line) => io.stderr(`leakwatch: ${line}
 `);
 async function runCliCommand(command, io) {
+  return withLogDir(command.shared, io, (logDir) => runWithLogDir(command, logDir, io));
+}
+async function withLogDir(shared, io, run) {
+  if (shared.logDir) return run(resolve(io.cwd, shared.logDir));
+  const logDir = await mkdtemp(join(tmpdir(), "leakwatch-logs-"));
+  let exitCode = 2;
+  try {
+    exitCode = await run(logDir);
+    return exitCode;
+  } finally {
+    if (exitCode === 2) io.stderr(`leakwatch: logs kept in ${logDir}
+`);
+    else await rm(logDir, { recursive: true, force: true });
+  }
+}
+async function runWithLogDir(command, logDir, io) {
   const { shared } = command;
-  if (command.command === "compare-refs") return runCompareRefs(command.refs, shared, io);
+  if (command.command === "compare-refs") return runCompareRefs(command.refs, shared, logDir, io);
   const scenario = await loadScenario({ nameOrPath: shared.scenario, cwd: io.cwd });
   const plan = buildRunPlan(shared.settings, scenario);
   const context = {
@@ -257,7 +274,7 @@ async function runCliCommand(command, io) {
     scenarioDir: scenario.sourcePath ? dirname(scenario.sourcePath) : io.cwd,
     probePath: probePath(),
     leakwatchVersion: leakwatchVersion(),
-    workDir: shared.logDir ? resolve(io.cwd, shared.logDir) : void 0,
+    workDir: logDir,
     keepSnapshotsDir: shared.keepSnapshotsDir ? resolve(io.cwd, shared.keepSnapshotsDir) : void 0,
     log: progress(io)
   };
@@ -274,13 +291,13 @@ async function runCliCommand(command, io) {
   await emit(report, renderMeasureText(report), shared, io);
   return { leak: 1, crashed: 1, error: 2, plateau: 0, transient: 0, flat: 0 }[report.app.verdict];
 }
-async function runCompareRefs(refs, shared, io) {
+async function runCompareRefs(refs, shared, logDir, io) {
   const outcome = await compareRefs({
     ...refs,
     repoDir: resolve(io.cwd, refs.repoDir),
     settings: shared.settings,
     scenario: shared.scenario,
-    logDir: shared.logDir ? resolve(io.cwd, shared.logDir) : void 0,
+    logDir,
     keepSnapshotsDir: shared.keepSnapshotsDir ? resolve(io.cwd, shared.keepSnapshotsDir) : void 0,
     log: progress(io)
   });

@@ -1,6 +1,6 @@
 // The probe and the app runner on their own: module systems, several processes, inertness, interruption.
 import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -118,6 +118,20 @@ describe('after a run', () => {
     expect(run.status, run.stderr).not.toBe(2);
     expect(JSON.parse(run.stdout).heapDiffs?.length).toBe(1);
     expect(await readdir(temp)).toEqual([]);
+    await rm(temp, { recursive: true });
+  });
+
+  it('keeps the logs of a run that ends in an error, and says where', async () => {
+    const temp = await mkdtemp(join(tmpdir(), 'leakwatch-tmpdir-'));
+    const run = spawnSync(
+      process.execPath,
+      measureArgs(`node -e "console.error('fixture: broken config'); process.exit(3)"`),
+      { env: { ...process.env, TMPDIR: temp }, encoding: 'utf8' },
+    );
+    expect(run.status, run.stderr).toBe(2);
+    const kept = run.stderr.match(/logs kept in (\S+)/)?.[1] ?? '';
+    expect(kept.startsWith(temp)).toBe(true);
+    expect(await readFile(join(kept, 'app.log'), 'utf8')).toContain('fixture: broken config');
     await rm(temp, { recursive: true });
   });
 });

@@ -70,7 +70,7 @@ Options:
   --keep-heap-snapshots <dir>  keep the heap snapshots in <dir> (default: deleted after the analysis)
   --json                  print the JSON report on stdout (progress stays on stderr)
   --report <file>         also write the JSON report to <file>
-  --log-dir <dir>         keep the apps' logs here (default: a temp folder, deleted after the run)
+  --log-dir <dir>         keep install, build and app logs here (default: a temp folder, kept only after an error)
 
 Exit codes: 0 no regression, 1 regression (or a leak, for measure), 2 error.`;
 

@@ -1,6 +1,7 @@
 // Runs one CLI command over the engine. Takes its streams as parameters, so tests can run it in-process.
-import { writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { buildRunPlan, compareApps, type EngineContext, measureApp } from '../engine/compare.js';
 import { leakwatchVersion, probePath } from '../package-files.js';
 import { compareRefs } from '../pipeline.js';
@@ -23,8 +24,37 @@ export async function runCliCommand(
   command: Exclude<CliCommand, { command: 'help' | 'version' }>,
   io: CliIo,
 ): Promise<number> {
+  return withLogDir(command.shared, io, (logDir) => runWithLogDir(command, logDir, io));
+}
+
+/**
+ * The logs folder: `--log-dir`, else a temp folder, deleted after a run that passed or found a regression and
+ * kept after an error, whose messages point into it.
+ */
+async function withLogDir(
+  shared: SharedOptions,
+  io: CliIo,
+  run: (logDir: string) => Promise<number>,
+): Promise<number> {
+  if (shared.logDir) return run(resolve(io.cwd, shared.logDir));
+  const logDir = await mkdtemp(join(tmpdir(), 'leakwatch-logs-'));
+  let exitCode = 2;
+  try {
+    exitCode = await run(logDir);
+    return exitCode;
+  } finally {
+    if (exitCode === 2) io.stderr(`leakwatch: logs kept in ${logDir}\n`);
+    else await rm(logDir, { recursive: true, force: true });
+  }
+}
+
+async function runWithLogDir(
+  command: Exclude<CliCommand, { command: 'help' | 'version' }>,
+  logDir: string,
+  io: CliIo,
+): Promise<number> {
   const { shared } = command;
-  if (command.command === 'compare-refs') return runCompareRefs(command.refs, shared, io);
+  if (command.command === 'compare-refs') return runCompareRefs(command.refs, shared, logDir, io);
   const scenario = await loadScenario({ nameOrPath: shared.scenario, cwd: io.cwd });
   const plan = buildRunPlan(shared.settings, scenario);
   const context: EngineContext = {
@@ -32,7 +62,7 @@ export async function runCliCommand(
     scenarioDir: scenario.sourcePath ? dirname(scenario.sourcePath) : io.cwd,
     probePath: probePath(),
     leakwatchVersion: leakwatchVersion(),
-    workDir: shared.logDir ? resolve(io.cwd, shared.logDir) : undefined,
+    workDir: logDir,
     keepSnapshotsDir: shared.keepSnapshotsDir ? resolve(io.cwd, shared.keepSnapshotsDir) : undefined,
     log: progress(io),
   };
@@ -51,13 +81,18 @@ export async function runCliCommand(
   return { leak: 1, crashed: 1, error: 2, plateau: 0, transient: 0, flat: 0 }[report.app.verdict];
 }
 
-async function runCompareRefs(refs: CompareRefsArgs, shared: SharedOptions, io: CliIo): Promise<number> {
+async function runCompareRefs(
+  refs: CompareRefsArgs,
+  shared: SharedOptions,
+  logDir: string,
+  io: CliIo,
+): Promise<number> {
   const outcome = await compareRefs({
     ...refs,
     repoDir: resolve(io.cwd, refs.repoDir),
     settings: shared.settings,
     scenario: shared.scenario,
-    logDir: shared.logDir ? resolve(io.cwd, shared.logDir) : undefined,
+    logDir,
     keepSnapshotsDir: shared.keepSnapshotsDir ? resolve(io.cwd, shared.keepSnapshotsDir) : undefined,
     log: progress(io),
   });
