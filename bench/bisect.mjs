@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gitIn } from './lib/git.mjs';
 
 const rootDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cliPath = process.env.LEAKWATCH_CLI ?? join(rootDir, 'dist', 'cli.js');
@@ -40,15 +41,7 @@ const head = {
 
 const workDir = await mkdtemp(join(tmpdir(), 'leakwatch-bench-bisect-'));
 const repoDir = join(workDir, 'repo');
-const gitEnv = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'Bench',
-  GIT_AUTHOR_EMAIL: 'bench@example.com',
-  GIT_COMMITTER_NAME: 'Bench',
-  GIT_COMMITTER_EMAIL: 'bench@example.com',
-};
-const git = (...args) =>
-  execFileSync('git', ['-C', repoDir, ...args], { encoding: 'utf8', env: gitEnv }).trim();
+const git = gitIn(repoDir);
 
 async function commitDependencies(dependencies, message) {
   await writeFile(

@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gitIn } from './lib/git.mjs';
 
 const rootDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cliPath = join(rootDir, 'dist', 'cli.js');
@@ -18,15 +19,7 @@ if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run \`npm run 
 
 const workDir = await mkdtemp(join(tmpdir(), 'leakwatch-bench-pipeline-'));
 const repoDir = join(workDir, 'repo');
-const gitEnv = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'Bench',
-  GIT_AUTHOR_EMAIL: 'bench@example.com',
-  GIT_COMMITTER_NAME: 'Bench',
-  GIT_COMMITTER_EMAIL: 'bench@example.com',
-};
-const git = (...args) =>
-  execFileSync('git', ['-C', repoDir, ...args], { encoding: 'utf8', env: gitEnv }).trim();
+const git = gitIn(repoDir);
 
 // The e2e test's repository: the fixture on main, and a PR branch that moves contentful-sdk-core to 6.4.4.
 for (const file of ['package.json', 'package-lock.json', 'next.config.mjs', 'pages/index.js', '.gitignore']) {
