@@ -25007,11 +25007,18 @@ function formatSlopes(metric, slopes) {
   const plusMinus = (amount) => isBytes ? formatBytes(amount, { signed: false }) : formatSignedCount(amount).replace("+", "");
   return { value, plusMinus };
 }
-function metricVerdict(base, head) {
+var REPORT_EMOJI = {
+  regression: "\u274C",
+  improvement: "\u2705",
+  unchanged: "\u2705",
+  "pre-existing": "\u26A0\uFE0F",
+  error: "\u{1F4A5}"
+};
+function metricVerdict(base, head, comparison) {
   const baseVerdict = base?.verdict ?? null;
   const headVerdict = head?.verdict ?? null;
   if (!baseVerdict && !headVerdict) return "\u2014";
-  const emoji = headVerdict === "leak" ? baseVerdict === "leak" ? "\u26A0\uFE0F" : "\u274C" : "\u2705";
+  const emoji = comparison ? REPORT_EMOJI[comparison] : headVerdict === "leak" ? baseVerdict === "leak" ? "\u26A0\uFE0F" : "\u274C" : "\u2705";
   return `${emoji} ${baseVerdict ?? "\u2014"} \u2192 ${headVerdict ?? "\u2014"}`;
 }
 function renderMetricsTable(report) {
@@ -25033,7 +25040,7 @@ function renderMetricsTable(report) {
       slopeCell(headSlope),
       deltaCell,
       `${settledCell(base)} / ${settledCell(head)}`,
-      metricVerdict(base, head)
+      metricVerdict(base, head, metric === "heapPlusExternal" ? report.comparison.verdict : null)
     ];
   });
   const header = [
@@ -25329,13 +25336,6 @@ var HEADLINES = {
   "pre-existing": "\u26A0\uFE0F leakwatch: pre-existing leak, not introduced by this change",
   skipped: "\u23ED\uFE0F leakwatch: skipped",
   error: "\u{1F4A5} leakwatch: could not measure"
-};
-var REPORT_EMOJI = {
-  regression: "\u274C",
-  improvement: "\u2705",
-  unchanged: "\u2705",
-  "pre-existing": "\u26A0\uFE0F",
-  error: "\u{1F4A5}"
 };
 function reportVerdict(report) {
   const verdict = report.comparison.verdict;

@@ -119,6 +119,23 @@ describe('renderMarkdownReport', () => {
     }
   });
 
+  it('marks the heap row by the comparison when base leaks a little and head far more', () => {
+    const report = buildReport({
+      verdict: 'regression',
+      base: { slopeBytes: 53, verdict: 'leak' },
+      head: { slopeBytes: 4600, verdict: 'leak' },
+    });
+    const body = renderMarkdownReport({ commentKey: 'default', reports: [report] });
+    expect(body).toMatch(/\| Heap \+ external +\|[^\n]*\| ❌ leak → leak +\|/);
+    const preExisting = buildReport({
+      verdict: 'pre-existing',
+      base: { slopeBytes: 4600, verdict: 'leak' },
+      head: { slopeBytes: 4600, verdict: 'leak' },
+    });
+    const same = renderMarkdownReport({ commentKey: 'default', reports: [preExisting] });
+    expect(same).toMatch(/\| Heap \+ external +\|[^\n]*\| ⚠️ leak → leak +\|/);
+  });
+
   it('draws base and head on shared request counts in a mermaid xychart', () => {
     const body = renderMarkdownReport({ commentKey: 'default', reports: [regression()] });
     const chart = body.match(/```mermaid\n([\s\S]*?)\n```/)?.[1] ?? '';

@@ -9,6 +9,7 @@ import {
   details,
   formatChange,
   orderChanges,
+  REPORT_EMOJI,
   renderDependencyTable,
   renderLoadTable,
   renderLogTails,
@@ -16,7 +17,7 @@ import {
   renderSettingsTable,
   steadySlope,
 } from './sections.js';
-import type { CompareReport, ComparisonVerdict } from './types.js';
+import type { CompareReport } from './types.js';
 import { byteUnitFor, formatBytes, formatInteger } from './units.js';
 
 /** GitHub rejects issue comments longer than this many characters. */
@@ -47,14 +48,6 @@ export const HEADLINES: Record<OverallVerdict, string> = {
   'pre-existing': '⚠️ leakwatch: pre-existing leak, not introduced by this change',
   skipped: '⏭️ leakwatch: skipped',
   error: '💥 leakwatch: could not measure',
-};
-
-const REPORT_EMOJI: Record<ComparisonVerdict, string> = {
-  regression: '❌',
-  improvement: '✅',
-  unchanged: '✅',
-  'pre-existing': '⚠️',
-  error: '💥',
 };
 
 function reportVerdict(report: CompareReport): OverallVerdict {

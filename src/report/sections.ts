@@ -3,7 +3,14 @@
 import { markdownTable } from 'markdown-table';
 import type { DependencyChange } from '../deps/types.js';
 import { escapeInline, inlineCode, preformatted } from './escape.js';
-import type { CompareReport, MetricFit, MetricName, SideResult, SlopeFit } from './types.js';
+import type {
+  CompareReport,
+  ComparisonVerdict,
+  MetricFit,
+  MetricName,
+  SideResult,
+  SlopeFit,
+} from './types.js';
 import {
   byteUnitFor,
   formatBytes,
@@ -40,11 +47,33 @@ function formatSlopes(metric: MetricName, slopes: (SlopeFit | null)[]) {
   return { value, plusMinus };
 }
 
-function metricVerdict(base: MetricFit | undefined, head: MetricFit | undefined): string {
+export const REPORT_EMOJI: Record<ComparisonVerdict, string> = {
+  regression: '❌',
+  improvement: '✅',
+  unchanged: '✅',
+  'pre-existing': '⚠️',
+  error: '💥',
+};
+
+/**
+ * The side verdicts with an emoji: on the primary metric the comparison's (head can leak far more than a base
+ * that leaks a little), on the others what the side verdicts alone say.
+ */
+function metricVerdict(
+  base: MetricFit | undefined,
+  head: MetricFit | undefined,
+  comparison: ComparisonVerdict | null,
+): string {
   const baseVerdict = base?.verdict ?? null;
   const headVerdict = head?.verdict ?? null;
   if (!baseVerdict && !headVerdict) return '—';
-  const emoji = headVerdict === 'leak' ? (baseVerdict === 'leak' ? '⚠️' : '❌') : '✅';
+  const emoji = comparison
+    ? REPORT_EMOJI[comparison]
+    : headVerdict === 'leak'
+      ? baseVerdict === 'leak'
+        ? '⚠️'
+        : '❌'
+      : '✅';
   return `${emoji} ${baseVerdict ?? '—'} → ${headVerdict ?? '—'}`;
 }
 
@@ -77,7 +106,7 @@ export function renderMetricsTable(report: CompareReport): string {
       slopeCell(headSlope),
       deltaCell,
       `${settledCell(base)} / ${settledCell(head)}`,
-      metricVerdict(base, head),
+      metricVerdict(base, head, metric === 'heapPlusExternal' ? report.comparison.verdict : null),
     ];
   });
   const header = [
