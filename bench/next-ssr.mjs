@@ -53,8 +53,14 @@ writeFileSync(
   JSON.stringify({ name: 'bench-next-ssr', requests: [{ path: '/bench?lw={{seq}}' }] }),
 );
 const base = variant('base', 0);
-const nullRuns = series('null', nullRunCount, base, variant('null-head', 0), scenario);
-const leakRuns = series(`${leakBytes} B/req leak`, runs, base, variant('leak-head', leakBytes), scenario);
+const nullRuns = await series('null', nullRunCount, base, variant('null-head', 0), scenario);
+const leakRuns = await series(
+  `${leakBytes} B/req leak`,
+  runs,
+  base,
+  variant('leak-head', leakBytes),
+  scenario,
+);
 const loadPhases = [...nullRuns.results, ...leakRuns.results].flatMap((result) =>
   Object.values(result.loadPhaseMsPerSide),
 );

@@ -1,6 +1,6 @@
 // Shared by the engine benchmarks: fixture app folders (the test fixture server plus its leak.json) and one
 // comparison through the bundled CLI, parsed from its --json report.
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,43 +25,79 @@ export function writeUniquePathScenario(parent, name) {
   return path;
 }
 
-export function compareFixtures({ baseDir, headDir, scenario, seed, start = 'node server.cjs' }) {
-  const args = ['compare', '--base-dir', baseDir, '--head-dir', headDir, '--start', start];
-  const result = spawnSync(
-    process.execPath,
-    [cli, ...args, '--scenario', scenario, '--seed', String(seed), '--json'],
-    {
-      encoding: 'utf8',
-      maxBuffer: 64 * 2 ** 20,
-    },
-  );
-  if (!result.stdout) throw new Error(`leakwatch failed: ${result.stderr}`);
-  return JSON.parse(result.stdout);
+function compareArgs({ baseDir, headDir, scenario, seed, start = 'node server.cjs' }) {
+  return [cli, 'compare', '--base-dir', baseDir, '--head-dir', headDir, '--start', start].concat([
+    '--scenario',
+    scenario,
+    '--seed',
+    String(seed),
+    '--json',
+  ]);
 }
 
-/**
- * `runs` comparisons of the same two folders (seeds 1..runs), each recorded with its verdict, slopes, load phase
- * per side and schedule; counts the regressions.
- */
-export function compareSeries({ name, runs, baseDir, headDir, scenario, start }) {
-  const results = [];
-  for (let run = 0; run < runs; run++) {
-    const started = Date.now();
-    const report = compareFixtures({ baseDir, headDir, scenario, seed: run + 1, start });
-    const head = report.head.fits.find((fit) => fit.metric === 'heapPlusExternal');
-    results.push({
-      verdict: report.comparison.verdict,
-      deltaBytesPerRequest: report.comparison.deltaBytesPerRequest,
-      headSlope: head?.steady?.slope ?? null,
-      loadPhaseMsPerSide: { base: report.base.load.durationMs, head: report.head.load.durationMs },
-      requestsPerSide: { base: report.base.load.requests, head: report.head.load.requests },
-      schedule: report.schedule,
-      wallMs: Date.now() - started,
-      loadAverage1m: Number(loadavg()[0].toFixed(1)),
-    });
-    process.stderr.write(
-      `${name} run ${run + 1}/${runs}: ${report.comparison.verdict}, ${report.comparison.reason}\n`,
+function parseReport(stdout, stderr) {
+  if (!stdout) throw new Error(`leakwatch failed: ${stderr}`);
+  return JSON.parse(stdout);
+}
+
+/** One comparison through the bundled CLI (exit code 1, a regression, still prints the report). */
+export function compareFixtures(options) {
+  const result = spawnSync(process.execPath, compareArgs(options), {
+    encoding: 'utf8',
+    maxBuffer: 64 * 2 ** 20,
+  });
+  return parseReport(result.stdout, result.stderr);
+}
+
+const compareFixturesAsync = (options) =>
+  new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      compareArgs(options),
+      { maxBuffer: 64 * 2 ** 20 },
+      (_error, stdout, stderr) => {
+        try {
+          resolve(parseReport(stdout, stderr));
+        } catch (error) {
+          reject(error);
+        }
+      },
     );
-  }
-  return { runs, regressions: results.filter((result) => result.verdict === 'regression').length, results };
+  });
+
+/**
+ * `runs` comparisons of the same two folders (seeds 1..runs), `concurrency` at a time (only for apps that wait
+ * rather than compute), each recorded with its verdict, slopes, load phase per side and schedule.
+ */
+export async function compareSeries({ name, runs, baseDir, headDir, scenario, start, concurrency = 1 }) {
+  const results = [];
+  let nextRun = 0;
+  const worker = async () => {
+    while (nextRun < runs) {
+      const run = nextRun++;
+      const started = Date.now();
+      const report = await compareFixturesAsync({ baseDir, headDir, scenario, seed: run + 1, start });
+      const head = report.head.fits.find((fit) => fit.metric === 'heapPlusExternal');
+      results[run] = {
+        verdict: report.comparison.verdict,
+        deltaBytesPerRequest: report.comparison.deltaBytesPerRequest,
+        headSlope: head?.steady?.slope ?? null,
+        loadPhaseMsPerSide: { base: report.base.load.durationMs, head: report.head.load.durationMs },
+        requestsPerSide: { base: report.base.load.requests, head: report.head.load.requests },
+        schedule: report.schedule,
+        wallMs: Date.now() - started,
+        loadAverage1m: Number(loadavg()[0].toFixed(1)),
+      };
+      process.stderr.write(
+        `${name} run ${run + 1}/${runs}: ${report.comparison.verdict}, ${report.comparison.reason}\n`,
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, runs) }, worker));
+  return {
+    runs,
+    concurrency,
+    regressions: results.filter((result) => result.verdict === 'regression').length,
+    results,
+  };
 }
