@@ -12,7 +12,7 @@ import {
   markdownTable,
   measureApp,
   probePath
-} from "./chunks/chunk-TMEKCFR2.js";
+} from "./chunks/chunk-X5BNK3KR.js";
 
 // src/cli/args.ts
 import { parseArgs } from "node:util";

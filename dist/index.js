@@ -9,7 +9,7 @@ import {
   markdownTable,
   primaryFit,
   require_ajv
-} from "./chunks/chunk-TMEKCFR2.js";
+} from "./chunks/chunk-X5BNK3KR.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

@@ -27,8 +27,8 @@ export interface CompareRefsOptions {
   scenario?: string;
   /** Measure even when no dependency changed. */
   isForced: boolean;
-  /** Keeps install, build and app logs; a temp folder otherwise. */
-  logDir?: string;
+  /** Where install, build and app logs go; the caller owns it. */
+  logDir: string;
   /** Keep heap snapshots here instead of deleting them after the analysis. */
   keepSnapshotsDir?: string;
   /** Name the culprit of a grouped bump after a regression. Default: on, with `defaultBisectTimeBudgetMs`. */
@@ -118,7 +118,7 @@ export async function compareRefs(options: CompareRefsOptions): Promise<CompareR
     leakwatchVersion: leakwatchVersion(),
     bumpedPackages: diff.changes.map((change) => change.name),
     keepSnapshotsDir: options.keepSnapshotsDir,
-    workDir: options.logDir ? join(options.logDir, 'apps') : undefined,
+    workDir: join(options.logDir, 'apps'),
     log,
   };
   const report = await compareApps(

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { primaryFit } from '../../src/engine/analysis.js';
 import { compareRefs } from '../../src/pipeline.js';
-import { gitIn, makeRepo, removeDir, worktreeDirs } from '../prepare/fixtures.js';
+import { gitIn, makeRepo, makeTempDir, removeDir, worktreeDirs } from '../prepare/fixtures.js';
 
 const demoDir = join(import.meta.dirname, '..', '..', 'demo');
-const repos: string[] = [];
+const tempDirs: string[] = [];
 afterAll(async () => {
-  for (const dir of repos) await removeDir(dir);
+  for (const dir of tempDirs) await removeDir(dir);
 });
 
 // The demo server, plus the other bumped packages loaded at startup so every candidate runs them.
@@ -23,7 +23,7 @@ const serverJs = async (dependencies: Record<string, string>) => {
 /** `main` with `baseDeps`, branch `bump` with `headDeps`, each with the lockfile npm writes for it. */
 async function makeBumpRepo(baseDeps: Record<string, string>, headDeps: Record<string, string>) {
   const repo = await makeRepo();
-  repos.push(repo.dir);
+  tempDirs.push(repo.dir);
   const manifest = (dependencies: Record<string, string>) =>
     `${JSON.stringify({ name: 'bisect-fixture', private: true, dependencies }, null, 2)}\n`;
   const lock = async (dependencies: Record<string, string>, message: string) => {
@@ -49,7 +49,9 @@ async function makeBumpRepo(baseDeps: Record<string, string>, headDeps: Record<s
   return repo.dir;
 }
 
-function compare(repoDir: string, lines: string[]) {
+async function compare(repoDir: string, lines: string[]) {
+  const logDir = await makeTempDir('bisect-logs');
+  tempDirs.push(logDir);
   return compareRefs({
     repoDir,
     baseRef: 'main',
@@ -60,6 +62,7 @@ function compare(repoDir: string, lines: string[]) {
     settings: { startCommand: 'node server.js', warmupRequests: 1500, requestsPerRound: 150, rounds: 10 },
     scenario: 'scenario.yml',
     isForced: false,
+    logDir,
     log: (line) => lines.push(line),
   });
 }

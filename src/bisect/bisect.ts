@@ -27,7 +27,8 @@ export interface BisectChangesOptions {
   headReport: CompareReport;
   /** No new candidate starts once this much time has passed. */
   timeBudgetMs: number;
-  logDir?: string;
+  /** Each candidate's install, build and app logs go in a folder of their own under it. */
+  logDir: string;
   log: (line: string) => void;
 }
 
@@ -159,7 +160,7 @@ async function measureCandidate(
     { ...options.plan, heapSnapshots: 'never' },
     {
       ...options.context,
-      workDir: options.logDir ? join(options.logDir, 'bisect', String(index)) : undefined,
+      workDir: join(options.logDir, 'bisect', String(index)),
     },
   );
   const verdict = report.comparison.verdict;

@@ -15,7 +15,7 @@ export interface PrepareCandidateOptions {
   /** The bumps to apply on top of base. */
   changes: readonly DependencyChange[];
   buildCommand?: string;
-  logDir?: string;
+  logDir: string;
   log: (line: string) => void;
 }
 

@@ -1,8 +1,6 @@
 // The engine's entry: turns settings and a scenario into a RunPlan, measures base and head (or one app) under
 // identical conditions, and returns the typed report.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus } from 'node:os';
 import { defaults } from '../defaults.js';
 import type {
   CompareReport,
@@ -45,8 +43,8 @@ export interface EngineContext {
   bumpedPackages?: readonly string[];
   /** Keep heap snapshots here instead of deleting them after the analysis. */
   keepSnapshotsDir?: string;
-  /** Where logs go; a fresh temp folder when absent. */
-  workDir?: string;
+  /** Where app logs go (and heap snapshots while they are analysed); the caller owns it and decides its fate. */
+  workDir: string;
   log: (line: string) => void;
 }
 
@@ -135,8 +133,7 @@ async function runSides(sides: SideTarget[], plan: RunPlan, context: EngineConte
     scenarioDir: context.scenarioDir,
     log: context.log,
   });
-  await using workDir = await openWorkDir(context.workDir);
-  // `return await`: the stubs and the work folder must outlive the measurement, not just its start.
+  // `return await`: the stubs must outlive the measurement, not just its start.
   return await measureSides({
     sides,
     plan,
@@ -145,19 +142,9 @@ async function runSides(sides: SideTarget[], plan: RunPlan, context: EngineConte
     probePath: context.probePath,
     bumpedPackages: context.bumpedPackages,
     keepSnapshotsDir: context.keepSnapshotsDir,
-    workDir: workDir.path,
+    workDir: context.workDir,
     log: context.log,
   });
-}
-
-/**
- * The caller's log folder, or a temp folder deleted after the run: app logs and heap snapshots are large, and the
- * report already carries the log tail of any app that failed.
- */
-async function openWorkDir(given: string | undefined): Promise<{ path: string } & AsyncDisposable> {
-  if (given) return { path: given, [Symbol.asyncDispose]: async () => {} };
-  const path = await mkdtemp(join(tmpdir(), 'leakwatch-run-'));
-  return { path, [Symbol.asyncDispose]: () => rm(path, { recursive: true, force: true }) };
 }
 
 export function describeEnvironment(leakwatchVersion: string): Environment {

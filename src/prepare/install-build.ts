@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scrubbedEnv } from '../engine/env.js';
 import { LeakwatchError } from '../errors.js';
@@ -20,8 +19,8 @@ export interface InstallAndBuildOptions {
   buildCommand?: string;
   label: 'base' | 'head';
   log: (line: string) => void;
-  /** Where the step log goes; it outlives the worktree. Default: the OS temp dir. */
-  logDir?: string;
+  /** Where the step log goes; it outlives the worktree. */
+  logDir: string;
   /** Per step. Default 900,000 ms (15 min). */
   timeoutMs?: number;
   /** Added to the scrubbed environment. */
@@ -56,8 +55,8 @@ export async function installAndBuild(options: InstallAndBuildOptions): Promise<
   const { dir, label, log } = options;
   const workingDirectory = options.workingDirectory ?? '.';
   const appDir = join(dir, workingDirectory);
-  if (options.logDir) await mkdir(options.logDir, { recursive: true });
-  const logPath = join(options.logDir ?? tmpdir(), `leakwatch-${label}-${randomUUID().slice(0, 8)}.log`);
+  await mkdir(options.logDir, { recursive: true });
+  const logPath = join(options.logDir, `leakwatch-${label}-${randomUUID().slice(0, 8)}.log`);
   const timeoutMs = options.timeoutMs ?? 900_000;
   if (!existsSync(join(appDir, 'package.json'))) {
     await writeFile(logPath, `no package.json in ${workingDirectory}\n`);

@@ -54581,9 +54581,7 @@ function formatBytes(bytes) {
 }
 
 // src/engine/compare.ts
-import { mkdtemp as mkdtemp2, rm as rm3 } from "node:fs/promises";
-import { cpus, tmpdir as tmpdir2 } from "node:os";
-import { join as join5 } from "node:path";
+import { cpus } from "node:os";
 
 // src/upstream/start.ts
 import { spawn } from "node:child_process";
@@ -56869,7 +56867,6 @@ async function runSides(sides, plan, context) {
       scenarioDir: context.scenarioDir,
       log: context.log
     }), true);
-    const workDir = __using(_stack, await openWorkDir(context.workDir), true);
     return await measureSides({
       sides,
       plan,
@@ -56878,7 +56875,7 @@ async function runSides(sides, plan, context) {
       probePath: context.probePath,
       bumpedPackages: context.bumpedPackages,
       keepSnapshotsDir: context.keepSnapshotsDir,
-      workDir: workDir.path,
+      workDir: context.workDir,
       log: context.log
     });
   } catch (_) {
@@ -56887,12 +56884,6 @@ async function runSides(sides, plan, context) {
     var _promise = __callDispose(_stack, _error, _hasError);
     _promise && await _promise;
   }
-}
-async function openWorkDir(given) {
-  if (given) return { path: given, [Symbol.asyncDispose]: async () => {
-  } };
-  const path5 = await mkdtemp2(join5(tmpdir2(), "leakwatch-run-"));
-  return { path: path5, [Symbol.asyncDispose]: () => rm3(path5, { recursive: true, force: true }) };
 }
 function describeEnvironment(leakwatchVersion2) {
   return {
@@ -57339,26 +57330,25 @@ async function listBuiltInScenarios(dir) {
 }
 
 // src/pipeline.ts
-import { dirname, join as join12 } from "node:path";
+import { dirname, join as join11 } from "node:path";
 
 // src/bisect/bisect.ts
-import { join as join10 } from "node:path";
+import { join as join9 } from "node:path";
 
 // src/bisect/candidate.ts
 import { readFile as readFile5, writeFile as writeFile2 } from "node:fs/promises";
-import { join as join9 } from "node:path";
+import { join as join8 } from "node:path";
 
 // src/prepare/install-build.ts
 import { randomUUID } from "node:crypto";
 import { existsSync as existsSync5 } from "node:fs";
 import { mkdir as mkdir3, readFile as readFile4, writeFile } from "node:fs/promises";
-import { tmpdir as tmpdir3 } from "node:os";
-import { join as join7 } from "node:path";
+import { join as join6 } from "node:path";
 
 // src/prepare/package-manager.ts
 import { existsSync as existsSync4 } from "node:fs";
 import { access, readFile as readFile2 } from "node:fs/promises";
-import { delimiter, join as join6, relative, resolve } from "node:path";
+import { delimiter, join as join5, relative, resolve } from "node:path";
 var lockfiles = [
   { file: "pnpm-lock.yaml", name: "pnpm" },
   { file: "yarn.lock", name: "yarn" },
@@ -57390,10 +57380,10 @@ async function detectPackageManager(options) {
   let pinned;
   let found;
   for (const dir of ancestorsUpTo(appDir, rootDir)) {
-    pinned ??= parsePackageManagerField((await readPackageJson(join6(dir, "package.json")))?.packageManager);
+    pinned ??= parsePackageManagerField((await readPackageJson(join5(dir, "package.json")))?.packageManager);
     if (!found) {
       const present = [];
-      for (const candidate of lockfiles) if (await exists(join6(dir, candidate.file))) present.push(candidate);
+      for (const candidate of lockfiles) if (await exists(join5(dir, candidate.file))) present.push(candidate);
       const chosen = present.find((candidate) => candidate.name === pinned?.name) ?? present[0];
       if (chosen) found = { ...chosen, dir };
       if (present.length > 1)
@@ -57419,7 +57409,7 @@ async function detectPackageManager(options) {
     name,
     pinnedVersion: pinned?.version,
     installDir: relative(rootDir, found?.dir ?? appDir) || ".",
-    lockfile: found ? relative(rootDir, join6(found.dir, found.file)) : void 0,
+    lockfile: found ? relative(rootDir, join5(found.dir, found.file)) : void 0,
     installCommand: `${prefix} ${found ? frozenInstallArgs[name] : "install"}`,
     runScriptCommand: (script) => `${prefix} run ${script}`,
     warnings
@@ -57443,7 +57433,7 @@ function nameFromPin(pin) {
 async function nameFromLockfile(found) {
   if (!found) return void 0;
   if (found.name !== "yarn") return found.name;
-  const text = await readFile2(join6(found.dir, found.file), "utf8");
+  const text = await readFile2(join5(found.dir, found.file), "utf8");
   return /^__metadata:/m.test(text) ? "yarn-berry" : "yarn-classic";
 }
 function commandPrefix(name, pinned) {
@@ -57457,7 +57447,7 @@ function binOf(name) {
   return name.startsWith("yarn") ? "yarn" : name;
 }
 function isOnPath(bin) {
-  return (process.env.PATH ?? "").split(delimiter).some((dir) => dir && existsSync4(join6(dir, bin)));
+  return (process.env.PATH ?? "").split(delimiter).some((dir) => dir && existsSync4(join5(dir, bin)));
 }
 async function readPackageJson(path5) {
   try {
@@ -57544,11 +57534,11 @@ var logTailLines = 40;
 async function installAndBuild(options) {
   const { dir, label, log } = options;
   const workingDirectory = options.workingDirectory ?? ".";
-  const appDir = join7(dir, workingDirectory);
-  if (options.logDir) await mkdir3(options.logDir, { recursive: true });
-  const logPath = join7(options.logDir ?? tmpdir3(), `leakwatch-${label}-${randomUUID().slice(0, 8)}.log`);
+  const appDir = join6(dir, workingDirectory);
+  await mkdir3(options.logDir, { recursive: true });
+  const logPath = join6(options.logDir, `leakwatch-${label}-${randomUUID().slice(0, 8)}.log`);
   const timeoutMs = options.timeoutMs ?? 9e5;
-  if (!existsSync5(join7(appDir, "package.json"))) {
+  if (!existsSync5(join6(appDir, "package.json"))) {
     await writeFile(logPath, `no package.json in ${workingDirectory}
 `);
     return {
@@ -57573,7 +57563,7 @@ async function installAndBuild(options) {
   const run = (command, cwd) => runShellCommand({ command, cwd, env, logPath, timeoutMs, signal: options.signal });
   const installCommand = options.installCommand ?? packageManager.installCommand;
   log(`${label}: ${installCommand} (in ${packageManager.installDir})`);
-  const install = await run(installCommand, join7(dir, packageManager.installDir));
+  const install = await run(installCommand, join6(dir, packageManager.installDir));
   if (!succeeded(install)) return failure("install", installCommand, install, options, logPath, timeoutMs);
   const buildCommand = options.buildCommand ?? (await hasBuildScript(appDir) ? packageManager.runScriptCommand("build") : void 0);
   if (buildCommand === void 0) {
@@ -57629,7 +57619,7 @@ function failureHint(stage, label, command) {
 }
 async function hasBuildScript(appDir) {
   try {
-    const manifest = JSON.parse(await readFile4(join7(appDir, "package.json"), "utf8"));
+    const manifest = JSON.parse(await readFile4(join6(appDir, "package.json"), "utf8"));
     return typeof manifest.scripts?.build === "string";
   } catch {
     return false;
@@ -57639,9 +57629,9 @@ async function hasBuildScript(appDir) {
 // src/prepare/worktree.ts
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
-import { mkdtemp as mkdtemp3, rm as rm4 } from "node:fs/promises";
-import { tmpdir as tmpdir4 } from "node:os";
-import { join as join8 } from "node:path";
+import { mkdtemp as mkdtemp2, rm as rm3 } from "node:fs/promises";
+import { tmpdir as tmpdir2 } from "node:os";
+import { join as join7 } from "node:path";
 
 // src/prepare/git.ts
 import { execFile as execFile2 } from "node:child_process";
@@ -57666,7 +57656,7 @@ function git(repoDir, args) {
 // src/prepare/worktree.ts
 async function createWorktree(options) {
   const { repoDir, sha, label, log } = options;
-  const dir = await mkdtemp3(join8(options.parentDir ?? tmpdir4(), `leakwatch-${label}-`));
+  const dir = await mkdtemp2(join7(options.parentDir ?? tmpdir2(), `leakwatch-${label}-`));
   const added = await git(repoDir, [
     "-c",
     "core.hooksPath=/dev/null",
@@ -57677,7 +57667,7 @@ async function createWorktree(options) {
     sha
   ]);
   if (added.exitCode !== 0) {
-    await rm4(dir, { recursive: true, force: true });
+    await rm3(dir, { recursive: true, force: true });
     await git(repoDir, ["worktree", "prune"]);
     throw new LeakwatchError("WORKTREE_FAILED", `Cannot check out ${sha} for ${label}: ${added.stderr}`, {
       hint: "Check that the commit exists in the clone and that the temp directory is writable."
@@ -57691,7 +57681,7 @@ async function createWorktree(options) {
   let disposal;
   const removeWorktree = async () => {
     await git(repoDir, ["worktree", "remove", "--force", dir]);
-    await rm4(dir, { recursive: true, force: true });
+    await rm3(dir, { recursive: true, force: true });
     await git(repoDir, ["worktree", "prune"]);
     release();
   };
@@ -57723,14 +57713,14 @@ async function prepareCandidate(options) {
   });
   const dispose = () => worktree[Symbol.asyncDispose]();
   try {
-    const appDir = join9(worktree.dir, options.workingDirectory);
+    const appDir = join8(worktree.dir, options.workingDirectory);
     const packageManager = await detectPackageManager({
       rootDir: worktree.dir,
       workingDirectory: options.workingDirectory
     });
     await applyChanges({
-      appManifestPath: join9(appDir, "package.json"),
-      rootManifestPath: join9(worktree.dir, packageManager.installDir, "package.json"),
+      appManifestPath: join8(appDir, "package.json"),
+      rootManifestPath: join8(worktree.dir, packageManager.installDir, "package.json"),
       packageManager: packageManager.name,
       changes: options.changes
     });
@@ -57917,7 +57907,7 @@ async function measureCandidate(options, changes, index, isConfirmation) {
       { ...options.plan, heapSnapshots: "never" },
       {
         ...options.context,
-        workDir: options.logDir ? join10(options.logDir, "bisect", String(index)) : void 0
+        workDir: join9(options.logDir, "bisect", String(index))
       }
     );
     const verdict = report.comparison.verdict;
@@ -61748,7 +61738,7 @@ async function resolveCommit2(repoDir, ref, isShallow, log) {
 }
 
 // src/prepare/prepare-both.ts
-import { join as join11 } from "node:path";
+import { join as join10 } from "node:path";
 var defaultPrepareMode = "overlapped";
 async function prepareBoth(options) {
   const { repoDir, log } = options;
@@ -61769,7 +61759,7 @@ async function prepareBoth(options) {
     const prepare = async (worktree, label) => ({
       sha: worktree.sha,
       dir: worktree.dir,
-      appDir: join11(worktree.dir, options.workingDirectory ?? "."),
+      appDir: join10(worktree.dir, options.workingDirectory ?? "."),
       result: await installAndBuild({ ...options, dir: worktree.dir, label })
     });
     let sides;
@@ -61871,7 +61861,7 @@ async function compareRefs(options) {
       leakwatchVersion: leakwatchVersion(),
       bumpedPackages: diff.changes.map((change) => change.name),
       keepSnapshotsDir: options.keepSnapshotsDir,
-      workDir: options.logDir ? join12(options.logDir, "apps") : void 0,
+      workDir: join11(options.logDir, "apps"),
       log
     };
     const report = await compareApps(
