@@ -12,7 +12,7 @@ import {
   markdownTable,
   measureApp,
   probePath
-} from "./chunks/chunk-X5BNK3KR.js";
+} from "./chunks/chunk-TK6FF3YC.js";
 
 // src/cli/args.ts
 import { parseArgs } from "node:util";

@@ -46,13 +46,16 @@ const VISIBLE_TYPES = new Set([
   'bigint',
 ]);
 const NAMED_EDGE_TYPES = new Set(['property', 'context', 'element']);
+const INTERNAL_ROOTS = new Set(['(Handle scope)', '(Strong roots)']);
 
 /**
  * Breadth-first search from the snapshot root. Weak edges never retain. The first pass also avoids
  * hidden classes and code objects, whose paths (map → constructor, feedback vectors) are true but say
- * nothing to a reader, and the edge V8 draws from a WeakMap key to its value: the value lives while both
- * key and map do, and the map's path is the one that names the WeakMap. Nodes only reachable those ways
- * get their path from a second, unfiltered pass.
+ * nothing to a reader; the edge V8 draws from a WeakMap key to its value: the value lives while both
+ * key and map do, and the map's path is the one that names the WeakMap; and handle scopes, the handles native
+ * code holds only while the snapshot is taken, and V8's own strong roots (caches that point straight at an object
+and skip the variable that holds it). Nodes only reachable those ways get their path from a second,
+ * unfiltered pass.
  */
 export function findRootDistances(graph: SnapshotGraph): RootDistances {
   const { snapshot, firstEdge } = graph;
@@ -61,6 +64,10 @@ export function findRootDistances(graph: SnapshotGraph): RootDistances {
   const internalType = snapshot.edgeTypeNames.indexOf('internal');
   const noisyTypes = new Set(['object shape', 'code'].map((name) => snapshot.nodeTypeNames.indexOf(name)));
   const keyIdOfEphemeronEdge = ephemeronKeyIds(snapshot.strings);
+  const internalRoots = new Set<number>();
+  for (let node = 0; node < snapshot.nodeCount; node++) {
+    if (graph.typeOf(node) === 'synthetic' && INTERNAL_ROOTS.has(graph.nameOf(node))) internalRoots.add(node);
+  }
   const parentEdge = new Int32Array(snapshot.nodeCount).fill(-1);
   const parentNode = new Int32Array(snapshot.nodeCount).fill(-1);
   const queue = new Uint32Array(snapshot.nodeCount);
@@ -84,8 +91,8 @@ export function findRootDistances(graph: SnapshotGraph): RootDistances {
       const node = queue[head++] as number;
       if (
         isFiltered &&
-        noisyTypes.has(nodes[node * nodeFieldCount + nodeField.type] as number) &&
-        node !== 0
+        node !== 0 &&
+        (noisyTypes.has(nodes[node * nodeFieldCount + nodeField.type] as number) || internalRoots.has(node))
       ) {
         defer(node);
         continue;

@@ -56009,6 +56009,7 @@ var VISIBLE_TYPES = /* @__PURE__ */ new Set([
   "bigint"
 ]);
 var NAMED_EDGE_TYPES = /* @__PURE__ */ new Set(["property", "context", "element"]);
+var INTERNAL_ROOTS = /* @__PURE__ */ new Set(["(Handle scope)", "(Strong roots)"]);
 function findRootDistances(graph) {
   const { snapshot, firstEdge } = graph;
   const { nodes, edges, nodeFieldCount, edgeFieldCount, nodeField, edgeField } = snapshot;
@@ -56016,6 +56017,10 @@ function findRootDistances(graph) {
   const internalType = snapshot.edgeTypeNames.indexOf("internal");
   const noisyTypes = new Set(["object shape", "code"].map((name) => snapshot.nodeTypeNames.indexOf(name)));
   const keyIdOfEphemeronEdge = ephemeronKeyIds(snapshot.strings);
+  const internalRoots = /* @__PURE__ */ new Set();
+  for (let node = 0; node < snapshot.nodeCount; node++) {
+    if (graph.typeOf(node) === "synthetic" && INTERNAL_ROOTS.has(graph.nameOf(node))) internalRoots.add(node);
+  }
   const parentEdge = new Int32Array(snapshot.nodeCount).fill(-1);
   const parentNode = new Int32Array(snapshot.nodeCount).fill(-1);
   const queue = new Uint32Array(snapshot.nodeCount);
@@ -56034,7 +56039,7 @@ function findRootDistances(graph) {
     for (const seed of seeds) queue[tail++] = seed;
     while (head < tail) {
       const node = queue[head++];
-      if (isFiltered && noisyTypes.has(nodes[node * nodeFieldCount + nodeField.type]) && node !== 0) {
+      if (isFiltered && node !== 0 && (noisyTypes.has(nodes[node * nodeFieldCount + nodeField.type]) || internalRoots.has(node))) {
         defer(node);
         continue;
       }
