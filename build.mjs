@@ -1,9 +1,12 @@
-// Bundles the action, the CLI, the probe and the upstream stub into dist/.
-// The action and CLI are ESM; the probe is CommonJS because it is loaded with `node --require`.
+// Bundles the action, the CLI, the probe and the upstream stub into dist/, and writes the bundled third-party
+// licences to dist/licenses.txt.
+// The action runs on the runner's Node 24 (action.yml `using: node24`); the CLI, the probe and the stub run on the
+// user's Node, which may be 20, so they target node20. The probe is CommonJS because it is loaded with `node --require`.
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+import { writeLicenses } from './build-licenses.mjs';
 
-// Chunk names carry content hashes: start from an empty dist/ so stale chunks never pile up or ship.
+// Start from an empty dist/ so stale files never pile up or ship.
 rmSync('dist', { recursive: true, force: true });
 
 const esmBanner = {
@@ -13,26 +16,27 @@ const esmBanner = {
 const common = {
   bundle: true,
   platform: 'node',
-  target: 'node20',
   logLevel: 'warning',
   legalComments: 'none',
+  metafile: true,
 };
 
-await build({
-  ...common,
-  entryPoints: { index: 'src/index.ts', cli: 'src/cli.ts' },
-  outdir: 'dist',
-  format: 'esm',
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  banner: esmBanner,
-  outExtension: { '.js': '.js' },
-});
+const esm = { ...common, format: 'esm', banner: esmBanner, outdir: 'dist' };
 
-await build({
-  ...common,
-  entryPoints: { probe: 'src/probe/probe.ts', stub: 'src/upstream/stub-server.ts' },
-  outdir: 'dist',
-  format: 'cjs',
-  outExtension: { '.js': '.cjs' },
-});
+const results = await Promise.all([
+  build({ ...esm, target: 'node24', entryPoints: { index: 'src/index.ts' } }),
+  build({ ...esm, target: 'node20', entryPoints: { cli: 'src/cli.ts' } }),
+  build({
+    ...common,
+    target: 'node20',
+    entryPoints: { probe: 'src/probe/probe.ts', stub: 'src/upstream/stub-server.ts' },
+    outdir: 'dist',
+    format: 'cjs',
+    outExtension: { '.js': '.cjs' },
+  }),
+]);
+
+writeLicenses(
+  results.flatMap((result) => Object.keys(result.metafile.inputs)),
+  'dist/licenses.txt',
+);
