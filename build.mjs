@@ -24,12 +24,12 @@ const common = {
 const esm = { ...common, format: 'esm', banner: esmBanner, outdir: 'dist' };
 
 const results = await Promise.all([
-  build({ ...esm, target: 'node24', entryPoints: { index: 'src/index.ts' } }),
-  build({ ...esm, target: 'node20', entryPoints: { cli: 'src/cli.ts' } }),
+  build({ ...esm, target: 'node24', entryPoints: { index: 'src/action/index.ts' } }),
+  build({ ...esm, target: 'node20', entryPoints: { cli: 'src/cli/main.ts' } }),
   build({
     ...common,
     target: 'node20',
-    entryPoints: { probe: 'src/probe/probe.ts', stub: 'src/upstream/stub-server.ts' },
+    entryPoints: { probe: 'src/app/probe/probe.ts', stub: 'src/app/upstream/stub-server.ts' },
     outdir: 'dist',
     format: 'cjs',
     outExtension: { '.js': '.cjs' },

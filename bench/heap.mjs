@@ -1,4 +1,4 @@
-// Benchmark of the heap-snapshot diff (src/heap) on generated snapshots of 10, 100 and 300 MB.
+// Benchmark of the heap-snapshot diff (src/explain/heap) on generated snapshots of 10, 100 and 300 MB.
 // Each size: a child Node process builds a heap and writes 3 snapshots with a leak between them; the
 // analysis then runs in its own child so its peak RSS (resourceUsage().maxRSS) is its alone.
 // If memlab is installed in LEAKWATCH_MEMLAB_DIR (default /tmp/memlab-bench), it runs on the same files.
@@ -113,7 +113,7 @@ function lastJsonLine(stdout) {
 const work = await mkdtemp(join(tmpdir(), 'leakwatch-bench-heap-'));
 try {
   const analysis = join(work, 'analysis.mjs');
-  await bundleSource(join(root, 'src/heap/diff-heap-snapshots.ts'), analysis);
+  await bundleSource(join(root, 'src/explain/heap/diff-heap-snapshots.ts'), analysis);
   const leakwatchRunner = join(work, 'runner.mjs');
   await writeFile(leakwatchRunner, LEAKWATCH_RUNNER);
 
@@ -184,7 +184,7 @@ try {
 
   const atTarget = sizes.find((s) => s.targetMb === TARGET.snapshotMb)?.leakwatch;
   const results = {
-    benchmark: 'heap-snapshot 3-way diff (src/heap/diff-heap-snapshots.ts)',
+    benchmark: 'heap-snapshot 3-way diff (src/explain/heap/diff-heap-snapshots.ts)',
     date: new Date().toISOString(),
     node: process.version,
     cpus: cpus().length,

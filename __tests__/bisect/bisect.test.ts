@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { primaryFit } from '../../src/engine/analysis.js';
-import { compareRefs } from '../../src/pipeline.js';
+import { primaryFit } from '../../src/analysis/analysis.js';
+import { compareRefs } from '../../src/pipeline/pipeline.js';
 import { gitIn, makeRepo, makeTempDir, removeDir, worktreeDirs } from '../prepare/fixtures.js';
 
 const demoDir = join(import.meta.dirname, '..', '..', 'demo');

@@ -1,7 +1,7 @@
 // The bisection in the comment and through report mode's schema (pure: no measurement).
 import { describe, expect, it } from 'vitest';
-import type { BisectionResult } from '../../src/bisect/types.js';
-import type { DependencyChange } from '../../src/deps/types.js';
+import type { BisectionResult } from '../../src/model/bisect.js';
+import type { DependencyChange } from '../../src/model/deps.js';
 import { renderMarkdownReport } from '../../src/report/markdown.js';
 import { parseUntrustedReport } from '../../src/report/validate.js';
 import { buildReport } from '../report/build-report.js';

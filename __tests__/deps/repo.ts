@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
 import { diffDependencies } from '../../src/deps/diff.js';
-import type { ChangeKind, DependencyChange } from '../../src/deps/types.js';
+import type { ChangeKind, DependencyChange } from '../../src/model/deps.js';
 
 export const fixturesDir = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareSides, fitMetrics, fitTheilSen } from '../../src/engine/analysis.js';
-import type { MemorySample, SideResult } from '../../src/report/types.js';
+import { compareSides, fitMetrics, fitTheilSen } from '../../src/analysis/analysis.js';
+import type { MemorySample, SideResult } from '../../src/model/report.js';
 
 function sample(requestsSent: number, heapBytes: number): MemorySample {
   return {

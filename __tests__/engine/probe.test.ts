@@ -7,9 +7,9 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { startApp } from '../../src/engine/app.js';
-import { ProbeHub } from '../../src/engine/probe-hub.js';
-import { probePath } from '../../src/package-files.js';
+import { startApp } from '../../src/app/app.js';
+import { ProbeHub } from '../../src/app/probe-hub.js';
+import { probePath } from '../../src/process/package-files.js';
 
 const serversDir = resolve(import.meta.dirname, '../fixtures/servers');
 const cli = resolve(import.meta.dirname, '../../dist/cli.js');

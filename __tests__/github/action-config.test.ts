@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { type ActionContext, readActionConfig } from '../../src/action-config.js';
-import { defaults } from '../../src/defaults.js';
+import { type ActionContext, readActionConfig } from '../../src/action/config.js';
+import { defaults } from '../../src/settings/defaults.js';
 
 const headSha = 'a'.repeat(40);
 const baseSha = 'b'.repeat(40);
@@ -37,7 +37,7 @@ function inputs(given: Record<string, string> = {}) {
 }
 
 describe('readActionConfig', () => {
-  it('reads action.yml defaults into a frozen config matching src/defaults.ts', () => {
+  it('reads action.yml defaults into a frozen config matching src/settings/defaults.ts', () => {
     const config = readActionConfig(inputs(), env, pullRequestContext());
     expect(config).toMatchObject({
       mode: 'full',

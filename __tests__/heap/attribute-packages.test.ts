@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { attributePackages, packageOfFile } from '../../src/heap/attribute-packages.js';
-import { displayFile } from '../../src/heap/retainer-path.js';
+import { attributePackages, packageOfFile } from '../../src/explain/heap/attribute-packages.js';
+import { displayFile } from '../../src/explain/heap/retainer-path.js';
 
 describe('packageOfFile', () => {
   it('takes the package after the last node_modules, scoped or not', () => {

@@ -1,6 +1,9 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DiffHeapSnapshotsResult, diffHeapSnapshots } from '../../src/heap/diff-heap-snapshots.js';
+import {
+  type DiffHeapSnapshotsResult,
+  diffHeapSnapshots,
+} from '../../src/explain/heap/diff-heap-snapshots.js';
 import { type LeakScenario, ROUND_REQUESTS, takeFixtureSnapshots } from './snapshot-fixture.js';
 
 const results = new Map<LeakScenario, DiffHeapSnapshotsResult>();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { diffHeapSnapshots } from '../../src/heap/diff-heap-snapshots.js';
+import { diffHeapSnapshots } from '../../src/explain/heap/diff-heap-snapshots.js';
 
 // 6,000 warm-up requests make a list of 192,000 nodes before snapshot 1; each round adds 32,000.
 const WARMUP_REQUESTS = 6000;

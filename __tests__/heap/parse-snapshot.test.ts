@@ -1,7 +1,7 @@
 import { copyFile, readFile, rm, truncate } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diffHeapSnapshots } from '../../src/heap/diff-heap-snapshots.js';
-import { parseSnapshot } from '../../src/heap/parse-snapshot.js';
+import { diffHeapSnapshots } from '../../src/explain/heap/diff-heap-snapshots.js';
+import { parseSnapshot } from '../../src/explain/heap/parse-snapshot.js';
 import { takeFixtureSnapshots } from './snapshot-fixture.js';
 
 let dir = '';

@@ -2,8 +2,8 @@
 import { copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { buildRunPlan, compareApps, type PlanSettings } from '../../src/engine/compare.js';
-import { probePath } from '../../src/package-files.js';
+import { buildRunPlan, compareApps, type PlanSettings } from '../../src/measure/compare.js';
+import { probePath } from '../../src/process/package-files.js';
 import type { Scenario } from '../../src/scenario/types.js';
 
 const fixtureServer = resolve(import.meta.dirname, '../fixtures/servers/server.cjs');

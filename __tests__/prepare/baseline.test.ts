@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { LeakwatchError } from '../../src/errors.js';
+import { LeakwatchError } from '../../src/model/errors.js';
 import { resolveBaseline } from '../../src/prepare/baseline.js';
 import { gitIn, makeRepo, makeTempDir, removeDir } from './fixtures.js';
 

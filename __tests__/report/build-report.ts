@@ -1,6 +1,6 @@
 // Builds CompareReports shaped like the engine's, with samples that grow at a chosen bytes-per-request rate.
 
-import type { DependencyChange } from '../../src/deps/types.js';
+import type { DependencyChange } from '../../src/model/deps.js';
 import type {
   CompareReport,
   ComparisonVerdict,
@@ -8,7 +8,7 @@ import type {
   MetricFit,
   SideResult,
   SideVerdict,
-} from '../../src/report/types.js';
+} from '../../src/model/report.js';
 
 interface SideSpec {
   slopeBytes: number;

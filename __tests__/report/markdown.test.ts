@@ -1,7 +1,7 @@
 import { micromark } from 'micromark';
 import { gfm, gfmHtml } from 'micromark-extension-gfm';
 import { describe, expect, it } from 'vitest';
-import type { DependencyChange } from '../../src/deps/types.js';
+import type { DependencyChange } from '../../src/model/deps.js';
 import { resampleSides } from '../../src/report/chart.js';
 import { MAX_COMMENT_CHARS, overallVerdict, renderMarkdownReport } from '../../src/report/markdown.js';
 import { formatBytes } from '../../src/report/units.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CompareReport } from '../../src/report/types.js';
+import type { CompareReport } from '../../src/model/report.js';
 import { checkReportsAgainstRun, MAX_REPORT_BYTES, parseUntrustedReport } from '../../src/report/validate.js';
 import { buildReport, contentfulBump } from './build-report.js';
 

@@ -3,9 +3,9 @@ import { once } from 'node:events';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startUpstreams } from '../../src/app/upstream/start.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { createRequestSequence } from '../../src/scenario/sequence.js';
-import { startUpstreams } from '../../src/upstream/start.js';
 
 // A fixture app: answers every path, forwards it to its upstream when it has one, and counts what it saw.
 const appSource = `

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startUpstreams } from '../../src/upstream/start.js';
+import { startUpstreams } from '../../src/app/upstream/start.js';
 
 // An app in its own process that reads its upstream's URL from env and proxies each request to it.
 const appSource = `

@@ -1,12 +1,12 @@
 // After a grouped bump regressed: halve the set of bumps, measuring base plus each half against the already-built
 // base, until one package (or a set that only installs together) explains the leak, then confirm it alone.
 import { join } from 'node:path';
-import type { DependencyChange } from '../deps/types.js';
-import { primaryFit } from '../engine/analysis.js';
-import { compareApps, type EngineContext } from '../engine/compare.js';
-import type { CompareReport, RunPlan, SlopeFit } from '../report/types.js';
+import { primaryFit } from '../analysis/analysis.js';
+import { compareApps, type EngineContext } from '../measure/compare.js';
+import type { BisectionOutcome, BisectionResult, BisectionStep } from '../model/bisect.js';
+import type { DependencyChange } from '../model/deps.js';
+import type { CompareReport, RunPlan, SlopeFit } from '../model/report.js';
 import { prepareCandidate } from './candidate.js';
-import type { BisectionOutcome, BisectionResult, BisectionStep } from './types.js';
 
 /** Enough for the ~4 candidates of an 8-package group with installs and default-length measurements. */
 export const defaultBisectTimeBudgetMs = 20 * 60_000;

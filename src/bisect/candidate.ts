@@ -3,7 +3,7 @@
 // that moved only in the lockfile get an override (npm, bun), a resolution (yarn) or a pnpm override.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DependencyChange } from '../deps/types.js';
+import type { DependencyChange } from '../model/deps.js';
 import { type InstallAndBuildResult, installAndBuild } from '../prepare/install-build.js';
 import { detectPackageManager, type PackageManagerName } from '../prepare/package-manager.js';
 import { createWorktree } from '../prepare/worktree.js';

@@ -1,9 +1,9 @@
 // argv → a typed CLI config. The only place the CLI reads its arguments.
 import { parseArgs } from 'node:util';
-import { defaults } from '../defaults.js';
-import type { PlanSettings } from '../engine/compare.js';
-import { LeakwatchError } from '../errors.js';
-import type { HeapSnapshotPolicy } from '../report/types.js';
+import type { PlanSettings } from '../measure/compare.js';
+import { LeakwatchError } from '../model/errors.js';
+import type { HeapSnapshotPolicy } from '../model/report.js';
+import { defaults } from '../settings/defaults.js';
 
 export type CliCommand =
   | { command: 'help' }

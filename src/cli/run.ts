@@ -2,9 +2,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { buildRunPlan, compareApps, type EngineContext, measureApp } from '../engine/compare.js';
-import { leakwatchVersion, probePath } from '../package-files.js';
-import { compareRefs } from '../pipeline.js';
+import { buildRunPlan, compareApps, type EngineContext, measureApp } from '../measure/compare.js';
+import { compareRefs } from '../pipeline/pipeline.js';
+import { leakwatchVersion, probePath } from '../process/package-files.js';
 import { renderCompareText, renderDependencyText, renderMeasureText } from '../report/terminal.js';
 import { loadScenario } from '../scenario/load.js';
 import type { CliCommand, CompareRefsArgs, SharedOptions } from './args.js';

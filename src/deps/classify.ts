@@ -1,5 +1,5 @@
 import semver from 'semver';
-import type { ChangeKind } from './types.js';
+import type { ChangeKind } from '../model/deps.js';
 
 /**
  * The semver kind of a move from `from` to `to`. A move onto a prerelease is `prerelease` whatever

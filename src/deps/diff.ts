@@ -1,11 +1,11 @@
 import { posix } from 'node:path';
-import { LeakwatchError } from '../errors.js';
+import type { DependencyChange, DependencyDiff, PackageManagerName } from '../model/deps.js';
+import { LeakwatchError } from '../model/errors.js';
 import { classifyChange, compareVersionsDescending, lowestInRange } from './classify.js';
 import { existingPaths, readFileAtCommit, resolveCommit } from './git-files.js';
 import { lockfileCandidates, parseLockfile, pickLockfile } from './lockfile.js';
 import { type Manifest, parseManifest } from './manifest.js';
 import type { ResolvedVersions } from './resolved.js';
-import type { DependencyChange, DependencyDiff, PackageManagerName } from './types.js';
 
 export interface DiffDependenciesOptions {
   /** A directory inside the git repository; the working tree is never read or changed. */

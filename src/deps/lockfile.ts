@@ -2,12 +2,12 @@ import { posix } from 'node:path';
 import { parseSyml } from '@yarnpkg/parsers';
 import yaml from 'js-yaml';
 import JSON5 from 'json5';
-import { LeakwatchError } from '../errors.js';
+import type { PackageManagerName } from '../model/deps.js';
+import { LeakwatchError } from '../model/errors.js';
 import { resolveBunLock } from './bun-lock.js';
 import { resolveNpmLock } from './npm-lock.js';
 import { resolvePnpmLock } from './pnpm-lock.js';
 import { isRecord, type ResolvedVersions } from './resolved.js';
-import type { PackageManagerName } from './types.js';
 import { resolveYarnBerryLock, resolveYarnClassicLock } from './yarn-lock.js';
 
 // Within one directory, npm itself prefers the shrinkwrap over package-lock.json. bun.lockb is binary

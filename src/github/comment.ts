@@ -7,7 +7,7 @@
 // same listing, so they converge on exactly one comment whichever order their requests land in.
 
 import type { getOctokit } from '@actions/github';
-import { LeakwatchError } from '../errors.js';
+import { LeakwatchError } from '../model/errors.js';
 import { commentMarker } from '../report/escape.js';
 
 export type GitHubClient = ReturnType<typeof getOctokit>;

@@ -1,5 +1,5 @@
-import { LeakwatchError } from '../errors.js';
-import { git } from './git.js';
+import { LeakwatchError } from '../model/errors.js';
+import { git } from '../process/git.js';
 
 export interface ResolveBaselineOptions {
   repoDir: string;

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { scrubbedEnv } from '../engine/env.js';
-import { LeakwatchError } from '../errors.js';
-import { readLogTail } from '../log-tail.js';
+import { LeakwatchError } from '../model/errors.js';
+import { scrubbedEnv } from '../process/env.js';
+import { readLogTail } from '../process/log-tail.js';
+import { type RunShellCommandResult, runShellCommand } from '../process/run-command.js';
 import { detectPackageManager, type PackageManagerName } from './package-manager.js';
-import { type RunShellCommandResult, runShellCommand } from './run-command.js';
 
 export interface InstallAndBuildOptions {
   /** The checkout root (a worktree). */

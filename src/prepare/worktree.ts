@@ -3,9 +3,9 @@ import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LeakwatchError } from '../errors.js';
-import { cleanUpOnExit } from '../process-group.js';
-import { git } from './git.js';
+import { LeakwatchError } from '../model/errors.js';
+import { git } from '../process/git.js';
+import { cleanUpOnExit } from '../process/process-group.js';
 
 export interface CreateWorktreeOptions {
   repoDir: string;

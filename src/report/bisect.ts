@@ -1,6 +1,6 @@
 // The bisection in the comment: one culprit line in the headline area, the steps in a collapsible table.
 import { markdownTable } from 'markdown-table';
-import type { BisectionResult, BisectionStepVerdict } from '../bisect/types.js';
+import type { BisectionResult, BisectionStepVerdict } from '../model/bisect.js';
 import { escapeInline, inlineCode } from './escape.js';
 import { details, formatChange } from './sections.js';
 import { formatBytes, formatDurationMs } from './units.js';

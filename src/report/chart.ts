@@ -1,6 +1,6 @@
 // The retained-memory chart: a mermaid `xychart-beta` block GitHub renders in the comment.
 
-import type { MemorySample } from './types.js';
+import type { MemorySample } from '../model/report.js';
 
 const POINT_COUNT = 12;
 const BASE_COLOR = '#2f81f7';

@@ -1,7 +1,7 @@
 // The heap-diff part of the comment: what accumulates per request at head, what holds it, and which package.
 import { markdownTable } from 'markdown-table';
+import type { CompareReport, HeapExplanation, HeapGrowthRow } from '../model/report.js';
 import { escapeInline, inlineCode, preformatted } from './escape.js';
-import type { CompareReport, HeapExplanation, HeapGrowthRow } from './types.js';
 import { formatBytes } from './units.js';
 
 const maxRows = 8;

@@ -1,6 +1,7 @@
 // The sticky PR comment (and job summary): verdict first, then evidence, then details, always under the limit.
 
-import type { DependencyChange } from '../deps/types.js';
+import type { DependencyChange } from '../model/deps.js';
+import type { CompareReport } from '../model/report.js';
 import { renderBisectionLine, renderBisectionSteps } from './bisect.js';
 import { renderMemoryChart } from './chart.js';
 import { commentMarker, escapeInline, inlineCode, preformatted } from './escape.js';
@@ -17,7 +18,6 @@ import {
   renderSettingsTable,
   steadySlope,
 } from './sections.js';
-import type { CompareReport } from './types.js';
 import { byteUnitFor, formatBytes, formatInteger } from './units.js';
 
 /** GitHub rejects issue comments longer than this many characters. */

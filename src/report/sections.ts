@@ -1,8 +1,7 @@
 // The comment's building blocks. Each returns finished markdown; untrusted text is escaped where it enters.
 
 import { markdownTable } from 'markdown-table';
-import type { DependencyChange } from '../deps/types.js';
-import { escapeInline, inlineCode, preformatted } from './escape.js';
+import type { DependencyChange } from '../model/deps.js';
 import type {
   CompareReport,
   ComparisonVerdict,
@@ -10,7 +9,8 @@ import type {
   MetricName,
   SideResult,
   SlopeFit,
-} from './types.js';
+} from '../model/report.js';
+import { escapeInline, inlineCode, preformatted } from './escape.js';
 import {
   byteUnitFor,
   formatBytes,

@@ -1,7 +1,7 @@
 // The CLI's closing table: plain text for a terminal, from the same typed report the comment renders.
 import { markdownTable } from 'markdown-table';
-import type { DependencyChange } from '../deps/types.js';
-import { formatBytes } from '../engine/analysis.js';
+import { formatBytes } from '../analysis/analysis.js';
+import type { DependencyChange } from '../model/deps.js';
 import type {
   CompareReport,
   HeapExplanation,
@@ -9,7 +9,7 @@ import type {
   MetricFit,
   SideResult,
   SlopeFit,
-} from './types.js';
+} from '../model/report.js';
 
 const verdictLabels: Record<CompareReport['comparison']['verdict'], string> = {
   regression: 'FAIL: regression',

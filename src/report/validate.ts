@@ -2,8 +2,8 @@
 // They are size-capped, checked against a schema, and tied to the run that triggered the report.
 
 import { Ajv } from 'ajv';
-import { LeakwatchError } from '../errors.js';
-import type { CompareReport } from './types.js';
+import { LeakwatchError } from '../model/errors.js';
+import type { CompareReport } from '../model/report.js';
 
 /** Real reports are well under 5 MB even with thousands of samples. */
 export const MAX_REPORT_BYTES = 20 * 1024 * 1024;

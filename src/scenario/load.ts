@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { defaults } from '../defaults.js';
-import { LeakwatchError } from '../errors.js';
-import { findPackageRoot } from './package-root.js';
+import { LeakwatchError } from '../model/errors.js';
+import { findPackageRoot } from '../process/package-root.js';
+import { defaults } from '../settings/defaults.js';
 import type { Scenario } from './types.js';
 import { parseScenario } from './validate.js';
 

@@ -1,7 +1,7 @@
 // The typed JSON report: everything later stages (comment, summary, bisection) render or decide from.
 
-import type { BisectionResult } from '../bisect/types.js';
-import type { DependencyChange } from '../deps/types.js';
+import type { BisectionResult } from './bisect.js';
+import type { DependencyChange } from './deps.js';
 
 /** One post-GC sample, summed over every probed process of the app. Sizes in bytes. */
 export interface MemorySample {

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LeakwatchError } from '../errors.js';
+import { LeakwatchError } from '../model/errors.js';
 
 /**
  * The folder that holds leakwatch's scenarios/ and dist/. Found by walking up from this module, because the
- * module runs from src/scenario/ under vitest and from dist/ or dist/chunks/ once bundled.
+ * module runs from src/process/ under vitest and from dist/ or dist/chunks/ once bundled.
  */
 export function findPackageRoot(moduleUrl: string = import.meta.url): string {
   const start = path.dirname(fileURLToPath(moduleUrl));

@@ -1,6 +1,6 @@
 // Sizes the load to a time budget: plain servers serve thousands of requests per second, Next.js pages doing
 // on-demand rendering 25–45, so request counts alone give seconds for one app and many minutes for another.
-import type { RunPlan, RunSchedule } from '../report/types.js';
+import type { RunPlan, RunSchedule } from '../model/report.js';
 
 /** The steady half needs at least four samples for a rank interval: eight rounds is the floor. */
 export const minRounds = 8;

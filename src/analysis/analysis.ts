@@ -8,7 +8,7 @@ import type {
   SideResult,
   SideVerdict,
   SlopeFit,
-} from '../report/types.js';
+} from '../model/report.js';
 
 /** z for a two-sided 95 % interval. */
 const z95 = 1.959964;

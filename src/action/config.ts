@@ -4,10 +4,10 @@
 import { isAbsolute, normalize } from 'node:path';
 import * as core from '@actions/core';
 import * as github from '@actions/github';
-import { defaults } from './defaults.js';
-import type { PlanSettings } from './engine/compare.js';
-import { LeakwatchError } from './errors.js';
-import type { HeapSnapshotPolicy } from './report/types.js';
+import type { PlanSettings } from '../measure/compare.js';
+import { LeakwatchError } from '../model/errors.js';
+import type { HeapSnapshotPolicy } from '../model/report.js';
+import { defaults } from '../settings/defaults.js';
 
 export type ActionMode = 'full' | 'measure' | 'report';
 export type FailOn = 'regression' | 'error' | 'never';

@@ -1,17 +1,17 @@
 // The engine's entry: turns settings and a scenario into a RunPlan, measures base and head (or one app) under
 // identical conditions, and returns the typed report.
 import { cpus } from 'node:os';
-import { defaults } from '../defaults.js';
+import { compareSides } from '../analysis/analysis.js';
+import { startUpstreams } from '../app/upstream/start.js';
 import type {
   CompareReport,
   Environment,
   HeapSnapshotPolicy,
   MeasureReport,
   RunPlan,
-} from '../report/types.js';
+} from '../model/report.js';
 import type { Scenario } from '../scenario/types.js';
-import { startUpstreams } from '../upstream/start.js';
-import { compareSides } from './analysis.js';
+import { defaults } from '../settings/defaults.js';
 import { measureSides, type SideTarget } from './measure.js';
 
 /** What the user can set; anything left out comes from the scenario, then from `defaults`. */

@@ -1,7 +1,7 @@
 import { open, readdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LeakwatchError } from '../errors.js';
-import { forgetGroup, signalGroup, spawnGroup } from '../process-group.js';
+import { LeakwatchError } from '../model/errors.js';
+import { forgetGroup, signalGroup, spawnGroup } from './process-group.js';
 
 export interface RunShellCommandOptions {
   command: string;

@@ -1,7 +1,7 @@
 // Drives one round of deterministic load with autocannon.
 import autocannon from 'autocannon';
-import { LeakwatchError } from '../errors.js';
-import type { LoadStats } from '../report/types.js';
+import { LeakwatchError } from '../model/errors.js';
+import type { LoadStats } from '../model/report.js';
 import type { RequestSpec } from '../scenario/types.js';
 
 export interface LoadOptions {

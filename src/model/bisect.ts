@@ -1,5 +1,5 @@
 // The typed outcome of a bisection: what the comment renders and report mode validates.
-import type { DependencyChange } from '../deps/types.js';
+import type { DependencyChange } from './deps.js';
 
 /** How one candidate (base plus a subset of the bumps) fared against base. */
 export type BisectionStepVerdict = 'regression' | 'clean' | 'install-failed' | 'build-failed' | 'error';

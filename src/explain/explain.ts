@@ -4,9 +4,9 @@
 import { cp, mkdir, rm } from 'node:fs/promises';
 import { freemem } from 'node:os';
 import { join } from 'node:path';
-import { diffHeapSnapshots } from '../heap/diff-heap-snapshots.js';
-import type { HeapExplanation, HeapGrowthRow, SideResult } from '../report/types.js';
-import type { RunningApp } from './app.js';
+import type { RunningApp } from '../app/app.js';
+import type { HeapExplanation, HeapGrowthRow, SideResult } from '../model/report.js';
+import { diffHeapSnapshots } from './heap/diff-heap-snapshots.js';
 
 export interface ExplainGrowthOptions {
   app: RunningApp;

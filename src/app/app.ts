@@ -5,12 +5,12 @@ import { createWriteStream } from 'node:fs';
 import * as net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { LeakwatchError } from '../errors.js';
-import { readLogTail } from '../log-tail.js';
-import { probeSocketEnv } from '../probe/protocol.js';
-import { killGroup, spawnGroup } from '../process-group.js';
-import type { AppExit } from '../report/types.js';
-import { scrubbedEnv } from './env.js';
+import { LeakwatchError } from '../model/errors.js';
+import type { AppExit } from '../model/report.js';
+import { scrubbedEnv } from '../process/env.js';
+import { readLogTail } from '../process/log-tail.js';
+import { killGroup, spawnGroup } from '../process/process-group.js';
+import { probeSocketEnv } from './probe/protocol.js';
 import { ProbeHub } from './probe-hub.js';
 
 export interface StartAppOptions {

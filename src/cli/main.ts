@@ -1,9 +1,9 @@
 #!/usr/bin/env node
+import { LeakwatchError } from '../model/errors.js';
+import { leakwatchVersion } from '../process/package-files.js';
 // The CLI entry: parse, run, print, exit. Known errors print their message and hint; anything else is a bug.
-import { parseCliArgs, usage } from './cli/args.js';
-import { runCliCommand } from './cli/run.js';
-import { LeakwatchError } from './errors.js';
-import { leakwatchVersion } from './package-files.js';
+import { parseCliArgs, usage } from './args.js';
+import { runCliCommand } from './run.js';
 
 async function main(): Promise<number> {
   const io = {

@@ -4,8 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LeakwatchError } from '../errors.js';
-import type { HarnessCommand, ProbeMemory, ProbeMessage } from '../probe/protocol.js';
+import { LeakwatchError } from '../model/errors.js';
+import type { HarnessCommand, ProbeMemory, ProbeMessage } from './probe/protocol.js';
 
 interface ProbeConnection {
   pid: number;

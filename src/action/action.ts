@@ -4,22 +4,22 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import * as core from '@actions/core';
 import * as github from '@actions/github';
-import { type ActionConfig, readActionConfig } from './action-config.js';
-import { primaryFit } from './engine/analysis.js';
-import { LeakwatchError } from './errors.js';
-import { type CheckConclusion, MAX_CHECK_SUMMARY_CHARS, publishCheckRun } from './github/check-run.js';
-import { upsertStickyComment } from './github/comment.js';
-import { confirmPullRequestHead } from './github/pull-request.js';
-import { type CompareRefsOutcome, compareRefs } from './pipeline.js';
+import { primaryFit } from '../analysis/analysis.js';
+import { type CheckConclusion, MAX_CHECK_SUMMARY_CHARS, publishCheckRun } from '../github/check-run.js';
+import { upsertStickyComment } from '../github/comment.js';
+import { confirmPullRequestHead } from '../github/pull-request.js';
+import { LeakwatchError } from '../model/errors.js';
+import type { CompareReport } from '../model/report.js';
+import { type CompareRefsOutcome, compareRefs } from '../pipeline/pipeline.js';
 import {
   HEADLINES,
   type MarkdownReportInput,
   type OverallVerdict,
   overallVerdict,
   renderMarkdownReport,
-} from './report/markdown.js';
-import type { CompareReport } from './report/types.js';
-import { checkReportsAgainstRun, parseUntrustedReport } from './report/validate.js';
+} from '../report/markdown.js';
+import { checkReportsAgainstRun, parseUntrustedReport } from '../report/validate.js';
+import { type ActionConfig, readActionConfig } from './config.js';
 
 type Rendered = Omit<MarkdownReportInput, 'commentKey'>;
 

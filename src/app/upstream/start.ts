@@ -2,10 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { scrubbedEnv } from '../engine/env.js';
-import { LeakwatchError } from '../errors.js';
-import { findPackageRoot } from '../scenario/package-root.js';
-import type { UpstreamSpec } from '../scenario/types.js';
+import { LeakwatchError } from '../../model/errors.js';
+import { scrubbedEnv } from '../../process/env.js';
+import { findPackageRoot } from '../../process/package-root.js';
+import type { UpstreamSpec } from '../../scenario/types.js';
 import type { StubConfig, StubReadyMessage } from './stub-handler.js';
 
 export interface RunningUpstreams extends AsyncDisposable {

@@ -1,17 +1,17 @@
 // From two git refs to a verdict: dependency diff, merge-base baseline, worktrees, install and build, measurement.
 // The CLI's `compare --base/--head` and the action's `mode: full`/`measure` both run this.
 import { dirname, join } from 'node:path';
-import { bisectChanges, defaultBisectTimeBudgetMs } from './bisect/bisect.js';
-import { diffDependencies } from './deps/diff.js';
-import type { DependencyChange } from './deps/types.js';
-import { fitMetrics } from './engine/analysis.js';
-import { buildRunPlan, compareApps, describeEnvironment, type PlanSettings } from './engine/compare.js';
-import { fitScheduleToBudget } from './engine/schedule.js';
-import { leakwatchVersion, probePath } from './package-files.js';
-import { resolveBaseline } from './prepare/baseline.js';
-import { type PreparedSide, prepareBoth } from './prepare/prepare-both.js';
-import type { CompareReport, SideResult } from './report/types.js';
-import { loadScenario } from './scenario/load.js';
+import { fitMetrics } from '../analysis/analysis.js';
+import { bisectChanges, defaultBisectTimeBudgetMs } from '../bisect/bisect.js';
+import { diffDependencies } from '../deps/diff.js';
+import { fitScheduleToBudget } from '../load/schedule.js';
+import { buildRunPlan, compareApps, describeEnvironment, type PlanSettings } from '../measure/compare.js';
+import type { DependencyChange } from '../model/deps.js';
+import type { CompareReport, SideResult } from '../model/report.js';
+import { resolveBaseline } from '../prepare/baseline.js';
+import { type PreparedSide, prepareBoth } from '../prepare/prepare-both.js';
+import { leakwatchVersion, probePath } from '../process/package-files.js';
+import { loadScenario } from '../scenario/load.js';
 
 export interface CompareRefsOptions {
   repoDir: string;

@@ -1,7 +1,7 @@
 // Files leakwatch ships next to its code: the probe bundle, the scenarios, its own version.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findPackageRoot } from './scenario/package-root.js';
+import { findPackageRoot } from './package-root.js';
 
 /** dist/probe.cjs: preloaded into the app under test. */
 export function probePath(): string {

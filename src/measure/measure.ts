@@ -3,7 +3,12 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { LeakwatchError } from '../errors.js';
+import { compareSides, fitMetrics, isDecelerating, primaryFit, sideVerdict } from '../analysis/analysis.js';
+import { type RunningApp, startApp } from '../app/app.js';
+import { snapshotGrowth } from '../explain/explain.js';
+import { sendLoad } from '../load/load.js';
+import { fitScheduleToBudget, minRounds, throughputProbeRequests } from '../load/schedule.js';
+import { LeakwatchError } from '../model/errors.js';
 import type {
   HeapExplanation,
   LoadStats,
@@ -11,14 +16,9 @@ import type {
   RunPlan,
   RunSchedule,
   SideResult,
-} from '../report/types.js';
+} from '../model/report.js';
 import { createRequestSequence } from '../scenario/sequence.js';
 import type { Scenario } from '../scenario/types.js';
-import { compareSides, fitMetrics, isDecelerating, primaryFit, sideVerdict } from './analysis.js';
-import { type RunningApp, startApp } from './app.js';
-import { snapshotGrowth } from './explain.js';
-import { sendLoad } from './load.js';
-import { fitScheduleToBudget, minRounds, throughputProbeRequests } from './schedule.js';
 
 export interface SideTarget {
   label: SideResult['label'];
