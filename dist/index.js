@@ -74707,7 +74707,7 @@ function info(message) {
   process.stdout.write(message + os4.EOL);
 }
 
-// src/action.ts
+// src/action/action.ts
 import { mkdir as mkdir5, readdir as readdir4, readFile as readFile6, writeFile as writeFile4 } from "node:fs/promises";
 import { join as join12, relative as relative2, resolve as resolve2 } from "node:path";
 
@@ -78876,238 +78876,7 @@ function getOctokit(token, options, ...additionalPlugins) {
   return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 
-// src/action-config.ts
-import { isAbsolute, normalize } from "node:path";
-
-// src/defaults.ts
-var defaults2 = {
-  startCommand: "npm start",
-  readyPath: "/",
-  readyTimeoutMs: 6e4,
-  /** Like the leak stories' containers: a leak then ends in an OOM, which counts as a result. */
-  heapCapMb: 256,
-  /** RSS watchdog, as a multiple of the heap cap: catches off-heap leaks that never reach the heap cap. */
-  rssLimitFactor: 4,
-  connections: 10,
-  /** JIT and code space make an unwarmed server read 170–210 B/req; 5k requests get below 3 B/req. */
-  warmupRequests: 5e3,
-  requestsPerRound: 500,
-  rounds: 20,
-  thresholdBytesPerRequest: 8,
-  seed: 1,
-  /**
-   * Idle before the settle sample. Longer than the keep-alive and short timers of a typical server (Node's
-   * keepAliveTimeout is 5 s); raise it past the app's cache expiry (RTK Query: 60 s) when one is in play.
-   */
-  settleMs: 1e4,
-  /** Keeps a Next.js comparison to about 90 s of load per side. */
-  timeBudgetMs: 9e4,
-  scenario: "default",
-  /** Snapshots pause the app and cost memory: only when there is a regression to explain. */
-  heapSnapshots: "on-regression"
-};
-
-// src/errors.ts
-var LeakwatchError = class extends Error {
-  code;
-  hint;
-  constructor(code, message, options = {}) {
-    super(message, { cause: options.cause });
-    this.name = "LeakwatchError";
-    this.code = code;
-    this.hint = options.hint;
-  }
-};
-
-// src/action-config.ts
-function oneOf(name, raw, allowed, problems) {
-  if (allowed.includes(raw)) return raw;
-  problems.push(
-    `\`${name}\` must be one of ${allowed.map((value) => `\`${value}\``).join(", ")} (got \`${raw}\`)`
-  );
-  return allowed[0];
-}
-function parseBoolean(name, raw, problems) {
-  if (["true", "True", "TRUE"].includes(raw)) return true;
-  if (["false", "False", "FALSE"].includes(raw)) return false;
-  problems.push(`\`${name}\` must be \`true\` or \`false\` (got \`${raw}\`)`);
-  return false;
-}
-function parseNumber(name, raw, rule, problems) {
-  if (raw === "") return void 0;
-  const value = Number(raw);
-  const isWhole = Number.isInteger(value);
-  const [isValid, expected] = rule === "positive" ? [Number.isFinite(value) && value > 0, "> 0"] : rule === "whole-positive" ? [isWhole && value > 0, "a whole number > 0"] : [isWhole && value >= 0, "a whole number \u2265 0"];
-  if (isValid) return value;
-  problems.push(`\`${name}\` must be ${expected} (got \`${raw}\`)`);
-  return void 0;
-}
-function asRecord(value) {
-  return typeof value === "object" && value !== null ? value : void 0;
-}
-function readTrigger(context3) {
-  const pullRequest = asRecord(context3.payload.pull_request);
-  if ((context3.eventName === "pull_request" || context3.eventName === "pull_request_target") && pullRequest) {
-    const head = asRecord(pullRequest.head);
-    const base = asRecord(pullRequest.base);
-    const headRepo = asRecord(head?.repo)?.full_name;
-    const baseRepo = asRecord(base?.repo)?.full_name;
-    return {
-      kind: "pull-request",
-      number: Number(pullRequest.number),
-      headSha: String(head?.sha ?? ""),
-      baseSha: String(base?.sha ?? ""),
-      isFork: headRepo !== void 0 && headRepo !== baseRepo
-    };
-  }
-  const workflowRun = asRecord(context3.payload.workflow_run);
-  if (context3.eventName === "workflow_run" && workflowRun) {
-    const pullRequests = Array.isArray(workflowRun.pull_requests) ? workflowRun.pull_requests : [];
-    return {
-      kind: "workflow-run",
-      runId: Number(workflowRun.id),
-      headSha: String(workflowRun.head_sha ?? ""),
-      pullRequestNumbers: pullRequests.map((entry) => Number(asRecord(entry)?.number)).filter(Number.isInteger),
-      conclusion: typeof workflowRun.conclusion === "string" ? workflowRun.conclusion : null
-    };
-  }
-  return { kind: "none", eventName: context3.eventName };
-}
-function readRepository(env) {
-  const [owner, repo, ...rest] = (env.GITHUB_REPOSITORY ?? "").split("/");
-  return owner && repo && rest.length === 0 ? { owner, repo } : null;
-}
-function deepFreeze(value) {
-  if (typeof value === "object" && value !== null) {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
-}
-function readActionConfig(getInput2 = (name) => getInput(name), env = process.env, context3 = context2) {
-  const problems = [];
-  const input = (name, fallback = "") => {
-    const raw = getInput2(name).trim();
-    return raw === "" ? fallback : raw;
-  };
-  const mode = oneOf("mode", input("mode", "full"), ["full", "measure", "report"], problems);
-  const trigger = readTrigger(context3);
-  if (mode === "report" && trigger.kind !== "workflow-run") {
-    problems.push(
-      `\`mode: report\` runs in a \`workflow_run\` workflow (got event \`${context3.eventName}\`)`
-    );
-  }
-  if (trigger.kind === "pull-request" && (!Number.isInteger(trigger.number) || !trigger.headSha || !trigger.baseSha)) {
-    problems.push(`the \`${context3.eventName}\` payload has no pull request number and head/base SHAs`);
-  }
-  const workingDirectory = normalize(input("working-directory", ".")).replace(/\/+$/, "") || ".";
-  if (isAbsolute(workingDirectory) || workingDirectory === ".." || workingDirectory.startsWith("../")) {
-    problems.push(
-      `\`working-directory\` must be a folder inside the repository (got \`${getInput2("working-directory")}\`)`
-    );
-  }
-  const settings = {
-    startCommand: input("start-command", defaults2.startCommand),
-    thresholdBytesPerRequest: parseNumber(
-      "threshold",
-      input("threshold", String(defaults2.thresholdBytesPerRequest)),
-      "positive",
-      problems
-    ) ?? defaults2.thresholdBytesPerRequest
-  };
-  const readyPath = input("ready-path");
-  if (readyPath && !readyPath.startsWith("/")) {
-    problems.push(`\`ready-path\` must start with \`/\` (got \`${readyPath}\`)`);
-  }
-  if (readyPath) settings.readyPath = readyPath;
-  const numbers = [
-    ["heap-cap-mb", "heapCapMb", "whole-positive"],
-    ["requests", "requestsPerRound", "whole-positive"],
-    ["rounds", "rounds", "whole-positive"],
-    ["warmup", "warmupRequests", "whole-non-negative"],
-    ["settle-ms", "settleMs", "whole-non-negative"],
-    ["time-budget-ms", "timeBudgetMs", "whole-positive"],
-    ["rate", "ratePerSecond", "positive"]
-  ];
-  for (const [name, key, rule] of numbers) {
-    const value = parseNumber(name, input(name), rule, problems);
-    if (value !== void 0) settings[key] = value;
-  }
-  settings.heapSnapshots = oneOf(
-    "heap-snapshots",
-    input("heap-snapshots", defaults2.heapSnapshots),
-    ["on-regression", "always", "never"],
-    problems
-  );
-  const comment = oneOf(
-    "comment",
-    input("comment", "on-change"),
-    ["always", "on-change", "never"],
-    problems
-  );
-  const githubToken = input("github-token") || null;
-  if (mode !== "measure" && comment !== "never" && !githubToken) {
-    problems.push(
-      `\`github-token\` is required to comment (set \`comment: never\` or \`mode: measure\` to run without one)`
-    );
-  }
-  const checkName = input("check-name") || null;
-  if (checkName && (mode === "measure" || !githubToken)) {
-    problems.push(
-      "`check-name` needs a token with `checks: write`: publish the check from `mode: full` or `mode: report`"
-    );
-  }
-  const scenario = input("scenario", defaults2.scenario);
-  const installCommand = input("install-command") || void 0;
-  const buildCommand = input("build-command") || void 0;
-  const serverUrl = env.GITHUB_SERVER_URL ?? context3.serverUrl;
-  const repository = readRepository(env);
-  const config = {
-    mode,
-    githubToken,
-    workingDirectory,
-    ...installCommand ? { installCommand } : {},
-    ...buildCommand ? { buildCommand } : {},
-    scenario,
-    settings,
-    onlyOnDependencyChange: parseBoolean(
-      "only-on-dependency-change",
-      input("only-on-dependency-change", "true"),
-      problems
-    ),
-    bisect: {
-      isEnabled: parseBoolean("bisect", input("bisect", "true"), problems),
-      timeBudgetMs: parseNumber(
-        "bisect-time-budget-ms",
-        input("bisect-time-budget-ms"),
-        "whole-positive",
-        problems
-      )
-    },
-    failOn: oneOf(
-      "fail-on",
-      input("fail-on", "regression"),
-      ["regression", "error", "never"],
-      problems
-    ),
-    comment,
-    commentKey: input("comment-key", workingDirectory === "." ? scenario : `${workingDirectory}:${scenario}`),
-    reportDir: input("report-dir", "leakwatch-report"),
-    heapSnapshotsDir: input("heap-snapshots-dir") || null,
-    checkName,
-    trigger,
-    repository,
-    runUrl: repository && serverUrl && context3.runId ? `${serverUrl}/${repository.owner}/${repository.repo}/actions/runs/${context3.runId}` : null
-  };
-  if (problems.length > 0) {
-    throw new LeakwatchError("CONFIG_INVALID", `Invalid action inputs: ${problems.join("; ")}.`, {
-      hint: "See the inputs in action.yml or docs/action.md."
-    });
-  }
-  return deepFreeze(config);
-}
-
-// src/engine/analysis.ts
+// src/analysis/analysis.ts
 var z95 = 1.959964;
 var minPointsForFit = 4;
 var resourcesThresholdPerRequest = 1 / 1e3;
@@ -79312,6 +79081,18 @@ async function publishCheckRun(options) {
   return data.html_url ?? data.url;
 }
 
+// src/model/errors.ts
+var LeakwatchError = class extends Error {
+  code;
+  hint;
+  constructor(code, message, options = {}) {
+    super(message, { cause: options.cause });
+    this.name = "LeakwatchError";
+    this.code = code;
+    this.hint = options.hint;
+  }
+};
+
 // src/report/escape.ts
 var ANSI_ESCAPES = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b[@-_]/g;
 var CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g;
@@ -79487,22 +79268,22 @@ async function confirmPullRequestHead(options) {
   }
 }
 
-// src/pipeline.ts
+// src/pipeline/pipeline.ts
 import { dirname, join as join11 } from "node:path";
 
 // src/bisect/bisect.ts
 import { join as join8 } from "node:path";
 
-// src/engine/compare.ts
+// src/measure/compare.ts
 import { cpus } from "node:os";
 
-// src/upstream/start.ts
+// src/app/upstream/start.ts
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync as existsSync4 } from "node:fs";
 import path2 from "node:path";
 
-// src/engine/env.ts
+// src/process/env.ts
 var allowedNames = /* @__PURE__ */ new Set([
   "PATH",
   "HOME",
@@ -79563,7 +79344,7 @@ function scrubbedEnv(parent, extra = {}) {
   return env;
 }
 
-// src/scenario/package-root.ts
+// src/process/package-root.ts
 import { existsSync as existsSync3 } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -79578,7 +79359,7 @@ function findPackageRoot(moduleUrl = import.meta.url) {
   });
 }
 
-// src/upstream/start.ts
+// src/app/upstream/start.ts
 var startTimeoutMs = 15e3;
 var stopGraceMs = 2e3;
 async function startUpstreams(options) {
@@ -79661,10 +79442,1536 @@ async function stopChild(child) {
   clearTimeout(timer);
 }
 
-// src/engine/measure.ts
+// src/settings/defaults.ts
+var defaults2 = {
+  startCommand: "npm start",
+  readyPath: "/",
+  readyTimeoutMs: 6e4,
+  /** Like the leak stories' containers: a leak then ends in an OOM, which counts as a result. */
+  heapCapMb: 256,
+  /** RSS watchdog, as a multiple of the heap cap: catches off-heap leaks that never reach the heap cap. */
+  rssLimitFactor: 4,
+  connections: 10,
+  /** JIT and code space make an unwarmed server read 170–210 B/req; 5k requests get below 3 B/req. */
+  warmupRequests: 5e3,
+  requestsPerRound: 500,
+  rounds: 20,
+  thresholdBytesPerRequest: 8,
+  seed: 1,
+  /**
+   * Idle before the settle sample. Longer than the keep-alive and short timers of a typical server (Node's
+   * keepAliveTimeout is 5 s); raise it past the app's cache expiry (RTK Query: 60 s) when one is in play.
+   */
+  settleMs: 1e4,
+  /** Keeps a Next.js comparison to about 90 s of load per side. */
+  timeBudgetMs: 9e4,
+  scenario: "default",
+  /** Snapshots pause the app and cost memory: only when there is a regression to explain. */
+  heapSnapshots: "on-regression"
+};
+
+// src/measure/measure.ts
 import { mkdir as mkdir3 } from "node:fs/promises";
 import { join as join3 } from "node:path";
 import { setTimeout as delay2 } from "node:timers/promises";
+
+// src/app/app.ts
+import { execFile } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import * as net2 from "node:net";
+import { setTimeout as delay } from "node:timers/promises";
+import { promisify } from "node:util";
+
+// src/process/log-tail.ts
+import { open as open2 } from "node:fs/promises";
+var tailBytes = 64 * 1024;
+async function readLogTail(logPath, lines = 40) {
+  let file;
+  try {
+    file = await open2(logPath, "r");
+  } catch {
+    return "";
+  }
+  try {
+    const { size } = await file.stat();
+    const length = Math.min(size, tailBytes);
+    const { buffer } = await file.read(Buffer.alloc(length), 0, length, size - length);
+    return buffer.toString("utf8").split("\n").slice(-lines - 1).join("\n").trimEnd();
+  } finally {
+    await file.close();
+  }
+}
+
+// src/process/process-group.ts
+import { spawn as spawn2 } from "node:child_process";
+var liveGroups = /* @__PURE__ */ new Set();
+var exitCleanups = /* @__PURE__ */ new Set();
+var exitHooksInstalled = false;
+function cleanUpBeforeExit() {
+  for (const pgid of liveGroups) signalGroup(pgid, "SIGKILL");
+  liveGroups.clear();
+  for (const cleanup of exitCleanups) {
+    try {
+      cleanup();
+    } catch {
+    }
+  }
+  exitCleanups.clear();
+}
+function cleanUpOnExit(cleanup) {
+  installExitHooks();
+  exitCleanups.add(cleanup);
+  return () => {
+    exitCleanups.delete(cleanup);
+  };
+}
+function installExitHooks() {
+  if (exitHooksInstalled) return;
+  exitHooksInstalled = true;
+  process.on("exit", cleanUpBeforeExit);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+    process.once(signal, () => {
+      cleanUpBeforeExit();
+      process.kill(process.pid, signal);
+    });
+  }
+}
+function signalGroup(pgid, signal) {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function forgetGroup(pgid) {
+  liveGroups.delete(pgid);
+}
+function spawnGroup(command, options) {
+  installExitHooks();
+  const child = spawn2(command, { ...options, shell: true, detached: true });
+  const pgid = child.pid;
+  if (pgid !== void 0) liveGroups.add(pgid);
+  return child;
+}
+async function killGroup(child, graceMs = 3e3) {
+  const pgid = child.pid;
+  if (pgid === void 0) return;
+  signalGroup(pgid, "SIGTERM");
+  if (child.exitCode === null && child.signalCode === null) {
+    await new Promise((resolve3) => {
+      const timer = setTimeout(resolve3, graceMs);
+      child.once("exit", () => {
+        clearTimeout(timer);
+        resolve3();
+      });
+    });
+  }
+  signalGroup(pgid, "SIGKILL");
+  forgetGroup(pgid);
+}
+
+// src/app/probe/protocol.ts
+var probeSocketEnv = "LEAKWATCH_PROBE_SOCKET";
+
+// src/app/probe-hub.ts
+import { mkdtemp, rm as rm2 } from "node:fs/promises";
+import * as net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+var ProbeHub = class _ProbeHub {
+  socketPath;
+  dir;
+  server;
+  probes = /* @__PURE__ */ new Set();
+  pending = /* @__PURE__ */ new Map();
+  connectWaiters = /* @__PURE__ */ new Set();
+  nextId = 1;
+  constructor(dir, server) {
+    this.dir = dir;
+    this.server = server;
+    this.socketPath = join(dir, "probe.sock");
+  }
+  static async open() {
+    const dir = await mkdtemp(join(tmpdir(), "leakwatch-probe-"));
+    const hub = new _ProbeHub(
+      dir,
+      net.createServer((socket) => hub.accept(socket))
+    );
+    await new Promise((resolve3, reject) => {
+      hub.server.once("error", reject);
+      hub.server.listen(hub.socketPath, resolve3);
+    });
+    return hub;
+  }
+  get processCount() {
+    return this.probes.size;
+  }
+  /** Latest RSS reported by the probes' heartbeats, summed: what the RSS watchdog reads. */
+  get rssBytes() {
+    let total = 0;
+    for (const probe of this.probes) total += probe.rssBytes;
+    return total;
+  }
+  async waitForProbe(timeoutMs) {
+    if (this.probes.size > 0) return;
+    await new Promise((resolve3, reject) => {
+      const timer = setTimeout(() => {
+        this.connectWaiters.delete(done);
+        reject(
+          new LeakwatchError(
+            "PROBE_MISSING",
+            `no probe connected within ${timeoutMs} ms of the app becoming ready`,
+            {
+              hint: "The start command must run node with NODE_OPTIONS intact (leakwatch preloads its probe through it). Wrappers that reset NODE_OPTIONS, or a server that is not Node.js, cannot be measured."
+            }
+          )
+        );
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        resolve3();
+      };
+      this.connectWaiters.add(done);
+    });
+  }
+  /** Forces a full GC in every probed process and returns their memory, summed. */
+  async sample(timeoutMs = 3e4) {
+    const replies = await this.broadcast((id) => ({ type: "sample", id }), timeoutMs);
+    const total = {
+      heapUsedBytes: 0,
+      externalBytes: 0,
+      arrayBuffersBytes: 0,
+      rssBytes: 0,
+      v8UsedHeapBytes: 0,
+      requestsSeen: 0,
+      activeResources: {},
+      processCount: 0
+    };
+    for (const reply of replies) {
+      if (reply.type !== "sample") continue;
+      const memory = reply.memory;
+      total.heapUsedBytes += memory.heapUsedBytes;
+      total.externalBytes += memory.externalBytes;
+      total.arrayBuffersBytes += memory.arrayBuffersBytes;
+      total.rssBytes += memory.rssBytes;
+      total.v8UsedHeapBytes += memory.v8UsedHeapBytes;
+      total.requestsSeen += memory.requestsSeen;
+      for (const [type2, count2] of Object.entries(memory.activeResources)) {
+        total.activeResources[type2] = (total.activeResources[type2] ?? 0) + count2;
+      }
+      total.processCount += 1;
+    }
+    return total;
+  }
+  /** Writes one heap snapshot per probed process into `dir`; returns their paths. */
+  async writeSnapshots(dir, name, timeoutMs = 3e5) {
+    let index = 0;
+    const replies = await this.broadcast(
+      (id) => ({ type: "snapshot", id, path: join(dir, `${name}-${index++}.heapsnapshot`) }),
+      timeoutMs
+    );
+    return replies.flatMap((reply) => reply.type === "snapshot" ? [reply.path] : []);
+  }
+  async broadcast(makeCommand, timeoutMs) {
+    if (this.probes.size === 0) {
+      throw new LeakwatchError("PROBE_MISSING", "no probed process is connected (the app may have exited)");
+    }
+    const requests = [...this.probes].map((probe) => {
+      const command = makeCommand(this.nextId++);
+      return new Promise((resolve3, reject) => {
+        const timer = setTimeout(() => {
+          this.pending.delete(command.id);
+          reject(
+            new LeakwatchError(
+              "PROBE_TIMEOUT",
+              `probe in pid ${probe.pid} did not answer '${command.type}' within ${timeoutMs} ms`
+            )
+          );
+        }, timeoutMs);
+        this.pending.set(command.id, {
+          probe,
+          resolve: (message) => {
+            clearTimeout(timer);
+            resolve3(message);
+          },
+          reject: (error2) => {
+            clearTimeout(timer);
+            reject(error2);
+          }
+        });
+        probe.socket.write(`${JSON.stringify(command)}
+`);
+      });
+    });
+    const replies = await Promise.all(requests);
+    const failure2 = replies.find((reply) => reply.type === "failure");
+    if (failure2?.type === "failure")
+      throw new LeakwatchError("PROBE_FAILURE", `the probe failed: ${failure2.message}`);
+    return replies;
+  }
+  accept(socket) {
+    let probe;
+    let buffered = "";
+    socket.on("data", (chunk) => {
+      buffered += chunk.toString("utf8");
+      let newline = buffered.indexOf("\n");
+      while (newline >= 0) {
+        const message = JSON.parse(buffered.slice(0, newline));
+        buffered = buffered.slice(newline + 1);
+        newline = buffered.indexOf("\n");
+        if (message.type === "hello") {
+          probe = { pid: message.pid, socket, rssBytes: 0, requestsSeen: 0, gcSource: message.gcSource };
+          this.probes.add(probe);
+          for (const waiter of this.connectWaiters) waiter();
+          this.connectWaiters.clear();
+        } else if (message.type === "heartbeat" && probe) {
+          probe.rssBytes = message.rssBytes;
+          probe.requestsSeen = message.requestsSeen;
+        } else if ("id" in message) {
+          this.pending.get(message.id)?.resolve(message);
+          this.pending.delete(message.id);
+        }
+      }
+    });
+    const forget = () => {
+      if (!probe) return;
+      this.probes.delete(probe);
+      for (const [id, pending] of this.pending) {
+        if (pending.probe !== probe) continue;
+        this.pending.delete(id);
+        pending.reject(
+          new LeakwatchError("PROBE_CLOSED", `the probed process ${probe.pid} exited while being sampled`)
+        );
+      }
+    };
+    socket.on("close", forget);
+    socket.on("error", forget);
+  }
+  async [Symbol.asyncDispose]() {
+    for (const probe of this.probes) probe.socket.destroy();
+    for (const pending of this.pending.values())
+      pending.reject(new LeakwatchError("PROBE_CLOSED", "the probe channel closed"));
+    this.pending.clear();
+    await new Promise((resolve3) => this.server.close(() => resolve3()));
+    await rm2(this.dir, { recursive: true, force: true });
+  }
+};
+
+// src/app/app.ts
+var watchdogIntervalMs = 200;
+async function startApp(options) {
+  const hub = await ProbeHub.open();
+  const port = await findFreePort();
+  const nodeOptions = [
+    options.env?.NODE_OPTIONS ?? "",
+    `--require ${JSON.stringify(options.probePath)}`,
+    `--max-old-space-size=${options.heapCapMb}`,
+    await nodeAcceptsExposeGc(options.appDir) ? "--expose-gc" : ""
+  ].filter(Boolean).join(" ");
+  const env = scrubbedEnv(process.env, {
+    ...options.env,
+    PORT: String(port),
+    NODE_OPTIONS: nodeOptions,
+    [probeSocketEnv]: hub.socketPath
+  });
+  const logStream = createWriteStream(options.logPath);
+  const child = spawnGroup(options.startCommand, {
+    cwd: options.appDir,
+    env,
+    stdio: ["ignore", "pipe", "pipe"]
+  });
+  child.stdout?.pipe(logStream, { end: false });
+  child.stderr?.pipe(logStream, { end: false });
+  const startedAtMs = Date.now();
+  const requestsSent = options.requestsSent ?? (() => 0);
+  let exit2 = null;
+  let stopping = false;
+  const exited = new Promise((resolve3) => {
+    child.once("exit", async (code, signal) => {
+      if (!stopping && exit2 === null) {
+        exit2 = await describeExit(options.logPath, {
+          code,
+          signal,
+          requestsSent: requestsSent(),
+          elapsedMs: Date.now() - startedAtMs
+        });
+      }
+      resolve3();
+    });
+  });
+  const watchdog = setInterval(() => {
+    const limitBytes = options.rssLimitMb * 1024 * 1024;
+    const rssBytes = hub.rssBytes;
+    if (rssBytes <= limitBytes || exit2 !== null) return;
+    exit2 = {
+      kind: "watchdog",
+      rssBytes,
+      limitBytes,
+      requestsSent: requestsSent(),
+      elapsedMs: Date.now() - startedAtMs
+    };
+    options.log(
+      `${options.label}: RSS ${Math.round(rssBytes / 2 ** 20)} MB passed the ${options.rssLimitMb} MB watchdog; stopping it`
+    );
+    void killGroup(child);
+  }, watchdogIntervalMs);
+  const stop = async () => {
+    clearInterval(watchdog);
+    stopping = true;
+    await killGroup(child);
+    await exited;
+    await new Promise((resolve3) => logStream.end(resolve3));
+    await hub[Symbol.asyncDispose]();
+  };
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    await waitUntilReady({
+      url: url + options.readyPath,
+      timeoutMs: options.readyTimeoutMs ?? 6e4,
+      exited
+    });
+    if (exit2 !== null) throw startFailure(options, exit2, await readLogTail(options.logPath));
+    await hub.waitForProbe(5e3);
+    options.log(`${options.label}: ready at ${url} (pid ${child.pid}, heap cap ${options.heapCapMb} MB)`);
+    return {
+      label: options.label,
+      url,
+      hub,
+      logPath: options.logPath,
+      startedAtMs,
+      get exit() {
+        return exit2;
+      },
+      stop,
+      [Symbol.asyncDispose]: stop
+    };
+  } catch (error2) {
+    const crashed = exit2;
+    await stop();
+    if (error2 instanceof LeakwatchError && error2.code === "NOT_READY" && crashed !== null) {
+      throw startFailure(options, crashed, await readLogTail(options.logPath));
+    }
+    if (error2 instanceof LeakwatchError) {
+      throw new LeakwatchError(error2.code, error2.message, {
+        hint: error2.hint,
+        cause: await readLogTail(options.logPath)
+      });
+    }
+    throw error2;
+  }
+}
+function startFailure(options, exit2, logTail2) {
+  const how = exit2.kind === "crash" ? `exited with ${exit2.signal ?? `code ${exit2.code}`}` : `stopped (${exit2.kind})`;
+  return new LeakwatchError("START_FAILED", `the app ${how} before it became ready`, {
+    hint: `Check the start command (\`${options.startCommand}\`) and the app's log (${options.logPath}).`,
+    cause: logTail2
+  });
+}
+async function describeExit(logPath, how) {
+  const logTail2 = await readLogTail(logPath);
+  if (/JavaScript heap out of memory|Reached heap limit/.test(logTail2)) {
+    return { kind: "oom", requestsSent: how.requestsSent, elapsedMs: how.elapsedMs, logTail: logTail2 };
+  }
+  return { kind: "crash", code: how.code, signal: how.signal, requestsSent: how.requestsSent, logTail: logTail2 };
+}
+async function waitUntilReady(options) {
+  let hasExited = false;
+  void options.exited.then(() => {
+    hasExited = true;
+  });
+  const deadline = Date.now() + options.timeoutMs;
+  let lastProblem = "no answer";
+  while (Date.now() < deadline && !hasExited) {
+    try {
+      const response = await fetch(options.url, { signal: AbortSignal.timeout(5e3) });
+      await response.arrayBuffer();
+      if (response.status < 500) return;
+      lastProblem = `HTTP ${response.status}`;
+    } catch (error2) {
+      lastProblem = error2.cause ? String(error2.cause) : String(error2);
+    }
+    await delay(100);
+  }
+  throw new LeakwatchError("NOT_READY", `the app did not become ready at ${options.url} (${lastProblem})`, {
+    hint: hasExited ? "The app exited; see its log." : `Raise the ready timeout, or set the ready path to a route that answers with a status below 500.`
+  });
+}
+function findFreePort() {
+  return new Promise((resolve3, reject) => {
+    const server = net2.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve3(address.port));
+    });
+  });
+}
+async function nodeAcceptsExposeGc(appDir) {
+  try {
+    const { stdout } = await promisify(execFile)("node", ["-p", "process.versions.node"], {
+      cwd: appDir,
+      env: scrubbedEnv(process.env)
+    });
+    const [major = 0, minor = 0] = stdout.trim().split(".").map(Number);
+    return major === 20 && minor >= 18 || major === 22 && minor >= 3 || major >= 23;
+  } catch {
+    return false;
+  }
+}
+
+// src/explain/explain.ts
+import { cp, mkdir as mkdir2, rm as rm3 } from "node:fs/promises";
+import { freemem } from "node:os";
+import { join as join2 } from "node:path";
+
+// src/explain/heap/attribute-packages.ts
+function packageOfFile(file) {
+  const path5 = file.replaceAll("\\", "/");
+  const at = path5.lastIndexOf("node_modules/");
+  if (at === -1) return void 0;
+  const [first, second] = path5.slice(at + "node_modules/".length).split("/");
+  if (first === void 0 || first === "") return void 0;
+  if (first.startsWith("@")) return second ? `${first}/${second}` : void 0;
+  return first;
+}
+function attributePackages(filesClosestFirst, bumpedPackages) {
+  const packages = [];
+  for (const file of filesClosestFirst) {
+    const name = file === void 0 ? void 0 : packageOfFile(file);
+    if (name !== void 0 && !packages.includes(name)) packages.push(name);
+  }
+  const bumped = new Set(bumpedPackages);
+  return { packages, bumpedPackages: packages.filter((name) => bumped.has(name)) };
+}
+
+// src/explain/heap/dominators.ts
+function computeDominators(graph, countedAboveId = 0) {
+  const { snapshot } = graph;
+  const { nodes, nodeCount, nodeFieldCount, nodeField } = snapshot;
+  const { nodeAt, treeParent, firstRetainer, retainers, spare } = depthFirstOrder(graph);
+  const reachedCount = treeParent.length;
+  const semi = new Int32Array(reachedCount);
+  const label = new Int32Array(reachedCount);
+  const ancestor = new Int32Array(reachedCount).fill(-1);
+  const dominator = new Int32Array(reachedCount);
+  const bucketHead = new Int32Array(reachedCount).fill(-1);
+  const bucketNext = new Int32Array(spare[0].buffer, 0, reachedCount);
+  const path5 = new Int32Array(spare[1].buffer, 0, reachedCount);
+  for (let v = 0; v < reachedCount; v++) {
+    semi[v] = v;
+    label[v] = v;
+  }
+  const evaluate = (v) => {
+    if (ancestor[v] === -1) return v;
+    let length = 0;
+    for (let u = v; ancestor[ancestor[u]] !== -1; u = ancestor[u]) path5[length++] = u;
+    while (length > 0) {
+      const u = path5[--length];
+      const up = ancestor[u];
+      if (semi[label[up]] < semi[label[u]])
+        label[u] = label[up];
+      ancestor[u] = ancestor[up];
+    }
+    return label[v];
+  };
+  for (let w = reachedCount - 1; w > 0; w--) {
+    for (let r = firstRetainer[w]; r < firstRetainer[w + 1]; r++) {
+      const u = evaluate(retainers[r]);
+      if (semi[u] < semi[w]) semi[w] = semi[u];
+    }
+    const semiOfW = semi[w];
+    bucketNext[w] = bucketHead[semiOfW];
+    bucketHead[semiOfW] = w;
+    const parent = treeParent[w];
+    ancestor[w] = parent;
+    for (let v = bucketHead[parent]; v !== -1; v = bucketNext[v]) {
+      const u = evaluate(v);
+      dominator[v] = semi[u] < semi[v] ? u : parent;
+    }
+    bucketHead[parent] = -1;
+  }
+  for (let w = 1; w < reachedCount; w++) {
+    if (dominator[w] !== semi[w]) dominator[w] = dominator[dominator[w]];
+  }
+  const immediateDominator = new Int32Array(nodeCount).fill(-1);
+  const sums = new Float64Array(reachedCount);
+  for (let v = 0; v < reachedCount; v++) {
+    const offset = nodeAt[v] * nodeFieldCount;
+    const id = nodes[offset + nodeField.id];
+    if (countedAboveId === 0 || id > countedAboveId && (id & 1) === 1)
+      sums[v] = nodes[offset + nodeField.selfSize];
+  }
+  for (let v = reachedCount - 1; v > 0; v--) {
+    const parent = dominator[v];
+    sums[parent] = sums[parent] + sums[v];
+    immediateDominator[nodeAt[v]] = nodeAt[parent];
+  }
+  const retainedBytes2 = new Float64Array(nodeCount);
+  for (let v = 0; v < reachedCount; v++) retainedBytes2[nodeAt[v]] = sums[v];
+  return { immediateDominator, retainedBytes: retainedBytes2 };
+}
+function depthFirstOrder(graph) {
+  const { snapshot, firstEdge } = graph;
+  const { edges, nodeCount, nodeFieldCount, edgeFieldCount, edgeField } = snapshot;
+  const weakType = snapshot.edgeTypeNames.indexOf("weak");
+  const isStrong = (edge) => edges[edge + edgeField.type] !== weakType;
+  const targetOf = (edge) => edges[edge + edgeField.toNode] / nodeFieldCount;
+  const preorderOf = new Int32Array(nodeCount).fill(-1);
+  const nodeAt = new Uint32Array(nodeCount);
+  const treeParent = new Int32Array(nodeCount);
+  const stackNode = new Uint32Array(nodeCount);
+  const stackEdge = new Uint32Array(nodeCount);
+  let reachedCount = 0;
+  let depth = 0;
+  stackNode[0] = 0;
+  stackEdge[0] = firstEdge[0];
+  preorderOf[0] = reachedCount;
+  nodeAt[reachedCount++] = 0;
+  while (depth >= 0) {
+    const node = stackNode[depth];
+    const edge = stackEdge[depth];
+    if (edge >= firstEdge[node + 1]) {
+      depth--;
+      continue;
+    }
+    stackEdge[depth] = edge + edgeFieldCount;
+    const target = targetOf(edge);
+    if (!isStrong(edge) || preorderOf[target] !== -1) continue;
+    treeParent[reachedCount] = preorderOf[node];
+    preorderOf[target] = reachedCount;
+    nodeAt[reachedCount++] = target;
+    depth++;
+    stackNode[depth] = target;
+    stackEdge[depth] = firstEdge[target];
+  }
+  const firstRetainer = new Uint32Array(reachedCount + 1);
+  const forEachStrongTarget = (visit) => {
+    for (let from = 0; from < reachedCount; from++) {
+      const node = nodeAt[from];
+      for (let edge = firstEdge[node]; edge < firstEdge[node + 1]; edge += edgeFieldCount) {
+        if (isStrong(edge)) visit(from, preorderOf[targetOf(edge)]);
+      }
+    }
+  };
+  forEachStrongTarget((_from, to) => {
+    firstRetainer[to + 1] = firstRetainer[to + 1] + 1;
+  });
+  for (let i = 0; i < reachedCount; i++)
+    firstRetainer[i + 1] = firstRetainer[i + 1] + firstRetainer[i];
+  const retainers = new Uint32Array(firstRetainer[reachedCount]);
+  const fill = firstRetainer.slice(0, reachedCount);
+  forEachStrongTarget((from, to) => {
+    retainers[fill[to]++] = from;
+  });
+  return {
+    nodeAt: nodeAt.subarray(0, reachedCount),
+    treeParent: treeParent.subarray(0, reachedCount),
+    firstRetainer,
+    retainers,
+    spare: [stackNode, stackEdge]
+  };
+}
+
+// src/explain/heap/parse-snapshot.ts
+import { open as open3 } from "node:fs/promises";
+
+// src/explain/heap/snapshot-scanners.ts
+var QUOTE = 34;
+var BACKSLASH = 92;
+var OPEN_BRACKET = 91;
+var CLOSE_BRACKET = 93;
+var DIGIT_0 = 48;
+var DIGIT_9 = 57;
+var NumberArrayReader = class {
+  constructor(target, isGrowable, fieldCount = 1, idField = -1) {
+    this.isGrowable = isGrowable;
+    this.fieldCount = fieldCount;
+    this.idField = idField;
+    this.target = target;
+  }
+  isGrowable;
+  fieldCount;
+  idField;
+  target;
+  filled = 0;
+  /** Highest odd value seen at `idField` of each record (V8 heap object ids), when `idField >= 0`. */
+  maxOddId = 0;
+  value = 0;
+  isInNumber = false;
+  fieldCursor = 0;
+  /** Returns the index just past the closing `]`, or -1 when the chunk ended first. */
+  read(chunk, from) {
+    let value = this.value;
+    let isInNumber = this.isInNumber;
+    let filled = this.filled;
+    let fieldCursor = this.fieldCursor;
+    let maxOddId = this.maxOddId;
+    let target = this.target;
+    const { fieldCount, idField } = this;
+    const length = chunk.length;
+    let end = -1;
+    for (let i = from; i < length; i++) {
+      const byte = chunk[i];
+      if (byte >= DIGIT_0 && byte <= DIGIT_9) {
+        value = isInNumber ? value * 10 + (byte - DIGIT_0) : byte - DIGIT_0;
+        isInNumber = true;
+        continue;
+      }
+      if (isInNumber) {
+        if (fieldCursor === idField && value & 1 && value > maxOddId) maxOddId = value;
+        if (++fieldCursor === fieldCount) fieldCursor = 0;
+        if (target !== null) {
+          if (filled === target.length) {
+            if (!this.isGrowable) throw new RangeError("more values than the header announced");
+            const grown = new Uint32Array(target.length * 2);
+            grown.set(target);
+            target = grown;
+          }
+          target[filled] = value;
+        }
+        filled++;
+        isInNumber = false;
+      }
+      if (byte === CLOSE_BRACKET) {
+        end = i + 1;
+        break;
+      }
+    }
+    this.value = value;
+    this.isInNumber = isInNumber;
+    this.filled = filled;
+    this.fieldCursor = fieldCursor;
+    this.maxOddId = maxOddId;
+    this.target = target;
+    return end;
+  }
+};
+var FlatArraySkipper = class {
+  read(chunk, from) {
+    const end = chunk.indexOf(CLOSE_BRACKET, from);
+    return end === -1 ? -1 : end + 1;
+  }
+};
+var NestedArraySkipper = class {
+  depth = 1;
+  isInString = false;
+  isEscaped = false;
+  read(chunk, from) {
+    for (let i = from; i < chunk.length; i++) {
+      const byte = chunk[i];
+      if (this.isInString) {
+        if (this.isEscaped) this.isEscaped = false;
+        else if (byte === BACKSLASH) this.isEscaped = true;
+        else if (byte === QUOTE) this.isInString = false;
+      } else if (byte === QUOTE) this.isInString = true;
+      else if (byte === OPEN_BRACKET) this.depth++;
+      else if (byte === CLOSE_BRACKET && --this.depth === 0) return i + 1;
+    }
+    return -1;
+  }
+};
+var StringArrayReader = class {
+  constructor(maxChars) {
+    this.maxChars = maxChars;
+    this.maxBytes = maxChars * 4;
+  }
+  maxChars;
+  strings = [];
+  isInString = false;
+  isEscaped = false;
+  hasEscape = false;
+  parts = [];
+  keptBytes = 0;
+  maxBytes;
+  read(chunk, from) {
+    let i = from;
+    const length = chunk.length;
+    while (i < length) {
+      if (!this.isInString) {
+        while (i < length && chunk[i] !== QUOTE && chunk[i] !== CLOSE_BRACKET) i++;
+        if (i === length) return -1;
+        if (chunk[i] === CLOSE_BRACKET) return i + 1;
+        this.isInString = true;
+        this.hasEscape = false;
+        this.isEscaped = false;
+        this.parts = [];
+        this.keptBytes = 0;
+        i++;
+      }
+      const start = i;
+      let isEscaped = this.isEscaped;
+      let hasEscape = this.hasEscape;
+      for (; i < length; i++) {
+        const byte = chunk[i];
+        if (isEscaped) isEscaped = false;
+        else if (byte === BACKSLASH) {
+          isEscaped = true;
+          hasEscape = true;
+        } else if (byte === QUOTE) break;
+      }
+      this.isEscaped = isEscaped;
+      this.hasEscape = hasEscape;
+      const take = Math.min(i, start + Math.max(0, this.maxBytes - this.keptBytes));
+      const isComplete = i < length;
+      if (isComplete && this.parts.length === 0) {
+        this.strings.push(decodeJsonString(chunk.subarray(start, take), hasEscape, this.maxChars));
+      } else {
+        if (take > start) this.parts.push(Buffer.from(chunk.subarray(start, take)));
+        this.keptBytes += take - start;
+        if (isComplete)
+          this.strings.push(decodeJsonString(Buffer.concat(this.parts), hasEscape, this.maxChars));
+      }
+      if (isComplete) {
+        this.isInString = false;
+        i++;
+      }
+    }
+    return -1;
+  }
+};
+function decodeJsonString(bytes, hasEscape, maxChars) {
+  let text2 = bytes.toString("utf8");
+  if (hasEscape) {
+    try {
+      text2 = JSON.parse(`"${text2}"`);
+    } catch {
+      try {
+        text2 = JSON.parse(`"${text2.slice(0, text2.lastIndexOf("\\"))}"`);
+      } catch {
+      }
+    }
+  }
+  return text2.length > maxChars ? Buffer.from(text2.slice(0, maxChars)).toString() : text2;
+}
+
+// src/explain/heap/parse-snapshot.ts
+var CHUNK_BYTES = 4 * 1024 * 1024;
+var OPEN_BRACKET2 = 91;
+var FLAT_NUMBER_ARRAYS = /* @__PURE__ */ new Set(["nodes", "edges", "trace_function_infos", "samples", "locations"]);
+async function parseSnapshot(options) {
+  const { path: path5, detail } = options;
+  let handle;
+  try {
+    handle = await open3(path5, "r");
+  } catch (cause) {
+    throw new LeakwatchError("HEAP_SNAPSHOT_UNREADABLE", `Cannot open heap snapshot ${path5}.`, {
+      hint: "Check that the probe wrote the snapshot (v8.writeHeapSnapshot) and that the path is right.",
+      cause
+    });
+  }
+  let result;
+  let sectionName = "";
+  let pendingText = "";
+  let reader;
+  let isDone = false;
+  const startArray = (name, snapshot) => {
+    sectionName = name;
+    if (name === "nodes") {
+      if (detail !== "ids") snapshot.nodes = new Uint32Array(snapshot.nodeCount * snapshot.nodeFieldCount);
+      return new NumberArrayReader(
+        detail === "ids" ? null : snapshot.nodes,
+        false,
+        snapshot.nodeFieldCount,
+        snapshot.nodeField.id
+      );
+    }
+    if (name === "edges" && detail === "full") {
+      snapshot.edges = new Uint32Array(snapshot.edgeCount * snapshot.edgeFieldCount);
+      return new NumberArrayReader(snapshot.edges, false);
+    }
+    if (name === "locations" && detail === "full") return new NumberArrayReader(new Uint32Array(4096), true);
+    if (name === "strings" && detail !== "ids") return new StringArrayReader(options.maxStringChars ?? 1024);
+    return FLAT_NUMBER_ARRAYS.has(name) ? new FlatArraySkipper() : new NestedArraySkipper();
+  };
+  const finishArray = (finished, snapshot) => {
+    if (finished instanceof StringArrayReader) {
+      snapshot.strings = finished.strings;
+      isDone = true;
+    }
+    if (!(finished instanceof NumberArrayReader)) return;
+    if (sectionName === "nodes") {
+      snapshot.maxHeapObjectId = finished.maxOddId;
+      if (finished.filled !== snapshot.nodeCount * snapshot.nodeFieldCount)
+        throw malformed(path5, "node count differs from the header");
+      if (detail === "ids") isDone = true;
+    }
+    if (sectionName === "edges" && finished.target && finished.filled !== finished.target.length) {
+      throw malformed(path5, "edge count differs from the header");
+    }
+    if (sectionName === "locations" && finished.target)
+      snapshot.locations = finished.target.slice(0, finished.filled);
+  };
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  try {
+    while (!isDone) {
+      const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
+      if (bytesRead === 0) break;
+      const chunk = buffer.subarray(0, bytesRead);
+      let i = 0;
+      while (i < chunk.length && !isDone) {
+        if (reader === void 0) {
+          const bracket = chunk.indexOf(OPEN_BRACKET2, i);
+          const end2 = bracket === -1 ? chunk.length : bracket + 1;
+          pendingText += chunk.toString("latin1", i, end2);
+          i = end2;
+          const match = bracket === -1 ? null : /"(\w+)"\s*:\s*\[$/.exec(pendingText);
+          if (match === null || result === void 0 && match[1] !== "nodes") continue;
+          result ??= headerToSnapshot(pendingText.slice(0, match.index), path5);
+          reader = startArray(match[1] ?? "", result);
+          pendingText = "";
+          continue;
+        }
+        const end = readArray(reader, chunk, i, path5, sectionName);
+        if (end === -1) break;
+        finishArray(reader, result);
+        reader = void 0;
+        i = end;
+      }
+    }
+  } finally {
+    await handle.close();
+  }
+  if (!result || !isDone) throw malformed(path5, "the file ends early");
+  return result;
+}
+function readArray(reader, chunk, from, path5, sectionName) {
+  try {
+    return reader.read(chunk, from);
+  } catch (cause) {
+    throw malformed(path5, `${sectionName}: ${String(cause)}`, cause);
+  }
+}
+function headerToSnapshot(text2, path5) {
+  let header;
+  try {
+    const json2 = JSON.parse(`${text2.trim().replace(/,$/, "")}}`);
+    header = json2.snapshot;
+  } catch (cause) {
+    throw malformed(path5, "header is not JSON", cause);
+  }
+  const { meta } = header;
+  const nodeIndex = (name) => fieldIndex(meta.node_fields, name, path5);
+  const edgeIndex = (name) => fieldIndex(meta.edge_fields, name, path5);
+  return {
+    nodeFieldCount: meta.node_fields.length,
+    edgeFieldCount: meta.edge_fields.length,
+    nodeTypeNames: meta.node_types[0],
+    edgeTypeNames: meta.edge_types[0],
+    nodeField: {
+      type: nodeIndex("type"),
+      name: nodeIndex("name"),
+      id: nodeIndex("id"),
+      selfSize: nodeIndex("self_size"),
+      edgeCount: nodeIndex("edge_count")
+    },
+    edgeField: {
+      type: edgeIndex("type"),
+      nameOrIndex: edgeIndex("name_or_index"),
+      toNode: edgeIndex("to_node")
+    },
+    nodeCount: header.node_count,
+    edgeCount: header.edge_count,
+    nodes: new Uint32Array(0),
+    edges: new Uint32Array(0),
+    locations: new Uint32Array(0),
+    strings: [],
+    maxHeapObjectId: 0
+  };
+}
+function fieldIndex(fields, name, path5) {
+  const index = fields.indexOf(name);
+  if (index === -1) throw malformed(path5, `no "${name}" field in meta`);
+  return index;
+}
+function malformed(path5, detail, cause) {
+  return new LeakwatchError("HEAP_SNAPSHOT_MALFORMED", `Heap snapshot ${path5} is not readable: ${detail}.`, {
+    hint: "The file may be truncated (the app exited or ran out of disk while writing it). Take the snapshot again.",
+    cause
+  });
+}
+
+// src/explain/heap/retainer-path.ts
+var KEPT_STEPS_EACH_END = 100;
+var VISIBLE_TYPES = /* @__PURE__ */ new Set([
+  "object",
+  "closure",
+  "regexp",
+  "native",
+  "string",
+  "concatenated string",
+  "sliced string",
+  "number",
+  "symbol",
+  "bigint"
+]);
+var NAMED_EDGE_TYPES = /* @__PURE__ */ new Set(["property", "context", "element"]);
+var INTERNAL_ROOTS = /* @__PURE__ */ new Set(["(Handle scope)", "(Strong roots)"]);
+function findRootDistances(graph) {
+  const { snapshot, firstEdge } = graph;
+  const { nodes, edges, nodeFieldCount, edgeFieldCount, nodeField, edgeField } = snapshot;
+  const weakType = snapshot.edgeTypeNames.indexOf("weak");
+  const internalType = snapshot.edgeTypeNames.indexOf("internal");
+  const noisyTypes = new Set(["object shape", "code"].map((name) => snapshot.nodeTypeNames.indexOf(name)));
+  const keyIdOfEphemeronEdge = ephemeronKeyIds(snapshot.strings);
+  const internalRoots = /* @__PURE__ */ new Set();
+  for (let node = 0; node < snapshot.nodeCount; node++) {
+    if (graph.typeOf(node) === "synthetic" && INTERNAL_ROOTS.has(graph.nameOf(node))) internalRoots.add(node);
+  }
+  const parentEdge = new Int32Array(snapshot.nodeCount).fill(-1);
+  const parentNode = new Int32Array(snapshot.nodeCount).fill(-1);
+  const queue = new Uint32Array(snapshot.nodeCount);
+  const isQueued = new Uint8Array(snapshot.nodeCount);
+  const isDeferred = new Uint8Array(snapshot.nodeCount);
+  const deferred = [];
+  const defer = (node) => {
+    if (isDeferred[node]) return;
+    isDeferred[node] = 1;
+    deferred.push(node);
+  };
+  const isKeyToValueEdge = (node, edge) => edges[edge + edgeField.type] === internalType && keyIdOfEphemeronEdge.get(edges[edge + edgeField.nameOrIndex]) === graph.idOf(node);
+  const search = (isFiltered, seeds) => {
+    let head = 0;
+    let tail = 0;
+    for (const seed of seeds) queue[tail++] = seed;
+    while (head < tail) {
+      const node = queue[head++];
+      if (isFiltered && node !== 0 && (noisyTypes.has(nodes[node * nodeFieldCount + nodeField.type]) || internalRoots.has(node))) {
+        defer(node);
+        continue;
+      }
+      for (let edge = firstEdge[node]; edge < firstEdge[node + 1]; edge += edgeFieldCount) {
+        if (edges[edge + edgeField.type] === weakType) continue;
+        const target = edges[edge + edgeField.toNode] / nodeFieldCount;
+        if (isQueued[target]) continue;
+        if (isFiltered && isKeyToValueEdge(node, edge)) {
+          defer(node);
+          continue;
+        }
+        isQueued[target] = 1;
+        parentEdge[target] = edge;
+        parentNode[target] = node;
+        queue[tail++] = target;
+      }
+    }
+  };
+  isQueued[0] = 1;
+  search(true, [0]);
+  search(false, deferred);
+  return { parentEdge, parentNode };
+}
+function ephemeronKeyIds(strings) {
+  const keyIds = /* @__PURE__ */ new Map();
+  strings.forEach((text2, index) => {
+    if (!text2.includes("part of key")) return;
+    const match = / \/ part of key \(.* @(\d+)\) -> value \(/.exec(text2);
+    if (match) keyIds.set(index, Number(match[1]));
+  });
+  return keyIds;
+}
+function retainerPathOf(graph, distances, sample3) {
+  const chain = [];
+  for (let node = sample3; node > 0; node = distances.parentNode[node]) {
+    if (distances.parentEdge[node] < 0) return void 0;
+    chain.push(node);
+  }
+  chain.reverse();
+  let root = "(root)";
+  const steps = [];
+  let scopeOwnerFile;
+  for (const node of chain) {
+    const edge = distances.parentEdge[node];
+    const type2 = graph.typeOf(node);
+    const name = graph.nameOf(node);
+    if (type2 === "synthetic") {
+      if (steps.length === 0 && name !== "(GC roots)") root = name;
+      continue;
+    }
+    const ownFile = type2 === "closure" || type2 === "object" ? graph.sourceFileOf(node) : void 0;
+    const enclosingFile = scopeOwnerFile;
+    if (ownFile !== void 0) scopeOwnerFile = ownFile;
+    if (!VISIBLE_TYPES.has(type2) || name.startsWith("system /")) continue;
+    const step = { name: displayName(type2, name), nodeType: type2 };
+    const edgeType = graph.edgeTypeOf(edge);
+    if (NAMED_EDGE_TYPES.has(edgeType)) {
+      step.edgeName = edgeType === "element" ? `[${graph.edgeNameOf(edge)}]` : graph.edgeNameOf(edge);
+    }
+    const isScopeVariable = edgeType === "context" && enclosingFile !== void 0;
+    const file = isScopeVariable ? enclosingFile : ownFile;
+    if (file !== void 0) step.file = file;
+    if (isScopeVariable) step.isScopeVariable = true;
+    const previous = steps[steps.length - 1];
+    if (previous !== void 0 && isSameHop(previous, step))
+      previous.repeatCount = (previous.repeatCount ?? 1) + 1;
+    else steps.push(step);
+  }
+  if (steps.length <= 2 * KEPT_STEPS_EACH_END) return { root, steps };
+  const elidedStepCount = steps.length - 2 * KEPT_STEPS_EACH_END;
+  steps.splice(KEPT_STEPS_EACH_END, elidedStepCount);
+  return { root, steps, elidedStepCount };
+}
+function isSameHop(a, b) {
+  return a.name === b.name && a.nodeType === b.nodeType && a.edgeName === b.edgeName && a.file === b.file && a.isScopeVariable === b.isScopeVariable;
+}
+function displayName(type2, name) {
+  if (type2 === "closure") return `${name || "(anonymous)"}()`;
+  if (type2 === "string" || type2 === "concatenated string" || type2 === "sliced string") return "(string)";
+  if (type2 === "number") return "(number)";
+  return name || `(${type2})`;
+}
+function formatRetainerPath(path5, options = {}) {
+  const maxSteps = options.maxSteps ?? 6;
+  const shown = path5.steps.slice(-maxSteps);
+  const parts = shown.length < path5.steps.length ? ["\u2026"] : [path5.root];
+  const saysFile = shown.map(() => false);
+  for (let start = 0; start < shown.length; ) {
+    let end = start;
+    while (end + 1 < shown.length && shown[end + 1]?.file === shown[start]?.file) end++;
+    const run = shown.slice(start, end + 1);
+    const holder = run.findIndex((step) => step.isScopeVariable);
+    if (shown[start]?.file !== void 0) saysFile[start + Math.max(0, holder)] = true;
+    start = end + 1;
+  }
+  shown.forEach((step, index) => {
+    const isEdgeNameNews = step.edgeName !== void 0 && `${step.edgeName}()` !== step.name;
+    let text2 = isEdgeNameNews ? `${step.name} (${step.edgeName})` : step.name;
+    if (saysFile[index] && step.file !== void 0) text2 += ` in ${displayFile(step.file, options.appRoot)}`;
+    if (step.repeatCount !== void 0) text2 += ` \xD7${step.repeatCount}`;
+    parts.push(text2);
+  });
+  return parts.join(" \u2192 ");
+}
+function displayFile(file, appRoot) {
+  const path5 = file.startsWith("file://") ? decodeURIComponent(file.slice("file://".length)) : file;
+  const modules = path5.lastIndexOf("node_modules/");
+  if (modules !== -1) return path5.slice(modules);
+  if (appRoot !== void 0 && path5.startsWith(`${appRoot.replace(/\/$/, "")}/`))
+    return path5.slice(appRoot.replace(/\/$/, "").length + 1);
+  return path5;
+}
+
+// src/explain/heap/snapshot-graph.ts
+var NUMERIC_EDGE_TYPES = /* @__PURE__ */ new Set(["element", "hidden"]);
+var MAX_SHAPE_CHAIN = 64;
+function createSnapshotGraph(snapshot) {
+  const { nodes, edges, strings, nodeFieldCount, edgeFieldCount, nodeField, edgeField } = snapshot;
+  const firstEdge = new Uint32Array(snapshot.nodeCount + 1);
+  let edgeCursor = 0;
+  for (let node = 0; node < snapshot.nodeCount; node++) {
+    firstEdge[node] = edgeCursor;
+    edgeCursor += nodes[node * nodeFieldCount + nodeField.edgeCount] * edgeFieldCount;
+  }
+  firstEdge[snapshot.nodeCount] = edgeCursor;
+  const typeOf = (node) => snapshot.nodeTypeNames[nodes[node * nodeFieldCount + nodeField.type]] ?? "unknown";
+  const nameOf = (node) => strings[nodes[node * nodeFieldCount + nodeField.name]] ?? "";
+  const edgeTypeOf = (edge) => snapshot.edgeTypeNames[edges[edge + edgeField.type]] ?? "unknown";
+  const edgeNameOf = (edge) => {
+    const raw = edges[edge + edgeField.nameOrIndex];
+    return NUMERIC_EDGE_TYPES.has(edgeTypeOf(edge)) ? String(raw) : strings[raw] ?? "";
+  };
+  const targetOf = (edge) => edges[edge + edgeField.toNode] / nodeFieldCount;
+  const findEdgeTarget = (node, edgeName) => {
+    for (let edge = firstEdge[node]; edge < firstEdge[node + 1]; edge += edgeFieldCount) {
+      if (edgeTypeOf(edge) !== "element" && edgeNameOf(edge) === edgeName) return targetOf(edge);
+    }
+    return void 0;
+  };
+  const scriptNameOfClosure = (closure) => {
+    const shared = findEdgeTarget(closure, "shared");
+    if (shared === void 0) return void 0;
+    const script = findEdgeTarget(shared, "script_or_debug_info") ?? findEdgeTarget(shared, "script");
+    if (script === void 0) return void 0;
+    const nameNode = findEdgeTarget(script, "name");
+    const name = nameNode !== void 0 && typeOf(nameNode) === "string" ? nameOf(nameNode) : nameOf(script);
+    return name === "" || name.startsWith("system /") ? void 0 : name;
+  };
+  const constructorOf = (object2) => {
+    let shape = findEdgeTarget(object2, "map");
+    for (let step = 0; shape !== void 0 && step < MAX_SHAPE_CHAIN; step++) {
+      const classFunction = findEdgeTarget(shape, "constructor");
+      if (classFunction !== void 0) return typeOf(classFunction) === "closure" ? classFunction : void 0;
+      shape = findEdgeTarget(shape, "back_pointer");
+    }
+    return void 0;
+  };
+  const sourceFileOf = (node) => {
+    const type2 = typeOf(node);
+    if (type2 === "closure") return scriptNameOfClosure(node);
+    if (type2 !== "object") return void 0;
+    const classFunction = constructorOf(node);
+    return classFunction === void 0 ? void 0 : scriptNameOfClosure(classFunction);
+  };
+  return {
+    snapshot,
+    firstEdge,
+    typeOf,
+    nameOf,
+    idOf: (node) => nodes[node * nodeFieldCount + nodeField.id],
+    selfSizeOf: (node) => nodes[node * nodeFieldCount + nodeField.selfSize],
+    edgeTypeOf,
+    edgeNameOf,
+    targetOf,
+    findEdgeTarget,
+    sourceFileOf
+  };
+}
+
+// src/explain/heap/diff-heap-snapshots.ts
+var MIN_SURVIVAL_RATIO = 0.9;
+var MAX_HALF_SHARE_DEVIATION = 0.25;
+var MAX_UNSTEADY_GROUPS = 5;
+var JIT_NODE_TYPES = /* @__PURE__ */ new Set(["code", "object shape"]);
+async function diffHeapSnapshots(options) {
+  const startedMs = performance.now();
+  const log = options.log ?? (() => {
+  });
+  const { firstToLast } = options.requestsBetween;
+  const firstToMiddle = options.requestsBetween.firstToMiddle ?? firstToLast / 2;
+  if (!(firstToLast > 0) || !(firstToMiddle > 0) || firstToMiddle >= firstToLast) {
+    throw new LeakwatchError(
+      "HEAP_DIFF_REQUESTS",
+      `requestsBetween must satisfy 0 < firstToMiddle < firstToLast (got ${firstToMiddle} and ${firstToLast}).`,
+      {
+        hint: "Count the requests served between the snapshots; the middle snapshot must fall between the other two."
+      }
+    );
+  }
+  const minBytesPerRequest = options.minBytesPerRequest ?? 8;
+  const minObjectsPerRequest = options.minObjectsPerRequest ?? 0.01;
+  const [firstPath, middlePath, lastPath] = options.snapshotPaths;
+  const first = await parseSnapshot({ path: firstPath, detail: "ids" });
+  log(`heap: snapshot 1 read (${first.nodeCount} nodes)`);
+  const middle = await parseSnapshot({ path: middlePath, detail: "nodes" });
+  assertTimeOrder(first.maxHeapObjectId, middle.maxHeapObjectId);
+  const aliveAtMiddle = countNewByGroup(middle, first.maxHeapObjectId);
+  const middleSummary = {
+    path: middlePath,
+    nodeCount: middle.nodeCount,
+    maxHeapObjectId: middle.maxHeapObjectId
+  };
+  middle.nodes = new Uint32Array(0);
+  middle.strings = [];
+  log(`heap: snapshot 2 read (${middle.nodeCount} nodes)`);
+  const last = await parseSnapshot({ path: lastPath, detail: "full" });
+  log(`heap: snapshot 3 read (${last.nodeCount} nodes, ${last.edgeCount} edges)`);
+  assertTimeOrder(middle.maxHeapObjectId, last.maxHeapObjectId);
+  const tallies = tallyNewObjects(last, first.maxHeapObjectId, middle.maxHeapObjectId);
+  const expectedAfterShare = (firstToLast - firstToMiddle) / firstToLast;
+  const growing = [];
+  const unsteady = [];
+  for (const [key, tally] of tallies) {
+    const count2 = tally.beforeMiddle + tally.afterMiddle;
+    const objectsPerRequest = count2 / firstToLast;
+    const bytesPerRequest = tally.selfBytes / firstToLast;
+    if (objectsPerRequest < minObjectsPerRequest || bytesPerRequest < minBytesPerRequest) continue;
+    const atMiddle = aliveAtMiddle.get(key) ?? 0;
+    const survivalRatio = atMiddle === 0 ? 0 : Math.min(1, tally.beforeMiddle / atMiddle);
+    const afterShare = tally.afterMiddle / count2;
+    const isSteady = tally.beforeMiddle > 0 && tally.afterMiddle > 0 && survivalRatio >= MIN_SURVIVAL_RATIO && Math.abs(afterShare - expectedAfterShare) <= MAX_HALF_SHARE_DEVIATION;
+    const group = {
+      name: tally.name,
+      nodeType: tally.nodeType,
+      objectsPerRequest,
+      bytesPerRequest,
+      newObjectCount: count2,
+      newSelfBytes: tally.selfBytes,
+      createdBeforeMiddleCount: tally.beforeMiddle,
+      createdAfterMiddleCount: tally.afterMiddle,
+      survivalRatio,
+      isSteady,
+      packages: [],
+      bumpedPackages: []
+    };
+    (isSteady && !JIT_NODE_TYPES.has(tally.nodeType) ? growing : unsteady).push(group);
+  }
+  const byBytes = (a, b) => b.bytesPerRequest - a.bytesPerRequest;
+  growing.sort(byBytes);
+  unsteady.sort(byBytes);
+  unsteady.length = Math.min(unsteady.length, MAX_UNSTEADY_GROUPS);
+  const explained = growing.slice(0, options.maxGroups ?? 10);
+  if (explained.length > 0) {
+    const graph = createSnapshotGraph(last);
+    const distances = findRootDistances(graph);
+    log(`heap: retainer paths and retained sizes for ${explained.length} growing groups`);
+    const retainedBytes2 = retainedBytesByGroup(
+      last,
+      first.maxHeapObjectId,
+      computeDominators(graph, first.maxHeapObjectId),
+      explained
+    );
+    for (const group of explained) {
+      group.retainedBytesPerRequest = (retainedBytes2.get(groupKeyOf(group)) ?? 0) / firstToLast;
+      const sample3 = tallies.get(groupKeyOf(group)).sample;
+      const sourceFile = graph.sourceFileOf(sample3);
+      if (sourceFile !== void 0) group.sourceFile = sourceFile;
+      const path5 = retainerPathOf(graph, distances, sample3);
+      if (path5 !== void 0) {
+        group.retainerPath = path5;
+        group.retainerPathText = formatRetainerPath(
+          path5,
+          options.appRoot === void 0 ? {} : { appRoot: options.appRoot }
+        );
+      }
+      const files = [sourceFile, ...(path5?.steps ?? []).map((step) => step.file).reverse()];
+      Object.assign(group, attributePackages(files, options.bumpedPackages ?? []));
+    }
+  }
+  return {
+    growing,
+    unsteady,
+    snapshots: [
+      { path: firstPath, nodeCount: first.nodeCount, maxHeapObjectId: first.maxHeapObjectId },
+      middleSummary,
+      { path: lastPath, nodeCount: last.nodeCount, maxHeapObjectId: last.maxHeapObjectId }
+    ],
+    requestsFirstToLast: firstToLast,
+    durationMs: performance.now() - startedMs
+  };
+}
+var STRING_TYPES = /* @__PURE__ */ new Set(["string", "concatenated string", "sliced string"]);
+var UNNAMED_TYPES = /* @__PURE__ */ new Set(["number", "symbol", "bigint", "regexp"]);
+function groupOf(typeName, name) {
+  if (STRING_TYPES.has(typeName)) return { name: "(string)", nodeType: "string" };
+  if (UNNAMED_TYPES.has(typeName)) return { name: `(${typeName})`, nodeType: typeName };
+  return { name: name === "" ? `(${typeName})` : name, nodeType: typeName };
+}
+function groupKeyOf(group) {
+  return `${group.nodeType}\0${group.name}`;
+}
+function forEachNewNode(snapshot, sinceId, visit) {
+  const { nodes, nodeFieldCount, nodeField, strings, nodeTypeNames } = snapshot;
+  const resolved = /* @__PURE__ */ new Map();
+  for (let node = 0, offset = 0; node < snapshot.nodeCount; node++, offset += nodeFieldCount) {
+    const id = nodes[offset + nodeField.id];
+    if (id <= sinceId || (id & 1) === 0) continue;
+    const type2 = nodes[offset + nodeField.type];
+    const nameIndex = nodes[offset + nodeField.name];
+    const pair = nameIndex * 32 + type2;
+    let entry = resolved.get(pair);
+    if (entry === void 0) {
+      const group = groupOf(nodeTypeNames[type2] ?? "unknown", strings[nameIndex] ?? "");
+      entry = { key: groupKeyOf(group), group };
+      resolved.set(pair, entry);
+    }
+    visit(node, entry.key, entry.group, id);
+  }
+}
+function countNewByGroup(snapshot, sinceId) {
+  const counts = /* @__PURE__ */ new Map();
+  forEachNewNode(snapshot, sinceId, (_node, key) => counts.set(key, (counts.get(key) ?? 0) + 1));
+  return counts;
+}
+function tallyNewObjects(snapshot, firstMaxId, middleMaxId) {
+  const tallies = /* @__PURE__ */ new Map();
+  const { nodes, nodeFieldCount, nodeField } = snapshot;
+  forEachNewNode(snapshot, firstMaxId, (node, key, group, id) => {
+    let tally = tallies.get(key);
+    if (tally === void 0) {
+      const empty = { beforeMiddle: 0, afterMiddle: 0, selfBytes: 0, beforeMiddleIdSum: 0 };
+      tally = { ...group, ...empty, sample: node, sampleIdDistance: Number.POSITIVE_INFINITY };
+      tallies.set(key, tally);
+    }
+    if (id <= middleMaxId) {
+      tally.beforeMiddle++;
+      tally.beforeMiddleIdSum += id;
+    } else tally.afterMiddle++;
+    tally.selfBytes += nodes[node * nodeFieldCount + nodeField.selfSize];
+  });
+  forEachNewNode(snapshot, firstMaxId, (node, key, _group, id) => {
+    const tally = tallies.get(key);
+    const typicalId = tally.beforeMiddle > 0 ? tally.beforeMiddleIdSum / tally.beforeMiddle : middleMaxId;
+    const distance = Math.abs(id - typicalId);
+    if (distance < tally.sampleIdDistance) {
+      tally.sample = node;
+      tally.sampleIdDistance = distance;
+    }
+  });
+  return tallies;
+}
+function retainedBytesByGroup(snapshot, sinceId, dominators, groups) {
+  const wanted = new Set(groups.map(groupKeyOf));
+  const memberGroup = /* @__PURE__ */ new Map();
+  forEachNewNode(snapshot, sinceId, (node, key) => {
+    if (wanted.has(key)) memberGroup.set(node, key);
+  });
+  const totals = /* @__PURE__ */ new Map();
+  for (const [node, key] of memberGroup) {
+    if (memberGroup.get(dominators.immediateDominator[node]) === key) continue;
+    totals.set(key, (totals.get(key) ?? 0) + dominators.retainedBytes[node]);
+  }
+  return totals;
+}
+function assertTimeOrder(earlierMaxId, laterMaxId) {
+  if (earlierMaxId <= laterMaxId) return;
+  throw new LeakwatchError(
+    "HEAP_DIFF_ORDER",
+    "The heap snapshots are not in time order, or come from different processes.",
+    {
+      hint: "Pass the three snapshots of one app process in the order they were taken."
+    }
+  );
+}
+
+// src/explain/explain.ts
+var memoryHeadroomFactor = 3;
+async function snapshotGrowth(options) {
+  const { app, label, log } = options;
+  const skipped = (reason) => ({ label, status: "skipped", reason });
+  const done = (explanation2) => ({
+    explanation: Promise.resolve(explanation2)
+  });
+  if (app.hub.processCount !== 1) {
+    return done(skipped(`the app serves from ${app.hub.processCount} processes; heap diffs need one`));
+  }
+  if (app.hub.rssBytes * memoryHeadroomFactor > freemem()) {
+    return done(
+      skipped(`not enough free memory to snapshot a ${Math.round(app.hub.rssBytes / 2 ** 20)} MB process`)
+    );
+  }
+  const dir = join2(options.workDir, `snapshots-${label}`);
+  await mkdir2(dir, { recursive: true });
+  let taken;
+  try {
+    log(`${label}: taking 3 heap snapshots, ${options.requestsPerBatch} requests apart`);
+    taken = await takeThreeSnapshots(dir, options);
+  } catch (error2) {
+    await keepOrRemove(dir, options);
+    throw error2;
+  }
+  if ("reason" in taken) {
+    await keepOrRemove(dir, options);
+    return done(skipped(taken.reason));
+  }
+  const explanation = analyse(taken.paths, options).catch(
+    (error2) => skipped(`the snapshot analysis failed: ${error2 instanceof Error ? error2.message : String(error2)}`)
+  ).finally(() => keepOrRemove(dir, options));
+  return { explanation };
+}
+async function takeThreeSnapshots(dir, options) {
+  const { app } = options;
+  const paths = [];
+  for (let snapshot = 0; snapshot < 3; snapshot++) {
+    if (snapshot > 0) await options.sendRequests(options.requestsPerBatch);
+    if (app.exit !== null) return { reason: `the app stopped (${app.exit.kind}) while being snapshotted` };
+    const [path5] = await app.hub.writeSnapshots(dir, `snapshot-${snapshot + 1}`);
+    if (!path5) return { reason: "the probe wrote no snapshot" };
+    paths.push(path5);
+  }
+  return { paths };
+}
+async function analyse(paths, options) {
+  const { label, log } = options;
+  const result = await diffHeapSnapshots({
+    snapshotPaths: paths,
+    requestsBetween: { firstToLast: 2 * options.requestsPerBatch },
+    bumpedPackages: options.bumpedPackages,
+    appRoot: options.appDir,
+    log
+  });
+  const growing = result.growing.map((group) => ({
+    name: group.name,
+    nodeType: group.nodeType,
+    objectsPerRequest: group.objectsPerRequest,
+    bytesPerRequest: group.bytesPerRequest,
+    retainedBytesPerRequest: group.retainedBytesPerRequest ?? null,
+    retainerPath: group.retainerPathText ?? null,
+    sourceFile: group.sourceFile ?? null,
+    packages: group.packages,
+    bumpedPackages: group.bumpedPackages
+  }));
+  log(
+    `${label}: ${growing.length} growing object group(s)${growing[0] ? `, largest ${growing[0].name}` : ""}`
+  );
+  return {
+    label,
+    status: "analysed",
+    requests: result.requestsFirstToLast,
+    growing,
+    analysisMs: result.durationMs
+  };
+}
+async function keepOrRemove(dir, options) {
+  try {
+    if (options.keepSnapshotsDir) {
+      await mkdir2(options.keepSnapshotsDir, { recursive: true });
+      await cp(dir, join2(options.keepSnapshotsDir, options.label), { recursive: true });
+    }
+  } catch (error2) {
+    options.log(`${options.label}: could not keep the heap snapshots: ${String(error2)}`);
+  }
+  await rm3(dir, { recursive: true, force: true }).catch((error2) => {
+    options.log(`${options.label}: could not delete ${dir}: ${String(error2)}`);
+  });
+}
+
+// src/load/load.ts
+var import_autocannon = __toESM(require_autocannon(), 1);
+async function sendLoad(options) {
+  const startedAtMs = Date.now();
+  const result = await new Promise((resolve3, reject) => {
+    (0, import_autocannon.default)(
+      {
+        url: options.url,
+        connections: Math.min(options.connections, options.requests),
+        amount: options.requests,
+        // With `amount`, a run only ends on a sample tick (default 1 s): a low interval keeps rounds short.
+        sampleInt: 10,
+        timeout: options.timeoutSeconds ?? 30,
+        overallRate: options.ratePerSecond,
+        requests: [
+          {
+            // autocannon hands over a fresh copy of all its options for every request: filling it in place
+            // spares a second copy on the generator's hot path.
+            setupRequest: (request2) => {
+              const next = options.nextRequest();
+              request2.method = next.method;
+              request2.path = next.path;
+              request2.headers = next.headers;
+              request2.body = next.body;
+              return request2;
+            }
+          }
+        ]
+      },
+      (error2, finished) => error2 ? reject(error2) : resolve3(finished)
+    );
+  }).catch((error2) => {
+    throw new LeakwatchError("LOAD_FAILED", `autocannon failed against ${options.url}: ${String(error2)}`, {
+      cause: error2
+    });
+  });
+  const durationMs = Date.now() - startedAtMs;
+  return {
+    requests: result.requests.sent,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    durationMs,
+    requestsPerSecond: result.requests.sent / Math.max(durationMs, 1) * 1e3,
+    latencyP50Ms: result.latency.p50,
+    latencyP99Ms: result.latency.p99
+  };
+}
+
+// src/load/schedule.ts
+var minRounds = 8;
+var minRequestsPerRound = 20;
+var throughputProbeRequests = 200;
+function fitScheduleToBudget(plan, measuredRequestsPerSecond) {
+  const rounds = Math.max(plan.rounds, minRounds);
+  const rate = plan.ratePerSecond ? Math.min(plan.ratePerSecond, measuredRequestsPerSecond) : measuredRequestsPerSecond;
+  const budgetRequests = rate * plan.timeBudgetMs / 1e3;
+  const plannedRequests = plan.warmupRequests + rounds * plan.requestsPerRound;
+  const scale = Math.min(1, budgetRequests / plannedRequests);
+  return {
+    warmupRequests: Math.round(plan.warmupRequests * scale),
+    requestsPerRound: Math.max(minRequestsPerRound, Math.round(plan.requestsPerRound * scale)),
+    roundsPlanned: rounds,
+    roundsRun: 0,
+    isStoppedEarly: false,
+    warmupRequestsPerSecond: Number.isFinite(measuredRequestsPerSecond) ? Math.round(measuredRequestsPerSecond) : 0,
+    isShrunkToBudget: scale < 1
+  };
+}
 
 // node_modules/pure-rand/lib/esm/generator/xoroshiro128plus.js
 var jumps = [
@@ -80006,1505 +81313,7 @@ function compileRequests(scenario) {
   return compiled;
 }
 
-// src/engine/app.ts
-import { execFile } from "node:child_process";
-import { createWriteStream } from "node:fs";
-import * as net2 from "node:net";
-import { setTimeout as delay } from "node:timers/promises";
-import { promisify } from "node:util";
-
-// src/log-tail.ts
-import { open as open2 } from "node:fs/promises";
-var tailBytes = 64 * 1024;
-async function readLogTail(logPath, lines = 40) {
-  let file;
-  try {
-    file = await open2(logPath, "r");
-  } catch {
-    return "";
-  }
-  try {
-    const { size } = await file.stat();
-    const length = Math.min(size, tailBytes);
-    const { buffer } = await file.read(Buffer.alloc(length), 0, length, size - length);
-    return buffer.toString("utf8").split("\n").slice(-lines - 1).join("\n").trimEnd();
-  } finally {
-    await file.close();
-  }
-}
-
-// src/probe/protocol.ts
-var probeSocketEnv = "LEAKWATCH_PROBE_SOCKET";
-
-// src/process-group.ts
-import { spawn as spawn2 } from "node:child_process";
-var liveGroups = /* @__PURE__ */ new Set();
-var exitCleanups = /* @__PURE__ */ new Set();
-var exitHooksInstalled = false;
-function cleanUpBeforeExit() {
-  for (const pgid of liveGroups) signalGroup(pgid, "SIGKILL");
-  liveGroups.clear();
-  for (const cleanup of exitCleanups) {
-    try {
-      cleanup();
-    } catch {
-    }
-  }
-  exitCleanups.clear();
-}
-function cleanUpOnExit(cleanup) {
-  installExitHooks();
-  exitCleanups.add(cleanup);
-  return () => {
-    exitCleanups.delete(cleanup);
-  };
-}
-function installExitHooks() {
-  if (exitHooksInstalled) return;
-  exitHooksInstalled = true;
-  process.on("exit", cleanUpBeforeExit);
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-    process.once(signal, () => {
-      cleanUpBeforeExit();
-      process.kill(process.pid, signal);
-    });
-  }
-}
-function signalGroup(pgid, signal) {
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch {
-    return false;
-  }
-}
-function forgetGroup(pgid) {
-  liveGroups.delete(pgid);
-}
-function spawnGroup(command, options) {
-  installExitHooks();
-  const child = spawn2(command, { ...options, shell: true, detached: true });
-  const pgid = child.pid;
-  if (pgid !== void 0) liveGroups.add(pgid);
-  return child;
-}
-async function killGroup(child, graceMs = 3e3) {
-  const pgid = child.pid;
-  if (pgid === void 0) return;
-  signalGroup(pgid, "SIGTERM");
-  if (child.exitCode === null && child.signalCode === null) {
-    await new Promise((resolve3) => {
-      const timer = setTimeout(resolve3, graceMs);
-      child.once("exit", () => {
-        clearTimeout(timer);
-        resolve3();
-      });
-    });
-  }
-  signalGroup(pgid, "SIGKILL");
-  forgetGroup(pgid);
-}
-
-// src/engine/probe-hub.ts
-import { mkdtemp, rm as rm2 } from "node:fs/promises";
-import * as net from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-var ProbeHub = class _ProbeHub {
-  socketPath;
-  dir;
-  server;
-  probes = /* @__PURE__ */ new Set();
-  pending = /* @__PURE__ */ new Map();
-  connectWaiters = /* @__PURE__ */ new Set();
-  nextId = 1;
-  constructor(dir, server) {
-    this.dir = dir;
-    this.server = server;
-    this.socketPath = join(dir, "probe.sock");
-  }
-  static async open() {
-    const dir = await mkdtemp(join(tmpdir(), "leakwatch-probe-"));
-    const hub = new _ProbeHub(
-      dir,
-      net.createServer((socket) => hub.accept(socket))
-    );
-    await new Promise((resolve3, reject) => {
-      hub.server.once("error", reject);
-      hub.server.listen(hub.socketPath, resolve3);
-    });
-    return hub;
-  }
-  get processCount() {
-    return this.probes.size;
-  }
-  /** Latest RSS reported by the probes' heartbeats, summed: what the RSS watchdog reads. */
-  get rssBytes() {
-    let total = 0;
-    for (const probe of this.probes) total += probe.rssBytes;
-    return total;
-  }
-  async waitForProbe(timeoutMs) {
-    if (this.probes.size > 0) return;
-    await new Promise((resolve3, reject) => {
-      const timer = setTimeout(() => {
-        this.connectWaiters.delete(done);
-        reject(
-          new LeakwatchError(
-            "PROBE_MISSING",
-            `no probe connected within ${timeoutMs} ms of the app becoming ready`,
-            {
-              hint: "The start command must run node with NODE_OPTIONS intact (leakwatch preloads its probe through it). Wrappers that reset NODE_OPTIONS, or a server that is not Node.js, cannot be measured."
-            }
-          )
-        );
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        resolve3();
-      };
-      this.connectWaiters.add(done);
-    });
-  }
-  /** Forces a full GC in every probed process and returns their memory, summed. */
-  async sample(timeoutMs = 3e4) {
-    const replies = await this.broadcast((id) => ({ type: "sample", id }), timeoutMs);
-    const total = {
-      heapUsedBytes: 0,
-      externalBytes: 0,
-      arrayBuffersBytes: 0,
-      rssBytes: 0,
-      v8UsedHeapBytes: 0,
-      requestsSeen: 0,
-      activeResources: {},
-      processCount: 0
-    };
-    for (const reply of replies) {
-      if (reply.type !== "sample") continue;
-      const memory = reply.memory;
-      total.heapUsedBytes += memory.heapUsedBytes;
-      total.externalBytes += memory.externalBytes;
-      total.arrayBuffersBytes += memory.arrayBuffersBytes;
-      total.rssBytes += memory.rssBytes;
-      total.v8UsedHeapBytes += memory.v8UsedHeapBytes;
-      total.requestsSeen += memory.requestsSeen;
-      for (const [type2, count2] of Object.entries(memory.activeResources)) {
-        total.activeResources[type2] = (total.activeResources[type2] ?? 0) + count2;
-      }
-      total.processCount += 1;
-    }
-    return total;
-  }
-  /** Writes one heap snapshot per probed process into `dir`; returns their paths. */
-  async writeSnapshots(dir, name, timeoutMs = 3e5) {
-    let index = 0;
-    const replies = await this.broadcast(
-      (id) => ({ type: "snapshot", id, path: join(dir, `${name}-${index++}.heapsnapshot`) }),
-      timeoutMs
-    );
-    return replies.flatMap((reply) => reply.type === "snapshot" ? [reply.path] : []);
-  }
-  async broadcast(makeCommand, timeoutMs) {
-    if (this.probes.size === 0) {
-      throw new LeakwatchError("PROBE_MISSING", "no probed process is connected (the app may have exited)");
-    }
-    const requests = [...this.probes].map((probe) => {
-      const command = makeCommand(this.nextId++);
-      return new Promise((resolve3, reject) => {
-        const timer = setTimeout(() => {
-          this.pending.delete(command.id);
-          reject(
-            new LeakwatchError(
-              "PROBE_TIMEOUT",
-              `probe in pid ${probe.pid} did not answer '${command.type}' within ${timeoutMs} ms`
-            )
-          );
-        }, timeoutMs);
-        this.pending.set(command.id, {
-          probe,
-          resolve: (message) => {
-            clearTimeout(timer);
-            resolve3(message);
-          },
-          reject: (error2) => {
-            clearTimeout(timer);
-            reject(error2);
-          }
-        });
-        probe.socket.write(`${JSON.stringify(command)}
-`);
-      });
-    });
-    const replies = await Promise.all(requests);
-    const failure2 = replies.find((reply) => reply.type === "failure");
-    if (failure2?.type === "failure")
-      throw new LeakwatchError("PROBE_FAILURE", `the probe failed: ${failure2.message}`);
-    return replies;
-  }
-  accept(socket) {
-    let probe;
-    let buffered = "";
-    socket.on("data", (chunk) => {
-      buffered += chunk.toString("utf8");
-      let newline = buffered.indexOf("\n");
-      while (newline >= 0) {
-        const message = JSON.parse(buffered.slice(0, newline));
-        buffered = buffered.slice(newline + 1);
-        newline = buffered.indexOf("\n");
-        if (message.type === "hello") {
-          probe = { pid: message.pid, socket, rssBytes: 0, requestsSeen: 0, gcSource: message.gcSource };
-          this.probes.add(probe);
-          for (const waiter of this.connectWaiters) waiter();
-          this.connectWaiters.clear();
-        } else if (message.type === "heartbeat" && probe) {
-          probe.rssBytes = message.rssBytes;
-          probe.requestsSeen = message.requestsSeen;
-        } else if ("id" in message) {
-          this.pending.get(message.id)?.resolve(message);
-          this.pending.delete(message.id);
-        }
-      }
-    });
-    const forget = () => {
-      if (!probe) return;
-      this.probes.delete(probe);
-      for (const [id, pending] of this.pending) {
-        if (pending.probe !== probe) continue;
-        this.pending.delete(id);
-        pending.reject(
-          new LeakwatchError("PROBE_CLOSED", `the probed process ${probe.pid} exited while being sampled`)
-        );
-      }
-    };
-    socket.on("close", forget);
-    socket.on("error", forget);
-  }
-  async [Symbol.asyncDispose]() {
-    for (const probe of this.probes) probe.socket.destroy();
-    for (const pending of this.pending.values())
-      pending.reject(new LeakwatchError("PROBE_CLOSED", "the probe channel closed"));
-    this.pending.clear();
-    await new Promise((resolve3) => this.server.close(() => resolve3()));
-    await rm2(this.dir, { recursive: true, force: true });
-  }
-};
-
-// src/engine/app.ts
-var watchdogIntervalMs = 200;
-async function startApp(options) {
-  const hub = await ProbeHub.open();
-  const port = await findFreePort();
-  const nodeOptions = [
-    options.env?.NODE_OPTIONS ?? "",
-    `--require ${JSON.stringify(options.probePath)}`,
-    `--max-old-space-size=${options.heapCapMb}`,
-    await nodeAcceptsExposeGc(options.appDir) ? "--expose-gc" : ""
-  ].filter(Boolean).join(" ");
-  const env = scrubbedEnv(process.env, {
-    ...options.env,
-    PORT: String(port),
-    NODE_OPTIONS: nodeOptions,
-    [probeSocketEnv]: hub.socketPath
-  });
-  const logStream = createWriteStream(options.logPath);
-  const child = spawnGroup(options.startCommand, {
-    cwd: options.appDir,
-    env,
-    stdio: ["ignore", "pipe", "pipe"]
-  });
-  child.stdout?.pipe(logStream, { end: false });
-  child.stderr?.pipe(logStream, { end: false });
-  const startedAtMs = Date.now();
-  const requestsSent = options.requestsSent ?? (() => 0);
-  let exit2 = null;
-  let stopping = false;
-  const exited = new Promise((resolve3) => {
-    child.once("exit", async (code, signal) => {
-      if (!stopping && exit2 === null) {
-        exit2 = await describeExit(options.logPath, {
-          code,
-          signal,
-          requestsSent: requestsSent(),
-          elapsedMs: Date.now() - startedAtMs
-        });
-      }
-      resolve3();
-    });
-  });
-  const watchdog = setInterval(() => {
-    const limitBytes = options.rssLimitMb * 1024 * 1024;
-    const rssBytes = hub.rssBytes;
-    if (rssBytes <= limitBytes || exit2 !== null) return;
-    exit2 = {
-      kind: "watchdog",
-      rssBytes,
-      limitBytes,
-      requestsSent: requestsSent(),
-      elapsedMs: Date.now() - startedAtMs
-    };
-    options.log(
-      `${options.label}: RSS ${Math.round(rssBytes / 2 ** 20)} MB passed the ${options.rssLimitMb} MB watchdog; stopping it`
-    );
-    void killGroup(child);
-  }, watchdogIntervalMs);
-  const stop = async () => {
-    clearInterval(watchdog);
-    stopping = true;
-    await killGroup(child);
-    await exited;
-    await new Promise((resolve3) => logStream.end(resolve3));
-    await hub[Symbol.asyncDispose]();
-  };
-  try {
-    const url = `http://127.0.0.1:${port}`;
-    await waitUntilReady({
-      url: url + options.readyPath,
-      timeoutMs: options.readyTimeoutMs ?? 6e4,
-      exited
-    });
-    if (exit2 !== null) throw startFailure(options, exit2, await readLogTail(options.logPath));
-    await hub.waitForProbe(5e3);
-    options.log(`${options.label}: ready at ${url} (pid ${child.pid}, heap cap ${options.heapCapMb} MB)`);
-    return {
-      label: options.label,
-      url,
-      hub,
-      logPath: options.logPath,
-      startedAtMs,
-      get exit() {
-        return exit2;
-      },
-      stop,
-      [Symbol.asyncDispose]: stop
-    };
-  } catch (error2) {
-    const crashed = exit2;
-    await stop();
-    if (error2 instanceof LeakwatchError && error2.code === "NOT_READY" && crashed !== null) {
-      throw startFailure(options, crashed, await readLogTail(options.logPath));
-    }
-    if (error2 instanceof LeakwatchError) {
-      throw new LeakwatchError(error2.code, error2.message, {
-        hint: error2.hint,
-        cause: await readLogTail(options.logPath)
-      });
-    }
-    throw error2;
-  }
-}
-function startFailure(options, exit2, logTail2) {
-  const how = exit2.kind === "crash" ? `exited with ${exit2.signal ?? `code ${exit2.code}`}` : `stopped (${exit2.kind})`;
-  return new LeakwatchError("START_FAILED", `the app ${how} before it became ready`, {
-    hint: `Check the start command (\`${options.startCommand}\`) and the app's log (${options.logPath}).`,
-    cause: logTail2
-  });
-}
-async function describeExit(logPath, how) {
-  const logTail2 = await readLogTail(logPath);
-  if (/JavaScript heap out of memory|Reached heap limit/.test(logTail2)) {
-    return { kind: "oom", requestsSent: how.requestsSent, elapsedMs: how.elapsedMs, logTail: logTail2 };
-  }
-  return { kind: "crash", code: how.code, signal: how.signal, requestsSent: how.requestsSent, logTail: logTail2 };
-}
-async function waitUntilReady(options) {
-  let hasExited = false;
-  void options.exited.then(() => {
-    hasExited = true;
-  });
-  const deadline = Date.now() + options.timeoutMs;
-  let lastProblem = "no answer";
-  while (Date.now() < deadline && !hasExited) {
-    try {
-      const response = await fetch(options.url, { signal: AbortSignal.timeout(5e3) });
-      await response.arrayBuffer();
-      if (response.status < 500) return;
-      lastProblem = `HTTP ${response.status}`;
-    } catch (error2) {
-      lastProblem = error2.cause ? String(error2.cause) : String(error2);
-    }
-    await delay(100);
-  }
-  throw new LeakwatchError("NOT_READY", `the app did not become ready at ${options.url} (${lastProblem})`, {
-    hint: hasExited ? "The app exited; see its log." : `Raise the ready timeout, or set the ready path to a route that answers with a status below 500.`
-  });
-}
-function findFreePort() {
-  return new Promise((resolve3, reject) => {
-    const server = net2.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve3(address.port));
-    });
-  });
-}
-async function nodeAcceptsExposeGc(appDir) {
-  try {
-    const { stdout } = await promisify(execFile)("node", ["-p", "process.versions.node"], {
-      cwd: appDir,
-      env: scrubbedEnv(process.env)
-    });
-    const [major = 0, minor = 0] = stdout.trim().split(".").map(Number);
-    return major === 20 && minor >= 18 || major === 22 && minor >= 3 || major >= 23;
-  } catch {
-    return false;
-  }
-}
-
-// src/engine/explain.ts
-import { cp, mkdir as mkdir2, rm as rm3 } from "node:fs/promises";
-import { freemem } from "node:os";
-import { join as join2 } from "node:path";
-
-// src/heap/attribute-packages.ts
-function packageOfFile(file) {
-  const path5 = file.replaceAll("\\", "/");
-  const at = path5.lastIndexOf("node_modules/");
-  if (at === -1) return void 0;
-  const [first, second] = path5.slice(at + "node_modules/".length).split("/");
-  if (first === void 0 || first === "") return void 0;
-  if (first.startsWith("@")) return second ? `${first}/${second}` : void 0;
-  return first;
-}
-function attributePackages(filesClosestFirst, bumpedPackages) {
-  const packages = [];
-  for (const file of filesClosestFirst) {
-    const name = file === void 0 ? void 0 : packageOfFile(file);
-    if (name !== void 0 && !packages.includes(name)) packages.push(name);
-  }
-  const bumped = new Set(bumpedPackages);
-  return { packages, bumpedPackages: packages.filter((name) => bumped.has(name)) };
-}
-
-// src/heap/dominators.ts
-function computeDominators(graph, countedAboveId = 0) {
-  const { snapshot } = graph;
-  const { nodes, nodeCount, nodeFieldCount, nodeField } = snapshot;
-  const { nodeAt, treeParent, firstRetainer, retainers, spare } = depthFirstOrder(graph);
-  const reachedCount = treeParent.length;
-  const semi = new Int32Array(reachedCount);
-  const label = new Int32Array(reachedCount);
-  const ancestor = new Int32Array(reachedCount).fill(-1);
-  const dominator = new Int32Array(reachedCount);
-  const bucketHead = new Int32Array(reachedCount).fill(-1);
-  const bucketNext = new Int32Array(spare[0].buffer, 0, reachedCount);
-  const path5 = new Int32Array(spare[1].buffer, 0, reachedCount);
-  for (let v = 0; v < reachedCount; v++) {
-    semi[v] = v;
-    label[v] = v;
-  }
-  const evaluate = (v) => {
-    if (ancestor[v] === -1) return v;
-    let length = 0;
-    for (let u = v; ancestor[ancestor[u]] !== -1; u = ancestor[u]) path5[length++] = u;
-    while (length > 0) {
-      const u = path5[--length];
-      const up = ancestor[u];
-      if (semi[label[up]] < semi[label[u]])
-        label[u] = label[up];
-      ancestor[u] = ancestor[up];
-    }
-    return label[v];
-  };
-  for (let w = reachedCount - 1; w > 0; w--) {
-    for (let r = firstRetainer[w]; r < firstRetainer[w + 1]; r++) {
-      const u = evaluate(retainers[r]);
-      if (semi[u] < semi[w]) semi[w] = semi[u];
-    }
-    const semiOfW = semi[w];
-    bucketNext[w] = bucketHead[semiOfW];
-    bucketHead[semiOfW] = w;
-    const parent = treeParent[w];
-    ancestor[w] = parent;
-    for (let v = bucketHead[parent]; v !== -1; v = bucketNext[v]) {
-      const u = evaluate(v);
-      dominator[v] = semi[u] < semi[v] ? u : parent;
-    }
-    bucketHead[parent] = -1;
-  }
-  for (let w = 1; w < reachedCount; w++) {
-    if (dominator[w] !== semi[w]) dominator[w] = dominator[dominator[w]];
-  }
-  const immediateDominator = new Int32Array(nodeCount).fill(-1);
-  const sums = new Float64Array(reachedCount);
-  for (let v = 0; v < reachedCount; v++) {
-    const offset = nodeAt[v] * nodeFieldCount;
-    const id = nodes[offset + nodeField.id];
-    if (countedAboveId === 0 || id > countedAboveId && (id & 1) === 1)
-      sums[v] = nodes[offset + nodeField.selfSize];
-  }
-  for (let v = reachedCount - 1; v > 0; v--) {
-    const parent = dominator[v];
-    sums[parent] = sums[parent] + sums[v];
-    immediateDominator[nodeAt[v]] = nodeAt[parent];
-  }
-  const retainedBytes2 = new Float64Array(nodeCount);
-  for (let v = 0; v < reachedCount; v++) retainedBytes2[nodeAt[v]] = sums[v];
-  return { immediateDominator, retainedBytes: retainedBytes2 };
-}
-function depthFirstOrder(graph) {
-  const { snapshot, firstEdge } = graph;
-  const { edges, nodeCount, nodeFieldCount, edgeFieldCount, edgeField } = snapshot;
-  const weakType = snapshot.edgeTypeNames.indexOf("weak");
-  const isStrong = (edge) => edges[edge + edgeField.type] !== weakType;
-  const targetOf = (edge) => edges[edge + edgeField.toNode] / nodeFieldCount;
-  const preorderOf = new Int32Array(nodeCount).fill(-1);
-  const nodeAt = new Uint32Array(nodeCount);
-  const treeParent = new Int32Array(nodeCount);
-  const stackNode = new Uint32Array(nodeCount);
-  const stackEdge = new Uint32Array(nodeCount);
-  let reachedCount = 0;
-  let depth = 0;
-  stackNode[0] = 0;
-  stackEdge[0] = firstEdge[0];
-  preorderOf[0] = reachedCount;
-  nodeAt[reachedCount++] = 0;
-  while (depth >= 0) {
-    const node = stackNode[depth];
-    const edge = stackEdge[depth];
-    if (edge >= firstEdge[node + 1]) {
-      depth--;
-      continue;
-    }
-    stackEdge[depth] = edge + edgeFieldCount;
-    const target = targetOf(edge);
-    if (!isStrong(edge) || preorderOf[target] !== -1) continue;
-    treeParent[reachedCount] = preorderOf[node];
-    preorderOf[target] = reachedCount;
-    nodeAt[reachedCount++] = target;
-    depth++;
-    stackNode[depth] = target;
-    stackEdge[depth] = firstEdge[target];
-  }
-  const firstRetainer = new Uint32Array(reachedCount + 1);
-  const forEachStrongTarget = (visit) => {
-    for (let from = 0; from < reachedCount; from++) {
-      const node = nodeAt[from];
-      for (let edge = firstEdge[node]; edge < firstEdge[node + 1]; edge += edgeFieldCount) {
-        if (isStrong(edge)) visit(from, preorderOf[targetOf(edge)]);
-      }
-    }
-  };
-  forEachStrongTarget((_from, to) => {
-    firstRetainer[to + 1] = firstRetainer[to + 1] + 1;
-  });
-  for (let i = 0; i < reachedCount; i++)
-    firstRetainer[i + 1] = firstRetainer[i + 1] + firstRetainer[i];
-  const retainers = new Uint32Array(firstRetainer[reachedCount]);
-  const fill = firstRetainer.slice(0, reachedCount);
-  forEachStrongTarget((from, to) => {
-    retainers[fill[to]++] = from;
-  });
-  return {
-    nodeAt: nodeAt.subarray(0, reachedCount),
-    treeParent: treeParent.subarray(0, reachedCount),
-    firstRetainer,
-    retainers,
-    spare: [stackNode, stackEdge]
-  };
-}
-
-// src/heap/parse-snapshot.ts
-import { open as open3 } from "node:fs/promises";
-
-// src/heap/snapshot-scanners.ts
-var QUOTE = 34;
-var BACKSLASH = 92;
-var OPEN_BRACKET = 91;
-var CLOSE_BRACKET = 93;
-var DIGIT_0 = 48;
-var DIGIT_9 = 57;
-var NumberArrayReader = class {
-  constructor(target, isGrowable, fieldCount = 1, idField = -1) {
-    this.isGrowable = isGrowable;
-    this.fieldCount = fieldCount;
-    this.idField = idField;
-    this.target = target;
-  }
-  isGrowable;
-  fieldCount;
-  idField;
-  target;
-  filled = 0;
-  /** Highest odd value seen at `idField` of each record (V8 heap object ids), when `idField >= 0`. */
-  maxOddId = 0;
-  value = 0;
-  isInNumber = false;
-  fieldCursor = 0;
-  /** Returns the index just past the closing `]`, or -1 when the chunk ended first. */
-  read(chunk, from) {
-    let value = this.value;
-    let isInNumber = this.isInNumber;
-    let filled = this.filled;
-    let fieldCursor = this.fieldCursor;
-    let maxOddId = this.maxOddId;
-    let target = this.target;
-    const { fieldCount, idField } = this;
-    const length = chunk.length;
-    let end = -1;
-    for (let i = from; i < length; i++) {
-      const byte = chunk[i];
-      if (byte >= DIGIT_0 && byte <= DIGIT_9) {
-        value = isInNumber ? value * 10 + (byte - DIGIT_0) : byte - DIGIT_0;
-        isInNumber = true;
-        continue;
-      }
-      if (isInNumber) {
-        if (fieldCursor === idField && value & 1 && value > maxOddId) maxOddId = value;
-        if (++fieldCursor === fieldCount) fieldCursor = 0;
-        if (target !== null) {
-          if (filled === target.length) {
-            if (!this.isGrowable) throw new RangeError("more values than the header announced");
-            const grown = new Uint32Array(target.length * 2);
-            grown.set(target);
-            target = grown;
-          }
-          target[filled] = value;
-        }
-        filled++;
-        isInNumber = false;
-      }
-      if (byte === CLOSE_BRACKET) {
-        end = i + 1;
-        break;
-      }
-    }
-    this.value = value;
-    this.isInNumber = isInNumber;
-    this.filled = filled;
-    this.fieldCursor = fieldCursor;
-    this.maxOddId = maxOddId;
-    this.target = target;
-    return end;
-  }
-};
-var FlatArraySkipper = class {
-  read(chunk, from) {
-    const end = chunk.indexOf(CLOSE_BRACKET, from);
-    return end === -1 ? -1 : end + 1;
-  }
-};
-var NestedArraySkipper = class {
-  depth = 1;
-  isInString = false;
-  isEscaped = false;
-  read(chunk, from) {
-    for (let i = from; i < chunk.length; i++) {
-      const byte = chunk[i];
-      if (this.isInString) {
-        if (this.isEscaped) this.isEscaped = false;
-        else if (byte === BACKSLASH) this.isEscaped = true;
-        else if (byte === QUOTE) this.isInString = false;
-      } else if (byte === QUOTE) this.isInString = true;
-      else if (byte === OPEN_BRACKET) this.depth++;
-      else if (byte === CLOSE_BRACKET && --this.depth === 0) return i + 1;
-    }
-    return -1;
-  }
-};
-var StringArrayReader = class {
-  constructor(maxChars) {
-    this.maxChars = maxChars;
-    this.maxBytes = maxChars * 4;
-  }
-  maxChars;
-  strings = [];
-  isInString = false;
-  isEscaped = false;
-  hasEscape = false;
-  parts = [];
-  keptBytes = 0;
-  maxBytes;
-  read(chunk, from) {
-    let i = from;
-    const length = chunk.length;
-    while (i < length) {
-      if (!this.isInString) {
-        while (i < length && chunk[i] !== QUOTE && chunk[i] !== CLOSE_BRACKET) i++;
-        if (i === length) return -1;
-        if (chunk[i] === CLOSE_BRACKET) return i + 1;
-        this.isInString = true;
-        this.hasEscape = false;
-        this.isEscaped = false;
-        this.parts = [];
-        this.keptBytes = 0;
-        i++;
-      }
-      const start = i;
-      let isEscaped = this.isEscaped;
-      let hasEscape = this.hasEscape;
-      for (; i < length; i++) {
-        const byte = chunk[i];
-        if (isEscaped) isEscaped = false;
-        else if (byte === BACKSLASH) {
-          isEscaped = true;
-          hasEscape = true;
-        } else if (byte === QUOTE) break;
-      }
-      this.isEscaped = isEscaped;
-      this.hasEscape = hasEscape;
-      const take = Math.min(i, start + Math.max(0, this.maxBytes - this.keptBytes));
-      const isComplete = i < length;
-      if (isComplete && this.parts.length === 0) {
-        this.strings.push(decodeJsonString(chunk.subarray(start, take), hasEscape, this.maxChars));
-      } else {
-        if (take > start) this.parts.push(Buffer.from(chunk.subarray(start, take)));
-        this.keptBytes += take - start;
-        if (isComplete)
-          this.strings.push(decodeJsonString(Buffer.concat(this.parts), hasEscape, this.maxChars));
-      }
-      if (isComplete) {
-        this.isInString = false;
-        i++;
-      }
-    }
-    return -1;
-  }
-};
-function decodeJsonString(bytes, hasEscape, maxChars) {
-  let text2 = bytes.toString("utf8");
-  if (hasEscape) {
-    try {
-      text2 = JSON.parse(`"${text2}"`);
-    } catch {
-      try {
-        text2 = JSON.parse(`"${text2.slice(0, text2.lastIndexOf("\\"))}"`);
-      } catch {
-      }
-    }
-  }
-  return text2.length > maxChars ? Buffer.from(text2.slice(0, maxChars)).toString() : text2;
-}
-
-// src/heap/parse-snapshot.ts
-var CHUNK_BYTES = 4 * 1024 * 1024;
-var OPEN_BRACKET2 = 91;
-var FLAT_NUMBER_ARRAYS = /* @__PURE__ */ new Set(["nodes", "edges", "trace_function_infos", "samples", "locations"]);
-async function parseSnapshot(options) {
-  const { path: path5, detail } = options;
-  let handle;
-  try {
-    handle = await open3(path5, "r");
-  } catch (cause) {
-    throw new LeakwatchError("HEAP_SNAPSHOT_UNREADABLE", `Cannot open heap snapshot ${path5}.`, {
-      hint: "Check that the probe wrote the snapshot (v8.writeHeapSnapshot) and that the path is right.",
-      cause
-    });
-  }
-  let result;
-  let sectionName = "";
-  let pendingText = "";
-  let reader;
-  let isDone = false;
-  const startArray = (name, snapshot) => {
-    sectionName = name;
-    if (name === "nodes") {
-      if (detail !== "ids") snapshot.nodes = new Uint32Array(snapshot.nodeCount * snapshot.nodeFieldCount);
-      return new NumberArrayReader(
-        detail === "ids" ? null : snapshot.nodes,
-        false,
-        snapshot.nodeFieldCount,
-        snapshot.nodeField.id
-      );
-    }
-    if (name === "edges" && detail === "full") {
-      snapshot.edges = new Uint32Array(snapshot.edgeCount * snapshot.edgeFieldCount);
-      return new NumberArrayReader(snapshot.edges, false);
-    }
-    if (name === "locations" && detail === "full") return new NumberArrayReader(new Uint32Array(4096), true);
-    if (name === "strings" && detail !== "ids") return new StringArrayReader(options.maxStringChars ?? 1024);
-    return FLAT_NUMBER_ARRAYS.has(name) ? new FlatArraySkipper() : new NestedArraySkipper();
-  };
-  const finishArray = (finished, snapshot) => {
-    if (finished instanceof StringArrayReader) {
-      snapshot.strings = finished.strings;
-      isDone = true;
-    }
-    if (!(finished instanceof NumberArrayReader)) return;
-    if (sectionName === "nodes") {
-      snapshot.maxHeapObjectId = finished.maxOddId;
-      if (finished.filled !== snapshot.nodeCount * snapshot.nodeFieldCount)
-        throw malformed(path5, "node count differs from the header");
-      if (detail === "ids") isDone = true;
-    }
-    if (sectionName === "edges" && finished.target && finished.filled !== finished.target.length) {
-      throw malformed(path5, "edge count differs from the header");
-    }
-    if (sectionName === "locations" && finished.target)
-      snapshot.locations = finished.target.slice(0, finished.filled);
-  };
-  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-  try {
-    while (!isDone) {
-      const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
-      if (bytesRead === 0) break;
-      const chunk = buffer.subarray(0, bytesRead);
-      let i = 0;
-      while (i < chunk.length && !isDone) {
-        if (reader === void 0) {
-          const bracket = chunk.indexOf(OPEN_BRACKET2, i);
-          const end2 = bracket === -1 ? chunk.length : bracket + 1;
-          pendingText += chunk.toString("latin1", i, end2);
-          i = end2;
-          const match = bracket === -1 ? null : /"(\w+)"\s*:\s*\[$/.exec(pendingText);
-          if (match === null || result === void 0 && match[1] !== "nodes") continue;
-          result ??= headerToSnapshot(pendingText.slice(0, match.index), path5);
-          reader = startArray(match[1] ?? "", result);
-          pendingText = "";
-          continue;
-        }
-        const end = readArray(reader, chunk, i, path5, sectionName);
-        if (end === -1) break;
-        finishArray(reader, result);
-        reader = void 0;
-        i = end;
-      }
-    }
-  } finally {
-    await handle.close();
-  }
-  if (!result || !isDone) throw malformed(path5, "the file ends early");
-  return result;
-}
-function readArray(reader, chunk, from, path5, sectionName) {
-  try {
-    return reader.read(chunk, from);
-  } catch (cause) {
-    throw malformed(path5, `${sectionName}: ${String(cause)}`, cause);
-  }
-}
-function headerToSnapshot(text2, path5) {
-  let header;
-  try {
-    const json2 = JSON.parse(`${text2.trim().replace(/,$/, "")}}`);
-    header = json2.snapshot;
-  } catch (cause) {
-    throw malformed(path5, "header is not JSON", cause);
-  }
-  const { meta } = header;
-  const nodeIndex = (name) => fieldIndex(meta.node_fields, name, path5);
-  const edgeIndex = (name) => fieldIndex(meta.edge_fields, name, path5);
-  return {
-    nodeFieldCount: meta.node_fields.length,
-    edgeFieldCount: meta.edge_fields.length,
-    nodeTypeNames: meta.node_types[0],
-    edgeTypeNames: meta.edge_types[0],
-    nodeField: {
-      type: nodeIndex("type"),
-      name: nodeIndex("name"),
-      id: nodeIndex("id"),
-      selfSize: nodeIndex("self_size"),
-      edgeCount: nodeIndex("edge_count")
-    },
-    edgeField: {
-      type: edgeIndex("type"),
-      nameOrIndex: edgeIndex("name_or_index"),
-      toNode: edgeIndex("to_node")
-    },
-    nodeCount: header.node_count,
-    edgeCount: header.edge_count,
-    nodes: new Uint32Array(0),
-    edges: new Uint32Array(0),
-    locations: new Uint32Array(0),
-    strings: [],
-    maxHeapObjectId: 0
-  };
-}
-function fieldIndex(fields, name, path5) {
-  const index = fields.indexOf(name);
-  if (index === -1) throw malformed(path5, `no "${name}" field in meta`);
-  return index;
-}
-function malformed(path5, detail, cause) {
-  return new LeakwatchError("HEAP_SNAPSHOT_MALFORMED", `Heap snapshot ${path5} is not readable: ${detail}.`, {
-    hint: "The file may be truncated (the app exited or ran out of disk while writing it). Take the snapshot again.",
-    cause
-  });
-}
-
-// src/heap/retainer-path.ts
-var KEPT_STEPS_EACH_END = 100;
-var VISIBLE_TYPES = /* @__PURE__ */ new Set([
-  "object",
-  "closure",
-  "regexp",
-  "native",
-  "string",
-  "concatenated string",
-  "sliced string",
-  "number",
-  "symbol",
-  "bigint"
-]);
-var NAMED_EDGE_TYPES = /* @__PURE__ */ new Set(["property", "context", "element"]);
-var INTERNAL_ROOTS = /* @__PURE__ */ new Set(["(Handle scope)", "(Strong roots)"]);
-function findRootDistances(graph) {
-  const { snapshot, firstEdge } = graph;
-  const { nodes, edges, nodeFieldCount, edgeFieldCount, nodeField, edgeField } = snapshot;
-  const weakType = snapshot.edgeTypeNames.indexOf("weak");
-  const internalType = snapshot.edgeTypeNames.indexOf("internal");
-  const noisyTypes = new Set(["object shape", "code"].map((name) => snapshot.nodeTypeNames.indexOf(name)));
-  const keyIdOfEphemeronEdge = ephemeronKeyIds(snapshot.strings);
-  const internalRoots = /* @__PURE__ */ new Set();
-  for (let node = 0; node < snapshot.nodeCount; node++) {
-    if (graph.typeOf(node) === "synthetic" && INTERNAL_ROOTS.has(graph.nameOf(node))) internalRoots.add(node);
-  }
-  const parentEdge = new Int32Array(snapshot.nodeCount).fill(-1);
-  const parentNode = new Int32Array(snapshot.nodeCount).fill(-1);
-  const queue = new Uint32Array(snapshot.nodeCount);
-  const isQueued = new Uint8Array(snapshot.nodeCount);
-  const isDeferred = new Uint8Array(snapshot.nodeCount);
-  const deferred = [];
-  const defer = (node) => {
-    if (isDeferred[node]) return;
-    isDeferred[node] = 1;
-    deferred.push(node);
-  };
-  const isKeyToValueEdge = (node, edge) => edges[edge + edgeField.type] === internalType && keyIdOfEphemeronEdge.get(edges[edge + edgeField.nameOrIndex]) === graph.idOf(node);
-  const search = (isFiltered, seeds) => {
-    let head = 0;
-    let tail = 0;
-    for (const seed of seeds) queue[tail++] = seed;
-    while (head < tail) {
-      const node = queue[head++];
-      if (isFiltered && node !== 0 && (noisyTypes.has(nodes[node * nodeFieldCount + nodeField.type]) || internalRoots.has(node))) {
-        defer(node);
-        continue;
-      }
-      for (let edge = firstEdge[node]; edge < firstEdge[node + 1]; edge += edgeFieldCount) {
-        if (edges[edge + edgeField.type] === weakType) continue;
-        const target = edges[edge + edgeField.toNode] / nodeFieldCount;
-        if (isQueued[target]) continue;
-        if (isFiltered && isKeyToValueEdge(node, edge)) {
-          defer(node);
-          continue;
-        }
-        isQueued[target] = 1;
-        parentEdge[target] = edge;
-        parentNode[target] = node;
-        queue[tail++] = target;
-      }
-    }
-  };
-  isQueued[0] = 1;
-  search(true, [0]);
-  search(false, deferred);
-  return { parentEdge, parentNode };
-}
-function ephemeronKeyIds(strings) {
-  const keyIds = /* @__PURE__ */ new Map();
-  strings.forEach((text2, index) => {
-    if (!text2.includes("part of key")) return;
-    const match = / \/ part of key \(.* @(\d+)\) -> value \(/.exec(text2);
-    if (match) keyIds.set(index, Number(match[1]));
-  });
-  return keyIds;
-}
-function retainerPathOf(graph, distances, sample3) {
-  const chain = [];
-  for (let node = sample3; node > 0; node = distances.parentNode[node]) {
-    if (distances.parentEdge[node] < 0) return void 0;
-    chain.push(node);
-  }
-  chain.reverse();
-  let root = "(root)";
-  const steps = [];
-  let scopeOwnerFile;
-  for (const node of chain) {
-    const edge = distances.parentEdge[node];
-    const type2 = graph.typeOf(node);
-    const name = graph.nameOf(node);
-    if (type2 === "synthetic") {
-      if (steps.length === 0 && name !== "(GC roots)") root = name;
-      continue;
-    }
-    const ownFile = type2 === "closure" || type2 === "object" ? graph.sourceFileOf(node) : void 0;
-    const enclosingFile = scopeOwnerFile;
-    if (ownFile !== void 0) scopeOwnerFile = ownFile;
-    if (!VISIBLE_TYPES.has(type2) || name.startsWith("system /")) continue;
-    const step = { name: displayName(type2, name), nodeType: type2 };
-    const edgeType = graph.edgeTypeOf(edge);
-    if (NAMED_EDGE_TYPES.has(edgeType)) {
-      step.edgeName = edgeType === "element" ? `[${graph.edgeNameOf(edge)}]` : graph.edgeNameOf(edge);
-    }
-    const isScopeVariable = edgeType === "context" && enclosingFile !== void 0;
-    const file = isScopeVariable ? enclosingFile : ownFile;
-    if (file !== void 0) step.file = file;
-    if (isScopeVariable) step.isScopeVariable = true;
-    const previous = steps[steps.length - 1];
-    if (previous !== void 0 && isSameHop(previous, step))
-      previous.repeatCount = (previous.repeatCount ?? 1) + 1;
-    else steps.push(step);
-  }
-  if (steps.length <= 2 * KEPT_STEPS_EACH_END) return { root, steps };
-  const elidedStepCount = steps.length - 2 * KEPT_STEPS_EACH_END;
-  steps.splice(KEPT_STEPS_EACH_END, elidedStepCount);
-  return { root, steps, elidedStepCount };
-}
-function isSameHop(a, b) {
-  return a.name === b.name && a.nodeType === b.nodeType && a.edgeName === b.edgeName && a.file === b.file && a.isScopeVariable === b.isScopeVariable;
-}
-function displayName(type2, name) {
-  if (type2 === "closure") return `${name || "(anonymous)"}()`;
-  if (type2 === "string" || type2 === "concatenated string" || type2 === "sliced string") return "(string)";
-  if (type2 === "number") return "(number)";
-  return name || `(${type2})`;
-}
-function formatRetainerPath(path5, options = {}) {
-  const maxSteps = options.maxSteps ?? 6;
-  const shown = path5.steps.slice(-maxSteps);
-  const parts = shown.length < path5.steps.length ? ["\u2026"] : [path5.root];
-  const saysFile = shown.map(() => false);
-  for (let start = 0; start < shown.length; ) {
-    let end = start;
-    while (end + 1 < shown.length && shown[end + 1]?.file === shown[start]?.file) end++;
-    const run = shown.slice(start, end + 1);
-    const holder = run.findIndex((step) => step.isScopeVariable);
-    if (shown[start]?.file !== void 0) saysFile[start + Math.max(0, holder)] = true;
-    start = end + 1;
-  }
-  shown.forEach((step, index) => {
-    const isEdgeNameNews = step.edgeName !== void 0 && `${step.edgeName}()` !== step.name;
-    let text2 = isEdgeNameNews ? `${step.name} (${step.edgeName})` : step.name;
-    if (saysFile[index] && step.file !== void 0) text2 += ` in ${displayFile(step.file, options.appRoot)}`;
-    if (step.repeatCount !== void 0) text2 += ` \xD7${step.repeatCount}`;
-    parts.push(text2);
-  });
-  return parts.join(" \u2192 ");
-}
-function displayFile(file, appRoot) {
-  const path5 = file.startsWith("file://") ? decodeURIComponent(file.slice("file://".length)) : file;
-  const modules = path5.lastIndexOf("node_modules/");
-  if (modules !== -1) return path5.slice(modules);
-  if (appRoot !== void 0 && path5.startsWith(`${appRoot.replace(/\/$/, "")}/`))
-    return path5.slice(appRoot.replace(/\/$/, "").length + 1);
-  return path5;
-}
-
-// src/heap/snapshot-graph.ts
-var NUMERIC_EDGE_TYPES = /* @__PURE__ */ new Set(["element", "hidden"]);
-var MAX_SHAPE_CHAIN = 64;
-function createSnapshotGraph(snapshot) {
-  const { nodes, edges, strings, nodeFieldCount, edgeFieldCount, nodeField, edgeField } = snapshot;
-  const firstEdge = new Uint32Array(snapshot.nodeCount + 1);
-  let edgeCursor = 0;
-  for (let node = 0; node < snapshot.nodeCount; node++) {
-    firstEdge[node] = edgeCursor;
-    edgeCursor += nodes[node * nodeFieldCount + nodeField.edgeCount] * edgeFieldCount;
-  }
-  firstEdge[snapshot.nodeCount] = edgeCursor;
-  const typeOf = (node) => snapshot.nodeTypeNames[nodes[node * nodeFieldCount + nodeField.type]] ?? "unknown";
-  const nameOf = (node) => strings[nodes[node * nodeFieldCount + nodeField.name]] ?? "";
-  const edgeTypeOf = (edge) => snapshot.edgeTypeNames[edges[edge + edgeField.type]] ?? "unknown";
-  const edgeNameOf = (edge) => {
-    const raw = edges[edge + edgeField.nameOrIndex];
-    return NUMERIC_EDGE_TYPES.has(edgeTypeOf(edge)) ? String(raw) : strings[raw] ?? "";
-  };
-  const targetOf = (edge) => edges[edge + edgeField.toNode] / nodeFieldCount;
-  const findEdgeTarget = (node, edgeName) => {
-    for (let edge = firstEdge[node]; edge < firstEdge[node + 1]; edge += edgeFieldCount) {
-      if (edgeTypeOf(edge) !== "element" && edgeNameOf(edge) === edgeName) return targetOf(edge);
-    }
-    return void 0;
-  };
-  const scriptNameOfClosure = (closure) => {
-    const shared = findEdgeTarget(closure, "shared");
-    if (shared === void 0) return void 0;
-    const script = findEdgeTarget(shared, "script_or_debug_info") ?? findEdgeTarget(shared, "script");
-    if (script === void 0) return void 0;
-    const nameNode = findEdgeTarget(script, "name");
-    const name = nameNode !== void 0 && typeOf(nameNode) === "string" ? nameOf(nameNode) : nameOf(script);
-    return name === "" || name.startsWith("system /") ? void 0 : name;
-  };
-  const constructorOf = (object2) => {
-    let shape = findEdgeTarget(object2, "map");
-    for (let step = 0; shape !== void 0 && step < MAX_SHAPE_CHAIN; step++) {
-      const classFunction = findEdgeTarget(shape, "constructor");
-      if (classFunction !== void 0) return typeOf(classFunction) === "closure" ? classFunction : void 0;
-      shape = findEdgeTarget(shape, "back_pointer");
-    }
-    return void 0;
-  };
-  const sourceFileOf = (node) => {
-    const type2 = typeOf(node);
-    if (type2 === "closure") return scriptNameOfClosure(node);
-    if (type2 !== "object") return void 0;
-    const classFunction = constructorOf(node);
-    return classFunction === void 0 ? void 0 : scriptNameOfClosure(classFunction);
-  };
-  return {
-    snapshot,
-    firstEdge,
-    typeOf,
-    nameOf,
-    idOf: (node) => nodes[node * nodeFieldCount + nodeField.id],
-    selfSizeOf: (node) => nodes[node * nodeFieldCount + nodeField.selfSize],
-    edgeTypeOf,
-    edgeNameOf,
-    targetOf,
-    findEdgeTarget,
-    sourceFileOf
-  };
-}
-
-// src/heap/diff-heap-snapshots.ts
-var MIN_SURVIVAL_RATIO = 0.9;
-var MAX_HALF_SHARE_DEVIATION = 0.25;
-var MAX_UNSTEADY_GROUPS = 5;
-var JIT_NODE_TYPES = /* @__PURE__ */ new Set(["code", "object shape"]);
-async function diffHeapSnapshots(options) {
-  const startedMs = performance.now();
-  const log = options.log ?? (() => {
-  });
-  const { firstToLast } = options.requestsBetween;
-  const firstToMiddle = options.requestsBetween.firstToMiddle ?? firstToLast / 2;
-  if (!(firstToLast > 0) || !(firstToMiddle > 0) || firstToMiddle >= firstToLast) {
-    throw new LeakwatchError(
-      "HEAP_DIFF_REQUESTS",
-      `requestsBetween must satisfy 0 < firstToMiddle < firstToLast (got ${firstToMiddle} and ${firstToLast}).`,
-      {
-        hint: "Count the requests served between the snapshots; the middle snapshot must fall between the other two."
-      }
-    );
-  }
-  const minBytesPerRequest = options.minBytesPerRequest ?? 8;
-  const minObjectsPerRequest = options.minObjectsPerRequest ?? 0.01;
-  const [firstPath, middlePath, lastPath] = options.snapshotPaths;
-  const first = await parseSnapshot({ path: firstPath, detail: "ids" });
-  log(`heap: snapshot 1 read (${first.nodeCount} nodes)`);
-  const middle = await parseSnapshot({ path: middlePath, detail: "nodes" });
-  assertTimeOrder(first.maxHeapObjectId, middle.maxHeapObjectId);
-  const aliveAtMiddle = countNewByGroup(middle, first.maxHeapObjectId);
-  const middleSummary = {
-    path: middlePath,
-    nodeCount: middle.nodeCount,
-    maxHeapObjectId: middle.maxHeapObjectId
-  };
-  middle.nodes = new Uint32Array(0);
-  middle.strings = [];
-  log(`heap: snapshot 2 read (${middle.nodeCount} nodes)`);
-  const last = await parseSnapshot({ path: lastPath, detail: "full" });
-  log(`heap: snapshot 3 read (${last.nodeCount} nodes, ${last.edgeCount} edges)`);
-  assertTimeOrder(middle.maxHeapObjectId, last.maxHeapObjectId);
-  const tallies = tallyNewObjects(last, first.maxHeapObjectId, middle.maxHeapObjectId);
-  const expectedAfterShare = (firstToLast - firstToMiddle) / firstToLast;
-  const growing = [];
-  const unsteady = [];
-  for (const [key, tally] of tallies) {
-    const count2 = tally.beforeMiddle + tally.afterMiddle;
-    const objectsPerRequest = count2 / firstToLast;
-    const bytesPerRequest = tally.selfBytes / firstToLast;
-    if (objectsPerRequest < minObjectsPerRequest || bytesPerRequest < minBytesPerRequest) continue;
-    const atMiddle = aliveAtMiddle.get(key) ?? 0;
-    const survivalRatio = atMiddle === 0 ? 0 : Math.min(1, tally.beforeMiddle / atMiddle);
-    const afterShare = tally.afterMiddle / count2;
-    const isSteady = tally.beforeMiddle > 0 && tally.afterMiddle > 0 && survivalRatio >= MIN_SURVIVAL_RATIO && Math.abs(afterShare - expectedAfterShare) <= MAX_HALF_SHARE_DEVIATION;
-    const group = {
-      name: tally.name,
-      nodeType: tally.nodeType,
-      objectsPerRequest,
-      bytesPerRequest,
-      newObjectCount: count2,
-      newSelfBytes: tally.selfBytes,
-      createdBeforeMiddleCount: tally.beforeMiddle,
-      createdAfterMiddleCount: tally.afterMiddle,
-      survivalRatio,
-      isSteady,
-      packages: [],
-      bumpedPackages: []
-    };
-    (isSteady && !JIT_NODE_TYPES.has(tally.nodeType) ? growing : unsteady).push(group);
-  }
-  const byBytes = (a, b) => b.bytesPerRequest - a.bytesPerRequest;
-  growing.sort(byBytes);
-  unsteady.sort(byBytes);
-  unsteady.length = Math.min(unsteady.length, MAX_UNSTEADY_GROUPS);
-  const explained = growing.slice(0, options.maxGroups ?? 10);
-  if (explained.length > 0) {
-    const graph = createSnapshotGraph(last);
-    const distances = findRootDistances(graph);
-    log(`heap: retainer paths and retained sizes for ${explained.length} growing groups`);
-    const retainedBytes2 = retainedBytesByGroup(
-      last,
-      first.maxHeapObjectId,
-      computeDominators(graph, first.maxHeapObjectId),
-      explained
-    );
-    for (const group of explained) {
-      group.retainedBytesPerRequest = (retainedBytes2.get(groupKeyOf(group)) ?? 0) / firstToLast;
-      const sample3 = tallies.get(groupKeyOf(group)).sample;
-      const sourceFile = graph.sourceFileOf(sample3);
-      if (sourceFile !== void 0) group.sourceFile = sourceFile;
-      const path5 = retainerPathOf(graph, distances, sample3);
-      if (path5 !== void 0) {
-        group.retainerPath = path5;
-        group.retainerPathText = formatRetainerPath(
-          path5,
-          options.appRoot === void 0 ? {} : { appRoot: options.appRoot }
-        );
-      }
-      const files = [sourceFile, ...(path5?.steps ?? []).map((step) => step.file).reverse()];
-      Object.assign(group, attributePackages(files, options.bumpedPackages ?? []));
-    }
-  }
-  return {
-    growing,
-    unsteady,
-    snapshots: [
-      { path: firstPath, nodeCount: first.nodeCount, maxHeapObjectId: first.maxHeapObjectId },
-      middleSummary,
-      { path: lastPath, nodeCount: last.nodeCount, maxHeapObjectId: last.maxHeapObjectId }
-    ],
-    requestsFirstToLast: firstToLast,
-    durationMs: performance.now() - startedMs
-  };
-}
-var STRING_TYPES = /* @__PURE__ */ new Set(["string", "concatenated string", "sliced string"]);
-var UNNAMED_TYPES = /* @__PURE__ */ new Set(["number", "symbol", "bigint", "regexp"]);
-function groupOf(typeName, name) {
-  if (STRING_TYPES.has(typeName)) return { name: "(string)", nodeType: "string" };
-  if (UNNAMED_TYPES.has(typeName)) return { name: `(${typeName})`, nodeType: typeName };
-  return { name: name === "" ? `(${typeName})` : name, nodeType: typeName };
-}
-function groupKeyOf(group) {
-  return `${group.nodeType}\0${group.name}`;
-}
-function forEachNewNode(snapshot, sinceId, visit) {
-  const { nodes, nodeFieldCount, nodeField, strings, nodeTypeNames } = snapshot;
-  const resolved = /* @__PURE__ */ new Map();
-  for (let node = 0, offset = 0; node < snapshot.nodeCount; node++, offset += nodeFieldCount) {
-    const id = nodes[offset + nodeField.id];
-    if (id <= sinceId || (id & 1) === 0) continue;
-    const type2 = nodes[offset + nodeField.type];
-    const nameIndex = nodes[offset + nodeField.name];
-    const pair = nameIndex * 32 + type2;
-    let entry = resolved.get(pair);
-    if (entry === void 0) {
-      const group = groupOf(nodeTypeNames[type2] ?? "unknown", strings[nameIndex] ?? "");
-      entry = { key: groupKeyOf(group), group };
-      resolved.set(pair, entry);
-    }
-    visit(node, entry.key, entry.group, id);
-  }
-}
-function countNewByGroup(snapshot, sinceId) {
-  const counts = /* @__PURE__ */ new Map();
-  forEachNewNode(snapshot, sinceId, (_node, key) => counts.set(key, (counts.get(key) ?? 0) + 1));
-  return counts;
-}
-function tallyNewObjects(snapshot, firstMaxId, middleMaxId) {
-  const tallies = /* @__PURE__ */ new Map();
-  const { nodes, nodeFieldCount, nodeField } = snapshot;
-  forEachNewNode(snapshot, firstMaxId, (node, key, group, id) => {
-    let tally = tallies.get(key);
-    if (tally === void 0) {
-      const empty = { beforeMiddle: 0, afterMiddle: 0, selfBytes: 0, beforeMiddleIdSum: 0 };
-      tally = { ...group, ...empty, sample: node, sampleIdDistance: Number.POSITIVE_INFINITY };
-      tallies.set(key, tally);
-    }
-    if (id <= middleMaxId) {
-      tally.beforeMiddle++;
-      tally.beforeMiddleIdSum += id;
-    } else tally.afterMiddle++;
-    tally.selfBytes += nodes[node * nodeFieldCount + nodeField.selfSize];
-  });
-  forEachNewNode(snapshot, firstMaxId, (node, key, _group, id) => {
-    const tally = tallies.get(key);
-    const typicalId = tally.beforeMiddle > 0 ? tally.beforeMiddleIdSum / tally.beforeMiddle : middleMaxId;
-    const distance = Math.abs(id - typicalId);
-    if (distance < tally.sampleIdDistance) {
-      tally.sample = node;
-      tally.sampleIdDistance = distance;
-    }
-  });
-  return tallies;
-}
-function retainedBytesByGroup(snapshot, sinceId, dominators, groups) {
-  const wanted = new Set(groups.map(groupKeyOf));
-  const memberGroup = /* @__PURE__ */ new Map();
-  forEachNewNode(snapshot, sinceId, (node, key) => {
-    if (wanted.has(key)) memberGroup.set(node, key);
-  });
-  const totals = /* @__PURE__ */ new Map();
-  for (const [node, key] of memberGroup) {
-    if (memberGroup.get(dominators.immediateDominator[node]) === key) continue;
-    totals.set(key, (totals.get(key) ?? 0) + dominators.retainedBytes[node]);
-  }
-  return totals;
-}
-function assertTimeOrder(earlierMaxId, laterMaxId) {
-  if (earlierMaxId <= laterMaxId) return;
-  throw new LeakwatchError(
-    "HEAP_DIFF_ORDER",
-    "The heap snapshots are not in time order, or come from different processes.",
-    {
-      hint: "Pass the three snapshots of one app process in the order they were taken."
-    }
-  );
-}
-
-// src/engine/explain.ts
-var memoryHeadroomFactor = 3;
-async function snapshotGrowth(options) {
-  const { app, label, log } = options;
-  const skipped = (reason) => ({ label, status: "skipped", reason });
-  const done = (explanation2) => ({
-    explanation: Promise.resolve(explanation2)
-  });
-  if (app.hub.processCount !== 1) {
-    return done(skipped(`the app serves from ${app.hub.processCount} processes; heap diffs need one`));
-  }
-  if (app.hub.rssBytes * memoryHeadroomFactor > freemem()) {
-    return done(
-      skipped(`not enough free memory to snapshot a ${Math.round(app.hub.rssBytes / 2 ** 20)} MB process`)
-    );
-  }
-  const dir = join2(options.workDir, `snapshots-${label}`);
-  await mkdir2(dir, { recursive: true });
-  let taken;
-  try {
-    log(`${label}: taking 3 heap snapshots, ${options.requestsPerBatch} requests apart`);
-    taken = await takeThreeSnapshots(dir, options);
-  } catch (error2) {
-    await keepOrRemove(dir, options);
-    throw error2;
-  }
-  if ("reason" in taken) {
-    await keepOrRemove(dir, options);
-    return done(skipped(taken.reason));
-  }
-  const explanation = analyse(taken.paths, options).catch(
-    (error2) => skipped(`the snapshot analysis failed: ${error2 instanceof Error ? error2.message : String(error2)}`)
-  ).finally(() => keepOrRemove(dir, options));
-  return { explanation };
-}
-async function takeThreeSnapshots(dir, options) {
-  const { app } = options;
-  const paths = [];
-  for (let snapshot = 0; snapshot < 3; snapshot++) {
-    if (snapshot > 0) await options.sendRequests(options.requestsPerBatch);
-    if (app.exit !== null) return { reason: `the app stopped (${app.exit.kind}) while being snapshotted` };
-    const [path5] = await app.hub.writeSnapshots(dir, `snapshot-${snapshot + 1}`);
-    if (!path5) return { reason: "the probe wrote no snapshot" };
-    paths.push(path5);
-  }
-  return { paths };
-}
-async function analyse(paths, options) {
-  const { label, log } = options;
-  const result = await diffHeapSnapshots({
-    snapshotPaths: paths,
-    requestsBetween: { firstToLast: 2 * options.requestsPerBatch },
-    bumpedPackages: options.bumpedPackages,
-    appRoot: options.appDir,
-    log
-  });
-  const growing = result.growing.map((group) => ({
-    name: group.name,
-    nodeType: group.nodeType,
-    objectsPerRequest: group.objectsPerRequest,
-    bytesPerRequest: group.bytesPerRequest,
-    retainedBytesPerRequest: group.retainedBytesPerRequest ?? null,
-    retainerPath: group.retainerPathText ?? null,
-    sourceFile: group.sourceFile ?? null,
-    packages: group.packages,
-    bumpedPackages: group.bumpedPackages
-  }));
-  log(
-    `${label}: ${growing.length} growing object group(s)${growing[0] ? `, largest ${growing[0].name}` : ""}`
-  );
-  return {
-    label,
-    status: "analysed",
-    requests: result.requestsFirstToLast,
-    growing,
-    analysisMs: result.durationMs
-  };
-}
-async function keepOrRemove(dir, options) {
-  try {
-    if (options.keepSnapshotsDir) {
-      await mkdir2(options.keepSnapshotsDir, { recursive: true });
-      await cp(dir, join2(options.keepSnapshotsDir, options.label), { recursive: true });
-    }
-  } catch (error2) {
-    options.log(`${options.label}: could not keep the heap snapshots: ${String(error2)}`);
-  }
-  await rm3(dir, { recursive: true, force: true }).catch((error2) => {
-    options.log(`${options.label}: could not delete ${dir}: ${String(error2)}`);
-  });
-}
-
-// src/engine/load.ts
-var import_autocannon = __toESM(require_autocannon(), 1);
-async function sendLoad(options) {
-  const startedAtMs = Date.now();
-  const result = await new Promise((resolve3, reject) => {
-    (0, import_autocannon.default)(
-      {
-        url: options.url,
-        connections: Math.min(options.connections, options.requests),
-        amount: options.requests,
-        // With `amount`, a run only ends on a sample tick (default 1 s): a low interval keeps rounds short.
-        sampleInt: 10,
-        timeout: options.timeoutSeconds ?? 30,
-        overallRate: options.ratePerSecond,
-        requests: [
-          {
-            // autocannon hands over a fresh copy of all its options for every request: filling it in place
-            // spares a second copy on the generator's hot path.
-            setupRequest: (request2) => {
-              const next = options.nextRequest();
-              request2.method = next.method;
-              request2.path = next.path;
-              request2.headers = next.headers;
-              request2.body = next.body;
-              return request2;
-            }
-          }
-        ]
-      },
-      (error2, finished) => error2 ? reject(error2) : resolve3(finished)
-    );
-  }).catch((error2) => {
-    throw new LeakwatchError("LOAD_FAILED", `autocannon failed against ${options.url}: ${String(error2)}`, {
-      cause: error2
-    });
-  });
-  const durationMs = Date.now() - startedAtMs;
-  return {
-    requests: result.requests.sent,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-    durationMs,
-    requestsPerSecond: result.requests.sent / Math.max(durationMs, 1) * 1e3,
-    latencyP50Ms: result.latency.p50,
-    latencyP99Ms: result.latency.p99
-  };
-}
-
-// src/engine/schedule.ts
-var minRounds = 8;
-var minRequestsPerRound = 20;
-var throughputProbeRequests = 200;
-function fitScheduleToBudget(plan, measuredRequestsPerSecond) {
-  const rounds = Math.max(plan.rounds, minRounds);
-  const rate = plan.ratePerSecond ? Math.min(plan.ratePerSecond, measuredRequestsPerSecond) : measuredRequestsPerSecond;
-  const budgetRequests = rate * plan.timeBudgetMs / 1e3;
-  const plannedRequests = plan.warmupRequests + rounds * plan.requestsPerRound;
-  const scale = Math.min(1, budgetRequests / plannedRequests);
-  return {
-    warmupRequests: Math.round(plan.warmupRequests * scale),
-    requestsPerRound: Math.max(minRequestsPerRound, Math.round(plan.requestsPerRound * scale)),
-    roundsPlanned: rounds,
-    roundsRun: 0,
-    isStoppedEarly: false,
-    warmupRequestsPerSecond: Number.isFinite(measuredRequestsPerSecond) ? Math.round(measuredRequestsPerSecond) : 0,
-    isShrunkToBudget: scale < 1
-  };
-}
-
-// src/engine/measure.ts
+// src/measure/measure.ts
 async function measureSides(options) {
   const { plan, log } = options;
   await mkdir3(options.workDir, { recursive: true });
@@ -81723,7 +81532,7 @@ function summarizeLoads(loads) {
   };
 }
 
-// src/engine/compare.ts
+// src/measure/compare.ts
 function buildRunPlan(settings, scenario) {
   const heapCapMb = settings.heapCapMb ?? scenario.heapCapMb ?? defaults2.heapCapMb;
   return {
@@ -81817,9 +81626,75 @@ import { existsSync as existsSync6 } from "node:fs";
 import { mkdir as mkdir4, readFile as readFile3, writeFile as writeFile2 } from "node:fs/promises";
 import { join as join5 } from "node:path";
 
+// src/process/run-command.ts
+import { open as open4, readdir as readdir2, readFile } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
+async function runShellCommand(options) {
+  const { command, cwd, env, timeoutMs, signal } = options;
+  const killGraceMs = options.killGraceMs ?? 5e3;
+  const log = await open4(options.logPath, "a");
+  try {
+    await log.write(`$ ${command}
+`);
+    const startedMs = performance.now();
+    const child = spawnGroup(command, { cwd, env, stdio: ["ignore", log.fd, log.fd] });
+    const spawned = new Promise((resolve3, reject) => {
+      child.once("spawn", resolve3);
+      child.once("error", reject);
+    });
+    await spawned.catch((error2) => {
+      throw new LeakwatchError("SPAWN_FAILED", `Cannot run \`${command}\` in ${cwd}: ${String(error2)}`, {
+        hint: "Check that the directory exists and a POSIX shell is available.",
+        cause: error2
+      });
+    });
+    const processGroupId = child.pid;
+    const exited = new Promise(
+      (resolve3) => child.once("exit", (code, exitSignal2) => resolve3([code, exitSignal2]))
+    );
+    let outcome = "exited";
+    const stop = (reason) => {
+      if (outcome !== "exited") return;
+      outcome = reason;
+      signalGroup(processGroupId, "SIGTERM");
+      setTimeout(() => signalGroup(processGroupId, "SIGKILL"), killGraceMs).unref();
+    };
+    const timer = setTimeout(() => stop("timed-out"), timeoutMs);
+    const onAbort = () => stop("aborted");
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const [exitCode, exitSignal] = await exited;
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+    const durationMs = performance.now() - startedMs;
+    if (signalGroup(processGroupId, "SIGKILL"))
+      await log.write("[leakwatch] killed processes left running by the step\n");
+    await waitForEmptyGroup(processGroupId);
+    forgetGroup(processGroupId);
+    if (outcome !== "exited") await log.write(`[leakwatch] ${outcome} after ${Math.round(durationMs)} ms
+`);
+    return { outcome, exitCode, exitSignal, durationMs, processGroupId };
+  } finally {
+    await log.close();
+  }
+}
+async function waitForEmptyGroup(processGroupId) {
+  for (let attempt = 0; attempt < 100 && await hasLivingMembers(processGroupId); attempt++) await sleep(20);
+}
+async function hasLivingMembers(processGroupId) {
+  if (process.platform !== "linux") return signalGroup(processGroupId, 0);
+  for (const entry of await readdir2("/proc").catch(() => [])) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat2 = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
+    const [state, , pgrp] = stat2.slice(stat2.lastIndexOf(")") + 2).split(" ");
+    if (Number(pgrp) === processGroupId && state !== "Z" && state !== "X") return true;
+  }
+  return false;
+}
+
 // src/prepare/package-manager.ts
 import { existsSync as existsSync5 } from "node:fs";
-import { access as access2, readFile } from "node:fs/promises";
+import { access as access2, readFile as readFile2 } from "node:fs/promises";
 import { delimiter, join as join4, relative, resolve } from "node:path";
 var lockfiles = [
   { file: "pnpm-lock.yaml", name: "pnpm" },
@@ -81905,7 +81780,7 @@ function nameFromPin(pin) {
 async function nameFromLockfile(found) {
   if (!found) return void 0;
   if (found.name !== "yarn") return found.name;
-  const text2 = await readFile(join4(found.dir, found.file), "utf8");
+  const text2 = await readFile2(join4(found.dir, found.file), "utf8");
   return /^__metadata:/m.test(text2) ? "yarn-berry" : "yarn-classic";
 }
 function commandPrefix(name, pinned) {
@@ -81923,7 +81798,7 @@ function isOnPath(bin) {
 }
 async function readPackageJson(path5) {
   try {
-    return JSON.parse(await readFile(path5, "utf8"));
+    return JSON.parse(await readFile2(path5, "utf8"));
   } catch {
     return void 0;
   }
@@ -81933,72 +81808,6 @@ async function exists2(path5) {
     () => true,
     () => false
   );
-}
-
-// src/prepare/run-command.ts
-import { open as open4, readdir as readdir2, readFile as readFile2 } from "node:fs/promises";
-import { setTimeout as sleep } from "node:timers/promises";
-async function runShellCommand(options) {
-  const { command, cwd, env, timeoutMs, signal } = options;
-  const killGraceMs = options.killGraceMs ?? 5e3;
-  const log = await open4(options.logPath, "a");
-  try {
-    await log.write(`$ ${command}
-`);
-    const startedMs = performance.now();
-    const child = spawnGroup(command, { cwd, env, stdio: ["ignore", log.fd, log.fd] });
-    const spawned = new Promise((resolve3, reject) => {
-      child.once("spawn", resolve3);
-      child.once("error", reject);
-    });
-    await spawned.catch((error2) => {
-      throw new LeakwatchError("SPAWN_FAILED", `Cannot run \`${command}\` in ${cwd}: ${String(error2)}`, {
-        hint: "Check that the directory exists and a POSIX shell is available.",
-        cause: error2
-      });
-    });
-    const processGroupId = child.pid;
-    const exited = new Promise(
-      (resolve3) => child.once("exit", (code, exitSignal2) => resolve3([code, exitSignal2]))
-    );
-    let outcome = "exited";
-    const stop = (reason) => {
-      if (outcome !== "exited") return;
-      outcome = reason;
-      signalGroup(processGroupId, "SIGTERM");
-      setTimeout(() => signalGroup(processGroupId, "SIGKILL"), killGraceMs).unref();
-    };
-    const timer = setTimeout(() => stop("timed-out"), timeoutMs);
-    const onAbort = () => stop("aborted");
-    if (signal?.aborted) onAbort();
-    signal?.addEventListener("abort", onAbort, { once: true });
-    const [exitCode, exitSignal] = await exited;
-    clearTimeout(timer);
-    signal?.removeEventListener("abort", onAbort);
-    const durationMs = performance.now() - startedMs;
-    if (signalGroup(processGroupId, "SIGKILL"))
-      await log.write("[leakwatch] killed processes left running by the step\n");
-    await waitForEmptyGroup(processGroupId);
-    forgetGroup(processGroupId);
-    if (outcome !== "exited") await log.write(`[leakwatch] ${outcome} after ${Math.round(durationMs)} ms
-`);
-    return { outcome, exitCode, exitSignal, durationMs, processGroupId };
-  } finally {
-    await log.close();
-  }
-}
-async function waitForEmptyGroup(processGroupId) {
-  for (let attempt = 0; attempt < 100 && await hasLivingMembers(processGroupId); attempt++) await sleep(20);
-}
-async function hasLivingMembers(processGroupId) {
-  if (process.platform !== "linux") return signalGroup(processGroupId, 0);
-  for (const entry of await readdir2("/proc").catch(() => [])) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat2 = await readFile2(`/proc/${entry}/stat`, "utf8").catch(() => "");
-    const [state, , pgrp] = stat2.slice(stat2.lastIndexOf(")") + 2).split(" ");
-    if (Number(pgrp) === processGroupId && state !== "Z" && state !== "X") return true;
-  }
-  return false;
 }
 
 // src/prepare/install-build.ts
@@ -82105,7 +81914,7 @@ import { mkdtemp as mkdtemp2, rm as rm4 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
 import { join as join6 } from "node:path";
 
-// src/prepare/git.ts
+// src/process/git.ts
 import { execFile as execFile2 } from "node:child_process";
 function git(repoDir, args) {
   return new Promise((resolve3, reject) => {
@@ -85929,17 +85738,17 @@ function parseLockfile(path5, ref, text2) {
   try {
     switch (posix2.basename(path5)) {
       case "pnpm-lock.yaml": {
-        const lock = asRecord2(yaml.load(text2), fail);
+        const lock = asRecord(yaml.load(text2), fail);
         return { packageManager: "pnpm", resolve: (importer) => resolvePnpmLock(lock, importer) };
       }
       case "yarn.lock":
         return parseYarnLock(text2, fail);
       case "bun.lock": {
-        const lock = asRecord2(import_json5.default.parse(text2), fail);
+        const lock = asRecord(import_json5.default.parse(text2), fail);
         return { packageManager: "bun", resolve: (importer) => resolveBunLock(lock, importer) };
       }
       default: {
-        const lock = asRecord2(JSON.parse(text2), fail);
+        const lock = asRecord(JSON.parse(text2), fail);
         return { packageManager: "npm", resolve: (importer) => resolveNpmLock(lock, importer) };
       }
     }
@@ -85949,7 +85758,7 @@ function parseLockfile(path5, ref, text2) {
   }
 }
 function parseYarnLock(text2, fail) {
-  const lock = asRecord2((0, import_parsers.parseSyml)(text2), fail);
+  const lock = asRecord((0, import_parsers.parseSyml)(text2), fail);
   if (isRecord(lock.__metadata)) {
     return { packageManager: "yarn-berry", resolve: (importer) => resolveYarnBerryLock(lock, importer) };
   }
@@ -85958,7 +85767,7 @@ function parseYarnLock(text2, fail) {
     resolve: (importer, roots) => resolveYarnClassicLock(lock, importer === null ? null : roots)
   };
 }
-function asRecord2(value, fail) {
+function asRecord(value, fail) {
   return isRecord(value) ? value : fail(new Error("the top level is not a mapping"));
 }
 
@@ -86136,17 +85945,6 @@ function managerFromField(field) {
   return name === "npm" || name === "pnpm" || name === "bun" ? name : null;
 }
 
-// src/package-files.ts
-import { readFileSync as readFileSync2 } from "node:fs";
-import { join as join9 } from "node:path";
-function probePath() {
-  return join9(findPackageRoot(), "dist", "probe.cjs");
-}
-function leakwatchVersion() {
-  const manifest = JSON.parse(readFileSync2(join9(findPackageRoot(), "package.json"), "utf8"));
-  return manifest.version;
-}
-
 // src/prepare/baseline.ts
 var fetchDepthHint = "Fetch the full history: set `fetch-depth: 0` on actions/checkout (or run `git fetch --unshallow` locally).";
 async function resolveBaseline(options) {
@@ -86221,7 +86019,7 @@ async function resolveCommit2(repoDir, ref, isShallow, log) {
 }
 
 // src/prepare/prepare-both.ts
-import { join as join10 } from "node:path";
+import { join as join9 } from "node:path";
 var defaultPrepareMode = "overlapped";
 async function prepareBoth(options) {
   const { repoDir, log } = options;
@@ -86242,7 +86040,7 @@ async function prepareBoth(options) {
     const prepare = async (worktree, label) => ({
       sha: worktree.sha,
       dir: worktree.dir,
-      appDir: join10(worktree.dir, options.workingDirectory ?? "."),
+      appDir: join9(worktree.dir, options.workingDirectory ?? "."),
       result: await installAndBuild({ ...options, dir: worktree.dir, label })
     });
     let sides;
@@ -86265,6 +86063,17 @@ async function prepareBoth(options) {
     await disposeAll();
     throw error2;
   }
+}
+
+// src/process/package-files.ts
+import { readFileSync as readFileSync2 } from "node:fs";
+import { join as join10 } from "node:path";
+function probePath() {
+  return join10(findPackageRoot(), "dist", "probe.cjs");
+}
+function leakwatchVersion() {
+  const manifest = JSON.parse(readFileSync2(join10(findPackageRoot(), "package.json"), "utf8"));
+  return manifest.version;
 }
 
 // src/scenario/load.ts
@@ -86702,7 +86511,7 @@ async function listBuiltInScenarios(dir) {
   return entries.filter((entry) => entry.endsWith(".yml")).map((entry) => entry.slice(0, -".yml".length));
 }
 
-// src/pipeline.ts
+// src/pipeline/pipeline.ts
 async function compareRefs(options) {
   var _stack = [];
   try {
@@ -87767,7 +87576,196 @@ function checkReportsAgainstRun(reports, run) {
   };
 }
 
-// src/action.ts
+// src/action/config.ts
+import { isAbsolute, normalize } from "node:path";
+function oneOf(name, raw, allowed, problems) {
+  if (allowed.includes(raw)) return raw;
+  problems.push(
+    `\`${name}\` must be one of ${allowed.map((value) => `\`${value}\``).join(", ")} (got \`${raw}\`)`
+  );
+  return allowed[0];
+}
+function parseBoolean(name, raw, problems) {
+  if (["true", "True", "TRUE"].includes(raw)) return true;
+  if (["false", "False", "FALSE"].includes(raw)) return false;
+  problems.push(`\`${name}\` must be \`true\` or \`false\` (got \`${raw}\`)`);
+  return false;
+}
+function parseNumber(name, raw, rule, problems) {
+  if (raw === "") return void 0;
+  const value = Number(raw);
+  const isWhole = Number.isInteger(value);
+  const [isValid, expected] = rule === "positive" ? [Number.isFinite(value) && value > 0, "> 0"] : rule === "whole-positive" ? [isWhole && value > 0, "a whole number > 0"] : [isWhole && value >= 0, "a whole number \u2265 0"];
+  if (isValid) return value;
+  problems.push(`\`${name}\` must be ${expected} (got \`${raw}\`)`);
+  return void 0;
+}
+function asRecord2(value) {
+  return typeof value === "object" && value !== null ? value : void 0;
+}
+function readTrigger(context3) {
+  const pullRequest = asRecord2(context3.payload.pull_request);
+  if ((context3.eventName === "pull_request" || context3.eventName === "pull_request_target") && pullRequest) {
+    const head = asRecord2(pullRequest.head);
+    const base = asRecord2(pullRequest.base);
+    const headRepo = asRecord2(head?.repo)?.full_name;
+    const baseRepo = asRecord2(base?.repo)?.full_name;
+    return {
+      kind: "pull-request",
+      number: Number(pullRequest.number),
+      headSha: String(head?.sha ?? ""),
+      baseSha: String(base?.sha ?? ""),
+      isFork: headRepo !== void 0 && headRepo !== baseRepo
+    };
+  }
+  const workflowRun = asRecord2(context3.payload.workflow_run);
+  if (context3.eventName === "workflow_run" && workflowRun) {
+    const pullRequests = Array.isArray(workflowRun.pull_requests) ? workflowRun.pull_requests : [];
+    return {
+      kind: "workflow-run",
+      runId: Number(workflowRun.id),
+      headSha: String(workflowRun.head_sha ?? ""),
+      pullRequestNumbers: pullRequests.map((entry) => Number(asRecord2(entry)?.number)).filter(Number.isInteger),
+      conclusion: typeof workflowRun.conclusion === "string" ? workflowRun.conclusion : null
+    };
+  }
+  return { kind: "none", eventName: context3.eventName };
+}
+function readRepository(env) {
+  const [owner, repo, ...rest] = (env.GITHUB_REPOSITORY ?? "").split("/");
+  return owner && repo && rest.length === 0 ? { owner, repo } : null;
+}
+function deepFreeze(value) {
+  if (typeof value === "object" && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+function readActionConfig(getInput2 = (name) => getInput(name), env = process.env, context3 = context2) {
+  const problems = [];
+  const input = (name, fallback = "") => {
+    const raw = getInput2(name).trim();
+    return raw === "" ? fallback : raw;
+  };
+  const mode = oneOf("mode", input("mode", "full"), ["full", "measure", "report"], problems);
+  const trigger = readTrigger(context3);
+  if (mode === "report" && trigger.kind !== "workflow-run") {
+    problems.push(
+      `\`mode: report\` runs in a \`workflow_run\` workflow (got event \`${context3.eventName}\`)`
+    );
+  }
+  if (trigger.kind === "pull-request" && (!Number.isInteger(trigger.number) || !trigger.headSha || !trigger.baseSha)) {
+    problems.push(`the \`${context3.eventName}\` payload has no pull request number and head/base SHAs`);
+  }
+  const workingDirectory = normalize(input("working-directory", ".")).replace(/\/+$/, "") || ".";
+  if (isAbsolute(workingDirectory) || workingDirectory === ".." || workingDirectory.startsWith("../")) {
+    problems.push(
+      `\`working-directory\` must be a folder inside the repository (got \`${getInput2("working-directory")}\`)`
+    );
+  }
+  const settings = {
+    startCommand: input("start-command", defaults2.startCommand),
+    thresholdBytesPerRequest: parseNumber(
+      "threshold",
+      input("threshold", String(defaults2.thresholdBytesPerRequest)),
+      "positive",
+      problems
+    ) ?? defaults2.thresholdBytesPerRequest
+  };
+  const readyPath = input("ready-path");
+  if (readyPath && !readyPath.startsWith("/")) {
+    problems.push(`\`ready-path\` must start with \`/\` (got \`${readyPath}\`)`);
+  }
+  if (readyPath) settings.readyPath = readyPath;
+  const numbers = [
+    ["heap-cap-mb", "heapCapMb", "whole-positive"],
+    ["requests", "requestsPerRound", "whole-positive"],
+    ["rounds", "rounds", "whole-positive"],
+    ["warmup", "warmupRequests", "whole-non-negative"],
+    ["settle-ms", "settleMs", "whole-non-negative"],
+    ["time-budget-ms", "timeBudgetMs", "whole-positive"],
+    ["rate", "ratePerSecond", "positive"]
+  ];
+  for (const [name, key, rule] of numbers) {
+    const value = parseNumber(name, input(name), rule, problems);
+    if (value !== void 0) settings[key] = value;
+  }
+  settings.heapSnapshots = oneOf(
+    "heap-snapshots",
+    input("heap-snapshots", defaults2.heapSnapshots),
+    ["on-regression", "always", "never"],
+    problems
+  );
+  const comment = oneOf(
+    "comment",
+    input("comment", "on-change"),
+    ["always", "on-change", "never"],
+    problems
+  );
+  const githubToken = input("github-token") || null;
+  if (mode !== "measure" && comment !== "never" && !githubToken) {
+    problems.push(
+      `\`github-token\` is required to comment (set \`comment: never\` or \`mode: measure\` to run without one)`
+    );
+  }
+  const checkName = input("check-name") || null;
+  if (checkName && (mode === "measure" || !githubToken)) {
+    problems.push(
+      "`check-name` needs a token with `checks: write`: publish the check from `mode: full` or `mode: report`"
+    );
+  }
+  const scenario = input("scenario", defaults2.scenario);
+  const installCommand = input("install-command") || void 0;
+  const buildCommand = input("build-command") || void 0;
+  const serverUrl = env.GITHUB_SERVER_URL ?? context3.serverUrl;
+  const repository = readRepository(env);
+  const config = {
+    mode,
+    githubToken,
+    workingDirectory,
+    ...installCommand ? { installCommand } : {},
+    ...buildCommand ? { buildCommand } : {},
+    scenario,
+    settings,
+    onlyOnDependencyChange: parseBoolean(
+      "only-on-dependency-change",
+      input("only-on-dependency-change", "true"),
+      problems
+    ),
+    bisect: {
+      isEnabled: parseBoolean("bisect", input("bisect", "true"), problems),
+      timeBudgetMs: parseNumber(
+        "bisect-time-budget-ms",
+        input("bisect-time-budget-ms"),
+        "whole-positive",
+        problems
+      )
+    },
+    failOn: oneOf(
+      "fail-on",
+      input("fail-on", "regression"),
+      ["regression", "error", "never"],
+      problems
+    ),
+    comment,
+    commentKey: input("comment-key", workingDirectory === "." ? scenario : `${workingDirectory}:${scenario}`),
+    reportDir: input("report-dir", "leakwatch-report"),
+    heapSnapshotsDir: input("heap-snapshots-dir") || null,
+    checkName,
+    trigger,
+    repository,
+    runUrl: repository && serverUrl && context3.runId ? `${serverUrl}/${repository.owner}/${repository.repo}/actions/runs/${context3.runId}` : null
+  };
+  if (problems.length > 0) {
+    throw new LeakwatchError("CONFIG_INVALID", `Invalid action inputs: ${problems.join("; ")}.`, {
+      hint: "See the inputs in action.yml or docs/action.md."
+    });
+  }
+  return deepFreeze(config);
+}
+
+// src/action/action.ts
 var MAX_SUMMARY_BYTES = 1024 * 1024;
 async function runAction() {
   let config;
@@ -87959,7 +87957,7 @@ function logTailOf(error2) {
   return typeof error2.cause === "string" ? error2.cause : void 0;
 }
 
-// src/index.ts
+// src/action/index.ts
 runAction().catch((error2) => {
   setFailed(
     `leakwatch: unexpected error (this is a bug, please report it):

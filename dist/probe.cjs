@@ -22,17 +22,17 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// src/probe/probe.ts
+// src/app/probe/probe.ts
 var diagnosticsChannel = __toESM(require("node:diagnostics_channel"), 1);
 var net = __toESM(require("node:net"), 1);
 var v8 = __toESM(require("node:v8"), 1);
 var vm = __toESM(require("node:vm"), 1);
 var import_node_worker_threads = require("node:worker_threads");
 
-// src/probe/protocol.ts
+// src/app/probe/protocol.ts
 var probeSocketEnv = "LEAKWATCH_PROBE_SOCKET";
 
-// src/probe/probe.ts
+// src/app/probe/probe.ts
 var heartbeatIntervalMs = 250;
 var socketPath = process.env[probeSocketEnv];
 if (socketPath && import_node_worker_threads.isMainThread) installProbe(socketPath);

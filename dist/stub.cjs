@@ -22,7 +22,7 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// src/upstream/stub-server.ts
+// src/app/upstream/stub-server.ts
 var import_promises = require("node:fs/promises");
 var import_node_http = require("node:http");
 var import_node_path = __toESM(require("node:path"), 1);
@@ -196,7 +196,7 @@ function xoroshiro128plus(seed) {
   return new XoroShiro128Plus(-1, ~seed, seed | 0, 0);
 }
 
-// src/upstream/stub-handler.ts
+// src/app/upstream/stub-handler.ts
 var defaultResponseBytes = 1024;
 var latencySeed = 20240601;
 function createStubHandler(config, fixtures) {
@@ -265,7 +265,7 @@ function syntheticJson(sizeBytes) {
   return Buffer.from(`${head}${items.join("")}],"padding":"${"x".repeat(sizeBytes - lengthBytes)}"}`);
 }
 
-// src/upstream/stub-server.ts
+// src/app/upstream/stub-server.ts
 async function loadFixtures(dir) {
   const fixtures = /* @__PURE__ */ new Map();
   for (const entry of await (0, import_promises.readdir)(dir, { recursive: true, withFileTypes: true })) {
