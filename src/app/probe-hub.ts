@@ -5,7 +5,7 @@ import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LeakwatchError } from '../model/errors.js';
-import type { HarnessCommand, ProbeMemory, ProbeMessage } from './probe/protocol.js';
+import type { HarnessCommand, OutboundCount, ProbeMemory, ProbeMessage } from './probe/protocol.js';
 
 interface ProbeConnection {
   pid: number;
@@ -13,6 +13,7 @@ interface ProbeConnection {
   rssBytes: number;
   requestsSeen: number;
   gcSource: 'flag' | 'vm';
+  outbound: OutboundCount[];
 }
 
 type Pending = {
@@ -32,6 +33,8 @@ export class ProbeHub implements AsyncDisposable {
   private readonly probes = new Set<ProbeConnection>();
   private readonly pending = new Map<number, Pending>();
   private readonly connectWaiters = new Set<() => void>();
+  /** Outbound counts of probed processes that have exited: their connections still happened. */
+  private readonly exitedOutbound: OutboundCount[] = [];
   private nextId = 1;
 
   private constructor(dir: string, server: net.Server) {
@@ -62,6 +65,17 @@ export class ProbeHub implements AsyncDisposable {
     let total = 0;
     for (const probe of this.probes) total += probe.rssBytes;
     return total;
+  }
+
+  /** Outbound connections per non-loopback host, summed over every probed process so far. */
+  get outbound(): OutboundCount[] {
+    const byHost = new Map<string, OutboundCount>();
+    for (const entry of [...this.exitedOutbound, ...[...this.probes].flatMap((probe) => probe.outbound)]) {
+      const known = byHost.get(entry.host);
+      if (known) known.connections += entry.connections;
+      else byHost.set(entry.host, { ...entry });
+    }
+    return [...byHost.values()].sort((a, b) => b.connections - a.connections);
   }
 
   async waitForProbe(timeoutMs: number): Promise<void> {
@@ -178,22 +192,32 @@ export class ProbeHub implements AsyncDisposable {
         buffered = buffered.slice(newline + 1);
         newline = buffered.indexOf('\n');
         if (message.type === 'hello') {
-          probe = { pid: message.pid, socket, rssBytes: 0, requestsSeen: 0, gcSource: message.gcSource };
+          probe = {
+            pid: message.pid,
+            socket,
+            rssBytes: 0,
+            requestsSeen: 0,
+            gcSource: message.gcSource,
+            outbound: [],
+          };
           this.probes.add(probe);
           for (const waiter of this.connectWaiters) waiter();
           this.connectWaiters.clear();
         } else if (message.type === 'heartbeat' && probe) {
           probe.rssBytes = message.rssBytes;
           probe.requestsSeen = message.requestsSeen;
+          probe.outbound = message.outbound ?? [];
         } else if ('id' in message) {
+          if (message.type === 'sample' && probe) probe.outbound = message.outbound ?? [];
           this.pending.get(message.id)?.resolve(message);
           this.pending.delete(message.id);
         }
       }
     });
     const forget = () => {
-      if (!probe) return;
+      if (!probe || !this.probes.has(probe)) return;
       this.probes.delete(probe);
+      this.exitedOutbound.push(...probe.outbound);
       for (const [id, pending] of this.pending) {
         if (pending.probe !== probe) continue;
         this.pending.delete(id);

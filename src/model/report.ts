@@ -83,7 +83,36 @@ export interface SideResult {
   load: LoadStats;
   /** Set when the side could not be measured at all (start failure, readiness timeout...). */
   error?: { code: string; message: string; hint?: string; logTail?: string };
+  /** The app's outbound traffic: requests per upstream stub, connections per non-loopback host. */
+  network?: SideNetwork;
 }
+
+export interface SideNetwork {
+  outbound: OutboundPolicy;
+  stubs: StubTraffic[];
+  /** Non-loopback `hostname:port`s the app connected to, most connections first, and what leakwatch did. */
+  hosts: OutboundHost[];
+}
+
+export interface StubTraffic {
+  name: string;
+  /** The env variable its URL was offered in. */
+  env?: string;
+  /** Origins rerouted to it. */
+  hosts: string[];
+  requests: number;
+}
+
+export interface OutboundHost {
+  host: string;
+  action: 'stub' | 'blocked' | 'allowed';
+  /** The stub's name, for `stub`. */
+  upstream?: string;
+  connections: number;
+}
+
+/** Connections to non-loopback hosts no stub claims: refused and listed (`block`), or let through. */
+export type OutboundPolicy = 'block' | 'allow';
 
 export type ComparisonVerdict = 'regression' | 'improvement' | 'unchanged' | 'pre-existing' | 'error';
 
@@ -119,6 +148,7 @@ export interface RunPlan {
   /** Overall request rate cap (requests per second); null for as fast as the app serves. */
   ratePerSecond: number | null;
   heapSnapshots: HeapSnapshotPolicy;
+  outbound: OutboundPolicy;
 }
 
 /** When heap snapshots are taken to explain growth: the default only after an under-load regression. */

@@ -6,6 +6,7 @@ import { renderBisectionLine, renderBisectionSteps } from './bisect.js';
 import { renderMemoryChart } from './chart.js';
 import { commentMarker, escapeInline, inlineCode, preformatted } from './escape.js';
 import { renderHeapSection, renderTopRetainerPath } from './heap.js';
+import { renderNetworkSection } from './network.js';
 import {
   details,
   formatChange,
@@ -138,6 +139,8 @@ function renderReportSection(
   const chart = renderMemoryChart(report.base.samples, report.head.samples);
   if (chart) blocks.push(chart);
   blocks.push(renderLoadTable(report));
+  const network = renderNetworkSection(report);
+  if (network) blocks.push(network);
   const heap = renderHeapSection(report);
   if (heap) blocks.push(heap);
   if (ownChanges) blocks.push(`#### Changed packages\n\n${renderDependencyTable(ownChanges, 20)}`);

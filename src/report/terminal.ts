@@ -2,6 +2,7 @@
 import { markdownTable } from 'markdown-table';
 import { formatBytes } from '../analysis/analysis.js';
 import type { DependencyChange } from '../model/deps.js';
+import { describeNetwork } from './network.js';
 import type {
   CompareReport,
   HeapExplanation,
@@ -34,10 +35,12 @@ function formatFit(fit: SlopeFit | null, metric: MetricFit['metric']): string {
 }
 
 function describeSide(side: SideResult): string {
+  const network = describeNetwork(side);
+  const outbound = network ? `\n  ${network}` : '';
   if (side.error)
-    return `${side.label}: ${side.error.message}${side.error.hint ? `\n  hint: ${side.error.hint}` : ''}`;
+    return `${side.label}: ${side.error.message}${side.error.hint ? `\n  hint: ${side.error.hint}` : ''}${outbound}`;
   const exit = side.exit ? `, stopped: ${side.exit.kind} after ${side.exit.requestsSent} requests` : '';
-  return `${side.label}: ${side.load.requests} requests at ${Math.round(side.load.requestsPerSecond)} req/s, p99 ${side.load.latencyP99Ms} ms, ${side.samples.length} samples${exit}`;
+  return `${side.label}: ${side.load.requests} requests at ${Math.round(side.load.requestsPerSecond)} req/s, p99 ${side.load.latencyP99Ms} ms, ${side.samples.length} samples${exit}${outbound}`;
 }
 
 function fitTable(sides: SideResult[]): string {

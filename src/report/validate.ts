@@ -86,8 +86,37 @@ const side = object(
       'hint',
       'logTail',
     ]),
+    network: object({
+      outbound: { enum: ['block', 'allow'] },
+      stubs: {
+        type: 'array',
+        maxItems: 100,
+        items: object(
+          {
+            name: text(200),
+            env: text(200),
+            hosts: { type: 'array', maxItems: 100, items: text(500) },
+            requests: count,
+          },
+          ['env'],
+        ),
+      },
+      hosts: {
+        type: 'array',
+        maxItems: 500,
+        items: object(
+          {
+            host: text(500),
+            action: { enum: ['stub', 'blocked', 'allowed'] },
+            upstream: text(200),
+            connections: count,
+          },
+          ['upstream'],
+        ),
+      },
+    }),
   },
-  ['error'],
+  ['error', 'network'],
 );
 const heapGrowthRow = object({
   name: text(1000),
@@ -176,7 +205,8 @@ const compareReportSchema = object(
       timeBudgetMs: count,
       ratePerSecond: nullable(count),
       heapSnapshots: { enum: ['on-regression', 'always', 'never'] },
-    }),
+      outbound: { enum: ['block', 'allow'] },
+    }, ['outbound']),
     environment: object({
       leakwatchVersion: text(100),
       nodeVersion: text(100),

@@ -13,6 +13,8 @@ import { parseScenario } from './validate.js';
 export async function loadScenario(options: {
   nameOrPath: string | undefined;
   cwd: string;
+  /** `leakwatch record` writes the fixture folders, so they need not exist yet. */
+  fixturesMayBeMissing?: boolean;
 }): Promise<Scenario> {
   const nameOrPath = options.nameOrPath?.trim() || defaults.scenario;
   const isPath = /[/\\]/.test(nameOrPath) || /\.(ya?ml|json)$/i.test(nameOrPath);
@@ -41,6 +43,7 @@ export async function loadScenario(options: {
     displayPath: isPath && !relative.startsWith('..') ? relative : file,
     scenarioDir: path.dirname(file),
     defaultName: path.basename(file).replace(/\.(ya?ml|json)$/i, ''),
+    fixturesMayBeMissing: options.fixturesMayBeMissing,
   });
   return { ...scenario, sourcePath: file };
 }

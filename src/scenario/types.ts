@@ -1,3 +1,5 @@
+import type { OutboundPolicy } from '../report/types.js';
+
 /** A request as the scenario file writes it: path, headers and body are templates ({{seq}}, {{random:N}}, ...). */
 export interface RequestTemplate {
   method?: string;
@@ -8,11 +10,18 @@ export interface RequestTemplate {
   weight?: number;
 }
 
-/** A loopback HTTP stub leakwatch starts before the app; its URL goes into the env variable `env`. */
+/**
+ * A loopback HTTP stub leakwatch starts before the app: its URL goes into the env variable `env`, and the probe
+ * reroutes the app's connections to `hosts` to it.
+ */
 export interface UpstreamSpec {
   name: string;
   /** Env variable that receives `http://127.0.0.1:PORT`. */
-  env: string;
+  env?: string;
+  /** Origins the app calls by name (`https://pokeapi.co`, `http://cms.internal:8080`), rerouted to the stub. */
+  hosts?: string[];
+  /** A JSON value the stub answers to every request, e.g. the fields a page reads. */
+  shape?: unknown;
   /** Synthetic JSON response size in bytes, when no fixtures are given. */
   responseBytes?: number;
   /** Directory of recorded fixtures (path → JSON file), relative to the scenario file. */
@@ -38,6 +47,8 @@ export interface Scenario {
   /** Extra env for the app. */
   env?: Record<string, string>;
   upstreams?: UpstreamSpec[];
+  /** Connections to non-loopback hosts no upstream claims: refused (default) or let through. */
+  outbound?: OutboundPolicy;
   /** Absolute path of the file the scenario was loaded from; set by loadScenario, never written in the file. */
   sourcePath?: string;
 }

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import schema from '../../scenarios/scenario.schema.json' with { type: 'json' };
@@ -7,6 +5,7 @@ import { LeakwatchError } from '../model/errors.js';
 import { type DocumentPath, findPosition, type SourcePosition } from './positions.js';
 import { compileTemplate, TemplateError } from './template.js';
 import type { Scenario } from './types.js';
+import { checkUpstreams } from './validate-upstreams.js';
 
 interface Problem {
   position: SourcePosition;
@@ -38,6 +37,7 @@ export function parseScenario(options: {
   displayPath: string;
   scenarioDir: string;
   defaultName: string;
+  fixturesMayBeMissing?: boolean;
 }): Scenario {
   const lineCounter = new LineCounter();
   const document = parseDocument(options.text, { lineCounter, prettyErrors: true });
@@ -51,7 +51,10 @@ export function parseScenario(options: {
     if (validate(data)) {
       problems.push(
         ...checkTemplates(data as Scenario),
-        ...checkUpstreams(data as Scenario, options.scenarioDir),
+        ...checkUpstreams(data as Scenario, options.scenarioDir, options).map((problem) => ({
+          position: findPosition(document, lineCounter, ['upstreams', problem.index, problem.field]),
+          message: problem.message,
+        })),
       );
     } else {
       problems.push(
@@ -94,47 +97,6 @@ export function parseScenario(options: {
         }
       });
     });
-  }
-
-  function checkUpstreams(scenario: Scenario, scenarioDir: string): Problem[] {
-    const problems: Problem[] = [];
-    const envNames = new Set<string>();
-    (scenario.upstreams ?? []).forEach((upstream, index) => {
-      const at = (field: string, message: string) =>
-        problems.push({
-          position: findPosition(document, lineCounter, ['upstreams', index, field]),
-          message,
-        });
-      const { latencyMs } = upstream;
-      if (Array.isArray(latencyMs) && latencyMs[0] > latencyMs[1]) {
-        at(
-          'latencyMs',
-          `upstreams[${index}].latencyMs is [min, max], but min ${latencyMs[0]} is above max ${latencyMs[1]}`,
-        );
-      }
-      if (upstream.fixtures !== undefined && (upstream.echo || upstream.responseBytes !== undefined)) {
-        at(
-          'fixtures',
-          `upstreams[${index}] answers from fixtures, so it cannot also set echo or responseBytes`,
-        );
-      }
-      if (upstream.fixtures !== undefined && !existsSync(path.resolve(scenarioDir, upstream.fixtures))) {
-        at(
-          'fixtures',
-          `upstreams[${index}].fixtures: folder ${path.resolve(scenarioDir, upstream.fixtures)} does not exist`,
-        );
-      }
-      if (envNames.has(upstream.env))
-        at('env', `upstreams[${index}].env: ${upstream.env} is already used by another upstream`);
-      if (scenario.env?.[upstream.env] !== undefined) {
-        at(
-          'env',
-          `upstreams[${index}].env: ${upstream.env} is also set in the scenario's env; use one or the other`,
-        );
-      }
-      envNames.add(upstream.env);
-    });
-    return problems;
   }
 }
 

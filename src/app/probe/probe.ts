@@ -6,11 +6,20 @@ import * as net from 'node:net';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { isMainThread } from 'node:worker_threads';
-import { type HarnessCommand, type ProbeMemory, type ProbeMessage, probeSocketEnv } from './protocol.js';
+import { installNetworkRules } from './network.js';
+import {
+  type HarnessCommand,
+  type OutboundCount,
+  type ProbeMemory,
+  type ProbeMessage,
+  probeSocketEnv,
+} from './protocol.js';
 
 const heartbeatIntervalMs = 250;
 const socketPath = process.env[probeSocketEnv];
 
+// Outbound rules hold in every process and thread from the first line of app code on, served or not.
+const outboundCounts = installNetworkRules();
 if (socketPath && isMainThread) installProbe(socketPath);
 
 function installProbe(path: string): void {
@@ -23,12 +32,12 @@ function installProbe(path: string): void {
     requestsSeen += 1;
     if (isConnected) return;
     isConnected = true;
-    connect(path, () => requestsSeen);
+    connect(path, () => requestsSeen, outboundCounts);
   });
   (globalThis as Record<symbol, unknown>)[Symbol.for('leakwatch.probe.channel')] = requestStart;
 }
 
-function connect(path: string, requestsSeen: () => number): void {
+function connect(path: string, requestsSeen: () => number, outbound: () => OutboundCount[]): void {
   const { collect, source } = resolveGc();
   const socket = net.createConnection(path);
   // The probe must never keep the app alive.
@@ -46,7 +55,12 @@ function connect(path: string, requestsSeen: () => number): void {
   });
 
   const heartbeat = setInterval(() => {
-    send({ type: 'heartbeat', rssBytes: process.memoryUsage.rss(), requestsSeen: requestsSeen() });
+    send({
+      type: 'heartbeat',
+      rssBytes: process.memoryUsage.rss(),
+      requestsSeen: requestsSeen(),
+      outbound: outbound(),
+    });
   }, heartbeatIntervalMs);
   heartbeat.unref();
   socket.on('close', () => clearInterval(heartbeat));
@@ -69,7 +83,7 @@ function connect(path: string, requestsSeen: () => number): void {
       try {
         if (command.type === 'sample') {
           collect();
-          send({ type: 'sample', id: command.id, memory: readMemory(requestsSeen()) });
+          send({ type: 'sample', id: command.id, memory: readMemory(requestsSeen()), outbound: outbound() });
         } else {
           v8.writeHeapSnapshot(command.path);
           send({ type: 'snapshot', id: command.id, path: command.path });

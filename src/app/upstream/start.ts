@@ -1,18 +1,45 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LeakwatchError } from '../../model/errors.js';
 import { scrubbedEnv } from '../../process/env.js';
 import { findPackageRoot } from '../../process/package-root.js';
 import type { UpstreamSpec } from '../../scenario/types.js';
-import type { StubConfig, StubReadyMessage } from './stub-handler.js';
+import { type NetworkRules, networkRulesEnv } from '../probe/protocol.js';
+import { createTlsIdentity, type TlsIdentity } from './certificate.js';
+import type { RecordedMessage } from './recorder.js';
+import { type StubConfig, type StubHitsMessage, type StubReadyMessage, stubTlsEnv } from './stub-handler.js';
+
+export interface StubHits {
+  name: string;
+  /** The env variable the stub's URL was offered in, if any. */
+  env?: string;
+  hosts: string[];
+  requests: number;
+}
 
 export interface RunningUpstreams extends AsyncDisposable {
-  /** Env for the app: each spec's variable → `http://127.0.0.1:PORT`. */
+  /**
+   * Env for the app: each spec's variable → `http://127.0.0.1:PORT`, the outbound rules the probe enforces,
+   * and NODE_EXTRA_CA_CERTS when an https host is rerouted.
+   */
   env: Record<string, string>;
+  /** Requests each stub has received so far. */
+  hits(): Promise<StubHits[]>;
+  /** In record mode, what each answer became. */
+  recorded: RecordedMessage[];
   /** Stops every stub; safe to call more than once. */
   stop(): Promise<void>;
+}
+
+interface Stub {
+  spec: UpstreamSpec;
+  child: ChildProcess;
+  port: number;
+  tlsPort?: number;
 }
 
 const startTimeoutMs = 15_000;
@@ -26,58 +53,119 @@ export async function startUpstreams(options: {
   specs: UpstreamSpec[];
   /** The scenario file's folder; fixture folders are relative to it. */
   scenarioDir: string;
+  /** Connections to other non-loopback hosts; default block. */
+  outbound?: NetworkRules['outbound'];
+  /** `leakwatch record`: forward declared hosts to the real origins and write fixtures, up to this size each. */
+  record?: { maxBytes: number };
   log: (line: string) => void;
 }): Promise<RunningUpstreams> {
   const children: ChildProcess[] = [];
-  const stop = () => Promise.all(children.map(stopChild)).then(() => undefined);
-  const env: Record<string, string> = {};
+  const recorded: RecordedMessage[] = [];
+  let caDir: string | undefined;
+  const stop = async () => {
+    await Promise.all(children.map(stopChild));
+    if (caDir) await rm(caDir, { recursive: true, force: true });
+  };
   try {
+    const httpsHosts = options.specs.flatMap((spec) => (spec.hosts ?? []).map((origin) => new URL(origin)));
+    const tlsHostnames = httpsHosts
+      .filter((url) => url.protocol === 'https:')
+      .map((url) => bareHostname(url));
+    const tls = tlsHostnames.length > 0 ? createTlsIdentity([...new Set(tlsHostnames)]) : undefined;
+    const stubs: Stub[] = [];
     for (const spec of options.specs) {
-      const { child, port } = await startStub(spec, options.scenarioDir, children);
-      env[spec.env] = `http://127.0.0.1:${port}`;
+      const stub = await startStub(spec, { ...options, tls, children, recorded });
+      stubs.push(stub);
+      const where = [spec.env, ...(spec.hosts ?? [])].filter(Boolean).join(', ');
       options.log(
-        `upstream stub "${spec.name}" listening at ${env[spec.env]} (${spec.env}, pid ${child.pid})`,
+        `upstream stub "${spec.name}" listening at 127.0.0.1:${stub.port} (${where}, pid ${stub.child.pid})`,
       );
     }
+    const env: Record<string, string> = {};
+    for (const stub of stubs) if (stub.spec.env) env[stub.spec.env] = `http://127.0.0.1:${stub.port}`;
+    env[networkRulesEnv] = JSON.stringify(networkRules(stubs, options.outbound ?? 'block'));
+    if (tls) {
+      caDir = await mkdtemp(path.join(tmpdir(), 'leakwatch-ca-'));
+      env.NODE_EXTRA_CA_CERTS = path.join(caDir, 'stub-ca.pem');
+      await writeFile(env.NODE_EXTRA_CA_CERTS, tls.cert);
+    }
+    const hits = () => Promise.all(stubs.map(askHits));
+    return { env, hits, recorded, stop, [Symbol.asyncDispose]: stop };
   } catch (error) {
     await stop();
     throw error;
   }
-  return { env, stop, [Symbol.asyncDispose]: stop };
 }
+
+/** `https://pokeapi.co` → route `pokeapi.co:443` to the stub's TLS port, `http://cms:8080` → `cms:8080` to its plain one. */
+function networkRules(stubs: Stub[], outbound: NetworkRules['outbound']): NetworkRules {
+  const routes: NetworkRules['routes'] = {};
+  for (const stub of stubs) {
+    for (const origin of stub.spec.hosts ?? []) {
+      const url = new URL(origin);
+      const isTls = url.protocol === 'https:';
+      const port = url.port || (isTls ? '443' : '80');
+      routes[`${bareHostname(url)}:${port}`] = {
+        port: (isTls ? stub.tlsPort : stub.port) ?? stub.port,
+        upstream: stub.spec.name,
+      };
+    }
+  }
+  return { outbound, routes };
+}
+
+const bareHostname = (url: URL) => url.hostname.replace(/^\[|\]$/g, '');
 
 async function startStub(
   spec: UpstreamSpec,
-  scenarioDir: string,
-  children: ChildProcess[],
-): Promise<{ child: ChildProcess; port: number }> {
+  context: {
+    scenarioDir: string;
+    tls?: TlsIdentity;
+    record?: { maxBytes: number };
+    children: ChildProcess[];
+    recorded: RecordedMessage[];
+  },
+): Promise<Stub> {
   const stubEntry = path.join(findPackageRoot(), 'dist', 'stub.cjs');
   if (!existsSync(stubEntry)) {
     throw new LeakwatchError('STUB_MISSING', `The upstream stub ${stubEntry} does not exist.`, {
       hint: 'Run `npm run build` in the leakwatch checkout.',
     });
   }
+  const fixturesDir =
+    spec.fixtures === undefined ? undefined : path.resolve(context.scenarioDir, spec.fixtures);
   const config: StubConfig = {
     name: spec.name,
     responseBytes: spec.responseBytes,
-    fixturesDir: spec.fixtures === undefined ? undefined : path.resolve(scenarioDir, spec.fixtures),
+    fixturesDir,
     latencyMs: spec.latencyMs,
     echo: spec.echo,
+    shape: spec.shape,
+    ...(context.record && fixturesDir
+      ? { record: { origins: spec.hosts ?? [], dir: fixturesDir, maxBytes: context.record.maxBytes } }
+      : {}),
   };
   // The stub is leakwatch's own code, but it gets no secrets either, and no NODE_OPTIONS: the probe must not load.
-  const env = scrubbedEnv(process.env);
+  const usesTls = (spec.hosts ?? []).some((origin) => origin.startsWith('https:'));
+  const env = scrubbedEnv(
+    process.env,
+    usesTls && context.tls ? { [stubTlsEnv]: JSON.stringify(context.tls) } : {},
+  );
   delete env.NODE_OPTIONS;
   const child = spawn(process.execPath, [stubEntry, JSON.stringify(config)], {
     env,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
-  children.push(child);
+  context.children.push(child);
+  child.on('message', (message: RecordedMessage) => {
+    if (message.type === 'recorded' || message.type === 'not-recorded') context.recorded.push(message);
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);
   });
 
-  const port = await new Promise<number>((resolve, reject) => {
+  const ready = await new Promise<StubReadyMessage>((resolve, reject) => {
     const fail = (message: string, cause?: unknown) => {
       cleanUp();
       reject(
@@ -88,8 +176,9 @@ async function startStub(
       );
     };
     const onMessage = (message: StubReadyMessage) => {
+      if (message.type !== 'listening') return;
       cleanUp();
-      resolve(message.port);
+      resolve(message);
     };
     // 'close' rather than 'exit': by then stderr has been read to the end, for the hint.
     const onClose = (code: number | null, signalName: string | null) =>
@@ -106,7 +195,28 @@ async function startStub(
     };
     child.on('message', onMessage).on('close', onClose).on('error', onError);
   });
-  return { child, port };
+  return { spec, child, port: ready.port, ...(ready.tlsPort ? { tlsPort: ready.tlsPort } : {}) };
+}
+
+/** A stub that has exited answers nothing: its count is reported as 0 rather than waiting. */
+async function askHits(stub: Stub): Promise<StubHits> {
+  const { spec, child } = stub;
+  const base = { name: spec.name, ...(spec.env ? { env: spec.env } : {}), hosts: spec.hosts ?? [] };
+  if (!child.connected) return { ...base, requests: 0 };
+  const requests = await new Promise<number>((resolve) => {
+    const timer = setTimeout(() => done(0), 5_000);
+    const onMessage = (message: StubHitsMessage) => {
+      if (message.type === 'hits') done(message.requests);
+    };
+    const done = (count: number) => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      resolve(count);
+    };
+    child.on('message', onMessage);
+    child.send({ type: 'hits' });
+  });
+  return { ...base, requests };
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

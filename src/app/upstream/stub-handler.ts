@@ -1,6 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import type { RecordConfig } from './recorder.js';
+
+/** Env variable carrying `{ cert, key }` (PEM) for a stub's https listener: not argv, which anyone can read. */
+export const stubTlsEnv = 'LEAKWATCH_STUB_TLS';
 
 /** What the parent sends a stub process: the upstream spec with the fixtures folder resolved. */
 export interface StubConfig {
@@ -10,12 +14,30 @@ export interface StubConfig {
   fixturesDir?: string;
   latencyMs?: number | [number, number];
   echo?: boolean;
+  /** A JSON value answered to every request (padded to responseBytes when that is larger). */
+  shape?: unknown;
+  /** `leakwatch record`: forward to the real origins and write what they answer. */
+  record?: RecordConfig;
 }
 
-/** The stub's first and only message to its parent. */
+/** A recorded answer: the body, and the status and headers when a `.json.headers` file came with it. */
+export interface Fixture {
+  body: Buffer;
+  status: number;
+  headers: Record<string, string>;
+}
+
+/** The stub's first message to its parent; `tlsPort` when it was given a certificate. */
 export interface StubReadyMessage {
   type: 'listening';
   port: number;
+  tlsPort?: number;
+}
+
+/** The parent asks `{ type: 'hits' }`; the stub answers with the requests it received so far. */
+export interface StubHitsMessage {
+  type: 'hits';
+  requests: number;
 }
 
 const defaultResponseBytes = 1024;
@@ -23,15 +45,18 @@ const defaultResponseBytes = 1024;
 const latencySeed = 20_240_601;
 
 /**
- * Builds the stub's request handler. `fixtures` maps a URL path (no query) to a recorded JSON answer;
- * without fixtures the stub answers synthetic JSON, or echoes the request.
+ * Builds the stub's request handler. `fixtures` maps a URL path, with or without its query, to a recorded
+ * answer; without fixtures the stub answers its `shape`, synthetic JSON, or echoes the request.
  */
 export function createStubHandler(
   config: StubConfig,
-  fixtures: ReadonlyMap<string, Buffer> | undefined,
+  fixtures: ReadonlyMap<string, Fixture> | undefined,
 ): (request: IncomingMessage, response: ServerResponse) => void {
   const nextLatencyMs = latencyDrawer(config.latencyMs);
-  const synthetic = syntheticJson(config.responseBytes ?? defaultResponseBytes);
+  const synthetic =
+    config.shape === undefined
+      ? syntheticJson(config.responseBytes ?? defaultResponseBytes)
+      : shapedJson(config.shape, config.responseBytes ?? 0);
 
   return (request, response) => {
     const chunks: Buffer[] = [];
@@ -46,8 +71,9 @@ export function createStubHandler(
             JSON.stringify({ method: request.method, url: request.url, headers: request.headers, body }),
           );
         } else if (fixtures) {
-          const fixture = fixtures.get(fixtureKey(request.url ?? '/'));
-          if (fixture) send(response, 200, fixture);
+          const url = request.url ?? '/';
+          const fixture = fixtures.get(fixtureKey(url, true)) ?? fixtures.get(fixtureKey(url));
+          if (fixture) send(response, fixture.status, fixture.body, fixture.headers);
           else
             send(
               response,
@@ -65,18 +91,35 @@ export function createStubHandler(
   };
 }
 
-/** `/a/b/?x=1` → `/a/b`: the key fixture files are stored under. */
-export function fixtureKey(url: string): string {
-  const pathname = decodeURIComponent(url.split('?')[0] ?? '/');
-  return pathname.length > 1 ? pathname.replace(/\/+$/, '') : '/';
+/** `/a/b/?x=1` → `/a/b` (or `/a/b?x=1` with the query): the keys fixture files are stored under. */
+export function fixtureKey(url: string, withQuery = false): string {
+  const [rawPath = '/', ...query] = url.split('?');
+  const pathname = decodeURIComponent(rawPath);
+  const key = pathname.length > 1 ? pathname.replace(/\/+$/, '') : '/';
+  return withQuery && query.length > 0 ? `${key}?${query.join('?')}` : key;
 }
 
-function send(response: ServerResponse, status: number, body: string | Buffer): void {
+function send(
+  response: ServerResponse,
+  status: number,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+): void {
   response.writeHead(status, {
     'content-type': 'application/json',
+    ...headers,
     'content-length': Buffer.byteLength(body),
   });
   response.end(body);
+}
+
+/** The shape as JSON; an object is padded with a `padding` field up to `sizeBytes`. */
+function shapedJson(shape: unknown, sizeBytes: number): Buffer {
+  const json = JSON.stringify(shape);
+  const isObject = typeof shape === 'object' && shape !== null && !Array.isArray(shape);
+  const room = sizeBytes - Buffer.byteLength(json) - ',"padding":""'.length;
+  if (!isObject || room <= 0) return Buffer.from(json);
+  return Buffer.from(JSON.stringify({ ...shape, padding: 'x'.repeat(room) }));
 }
 
 function latencyDrawer(latencyMs: StubConfig['latencyMs']): () => number {

@@ -1,37 +1,56 @@
 // Entry of one upstream stub process (bundled to dist/stub.cjs). The parent passes a StubConfig as JSON in
-// argv[2] and talks over IPC; the stub exits when that channel closes, so it never outlives leakwatch.
-import { readdir, readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import path from 'node:path';
-import { createStubHandler, fixtureKey, type StubConfig, type StubReadyMessage } from './stub-handler.js';
+// argv[2], and a certificate for rerouted https hosts in the env; it talks over IPC, and the stub exits when
+// that channel closes, so it never outlives leakwatch.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { AddressInfo, Server } from 'node:net';
+import { loadFixtures } from './fixture-files.js';
+import { createRecordingHandler } from './recorder.js';
+import {
+  createStubHandler,
+  type StubConfig,
+  type StubHitsMessage,
+  type StubReadyMessage,
+  stubTlsEnv,
+} from './stub-handler.js';
 
-async function loadFixtures(dir: string): Promise<Map<string, Buffer>> {
-  const fixtures = new Map<string, Buffer>();
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.json')) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    const route = `/${path.relative(dir, file).split(path.sep).join('/')}`
-      .replace(/\.json$/, '')
-      .replace(/(^|\/)index$/, '');
-    fixtures.set(fixtureKey(route || '/'), await readFile(file));
-  }
-  return fixtures;
-}
+type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '{}') as StubConfig;
-  const fixtures = config.fixturesDir === undefined ? undefined : await loadFixtures(config.fixturesDir);
-  const server = createServer(createStubHandler(config, fixtures));
-  server.keepAliveTimeout = 60_000;
+  const tls = process.env[stubTlsEnv]
+    ? (JSON.parse(process.env[stubTlsEnv]) as { cert: string; key: string })
+    : undefined;
+  delete process.env[stubTlsEnv];
+  const fixtures =
+    config.fixturesDir === undefined || config.record ? undefined : await loadFixtures(config.fixturesDir);
+  let requests = 0;
+  const handlerFor = (isTls: boolean): Handler => {
+    const handle = config.record
+      ? createRecordingHandler(config.record, isTls, (message) => process.send?.(message))
+      : createStubHandler(config, fixtures);
+    return (request, response) => {
+      requests += 1;
+      handle(request, response);
+    };
+  };
   process.on('disconnect', () => process.exit(0));
   process.on('SIGTERM', () => process.exit(0));
-  server.listen(0, '127.0.0.1', () => {
-    const address = server.address();
-    const message: StubReadyMessage = {
-      type: 'listening',
-      port: typeof address === 'object' && address ? address.port : 0,
-    };
-    process.send?.(message);
+  process.on('message', (message: { type?: string }) => {
+    if (message.type === 'hits') process.send?.({ type: 'hits', requests } satisfies StubHitsMessage);
+  });
+  const port = await listen(createServer(handlerFor(false)));
+  const tlsPort = tls
+    ? await listen(createTlsServer({ cert: tls.cert, key: tls.key }, handlerFor(true)))
+    : undefined;
+  process.send?.({ type: 'listening', port, ...(tlsPort ? { tlsPort } : {}) } satisfies StubReadyMessage);
+}
+
+function listen(server: Server): Promise<number> {
+  (server as Server & { keepAliveTimeout: number }).keepAliveTimeout = 60_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
   });
 }
 

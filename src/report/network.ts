@@ -1,0 +1,51 @@
+// What each side's outbound traffic was: requests per upstream stub, and the non-loopback hosts the app
+// connected to, blocked or let through. Plain text for the terminal; the comment escapes it (hosts come from
+// the app, which is untrusted).
+import { escapeInline } from './escape.js';
+import type { CompareReport, OutboundHost, SideResult } from './types.js';
+import { formatInteger } from './units.js';
+
+const maxHostsShown = 5;
+
+/** `api.stripe.com:443` → `api.stripe.com`: the port only when it is not the usual one. */
+export function displayHost(host: string): string {
+  return host.replace(/:(443|80)$/, '');
+}
+
+/** "stubs: pokeapi 812 requests · blocked: api.stripe.com ×812", or null when there was no outbound traffic to tell. */
+export function describeNetwork(side: SideResult): string | null {
+  const network = side.network;
+  if (!network) return null;
+  const parts: string[] = [];
+  if (network.stubs.length > 0) {
+    parts.push(
+      `stubs: ${network.stubs.map((stub) => `${stub.name} ${formatInteger(stub.requests)} requests`).join(', ')}`,
+    );
+  }
+  for (const action of ['blocked', 'allowed'] as const) {
+    const hosts = network.hosts.filter((host) => host.action === action);
+    if (hosts.length > 0) parts.push(`${action}: ${listHosts(hosts)}`);
+  }
+  if (network.outbound === 'allow') parts.push('outbound: allow (real traffic left the machine)');
+  return parts.length > 0 ? parts.join(' · ') : null;
+}
+
+/** Hosts with their connection counts, most first: "api.stripe.com ×812, sentry.io ×3 and 2 more". */
+export function listHosts(hosts: readonly OutboundHost[]): string {
+  const shown = hosts
+    .slice(0, maxHostsShown)
+    .map((host) => `${displayHost(host.host)} ×${formatInteger(host.connections)}`)
+    .join(', ');
+  return hosts.length > maxHostsShown ? `${shown} and ${hosts.length - maxHostsShown} more` : shown;
+}
+
+/** The comment's outbound lines, one per side; marks `outbound: allow`, which lets real traffic out. */
+export function renderNetworkSection(report: CompareReport): string | null {
+  const lines = (['base', 'head'] as const).flatMap((label) => {
+    const text = describeNetwork(report[label]);
+    return text ? [`- ${label === 'base' ? 'Base' : 'Head'}: ${escapeInline(text, 600)}`] : [];
+  });
+  if (lines.length === 0) return null;
+  const allow = report.plan.outbound === 'allow' ? ' — ⚠️ `outbound: allow`: requests reached real hosts' : '';
+  return `**Outbound traffic**${allow}\n\n${lines.join('\n')}`;
+}
