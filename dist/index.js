@@ -11685,7 +11685,7 @@ var require_dump = __commonJS({
 var require_dns = __commonJS({
   "node_modules/undici/lib/interceptor/dns.js"(exports2, module2) {
     "use strict";
-    var { isIP } = __require("node:net");
+    var { isIP: isIP2 } = __require("node:net");
     var { lookup } = __require("node:dns");
     var DecoratorHandler = require_decorator_handler();
     var { InvalidArgumentError, InformationalError } = require_errors();
@@ -11940,7 +11940,7 @@ var require_dns = __commonJS({
       return (dispatch) => {
         return function dnsInterceptor(origDispatchOpts, handler2) {
           const origin = origDispatchOpts.origin.constructor === URL ? origDispatchOpts.origin : new URL(origDispatchOpts.origin);
-          if (isIP(origin.hostname) !== 0) {
+          if (isIP2(origin.hostname) !== 0) {
             return dispatch(origDispatchOpts, handler2);
           }
           instance.runLookup(origin, origDispatchOpts, (err, newOrigin) => {
@@ -15114,8 +15114,8 @@ var require_util4 = __commonJS({
           return decode(bytes, encoding);
         }
         case "ArrayBuffer": {
-          const sequence = combineByteSequences(bytes);
-          return sequence.buffer;
+          const sequence2 = combineByteSequences(bytes);
+          return sequence2.buffer;
         }
         case "BinaryString": {
           let binaryString = "";
@@ -20928,8 +20928,8 @@ var require_supports_colors = __commonJS({
         return 1;
       }
       if ("CI" in env) {
-        if (["TRAVIS", "CIRCLECI", "APPVEYOR", "GITLAB_CI"].some(function(sign) {
-          return sign in env;
+        if (["TRAVIS", "CIRCLECI", "APPVEYOR", "GITLAB_CI"].some(function(sign2) {
+          return sign2 in env;
         }) || env.CI_NAME === "codeship") {
           return 1;
         }
@@ -23344,7 +23344,7 @@ var require_supports_color = __commonJS({
         return 1;
       }
       if ("CI" in env) {
-        if (["TRAVIS", "CIRCLECI", "APPVEYOR", "GITLAB_CI", "GITHUB_ACTIONS", "BUILDKITE"].some((sign) => sign in env) || env.CI_NAME === "codeship") {
+        if (["TRAVIS", "CIRCLECI", "APPVEYOR", "GITLAB_CI", "GITHUB_ACTIONS", "BUILDKITE"].some((sign2) => sign2 in env) || env.CI_NAME === "codeship") {
           return 1;
         }
         return min;
@@ -41315,7 +41315,7 @@ var require_sign = __commonJS({
   "node_modules/math-intrinsics/sign.js"(exports2, module2) {
     "use strict";
     var $isNaN = require_isNaN();
-    module2.exports = function sign(number2) {
+    module2.exports = function sign2(number2) {
       if ($isNaN(number2) || number2 === 0) {
         return number2;
       }
@@ -41718,7 +41718,7 @@ var require_get_intrinsic = __commonJS({
     var min = require_min();
     var pow = require_pow();
     var round = require_round();
-    var sign = require_sign();
+    var sign2 = require_sign();
     var $gOPD = require_gopd();
     var $defineProperty = require_es_define_property();
     var throwTypeError = function() {
@@ -41825,7 +41825,7 @@ var require_get_intrinsic = __commonJS({
       "%Math.min%": min,
       "%Math.pow%": pow,
       "%Math.round%": round,
-      "%Math.sign%": sign,
+      "%Math.sign%": sign2,
       "%Reflect.getPrototypeOf%": $ReflectGPO
     };
     if (getProto) {
@@ -44019,20 +44019,20 @@ var require_range2 = __commonJS({
       }
       return `${from} ${to}`.trim();
     };
-    var testSet = (set2, version, options) => {
-      for (let i = 0; i < set2.length; i++) {
-        if (!set2[i].test(version)) {
+    var testSet = (set3, version, options) => {
+      for (let i = 0; i < set3.length; i++) {
+        if (!set3[i].test(version)) {
           return false;
         }
       }
       if (version.prerelease.length && !options.includePrerelease) {
-        for (let i = 0; i < set2.length; i++) {
-          debug2(set2[i].semver);
-          if (set2[i].semver === Comparator.ANY) {
+        for (let i = 0; i < set3.length; i++) {
+          debug2(set3[i].semver);
+          if (set3[i].semver === Comparator.ANY) {
             continue;
           }
-          if (set2[i].semver.prerelease.length > 0) {
-            const allowed = set2[i].semver;
+          if (set3[i].semver.prerelease.length > 0) {
+            const allowed = set3[i].semver;
             if (allowed.major === version.major && allowed.minor === version.minor && allowed.patch === version.patch) {
               return true;
             }
@@ -44428,7 +44428,7 @@ var require_simplify = __commonJS({
     var satisfies = require_satisfies();
     var compare = require_compare();
     module2.exports = (versions, range, options) => {
-      const set2 = [];
+      const set3 = [];
       let first = null;
       let prev = null;
       const v = versions.sort((a, b) => compare(a, b, options));
@@ -44441,17 +44441,17 @@ var require_simplify = __commonJS({
           }
         } else {
           if (prev) {
-            set2.push([first, prev]);
+            set3.push([first, prev]);
           }
           prev = null;
           first = null;
         }
       }
       if (first) {
-        set2.push([first, null]);
+        set3.push([first, null]);
       }
       const ranges = [];
-      for (const [min, max2] of set2) {
+      for (const [min, max2] of set3) {
         if (min === max2) {
           ranges.push(min);
         } else if (!max2 && min === v[0]) {
@@ -47351,9 +47351,9 @@ var require_lodash = __commonJS({
       map2.set(pair[0], pair[1]);
       return map2;
     }
-    function addSetEntry(set2, value) {
-      set2.add(value);
-      return set2;
+    function addSetEntry(set3, value) {
+      set3.add(value);
+      return set3;
     }
     function arrayEach(array, iteratee) {
       var index = -1, length = array ? array.length : 0;
@@ -47413,9 +47413,9 @@ var require_lodash = __commonJS({
         return func(transform(arg));
       };
     }
-    function setToArray(set2) {
-      var index = -1, result = Array(set2.size);
-      set2.forEach(function(value) {
+    function setToArray(set3) {
+      var index = -1, result = Array(set3.size);
+      set3.forEach(function(value) {
         result[++index] = value;
       });
       return result;
@@ -47742,9 +47742,9 @@ var require_lodash = __commonJS({
       result.lastIndex = regexp.lastIndex;
       return result;
     }
-    function cloneSet(set2, isDeep, cloneFunc) {
-      var array = isDeep ? cloneFunc(setToArray(set2), true) : setToArray(set2);
-      return arrayReduce(array, addSetEntry, new set2.constructor());
+    function cloneSet(set3, isDeep, cloneFunc) {
+      var array = isDeep ? cloneFunc(setToArray(set3), true) : setToArray(set3);
+      return arrayReduce(array, addSetEntry, new set3.constructor());
     }
     function cloneSymbol(symbol) {
       return symbolValueOf ? Object(symbolValueOf.call(symbol)) : {};
@@ -48019,8 +48019,8 @@ var require_lodash2 = __commonJS({
       }
       value = toNumber(value);
       if (value === INFINITY || value === -INFINITY) {
-        var sign = value < 0 ? -1 : 1;
-        return sign * MAX_INTEGER;
+        var sign2 = value < 0 ? -1 : 1;
+        return sign2 * MAX_INTEGER;
       }
       return value === value ? value : 0;
     }
@@ -49765,10 +49765,10 @@ var require_shell = __commonJS({
         return String.fromCodePoint(parseInt(c, 16));
       }, peg$c121 = /^[0-7]/, peg$c122 = peg$classExpectation([["0", "7"]], false, false), peg$c123 = /^[0-9a-fA-f]/, peg$c124 = peg$classExpectation([["0", "9"], ["a", "f"], ["A", "f"]], false, false), peg$c125 = peg$anyExpectation(), peg$c126 = "{}", peg$c127 = peg$literalExpectation("{}", false), peg$c128 = function() {
         return "{}";
-      }, peg$c129 = "-", peg$c130 = peg$literalExpectation("-", false), peg$c131 = "+", peg$c132 = peg$literalExpectation("+", false), peg$c133 = ".", peg$c134 = peg$literalExpectation(".", false), peg$c135 = function(sign, left, right) {
-        return { type: `number`, value: (sign === "-" ? -1 : 1) * parseFloat(left.join(``) + `.` + right.join(``)) };
-      }, peg$c136 = function(sign, value) {
-        return { type: `number`, value: (sign === "-" ? -1 : 1) * parseInt(value.join(``)) };
+      }, peg$c129 = "-", peg$c130 = peg$literalExpectation("-", false), peg$c131 = "+", peg$c132 = peg$literalExpectation("+", false), peg$c133 = ".", peg$c134 = peg$literalExpectation(".", false), peg$c135 = function(sign2, left, right) {
+        return { type: `number`, value: (sign2 === "-" ? -1 : 1) * parseFloat(left.join(``) + `.` + right.join(``)) };
+      }, peg$c136 = function(sign2, value) {
+        return { type: `number`, value: (sign2 === "-" ? -1 : 1) * parseInt(value.join(``)) };
       }, peg$c137 = function(variable) {
         return { type: `variable`, ...variable };
       }, peg$c138 = function(name) {
@@ -53818,10 +53818,10 @@ var require_common2 = __commonJS({
     function isObject(subject) {
       return typeof subject === "object" && subject !== null;
     }
-    function toArray(sequence) {
-      if (Array.isArray(sequence)) return sequence;
-      else if (isNothing(sequence)) return [];
-      return [sequence];
+    function toArray(sequence2) {
+      if (Array.isArray(sequence2)) return sequence2;
+      else if (isNothing(sequence2)) return [];
+      return [sequence2];
     }
     function extend(target, source) {
       if (source) {
@@ -54325,20 +54325,20 @@ var require_int = __commonJS({
     }
     function parseYamlInteger(data) {
       let value = data;
-      let sign = 1;
+      let sign2 = 1;
       let ch = value[0];
       if (ch === "-" || ch === "+") {
-        if (ch === "-") sign = -1;
+        if (ch === "-") sign2 = -1;
         value = value.slice(1);
         ch = value[0];
       }
       if (value === "0") return 0;
       if (ch === "0") {
-        if (value[1] === "b") return sign * parseInt(value.slice(2), 2);
-        if (value[1] === "x") return sign * parseInt(value.slice(2), 16);
-        if (value[1] === "o") return sign * parseInt(value.slice(2), 8);
+        if (value[1] === "b") return sign2 * parseInt(value.slice(2), 2);
+        if (value[1] === "x") return sign2 * parseInt(value.slice(2), 16);
+        if (value[1] === "o") return sign2 * parseInt(value.slice(2), 8);
       }
-      return sign * parseInt(value, 10);
+      return sign2 * parseInt(value, 10);
     }
     function constructYamlInteger(data) {
       return parseYamlInteger(data);
@@ -54401,16 +54401,16 @@ var require_float = __commonJS({
     }
     function constructYamlFloat(data) {
       let value = data.toLowerCase();
-      const sign = value[0] === "-" ? -1 : 1;
+      const sign2 = value[0] === "-" ? -1 : 1;
       if ("+-".indexOf(value[0]) >= 0) {
         value = value.slice(1);
       }
       if (value === ".inf") {
-        return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+        return sign2 === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
       } else if (value === ".nan") {
         return NaN;
       }
-      return sign * parseFloat(value, 10);
+      return sign2 * parseFloat(value, 10);
     }
     var SCIENTIFIC_WITHOUT_DOT = /^[-+]?[0-9]+e/;
     function representYamlFloat(object2, style) {
@@ -58968,13 +58968,13 @@ var require_parse3 = __commonJS({
     var lexState;
     var buffer;
     var doubleQuote;
-    var sign;
+    var sign2;
     var c;
     function lex() {
       lexState = "default";
       buffer = "";
       doubleQuote = false;
-      sign = 1;
+      sign2 = 1;
       for (; ; ) {
         c = peek();
         const token2 = lexStates[lexState]();
@@ -59106,7 +59106,7 @@ var require_parse3 = __commonJS({
           case "-":
           case "+":
             if (read() === "-") {
-              sign = -1;
+              sign2 = -1;
             }
             lexState = "sign";
             return;
@@ -59231,7 +59231,7 @@ var require_parse3 = __commonJS({
           case "I":
             read();
             literal("nfinity");
-            return newToken("numeric", sign * Infinity);
+            return newToken("numeric", sign2 * Infinity);
           case "N":
             read();
             literal("aN");
@@ -59256,7 +59256,7 @@ var require_parse3 = __commonJS({
             lexState = "hexadecimal";
             return;
         }
-        return newToken("numeric", sign * 0);
+        return newToken("numeric", sign2 * 0);
       },
       decimalInteger() {
         switch (c) {
@@ -59274,7 +59274,7 @@ var require_parse3 = __commonJS({
           buffer += read();
           return;
         }
-        return newToken("numeric", sign * Number(buffer));
+        return newToken("numeric", sign2 * Number(buffer));
       },
       decimalPointLeading() {
         if (util.isDigit(c)) {
@@ -59297,7 +59297,7 @@ var require_parse3 = __commonJS({
           lexState = "decimalFraction";
           return;
         }
-        return newToken("numeric", sign * Number(buffer));
+        return newToken("numeric", sign2 * Number(buffer));
       },
       decimalFraction() {
         switch (c) {
@@ -59311,7 +59311,7 @@ var require_parse3 = __commonJS({
           buffer += read();
           return;
         }
-        return newToken("numeric", sign * Number(buffer));
+        return newToken("numeric", sign2 * Number(buffer));
       },
       decimalExponent() {
         switch (c) {
@@ -59341,7 +59341,7 @@ var require_parse3 = __commonJS({
           buffer += read();
           return;
         }
-        return newToken("numeric", sign * Number(buffer));
+        return newToken("numeric", sign2 * Number(buffer));
       },
       hexadecimal() {
         if (util.isHexDigit(c)) {
@@ -59356,7 +59356,7 @@ var require_parse3 = __commonJS({
           buffer += read();
           return;
         }
-        return newToken("numeric", sign * Number(buffer));
+        return newToken("numeric", sign2 * Number(buffer));
       },
       string() {
         switch (c) {
@@ -63314,8 +63314,8 @@ var require_utils3 = __commonJS({
     var HOST_DELIMS = { "@": "%40", "/": "%2F", "?": "%3F", "#": "%23", ":": "%3A" };
     var HOST_DELIM_RE = /[@/?#:]/g;
     var HOST_DELIM_NO_COLON_RE = /[@/?#]/g;
-    function reescapeHostDelimiters(host, isIP) {
-      const re = isIP ? HOST_DELIM_NO_COLON_RE : HOST_DELIM_RE;
+    function reescapeHostDelimiters(host, isIP2) {
+      const re = isIP2 ? HOST_DELIM_NO_COLON_RE : HOST_DELIM_RE;
       re.lastIndex = 0;
       return host.replace(re, (ch) => HOST_DELIMS[ch]);
     }
@@ -64012,12 +64012,12 @@ var require_fast_uri = __commonJS({
       const host = matches[4];
       return hasMalformedPercentEncoding(matches[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches[6]) || hasMalformedPercentEncoding(matches[7]) || hasMalformedPercentEncoding(matches[8]);
     }
-    function canonicalizeHost(parsed, options, schemeHandler, isIP) {
-      if (hasForbiddenDomainHost(parsed, options, schemeHandler, isIP)) {
+    function canonicalizeHost(parsed, options, schemeHandler, isIP2) {
+      if (hasForbiddenDomainHost(parsed, options, schemeHandler, isIP2)) {
         parsed.error = parsed.error || MALFORMED_HOST_ERROR;
         return true;
       }
-      if (!options.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed.host && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && isIP === false && nonSimpleDomain(parsed.host)) {
+      if (!options.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed.host && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && isIP2 === false && nonSimpleDomain(parsed.host)) {
         let url;
         try {
           url = new URL("http://" + parsed.host);
@@ -64033,9 +64033,9 @@ var require_fast_uri = __commonJS({
       }
       return false;
     }
-    function hasForbiddenDomainHost(parsed, options, schemeHandler, isIP) {
+    function hasForbiddenDomainHost(parsed, options, schemeHandler, isIP2) {
       return Boolean(
-        parsed.host && isIP === false && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed.host)
+        parsed.host && isIP2 === false && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed.host)
       );
     }
     function isHostOnlyURL(url) {
@@ -64058,7 +64058,7 @@ var require_fast_uri = __commonJS({
       let malformedHost = false;
       let malformedIPLiteral = false;
       let malformedScheme = false;
-      let isIP = false;
+      let isIP2 = false;
       if (options.reference === "suffix") {
         if (options.scheme) {
           uri = options.scheme + ":" + uri;
@@ -64120,15 +64120,15 @@ var require_fast_uri = __commonJS({
             const bracketedIPLiteral = isIPLiteral(parsed.host);
             const hasIPLiteralBracket = parsed.host.indexOf("[") !== -1 || parsed.host.indexOf("]") !== -1;
             const ipv6result = normalizeIPv6(parsed.host);
-            isIP = ipv6result.isIPV6 || ipv6result.isIPVFuture === true;
+            isIP2 = ipv6result.isIPV6 || ipv6result.isIPVFuture === true;
             malformedIPLiteral = hasIPLiteralBracket && (!bracketedIPLiteral || ipv6result.error === true);
-            parsed.host = isIP ? ipv6result.host : ipv6result.host.toLowerCase();
+            parsed.host = isIP2 ? ipv6result.host : ipv6result.host.toLowerCase();
             if (malformedIPLiteral) {
               parsed.error = parsed.error || MALFORMED_HOST_ERROR;
               malformedAuthorityOrPort = true;
             }
           } else {
-            isIP = true;
+            isIP2 = true;
           }
         }
         if (parsed.scheme === void 0 && parsed.userinfo === void 0 && parsed.host === void 0 && parsed.port === void 0 && parsed.query === void 0 && !parsed.path) {
@@ -64145,14 +64145,14 @@ var require_fast_uri = __commonJS({
         }
         const schemeHandler = getSchemeHandler(options.scheme || parsed.scheme);
         if (!malformedIPLiteral) {
-          malformedHost = canonicalizeHost(parsed, options, schemeHandler, isIP);
+          malformedHost = canonicalizeHost(parsed, options, schemeHandler, isIP2);
         }
         if (uri.indexOf("%") !== -1 && parsed.host !== void 0 && !malformedIPLiteral) {
-          let host = isIP ? parsed.host : normalizePercentEncoding(parsed.host, true);
-          if (!isIP) {
+          let host = isIP2 ? parsed.host : normalizePercentEncoding(parsed.host, true);
+          if (!isIP2) {
             host = normalizePercentEncoding(host.toLowerCase());
           }
-          parsed.host = isIP || options.scheme !== "null" ? reescapeHostDelimiters(host, isIP) : host;
+          parsed.host = isIP2 || options.scheme !== "null" ? reescapeHostDelimiters(host, isIP2) : host;
         }
         if (!schemeHandler || schemeHandler && !schemeHandler.skipNormalize) {
           if (parsed.path) {
@@ -69742,8 +69742,8 @@ var require_int3 = __commonJS({
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
     function intResolve(str2, offset, radix, { intAsBigInt }) {
-      const sign = str2[0];
-      if (sign === "-" || sign === "+")
+      const sign2 = str2[0];
+      if (sign2 === "-" || sign2 === "+")
         offset += 1;
       str2 = str2.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
@@ -69759,10 +69759,10 @@ var require_int3 = __commonJS({
             break;
         }
         const n2 = BigInt(str2);
-        return sign === "-" ? BigInt(-1) * n2 : n2;
+        return sign2 === "-" ? BigInt(-1) * n2 : n2;
       }
       const n = parseInt(str2, radix);
-      return sign === "-" ? -1 * n : n;
+      return sign2 === "-" ? -1 * n : n;
     }
     function intStringify(node, radix, prefix) {
       const { value } = node;
@@ -69869,18 +69869,18 @@ var require_set2 = __commonJS({
       }
       static from(schema2, iterable, ctx) {
         const { replacer } = ctx;
-        const set3 = new this(schema2);
+        const set4 = new this(schema2);
         if (iterable && Symbol.iterator in Object(iterable))
           for (let value of iterable) {
             if (typeof replacer === "function")
               value = replacer.call(iterable, value, value);
-            set3.items.push(Pair.createPair(value, null, ctx));
+            set4.items.push(Pair.createPair(value, null, ctx));
           }
-        return set3;
+        return set4;
       }
     };
     YAMLSet.tag = "tag:yaml.org,2002:set";
-    var set2 = {
+    var set3 = {
       collection: "map",
       identify: (value) => value instanceof Set,
       nodeClass: YAMLSet,
@@ -69899,7 +69899,7 @@ var require_set2 = __commonJS({
       }
     };
     exports2.YAMLSet = YAMLSet;
-    exports2.set = set2;
+    exports2.set = set3;
   }
 });
 
@@ -69909,11 +69909,11 @@ var require_timestamp2 = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str2, asBigInt) {
-      const sign = str2[0];
-      const parts = sign === "-" || sign === "+" ? str2.substring(1) : str2;
+      const sign2 = str2[0];
+      const parts = sign2 === "-" || sign2 === "+" ? str2.substring(1) : str2;
       const num = (n) => asBigInt ? BigInt(n) : Number(n);
       const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
-      return sign === "-" ? num(-1) * res : res;
+      return sign2 === "-" ? num(-1) * res : res;
     }
     function stringifySexagesimal(node) {
       let { value } = node;
@@ -69922,9 +69922,9 @@ var require_timestamp2 = __commonJS({
         num = (n) => BigInt(n);
       else if (isNaN(value) || !isFinite(value))
         return stringifyNumber.stringifyNumber(node);
-      let sign = "";
+      let sign2 = "";
       if (value < 0) {
-        sign = "-";
+        sign2 = "-";
         value *= num(-1);
       }
       const _60 = num(60);
@@ -69939,7 +69939,7 @@ var require_timestamp2 = __commonJS({
           parts.unshift(value);
         }
       }
-      return sign + parts.map((n) => String(n).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
+      return sign2 + parts.map((n) => String(n).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
     }
     var intTime = {
       identify: (value) => typeof value === "bigint" || Number.isInteger(value),
@@ -70006,7 +70006,7 @@ var require_schema4 = __commonJS({
     var merge3 = require_merge2();
     var omap2 = require_omap2();
     var pairs2 = require_pairs2();
-    var set2 = require_set2();
+    var set3 = require_set2();
     var timestamp2 = require_timestamp2();
     var schema2 = [
       map2.map,
@@ -70026,7 +70026,7 @@ var require_schema4 = __commonJS({
       merge3.merge,
       omap2.omap,
       pairs2.pairs,
-      set2.set,
+      set3.set,
       timestamp2.intTime,
       timestamp2.floatTime,
       timestamp2.timestamp
@@ -70053,7 +70053,7 @@ var require_tags = __commonJS({
     var omap2 = require_omap2();
     var pairs2 = require_pairs2();
     var schema$2 = require_schema4();
-    var set2 = require_set2();
+    var set3 = require_set2();
     var timestamp2 = require_timestamp2();
     var schemas = /* @__PURE__ */ new Map([
       ["core", schema2.schema],
@@ -70079,7 +70079,7 @@ var require_tags = __commonJS({
       omap: omap2.omap,
       pairs: pairs2.pairs,
       seq: seq2.seq,
-      set: set2.set,
+      set: set3.set,
       timestamp: timestamp2.timestamp
     };
     var coreKnownTags = {
@@ -70087,7 +70087,7 @@ var require_tags = __commonJS({
       "tag:yaml.org,2002:merge": merge3.merge,
       "tag:yaml.org,2002:omap": omap2.omap,
       "tag:yaml.org,2002:pairs": pairs2.pairs,
-      "tag:yaml.org,2002:set": set2.set,
+      "tag:yaml.org,2002:set": set3.set,
       "tag:yaml.org,2002:timestamp": timestamp2.timestamp
     };
     function getTags(customTags, schemaName, addMergeTag) {
@@ -74708,7 +74708,7 @@ function info(message) {
 }
 
 // src/action/action.ts
-import { mkdir as mkdir5, readdir as readdir4, readFile as readFile6, writeFile as writeFile4 } from "node:fs/promises";
+import { mkdir as mkdir5, readdir as readdir4, readFile as readFile6, writeFile as writeFile5 } from "node:fs/promises";
 import { join as join12, relative as relative2, resolve as resolve2 } from "node:path";
 
 // node_modules/@actions/github/lib/context.js
@@ -79056,11 +79056,11 @@ function halfWidth(fit) {
   return (fit.high - fit.low) / 2;
 }
 function formatBytes(bytes) {
-  const sign = bytes < 0 ? "-" : "+";
+  const sign2 = bytes < 0 ? "-" : "+";
   const size = Math.abs(bytes);
-  if (size >= 2 ** 20) return `${sign}${(size / 2 ** 20).toFixed(1)} MB`;
-  if (size >= 1024) return `${sign}${(size / 1024).toFixed(1)} KB`;
-  return `${sign}${size.toFixed(size < 10 ? 1 : 0)} B`;
+  if (size >= 2 ** 20) return `${sign2}${(size / 2 ** 20).toFixed(1)} MB`;
+  if (size >= 1024) return `${sign2}${(size / 1024).toFixed(1)} KB`;
+  return `${sign2}${size.toFixed(size < 10 ? 1 : 0)} B`;
 }
 
 // src/github/check-run.ts
@@ -79281,6 +79281,8 @@ import { cpus } from "node:os";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync as existsSync4 } from "node:fs";
+import { mkdtemp, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path2 from "node:path";
 
 // src/process/env.ts
@@ -79359,53 +79361,345 @@ function findPackageRoot(moduleUrl = import.meta.url) {
   });
 }
 
+// src/app/probe/protocol.ts
+var probeSocketEnv = "LEAKWATCH_PROBE_SOCKET";
+var networkRulesEnv = "LEAKWATCH_NETWORK";
+
+// src/app/upstream/certificate.ts
+import { generateKeyPairSync, randomBytes, sign } from "node:crypto";
+import { isIP } from "node:net";
+var validityMs = 2 * 24 * 60 * 60 * 1e3;
+function createTlsIdentity(hosts) {
+  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+  const ecdsaWithSha256 = sequence(oid("1.2.840.10045.4.3.2"));
+  const name = sequence(set(sequence(oid("2.5.4.3"), tlv(12, Buffer.from("leakwatch upstream stub")))));
+  const now = Date.now();
+  const altNames = hosts.map(
+    (host) => isIP(host) ? tlv(135, ipBytes(host)) : tlv(130, Buffer.from(host, "ascii"))
+  );
+  const extensions = tlv(
+    163,
+    sequence(
+      sequence(oid("2.5.29.19"), tlv(4, sequence())),
+      sequence(oid("2.5.29.17"), tlv(4, sequence(...altNames)))
+    )
+  );
+  const serial = randomBytes(16);
+  serial[0] = (serial[0] ?? 0) & 127;
+  const tbs = sequence(
+    tlv(160, tlv(2, Buffer.from([2]))),
+    tlv(2, serial),
+    ecdsaWithSha256,
+    name,
+    sequence(time(new Date(now - 36e5)), time(new Date(now + validityMs))),
+    name,
+    publicKey.export({ type: "spki", format: "der" }),
+    extensions
+  );
+  const signature = sign("sha256", tbs, privateKey);
+  const der = sequence(tbs, ecdsaWithSha256, tlv(3, Buffer.concat([Buffer.from([0]), signature])));
+  const base642 = der.toString("base64").replace(/(.{64})/g, "$1\n");
+  return {
+    cert: `-----BEGIN CERTIFICATE-----
+${base642.trim()}
+-----END CERTIFICATE-----
+`,
+    key: privateKey.export({ type: "pkcs8", format: "pem" }).toString()
+  };
+}
+function tlv(tag, value) {
+  const length = value.length;
+  const header = length < 128 ? Buffer.from([tag, length]) : length < 256 ? Buffer.from([tag, 129, length]) : Buffer.from([tag, 130, length >> 8, length & 255]);
+  return Buffer.concat([header, value]);
+}
+var sequence = (...items) => tlv(48, Buffer.concat(items));
+var set = (...items) => tlv(49, Buffer.concat(items));
+function oid(dotted) {
+  const [first = 0, second = 0, ...rest] = dotted.split(".").map(Number);
+  const bytes = [first * 40 + second];
+  for (const part of rest) {
+    const chunk = [part & 127];
+    for (let value = part >> 7; value > 0; value >>= 7) chunk.unshift(value & 127 | 128);
+    bytes.push(...chunk);
+  }
+  return tlv(6, Buffer.from(bytes));
+}
+function time(date) {
+  const text2 = date.toISOString().replace(/[-:T]/g, "").slice(2, 14);
+  return tlv(23, Buffer.from(`${text2}Z`));
+}
+function ipBytes(host) {
+  if (isIP(host) === 4) return Buffer.from(host.split(".").map(Number));
+  const [head = "", tail = ""] = host.split("::");
+  const headParts = head ? head.split(":") : [];
+  const tailParts = tail ? tail.split(":") : [];
+  const parts = host.includes("::") ? [...headParts, ...Array(8 - headParts.length - tailParts.length).fill("0"), ...tailParts] : headParts;
+  return Buffer.concat(parts.map((part) => Buffer.from(part.padStart(4, "0"), "hex")));
+}
+
+// node_modules/pure-rand/lib/esm/distribution/uniformInt.js
+function uniformIntInternal(rng, rangeSize) {
+  const MaxAllowed = rangeSize > 2 ? ~~(4294967296 / rangeSize) * rangeSize : 4294967296;
+  let deltaV = rng.next() + 2147483648;
+  while (deltaV >= MaxAllowed) deltaV = rng.next() + 2147483648;
+  return deltaV % rangeSize;
+}
+function fromNumberToArrayInt64(out, n) {
+  if (n < 0) {
+    const posN = -n;
+    out.sign = -1;
+    out.data[0] = ~~(posN / 4294967296);
+    out.data[1] = posN >>> 0;
+  } else {
+    out.sign = 1;
+    out.data[0] = ~~(n / 4294967296);
+    out.data[1] = n >>> 0;
+  }
+  return out;
+}
+function substractArrayInt64(out, arrayIntA, arrayIntB) {
+  const lowA = arrayIntA.data[1];
+  const highA = arrayIntA.data[0];
+  const signA = arrayIntA.sign;
+  const lowB = arrayIntB.data[1];
+  const highB = arrayIntB.data[0];
+  const signB = arrayIntB.sign;
+  out.sign = 1;
+  if (signA === 1 && signB === -1) {
+    const low2 = lowA + lowB;
+    const high = highA + highB + (low2 > 4294967295 ? 1 : 0);
+    out.data[0] = high >>> 0;
+    out.data[1] = low2 >>> 0;
+    return out;
+  }
+  let lowFirst = lowA;
+  let highFirst = highA;
+  let lowSecond = lowB;
+  let highSecond = highB;
+  if (signA === -1) {
+    lowFirst = lowB;
+    highFirst = highB;
+    lowSecond = lowA;
+    highSecond = highA;
+  }
+  let reminderLow = 0;
+  let low = lowFirst - lowSecond;
+  if (low < 0) {
+    reminderLow = 1;
+    low = low >>> 0;
+  }
+  out.data[0] = highFirst - highSecond - reminderLow;
+  out.data[1] = low;
+  return out;
+}
+function uniformArrayIntInternal(rng, out, rangeSize) {
+  const maxIndex0 = rangeSize[0] + 1;
+  out[0] = uniformIntInternal(rng, maxIndex0);
+  out[1] = uniformIntInternal(rng, 4294967296);
+  while (out[0] >= rangeSize[0] && (out[0] !== rangeSize[0] || out[1] >= rangeSize[1])) {
+    out[0] = uniformIntInternal(rng, maxIndex0);
+    out[1] = uniformIntInternal(rng, 4294967296);
+  }
+  return out;
+}
+var safeNumberMaxSafeInteger = Number.MAX_SAFE_INTEGER;
+var sharedA = {
+  sign: 1,
+  data: [0, 0]
+};
+var sharedB = {
+  sign: 1,
+  data: [0, 0]
+};
+var sharedC = {
+  sign: 1,
+  data: [0, 0]
+};
+var sharedData = [0, 0];
+function uniformLargeIntInternal(rng, from, to, rangeSize) {
+  const rangeSizeArrayIntValue = rangeSize <= safeNumberMaxSafeInteger ? fromNumberToArrayInt64(sharedC, rangeSize) : substractArrayInt64(sharedC, fromNumberToArrayInt64(sharedA, to), fromNumberToArrayInt64(sharedB, from));
+  if (rangeSizeArrayIntValue.data[1] === 4294967295) {
+    rangeSizeArrayIntValue.data[0] += 1;
+    rangeSizeArrayIntValue.data[1] = 0;
+  } else rangeSizeArrayIntValue.data[1] += 1;
+  uniformArrayIntInternal(rng, sharedData, rangeSizeArrayIntValue.data);
+  return sharedData[0] * 4294967296 + sharedData[1] + from;
+}
+function uniformInt(rng, from, to) {
+  const rangeSize = to - from;
+  if (rangeSize <= 4294967295) return uniformIntInternal(rng, rangeSize + 1) + from;
+  return uniformLargeIntInternal(rng, from, to, rangeSize);
+}
+
+// node_modules/pure-rand/lib/esm/generator/xoroshiro128plus.js
+var jumps = [
+  3639956645,
+  3750757012,
+  1261568508,
+  386426335
+];
+var XoroShiro128Plus = class XoroShiro128Plus2 {
+  constructor(s01, s00, s11, s10) {
+    this.s01 = s01;
+    this.s00 = s00;
+    this.s11 = s11;
+    this.s10 = s10;
+  }
+  clone() {
+    return new XoroShiro128Plus2(this.s01, this.s00, this.s11, this.s10);
+  }
+  next() {
+    const out = this.s00 + this.s10 | 0;
+    const a0 = this.s10 ^ this.s00;
+    const a1 = this.s11 ^ this.s01;
+    const s00 = this.s00;
+    const s01 = this.s01;
+    this.s00 = s00 << 24 ^ s01 >>> 8 ^ a0 ^ a0 << 16;
+    this.s01 = s01 << 24 ^ s00 >>> 8 ^ a1 ^ (a1 << 16 | a0 >>> 16);
+    this.s10 = a1 << 5 ^ a0 >>> 27;
+    this.s11 = a0 << 5 ^ a1 >>> 27;
+    return out;
+  }
+  jump() {
+    let ns01 = 0;
+    let ns00 = 0;
+    let ns11 = 0;
+    let ns10 = 0;
+    let s01 = this.s01;
+    let s00 = this.s00;
+    let s11 = this.s11;
+    let s10 = this.s10;
+    for (let i = 0; i !== 4; ++i) {
+      const ji = jumps[i];
+      for (let mask = 1; mask; mask <<= 1) {
+        if (ji & mask) {
+          ns01 ^= s01;
+          ns00 ^= s00;
+          ns11 ^= s11;
+          ns10 ^= s10;
+        }
+        const a0 = s10 ^ s00;
+        const a1 = s11 ^ s01;
+        const s00_ = s00;
+        const s01_ = s01;
+        s00 = s00_ << 24 ^ s01_ >>> 8 ^ a0 ^ a0 << 16;
+        s01 = s01_ << 24 ^ s00_ >>> 8 ^ a1 ^ (a1 << 16 | a0 >>> 16);
+        s10 = a1 << 5 ^ a0 >>> 27;
+        s11 = a0 << 5 ^ a1 >>> 27;
+      }
+    }
+    this.s01 = ns01;
+    this.s00 = ns00;
+    this.s11 = ns11;
+    this.s10 = ns10;
+  }
+  getState() {
+    return [
+      this.s01,
+      this.s00,
+      this.s11,
+      this.s10
+    ];
+  }
+};
+function xoroshiro128plus(seed) {
+  return new XoroShiro128Plus(-1, ~seed, seed | 0, 0);
+}
+
+// src/app/upstream/stub-handler.ts
+var stubTlsEnv = "LEAKWATCH_STUB_TLS";
+
 // src/app/upstream/start.ts
 var startTimeoutMs = 15e3;
 var stopGraceMs = 2e3;
 async function startUpstreams(options) {
   const children = [];
-  const stop = () => Promise.all(children.map(stopChild)).then(() => void 0);
-  const env = {};
+  const recorded = [];
+  let caDir;
+  const stop = async () => {
+    await Promise.all(children.map(stopChild));
+    if (caDir) await rm2(caDir, { recursive: true, force: true });
+  };
   try {
+    const httpsHosts = options.specs.flatMap((spec) => (spec.hosts ?? []).map((origin) => new URL(origin)));
+    const tlsHostnames = httpsHosts.filter((url) => url.protocol === "https:").map((url) => bareHostname(url));
+    const tls = tlsHostnames.length > 0 ? createTlsIdentity([...new Set(tlsHostnames)]) : void 0;
+    const stubs = [];
     for (const spec of options.specs) {
-      const { child, port } = await startStub(spec, options.scenarioDir, children);
-      env[spec.env] = `http://127.0.0.1:${port}`;
+      const stub = await startStub(spec, { ...options, tls, children, recorded });
+      stubs.push(stub);
+      const where = [spec.env, ...spec.hosts ?? []].filter(Boolean).join(", ");
       options.log(
-        `upstream stub "${spec.name}" listening at ${env[spec.env]} (${spec.env}, pid ${child.pid})`
+        `upstream stub "${spec.name}" listening at 127.0.0.1:${stub.port} (${where}, pid ${stub.child.pid})`
       );
     }
+    const env = {};
+    for (const stub of stubs) if (stub.spec.env) env[stub.spec.env] = `http://127.0.0.1:${stub.port}`;
+    env[networkRulesEnv] = JSON.stringify(networkRules(stubs, options.outbound ?? "block"));
+    if (tls) {
+      caDir = await mkdtemp(path2.join(tmpdir(), "leakwatch-ca-"));
+      env.NODE_EXTRA_CA_CERTS = path2.join(caDir, "stub-ca.pem");
+      await writeFile2(env.NODE_EXTRA_CA_CERTS, tls.cert);
+    }
+    const hits = () => Promise.all(stubs.map(askHits));
+    return { env, hits, recorded, stop, [Symbol.asyncDispose]: stop };
   } catch (error2) {
     await stop();
     throw error2;
   }
-  return { env, stop, [Symbol.asyncDispose]: stop };
 }
-async function startStub(spec, scenarioDir, children) {
+function networkRules(stubs, outbound) {
+  const routes = {};
+  for (const stub of stubs) {
+    for (const origin of stub.spec.hosts ?? []) {
+      const url = new URL(origin);
+      const isTls = url.protocol === "https:";
+      const port = url.port || (isTls ? "443" : "80");
+      routes[`${bareHostname(url)}:${port}`] = {
+        port: (isTls ? stub.tlsPort : stub.port) ?? stub.port,
+        upstream: stub.spec.name
+      };
+    }
+  }
+  return { outbound, routes };
+}
+var bareHostname = (url) => url.hostname.replace(/^\[|\]$/g, "");
+async function startStub(spec, context3) {
   const stubEntry = path2.join(findPackageRoot(), "dist", "stub.cjs");
   if (!existsSync4(stubEntry)) {
     throw new LeakwatchError("STUB_MISSING", `The upstream stub ${stubEntry} does not exist.`, {
       hint: "Run `npm run build` in the leakwatch checkout."
     });
   }
+  const fixturesDir = spec.fixtures === void 0 ? void 0 : path2.resolve(context3.scenarioDir, spec.fixtures);
   const config = {
     name: spec.name,
     responseBytes: spec.responseBytes,
-    fixturesDir: spec.fixtures === void 0 ? void 0 : path2.resolve(scenarioDir, spec.fixtures),
+    fixturesDir,
     latencyMs: spec.latencyMs,
-    echo: spec.echo
+    echo: spec.echo,
+    shape: spec.shape,
+    ...context3.record && fixturesDir ? { record: { origins: spec.hosts ?? [], dir: fixturesDir, maxBytes: context3.record.maxBytes } } : {}
   };
-  const env = scrubbedEnv(process.env);
+  const usesTls = (spec.hosts ?? []).some((origin) => origin.startsWith("https:"));
+  const env = scrubbedEnv(
+    process.env,
+    usesTls && context3.tls ? { [stubTlsEnv]: JSON.stringify(context3.tls) } : {}
+  );
   delete env.NODE_OPTIONS;
   const child = spawn(process.execPath, [stubEntry, JSON.stringify(config)], {
     env,
     stdio: ["ignore", "ignore", "pipe", "ipc"]
   });
-  children.push(child);
+  context3.children.push(child);
+  child.on("message", (message) => {
+    if (message.type === "recorded" || message.type === "not-recorded") context3.recorded.push(message);
+  });
   let stderr = "";
   child.stderr?.on("data", (chunk) => {
     stderr = (stderr + chunk.toString("utf8")).slice(-4e3);
   });
-  const port = await new Promise((resolve3, reject) => {
+  const ready = await new Promise((resolve3, reject) => {
     const fail = (message, cause) => {
       cleanUp();
       reject(
@@ -79416,8 +79710,9 @@ async function startStub(spec, scenarioDir, children) {
       );
     };
     const onMessage = (message) => {
+      if (message.type !== "listening") return;
       cleanUp();
-      resolve3(message.port);
+      resolve3(message);
     };
     const onClose = (code, signalName) => fail(`Upstream stub "${spec.name}" exited (${signalName ?? `code ${code}`}) before listening.`);
     const onError = (error2) => fail(`Upstream stub "${spec.name}" could not start: ${error2.message}`, error2);
@@ -79431,7 +79726,26 @@ async function startStub(spec, scenarioDir, children) {
     };
     child.on("message", onMessage).on("close", onClose).on("error", onError);
   });
-  return { child, port };
+  return { spec, child, port: ready.port, ...ready.tlsPort ? { tlsPort: ready.tlsPort } : {} };
+}
+async function askHits(stub) {
+  const { spec, child } = stub;
+  const base = { name: spec.name, ...spec.env ? { env: spec.env } : {}, hosts: spec.hosts ?? [] };
+  if (!child.connected) return { ...base, requests: 0 };
+  const requests = await new Promise((resolve3) => {
+    const timer = setTimeout(() => done(0), 5e3);
+    const onMessage = (message) => {
+      if (message.type === "hits") done(message.requests);
+    };
+    const done = (count2) => {
+      clearTimeout(timer);
+      child.off("message", onMessage);
+      resolve3(count2);
+    };
+    child.on("message", onMessage);
+    child.send({ type: "hits" });
+  });
+  return { ...base, requests };
 }
 async function stopChild(child) {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -79467,7 +79781,9 @@ var defaults2 = {
   timeBudgetMs: 9e4,
   scenario: "default",
   /** Snapshots pause the app and cost memory: only when there is a regression to explain. */
-  heapSnapshots: "on-regression"
+  heapSnapshots: "on-regression",
+  /** The app's outbound traffic stays on the machine: connections no upstream stub claims are refused. */
+  outbound: "block"
 };
 
 // src/measure/measure.ts
@@ -79571,13 +79887,10 @@ async function killGroup(child, graceMs = 3e3) {
   forgetGroup(pgid);
 }
 
-// src/app/probe/protocol.ts
-var probeSocketEnv = "LEAKWATCH_PROBE_SOCKET";
-
 // src/app/probe-hub.ts
-import { mkdtemp, rm as rm2 } from "node:fs/promises";
+import { mkdtemp as mkdtemp2, rm as rm3 } from "node:fs/promises";
 import * as net from "node:net";
-import { tmpdir } from "node:os";
+import { tmpdir as tmpdir2 } from "node:os";
 import { join } from "node:path";
 var ProbeHub = class _ProbeHub {
   socketPath;
@@ -79586,6 +79899,8 @@ var ProbeHub = class _ProbeHub {
   probes = /* @__PURE__ */ new Set();
   pending = /* @__PURE__ */ new Map();
   connectWaiters = /* @__PURE__ */ new Set();
+  /** Outbound counts of probed processes that have exited: their connections still happened. */
+  exitedOutbound = [];
   nextId = 1;
   constructor(dir, server) {
     this.dir = dir;
@@ -79593,7 +79908,7 @@ var ProbeHub = class _ProbeHub {
     this.socketPath = join(dir, "probe.sock");
   }
   static async open() {
-    const dir = await mkdtemp(join(tmpdir(), "leakwatch-probe-"));
+    const dir = await mkdtemp2(join(tmpdir2(), "leakwatch-probe-"));
     const hub = new _ProbeHub(
       dir,
       net.createServer((socket) => hub.accept(socket))
@@ -79612,6 +79927,16 @@ var ProbeHub = class _ProbeHub {
     let total = 0;
     for (const probe of this.probes) total += probe.rssBytes;
     return total;
+  }
+  /** Outbound connections per non-loopback host, summed over every probed process so far. */
+  get outbound() {
+    const byHost = /* @__PURE__ */ new Map();
+    for (const entry of [...this.exitedOutbound, ...[...this.probes].flatMap((probe) => probe.outbound)]) {
+      const known = byHost.get(entry.host);
+      if (known) known.connections += entry.connections;
+      else byHost.set(entry.host, { ...entry });
+    }
+    return [...byHost.values()].sort((a, b) => b.connections - a.connections);
   }
   async waitForProbe(timeoutMs) {
     if (this.probes.size > 0) return;
@@ -79721,22 +80046,32 @@ var ProbeHub = class _ProbeHub {
         buffered = buffered.slice(newline + 1);
         newline = buffered.indexOf("\n");
         if (message.type === "hello") {
-          probe = { pid: message.pid, socket, rssBytes: 0, requestsSeen: 0, gcSource: message.gcSource };
+          probe = {
+            pid: message.pid,
+            socket,
+            rssBytes: 0,
+            requestsSeen: 0,
+            gcSource: message.gcSource,
+            outbound: []
+          };
           this.probes.add(probe);
           for (const waiter of this.connectWaiters) waiter();
           this.connectWaiters.clear();
         } else if (message.type === "heartbeat" && probe) {
           probe.rssBytes = message.rssBytes;
           probe.requestsSeen = message.requestsSeen;
+          probe.outbound = message.outbound ?? [];
         } else if ("id" in message) {
+          if (message.type === "sample" && probe) probe.outbound = message.outbound ?? [];
           this.pending.get(message.id)?.resolve(message);
           this.pending.delete(message.id);
         }
       }
     });
     const forget = () => {
-      if (!probe) return;
+      if (!probe || !this.probes.has(probe)) return;
       this.probes.delete(probe);
+      this.exitedOutbound.push(...probe.outbound);
       for (const [id, pending] of this.pending) {
         if (pending.probe !== probe) continue;
         this.pending.delete(id);
@@ -79754,7 +80089,7 @@ var ProbeHub = class _ProbeHub {
       pending.reject(new LeakwatchError("PROBE_CLOSED", "the probe channel closed"));
     this.pending.clear();
     await new Promise((resolve3) => this.server.close(() => resolve3()));
-    await rm2(this.dir, { recursive: true, force: true });
+    await rm3(this.dir, { recursive: true, force: true });
   }
 };
 
@@ -79921,7 +80256,7 @@ async function nodeAcceptsExposeGc(appDir) {
 }
 
 // src/explain/explain.ts
-import { cp, mkdir as mkdir2, rm as rm3 } from "node:fs/promises";
+import { cp, mkdir as mkdir2, rm as rm4 } from "node:fs/promises";
 import { freemem } from "node:os";
 import { join as join2 } from "node:path";
 
@@ -80899,7 +81234,7 @@ async function keepOrRemove(dir, options) {
   } catch (error2) {
     options.log(`${options.label}: could not keep the heap snapshots: ${String(error2)}`);
   }
-  await rm3(dir, { recursive: true, force: true }).catch((error2) => {
+  await rm4(dir, { recursive: true, force: true }).catch((error2) => {
     options.log(`${options.label}: could not delete ${dir}: ${String(error2)}`);
   });
 }
@@ -80971,175 +81306,6 @@ function fitScheduleToBudget(plan, measuredRequestsPerSecond) {
     warmupRequestsPerSecond: Number.isFinite(measuredRequestsPerSecond) ? Math.round(measuredRequestsPerSecond) : 0,
     isShrunkToBudget: scale < 1
   };
-}
-
-// node_modules/pure-rand/lib/esm/generator/xoroshiro128plus.js
-var jumps = [
-  3639956645,
-  3750757012,
-  1261568508,
-  386426335
-];
-var XoroShiro128Plus = class XoroShiro128Plus2 {
-  constructor(s01, s00, s11, s10) {
-    this.s01 = s01;
-    this.s00 = s00;
-    this.s11 = s11;
-    this.s10 = s10;
-  }
-  clone() {
-    return new XoroShiro128Plus2(this.s01, this.s00, this.s11, this.s10);
-  }
-  next() {
-    const out = this.s00 + this.s10 | 0;
-    const a0 = this.s10 ^ this.s00;
-    const a1 = this.s11 ^ this.s01;
-    const s00 = this.s00;
-    const s01 = this.s01;
-    this.s00 = s00 << 24 ^ s01 >>> 8 ^ a0 ^ a0 << 16;
-    this.s01 = s01 << 24 ^ s00 >>> 8 ^ a1 ^ (a1 << 16 | a0 >>> 16);
-    this.s10 = a1 << 5 ^ a0 >>> 27;
-    this.s11 = a0 << 5 ^ a1 >>> 27;
-    return out;
-  }
-  jump() {
-    let ns01 = 0;
-    let ns00 = 0;
-    let ns11 = 0;
-    let ns10 = 0;
-    let s01 = this.s01;
-    let s00 = this.s00;
-    let s11 = this.s11;
-    let s10 = this.s10;
-    for (let i = 0; i !== 4; ++i) {
-      const ji = jumps[i];
-      for (let mask = 1; mask; mask <<= 1) {
-        if (ji & mask) {
-          ns01 ^= s01;
-          ns00 ^= s00;
-          ns11 ^= s11;
-          ns10 ^= s10;
-        }
-        const a0 = s10 ^ s00;
-        const a1 = s11 ^ s01;
-        const s00_ = s00;
-        const s01_ = s01;
-        s00 = s00_ << 24 ^ s01_ >>> 8 ^ a0 ^ a0 << 16;
-        s01 = s01_ << 24 ^ s00_ >>> 8 ^ a1 ^ (a1 << 16 | a0 >>> 16);
-        s10 = a1 << 5 ^ a0 >>> 27;
-        s11 = a0 << 5 ^ a1 >>> 27;
-      }
-    }
-    this.s01 = ns01;
-    this.s00 = ns00;
-    this.s11 = ns11;
-    this.s10 = ns10;
-  }
-  getState() {
-    return [
-      this.s01,
-      this.s00,
-      this.s11,
-      this.s10
-    ];
-  }
-};
-function xoroshiro128plus(seed) {
-  return new XoroShiro128Plus(-1, ~seed, seed | 0, 0);
-}
-
-// node_modules/pure-rand/lib/esm/distribution/uniformInt.js
-function uniformIntInternal(rng, rangeSize) {
-  const MaxAllowed = rangeSize > 2 ? ~~(4294967296 / rangeSize) * rangeSize : 4294967296;
-  let deltaV = rng.next() + 2147483648;
-  while (deltaV >= MaxAllowed) deltaV = rng.next() + 2147483648;
-  return deltaV % rangeSize;
-}
-function fromNumberToArrayInt64(out, n) {
-  if (n < 0) {
-    const posN = -n;
-    out.sign = -1;
-    out.data[0] = ~~(posN / 4294967296);
-    out.data[1] = posN >>> 0;
-  } else {
-    out.sign = 1;
-    out.data[0] = ~~(n / 4294967296);
-    out.data[1] = n >>> 0;
-  }
-  return out;
-}
-function substractArrayInt64(out, arrayIntA, arrayIntB) {
-  const lowA = arrayIntA.data[1];
-  const highA = arrayIntA.data[0];
-  const signA = arrayIntA.sign;
-  const lowB = arrayIntB.data[1];
-  const highB = arrayIntB.data[0];
-  const signB = arrayIntB.sign;
-  out.sign = 1;
-  if (signA === 1 && signB === -1) {
-    const low2 = lowA + lowB;
-    const high = highA + highB + (low2 > 4294967295 ? 1 : 0);
-    out.data[0] = high >>> 0;
-    out.data[1] = low2 >>> 0;
-    return out;
-  }
-  let lowFirst = lowA;
-  let highFirst = highA;
-  let lowSecond = lowB;
-  let highSecond = highB;
-  if (signA === -1) {
-    lowFirst = lowB;
-    highFirst = highB;
-    lowSecond = lowA;
-    highSecond = highA;
-  }
-  let reminderLow = 0;
-  let low = lowFirst - lowSecond;
-  if (low < 0) {
-    reminderLow = 1;
-    low = low >>> 0;
-  }
-  out.data[0] = highFirst - highSecond - reminderLow;
-  out.data[1] = low;
-  return out;
-}
-function uniformArrayIntInternal(rng, out, rangeSize) {
-  const maxIndex0 = rangeSize[0] + 1;
-  out[0] = uniformIntInternal(rng, maxIndex0);
-  out[1] = uniformIntInternal(rng, 4294967296);
-  while (out[0] >= rangeSize[0] && (out[0] !== rangeSize[0] || out[1] >= rangeSize[1])) {
-    out[0] = uniformIntInternal(rng, maxIndex0);
-    out[1] = uniformIntInternal(rng, 4294967296);
-  }
-  return out;
-}
-var safeNumberMaxSafeInteger = Number.MAX_SAFE_INTEGER;
-var sharedA = {
-  sign: 1,
-  data: [0, 0]
-};
-var sharedB = {
-  sign: 1,
-  data: [0, 0]
-};
-var sharedC = {
-  sign: 1,
-  data: [0, 0]
-};
-var sharedData = [0, 0];
-function uniformLargeIntInternal(rng, from, to, rangeSize) {
-  const rangeSizeArrayIntValue = rangeSize <= safeNumberMaxSafeInteger ? fromNumberToArrayInt64(sharedC, rangeSize) : substractArrayInt64(sharedC, fromNumberToArrayInt64(sharedA, to), fromNumberToArrayInt64(sharedB, from));
-  if (rangeSizeArrayIntValue.data[1] === 4294967295) {
-    rangeSizeArrayIntValue.data[0] += 1;
-    rangeSizeArrayIntValue.data[1] = 0;
-  } else rangeSizeArrayIntValue.data[1] += 1;
-  uniformArrayIntInternal(rng, sharedData, rangeSizeArrayIntValue.data);
-  return sharedData[0] * 4294967296 + sharedData[1] + from;
-}
-function uniformInt(rng, from, to) {
-  const rangeSize = to - from;
-  if (rangeSize <= 4294967295) return uniformIntInternal(rng, rangeSize + 1) + from;
-  return uniformLargeIntInternal(rng, from, to, rangeSize);
 }
 
 // src/scenario/template.ts
@@ -81313,6 +81479,114 @@ function compileRequests(scenario) {
   return compiled;
 }
 
+// src/report/units.ts
+var BYTE_UNITS = ["B", "KB", "MB", "GB"];
+function byteUnitFor(magnitudeBytes) {
+  let unitIndex = 0;
+  let value = Math.abs(magnitudeBytes);
+  while (value >= 1024 && unitIndex < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unitIndex++;
+  }
+  return BYTE_UNITS[unitIndex] ?? "B";
+}
+function formatBytes2(bytes, options = {}) {
+  if (!Number.isFinite(bytes)) return "n/a";
+  const unit = options.unit ?? byteUnitFor(bytes);
+  const value = bytes / 1024 ** BYTE_UNITS.indexOf(unit);
+  const digits = unit === "B" && Math.abs(value) >= 10 ? 0 : 1;
+  const magnitude = Math.abs(value).toFixed(digits);
+  if (Number(magnitude) === 0) return `${magnitude} ${unit}`;
+  const sign2 = value < 0 ? "-" : options.signed === false ? "" : "+";
+  return `${sign2}${magnitude} ${unit}`;
+}
+function formatSignedCount(value) {
+  if (!Number.isFinite(value)) return "n/a";
+  const rounded = Number(value.toPrecision(3));
+  if (rounded === 0) return "0";
+  return `${rounded > 0 ? "+" : "-"}${Math.abs(rounded)}`;
+}
+function formatInteger(value) {
+  return Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "n/a";
+}
+function formatMs(valueMs) {
+  if (!Number.isFinite(valueMs)) return "n/a";
+  return valueMs >= 100 ? `${Math.round(valueMs)} ms` : `${Number(valueMs.toPrecision(2))} ms`;
+}
+function formatDurationMs(valueMs) {
+  if (!Number.isFinite(valueMs)) return "n/a";
+  const totalSeconds = Math.round(valueMs / 1e3);
+  const minutes = Math.floor(totalSeconds / 60);
+  return minutes > 0 ? `${minutes} min ${totalSeconds % 60} s` : `${totalSeconds} s`;
+}
+
+// src/report/network.ts
+var maxHostsShown = 5;
+function displayHost(host) {
+  return host.replace(/:(443|80)$/, "");
+}
+function describeNetwork(side2) {
+  const network = side2.network;
+  if (!network) return null;
+  const parts = [];
+  if (network.stubs.length > 0) {
+    parts.push(
+      `stubs: ${network.stubs.map((stub) => `${stub.name} ${formatInteger(stub.requests)} requests`).join(", ")}`
+    );
+  }
+  for (const action of ["blocked", "allowed"]) {
+    const hosts = network.hosts.filter((host) => host.action === action);
+    if (hosts.length > 0) parts.push(`${action}: ${listHosts(hosts)}`);
+  }
+  if (network.outbound === "allow") parts.push("outbound: allow (real traffic left the machine)");
+  return parts.length > 0 ? parts.join(" \xB7 ") : null;
+}
+function listHosts(hosts) {
+  const shown = hosts.slice(0, maxHostsShown).map((host) => `${displayHost(host.host)} \xD7${formatInteger(host.connections)}`).join(", ");
+  return hosts.length > maxHostsShown ? `${shown} and ${hosts.length - maxHostsShown} more` : shown;
+}
+function renderNetworkSection(report) {
+  const lines = ["base", "head"].flatMap((label) => {
+    const text2 = describeNetwork(report[label]);
+    return text2 ? [`- ${label === "base" ? "Base" : "Head"}: ${escapeInline(text2, 600)}`] : [];
+  });
+  if (lines.length === 0) return null;
+  const allow = report.plan.outbound === "allow" ? " \u2014 \u26A0\uFE0F `outbound: allow`: requests reached real hosts" : "";
+  return `**Outbound traffic**${allow}
+
+${lines.join("\n")}`;
+}
+
+// src/measure/network.ts
+async function readNetwork(upstreams, app, outbound) {
+  return {
+    outbound,
+    stubs: upstreams ? await upstreams.hits() : [],
+    hosts: app?.hub.outbound ?? []
+  };
+}
+function unusedStubError(network, requests) {
+  const unused = network.stubs.filter((stub) => stub.requests === 0);
+  if (unused.length === 0) return null;
+  const described = unused.map((stub) => {
+    const offered = [
+      ...stub.env ? [`its URL was offered in ${stub.env}, which the app does not seem to read`] : [],
+      ...stub.hosts.length > 0 ? [`it answers for ${stub.hosts.join(", ")}, which the app never called`] : []
+    ];
+    return `upstream "${stub.name}" got no request during ${requests} warm-up requests (${offered.join("; ")})`;
+  });
+  const called = network.hosts;
+  const instead = called.length > 0 ? `The app called instead: ${["blocked", "allowed", "stub"].flatMap((action) => {
+    const hosts = called.filter((host) => host.action === action);
+    return hosts.length > 0 ? [`${listHosts(hosts)} (${action === "stub" ? "other stubs" : action})`] : [];
+  }).join("; ")}.` : "The app made no outbound connection to a non-loopback host.";
+  return {
+    code: "UPSTREAM_UNUSED",
+    message: `${described.join("; ")}. ${instead}`,
+    hint: `Name the origins the app calls in the upstream's hosts (e.g. hosts: ["https://api.example.com"]), or in env the variable the app reads its URL from; remove an upstream the app does not need. docs/scenarios.md#upstreams`
+  };
+}
+
 // src/measure/measure.ts
 async function measureSides(options) {
   const { plan, log } = options;
@@ -81331,6 +81605,7 @@ async function measureSides(options) {
     log(`starting ${states.map((state) => state.target.label).join(" and ")} with \`${plan.startCommand}\``);
     await Promise.all(states.map((state) => startSide(state, options)));
     schedule = await warmUp(states, options);
+    if (schedule.warmupRequests > 0) await checkStubsUsed(states, schedule.warmupRequests, options);
     await settle(states, options);
     for (let round = 0; round < schedule.roundsPlanned; round++) {
       if (!states.some(isRunning)) break;
@@ -81348,7 +81623,12 @@ async function measureSides(options) {
     const analyses = await snapshotIfAsked(states, schedule, options);
     [heapDiffs] = await Promise.all([Promise.all(analyses), settle(states, options)]);
   } finally {
-    await Promise.all(states.map((state) => state.app?.stop()));
+    await Promise.all(
+      states.map(async (state) => {
+        state.network ??= await readNetwork(state.target.upstreams, state.app, plan.outbound);
+        await state.app?.stop();
+      })
+    );
   }
   return {
     sides: states.map((state) => toResult(state, plan.thresholdBytesPerRequest)),
@@ -81435,7 +81715,17 @@ async function settle(states, options) {
   await delay2(options.plan.settleMs);
   await Promise.all(states.map((state) => sample(state, "settle")));
 }
-var isRunning = (state) => state.app !== null && state.app.exit === null;
+var isRunning = (state) => state.app !== null && state.app.exit === null && !state.error;
+async function checkStubsUsed(states, requests, options) {
+  for (const state of states.filter(isRunning)) {
+    const network = await readNetwork(state.target.upstreams, state.app, options.plan.outbound);
+    const error2 = unusedStubError(network, requests);
+    if (!error2) continue;
+    state.error = error2;
+    state.network = network;
+    options.log(`${state.target.label}: ${error2.message}`);
+  }
+}
 async function startSide(state, options) {
   const { plan } = options;
   try {
@@ -81449,7 +81739,7 @@ async function startSide(state, options) {
       rssLimitMb: plan.rssLimitMb,
       probePath: options.probePath,
       logPath: join3(options.workDir, `${state.target.label}.log`),
-      env: options.appEnv,
+      env: { ...options.appEnv, ...state.target.upstreams?.env },
       requestsSent: () => state.requestsSent,
       log: options.log
     });
@@ -81515,7 +81805,8 @@ function toResult(state, thresholdBytesPerRequest) {
     verdict: state.error ? "error" : sideVerdict(fits, exit2),
     exit: exit2,
     load: summarizeLoads(state.loads),
-    ...state.error ? { error: state.error } : {}
+    ...state.error ? { error: state.error } : {},
+    ...state.network ? { network: state.network } : {}
   };
 }
 function summarizeLoads(loads) {
@@ -81551,7 +81842,8 @@ function buildRunPlan(settings, scenario) {
     settleMs: settings.settleMs ?? defaults2.settleMs,
     timeBudgetMs: settings.timeBudgetMs ?? defaults2.timeBudgetMs,
     ratePerSecond: settings.ratePerSecond ?? scenario.ratePerSecond ?? null,
-    heapSnapshots: settings.heapSnapshots ?? defaults2.heapSnapshots
+    heapSnapshots: settings.heapSnapshots ?? defaults2.heapSnapshots,
+    outbound: settings.outbound ?? scenario.outbound ?? defaults2.outbound
   };
 }
 async function compareApps(dirs, plan, context3) {
@@ -81581,30 +81873,33 @@ async function compareApps(dirs, plan, context3) {
   };
 }
 async function runSides(sides, plan, context3) {
-  var _stack = [];
+  const { scenario } = context3;
+  const started = [];
   try {
-    const { scenario } = context3;
-    const upstreams = __using(_stack, await startUpstreams({
-      specs: scenario.upstreams ?? [],
-      scenarioDir: context3.scenarioDir,
-      log: context3.log
-    }), true);
+    const targets = [];
+    for (const side2 of sides) {
+      const upstreams = await startUpstreams({
+        specs: scenario.upstreams ?? [],
+        scenarioDir: context3.scenarioDir,
+        outbound: plan.outbound,
+        log: (line) => context3.log(`${side2.label}: ${line}`)
+      });
+      started.push(upstreams);
+      targets.push({ ...side2, upstreams });
+    }
     return await measureSides({
-      sides,
+      sides: targets,
       plan,
       scenario,
-      appEnv: { ...scenario.env, ...upstreams.env },
+      appEnv: { ...scenario.env },
       probePath: context3.probePath,
       bumpedPackages: context3.bumpedPackages,
       keepSnapshotsDir: context3.keepSnapshotsDir,
       workDir: context3.workDir,
       log: context3.log
     });
-  } catch (_) {
-    var _error = _, _hasError = true;
   } finally {
-    var _promise = __callDispose(_stack, _error, _hasError);
-    _promise && await _promise;
+    await Promise.all(started.map((upstreams) => upstreams.stop()));
   }
 }
 function describeEnvironment(leakwatchVersion2) {
@@ -81617,13 +81912,13 @@ function describeEnvironment(leakwatchVersion2) {
 }
 
 // src/bisect/candidate.ts
-import { readFile as readFile4, writeFile as writeFile3 } from "node:fs/promises";
+import { readFile as readFile4, writeFile as writeFile4 } from "node:fs/promises";
 import { join as join7 } from "node:path";
 
 // src/prepare/install-build.ts
 import { randomUUID as randomUUID2 } from "node:crypto";
 import { existsSync as existsSync6 } from "node:fs";
-import { mkdir as mkdir4, readFile as readFile3, writeFile as writeFile2 } from "node:fs/promises";
+import { mkdir as mkdir4, readFile as readFile3, writeFile as writeFile3 } from "node:fs/promises";
 import { join as join5 } from "node:path";
 
 // src/process/run-command.ts
@@ -81820,7 +82115,7 @@ async function installAndBuild(options) {
   const logPath = join5(options.logDir, `leakwatch-${label}-${randomUUID2().slice(0, 8)}.log`);
   const timeoutMs = options.timeoutMs ?? 9e5;
   if (!existsSync6(join5(appDir, "package.json"))) {
-    await writeFile2(logPath, `no package.json in ${workingDirectory}
+    await writeFile3(logPath, `no package.json in ${workingDirectory}
 `);
     return {
       ok: false,
@@ -81910,8 +82205,8 @@ async function hasBuildScript(appDir) {
 // src/prepare/worktree.ts
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
-import { mkdtemp as mkdtemp2, rm as rm4 } from "node:fs/promises";
-import { tmpdir as tmpdir2 } from "node:os";
+import { mkdtemp as mkdtemp3, rm as rm5 } from "node:fs/promises";
+import { tmpdir as tmpdir3 } from "node:os";
 import { join as join6 } from "node:path";
 
 // src/process/git.ts
@@ -81937,7 +82232,7 @@ function git(repoDir, args) {
 // src/prepare/worktree.ts
 async function createWorktree(options) {
   const { repoDir, sha: sha2, label, log } = options;
-  const dir = await mkdtemp2(join6(options.parentDir ?? tmpdir2(), `leakwatch-${label}-`));
+  const dir = await mkdtemp3(join6(options.parentDir ?? tmpdir3(), `leakwatch-${label}-`));
   const added = await git(repoDir, [
     "-c",
     "core.hooksPath=/dev/null",
@@ -81948,7 +82243,7 @@ async function createWorktree(options) {
     sha2
   ]);
   if (added.exitCode !== 0) {
-    await rm4(dir, { recursive: true, force: true });
+    await rm5(dir, { recursive: true, force: true });
     await git(repoDir, ["worktree", "prune"]);
     throw new LeakwatchError("WORKTREE_FAILED", `Cannot check out ${sha2} for ${label}: ${added.stderr}`, {
       hint: "Check that the commit exists in the clone and that the temp directory is writable."
@@ -81962,7 +82257,7 @@ async function createWorktree(options) {
   let disposal;
   const removeWorktree = async () => {
     await git(repoDir, ["worktree", "remove", "--force", dir]);
-    await rm4(dir, { recursive: true, force: true });
+    await rm5(dir, { recursive: true, force: true });
     await git(repoDir, ["worktree", "prune"]);
     release();
   };
@@ -82042,9 +82337,9 @@ async function applyChanges(options) {
     if (change.direct) setDirectVersion(app, change);
     else if (change.to !== null) setOverride(root, options.packageManager, change.name, change.to);
   }
-  await writeFile3(options.appManifestPath, `${JSON.stringify(app, null, 2)}
+  await writeFile4(options.appManifestPath, `${JSON.stringify(app, null, 2)}
 `);
-  if (!isSameFile) await writeFile3(options.rootManifestPath, `${JSON.stringify(root, null, 2)}
+  if (!isSameFile) await writeFile4(options.rootManifestPath, `${JSON.stringify(root, null, 2)}
 `);
 }
 function setDirectVersion(manifest, change) {
@@ -82380,10 +82675,10 @@ function requireCommon() {
   function isObject(subject) {
     return typeof subject === "object" && subject !== null;
   }
-  function toArray(sequence) {
-    if (Array.isArray(sequence)) return sequence;
-    else if (isNothing(sequence)) return [];
-    return [sequence];
+  function toArray(sequence2) {
+    if (Array.isArray(sequence2)) return sequence2;
+    else if (isNothing(sequence2)) return [];
+    return [sequence2];
   }
   function extend(target, source) {
     if (source) {
@@ -82887,20 +83182,20 @@ function requireInt() {
   }
   function parseYamlInteger(data) {
     let value = data;
-    let sign = 1;
+    let sign2 = 1;
     let ch = value[0];
     if (ch === "-" || ch === "+") {
-      if (ch === "-") sign = -1;
+      if (ch === "-") sign2 = -1;
       value = value.slice(1);
       ch = value[0];
     }
     if (value === "0") return 0;
     if (ch === "0") {
-      if (value[1] === "b") return sign * parseInt(value.slice(2), 2);
-      if (value[1] === "x") return sign * parseInt(value.slice(2), 16);
-      if (value[1] === "o") return sign * parseInt(value.slice(2), 8);
+      if (value[1] === "b") return sign2 * parseInt(value.slice(2), 2);
+      if (value[1] === "x") return sign2 * parseInt(value.slice(2), 16);
+      if (value[1] === "o") return sign2 * parseInt(value.slice(2), 8);
     }
-    return sign * parseInt(value, 10);
+    return sign2 * parseInt(value, 10);
   }
   function constructYamlInteger(data) {
     return parseYamlInteger(data);
@@ -82963,16 +83258,16 @@ function requireFloat() {
   }
   function constructYamlFloat(data) {
     let value = data.toLowerCase();
-    const sign = value[0] === "-" ? -1 : 1;
+    const sign2 = value[0] === "-" ? -1 : 1;
     if ("+-".indexOf(value[0]) >= 0) {
       value = value.slice(1);
     }
     if (value === ".inf") {
-      return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+      return sign2 === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
     } else if (value === ".nan") {
       return NaN;
     }
-    return sign * parseFloat(value, 10);
+    return sign2 * parseFloat(value, 10);
   }
   const SCIENTIFIC_WITHOUT_DOT = /^[-+]?[0-9]+e/;
   function representYamlFloat(object2, style) {
@@ -83291,10 +83586,10 @@ function requirePairs() {
   });
   return pairs;
 }
-var set;
+var set2;
 var hasRequiredSet;
 function requireSet() {
-  if (hasRequiredSet) return set;
+  if (hasRequiredSet) return set2;
   hasRequiredSet = 1;
   const Type2 = requireType();
   const _hasOwnProperty = Object.prototype.hasOwnProperty;
@@ -83311,12 +83606,12 @@ function requireSet() {
   function constructYamlSet(data) {
     return data !== null ? data : {};
   }
-  set = new Type2("tag:yaml.org,2002:set", {
+  set2 = new Type2("tag:yaml.org,2002:set", {
     kind: "mapping",
     resolve: resolveYamlSet,
     construct: constructYamlSet
   });
-  return set;
+  return set2;
 }
 var _default;
 var hasRequired_default;
@@ -86083,8 +86378,6 @@ import path4 from "node:path";
 // src/scenario/validate.ts
 var import_ajv = __toESM(require_ajv(), 1);
 var import_yaml2 = __toESM(require_dist3(), 1);
-import { existsSync as existsSync7 } from "node:fs";
-import path3 from "node:path";
 
 // scenarios/scenario.schema.json
 var scenario_schema_default = {
@@ -86179,11 +86472,11 @@ var scenario_schema_default = {
     },
     upstreams: {
       type: "array",
-      description: "loopback HTTP stubs started before the app, one process each",
+      description: "loopback HTTP stubs started before the app, one process each per side: the app finds one through an env variable, or by the hosts it calls",
       items: {
         type: "object",
         additionalProperties: false,
-        required: ["name", "env"],
+        required: ["name"],
         properties: {
           name: {
             type: "string",
@@ -86193,7 +86486,16 @@ var scenario_schema_default = {
           env: {
             type: "string",
             pattern: "^[A-Za-z_][A-Za-z0-9_]*$",
-            description: "the app's env variable that receives http://127.0.0.1:PORT"
+            description: "the app's env variable that receives http://127.0.0.1:PORT (give env, hosts or both)"
+          },
+          hosts: {
+            type: "array",
+            minItems: 1,
+            items: { type: "string" },
+            description: "origins the app calls by name, e.g. https://pokeapi.co or http://cms.internal:8080: the app's connections to them are rerouted to this stub, with no change to the app"
+          },
+          shape: {
+            description: "a JSON value answered to every request (padded to responseBytes when that is larger), e.g. the fields a page reads"
           },
           responseBytes: {
             type: "integer",
@@ -86220,6 +86522,11 @@ var scenario_schema_default = {
           }
         }
       }
+    },
+    outbound: {
+      type: "string",
+      enum: ["block", "allow"],
+      description: "connections to non-loopback hosts no upstream claims: block (refused and listed in the report; the default) or allow"
     }
   }
 };
@@ -86266,6 +86573,71 @@ function offsetInScalarSource(node, offsetInValue) {
   return 0;
 }
 
+// src/scenario/validate-upstreams.ts
+import { existsSync as existsSync7 } from "node:fs";
+import path3 from "node:path";
+function checkUpstreams(scenario, scenarioDir, options = {}) {
+  const problems = [];
+  const envNames = /* @__PURE__ */ new Set();
+  const origins = /* @__PURE__ */ new Map();
+  (scenario.upstreams ?? []).forEach((upstream, index) => {
+    const at = (field, message) => problems.push({ index, field, message });
+    const name = `upstreams[${index}]`;
+    const { latencyMs } = upstream;
+    if (Array.isArray(latencyMs) && latencyMs[0] > latencyMs[1])
+      at(
+        "latencyMs",
+        `${name}.latencyMs is [min, max], but min ${latencyMs[0]} is above max ${latencyMs[1]}`
+      );
+    if (upstream.fixtures !== void 0 && (upstream.echo || upstream.responseBytes !== void 0))
+      at("fixtures", `${name} answers from fixtures, so it cannot also set echo or responseBytes`);
+    if (upstream.shape !== void 0 && (upstream.echo || upstream.fixtures !== void 0))
+      at("shape", `${name} answers its shape, so it cannot also set echo or fixtures`);
+    const fixturesDir = upstream.fixtures === void 0 ? void 0 : path3.resolve(scenarioDir, upstream.fixtures);
+    if (fixturesDir && !options.fixturesMayBeMissing && !existsSync7(fixturesDir))
+      at(
+        "fixtures",
+        `${name}.fixtures: folder ${fixturesDir} does not exist (\`leakwatch record\` writes it)`
+      );
+    if (upstream.env === void 0 && (upstream.hosts ?? []).length === 0)
+      at(
+        "name",
+        `${name} needs env (a variable the app reads its URL from) or hosts (origins the app calls)`
+      );
+    (upstream.hosts ?? []).forEach((origin, hostIndex) => {
+      const key = originKey(origin);
+      if (key === void 0) {
+        at(
+          "hosts",
+          `${name}.hosts[${hostIndex}] must be an origin like https://api.example.com or http://cms:8080 (got ${JSON.stringify(origin)})`
+        );
+      } else if (origins.has(key)) {
+        at(
+          "hosts",
+          `${name}.hosts[${hostIndex}]: ${origin} is already claimed by upstreams[${origins.get(key)}]`
+        );
+      } else origins.set(key, index);
+    });
+    if (upstream.env === void 0) return;
+    if (envNames.has(upstream.env))
+      at("env", `${name}.env: ${upstream.env} is already used by another upstream`);
+    if (scenario.env?.[upstream.env] !== void 0)
+      at("env", `${name}.env: ${upstream.env} is also set in the scenario's env; use one or the other`);
+    envNames.add(upstream.env);
+  });
+  return problems;
+}
+function originKey(origin) {
+  try {
+    const url = new URL(origin);
+    const isBare = url.pathname === "/" && !url.search && !url.hash && !url.username && !url.password;
+    if (!isBare || !/^https?:$/.test(url.protocol) || !/^https?:\/\/[^/]+\/?$/.test(origin)) return void 0;
+    return `${url.protocol}//${url.hostname}:${url.port || (url.protocol === "https:" ? 443 : 80)}`;
+  } catch {
+    return void 0;
+  }
+}
+
 // src/scenario/validate.ts
 var maxProblemsShown = 10;
 var typeNames = {
@@ -86294,7 +86666,10 @@ function parseScenario(options) {
     if (validate(data)) {
       problems.push(
         ...checkTemplates(data),
-        ...checkUpstreams(data, options.scenarioDir)
+        ...checkUpstreams(data, options.scenarioDir, options).map((problem) => ({
+          position: findPosition(document, lineCounter, ["upstreams", problem.index, problem.field]),
+          message: problem.message
+        }))
       );
     } else {
       problems.push(
@@ -86336,45 +86711,6 @@ function parseScenario(options) {
         }
       });
     });
-  }
-  function checkUpstreams(scenario, scenarioDir) {
-    const problems2 = [];
-    const envNames = /* @__PURE__ */ new Set();
-    (scenario.upstreams ?? []).forEach((upstream, index) => {
-      const at = (field, message) => problems2.push({
-        position: findPosition(document, lineCounter, ["upstreams", index, field]),
-        message
-      });
-      const { latencyMs } = upstream;
-      if (Array.isArray(latencyMs) && latencyMs[0] > latencyMs[1]) {
-        at(
-          "latencyMs",
-          `upstreams[${index}].latencyMs is [min, max], but min ${latencyMs[0]} is above max ${latencyMs[1]}`
-        );
-      }
-      if (upstream.fixtures !== void 0 && (upstream.echo || upstream.responseBytes !== void 0)) {
-        at(
-          "fixtures",
-          `upstreams[${index}] answers from fixtures, so it cannot also set echo or responseBytes`
-        );
-      }
-      if (upstream.fixtures !== void 0 && !existsSync7(path3.resolve(scenarioDir, upstream.fixtures))) {
-        at(
-          "fixtures",
-          `upstreams[${index}].fixtures: folder ${path3.resolve(scenarioDir, upstream.fixtures)} does not exist`
-        );
-      }
-      if (envNames.has(upstream.env))
-        at("env", `upstreams[${index}].env: ${upstream.env} is already used by another upstream`);
-      if (scenario.env?.[upstream.env] !== void 0) {
-        at(
-          "env",
-          `upstreams[${index}].env: ${upstream.env} is also set in the scenario's env; use one or the other`
-        );
-      }
-      envNames.add(upstream.env);
-    });
-    return problems2;
   }
 }
 function describeSchemaError(error2, data, document, lineCounter) {
@@ -86502,7 +86838,8 @@ async function loadScenario(options) {
     text: text2,
     displayPath: isPath && !relative3.startsWith("..") ? relative3 : file,
     scenarioDir: path4.dirname(file),
-    defaultName: path4.basename(file).replace(/\.(ya?ml|json)$/i, "")
+    defaultName: path4.basename(file).replace(/\.(ya?ml|json)$/i, ""),
+    fixturesMayBeMissing: options.fixturesMayBeMissing
   });
   return { ...scenario, sourcePath: file };
 }
@@ -86792,47 +87129,6 @@ function serialize(value) {
 function toAlignment(value) {
   const code = typeof value === "string" ? value.codePointAt(0) : 0;
   return code === 67 || code === 99 ? 99 : code === 76 || code === 108 ? 108 : code === 82 || code === 114 ? 114 : 0;
-}
-
-// src/report/units.ts
-var BYTE_UNITS = ["B", "KB", "MB", "GB"];
-function byteUnitFor(magnitudeBytes) {
-  let unitIndex = 0;
-  let value = Math.abs(magnitudeBytes);
-  while (value >= 1024 && unitIndex < BYTE_UNITS.length - 1) {
-    value /= 1024;
-    unitIndex++;
-  }
-  return BYTE_UNITS[unitIndex] ?? "B";
-}
-function formatBytes2(bytes, options = {}) {
-  if (!Number.isFinite(bytes)) return "n/a";
-  const unit = options.unit ?? byteUnitFor(bytes);
-  const value = bytes / 1024 ** BYTE_UNITS.indexOf(unit);
-  const digits = unit === "B" && Math.abs(value) >= 10 ? 0 : 1;
-  const magnitude = Math.abs(value).toFixed(digits);
-  if (Number(magnitude) === 0) return `${magnitude} ${unit}`;
-  const sign = value < 0 ? "-" : options.signed === false ? "" : "+";
-  return `${sign}${magnitude} ${unit}`;
-}
-function formatSignedCount(value) {
-  if (!Number.isFinite(value)) return "n/a";
-  const rounded = Number(value.toPrecision(3));
-  if (rounded === 0) return "0";
-  return `${rounded > 0 ? "+" : "-"}${Math.abs(rounded)}`;
-}
-function formatInteger(value) {
-  return Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "n/a";
-}
-function formatMs(valueMs) {
-  if (!Number.isFinite(valueMs)) return "n/a";
-  return valueMs >= 100 ? `${Math.round(valueMs)} ms` : `${Number(valueMs.toPrecision(2))} ms`;
-}
-function formatDurationMs(valueMs) {
-  if (!Number.isFinite(valueMs)) return "n/a";
-  const totalSeconds = Math.round(valueMs / 1e3);
-  const minutes = Math.floor(totalSeconds / 60);
-  return minutes > 0 ? `${minutes} min ${totalSeconds % 60} s` : `${totalSeconds} s`;
 }
 
 // src/report/sections.ts
@@ -87255,6 +87551,8 @@ function renderReportSection(report, ownChanges, isOnlyReport, detail) {
   const chart = renderMemoryChart(report.base.samples, report.head.samples);
   if (chart) blocks.push(chart);
   blocks.push(renderLoadTable(report));
+  const network = renderNetworkSection(report);
+  if (network) blocks.push(network);
   const heap = renderHeapSection(report);
   if (heap) blocks.push(heap);
   if (ownChanges) blocks.push(`#### Changed packages
@@ -87406,9 +87704,38 @@ var side = object(
     error: object({ code: text(100), message: text(1e4), hint: text(1e4), logTail }, [
       "hint",
       "logTail"
-    ])
+    ]),
+    network: object({
+      outbound: { enum: ["block", "allow"] },
+      stubs: {
+        type: "array",
+        maxItems: 100,
+        items: object(
+          {
+            name: text(200),
+            env: text(200),
+            hosts: { type: "array", maxItems: 100, items: text(500) },
+            requests: count
+          },
+          ["env"]
+        )
+      },
+      hosts: {
+        type: "array",
+        maxItems: 500,
+        items: object(
+          {
+            host: text(500),
+            action: { enum: ["stub", "blocked", "allowed"] },
+            upstream: text(200),
+            connections: count
+          },
+          ["upstream"]
+        )
+      }
+    })
   },
-  ["error"]
+  ["error", "network"]
 );
 var heapGrowthRow = object({
   name: text(1e3),
@@ -87494,8 +87821,9 @@ var compareReportSchema = object(
       settleMs: count,
       timeBudgetMs: count,
       ratePerSecond: nullable(count),
-      heapSnapshots: { enum: ["on-regression", "always", "never"] }
-    }),
+      heapSnapshots: { enum: ["on-regression", "always", "never"] },
+      outbound: { enum: ["block", "allow"] }
+    }, ["outbound"]),
     environment: object({
       leakwatchVersion: text(100),
       nodeVersion: text(100),
@@ -87825,7 +88153,7 @@ function withPullRequest(outcome, config) {
 }
 async function writeReport(dir, report) {
   await mkdir5(dir, { recursive: true });
-  await writeFile4(join12(dir, "report.json"), `${JSON.stringify(report, null, 2)}
+  await writeFile5(join12(dir, "report.json"), `${JSON.stringify(report, null, 2)}
 `);
 }
 async function readReports(config) {
@@ -87874,7 +88202,7 @@ async function publish(config, rendered) {
   if (config?.mode === "measure") {
     const reportDir = resolve2(process.env.GITHUB_WORKSPACE ?? process.cwd(), config.reportDir);
     await mkdir5(reportDir, { recursive: true });
-    await writeFile4(join12(reportDir, "report.md"), body);
+    await writeFile5(join12(reportDir, "report.md"), body);
   }
   const pullRequestNumber = pullRequestToComment(config, rendered);
   if (config?.githubToken && config.repository && pullRequestNumber !== null && shouldComment(config, rendered)) {

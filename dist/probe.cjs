@@ -24,17 +24,100 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
 
 // src/app/probe/probe.ts
 var diagnosticsChannel = __toESM(require("node:diagnostics_channel"), 1);
-var net = __toESM(require("node:net"), 1);
+var net2 = __toESM(require("node:net"), 1);
 var v8 = __toESM(require("node:v8"), 1);
 var vm = __toESM(require("node:vm"), 1);
 var import_node_worker_threads = require("node:worker_threads");
 
+// src/app/probe/network.ts
+var import_node_dns = __toESM(require("node:dns"), 1);
+var import_node_net = __toESM(require("node:net"), 1);
+
 // src/app/probe/protocol.ts
 var probeSocketEnv = "LEAKWATCH_PROBE_SOCKET";
+var networkRulesEnv = "LEAKWATCH_NETWORK";
+
+// src/app/probe/network.ts
+var maxHostsCounted = 200;
+function installNetworkRules() {
+  const raw = process.env[networkRulesEnv];
+  if (!raw) return () => [];
+  const rules = JSON.parse(raw);
+  const counts = /* @__PURE__ */ new Map();
+  const count = (host, action, upstream) => {
+    const entry = counts.get(host);
+    if (entry) entry.connections += 1;
+    else if (counts.size < maxHostsCounted)
+      counts.set(host, { host, action, connections: 1, ...upstream ? { upstream } : {} });
+  };
+  const originalConnect = import_node_net.default.Socket.prototype.connect;
+  import_node_net.default.Socket.prototype.connect = function connect2(...args) {
+    const [options, callback] = readConnectArgs(args);
+    if (!options || options.path) return originalConnect.apply(this, args);
+    const hostname = (options.host ?? "localhost").toLowerCase().replace(/^\[|\]$/g, "");
+    const host = `${hostname}:${options.port}`;
+    const route = rules.routes[host];
+    if (route) {
+      count(host, "stub", route.upstream);
+      const rerouted = { ...options, host: "127.0.0.1", port: route.port, family: 4, lookup: void 0 };
+      return originalConnect.call(this, rerouted, callback);
+    }
+    if (isLoopback(hostname)) return originalConnect.apply(this, args);
+    if (rules.outbound === "allow") {
+      count(host, "allowed");
+      return originalConnect.apply(this, args);
+    }
+    count(host, "blocked");
+    const error = Object.assign(
+      new Error(
+        `connect ENETUNREACH ${host} (leakwatch blocks outbound connections no upstream stub claims)`
+      ),
+      { code: "ENETUNREACH", errno: -101, syscall: "connect", address: hostname, port: options.port }
+    );
+    process.nextTick(() => this.destroy(error));
+    return this;
+  };
+  rerouteLookups(new Set(Object.keys(rules.routes).map((host) => host.replace(/:\d+$/, ""))));
+  return () => [...counts.values()].map((entry) => ({ ...entry }));
+}
+function readConnectArgs(args) {
+  const [first, second, third] = args;
+  const callback = [second, third].find((value) => typeof value === "function");
+  if (Array.isArray(first)) return [first[0], first[1]];
+  if (first !== null && typeof first === "object") return [first, callback];
+  if (typeof first === "number" || typeof first === "string" && /^\d+$/.test(first)) {
+    return [{ port: Number(first), host: typeof second === "string" ? second : void 0 }, callback];
+  }
+  return [void 0, void 0];
+}
+function isLoopback(hostname) {
+  return hostname === "localhost" || hostname.endsWith(".localhost") || hostname === "::1" || hostname === "0.0.0.0" || /^(::ffff:)?127\./.test(hostname);
+}
+function rerouteLookups(hostnames) {
+  if (hostnames.size === 0) return;
+  const loopback = (all) => all ? [{ address: "127.0.0.1", family: 4 }] : "127.0.0.1";
+  const wantsAll = (options) => typeof options === "object" && options !== null && "all" in options && Boolean(options.all);
+  const originalLookup = import_node_dns.default.lookup;
+  const lookup = (hostname, options, callback) => {
+    const done = typeof options === "function" ? options : callback;
+    if (!hostnames.has(String(hostname).toLowerCase()))
+      return originalLookup(hostname, options, callback);
+    const all = wantsAll(options);
+    process.nextTick(() => done(null, loopback(all), ...all ? [] : [4]));
+  };
+  import_node_dns.default.lookup = lookup;
+  const originalPromise = import_node_dns.default.promises.lookup;
+  import_node_dns.default.promises.lookup = async (hostname, options) => {
+    if (!hostnames.has(String(hostname).toLowerCase()))
+      return originalPromise(hostname, options);
+    return wantsAll(options) ? loopback(true) : { address: "127.0.0.1", family: 4 };
+  };
+}
 
 // src/app/probe/probe.ts
 var heartbeatIntervalMs = 250;
 var socketPath = process.env[probeSocketEnv];
+var outboundCounts = installNetworkRules();
 if (socketPath && import_node_worker_threads.isMainThread) installProbe(socketPath);
 function installProbe(path) {
   let requestsSeen = 0;
@@ -44,13 +127,13 @@ function installProbe(path) {
     requestsSeen += 1;
     if (isConnected) return;
     isConnected = true;
-    connect(path, () => requestsSeen);
+    connect(path, () => requestsSeen, outboundCounts);
   });
   globalThis[/* @__PURE__ */ Symbol.for("leakwatch.probe.channel")] = requestStart;
 }
-function connect(path, requestsSeen) {
+function connect(path, requestsSeen, outbound) {
   const { collect, source } = resolveGc();
-  const socket = net.createConnection(path);
+  const socket = net2.createConnection(path);
   socket.unref();
   socket.on("error", () => socket.destroy());
   const send = (message) => {
@@ -65,7 +148,12 @@ function connect(path, requestsSeen) {
     gcSource: source
   });
   const heartbeat = setInterval(() => {
-    send({ type: "heartbeat", rssBytes: process.memoryUsage.rss(), requestsSeen: requestsSeen() });
+    send({
+      type: "heartbeat",
+      rssBytes: process.memoryUsage.rss(),
+      requestsSeen: requestsSeen(),
+      outbound: outbound()
+    });
   }, heartbeatIntervalMs);
   heartbeat.unref();
   socket.on("close", () => clearInterval(heartbeat));
@@ -85,7 +173,7 @@ function connect(path, requestsSeen) {
       try {
         if (command.type === "sample") {
           collect();
-          send({ type: "sample", id: command.id, memory: readMemory(requestsSeen()) });
+          send({ type: "sample", id: command.id, memory: readMemory(requestsSeen()), outbound: outbound() });
         } else {
           v8.writeHeapSnapshot(command.path);
           send({ type: "snapshot", id: command.id, path: command.path });

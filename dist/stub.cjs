@@ -23,9 +23,53 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
 ));
 
 // src/app/upstream/stub-server.ts
+var import_node_http2 = require("node:http");
+var import_node_https2 = require("node:https");
+
+// src/app/upstream/fixture-files.ts
 var import_promises = require("node:fs/promises");
-var import_node_http = require("node:http");
 var import_node_path = __toESM(require("node:path"), 1);
+var unsafe = /[%\\:*?"<>|]/g;
+var escaped = /%(25|5C|3A|2A|3F|22|3C|3E|7C)/gi;
+function fixtureFileFor(key) {
+  const [pathname = "/", ...query] = key.split("?");
+  const segments = (pathname === "/" ? "/index" : pathname).split("/").slice(1).map(escapeName);
+  const last = segments.pop() ?? "index";
+  const withQuery = query.length > 0 ? `${last}%3F${escapeName(query.join("?"))}` : last;
+  return [...segments, `${withQuery}.json`].join("/");
+}
+async function loadFixtures(dir) {
+  const fixtures = /* @__PURE__ */ new Map();
+  for (const entry of await (0, import_promises.readdir)(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith(".json")) continue;
+    const file = import_node_path.default.join(entry.parentPath, entry.name);
+    const [routePath = "", query] = import_node_path.default.relative(dir, file).split(import_node_path.default.sep).join("/").replace(/\.json$/, "").split("%3F");
+    const route = `/${routePath}`.replace(/(^|\/)index$/, "").replace(escaped, unescapeOne) || "/";
+    const key = query === void 0 ? route : `${route}?${query.replace(escaped, unescapeOne)}`;
+    fixtures.set(key, { body: await (0, import_promises.readFile)(file), ...await readHead(`${file}.headers`) });
+  }
+  return fixtures;
+}
+async function readHead(file) {
+  try {
+    const head = JSON.parse(await (0, import_promises.readFile)(file, "utf8"));
+    return { status: head.status ?? 200, headers: head.headers ?? {} };
+  } catch {
+    return { status: 200, headers: {} };
+  }
+}
+function escapeName(name) {
+  return name.replace(unsafe, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
+}
+function unescapeOne(match) {
+  return String.fromCharCode(Number.parseInt(match.slice(1), 16));
+}
+
+// src/app/upstream/recorder.ts
+var import_promises2 = require("node:fs/promises");
+var import_node_http = __toESM(require("node:http"), 1);
+var import_node_https = __toESM(require("node:https"), 1);
+var import_node_path2 = __toESM(require("node:path"), 1);
 
 // node_modules/pure-rand/lib/esm/distribution/uniformInt.js
 function uniformIntInternal(rng, rangeSize) {
@@ -197,11 +241,12 @@ function xoroshiro128plus(seed) {
 }
 
 // src/app/upstream/stub-handler.ts
+var stubTlsEnv = "LEAKWATCH_STUB_TLS";
 var defaultResponseBytes = 1024;
 var latencySeed = 20240601;
 function createStubHandler(config, fixtures) {
   const nextLatencyMs = latencyDrawer(config.latencyMs);
-  const synthetic = syntheticJson(config.responseBytes ?? defaultResponseBytes);
+  const synthetic = config.shape === void 0 ? syntheticJson(config.responseBytes ?? defaultResponseBytes) : shapedJson(config.shape, config.responseBytes ?? 0);
   return (request, response) => {
     const chunks = [];
     request.on("data", (chunk) => chunks.push(chunk));
@@ -215,8 +260,9 @@ function createStubHandler(config, fixtures) {
             JSON.stringify({ method: request.method, url: request.url, headers: request.headers, body })
           );
         } else if (fixtures) {
-          const fixture = fixtures.get(fixtureKey(request.url ?? "/"));
-          if (fixture) send(response, 200, fixture);
+          const url = request.url ?? "/";
+          const fixture = fixtures.get(fixtureKey(url, true)) ?? fixtures.get(fixtureKey(url));
+          if (fixture) send(response, fixture.status, fixture.body, fixture.headers);
           else
             send(
               response,
@@ -233,16 +279,26 @@ function createStubHandler(config, fixtures) {
     });
   };
 }
-function fixtureKey(url) {
-  const pathname = decodeURIComponent(url.split("?")[0] ?? "/");
-  return pathname.length > 1 ? pathname.replace(/\/+$/, "") : "/";
+function fixtureKey(url, withQuery = false) {
+  const [rawPath = "/", ...query] = url.split("?");
+  const pathname = decodeURIComponent(rawPath);
+  const key = pathname.length > 1 ? pathname.replace(/\/+$/, "") : "/";
+  return withQuery && query.length > 0 ? `${key}?${query.join("?")}` : key;
 }
-function send(response, status, body) {
+function send(response, status, body, headers = {}) {
   response.writeHead(status, {
     "content-type": "application/json",
+    ...headers,
     "content-length": Buffer.byteLength(body)
   });
   response.end(body);
+}
+function shapedJson(shape, sizeBytes) {
+  const json = JSON.stringify(shape);
+  const isObject = typeof shape === "object" && shape !== null && !Array.isArray(shape);
+  const room = sizeBytes - Buffer.byteLength(json) - ',"padding":""'.length;
+  if (!isObject || room <= 0) return Buffer.from(json);
+  return Buffer.from(JSON.stringify({ ...shape, padding: "x".repeat(room) }));
 }
 function latencyDrawer(latencyMs) {
   if (latencyMs === void 0) return () => 0;
@@ -265,31 +321,125 @@ function syntheticJson(sizeBytes) {
   return Buffer.from(`${head}${items.join("")}],"padding":"${"x".repeat(sizeBytes - lengthBytes)}"}`);
 }
 
-// src/app/upstream/stub-server.ts
-async function loadFixtures(dir) {
-  const fixtures = /* @__PURE__ */ new Map();
-  for (const entry of await (0, import_promises.readdir)(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || !entry.name.endsWith(".json")) continue;
-    const file = import_node_path.default.join(entry.parentPath, entry.name);
-    const route = `/${import_node_path.default.relative(dir, file).split(import_node_path.default.sep).join("/")}`.replace(/\.json$/, "").replace(/(^|\/)index$/, "");
-    fixtures.set(fixtureKey(route || "/"), await (0, import_promises.readFile)(file));
-  }
-  return fixtures;
+// src/app/upstream/recorder.ts
+var hopByHop = /* @__PURE__ */ new Set([
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "content-length",
+  "content-encoding",
+  "upgrade",
+  "proxy-connection",
+  "date"
+]);
+var secretLooking = /^(set-cookie|cookie|authorization|proxy-authorization|www-authenticate)$|token|secret|key|auth|session|signature|credential|password|csrf|xsrf/i;
+function createRecordingHandler(config, isTls, tell) {
+  const origins = new Set(config.origins.map((origin) => new URL(origin).origin));
+  return (request, response) => {
+    const url = request.url ?? "/";
+    const origin = safeOrigin(`${isTls ? "https" : "http"}://${request.headers.host ?? ""}`);
+    if (!origin || !origins.has(origin)) {
+      tell({ type: "not-recorded", url, reason: `${origin ?? "no Host"} is not a declared host` });
+      response.writeHead(502, { "content-type": "application/json" });
+      response.end(JSON.stringify({ error: `leakwatch record: ${origin} is not a declared host` }));
+      return;
+    }
+    const target = new URL(url, origin);
+    const forwarded = (target.protocol === "https:" ? import_node_https.default : import_node_http.default).request(
+      target,
+      {
+        method: request.method,
+        headers: { ...withoutHopByHop(request.headers), "accept-encoding": "identity" }
+      },
+      (answer) => relay(answer, response, { url: `${origin}${url}`, key: fixtureKey(url, true), config, tell })
+    );
+    forwarded.on("error", (error) => {
+      tell({ type: "not-recorded", url: `${origin}${url}`, reason: error.message });
+      if (!response.headersSent) response.writeHead(502, { "content-type": "application/json" });
+      response.end(JSON.stringify({ error: `leakwatch record: ${error.message}` }));
+    });
+    request.pipe(forwarded);
+  };
 }
+function relay(answer, response, context) {
+  const headers = withoutHopByHop(answer.headers);
+  response.writeHead(answer.statusCode ?? 502, headers);
+  const chunks = [];
+  let bytes = 0;
+  answer.on("data", (chunk) => {
+    bytes += chunk.length;
+    if (bytes <= context.config.maxBytes) chunks.push(chunk);
+    response.write(chunk);
+  });
+  answer.on("end", () => {
+    response.end();
+    if (bytes > context.config.maxBytes) {
+      const reason = `${bytes} bytes is above the ${context.config.maxBytes}-byte fixture cap`;
+      context.tell({ type: "not-recorded", url: context.url, reason });
+      return;
+    }
+    const file = fixtureFileFor(context.key);
+    const kept = Object.fromEntries(Object.entries(headers).filter(([name]) => !secretLooking.test(name)));
+    void writeFixture(context.config.dir, file, Buffer.concat(chunks), {
+      status: answer.statusCode ?? 200,
+      headers: kept
+    }).then(
+      () => context.tell({ type: "recorded", url: context.url, file, status: answer.statusCode ?? 0, bytes }),
+      (error) => context.tell({ type: "not-recorded", url: context.url, reason: error.message })
+    );
+  });
+}
+async function writeFixture(dir, file, body, head) {
+  const target = import_node_path2.default.join(dir, file);
+  await (0, import_promises2.mkdir)(import_node_path2.default.dirname(target), { recursive: true });
+  await (0, import_promises2.writeFile)(target, body);
+  await (0, import_promises2.writeFile)(`${target}.headers`, `${JSON.stringify(head, null, 2)}
+`);
+}
+function withoutHopByHop(headers) {
+  const kept = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === void 0 || hopByHop.has(name) || name === "host") continue;
+    kept[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return kept;
+}
+function safeOrigin(text) {
+  try {
+    return new URL(text).origin;
+  } catch {
+    return void 0;
+  }
+}
+
+// src/app/upstream/stub-server.ts
 async function main() {
   const config = JSON.parse(process.argv[2] ?? "{}");
-  const fixtures = config.fixturesDir === void 0 ? void 0 : await loadFixtures(config.fixturesDir);
-  const server = (0, import_node_http.createServer)(createStubHandler(config, fixtures));
-  server.keepAliveTimeout = 6e4;
+  const tls = process.env[stubTlsEnv] ? JSON.parse(process.env[stubTlsEnv]) : void 0;
+  delete process.env[stubTlsEnv];
+  const fixtures = config.fixturesDir === void 0 || config.record ? void 0 : await loadFixtures(config.fixturesDir);
+  let requests = 0;
+  const handlerFor = (isTls) => {
+    const handle = config.record ? createRecordingHandler(config.record, isTls, (message) => process.send?.(message)) : createStubHandler(config, fixtures);
+    return (request, response) => {
+      requests += 1;
+      handle(request, response);
+    };
+  };
   process.on("disconnect", () => process.exit(0));
   process.on("SIGTERM", () => process.exit(0));
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address();
-    const message = {
-      type: "listening",
-      port: typeof address === "object" && address ? address.port : 0
-    };
-    process.send?.(message);
+  process.on("message", (message) => {
+    if (message.type === "hits") process.send?.({ type: "hits", requests });
+  });
+  const port = await listen((0, import_node_http2.createServer)(handlerFor(false)));
+  const tlsPort = tls ? await listen((0, import_node_https2.createServer)({ cert: tls.cert, key: tls.key }, handlerFor(true))) : void 0;
+  process.send?.({ type: "listening", port, ...tlsPort ? { tlsPort } : {} });
+}
+function listen(server) {
+  server.keepAliveTimeout = 6e4;
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve(server.address().port));
   });
 }
 main().catch((error) => {

@@ -130,6 +130,7 @@ export function buildReport(options: {
       timeBudgetMs: 90_000,
       ratePerSecond: null,
       heapSnapshots: 'on-regression',
+      outbound: 'block',
     },
     environment: { leakwatchVersion: '0.1.0', nodeVersion: 'v20.20.0', platform: 'linux-x64', cpus: 2 },
     base: side('base', options.base),

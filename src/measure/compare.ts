@@ -2,12 +2,13 @@
 // identical conditions, and returns the typed report.
 import { cpus } from 'node:os';
 import { compareSides } from '../analysis/analysis.js';
-import { startUpstreams } from '../app/upstream/start.js';
+import { type RunningUpstreams, startUpstreams } from '../app/upstream/start.js';
 import type {
   CompareReport,
   Environment,
   HeapSnapshotPolicy,
   MeasureReport,
+  OutboundPolicy,
   RunPlan,
 } from '../model/report.js';
 import type { Scenario } from '../scenario/types.js';
@@ -31,6 +32,7 @@ export interface PlanSettings {
   timeBudgetMs?: number;
   ratePerSecond?: number;
   heapSnapshots?: HeapSnapshotPolicy;
+  outbound?: OutboundPolicy;
 }
 
 export interface EngineContext {
@@ -67,6 +69,7 @@ export function buildRunPlan(settings: PlanSettings, scenario: Scenario): RunPla
     timeBudgetMs: settings.timeBudgetMs ?? defaults.timeBudgetMs,
     ratePerSecond: settings.ratePerSecond ?? scenario.ratePerSecond ?? null,
     heapSnapshots: settings.heapSnapshots ?? defaults.heapSnapshots,
+    outbound: settings.outbound ?? scenario.outbound ?? defaults.outbound,
   };
 }
 
@@ -126,25 +129,37 @@ export async function measureApp(
   };
 }
 
+/** Each side gets stubs of its own: their request counts are that side's, and neither side's load delays the other's answers. */
 async function runSides(sides: SideTarget[], plan: RunPlan, context: EngineContext) {
   const { scenario } = context;
-  await using upstreams = await startUpstreams({
-    specs: scenario.upstreams ?? [],
-    scenarioDir: context.scenarioDir,
-    log: context.log,
-  });
-  // `return await`: the stubs must outlive the measurement, not just its start.
-  return await measureSides({
-    sides,
-    plan,
-    scenario,
-    appEnv: { ...scenario.env, ...upstreams.env },
-    probePath: context.probePath,
-    bumpedPackages: context.bumpedPackages,
-    keepSnapshotsDir: context.keepSnapshotsDir,
-    workDir: context.workDir,
-    log: context.log,
-  });
+  const started: RunningUpstreams[] = [];
+  try {
+    const targets: SideTarget[] = [];
+    for (const side of sides) {
+      const upstreams = await startUpstreams({
+        specs: scenario.upstreams ?? [],
+        scenarioDir: context.scenarioDir,
+        outbound: plan.outbound,
+        log: (line) => context.log(`${side.label}: ${line}`),
+      });
+      started.push(upstreams);
+      targets.push({ ...side, upstreams });
+    }
+    // `return await`: the stubs must outlive the measurement, not just its start.
+    return await measureSides({
+      sides: targets,
+      plan,
+      scenario,
+      appEnv: { ...scenario.env },
+      probePath: context.probePath,
+      bumpedPackages: context.bumpedPackages,
+      keepSnapshotsDir: context.keepSnapshotsDir,
+      workDir: context.workDir,
+      log: context.log,
+    });
+  } finally {
+    await Promise.all(started.map((upstreams) => upstreams.stop()));
+  }
 }
 
 export function describeEnvironment(leakwatchVersion: string): Environment {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { compareSides, fitMetrics, isDecelerating, primaryFit, sideVerdict } from '../analysis/analysis.js';
 import { type RunningApp, startApp } from '../app/app.js';
+import type { RunningUpstreams } from '../app/upstream/start.js';
 import { snapshotGrowth } from '../explain/explain.js';
 import { sendLoad } from '../load/load.js';
 import { fitScheduleToBudget, minRounds, throughputProbeRequests } from '../load/schedule.js';
@@ -15,21 +16,25 @@ import type {
   MemorySample,
   RunPlan,
   RunSchedule,
+  SideNetwork,
   SideResult,
 } from '../model/report.js';
 import { createRequestSequence } from '../scenario/sequence.js';
 import type { Scenario } from '../scenario/types.js';
+import { readNetwork, unusedStubError } from './network.js';
 
 export interface SideTarget {
   label: SideResult['label'];
   appDir: string;
+  /** This side's stubs: their env goes to the app, their request counts into the report. */
+  upstreams?: RunningUpstreams;
 }
 
 export interface MeasureSidesOptions {
   sides: SideTarget[];
   plan: RunPlan;
   scenario: Scenario;
-  /** Extra env for the apps: scenario env plus upstream stub URLs. */
+  /** Extra env for the apps (the scenario's); each side's stubs add theirs. */
   appEnv: Record<string, string>;
   probePath: string;
   /** Where app logs go. */
@@ -51,6 +56,7 @@ interface SideState {
   requestsSent: number;
   nextRequest: ReturnType<typeof createRequestSequence>;
   error?: SideResult['error'];
+  network?: SideNetwork;
 }
 
 export interface MeasuredSides {
@@ -78,6 +84,7 @@ export async function measureSides(options: MeasureSidesOptions): Promise<Measur
     await Promise.all(states.map((state) => startSide(state, options)));
 
     schedule = await warmUp(states, options);
+    if (schedule.warmupRequests > 0) await checkStubsUsed(states, schedule.warmupRequests, options);
     // Settling before and after the rounds gives two timer-free samples: what stays between them was leaked.
     await settle(states, options);
     for (let round = 0; round < schedule.roundsPlanned; round++) {
@@ -97,7 +104,12 @@ export async function measureSides(options: MeasureSidesOptions): Promise<Measur
     const analyses = await snapshotIfAsked(states, schedule, options);
     [heapDiffs] = await Promise.all([Promise.all(analyses), settle(states, options)]);
   } finally {
-    await Promise.all(states.map((state) => state.app?.stop()));
+    await Promise.all(
+      states.map(async (state) => {
+        state.network ??= await readNetwork(state.target.upstreams, state.app, plan.outbound);
+        await state.app?.stop();
+      }),
+    );
   }
   return {
     sides: states.map((state) => toResult(state, plan.thresholdBytesPerRequest)),
@@ -203,7 +215,19 @@ async function settle(states: SideState[], options: MeasureSidesOptions): Promis
   await Promise.all(states.map((state) => sample(state, 'settle')));
 }
 
-const isRunning = (state: SideState) => state.app !== null && state.app.exit === null;
+const isRunning = (state: SideState) => state.app !== null && state.app.exit === null && !state.error;
+
+/** A side whose declared stub got no request during warm-up is an error, measured no further. */
+async function checkStubsUsed(states: SideState[], requests: number, options: MeasureSidesOptions) {
+  for (const state of states.filter(isRunning)) {
+    const network = await readNetwork(state.target.upstreams, state.app, options.plan.outbound);
+    const error = unusedStubError(network, requests);
+    if (!error) continue;
+    state.error = error;
+    state.network = network;
+    options.log(`${state.target.label}: ${error.message}`);
+  }
+}
 
 async function startSide(state: SideState, options: MeasureSidesOptions): Promise<void> {
   const { plan } = options;
@@ -218,7 +242,7 @@ async function startSide(state: SideState, options: MeasureSidesOptions): Promis
       rssLimitMb: plan.rssLimitMb,
       probePath: options.probePath,
       logPath: join(options.workDir, `${state.target.label}.log`),
-      env: options.appEnv,
+      env: { ...options.appEnv, ...state.target.upstreams?.env },
       requestsSent: () => state.requestsSent,
       log: options.log,
     });
@@ -297,6 +321,7 @@ function toResult(state: SideState, thresholdBytesPerRequest: number): SideResul
     exit,
     load: summarizeLoads(state.loads),
     ...(state.error ? { error: state.error } : {}),
+    ...(state.network ? { network: state.network } : {}),
   };
 }
 

@@ -2,7 +2,7 @@
 // connected to, blocked or let through. Plain text for the terminal; the comment escapes it (hosts come from
 // the app, which is untrusted).
 import { escapeInline } from './escape.js';
-import type { CompareReport, OutboundHost, SideResult } from './types.js';
+import type { CompareReport, OutboundHost, SideResult } from '../model/report.js';
 import { formatInteger } from './units.js';
 
 const maxHostsShown = 5;

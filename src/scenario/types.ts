@@ -1,4 +1,4 @@
-import type { OutboundPolicy } from '../report/types.js';
+import type { OutboundPolicy } from '../model/report.js';
 
 /** A request as the scenario file writes it: path, headers and body are templates ({{seq}}, {{random:N}}, ...). */
 export interface RequestTemplate {

@@ -24,4 +24,6 @@ export const defaults = {
   scenario: 'default',
   /** Snapshots pause the app and cost memory: only when there is a regression to explain. */
   heapSnapshots: 'on-regression',
+  /** The app's outbound traffic stays on the machine: connections no upstream stub claims are refused. */
+  outbound: 'block',
 } as const;

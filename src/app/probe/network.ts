@@ -30,7 +30,8 @@ export function installNetworkRules(): () => OutboundCount[] {
   const originalConnect = net.Socket.prototype.connect;
   net.Socket.prototype.connect = function connect(this: net.Socket, ...args: unknown[]) {
     const [options, callback] = readConnectArgs(args);
-    if (!options || options.path !== undefined) return originalConnect.apply(this, args as ConnectArgs);
+    // A truthy path is a unix socket or pipe (http passes `path: null` for TCP).
+    if (!options || options.path) return originalConnect.apply(this, args as ConnectArgs);
     const hostname = (options.host ?? 'localhost').toLowerCase().replace(/^\[|\]$/g, '');
     const host = `${hostname}:${options.port}`;
     // Routes first: a declared origin may be on loopback (a local service, a test's stand-in origin).
