@@ -1,8 +1,9 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/scenario/load.js';
 import { createRequestSequence } from '../../src/scenario/sequence.js';
+import { parseScenario } from '../../src/scenario/validate.js';
 
 const scenariosDir = path.resolve(import.meta.dirname, '../../scenarios');
 const builtInNames = (await readdir(scenariosDir))
@@ -51,11 +52,30 @@ describe('built-in scenarios', () => {
     const longUrls = await sample('long-urls-outbound');
     for (const url of longUrls) expect(url.length).toBeGreaterThanOrEqual(1000);
     expect(new Set(await sample('unique-paths')).size).toBe(200);
-    const health = await loadScenario({ nameOrPath: 'health-check', cwd: '/' });
-    expect(health.upstreams).toBeUndefined();
-    const outbound = await loadScenario({ nameOrPath: 'long-urls-outbound', cwd: '/' });
-    expect(outbound.upstreams?.[0]?.latencyMs).toBeDefined();
   });
+
+  // A stub in a variable the app never reads got no request and let every fetch fail: no built-in may declare one.
+  it.each(builtInNames)('%s declares no upstream the app has to find in an env variable', async (name) => {
+    const scenario = await loadScenario({ nameOrPath: name, cwd: '/' });
+    expect(scenario.upstreams ?? []).toEqual([]);
+  });
+
+  it.each(['ssr-cache-fragmenting', 'long-urls-outbound'])(
+    '%s says what to set, and its commented upstream is valid once uncommented',
+    async (name) => {
+      const text = await readFile(path.join(scenariosDir, `${name}.yml`), 'utf8');
+      expect(text).toMatch(/What you must set/);
+      const uncommented = text.replace(/^# (upstreams:| {2})/gm, '$1');
+      const scenario = parseScenario({
+        text: uncommented,
+        displayPath: name,
+        scenarioDir: '/',
+        defaultName: name,
+      });
+      expect(scenario.upstreams?.[0]?.hosts?.[0]).toMatch(/^https:\/\//);
+      expect(scenario.upstreams?.[0]?.env).toBeUndefined();
+    },
+  );
 
   it('names the built-ins when a name is unknown', async () => {
     await expect(loadScenario({ nameOrPath: 'no-such-scenario', cwd: '/' })).rejects.toMatchObject({

@@ -176,9 +176,23 @@ describe('loadScenario on bad files', () => {
     expect(problems).toEqual([
       'upstreams.yml:7:16: upstreams[0].latencyMs is [min, max], but min 50 is above max 10',
       'upstreams.yml:9:10: upstreams[1].env: A_URL is already used by another upstream',
-      `upstreams.yml:10:15: upstreams[1].fixtures: folder ${path.join(dir, 'missing')} does not exist`,
+      `upstreams.yml:10:15: upstreams[1].fixtures: folder ${path.join(dir, 'missing')} does not exist (\`leakwatch record\` writes it)`,
       "upstreams.yml:12:10: upstreams[2].env: B_URL is also set in the scenario's env; use one or the other",
       'upstreams.yml:13:15: upstreams[2] answers from fixtures, so it cannot also set echo or responseBytes',
+    ]);
+  });
+
+  it('checks hosts: origins only, each claimed once, and env or hosts on every upstream', async () => {
+    const problems = await problemsOf(
+      'hosts.yml',
+      'requests:\n  - path: /\nupstreams:\n  - name: a\n    hosts: ["https://api.example.com", "https://api.example.com/v2", "ftp://x"]\n  - name: b\n    hosts: ["https://API.example.com:443"]\n    shape: { name: x }\n    echo: true\n  - name: c\n',
+    );
+    expect(problems).toEqual([
+      'hosts.yml:5:12: upstreams[0].hosts[1] must be an origin like https://api.example.com or http://cms:8080 (got "https://api.example.com/v2")',
+      'hosts.yml:5:12: upstreams[0].hosts[2] must be an origin like https://api.example.com or http://cms:8080 (got "ftp://x")',
+      'hosts.yml:7:12: upstreams[1].hosts[0]: https://API.example.com:443 is already claimed by upstreams[0]',
+      'hosts.yml:8:12: upstreams[1] answers its shape, so it cannot also set echo or fixtures',
+      'hosts.yml:10:11: upstreams[2] needs env (a variable the app reads its URL from) or hosts (origins the app calls)',
     ]);
   });
 

@@ -6,7 +6,7 @@ import * as core from '@actions/core';
 import * as github from '@actions/github';
 import type { PlanSettings } from '../measure/compare.js';
 import { LeakwatchError } from '../model/errors.js';
-import type { HeapSnapshotPolicy } from '../model/report.js';
+import type { HeapSnapshotPolicy, OutboundPolicy } from '../model/report.js';
 import { defaults } from '../settings/defaults.js';
 
 export type ActionMode = 'full' | 'measure' | 'report';
@@ -221,6 +221,11 @@ export function readActionConfig(
     ['on-regression', 'always', 'never'],
     problems,
   );
+
+  // Empty: the scenario's `outbound`, else block.
+  if (input('outbound') !== '') {
+    settings.outbound = oneOf<OutboundPolicy>('outbound', input('outbound'), ['block', 'allow'], problems);
+  }
 
   const comment = oneOf<CommentPolicy>(
     'comment',

@@ -67,6 +67,8 @@ Options:
   --time-budget-ms <n>    load time per side that warm-up and rounds shrink to fit (default: ${defaults.timeBudgetMs})
   --rate <n>              cap the request rate (requests/s), e.g. to production's (default: as fast as served)
   --heap-snapshots <when> on-regression, always or never: heap snapshots that name what grows (default: ${defaults.heapSnapshots})
+  --outbound <policy>     block or allow: the app's connections to non-loopback hosts no upstream stub claims
+                          (default: the scenario's, else ${defaults.outbound}: refused and listed in the report)
   --keep-heap-snapshots <dir>  keep the heap snapshots in <dir> (default: deleted after the analysis)
   --json                  print the JSON report on stdout (progress stays on stderr)
   --report <file>         also write the JSON report to <file>
@@ -117,6 +119,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
       'log-dir': { type: 'string' },
       'heap-snapshots': { type: 'string' },
       'keep-heap-snapshots': { type: 'string' },
+      outbound: { type: 'string' },
       ...Object.fromEntries(Object.keys(numberOptions).map((name) => [name, { type: 'string' as const }])),
     },
   });
@@ -133,6 +136,12 @@ export function parseCliArgs(argv: string[]): CliCommand {
       );
     }
     settings.heapSnapshots = heapSnapshots as HeapSnapshotPolicy;
+  }
+  const outbound = values.outbound as string | undefined;
+  if (outbound !== undefined) {
+    if (outbound !== 'block' && outbound !== 'allow')
+      throw usageError(`\`--outbound\` must be block or allow (got \`${outbound}\`)`);
+    settings.outbound = outbound;
   }
   for (const [flag, key] of Object.entries(numberOptions)) {
     const raw = values[flag as keyof typeof values];

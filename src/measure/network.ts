@@ -25,7 +25,9 @@ export function unusedStubError(network: SideNetwork, requests: number): SideRes
   const described = unused.map((stub) => {
     const offered = [
       ...(stub.env ? [`its URL was offered in ${stub.env}, which the app does not seem to read`] : []),
-      ...(stub.hosts.length > 0 ? [`it answers for ${stub.hosts.join(', ')}, which the app never called`] : []),
+      ...(stub.hosts.length > 0
+        ? [`it answers for ${stub.hosts.join(', ')}, which the app never called`]
+        : []),
     ];
     return `upstream "${stub.name}" got no request during ${requests} warm-up requests (${offered.join('; ')})`;
   });
@@ -35,7 +37,9 @@ export function unusedStubError(network: SideNetwork, requests: number): SideRes
       ? `The app called instead: ${(['blocked', 'allowed', 'stub'] as const)
           .flatMap((action) => {
             const hosts = called.filter((host) => host.action === action);
-            return hosts.length > 0 ? [`${listHosts(hosts)} (${action === 'stub' ? 'other stubs' : action})`] : [];
+            return hosts.length > 0
+              ? [`${listHosts(hosts)} (${action === 'stub' ? 'other stubs' : action})`]
+              : [];
           })
           .join('; ')}.`
       : 'The app made no outbound connection to a non-loopback host.';

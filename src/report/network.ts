@@ -1,8 +1,9 @@
 // What each side's outbound traffic was: requests per upstream stub, and the non-loopback hosts the app
 // connected to, blocked or let through. Plain text for the terminal; the comment escapes it (hosts come from
 // the app, which is untrusted).
-import { escapeInline } from './escape.js';
+
 import type { CompareReport, OutboundHost, SideResult } from '../model/report.js';
+import { escapeInline } from './escape.js';
 import { formatInteger } from './units.js';
 
 const maxHostsShown = 5;

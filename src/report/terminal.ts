@@ -2,7 +2,6 @@
 import { markdownTable } from 'markdown-table';
 import { formatBytes } from '../analysis/analysis.js';
 import type { DependencyChange } from '../model/deps.js';
-import { describeNetwork } from './network.js';
 import type {
   CompareReport,
   HeapExplanation,
@@ -11,6 +10,7 @@ import type {
   SideResult,
   SlopeFit,
 } from '../model/report.js';
+import { describeNetwork } from './network.js';
 
 const verdictLabels: Record<CompareReport['comparison']['verdict'], string> = {
   regression: 'FAIL: regression',
