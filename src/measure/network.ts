@@ -4,7 +4,10 @@
 import type { RunningApp } from '../app/app.js';
 import type { RunningUpstreams } from '../app/upstream/start.js';
 import type { OutboundPolicy, SideNetwork, SideResult } from '../model/report.js';
-import { listHosts } from '../report/network.js';
+
+/** "api.stripe.com ×812, sentry.io ×3" (the report renders its own, fuller lists). */
+const listHosts = (hosts: SideNetwork['hosts']) =>
+  hosts.map((host) => `${host.host.replace(/:(443|80)$/, '')} ×${host.connections}`).join(', ');
 
 export async function readNetwork(
   upstreams: RunningUpstreams | undefined,
