@@ -54429,6 +54429,8 @@ Options:
   --time-budget-ms <n>    load time per side that warm-up and rounds shrink to fit (default: ${defaults.timeBudgetMs})
   --rate <n>              cap the request rate (requests/s), e.g. to production's (default: as fast as served)
   --heap-snapshots <when> on-regression, always or never: heap snapshots that name what grows (default: ${defaults.heapSnapshots})
+  --outbound <policy>     block or allow: the app's connections to non-loopback hosts no upstream stub claims
+                          (default: the scenario's, else ${defaults.outbound}: refused and listed in the report)
   --keep-heap-snapshots <dir>  keep the heap snapshots in <dir> (default: deleted after the analysis)
   --json                  print the JSON report on stdout (progress stays on stderr)
   --report <file>         also write the JSON report to <file>
@@ -54476,6 +54478,7 @@ function parseCliArgs(argv) {
       "log-dir": { type: "string" },
       "heap-snapshots": { type: "string" },
       "keep-heap-snapshots": { type: "string" },
+      outbound: { type: "string" },
       ...Object.fromEntries(Object.keys(numberOptions).map((name) => [name, { type: "string" }]))
     }
   });
@@ -54491,6 +54494,12 @@ function parseCliArgs(argv) {
       );
     }
     settings.heapSnapshots = heapSnapshots;
+  }
+  const outbound = values.outbound;
+  if (outbound !== void 0) {
+    if (outbound !== "block" && outbound !== "allow")
+      throw usageError(`\`--outbound\` must be block or allow (got \`${outbound}\`)`);
+    settings.outbound = outbound;
   }
   for (const [flag, key] of Object.entries(numberOptions)) {
     const raw = values[flag];
@@ -56895,38 +56904,8 @@ function compileRequests(scenario) {
   return compiled;
 }
 
-// src/report/units.ts
-function formatInteger(value) {
-  return Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "n/a";
-}
-
-// src/report/network.ts
-var maxHostsShown = 5;
-function displayHost(host) {
-  return host.replace(/:(443|80)$/, "");
-}
-function describeNetwork(side) {
-  const network = side.network;
-  if (!network) return null;
-  const parts = [];
-  if (network.stubs.length > 0) {
-    parts.push(
-      `stubs: ${network.stubs.map((stub) => `${stub.name} ${formatInteger(stub.requests)} requests`).join(", ")}`
-    );
-  }
-  for (const action of ["blocked", "allowed"]) {
-    const hosts = network.hosts.filter((host) => host.action === action);
-    if (hosts.length > 0) parts.push(`${action}: ${listHosts(hosts)}`);
-  }
-  if (network.outbound === "allow") parts.push("outbound: allow (real traffic left the machine)");
-  return parts.length > 0 ? parts.join(" \xB7 ") : null;
-}
-function listHosts(hosts) {
-  const shown = hosts.slice(0, maxHostsShown).map((host) => `${displayHost(host.host)} \xD7${formatInteger(host.connections)}`).join(", ");
-  return hosts.length > maxHostsShown ? `${shown} and ${hosts.length - maxHostsShown} more` : shown;
-}
-
 // src/measure/network.ts
+var listHosts = (hosts) => hosts.map((host) => `${host.host.replace(/:(443|80)$/, "")} \xD7${host.connections}`).join(", ");
 async function readNetwork(upstreams, app, outbound) {
   return {
     outbound,
@@ -62513,6 +62492,37 @@ function serialize(value) {
 function toAlignment(value) {
   const code = typeof value === "string" ? value.codePointAt(0) : 0;
   return code === 67 || code === 99 ? 99 : code === 76 || code === 108 ? 108 : code === 82 || code === 114 ? 114 : 0;
+}
+
+// src/report/units.ts
+function formatInteger(value) {
+  return Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "n/a";
+}
+
+// src/report/network.ts
+var maxHostsShown = 5;
+function displayHost(host) {
+  return host.replace(/:(443|80)$/, "");
+}
+function describeNetwork(side) {
+  const network = side.network;
+  if (!network) return null;
+  const parts = [];
+  if (network.stubs.length > 0) {
+    parts.push(
+      `stubs: ${network.stubs.map((stub) => `${stub.name} ${formatInteger(stub.requests)} requests`).join(", ")}`
+    );
+  }
+  for (const action of ["blocked", "allowed"]) {
+    const hosts = network.hosts.filter((host) => host.action === action);
+    if (hosts.length > 0) parts.push(`${action}: ${listHosts2(hosts)}`);
+  }
+  if (network.outbound === "allow") parts.push("outbound: allow (real traffic left the machine)");
+  return parts.length > 0 ? parts.join(" \xB7 ") : null;
+}
+function listHosts2(hosts) {
+  const shown = hosts.slice(0, maxHostsShown).map((host) => `${displayHost(host.host)} \xD7${formatInteger(host.connections)}`).join(", ");
+  return hosts.length > maxHostsShown ? `${shown} and ${hosts.length - maxHostsShown} more` : shown;
 }
 
 // src/report/terminal.ts

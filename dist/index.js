@@ -81479,85 +81479,8 @@ function compileRequests(scenario) {
   return compiled;
 }
 
-// src/report/units.ts
-var BYTE_UNITS = ["B", "KB", "MB", "GB"];
-function byteUnitFor(magnitudeBytes) {
-  let unitIndex = 0;
-  let value = Math.abs(magnitudeBytes);
-  while (value >= 1024 && unitIndex < BYTE_UNITS.length - 1) {
-    value /= 1024;
-    unitIndex++;
-  }
-  return BYTE_UNITS[unitIndex] ?? "B";
-}
-function formatBytes2(bytes, options = {}) {
-  if (!Number.isFinite(bytes)) return "n/a";
-  const unit = options.unit ?? byteUnitFor(bytes);
-  const value = bytes / 1024 ** BYTE_UNITS.indexOf(unit);
-  const digits = unit === "B" && Math.abs(value) >= 10 ? 0 : 1;
-  const magnitude = Math.abs(value).toFixed(digits);
-  if (Number(magnitude) === 0) return `${magnitude} ${unit}`;
-  const sign2 = value < 0 ? "-" : options.signed === false ? "" : "+";
-  return `${sign2}${magnitude} ${unit}`;
-}
-function formatSignedCount(value) {
-  if (!Number.isFinite(value)) return "n/a";
-  const rounded = Number(value.toPrecision(3));
-  if (rounded === 0) return "0";
-  return `${rounded > 0 ? "+" : "-"}${Math.abs(rounded)}`;
-}
-function formatInteger(value) {
-  return Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "n/a";
-}
-function formatMs(valueMs) {
-  if (!Number.isFinite(valueMs)) return "n/a";
-  return valueMs >= 100 ? `${Math.round(valueMs)} ms` : `${Number(valueMs.toPrecision(2))} ms`;
-}
-function formatDurationMs(valueMs) {
-  if (!Number.isFinite(valueMs)) return "n/a";
-  const totalSeconds = Math.round(valueMs / 1e3);
-  const minutes = Math.floor(totalSeconds / 60);
-  return minutes > 0 ? `${minutes} min ${totalSeconds % 60} s` : `${totalSeconds} s`;
-}
-
-// src/report/network.ts
-var maxHostsShown = 5;
-function displayHost(host) {
-  return host.replace(/:(443|80)$/, "");
-}
-function describeNetwork(side2) {
-  const network = side2.network;
-  if (!network) return null;
-  const parts = [];
-  if (network.stubs.length > 0) {
-    parts.push(
-      `stubs: ${network.stubs.map((stub) => `${stub.name} ${formatInteger(stub.requests)} requests`).join(", ")}`
-    );
-  }
-  for (const action of ["blocked", "allowed"]) {
-    const hosts = network.hosts.filter((host) => host.action === action);
-    if (hosts.length > 0) parts.push(`${action}: ${listHosts(hosts)}`);
-  }
-  if (network.outbound === "allow") parts.push("outbound: allow (real traffic left the machine)");
-  return parts.length > 0 ? parts.join(" \xB7 ") : null;
-}
-function listHosts(hosts) {
-  const shown = hosts.slice(0, maxHostsShown).map((host) => `${displayHost(host.host)} \xD7${formatInteger(host.connections)}`).join(", ");
-  return hosts.length > maxHostsShown ? `${shown} and ${hosts.length - maxHostsShown} more` : shown;
-}
-function renderNetworkSection(report) {
-  const lines = ["base", "head"].flatMap((label) => {
-    const text2 = describeNetwork(report[label]);
-    return text2 ? [`- ${label === "base" ? "Base" : "Head"}: ${escapeInline(text2, 600)}`] : [];
-  });
-  if (lines.length === 0) return null;
-  const allow = report.plan.outbound === "allow" ? " \u2014 \u26A0\uFE0F `outbound: allow`: requests reached real hosts" : "";
-  return `**Outbound traffic**${allow}
-
-${lines.join("\n")}`;
-}
-
 // src/measure/network.ts
+var listHosts = (hosts) => hosts.map((host) => `${host.host.replace(/:(443|80)$/, "")} \xD7${host.connections}`).join(", ");
 async function readNetwork(upstreams, app, outbound) {
   return {
     outbound,
@@ -87131,6 +87054,47 @@ function toAlignment(value) {
   return code === 67 || code === 99 ? 99 : code === 76 || code === 108 ? 108 : code === 82 || code === 114 ? 114 : 0;
 }
 
+// src/report/units.ts
+var BYTE_UNITS = ["B", "KB", "MB", "GB"];
+function byteUnitFor(magnitudeBytes) {
+  let unitIndex = 0;
+  let value = Math.abs(magnitudeBytes);
+  while (value >= 1024 && unitIndex < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unitIndex++;
+  }
+  return BYTE_UNITS[unitIndex] ?? "B";
+}
+function formatBytes2(bytes, options = {}) {
+  if (!Number.isFinite(bytes)) return "n/a";
+  const unit = options.unit ?? byteUnitFor(bytes);
+  const value = bytes / 1024 ** BYTE_UNITS.indexOf(unit);
+  const digits = unit === "B" && Math.abs(value) >= 10 ? 0 : 1;
+  const magnitude = Math.abs(value).toFixed(digits);
+  if (Number(magnitude) === 0) return `${magnitude} ${unit}`;
+  const sign2 = value < 0 ? "-" : options.signed === false ? "" : "+";
+  return `${sign2}${magnitude} ${unit}`;
+}
+function formatSignedCount(value) {
+  if (!Number.isFinite(value)) return "n/a";
+  const rounded = Number(value.toPrecision(3));
+  if (rounded === 0) return "0";
+  return `${rounded > 0 ? "+" : "-"}${Math.abs(rounded)}`;
+}
+function formatInteger(value) {
+  return Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "n/a";
+}
+function formatMs(valueMs) {
+  if (!Number.isFinite(valueMs)) return "n/a";
+  return valueMs >= 100 ? `${Math.round(valueMs)} ms` : `${Number(valueMs.toPrecision(2))} ms`;
+}
+function formatDurationMs(valueMs) {
+  if (!Number.isFinite(valueMs)) return "n/a";
+  const totalSeconds = Math.round(valueMs / 1e3);
+  const minutes = Math.floor(totalSeconds / 60);
+  return minutes > 0 ? `${minutes} min ${totalSeconds % 60} s` : `${totalSeconds} s`;
+}
+
 // src/report/sections.ts
 var METRIC_LABELS = {
   heapPlusExternal: "Heap + external",
@@ -87474,6 +87438,43 @@ function renderTopRetainerPath(report) {
 ${preformatted(top.retainerPath, 20, 3e3)}`;
 }
 
+// src/report/network.ts
+var maxHostsShown = 5;
+function displayHost(host) {
+  return host.replace(/:(443|80)$/, "");
+}
+function describeNetwork(side2) {
+  const network = side2.network;
+  if (!network) return null;
+  const parts = [];
+  if (network.stubs.length > 0) {
+    parts.push(
+      `stubs: ${network.stubs.map((stub) => `${stub.name} ${formatInteger(stub.requests)} requests`).join(", ")}`
+    );
+  }
+  for (const action of ["blocked", "allowed"]) {
+    const hosts = network.hosts.filter((host) => host.action === action);
+    if (hosts.length > 0) parts.push(`${action}: ${listHosts2(hosts)}`);
+  }
+  if (network.outbound === "allow") parts.push("outbound: allow (real traffic left the machine)");
+  return parts.length > 0 ? parts.join(" \xB7 ") : null;
+}
+function listHosts2(hosts) {
+  const shown = hosts.slice(0, maxHostsShown).map((host) => `${displayHost(host.host)} \xD7${formatInteger(host.connections)}`).join(", ");
+  return hosts.length > maxHostsShown ? `${shown} and ${hosts.length - maxHostsShown} more` : shown;
+}
+function renderNetworkSection(report) {
+  const lines = ["base", "head"].flatMap((label) => {
+    const text2 = describeNetwork(report[label]);
+    return text2 ? [`- ${label === "base" ? "Base" : "Head"}: ${escapeInline(text2, 600)}`] : [];
+  });
+  if (lines.length === 0) return null;
+  const allow = report.plan.outbound === "allow" ? " \u2014 \u26A0\uFE0F `outbound: allow`: requests reached real hosts" : "";
+  return `**Outbound traffic**${allow}
+
+${lines.join("\n")}`;
+}
+
 // src/report/markdown.ts
 var MAX_COMMENT_CHARS = 65536;
 var HEADLINES = {
@@ -87805,25 +87806,28 @@ var compareReportSchema = object(
   {
     schemaVersion: { const: 1 },
     kind: { const: "compare" },
-    plan: object({
-      startCommand: text(1e4),
-      readyPath: text(2048),
-      readyTimeoutMs: count,
-      heapCapMb: count,
-      rssLimitMb: count,
-      connections: count,
-      warmupRequests: count,
-      requestsPerRound: count,
-      rounds: count,
-      thresholdBytesPerRequest: count,
-      seed: count,
-      scenarioName: text(1e3),
-      settleMs: count,
-      timeBudgetMs: count,
-      ratePerSecond: nullable(count),
-      heapSnapshots: { enum: ["on-regression", "always", "never"] },
-      outbound: { enum: ["block", "allow"] }
-    }, ["outbound"]),
+    plan: object(
+      {
+        startCommand: text(1e4),
+        readyPath: text(2048),
+        readyTimeoutMs: count,
+        heapCapMb: count,
+        rssLimitMb: count,
+        connections: count,
+        warmupRequests: count,
+        requestsPerRound: count,
+        rounds: count,
+        thresholdBytesPerRequest: count,
+        seed: count,
+        scenarioName: text(1e3),
+        settleMs: count,
+        timeBudgetMs: count,
+        ratePerSecond: nullable(count),
+        heapSnapshots: { enum: ["on-regression", "always", "never"] },
+        outbound: { enum: ["block", "allow"] }
+      },
+      ["outbound"]
+    ),
     environment: object({
       leakwatchVersion: text(100),
       nodeVersion: text(100),
@@ -88025,6 +88029,9 @@ function readActionConfig(getInput2 = (name) => getInput(name), env = process.en
     ["on-regression", "always", "never"],
     problems
   );
+  if (input("outbound") !== "") {
+    settings.outbound = oneOf("outbound", input("outbound"), ["block", "allow"], problems);
+  }
   const comment = oneOf(
     "comment",
     input("comment", "on-change"),
