@@ -5,7 +5,8 @@ import { classifyChange, compareVersionsDescending, lowestInRange } from './clas
 import { existingPaths, readFileAtCommit, resolveCommit } from './git-files.js';
 import { lockfileCandidates, parseLockfile, pickLockfile } from './lockfile.js';
 import { type Manifest, parseManifest } from './manifest.js';
-import type { ResolvedVersions } from './resolved.js';
+import type { LockGraph, ResolvedVersions } from './resolved.js';
+import { groupIntoUnits } from './units.js';
 
 export interface DiffDependenciesOptions {
   /** A directory inside the git repository; the working tree is never read or changed. */
@@ -20,7 +21,12 @@ interface Side {
   ref: string;
   manifest: Manifest | null;
   /** Null when this side has no lockfile leakwatch can read. */
-  locked: { path: string; packageManager: PackageManagerName; versions: ResolvedVersions } | null;
+  locked: {
+    path: string;
+    packageManager: PackageManagerName;
+    versions: ResolvedVersions;
+    graph: LockGraph;
+  } | null;
   pathsRead: string[];
 }
 
@@ -59,6 +65,7 @@ export async function diffDependencies(options: DiffDependenciesOptions): Promis
     managerFromField(head.manifest.packageManager);
   return {
     changes,
+    units: groupIntoUnits(changes, base.locked?.graph ?? null, head.locked?.graph ?? null),
     packageManager,
     lockfilePath: bothLocked ? (head.locked?.path ?? null) : null,
     manifestsCompared: [...new Set([...base.pathsRead, ...head.pathsRead])].sort(),
@@ -113,11 +120,12 @@ async function readSide(repoDir: string, ref: string, commit: string, appDir: st
   // The root of a monorepo installs (and may run) every workspace, so all of them count there.
   const isWorkspaceRoot =
     importer === '.' && (manifest?.hasWorkspaces || existing.has(posix.join(appDir, 'pnpm-workspace.yaml')));
-  const versions = lockfile.resolve(isWorkspaceRoot ? null : importer, manifest?.installRoots ?? []);
+  const graph: LockGraph = { children: new Map() };
+  const versions = lockfile.resolve(isWorkspaceRoot ? null : importer, manifest?.installRoots ?? [], graph);
   return {
     ref,
     manifest,
-    locked: { path: lockfilePath, packageManager: lockfile.packageManager, versions },
+    locked: { path: lockfilePath, packageManager: lockfile.packageManager, versions, graph },
     pathsRead: [...pathsRead, lockfilePath],
   };
 }

@@ -7,7 +7,7 @@ import { LeakwatchError } from '../model/errors.js';
 import { resolveBunLock } from './bun-lock.js';
 import { resolveNpmLock } from './npm-lock.js';
 import { resolvePnpmLock } from './pnpm-lock.js';
-import { isRecord, type ResolvedVersions } from './resolved.js';
+import { isRecord, type LockGraph, type ResolvedVersions } from './resolved.js';
 import { resolveYarnBerryLock, resolveYarnClassicLock } from './yarn-lock.js';
 
 // Within one directory, npm itself prefers the shrinkwrap over package-lock.json. bun.lockb is binary
@@ -47,9 +47,10 @@ export interface ParsedLockfile {
   packageManager: PackageManagerName;
   /**
    * `importer` is the app dir relative to the lockfile's dir, or null for the whole lockfile;
-   * `roots` the app's declared dependencies.
+   * `roots` the app's declared dependencies. With `graph`, the edges walked are recorded in it too
+   * (npm v2+, pnpm and yarn; bun and npm v1 lockfiles leave it empty).
    */
-  resolve(importer: string | null, roots: [string, string][]): ResolvedVersions;
+  resolve(importer: string | null, roots: [string, string][], graph?: LockGraph): ResolvedVersions;
 }
 
 export function parseLockfile(path: string, ref: string, text: string): ParsedLockfile {
@@ -64,7 +65,10 @@ export function parseLockfile(path: string, ref: string, text: string): ParsedLo
       case 'pnpm-lock.yaml': {
         // js-yaml, not the `yaml` package: it parses lockfiles 20-40x faster (bench/deps.mjs).
         const lock = asRecord(yaml.load(text), fail);
-        return { packageManager: 'pnpm', resolve: (importer) => resolvePnpmLock(lock, importer) };
+        return {
+          packageManager: 'pnpm',
+          resolve: (importer, _roots, graph) => resolvePnpmLock(lock, importer, graph),
+        };
       }
       case 'yarn.lock':
         return parseYarnLock(text, fail);
@@ -75,7 +79,10 @@ export function parseLockfile(path: string, ref: string, text: string): ParsedLo
       }
       default: {
         const lock = asRecord(JSON.parse(text), fail);
-        return { packageManager: 'npm', resolve: (importer) => resolveNpmLock(lock, importer) };
+        return {
+          packageManager: 'npm',
+          resolve: (importer, _roots, graph) => resolveNpmLock(lock, importer, graph),
+        };
       }
     }
   } catch (error) {
@@ -89,11 +96,15 @@ export function parseLockfile(path: string, ref: string, text: string): ParsedLo
 function parseYarnLock(text: string, fail: (cause: unknown) => never): ParsedLockfile {
   const lock = asRecord(parseSyml(text), fail);
   if (isRecord(lock.__metadata)) {
-    return { packageManager: 'yarn-berry', resolve: (importer) => resolveYarnBerryLock(lock, importer) };
+    return {
+      packageManager: 'yarn-berry',
+      resolve: (importer, _roots, graph) => resolveYarnBerryLock(lock, importer, graph),
+    };
   }
   return {
     packageManager: 'yarn-classic',
-    resolve: (importer, roots) => resolveYarnClassicLock(lock, importer === null ? null : roots),
+    resolve: (importer, roots, graph) =>
+      resolveYarnClassicLock(lock, importer === null ? null : roots, graph),
   };
 }
 

@@ -1,4 +1,13 @@
-import { addVersion, dependencyEntries, isRecord, type ResolvedVersions, splitIdent } from './resolved.js';
+import {
+  addEdge,
+  addVersion,
+  dependencyEntries,
+  isRecord,
+  type LockGraph,
+  nodeId,
+  type ResolvedVersions,
+  splitIdent,
+} from './resolved.js';
 
 const runtimeFields = ['dependencies', 'optionalDependencies', 'peerDependencies'] as const;
 
@@ -8,9 +17,13 @@ const runtimeFields = ['dependencies', 'optionalDependencies', 'peerDependencies
  * package-lock.json or npm-shrinkwrap.json. v2/v3 follow Node's resolution through `packages` from the
  * workspace entry; v1 predates workspaces and lists one tree, taken whole.
  */
-export function resolveNpmLock(lock: Record<string, unknown>, importer: string | null): ResolvedVersions {
+export function resolveNpmLock(
+  lock: Record<string, unknown>,
+  importer: string | null,
+  graph?: LockGraph,
+): ResolvedVersions {
   const versions: ResolvedVersions = new Map();
-  if (isRecord(lock.packages)) walkPackages(lock.packages, importer === '.' ? '' : importer, versions);
+  if (isRecord(lock.packages)) walkPackages(lock.packages, importer === '.' ? '' : importer, versions, graph);
   else walkV1Tree(lock.dependencies, versions);
   return versions;
 }
@@ -19,6 +32,7 @@ function walkPackages(
   packages: Record<string, unknown>,
   start: string | null,
   versions: ResolvedVersions,
+  graph: LockGraph | undefined,
 ): void {
   const root = start === null ? undefined : packages[start];
   // An app dir that is not one of the lockfile's workspaces: every package is the best available answer.
@@ -30,23 +44,29 @@ function walkPackages(
     return;
   }
   const visited = new Set<string>();
-  const queue: { location: string; names: string[] }[] = [{ location: start, names: namesOf(root, true) }];
+  // `node` is the graph node the names hang under: a linked workspace is transparent, so it keeps its parent's.
+  const queue: { location: string; names: string[]; node: string | null }[] = [
+    { location: start, names: namesOf(root, true), node: null },
+  ];
   for (let item = queue.shift(); item; item = queue.shift()) {
     for (const name of item.names) {
       const found = findInstalled(packages, item.location, name);
-      if (!found || visited.has(found.location)) continue;
-      visited.add(found.location);
+      if (!found) continue;
       const { location, entry } = found;
-      if (entry.link === true && typeof entry.resolved === 'string') {
-        const target = packages[entry.resolved];
-        if (isRecord(target) && !visited.has(entry.resolved)) {
-          visited.add(entry.resolved);
-          queue.push({ location: entry.resolved, names: namesOf(target, false) });
+      const isLink = entry.link === true && typeof entry.resolved === 'string';
+      const id = isLink ? null : record(location, entry, versions);
+      if (id) addEdge(graph, item.node, id);
+      if (visited.has(location)) continue;
+      visited.add(location);
+      if (isLink) {
+        const target = packages[entry.resolved as string];
+        if (isRecord(target) && !visited.has(entry.resolved as string)) {
+          visited.add(entry.resolved as string);
+          queue.push({ location: entry.resolved as string, names: namesOf(target, false), node: item.node });
         }
         continue;
       }
-      record(location, entry, versions);
-      queue.push({ location, names: namesOf(entry, false) });
+      queue.push({ location, names: namesOf(entry, false), node: id });
     }
   }
 }
@@ -69,11 +89,13 @@ function findInstalled(packages: Record<string, unknown>, from: string, name: st
   }
 }
 
-function record(location: string, entry: Record<string, unknown>, versions: ResolvedVersions): void {
-  if (typeof entry.version !== 'string') return;
+/** Records the installed copy's version; returns its graph node id, null when it has no version. */
+function record(location: string, entry: Record<string, unknown>, versions: ResolvedVersions): string | null {
+  if (typeof entry.version !== 'string') return null;
   const name =
     typeof entry.name === 'string' ? entry.name : location.slice(location.lastIndexOf('node_modules/') + 13);
   addVersion(versions, name, entry.version);
+  return nodeId(name, entry.version);
 }
 
 function walkV1Tree(tree: unknown, versions: ResolvedVersions): void {

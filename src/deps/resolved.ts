@@ -22,3 +22,22 @@ export function dependencyEntries(value: unknown): [string, string][] {
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * The lockfile's dependency graph as the app sees it: node ids are `name@version`, `null` is the app itself
+ * (workspace packages it links are transparent, so their dependencies count as the app's own).
+ */
+export interface LockGraph {
+  children: Map<string | null, Set<string>>;
+}
+
+export function nodeId(name: string, version: string): string {
+  return `${name}@${version}`;
+}
+
+export function addEdge(graph: LockGraph | undefined, from: string | null, to: string): void {
+  if (!graph) return;
+  const known = graph.children.get(from);
+  if (known) known.add(to);
+  else graph.children.set(from, new Set([to]));
+}

@@ -1,4 +1,13 @@
-import { addVersion, dependencyEntries, isRecord, type ResolvedVersions, splitIdent } from './resolved.js';
+import {
+  addEdge,
+  addVersion,
+  dependencyEntries,
+  isRecord,
+  type LockGraph,
+  nodeId,
+  type ResolvedVersions,
+  splitIdent,
+} from './resolved.js';
 
 const followedFields = ['dependencies', 'optionalDependencies'] as const;
 
@@ -10,12 +19,13 @@ const followedFields = ['dependencies', 'optionalDependencies'] as const;
 export function resolveYarnClassicLock(
   lock: Record<string, unknown>,
   roots: [string, string][] | null,
+  graph?: LockGraph,
 ): ResolvedVersions {
   const entries = byDescriptor(lock);
   if (roots === null) return allVersions(entries);
   const descriptors = roots.map(([name, range]) => `${name}@${range}`);
   if (descriptors.some((descriptor) => !isRecord(entries[descriptor]))) return allVersions(entries);
-  return walk(entries, descriptors, (name, range) => [`${name}@${range}`]);
+  return walk(entries, descriptors, (name, range) => [`${name}@${range}`], graph);
 }
 
 /**
@@ -25,6 +35,7 @@ export function resolveYarnClassicLock(
 export function resolveYarnBerryLock(
   lock: Record<string, unknown>,
   importer: string | null,
+  graph?: LockGraph,
 ): ResolvedVersions {
   const entries = byDescriptor(lock);
   const start = Object.keys(entries).find((descriptor) => {
@@ -33,7 +44,7 @@ export function resolveYarnBerryLock(
   });
   if (importer === null || !start) return allVersions(entries);
   // Lockfile dependency ranges normally carry the `npm:` protocol; older berry wrote bare ranges.
-  return walk(entries, [start], (name, range) => [`${name}@${range}`, `${name}@npm:${range}`]);
+  return walk(entries, [start], (name, range) => [`${name}@${range}`, `${name}@npm:${range}`], graph);
 }
 
 // Both formats join the descriptors that share one resolution into a single key: "a@^1.0.0, a@^1.2.0".
@@ -50,19 +61,24 @@ function walk(
   entries: Record<string, unknown>,
   starts: string[],
   candidates: (name: string, range: string) => string[],
+  graph: LockGraph | undefined,
 ): ResolvedVersions {
   const versions: ResolvedVersions = new Map();
   const visited = new Set<unknown>();
-  const queue = [...starts];
-  for (let descriptor = queue.shift(); descriptor !== undefined; descriptor = queue.shift()) {
+  // Each descriptor with the graph node that requires it; workspaces are transparent and keep their parent's.
+  const queue: [string, string | null][] = starts.map((start) => [start, null]);
+  for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
+    const [descriptor, parent] = item;
     const entry = entries[descriptor];
-    if (!isRecord(entry) || visited.has(entry)) continue;
+    if (!isRecord(entry)) continue;
+    const id = recordEntry(descriptor, entry, versions);
+    if (id) addEdge(graph, parent, id);
+    if (visited.has(entry)) continue;
     visited.add(entry);
-    recordEntry(descriptor, entry, versions);
     for (const field of followedFields) {
       for (const [name, range] of dependencyEntries(entry[field])) {
         const found = candidates(name, range).find((candidate) => isRecord(entries[candidate]));
-        if (found) queue.push(found);
+        if (found) queue.push([found, id ?? parent]);
       }
     }
   }
@@ -78,10 +94,17 @@ function allVersions(entries: Record<string, unknown>): ResolvedVersions {
   return versions;
 }
 
-function recordEntry(descriptor: string, entry: Record<string, unknown>, versions: ResolvedVersions): void {
-  if (typeof entry.version !== 'string') return;
+/** Records the entry's version; returns its graph node id, null for workspaces and entries without one. */
+function recordEntry(
+  descriptor: string,
+  entry: Record<string, unknown>,
+  versions: ResolvedVersions,
+): string | null {
+  if (typeof entry.version !== 'string') return null;
   // Berry's `resolution` names the real package behind an alias; workspaces are local code, not dependencies.
   const resolution = typeof entry.resolution === 'string' ? entry.resolution : descriptor;
-  if (resolution.includes('@workspace:')) return;
-  addVersion(versions, splitIdent(resolution).name, entry.version);
+  if (resolution.includes('@workspace:')) return null;
+  const { name } = splitIdent(resolution);
+  addVersion(versions, name, entry.version);
+  return nodeId(name, entry.version);
 }

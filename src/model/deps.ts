@@ -32,10 +32,24 @@ export type PackageManagerName = 'npm' | 'yarn-classic' | 'yarn-berry' | 'pnpm' 
 export interface DependencyDiff {
   /** Sorted: direct dependencies first, then by name. Empty when nothing the app installs moved. */
   changes: DependencyChange[];
+  /** The changes grouped into the PR's bumps (see BumpUnit), in `changes` order of their leads. */
+  units: BumpUnit[];
   /** From the head lockfile, else the `packageManager` field; null when neither says. */
   packageManager: PackageManagerName | null;
   /** Repo-relative lockfile read at head (else at base); null when versions came from package.json ranges. */
   lockfilePath: string | null;
   /** Repo-relative paths read at either ref, sorted. */
   manifestsCompared: string[];
+}
+
+/** One of the PR's bumps: what bisection applies, measures and blames as a whole. */
+export interface BumpUnit {
+  /** The direct dependency the unit belongs to: the one bumped, or the unchanged one its changes sit under. */
+  lead: string;
+  /**
+   * `bump`: a direct change (first) and the transitive changes its new version brings in; `transitive`:
+   * lockfile-only changes no direct change explains (a lockfile refresh, an overrides edit).
+   */
+  kind: 'bump' | 'transitive';
+  changes: DependencyChange[];
 }
