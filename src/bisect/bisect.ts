@@ -1,87 +1,76 @@
-// After a grouped bump regressed: halve the set of bumps, measuring base plus each half against the already-built
-// base, until one package (or a set that only installs together) explains the leak, then confirm it alone.
-import { join } from 'node:path';
+// After a PR regressed: find which of its bumps leaks. A PR with one bump (a direct change and whatever its new
+// version pulls into the lockfile) needs no measurement: that bump is the culprit. With several, halve the set of
+// bumps, measuring base plus each half against the already-built base, then confirm the last suspect alone.
 import { primaryFit } from '../analysis/analysis.js';
-import { compareApps, type EngineContext } from '../measure/compare.js';
-import type { BisectionOutcome, BisectionResult, BisectionStep } from '../model/bisect.js';
-import type { DependencyChange } from '../model/deps.js';
-import type { CompareReport, RunPlan, SlopeFit } from '../model/report.js';
-import { prepareCandidate } from './candidate.js';
+import type { BisectionOutcome, BisectionResult, BisectionStep, CulpritConfirmation } from '../model/bisect.js';
+import type { BumpUnit, DependencyChange } from '../model/deps.js';
+import type { CompareReport, SlopeFit } from '../model/report.js';
+import { type CandidateBase, diedAfter, type MeasuredCandidate, measureCandidate } from './measure-candidate.js';
 
 /** Enough for the ~4 candidates of an 8-package group with installs and default-length measurements. */
 export const defaultBisectTimeBudgetMs = 20 * 60_000;
 
-export interface BisectChangesOptions {
-  repoDir: string;
-  /** The merge base the base app was built from. */
-  baseSha: string;
-  workingDirectory: string;
-  buildCommand?: string;
-  /** Every bump between base and head. */
-  changes: readonly DependencyChange[];
-  /** The base app, installed and built once by prepareBoth; each candidate is measured against it. */
-  baseAppDir: string;
-  plan: RunPlan;
-  context: EngineContext;
+export interface BisectChangesOptions extends CandidateBase {
+  /** The PR's bumps, from the dependency diff. */
+  units: readonly BumpUnit[];
   /** The comparison of base and the full head that said `regression`. */
   headReport: CompareReport;
   /** No new candidate starts once this much time has passed. */
   timeBudgetMs: number;
-  /** Each candidate's install, build and app logs go in a folder of their own under it. */
-  logDir: string;
-  log: (line: string) => void;
 }
 
-/** A bump or bumps that go into every candidate together. */
-type Unit = DependencyChange[];
-
-interface Probe {
-  step: BisectionStep;
-  conflictingPackages: string[];
-}
+type Unit = BumpUnit;
 
 export async function bisectChanges(options: BisectChangesOptions): Promise<BisectionResult> {
   const startedMs = performance.now();
   const { log } = options;
-  // A package that left only the lockfile cannot be forced out by an override; it stays as base has it.
-  const notBisected = options.changes.filter((change) => !change.direct && change.to === null);
+  // A transitive unit of lockfile removals only cannot be forced by an override; it stays as base has it.
+  const [applicable, unapplicable] = partition(options.units, (unit) => appliedChanges(unit).length > 0);
   const steps: BisectionStep[] = [];
-  const probes = new Map<string, Probe>();
+  const probes = new Map<string, MeasuredCandidate>();
+  const finish = (outcome: BisectionOutcome): BisectionResult => ({
+    outcome,
+    steps,
+    units: options.units.map((unit) => ({ lead: unit.lead, kind: unit.kind, packages: namesOf(unit.changes) })),
+    candidateCount: steps.length,
+    notBisected: namesOf(unapplicable.flatMap((unit) => unit.changes)),
+    durationMs: performance.now() - startedMs,
+  });
+  if (applicable.length === 1 && unapplicable.length === 0) {
+    log(`bisect: one bump (${applicable[0]?.lead}): it is the culprit, nothing more to measure`);
+    return finish(onlyBump(applicable[0] as Unit, options.headReport));
+  }
 
-  const probe = async (units: Unit[], isConfirmation: boolean): Promise<Probe | 'out-of-time'> => {
-    const changes = units.flat();
-    const key = namesOf(changes).join(' ');
+  const probe = async (units: Unit[], isConfirmation: boolean): Promise<MeasuredCandidate | 'out-of-time'> => {
+    const packages = units.flatMap(appliedNames);
+    const key = packages.join(' ');
     const known = probes.get(key);
     if (known) return known;
     if (performance.now() - startedMs > options.timeBudgetMs) return 'out-of-time';
     log(`bisect: candidate ${probes.size + 1}: base + ${key}`);
-    const result = await measureCandidate(options, changes, probes.size + 1, isConfirmation);
+    const changes = units.flatMap(appliedChanges);
+    const folder = `bisect/${probes.size + 1}`;
+    const result = await measureCandidate(options, { packages, changes, folder, isConfirmation });
     log(`bisect: ${key}: ${result.step.verdict} (${result.step.reason})`);
     probes.set(key, result);
     steps.push(result.step);
     return result;
   };
 
-  let units: Unit[] = options.changes.filter((change) => !notBisected.includes(change)).map((c) => [c]);
+  let units = applicable;
   let suspects = units;
   // The smallest set measured to regress; the full head to start with.
   let smallestRegressing = units;
-  let outcome: BisectionOutcome | undefined;
-  while (!outcome) {
+  for (;;) {
     if (suspects.length === 1) {
       const alone = await probe(suspects, true);
-      outcome =
-        alone === 'out-of-time' ? outOfTime() : concludeAlone(alone, suspects, smallestRegressing, options);
-      if (alone !== 'out-of-time' && alone.step.verdict === 'regression') alone.step.isConfirmation = true;
-      break;
+      if (alone === 'out-of-time') return finish(outOfTime());
+      return finish(concludeAlone(alone.step, suspects, smallestRegressing, options.headReport));
     }
     const middle = Math.floor(suspects.length / 2);
     const [left, right] = [suspects.slice(0, middle), suspects.slice(middle)];
     const first = await probe(left, false);
-    if (first === 'out-of-time') {
-      outcome = outOfTime();
-      break;
-    }
+    if (first === 'out-of-time') return finish(outOfTime());
     if (first.step.verdict === 'regression') {
       suspects = smallestRegressing = left;
       continue;
@@ -99,105 +88,69 @@ export async function bisectChanges(options: BisectChangesOptions): Promise<Bise
       continue;
     }
     const second = await probe(right, false);
-    if (second === 'out-of-time') outcome = outOfTime();
-    else if (second.step.verdict === 'regression') suspects = smallestRegressing = right;
-    else
-      outcome = {
+    if (second === 'out-of-time') return finish(outOfTime());
+    if (second.step.verdict !== 'regression')
+      return finish({
         kind: 'inconclusive',
-        reason: `${namesOf(left.flat()).join(', ')} could not be built without the other bumps, and the rest did not reproduce the leak`,
-      };
+        reason: `${left.flatMap(appliedNames).join(', ')} could not be built without the other bumps, and the rest did not reproduce the leak`,
+      });
+    suspects = smallestRegressing = right;
   }
-  return {
-    outcome,
-    steps,
-    candidateCount: steps.length,
-    notBisected: namesOf(notBisected),
-    durationMs: performance.now() - startedMs,
-  };
 }
 
-async function measureCandidate(
-  options: BisectChangesOptions,
-  changes: DependencyChange[],
-  index: number,
-  isConfirmation: boolean,
-): Promise<Probe> {
-  const startedMs = performance.now();
-  const packages = namesOf(changes);
-  const step = (
-    fields: Pick<BisectionStep, 'verdict' | 'reason'> & Partial<BisectionStep>,
-  ): BisectionStep => ({
-    packages,
-    slopeBytesPerRequest: null,
-    slopeInterval: null,
-    deltaBytesPerRequest: null,
-    isConfirmation,
-    durationMs: performance.now() - startedMs,
-    ...fields,
-  });
-  await using candidate = await prepareCandidate({
-    repoDir: options.repoDir,
-    baseSha: options.baseSha,
-    workingDirectory: options.workingDirectory,
-    changes,
-    buildCommand: options.buildCommand,
-    logDir: options.logDir,
-    log: options.log,
-  });
-  if (!candidate.ok) {
-    const firstLine = candidate.logTail.split('\n').find((line) => /ERESOLVE|ERR!|error/i.test(line)) ?? '';
-    return {
-      step: step({
-        verdict: candidate.stage === 'install' ? 'install-failed' : 'build-failed',
-        reason: `failed to ${candidate.stage}${firstLine ? `: ${firstLine.trim().slice(0, 200)}` : ''}`,
-      }),
-      conflictingPackages: candidate.conflictingPackages,
-    };
-  }
-  const report = await compareApps(
-    { baseDir: options.baseAppDir, headDir: candidate.appDir },
-    // Heap snapshots explain the full head already; candidates only need a verdict.
-    { ...options.plan, heapSnapshots: 'never' },
-    {
-      ...options.context,
-      workDir: join(options.logDir, 'bisect', String(index)),
-    },
-  );
-  const verdict = report.comparison.verdict;
-  const steady = primaryFit(report.head)?.steady;
+/** What a candidate applies: a bump's lead (its package manager brings the rest), a transitive unit's versions. */
+export function appliedChanges(unit: Unit): DependencyChange[] {
+  if (unit.kind === 'bump') return unit.changes.slice(0, 1);
+  return unit.changes.filter((change) => change.to !== null);
+}
+
+function appliedNames(unit: Unit): string[] {
+  return unit.kind === 'bump' ? [unit.lead] : namesOf(appliedChanges(unit));
+}
+
+/** The PR's only bump is the culprit: head is that bump alone, so head's comparison is its measurement. */
+function onlyBump(unit: Unit, head: CompareReport): BisectionOutcome {
   return {
-    step: step({
-      verdict: verdict === 'regression' ? 'regression' : verdict === 'error' ? 'error' : 'clean',
-      reason: report.comparison.reason,
-      slopeBytesPerRequest: steady?.slope ?? null,
-      slopeInterval: steady ? { low: steady.low, high: steady.high } : null,
-      deltaBytesPerRequest: report.comparison.deltaBytesPerRequest,
-    }),
-    conflictingPackages: [],
+    kind: 'culprit',
+    changes: unit.changes,
+    slopeBytesPerRequest: primaryFit(head.head)?.steady?.slope ?? null,
+    deltaBytesPerRequest: head.comparison.deltaBytesPerRequest,
+    isConfirmed: true,
+    confirmation: 'only-bump',
   };
 }
 
 function concludeAlone(
-  alone: Probe,
+  step: BisectionStep,
   suspects: Unit[],
   smallestRegressing: Unit[],
-  options: BisectChangesOptions,
+  head: CompareReport,
 ): BisectionOutcome {
-  const { step } = alone;
-  const changes = suspects.flat();
-  if (step.verdict === 'regression' && step.slopeBytesPerRequest !== null) {
+  const changes = suspects.flatMap((unit) => unit.changes);
+  if (step.verdict === 'regression') {
+    const confirmation = confirmationOf(step, head);
     return {
       kind: 'culprit',
       changes,
       slopeBytesPerRequest: step.slopeBytesPerRequest,
-      deltaBytesPerRequest: step.deltaBytesPerRequest ?? 0,
-      isConfirmed: reproducesHeadSlope(step, primaryFit(options.headReport.head)?.steady ?? null),
+      deltaBytesPerRequest: step.deltaBytesPerRequest,
+      isConfirmed: confirmation !== 'none',
+      confirmation,
     };
   }
   if (step.verdict === 'clean' && smallestRegressing.length > 1) {
-    return { kind: 'interaction', changes: smallestRegressing.flat() };
+    return { kind: 'interaction', changes: smallestRegressing.flatMap((unit) => unit.changes) };
   }
-  return { kind: 'inconclusive', reason: `${namesOf(changes).join(', ')} alone: ${step.reason}` };
+  return { kind: 'inconclusive', reason: `${step.packages.join(', ')} alone: ${step.reason}` };
+}
+
+/** Deaths count: a culprit that runs out of memory alone reproduces a head that did; else the slopes must agree. */
+export function confirmationOf(step: BisectionStep, head: CompareReport): CulpritConfirmation {
+  const headDied = diedAfter(head.head) !== null;
+  if (headDied || step.diedAfterRequests !== null) {
+    return headDied && step.diedAfterRequests !== null ? 'ran-out-of-memory' : 'none';
+  }
+  return reproducesHeadSlope(step, primaryFit(head.head)?.steady ?? null) ? 'slope' : 'none';
 }
 
 /**
@@ -222,22 +175,34 @@ export function reproducesHeadSlope(
 
 /** Units holding any of the named packages become one; null when that joins nothing new. */
 function mergeConflicting(units: Unit[], named: string[]): { units: Unit[]; joined: string[] } | null {
-  const touched = units.filter((unit) => unit.some((change) => named.includes(change.name)));
+  const touched = units.filter((unit) => unit.changes.some((change) => named.includes(change.name)));
   if (touched.length < 2) return null;
-  const joined = touched.flat();
+  // A merged unit applies each part as its own kind would: a transitive unit keeps its leads as bumps.
+  const joined: Unit = {
+    lead: touched.map((unit) => unit.lead).join(' + '),
+    kind: 'transitive',
+    changes: touched.flatMap(appliedChanges),
+  };
   const first = units.indexOf(touched[0] as Unit);
   const rest = units.filter((unit) => !touched.includes(unit));
-  return { units: [...rest.slice(0, first), joined, ...rest.slice(first)], joined: namesOf(joined) };
+  return {
+    units: [...rest.slice(0, first), joined, ...rest.slice(first)],
+    joined: touched.map((unit) => unit.lead),
+  };
 }
 
 /** The suspects after a merge: every merged unit that shares a package with the old suspects. */
 function mergeInto(suspects: Unit[], units: Unit[]): Unit[] {
-  const names = new Set(suspects.flat().map((change) => change.name));
-  return units.filter((unit) => unit.some((change) => names.has(change.name)));
+  const names = new Set(suspects.flatMap((unit) => unit.changes.map((change) => change.name)));
+  return units.filter((unit) => unit.changes.some((change) => names.has(change.name)));
 }
 
 function outOfTime(): BisectionOutcome {
   return { kind: 'inconclusive', reason: 'the bisection time budget ran out' };
+}
+
+function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter((item) => !test(item))];
 }
 
 function namesOf(changes: readonly DependencyChange[]): string[] {

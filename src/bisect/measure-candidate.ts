@@ -1,0 +1,91 @@
+// One candidate measured against the already-built base: base plus some changes, installed for real through the
+// project's package manager, compared with the plan of the full comparison. Bisection and the remedy share it.
+import { join } from 'node:path';
+import { primaryFit } from '../analysis/analysis.js';
+import { compareApps, type EngineContext } from '../measure/compare.js';
+import type { BisectionStep } from '../model/bisect.js';
+import type { DependencyChange } from '../model/deps.js';
+import type { RunPlan, SideResult } from '../model/report.js';
+import { prepareCandidate } from './candidate.js';
+
+export interface CandidateBase {
+  repoDir: string;
+  /** The merge base the base app was built from. */
+  baseSha: string;
+  workingDirectory: string;
+  buildCommand?: string;
+  /** The base app, installed and built once by prepareBoth; each candidate is measured against it. */
+  baseAppDir: string;
+  plan: RunPlan;
+  context: EngineContext;
+  /** Each candidate's install, build and app logs go in a folder of their own under it. */
+  logDir: string;
+  log: (line: string) => void;
+}
+
+export interface MeasuredCandidate {
+  step: BisectionStep;
+  /** Packages the package manager named in a dependency conflict. */
+  conflictingPackages: string[];
+}
+
+export async function measureCandidate(
+  options: CandidateBase,
+  candidate: { packages: string[]; changes: DependencyChange[]; folder: string; isConfirmation: boolean },
+): Promise<MeasuredCandidate> {
+  const startedMs = performance.now();
+  const step = (fields: Pick<BisectionStep, 'verdict' | 'reason'> & Partial<BisectionStep>): BisectionStep => ({
+    packages: candidate.packages,
+    slopeBytesPerRequest: null,
+    slopeInterval: null,
+    deltaBytesPerRequest: null,
+    diedAfterRequests: null,
+    isConfirmation: candidate.isConfirmation,
+    durationMs: performance.now() - startedMs,
+    ...fields,
+  });
+  await using prepared = await prepareCandidate({
+    repoDir: options.repoDir,
+    baseSha: options.baseSha,
+    workingDirectory: options.workingDirectory,
+    changes: candidate.changes,
+    buildCommand: options.buildCommand,
+    logDir: options.logDir,
+    log: options.log,
+  });
+  if (!prepared.ok) {
+    const firstLine = prepared.logTail.split('\n').find((line) => /ERESOLVE|ERR!|error/i.test(line)) ?? '';
+    return {
+      step: step({
+        verdict: prepared.stage === 'install' ? 'install-failed' : 'build-failed',
+        reason: `failed to ${prepared.stage}${firstLine ? `: ${firstLine.trim().slice(0, 200)}` : ''}`,
+      }),
+      conflictingPackages: prepared.conflictingPackages,
+    };
+  }
+  const report = await compareApps(
+    { baseDir: options.baseAppDir, headDir: prepared.appDir },
+    // Heap snapshots explain the full head already; candidates only need a verdict.
+    { ...options.plan, heapSnapshots: 'never' },
+    { ...options.context, workDir: join(options.logDir, candidate.folder) },
+  );
+  const verdict = report.comparison.verdict;
+  const steady = primaryFit(report.head)?.steady;
+  return {
+    step: step({
+      verdict: verdict === 'regression' ? 'regression' : verdict === 'error' ? 'error' : 'clean',
+      reason: report.comparison.reason,
+      slopeBytesPerRequest: steady?.slope ?? null,
+      slopeInterval: steady ? { low: steady.low, high: steady.high } : null,
+      deltaBytesPerRequest: report.comparison.deltaBytesPerRequest,
+      diedAfterRequests: diedAfter(report.head),
+    }),
+    conflictingPackages: [],
+  };
+}
+
+/** Requests sent before the side ran out of memory or hit the RSS watchdog; null when it survived. */
+export function diedAfter(side: SideResult): number | null {
+  const exit = side.exit;
+  return exit?.kind === 'oom' || exit?.kind === 'watchdog' ? exit.requestsSent : null;
+}
