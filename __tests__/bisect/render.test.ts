@@ -1,8 +1,9 @@
 // The bisection in the comment and through report mode's schema (pure: no measurement).
 import { describe, expect, it } from 'vitest';
-import type { BisectionResult } from '../../src/model/bisect.js';
+import type { BisectionResult, BisectionStep } from '../../src/model/bisect.js';
 import type { DependencyChange } from '../../src/model/deps.js';
 import { renderMarkdownReport } from '../../src/report/markdown.js';
+import { renderCompareText } from '../../src/report/terminal.js';
 import { parseUntrustedReport } from '../../src/report/validate.js';
 import { buildReport } from '../report/build-report.js';
 
@@ -22,6 +23,7 @@ const bisection: BisectionResult = {
     deltaBytesPerRequest: 64 * 1024,
     slopeBytesPerRequest: 65 * 1024,
     isConfirmed: true,
+    confirmation: 'slope',
   },
   steps: [
     {
@@ -30,6 +32,7 @@ const bisection: BisectionResult = {
       slopeBytesPerRequest: null,
       slopeInterval: null,
       deltaBytesPerRequest: null,
+      diedAfterRequests: null,
       reason: 'failed to install: npm error ERESOLVE unable to resolve dependency tree',
       isConfirmation: false,
       durationMs: 3000,
@@ -40,14 +43,28 @@ const bisection: BisectionResult = {
       slopeBytesPerRequest: 65 * 1024,
       slopeInterval: { low: 63 * 1024, high: 67 * 1024 },
       deltaBytesPerRequest: 64 * 1024,
+      diedAfterRequests: null,
       reason: 'head retains +65.0 KB per request (base +1.0 KB)',
       isConfirmation: true,
       durationMs: 50_000,
     },
   ],
+  units: [
+    { lead: 'ajv-keywords', kind: 'bump', packages: ['ajv-keywords'] },
+    { lead: 'contentful-sdk-core', kind: 'bump', packages: ['contentful-sdk-core'] },
+    { lead: 'ms', kind: 'bump', packages: ['ms'] },
+  ],
   candidateCount: 2,
   notBisected: [],
   durationMs: 53_000,
+  remedy: {
+    name: 'contentful-sdk-core',
+    advice: 'stay',
+    version: '6.4.5',
+    sentence: 'contentful-sdk-core 6.4.4 is a downgrade: stay on 6.4.5, as base does',
+    steps: [],
+    durationMs: 0,
+  },
 };
 
 const report = {
@@ -66,11 +83,70 @@ describe('bisection in the comment', () => {
     const body = renderMarkdownReport({ commentKey: 'default', reports: [report] });
     const headline = body.split('\n').find((line) => line.startsWith('**'));
     expect(headline).toContain(
-      'Culprit: <code>contentful-sdk-core</code> 6.4.5 → 6.4.4 (+64.0 KB/request alone)',
+      'Culprit: <code>contentful-sdk-core</code> 6.4.5 → 6.4.4 (+64.0 KB/request alone, head’s slope: confirmed)',
     );
-    expect(body).toContain('<summary>Bisection: 2 candidates in 53 s</summary>');
+    expect(headline).toContain(
+      'Remedy: contentful-sdk-core 6.4.4 is a downgrade&#58; stay on 6.4.5, as base does',
+    );
+    expect(body).toContain('<summary>Bisection: 3 bumps, 2 candidates in 53 s</summary>');
     expect(body).toMatch(/\| <code>ajv-keywords<\/code> +\| +— \| +— \| ⏭️ skipped: install failed \|/);
     expect(body).toContain('<code>contentful-sdk-core</code> (confirmation)');
+  });
+
+  it('prints culprit, remedy and steps in the terminal too', () => {
+    const text = renderCompareText(report);
+    expect(text).toContain(
+      'Culprit: contentful-sdk-core 6.4.5 → 6.4.4 (+64.0 KB/request alone, head’s slope: confirmed)',
+    );
+    expect(text).toContain('Remedy: contentful-sdk-core 6.4.4 is a downgrade: stay on 6.4.5, as base does');
+    expect(text).toMatch(
+      /\| contentful-sdk-core \(confirmation\) +\| +\+65\.0 KB\/req \| +\+64\.0 KB\/req \| regression +\|/,
+    );
+  });
+
+  it('counts deaths: a culprit that ran out of memory alone, as head did, is confirmed', () => {
+    const [skipped, measured] = bisection.steps as [BisectionStep, BisectionStep];
+    const died = {
+      ...measured,
+      slopeBytesPerRequest: null,
+      slopeInterval: null,
+      deltaBytesPerRequest: null,
+      diedAfterRequests: 4200,
+    };
+    const oom = {
+      ...report,
+      bisection: {
+        ...bisection,
+        steps: [skipped, died],
+        outcome: {
+          ...bisection.outcome,
+          deltaBytesPerRequest: null,
+          slopeBytesPerRequest: null,
+          confirmation: 'ran-out-of-memory' as const,
+        },
+      },
+    };
+    const body = renderMarkdownReport({ commentKey: 'default', reports: [oom] });
+    expect(body).toContain('alone it ran out of memory after 4,200 requests, as head did: confirmed');
+    expect(body).toMatch(/out of memory after 4,200 req \| +— \| ❌ regression/);
+    expect(parseUntrustedReport(JSON.stringify(oom), 'report.json').bisection).toEqual(oom.bisection);
+  });
+
+  it('a single bump is named without a candidate', () => {
+    const single = {
+      ...report,
+      bisection: {
+        ...bisection,
+        steps: [],
+        candidateCount: 0,
+        outcome: { ...bisection.outcome, changes: [culprit, ms], confirmation: 'only-bump' as const },
+      },
+    };
+    const text = renderCompareText(single);
+    expect(text).toContain(
+      'with the 1 transitive changes it brings in (the only bump in this PR: nothing else was measured)',
+    );
+    expect(text).toContain('Bisection: 3 bumps, 0 candidates');
   });
 
   it('says when the leak needs bumps together', () => {

@@ -2,10 +2,20 @@
 // version pulls into the lockfile) needs no measurement: that bump is the culprit. With several, halve the set of
 // bumps, measuring base plus each half against the already-built base, then confirm the last suspect alone.
 import { primaryFit } from '../analysis/analysis.js';
-import type { BisectionOutcome, BisectionResult, BisectionStep, CulpritConfirmation } from '../model/bisect.js';
+import type {
+  BisectionOutcome,
+  BisectionResult,
+  BisectionStep,
+  CulpritConfirmation,
+} from '../model/bisect.js';
 import type { BumpUnit, DependencyChange } from '../model/deps.js';
 import type { CompareReport, SlopeFit } from '../model/report.js';
-import { type CandidateBase, diedAfter, type MeasuredCandidate, measureCandidate } from './measure-candidate.js';
+import {
+  type CandidateBase,
+  diedAfter,
+  type MeasuredCandidate,
+  measureCandidate,
+} from './measure-candidate.js';
 
 /** Enough for the ~4 candidates of an 8-package group with installs and default-length measurements. */
 export const defaultBisectTimeBudgetMs = 20 * 60_000;
@@ -31,7 +41,11 @@ export async function bisectChanges(options: BisectChangesOptions): Promise<Bise
   const finish = (outcome: BisectionOutcome): BisectionResult => ({
     outcome,
     steps,
-    units: options.units.map((unit) => ({ lead: unit.lead, kind: unit.kind, packages: namesOf(unit.changes) })),
+    units: options.units.map((unit) => ({
+      lead: unit.lead,
+      kind: unit.kind,
+      packages: namesOf(unit.changes),
+    })),
     candidateCount: steps.length,
     notBisected: namesOf(unapplicable.flatMap((unit) => unit.changes)),
     durationMs: performance.now() - startedMs,
@@ -41,7 +55,10 @@ export async function bisectChanges(options: BisectChangesOptions): Promise<Bise
     return finish(onlyBump(applicable[0] as Unit, options.headReport));
   }
 
-  const probe = async (units: Unit[], isConfirmation: boolean): Promise<MeasuredCandidate | 'out-of-time'> => {
+  const probe = async (
+    units: Unit[],
+    isConfirmation: boolean,
+  ): Promise<MeasuredCandidate | 'out-of-time'> => {
     const packages = units.flatMap(appliedNames);
     const key = packages.join(' ');
     const known = probes.get(key);

@@ -34,7 +34,9 @@ export async function measureCandidate(
   candidate: { packages: string[]; changes: DependencyChange[]; folder: string; isConfirmation: boolean },
 ): Promise<MeasuredCandidate> {
   const startedMs = performance.now();
-  const step = (fields: Pick<BisectionStep, 'verdict' | 'reason'> & Partial<BisectionStep>): BisectionStep => ({
+  const step = (
+    fields: Pick<BisectionStep, 'verdict' | 'reason'> & Partial<BisectionStep>,
+  ): BisectionStep => ({
     packages: candidate.packages,
     slopeBytesPerRequest: null,
     slopeInterval: null,

@@ -1,7 +1,8 @@
 // The PR's bumps as units, from the lockfile graphs: a direct change with every transitive change its new version
 // brings in, so a one-line upgrade of `next` that moves 40 lockfile entries is one suspect, not 40.
-import { type LockGraph, nodeId, splitIdent } from './resolved.js';
+
 import type { BumpUnit, DependencyChange } from '../model/deps.js';
+import { type LockGraph, nodeId, splitIdent } from './resolved.js';
 
 /**
  * A transitive change belongs to the first direct change whose new subtree (head graph) holds one of its new

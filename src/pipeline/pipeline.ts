@@ -3,6 +3,7 @@
 import { dirname, join } from 'node:path';
 import { fitMetrics } from '../analysis/analysis.js';
 import { bisectChanges, defaultBisectTimeBudgetMs } from '../bisect/bisect.js';
+import { defaultRemedyTimeBudgetMs, findRemedy } from '../bisect/remedy.js';
 import { diffDependencies } from '../deps/diff.js';
 import { fitScheduleToBudget } from '../load/schedule.js';
 import { buildRunPlan, compareApps, describeEnvironment, type PlanSettings } from '../measure/compare.js';
@@ -33,6 +34,8 @@ export interface CompareRefsOptions {
   keepSnapshotsDir?: string;
   /** Name the culprit of a grouped bump after a regression. Default: on, with `defaultBisectTimeBudgetMs`. */
   bisect?: { isEnabled: boolean; timeBudgetMs?: number };
+  /** Once the culprit is known, measure its newer releases for one that does not leak. Default: on. */
+  remedy?: { isEnabled: boolean; timeBudgetMs?: number };
   log: (line: string) => void;
 }
 
@@ -127,27 +130,34 @@ export async function compareRefs(options: CompareRefsOptions): Promise<CompareR
     context,
   );
   // Inside `prepared`'s scope: candidates are measured against the base app it built.
-  const isBisecting =
-    report.comparison.verdict === 'regression' &&
-    diff.changes.length > 1 &&
-    (options.bisect?.isEnabled ?? true);
-  const bisection = isBisecting
-    ? await bisectChanges({
-        repoDir: options.repoDir,
-        baseSha: baseline.mergeBaseSha,
-        workingDirectory: options.workingDirectory,
-        buildCommand: options.buildCommand,
-        changes: diff.changes,
-        baseAppDir: prepared.base.appDir,
-        plan,
-        context: { ...context, keepSnapshotsDir: undefined },
-        headReport: report,
-        timeBudgetMs: options.bisect?.timeBudgetMs ?? defaultBisectTimeBudgetMs,
-        logDir: options.logDir,
-        log,
-      })
-    : undefined;
-  return { kind: 'compared', report: { ...report, ...withChanges, ...(bisection ? { bisection } : {}) } };
+  const isBisecting = report.comparison.verdict === 'regression' && (options.bisect?.isEnabled ?? true);
+  if (!isBisecting) return { kind: 'compared', report: { ...report, ...withChanges } };
+  const candidateBase = {
+    repoDir: options.repoDir,
+    baseSha: baseline.mergeBaseSha,
+    workingDirectory: options.workingDirectory,
+    buildCommand: options.buildCommand,
+    baseAppDir: prepared.base.appDir,
+    plan,
+    context: { ...context, keepSnapshotsDir: undefined },
+    logDir: options.logDir,
+    log,
+  };
+  const bisection = await bisectChanges({
+    ...candidateBase,
+    units: diff.units,
+    headReport: report,
+    timeBudgetMs: options.bisect?.timeBudgetMs ?? defaultBisectTimeBudgetMs,
+  });
+  const culprit = bisection.outcome.kind === 'culprit' ? bisection.outcome.changes[0] : undefined;
+  if (culprit && (options.remedy?.isEnabled ?? true)) {
+    bisection.remedy = await findRemedy({
+      ...candidateBase,
+      culprit,
+      timeBudgetMs: options.remedy?.timeBudgetMs ?? defaultRemedyTimeBudgetMs,
+    });
+  }
+  return { kind: 'compared', report: { ...report, ...withChanges, bisection } };
 }
 
 function describeFailedStage(side: PreparedSide | undefined): string {

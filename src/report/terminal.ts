@@ -10,6 +10,7 @@ import type {
   SideResult,
   SlopeFit,
 } from '../model/report.js';
+import { renderBisectionText } from './bisect.js';
 import { describeNetwork } from './network.js';
 
 const verdictLabels: Record<CompareReport['comparison']['verdict'], string> = {
@@ -92,6 +93,7 @@ export function renderCompareText(report: CompareReport): string {
     describeSide(report.base),
     describeSide(report.head),
     ...(heap.length > 0 ? ['', ...heap] : []),
+    ...(report.bisection ? ['', renderBisectionText(report.bisection)] : []),
     '',
     `${verdictLabels[comparison.verdict]}: ${comparison.reason}`,
   ].join('\n');

@@ -151,38 +151,57 @@ const dependencyChange = object({
 
 const packageNames = { type: 'array', maxItems: 20_000, items: text(214) };
 const bisectedChanges = { type: 'array', maxItems: 20_000, items: dependencyChange };
-const bisection = object({
-  outcome: {
-    oneOf: [
-      object({
-        kind: { const: 'culprit' },
-        changes: bisectedChanges,
-        deltaBytesPerRequest: number,
-        slopeBytesPerRequest: number,
-        isConfirmed: { type: 'boolean' },
-      }),
-      object({ kind: { const: 'interaction' }, changes: bisectedChanges }),
-      object({ kind: { const: 'inconclusive' }, reason: text(10_000) }),
-    ],
-  },
-  steps: {
-    type: 'array',
-    maxItems: 1000,
-    items: object({
-      packages: packageNames,
-      verdict: { enum: ['regression', 'clean', 'install-failed', 'build-failed', 'error'] },
-      slopeBytesPerRequest: nullable(number),
-      slopeInterval: nullable(object({ low: number, high: number })),
-      deltaBytesPerRequest: nullable(number),
-      reason: text(10_000),
-      isConfirmation: { type: 'boolean' },
+const bisectionSteps = {
+  type: 'array',
+  maxItems: 1000,
+  items: object({
+    packages: packageNames,
+    verdict: { enum: ['regression', 'clean', 'install-failed', 'build-failed', 'error'] },
+    slopeBytesPerRequest: nullable(number),
+    slopeInterval: nullable(object({ low: number, high: number })),
+    deltaBytesPerRequest: nullable(number),
+    diedAfterRequests: nullable(count),
+    reason: text(10_000),
+    isConfirmation: { type: 'boolean' },
+    durationMs: count,
+  }),
+};
+const bisection = object(
+  {
+    outcome: {
+      oneOf: [
+        object({
+          kind: { const: 'culprit' },
+          changes: bisectedChanges,
+          deltaBytesPerRequest: nullable(number),
+          slopeBytesPerRequest: nullable(number),
+          isConfirmed: { type: 'boolean' },
+          confirmation: { enum: ['only-bump', 'ran-out-of-memory', 'slope', 'none'] },
+        }),
+        object({ kind: { const: 'interaction' }, changes: bisectedChanges }),
+        object({ kind: { const: 'inconclusive' }, reason: text(10_000) }),
+      ],
+    },
+    steps: bisectionSteps,
+    units: {
+      type: 'array',
+      maxItems: 20_000,
+      items: object({ lead: text(214), kind: { enum: ['bump', 'transitive'] }, packages: packageNames }),
+    },
+    candidateCount: count,
+    notBisected: packageNames,
+    durationMs: count,
+    remedy: object({
+      name: text(214),
+      advice: { enum: ['bump', 'stay', 'unknown'] },
+      version: nullable(text(256)),
+      sentence: text(1000),
+      steps: bisectionSteps,
       durationMs: count,
     }),
   },
-  candidateCount: count,
-  notBisected: packageNames,
-  durationMs: count,
-});
+  ['remedy'],
+);
 
 const compareReportSchema = object(
   {
