@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { primaryFit } from '../../src/analysis/analysis.js';
+import type { PlanSettings } from '../../src/measure/compare.js';
 import { compareRefs } from '../../src/pipeline/pipeline.js';
 import { gitIn, makeRepo, makeTempDir, removeDir, worktreeDirs } from '../prepare/fixtures.js';
 
@@ -49,7 +50,7 @@ async function makeBumpRepo(baseDeps: Record<string, string>, headDeps: Record<s
   return repo.dir;
 }
 
-async function compare(repoDir: string, lines: string[]) {
+async function compare(repoDir: string, lines: string[], overrides: Partial<PlanSettings> = {}) {
   const logDir = await makeTempDir('bisect-logs');
   tempDirs.push(logDir);
   return compareRefs({
@@ -59,7 +60,13 @@ async function compare(repoDir: string, lines: string[]) {
     workingDirectory: '.',
     // A client per request makes a lot of JIT work: 400 warm-up requests left the sides drifting apart enough
     // for a false regression under load; 1,500 get them past it.
-    settings: { startCommand: 'node server.js', warmupRequests: 1500, requestsPerRound: 150, rounds: 10 },
+    settings: {
+      startCommand: 'node server.js',
+      warmupRequests: 1500,
+      requestsPerRound: 150,
+      rounds: 10,
+      ...overrides,
+    },
     scenario: 'scenario.yml',
     isForced: false,
     logDir,
@@ -67,8 +74,8 @@ async function compare(repoDir: string, lines: string[]) {
   });
 }
 
-// Without debug: 7 bumps (6 direct and 2 of ajv's transitive ones, minus lru-cache that semver 7.6 drops) put ajv,
-// ajv-keywords and contentful-sdk-core in the first half, so the next split tries ajv-keywords without ajv.
+// 7 bumps (ajv carries its transitive changes, semver drops lru-cache within its own bump) put ajv, ajv-keywords
+// and contentful-sdk-core in the first half, so a later split tries ajv-keywords without ajv.
 const harmless = { base: { ms: '2.1.2', semver: '7.5.4' }, head: { ms: '2.1.3', semver: '7.6.0' } };
 
 describe('bisection of a grouped bump', () => {
@@ -79,6 +86,8 @@ describe('bisection of a grouped bump', () => {
         'contentful-sdk-core': '6.4.5',
         ajv: '6.12.6',
         'ajv-keywords': '3.5.2',
+        debug: '4.3.4',
+        uuid: '9.0.0',
         ...harmless.base,
       },
       {
@@ -86,6 +95,8 @@ describe('bisection of a grouped bump', () => {
         'contentful-sdk-core': '6.4.4',
         ajv: '8.12.0',
         'ajv-keywords': '5.1.0',
+        debug: '4.3.5',
+        uuid: '9.0.1',
         ...harmless.head,
       },
     );
@@ -108,6 +119,9 @@ describe('bisection of a grouped bump', () => {
       ['contentful-sdk-core', '6.4.5', '6.4.4'],
     ]);
     expect(bisection.outcome.isConfirmed, summary).toBe(true);
+    expect(bisection.outcome.confirmation).toBe('slope');
+    // A downgrade's remedy is base's version, with nothing more measured.
+    expect(bisection.remedy).toMatchObject({ advice: 'stay', version: '6.4.5', steps: [] });
     expect(bisection.outcome.deltaBytesPerRequest).toBeGreaterThan(report.plan.thresholdBytesPerRequest);
     const confirmation = bisection.steps.find((step) => step.isConfirmation);
     expect(confirmation?.packages).toEqual(['contentful-sdk-core']);
@@ -126,6 +140,46 @@ describe('bisection of a grouped bump', () => {
     // Every candidate worktree is gone, and so are base and head.
     expect(worktreeDirs(repoDir)).toEqual([repoDir]);
   }, 420_000);
+
+  it('a grouped bump of 6 where one runs out of memory: the culprit is named and confirmed by its death', async () => {
+    const others = {
+      base: { ms: '2.1.2', semver: '7.5.4', debug: '4.3.4', uuid: '9.0.0', picocolors: '1.0.0' },
+      head: { ms: '2.1.3', semver: '7.6.0', debug: '4.3.5', uuid: '9.0.1', picocolors: '1.0.1' },
+    };
+    const repoDir = await makeBumpRepo(
+      { axios: '0.27.2', 'contentful-sdk-core': '6.4.5', ...others.base },
+      { axios: '0.27.2', 'contentful-sdk-core': '6.4.4', ...others.head },
+    );
+    const lines: string[] = [];
+    // ~4 KB kept per request against a 16 MB heap: head dies within its 6,000 requests, base never grows.
+    const outcome = await compare(repoDir, lines, {
+      heapCapMb: 16,
+      requestsPerRound: 450,
+      heapSnapshots: 'never',
+    });
+    if (outcome.kind !== 'compared') throw new Error(`skipped: ${outcome.reason}`);
+    const { report } = outcome;
+    expect(report.head.exit?.kind, report.comparison.reason).toMatch(/oom|watchdog/);
+    expect(report.base.exit).toBeNull();
+    const bisection = report.bisection;
+    const summary = JSON.stringify(
+      bisection?.steps.map((step) => [step.packages, step.verdict, step.diedAfterRequests]),
+    );
+    expect(bisection?.units.filter((unit) => unit.kind === 'bump')).toHaveLength(6);
+    expect(bisection?.outcome, summary).toMatchObject({
+      kind: 'culprit',
+      isConfirmed: true,
+      confirmation: 'ran-out-of-memory',
+    });
+    if (bisection?.outcome.kind !== 'culprit') return;
+    expect(bisection.outcome.changes[0]?.name).toBe('contentful-sdk-core');
+    const confirmation = bisection.steps.find((step) => step.isConfirmation);
+    expect(confirmation?.packages).toEqual(['contentful-sdk-core']);
+    expect(confirmation?.diedAfterRequests).toBeGreaterThan(0);
+    // ⌈log2 6⌉ + 1 candidates at most.
+    expect(bisection.candidateCount, summary).toBeLessThanOrEqual(4);
+    expect(worktreeDirs(repoDir)).toEqual([repoDir]);
+  }, 600_000);
 
   it('never starts a bisection when a grouped bump does not leak', async () => {
     const repoDir = await makeBumpRepo(

@@ -60,6 +60,7 @@ async function measure(config: Readonly<ActionConfig>): Promise<Rendered> {
     scenario: config.scenario,
     isForced: !config.onlyOnDependencyChange,
     bisect: config.bisect,
+    remedy: config.remedy,
     logDir,
     ...(config.heapSnapshotsDir ? { keepSnapshotsDir: resolve(repoDir, config.heapSnapshotsDir) } : {}),
     log: (line) => core.info(line),

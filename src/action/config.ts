@@ -47,6 +47,8 @@ export interface ActionConfig {
   onlyOnDependencyChange: boolean;
   /** After a regression of a grouped bump, bisect it to name the culprit (inputs `bisect`, `bisect-time-budget-ms`). */
   bisect: { isEnabled: boolean; timeBudgetMs?: number };
+  /** Once the culprit is known, measure its newer releases for a clean one (input `remedy`). */
+  remedy: { isEnabled: boolean };
   failOn: FailOn;
   comment: CommentPolicy;
   commentKey: string;
@@ -274,6 +276,7 @@ export function readActionConfig(
         problems,
       ),
     },
+    remedy: { isEnabled: parseBoolean('remedy', input('remedy', 'true'), problems) },
     failOn: oneOf<FailOn>(
       'fail-on',
       input('fail-on', 'regression'),

@@ -24,6 +24,8 @@ export interface CompareRefsArgs {
   isForced: boolean;
   /** `--no-bisect` turns off naming the culprit of a grouped bump. */
   bisect: { isEnabled: boolean };
+  /** `--no-remedy` turns off measuring the culprit's newer releases for one that does not leak. */
+  remedy: { isEnabled: boolean };
 }
 
 export interface SharedOptions {
@@ -50,6 +52,7 @@ Options of compare --base/--head:
   --build <cmd>           build command (default: the \`build\` script, if package.json has one)
   --force                 measure even when no dependency changed
   --no-bisect             after a regression of a grouped bump, do not bisect it to name the culprit
+  --no-remedy             once the culprit is named, do not measure its newer releases for one that does not leak
 
 Options:
   --start <cmd>           start command, run in the app folder with PORT set (default: ${defaults.startCommand})
@@ -111,6 +114,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
       build: { type: 'string' },
       force: { type: 'boolean' },
       'no-bisect': { type: 'boolean' },
+      'no-remedy': { type: 'boolean' },
       start: { type: 'string' },
       'ready-path': { type: 'string' },
       scenario: { type: 'string' },
@@ -172,6 +176,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
         buildCommand: values.build as string | undefined,
         isForced: Boolean(values.force),
         bisect: { isEnabled: !values['no-bisect'] },
+        remedy: { isEnabled: !values['no-remedy'] },
       },
       shared,
     };
