@@ -3947,7 +3947,7 @@ var require_color_support = __commonJS({
 var require_pretty_bytes = __commonJS({
   "node_modules/pretty-bytes/index.js"(exports2, module2) {
     "use strict";
-    var BYTE_UNITS = [
+    var BYTE_UNITS2 = [
       "B",
       "kB",
       "MB",
@@ -4005,7 +4005,7 @@ var require_pretty_bytes = __commonJS({
         throw new TypeError(`Expected a finite number, got ${typeof number}: ${number}`);
       }
       options = Object.assign({ bits: false, binary: false }, options);
-      const UNITS = options.bits ? options.binary ? BIBIT_UNITS : BIT_UNITS : options.binary ? BIBYTE_UNITS : BYTE_UNITS;
+      const UNITS = options.bits ? options.binary ? BIBIT_UNITS : BIT_UNITS : options.binary ? BIBYTE_UNITS : BYTE_UNITS2;
       if (options.signed && number === 0) {
         return ` 0 ${UNITS[0]}`;
       }
@@ -9836,11 +9836,11 @@ var require_wasm = __commonJS({
     "use strict";
     var __awaiter = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -9856,7 +9856,7 @@ var require_wasm = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -22523,7 +22523,7 @@ var require_form_data = __commonJS({
 var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
-    var { resolve: resolve3, basename } = __require("path");
+    var { resolve: resolve4, basename } = __require("path");
     var { readFileSync: readFileSync2 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string) {
@@ -22531,7 +22531,7 @@ var require_multipart = __commonJS({
         return JSON.parse(string);
       } catch (error) {
         try {
-          const path5 = resolve3(string);
+          const path5 = resolve4(string);
           const data = readFileSync2(path5, "utf8");
           return JSON.parse(data);
         } catch (error2) {
@@ -24849,8 +24849,8 @@ var require_semver2 = __commonJS({
 var require_util2 = __commonJS({
   "node_modules/autocannon/lib/util.js"(exports2, module2) {
     "use strict";
-    var semver2 = require_semver2();
-    var hasWorkerSupport = semver2.gte(process.versions.node, "11.7.0");
+    var semver3 = require_semver2();
+    var hasWorkerSupport = semver3.gte(process.versions.node, "11.7.0");
     function getPropertyCaseInsensitive(obj, key) {
       for (const objKey of Object.keys(obj)) {
         if (objKey.toLowerCase() === key.toLowerCase()) return obj[objKey];
@@ -28633,7 +28633,7 @@ var require_run = __commonJS({
     var defaults2 = {
       harRequests: /* @__PURE__ */ new Map()
     };
-    function run(opts, tracker, cb) {
+    function run2(opts, tracker, cb) {
       opts = Object.assign({}, defaults2, opts);
       tracker = tracker || new EE();
       const histograms = getHistograms(opts.histograms);
@@ -28871,7 +28871,7 @@ var require_run = __commonJS({
       };
       return tracker;
     }
-    module2.exports = run;
+    module2.exports = run2;
   }
 });
 
@@ -28880,12 +28880,12 @@ var require_runTracker = __commonJS({
   "node_modules/autocannon/lib/runTracker.js"(exports2, module2) {
     "use strict";
     var EE = __require("events").EventEmitter;
-    var run = require_run();
+    var run2 = require_run();
     var noop = require_noop();
     function runTracker(opts, tracker, cb) {
       cb = cb || noop;
       tracker = tracker || new EE();
-      run(opts, tracker, cb);
+      run2(opts, tracker, cb);
       return tracker;
     }
     module2.exports = runTracker;
@@ -29217,18 +29217,18 @@ var require_init = __commonJS({
         if (opts.warmup) {
           return runWithWarmup(opts);
         } else {
-          return run(opts);
+          return run2(opts);
         }
       } else {
         return _init(opts, null, cb);
       }
     }
-    function run(opts) {
+    function run2(opts) {
       const tracker = new EE();
-      const promise = new Promise((resolve3, reject) => {
+      const promise = new Promise((resolve4, reject) => {
         _init(opts, tracker, (err, results) => {
           if (err) return reject(err);
-          resolve3(results);
+          resolve4(results);
         });
       });
       tracker.then = promise.then.bind(promise);
@@ -29244,13 +29244,13 @@ var require_init = __commonJS({
       };
       const mainTracker = new EE();
       const warmUpTracker = new EE();
-      const promise = new Promise((resolve3, reject) => {
+      const promise = new Promise((resolve4, reject) => {
         _init(warmupOpts, warmUpTracker, (err, warmupResults) => {
           if (err) return reject(err);
           _init(opts, mainTracker, (err2, results) => {
             if (err2) return reject(err2);
             results.warmup = warmupResults;
-            resolve3(results);
+            resolve4(results);
           });
         });
       });
@@ -29957,30 +29957,30 @@ var require_shell = __commonJS({
         return { type: "other", description };
       }
       function peg$computePosDetails(pos) {
-        var details = peg$posDetailsCache[pos], p;
-        if (details) {
-          return details;
+        var details2 = peg$posDetailsCache[pos], p;
+        if (details2) {
+          return details2;
         } else {
           p = pos - 1;
           while (!peg$posDetailsCache[p]) {
             p--;
           }
-          details = peg$posDetailsCache[p];
-          details = {
-            line: details.line,
-            column: details.column
+          details2 = peg$posDetailsCache[p];
+          details2 = {
+            line: details2.line,
+            column: details2.column
           };
           while (p < pos) {
             if (input.charCodeAt(p) === 10) {
-              details.line++;
-              details.column = 1;
+              details2.line++;
+              details2.column = 1;
             } else {
-              details.column++;
+              details2.column++;
             }
             p++;
           }
-          peg$posDetailsCache[pos] = details;
-          return details;
+          peg$posDetailsCache[pos] = details2;
+          return details2;
         }
       }
       function peg$computeLocation(startPos, endPos) {
@@ -33589,30 +33589,30 @@ var require_resolution = __commonJS({
         return { type: "other", description };
       }
       function peg$computePosDetails(pos) {
-        var details = peg$posDetailsCache[pos], p;
-        if (details) {
-          return details;
+        var details2 = peg$posDetailsCache[pos], p;
+        if (details2) {
+          return details2;
         } else {
           p = pos - 1;
           while (!peg$posDetailsCache[p]) {
             p--;
           }
-          details = peg$posDetailsCache[p];
-          details = {
-            line: details.line,
-            column: details.column
+          details2 = peg$posDetailsCache[p];
+          details2 = {
+            line: details2.line,
+            column: details2.column
           };
           while (p < pos) {
             if (input.charCodeAt(p) === 10) {
-              details.line++;
-              details.column = 1;
+              details2.line++;
+              details2.column = 1;
             } else {
-              details.column++;
+              details2.column++;
             }
             p++;
           }
-          peg$posDetailsCache[pos] = details;
-          return details;
+          peg$posDetailsCache[pos] = details2;
+          return details2;
         }
       }
       function peg$computeLocation(startPos, endPos) {
@@ -36494,14 +36494,14 @@ var require_dumper = __commonJS({
       let hasFoldableLine = false;
       const shouldTrackWidth = lineWidth !== -1;
       let previousLineBreak = -1;
-      let plain = isPlainSafeFirst(codePointAt(string, 0)) && isPlainSafeLast(codePointAt(string, string.length - 1));
+      let plain2 = isPlainSafeFirst(codePointAt(string, 0)) && isPlainSafeLast(codePointAt(string, string.length - 1));
       if (singleLineOnly || forceQuotes) {
         for (i = 0; i < string.length; char >= 65536 ? i += 2 : i++) {
           char = codePointAt(string, i);
           if (!isPrintable(char)) {
             return STYLE_DOUBLE;
           }
-          plain = plain && isPlainSafe(char, prevChar, inblock);
+          plain2 = plain2 && isPlainSafe(char, prevChar, inblock);
           prevChar = char;
         }
       } else {
@@ -36517,13 +36517,13 @@ var require_dumper = __commonJS({
           } else if (!isPrintable(char)) {
             return STYLE_DOUBLE;
           }
-          plain = plain && isPlainSafe(char, prevChar, inblock);
+          plain2 = plain2 && isPlainSafe(char, prevChar, inblock);
           prevChar = char;
         }
         hasFoldableLine = hasFoldableLine || shouldTrackWidth && (i - previousLineBreak - 1 > lineWidth && string[previousLineBreak + 1] !== " ");
       }
       if (!hasLineBreak && !hasFoldableLine) {
-        if (plain && !forceQuotes && !testAmbiguousType(string)) {
+        if (plain2 && !forceQuotes && !testAmbiguousType(string)) {
           return STYLE_PLAIN;
         }
         return quotingType === QUOTING_TYPE_DOUBLE ? STYLE_DOUBLE : STYLE_SINGLE;
@@ -37165,30 +37165,30 @@ var require_syml = __commonJS({
         return { type: "other", description };
       }
       function peg$computePosDetails(pos) {
-        var details = peg$posDetailsCache[pos], p;
-        if (details) {
-          return details;
+        var details2 = peg$posDetailsCache[pos], p;
+        if (details2) {
+          return details2;
         } else {
           p = pos - 1;
           while (!peg$posDetailsCache[p]) {
             p--;
           }
-          details = peg$posDetailsCache[p];
-          details = {
-            line: details.line,
-            column: details.column
+          details2 = peg$posDetailsCache[p];
+          details2 = {
+            line: details2.line,
+            column: details2.column
           };
           while (p < pos) {
             if (input.charCodeAt(p) === 10) {
-              details.line++;
-              details.column = 1;
+              details2.line++;
+              details2.column = 1;
             } else {
-              details.column++;
+              details2.column++;
             }
             p++;
           }
-          peg$posDetailsCache[pos] = details;
-          return details;
+          peg$posDetailsCache[pos] = details2;
+          return details2;
         }
       }
       function peg$computeLocation(startPos, endPos) {
@@ -43042,7 +43042,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve3.call(this, root, ref);
+      let _sch = resolve4.call(this, root, ref);
       if (_sch === void 0) {
         const schema2 = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -43069,7 +43069,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve3(root, ref) {
+    function resolve4(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -43933,7 +43933,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve3(baseURI, relativeURI, options) {
+    function resolve4(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -44324,7 +44324,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve3,
+      resolve: resolve4,
       resolveComponent,
       equal,
       serialize: serialize2,
@@ -54412,6 +54412,7 @@ Options of compare --base/--head:
   --build <cmd>           build command (default: the \`build\` script, if package.json has one)
   --force                 measure even when no dependency changed
   --no-bisect             after a regression of a grouped bump, do not bisect it to name the culprit
+  --no-remedy             once the culprit is named, do not measure its newer releases for one that does not leak
 
 Options:
   --start <cmd>           start command, run in the app folder with PORT set (default: ${defaults.startCommand})
@@ -54470,6 +54471,7 @@ function parseCliArgs(argv) {
       build: { type: "string" },
       force: { type: "boolean" },
       "no-bisect": { type: "boolean" },
+      "no-remedy": { type: "boolean" },
       start: { type: "string" },
       "ready-path": { type: "string" },
       scenario: { type: "string" },
@@ -54528,7 +54530,8 @@ function parseCliArgs(argv) {
         installCommand: values.install,
         buildCommand: values.build,
         isForced: Boolean(values.force),
-        bisect: { isEnabled: !values["no-bisect"] }
+        bisect: { isEnabled: !values["no-bisect"] },
+        remedy: { isEnabled: !values["no-remedy"] }
       },
       shared
     };
@@ -54555,7 +54558,7 @@ function usageError(message) {
 // src/cli/run.ts
 import { mkdtemp as mkdtemp4, rm as rm5, writeFile as writeFile4 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
-import { dirname as dirname2, join as join12, resolve as resolve2 } from "node:path";
+import { dirname as dirname2, join as join12, resolve as resolve3 } from "node:path";
 
 // src/measure/compare.ts
 import { cpus } from "node:os";
@@ -55154,7 +55157,7 @@ async function startStub(spec, context) {
   child.stderr?.on("data", (chunk) => {
     stderr = (stderr + chunk.toString("utf8")).slice(-4e3);
   });
-  const ready = await new Promise((resolve3, reject) => {
+  const ready = await new Promise((resolve4, reject) => {
     const fail = (message, cause) => {
       cleanUp();
       reject(
@@ -55167,7 +55170,7 @@ async function startStub(spec, context) {
     const onMessage = (message) => {
       if (message.type !== "listening") return;
       cleanUp();
-      resolve3(message);
+      resolve4(message);
     };
     const onClose = (code, signalName) => fail(`Upstream stub "${spec.name}" exited (${signalName ?? `code ${code}`}) before listening.`);
     const onError = (error) => fail(`Upstream stub "${spec.name}" could not start: ${error.message}`, error);
@@ -55187,7 +55190,7 @@ async function askHits(stub) {
   const { spec, child } = stub;
   const base = { name: spec.name, ...spec.env ? { env: spec.env } : {}, hosts: spec.hosts ?? [] };
   if (!child.connected) return { ...base, requests: 0 };
-  const requests = await new Promise((resolve3) => {
+  const requests = await new Promise((resolve4) => {
     const timer = setTimeout(() => done(0), 5e3);
     const onMessage = (message) => {
       if (message.type === "hits") done(message.requests);
@@ -55195,7 +55198,7 @@ async function askHits(stub) {
     const done = (count) => {
       clearTimeout(timer);
       child.off("message", onMessage);
-      resolve3(count);
+      resolve4(count);
     };
     child.on("message", onMessage);
     child.send({ type: "hits" });
@@ -55300,11 +55303,11 @@ async function killGroup(child, graceMs = 3e3) {
   if (pgid === void 0) return;
   signalGroup(pgid, "SIGTERM");
   if (child.exitCode === null && child.signalCode === null) {
-    await new Promise((resolve3) => {
-      const timer = setTimeout(resolve3, graceMs);
+    await new Promise((resolve4) => {
+      const timer = setTimeout(resolve4, graceMs);
       child.once("exit", () => {
         clearTimeout(timer);
-        resolve3();
+        resolve4();
       });
     });
   }
@@ -55338,9 +55341,9 @@ var ProbeHub = class _ProbeHub {
       dir,
       net.createServer((socket) => hub.accept(socket))
     );
-    await new Promise((resolve3, reject) => {
+    await new Promise((resolve4, reject) => {
       hub.server.once("error", reject);
-      hub.server.listen(hub.socketPath, resolve3);
+      hub.server.listen(hub.socketPath, resolve4);
     });
     return hub;
   }
@@ -55365,7 +55368,7 @@ var ProbeHub = class _ProbeHub {
   }
   async waitForProbe(timeoutMs) {
     if (this.probes.size > 0) return;
-    await new Promise((resolve3, reject) => {
+    await new Promise((resolve4, reject) => {
       const timer = setTimeout(() => {
         this.connectWaiters.delete(done);
         reject(
@@ -55380,7 +55383,7 @@ var ProbeHub = class _ProbeHub {
       }, timeoutMs);
       const done = () => {
         clearTimeout(timer);
-        resolve3();
+        resolve4();
       };
       this.connectWaiters.add(done);
     });
@@ -55429,7 +55432,7 @@ var ProbeHub = class _ProbeHub {
     }
     const requests = [...this.probes].map((probe) => {
       const command = makeCommand(this.nextId++);
-      return new Promise((resolve3, reject) => {
+      return new Promise((resolve4, reject) => {
         const timer = setTimeout(() => {
           this.pending.delete(command.id);
           reject(
@@ -55443,7 +55446,7 @@ var ProbeHub = class _ProbeHub {
           probe,
           resolve: (message) => {
             clearTimeout(timer);
-            resolve3(message);
+            resolve4(message);
           },
           reject: (error) => {
             clearTimeout(timer);
@@ -55513,7 +55516,7 @@ var ProbeHub = class _ProbeHub {
     for (const pending of this.pending.values())
       pending.reject(new LeakwatchError("PROBE_CLOSED", "the probe channel closed"));
     this.pending.clear();
-    await new Promise((resolve3) => this.server.close(() => resolve3()));
+    await new Promise((resolve4) => this.server.close(() => resolve4()));
     await rm2(this.dir, { recursive: true, force: true });
   }
 };
@@ -55547,7 +55550,7 @@ async function startApp(options) {
   const requestsSent = options.requestsSent ?? (() => 0);
   let exit = null;
   let stopping = false;
-  const exited = new Promise((resolve3) => {
+  const exited = new Promise((resolve4) => {
     child.once("exit", async (code, signal) => {
       if (!stopping && exit === null) {
         exit = await describeExit(options.logPath, {
@@ -55557,7 +55560,7 @@ async function startApp(options) {
           elapsedMs: Date.now() - startedAtMs
         });
       }
-      resolve3();
+      resolve4();
     });
   });
   const watchdog = setInterval(() => {
@@ -55581,7 +55584,7 @@ async function startApp(options) {
     stopping = true;
     await killGroup(child);
     await exited;
-    await new Promise((resolve3) => logStream.end(resolve3));
+    await new Promise((resolve4) => logStream.end(resolve4));
     await hub[Symbol.asyncDispose]();
   };
   try {
@@ -55658,12 +55661,12 @@ async function waitUntilReady(options) {
   });
 }
 function findFreePort() {
-  return new Promise((resolve3, reject) => {
+  return new Promise((resolve4, reject) => {
     const server = net2.createServer();
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => resolve3(address.port));
+      server.close(() => resolve4(address.port));
     });
   });
 }
@@ -56287,8 +56290,8 @@ function formatRetainerPath(path5, options = {}) {
   for (let start = 0; start < shown.length; ) {
     let end = start;
     while (end + 1 < shown.length && shown[end + 1]?.file === shown[start]?.file) end++;
-    const run = shown.slice(start, end + 1);
-    const holder = run.findIndex((step) => step.isScopeVariable);
+    const run2 = shown.slice(start, end + 1);
+    const holder = run2.findIndex((step) => step.isScopeVariable);
     if (shown[start]?.file !== void 0) saysFile[start + Math.max(0, holder)] = true;
     start = end + 1;
   }
@@ -56668,7 +56671,7 @@ async function keepOrRemove(dir, options) {
 var import_autocannon = __toESM(require_autocannon(), 1);
 async function sendLoad(options) {
   const startedAtMs = Date.now();
-  const result = await new Promise((resolve3, reject) => {
+  const result = await new Promise((resolve4, reject) => {
     (0, import_autocannon.default)(
       {
         url: options.url,
@@ -56693,7 +56696,7 @@ async function sendLoad(options) {
           }
         ]
       },
-      (error, finished) => error ? reject(error) : resolve3(finished)
+      (error, finished) => error ? reject(error) : resolve4(finished)
     );
   }).catch((error) => {
     throw new LeakwatchError("LOAD_FAILED", `autocannon failed against ${options.url}: ${String(error)}`, {
@@ -57282,7 +57285,7 @@ function describeEnvironment(leakwatchVersion2) {
 // src/pipeline/pipeline.ts
 import { dirname, join as join11 } from "node:path";
 
-// src/bisect/bisect.ts
+// src/bisect/measure-candidate.ts
 import { join as join9 } from "node:path";
 
 // src/bisect/candidate.ts
@@ -57307,8 +57310,8 @@ async function runShellCommand(options) {
 `);
     const startedMs = performance.now();
     const child = spawnGroup(command, { cwd, env, stdio: ["ignore", log.fd, log.fd] });
-    const spawned = new Promise((resolve3, reject) => {
-      child.once("spawn", resolve3);
+    const spawned = new Promise((resolve4, reject) => {
+      child.once("spawn", resolve4);
       child.once("error", reject);
     });
     await spawned.catch((error) => {
@@ -57319,7 +57322,7 @@ async function runShellCommand(options) {
     });
     const processGroupId = child.pid;
     const exited = new Promise(
-      (resolve3) => child.once("exit", (code, exitSignal2) => resolve3([code, exitSignal2]))
+      (resolve4) => child.once("exit", (code, exitSignal2) => resolve4([code, exitSignal2]))
     );
     let outcome = "exited";
     const stop = (reason) => {
@@ -57510,10 +57513,10 @@ async function installAndBuild(options) {
     npm_config_update_notifier: "false",
     ...options.env
   });
-  const run = (command, cwd) => runShellCommand({ command, cwd, env, logPath, timeoutMs, signal: options.signal });
+  const run2 = (command, cwd) => runShellCommand({ command, cwd, env, logPath, timeoutMs, signal: options.signal });
   const installCommand = options.installCommand ?? packageManager.installCommand;
   log(`${label}: ${installCommand} (in ${packageManager.installDir})`);
-  const install = await run(installCommand, join6(dir, packageManager.installDir));
+  const install = await run2(installCommand, join6(dir, packageManager.installDir));
   if (!succeeded(install)) return failure("install", installCommand, install, options, logPath, timeoutMs);
   const buildCommand = options.buildCommand ?? (await hasBuildScript(appDir) ? packageManager.runScriptCommand("build") : void 0);
   if (buildCommand === void 0) {
@@ -57527,7 +57530,7 @@ async function installAndBuild(options) {
     };
   }
   log(`${label}: ${buildCommand} (in ${workingDirectory})`);
-  const build = await run(buildCommand, appDir);
+  const build = await run2(buildCommand, appDir);
   if (!succeeded(build)) return failure("build", buildCommand, build, options, logPath, timeoutMs);
   return {
     ok: true,
@@ -57586,7 +57589,7 @@ import { join as join7 } from "node:path";
 // src/process/git.ts
 import { execFile as execFile2 } from "node:child_process";
 function git(repoDir, args) {
-  return new Promise((resolve3, reject) => {
+  return new Promise((resolve4, reject) => {
     execFile2(
       "git",
       ["-C", repoDir, ...args],
@@ -57597,7 +57600,7 @@ function git(repoDir, args) {
           reject(error);
           return;
         }
-        resolve3({ exitCode: error ? Number(error.code) : 0, stdout: stdout.trim(), stderr: stderr.trim() });
+        resolve4({ exitCode: error ? Number(error.code) : 0, stdout: stdout.trim(), stderr: stderr.trim() });
       }
     );
   });
@@ -57747,45 +57750,123 @@ function conflictingPackages(result) {
   return [...named].sort();
 }
 
+// src/bisect/measure-candidate.ts
+async function measureCandidate(options, candidate) {
+  var _stack = [];
+  try {
+    const startedMs = performance.now();
+    const step = (fields) => ({
+      packages: candidate.packages,
+      slopeBytesPerRequest: null,
+      slopeInterval: null,
+      deltaBytesPerRequest: null,
+      diedAfterRequests: null,
+      isConfirmation: candidate.isConfirmation,
+      durationMs: performance.now() - startedMs,
+      ...fields
+    });
+    const prepared = __using(_stack, await prepareCandidate({
+      repoDir: options.repoDir,
+      baseSha: options.baseSha,
+      workingDirectory: options.workingDirectory,
+      changes: candidate.changes,
+      buildCommand: options.buildCommand,
+      logDir: options.logDir,
+      log: options.log
+    }), true);
+    if (!prepared.ok) {
+      const firstLine = prepared.logTail.split("\n").find((line) => /ERESOLVE|ERR!|error/i.test(line)) ?? "";
+      return {
+        step: step({
+          verdict: prepared.stage === "install" ? "install-failed" : "build-failed",
+          reason: `failed to ${prepared.stage}${firstLine ? `: ${firstLine.trim().slice(0, 200)}` : ""}`
+        }),
+        conflictingPackages: prepared.conflictingPackages
+      };
+    }
+    const report = await compareApps(
+      { baseDir: options.baseAppDir, headDir: prepared.appDir },
+      // Heap snapshots explain the full head already; candidates only need a verdict.
+      { ...options.plan, heapSnapshots: "never" },
+      { ...options.context, workDir: join9(options.logDir, candidate.folder) }
+    );
+    const verdict = report.comparison.verdict;
+    const steady = primaryFit(report.head)?.steady;
+    return {
+      step: step({
+        verdict: verdict === "regression" ? "regression" : verdict === "error" ? "error" : "clean",
+        reason: report.comparison.reason,
+        slopeBytesPerRequest: steady?.slope ?? null,
+        slopeInterval: steady ? { low: steady.low, high: steady.high } : null,
+        deltaBytesPerRequest: report.comparison.deltaBytesPerRequest,
+        diedAfterRequests: diedAfter(report.head)
+      }),
+      conflictingPackages: []
+    };
+  } catch (_) {
+    var _error = _, _hasError = true;
+  } finally {
+    var _promise = __callDispose(_stack, _error, _hasError);
+    _promise && await _promise;
+  }
+}
+function diedAfter(side) {
+  const exit = side.exit;
+  return exit?.kind === "oom" || exit?.kind === "watchdog" ? exit.requestsSent : null;
+}
+
 // src/bisect/bisect.ts
 var defaultBisectTimeBudgetMs = 20 * 6e4;
 async function bisectChanges(options) {
   const startedMs = performance.now();
   const { log } = options;
-  const notBisected = options.changes.filter((change) => !change.direct && change.to === null);
+  const [applicable, unapplicable] = partition(options.units, (unit) => appliedChanges(unit).length > 0);
   const steps = [];
   const probes = /* @__PURE__ */ new Map();
+  const finish = (outcome) => ({
+    outcome,
+    steps,
+    units: options.units.map((unit) => ({
+      lead: unit.lead,
+      kind: unit.kind,
+      packages: namesOf(unit.changes)
+    })),
+    candidateCount: steps.length,
+    notBisected: namesOf(unapplicable.flatMap((unit) => unit.changes)),
+    durationMs: performance.now() - startedMs
+  });
+  if (applicable.length === 1 && unapplicable.length === 0) {
+    log(`bisect: one bump (${applicable[0]?.lead}): it is the culprit, nothing more to measure`);
+    return finish(onlyBump(applicable[0], options.headReport));
+  }
   const probe = async (units2, isConfirmation) => {
-    const changes = units2.flat();
-    const key = namesOf(changes).join(" ");
+    const packages = units2.flatMap(appliedNames);
+    const key = packages.join(" ");
     const known = probes.get(key);
     if (known) return known;
     if (performance.now() - startedMs > options.timeBudgetMs) return "out-of-time";
     log(`bisect: candidate ${probes.size + 1}: base + ${key}`);
-    const result = await measureCandidate(options, changes, probes.size + 1, isConfirmation);
+    const changes = units2.flatMap(appliedChanges);
+    const folder = `bisect/${probes.size + 1}`;
+    const result = await measureCandidate(options, { packages, changes, folder, isConfirmation });
     log(`bisect: ${key}: ${result.step.verdict} (${result.step.reason})`);
     probes.set(key, result);
     steps.push(result.step);
     return result;
   };
-  let units = options.changes.filter((change) => !notBisected.includes(change)).map((c) => [c]);
+  let units = applicable;
   let suspects = units;
   let smallestRegressing = units;
-  let outcome;
-  while (!outcome) {
+  for (; ; ) {
     if (suspects.length === 1) {
       const alone = await probe(suspects, true);
-      outcome = alone === "out-of-time" ? outOfTime() : concludeAlone(alone, suspects, smallestRegressing, options);
-      if (alone !== "out-of-time" && alone.step.verdict === "regression") alone.step.isConfirmation = true;
-      break;
+      if (alone === "out-of-time") return finish(outOfTime());
+      return finish(concludeAlone(alone.step, suspects, smallestRegressing, options.headReport));
     }
     const middle = Math.floor(suspects.length / 2);
     const [left, right] = [suspects.slice(0, middle), suspects.slice(middle)];
     const first = await probe(left, false);
-    if (first === "out-of-time") {
-      outcome = outOfTime();
-      break;
-    }
+    if (first === "out-of-time") return finish(outOfTime());
     if (first.step.verdict === "regression") {
       suspects = smallestRegressing = left;
       continue;
@@ -57802,99 +57883,56 @@ async function bisectChanges(options) {
       continue;
     }
     const second = await probe(right, false);
-    if (second === "out-of-time") outcome = outOfTime();
-    else if (second.step.verdict === "regression") suspects = smallestRegressing = right;
-    else
-      outcome = {
+    if (second === "out-of-time") return finish(outOfTime());
+    if (second.step.verdict !== "regression")
+      return finish({
         kind: "inconclusive",
-        reason: `${namesOf(left.flat()).join(", ")} could not be built without the other bumps, and the rest did not reproduce the leak`
-      };
+        reason: `${left.flatMap(appliedNames).join(", ")} could not be built without the other bumps, and the rest did not reproduce the leak`
+      });
+    suspects = smallestRegressing = right;
   }
+}
+function appliedChanges(unit) {
+  if (unit.kind === "bump") return unit.changes.slice(0, 1);
+  return unit.changes.filter((change) => change.to !== null);
+}
+function appliedNames(unit) {
+  return unit.kind === "bump" ? [unit.lead] : namesOf(appliedChanges(unit));
+}
+function onlyBump(unit, head) {
   return {
-    outcome,
-    steps,
-    candidateCount: steps.length,
-    notBisected: namesOf(notBisected),
-    durationMs: performance.now() - startedMs
+    kind: "culprit",
+    changes: unit.changes,
+    slopeBytesPerRequest: primaryFit(head.head)?.steady?.slope ?? null,
+    deltaBytesPerRequest: head.comparison.deltaBytesPerRequest,
+    isConfirmed: true,
+    confirmation: "only-bump"
   };
 }
-async function measureCandidate(options, changes, index, isConfirmation) {
-  var _stack = [];
-  try {
-    const startedMs = performance.now();
-    const packages = namesOf(changes);
-    const step = (fields) => ({
-      packages,
-      slopeBytesPerRequest: null,
-      slopeInterval: null,
-      deltaBytesPerRequest: null,
-      isConfirmation,
-      durationMs: performance.now() - startedMs,
-      ...fields
-    });
-    const candidate = __using(_stack, await prepareCandidate({
-      repoDir: options.repoDir,
-      baseSha: options.baseSha,
-      workingDirectory: options.workingDirectory,
-      changes,
-      buildCommand: options.buildCommand,
-      logDir: options.logDir,
-      log: options.log
-    }), true);
-    if (!candidate.ok) {
-      const firstLine = candidate.logTail.split("\n").find((line) => /ERESOLVE|ERR!|error/i.test(line)) ?? "";
-      return {
-        step: step({
-          verdict: candidate.stage === "install" ? "install-failed" : "build-failed",
-          reason: `failed to ${candidate.stage}${firstLine ? `: ${firstLine.trim().slice(0, 200)}` : ""}`
-        }),
-        conflictingPackages: candidate.conflictingPackages
-      };
-    }
-    const report = await compareApps(
-      { baseDir: options.baseAppDir, headDir: candidate.appDir },
-      // Heap snapshots explain the full head already; candidates only need a verdict.
-      { ...options.plan, heapSnapshots: "never" },
-      {
-        ...options.context,
-        workDir: join9(options.logDir, "bisect", String(index))
-      }
-    );
-    const verdict = report.comparison.verdict;
-    const steady = primaryFit(report.head)?.steady;
-    return {
-      step: step({
-        verdict: verdict === "regression" ? "regression" : verdict === "error" ? "error" : "clean",
-        reason: report.comparison.reason,
-        slopeBytesPerRequest: steady?.slope ?? null,
-        slopeInterval: steady ? { low: steady.low, high: steady.high } : null,
-        deltaBytesPerRequest: report.comparison.deltaBytesPerRequest
-      }),
-      conflictingPackages: []
-    };
-  } catch (_) {
-    var _error = _, _hasError = true;
-  } finally {
-    var _promise = __callDispose(_stack, _error, _hasError);
-    _promise && await _promise;
-  }
-}
-function concludeAlone(alone, suspects, smallestRegressing, options) {
-  const { step } = alone;
-  const changes = suspects.flat();
-  if (step.verdict === "regression" && step.slopeBytesPerRequest !== null) {
+function concludeAlone(step, suspects, smallestRegressing, head) {
+  const changes = suspects.flatMap((unit) => unit.changes);
+  if (step.verdict === "regression") {
+    const confirmation = confirmationOf(step, head);
     return {
       kind: "culprit",
       changes,
       slopeBytesPerRequest: step.slopeBytesPerRequest,
-      deltaBytesPerRequest: step.deltaBytesPerRequest ?? 0,
-      isConfirmed: reproducesHeadSlope(step, primaryFit(options.headReport.head)?.steady ?? null)
+      deltaBytesPerRequest: step.deltaBytesPerRequest,
+      isConfirmed: confirmation !== "none",
+      confirmation
     };
   }
   if (step.verdict === "clean" && smallestRegressing.length > 1) {
-    return { kind: "interaction", changes: smallestRegressing.flat() };
+    return { kind: "interaction", changes: smallestRegressing.flatMap((unit) => unit.changes) };
   }
-  return { kind: "inconclusive", reason: `${namesOf(changes).join(", ")} alone: ${step.reason}` };
+  return { kind: "inconclusive", reason: `${step.packages.join(", ")} alone: ${step.reason}` };
+}
+function confirmationOf(step, head) {
+  const headDied = diedAfter(head.head) !== null;
+  if (headDied || step.diedAfterRequests !== null) {
+    return headDied && step.diedAfterRequests !== null ? "ran-out-of-memory" : "none";
+  }
+  return reproducesHeadSlope(step, primaryFit(head.head)?.steady ?? null) ? "slope" : "none";
 }
 var RUN_TO_RUN_SPREAD = 0.1;
 function reproducesHeadSlope(step, head) {
@@ -57904,38 +57942,145 @@ function reproducesHeadSlope(step, head) {
   return Math.abs(step.slopeBytesPerRequest - head.slope) <= tolerance;
 }
 function mergeConflicting(units, named) {
-  const touched = units.filter((unit) => unit.some((change) => named.includes(change.name)));
+  const touched = units.filter((unit) => unit.changes.some((change) => named.includes(change.name)));
   if (touched.length < 2) return null;
-  const joined = touched.flat();
+  const joined = {
+    lead: touched.map((unit) => unit.lead).join(" + "),
+    kind: "transitive",
+    changes: touched.flatMap(appliedChanges)
+  };
   const first = units.indexOf(touched[0]);
   const rest = units.filter((unit) => !touched.includes(unit));
-  return { units: [...rest.slice(0, first), joined, ...rest.slice(first)], joined: namesOf(joined) };
+  return {
+    units: [...rest.slice(0, first), joined, ...rest.slice(first)],
+    joined: touched.map((unit) => unit.lead)
+  };
 }
 function mergeInto(suspects, units) {
-  const names = new Set(suspects.flat().map((change) => change.name));
-  return units.filter((unit) => unit.some((change) => names.has(change.name)));
+  const names = new Set(suspects.flatMap((unit) => unit.changes.map((change) => change.name)));
+  return units.filter((unit) => unit.changes.some((change) => names.has(change.name)));
 }
 function outOfTime() {
   return { kind: "inconclusive", reason: "the bisection time budget ran out" };
 }
+function partition(items, test) {
+  return [items.filter(test), items.filter((item) => !test(item))];
+}
 function namesOf(changes) {
   return changes.map((change) => change.name);
+}
+
+// src/bisect/remedy.ts
+var import_semver = __toESM(require_semver2(), 1);
+import { execFile as execFile3 } from "node:child_process";
+import { resolve as resolve2 } from "node:path";
+import { promisify as promisify2 } from "node:util";
+var defaultRemedyTimeBudgetMs = 10 * 6e4;
+async function findRemedy(options) {
+  const startedMs = performance.now();
+  const { culprit, log } = options;
+  const steps = [];
+  const done = (advice, version, sentence) => {
+    log(`remedy: ${sentence}`);
+    return {
+      name: culprit.name,
+      advice,
+      version,
+      sentence,
+      steps,
+      durationMs: performance.now() - startedMs
+    };
+  };
+  const stay = culprit.from === null ? "do not add it" : `stay on ${culprit.from}`;
+  if (culprit.kind === "downgrade" && culprit.from !== null) {
+    return done("stay", culprit.from, `${culprit.name} ${culprit.to} is a downgrade: ${stay}, as base does`);
+  }
+  const head = culprit.to === null ? null : import_semver.default.valid(culprit.to);
+  if (head === null)
+    return done("unknown", null, `${culprit.name} ${culprit.to ?? "(removed)"} is no release to search past`);
+  let published;
+  try {
+    published = await publishedVersions(culprit.name, options.baseAppDir, options.workingDirectory);
+  } catch (error) {
+    return done(
+      "unknown",
+      null,
+      `the published versions of ${culprit.name} could not be listed: ${String(error).slice(0, 200)}`
+    );
+  }
+  const candidates = remedyCandidates(head, published);
+  if (candidates.length === 0)
+    return done("stay", culprit.from, `no release of ${culprit.name} is newer than ${head}: ${stay}`);
+  for (const [index, { version, label }] of candidates.entries()) {
+    if (performance.now() - startedMs > options.timeBudgetMs) {
+      return done(
+        "unknown",
+        null,
+        `the remedy time budget ran out before ${culprit.name} ${version} was measured`
+      );
+    }
+    log(`remedy: measuring base + ${culprit.name} ${version} (${label})`);
+    const { step } = await measureCandidate(options, {
+      packages: [`${culprit.name}@${version}`],
+      changes: [{ ...culprit, to: version }],
+      folder: `remedy/${index + 1}`,
+      isConfirmation: false
+    });
+    steps.push(step);
+    log(`remedy: ${culprit.name} ${version}: ${step.verdict} (${step.reason})`);
+    if (step.verdict === "clean") {
+      return done("bump", version, `${culprit.name} ${version} (${label}) does not leak: bump to it instead`);
+    }
+  }
+  return done("stay", culprit.from, `no newer release of ${culprit.name} is clean: ${stay}`);
+}
+function remedyCandidates(head, published) {
+  const stable = published.filter((version) => import_semver.default.valid(version) && !import_semver.default.prerelease(version));
+  const newer = stable.filter((version) => import_semver.default.gt(version, head));
+  const line = import_semver.default.maxSatisfying(newer, `^${head}`);
+  const latest = import_semver.default.maxSatisfying(newer, "*");
+  const lineName = import_semver.default.major(head) === 0 ? `0.${import_semver.default.minor(head)}.x` : `${import_semver.default.major(head)}.x`;
+  const candidates = line ? [{ version: line, label: `newest ${lineName}` }] : [];
+  if (latest && latest !== line) candidates.push({ version: latest, label: "latest" });
+  return candidates;
+}
+var run = promisify2(execFile3);
+async function publishedVersions(name, appDir, workingDirectory) {
+  const depth = workingDirectory.split("/").filter((part) => part && part !== ".").length;
+  const rootDir = resolve2(appDir, ...Array(depth).fill(".."));
+  const manager = await detectPackageManager({ rootDir, workingDirectory });
+  const prefix = manager.installCommand.split(" ").slice(0, manager.name.startsWith("yarn") ? -2 : -1);
+  const [command, ...args] = {
+    "yarn-classic": [...prefix, "info", name, "versions", "--json"],
+    "yarn-berry": [...prefix, "npm", "info", name, "--fields", "versions", "--json"]
+  }[manager.name] ?? ["npm", "view", name, "versions", "--json"];
+  const { stdout } = await run(command, args, {
+    cwd: appDir,
+    // The registry query needs no secret: it gets the same allow-listed environment as installs.
+    env: scrubbedEnv(process.env, { COREPACK_ENABLE_DOWNLOAD_PROMPT: "0" }),
+    timeout: 6e4,
+    maxBuffer: 32 << 20
+  });
+  const parsed = JSON.parse(stdout);
+  const list = Array.isArray(parsed) ? parsed : parsed.data ?? parsed.versions;
+  if (!Array.isArray(list)) throw new Error(`unexpected output of ${command} ${args.join(" ")}`);
+  return list.filter((version) => typeof version === "string");
 }
 
 // src/deps/diff.ts
 import { posix as posix3 } from "node:path";
 
 // src/deps/classify.ts
-var import_semver = __toESM(require_semver2(), 1);
+var import_semver2 = __toESM(require_semver2(), 1);
 function classifyChange(from, to) {
   if (from === null) return "added";
   if (to === null) return "removed";
-  const before = import_semver.default.valid(from);
-  const after = import_semver.default.valid(to);
+  const before = import_semver2.default.valid(from);
+  const after = import_semver2.default.valid(to);
   if (!before || !after) return "other";
-  if (import_semver.default.lt(after, before)) return "downgrade";
-  if (import_semver.default.prerelease(after)) return "prerelease";
-  switch (import_semver.default.diff(before, after)) {
+  if (import_semver2.default.lt(after, before)) return "downgrade";
+  if (import_semver2.default.prerelease(after)) return "prerelease";
+  switch (import_semver2.default.diff(before, after)) {
     case "major":
     case "premajor":
       return "major";
@@ -57950,32 +58095,32 @@ function classifyChange(from, to) {
   }
 }
 function compareVersionsDescending(a, b) {
-  const validA = import_semver.default.valid(a);
-  const validB = import_semver.default.valid(b);
-  if (validA && validB) return import_semver.default.rcompare(validA, validB);
+  const validA = import_semver2.default.valid(a);
+  const validB = import_semver2.default.valid(b);
+  if (validA && validB) return import_semver2.default.rcompare(validA, validB);
   if (validA || validB) return validA ? -1 : 1;
   return a.localeCompare(b);
 }
 function lowestInRange(range) {
   try {
-    return import_semver.default.validRange(range) ? import_semver.default.minVersion(range)?.version ?? null : null;
+    return import_semver2.default.validRange(range) ? import_semver2.default.minVersion(range)?.version ?? null : null;
   } catch {
     return null;
   }
 }
 
 // src/deps/git-files.ts
-import { execFile as execFile3 } from "node:child_process";
+import { execFile as execFile4 } from "node:child_process";
 var maxBufferBytes = 512 * 1024 * 1024;
 function runGit(repoDir, args) {
-  return new Promise((resolve3, reject) => {
-    execFile3(
+  return new Promise((resolve4, reject) => {
+    execFile4(
       "git",
       ["-C", repoDir, "--literal-pathspecs", ...args],
       { maxBuffer: maxBufferBytes, env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== "number") reject(error);
-        else resolve3({ ok: !error, stdout, stderr });
+        else resolve4({ ok: !error, stdout, stderr });
       }
     );
   });
@@ -60609,14 +60754,14 @@ function requireDumper() {
     let hasFoldableLine = false;
     const shouldTrackWidth = lineWidth !== -1;
     let previousLineBreak = -1;
-    let plain = isPlainSafeFirst(codePointAt(string, 0)) && isPlainSafeLast(codePointAt(string, string.length - 1));
+    let plain2 = isPlainSafeFirst(codePointAt(string, 0)) && isPlainSafeLast(codePointAt(string, string.length - 1));
     if (singleLineOnly || forceQuotes) {
       for (i = 0; i < string.length; char >= 65536 ? i += 2 : i++) {
         char = codePointAt(string, i);
         if (!isPrintable(char)) {
           return STYLE_DOUBLE;
         }
-        plain = plain && isPlainSafe(char, prevChar, inblock);
+        plain2 = plain2 && isPlainSafe(char, prevChar, inblock);
         prevChar = char;
       }
     } else {
@@ -60632,13 +60777,13 @@ function requireDumper() {
         } else if (!isPrintable(char)) {
           return STYLE_DOUBLE;
         }
-        plain = plain && isPlainSafe(char, prevChar, inblock);
+        plain2 = plain2 && isPlainSafe(char, prevChar, inblock);
         prevChar = char;
       }
       hasFoldableLine = hasFoldableLine || shouldTrackWidth && (i - previousLineBreak - 1 > lineWidth && string[previousLineBreak + 1] !== " ");
     }
     if (!hasLineBreak && !hasFoldableLine) {
-      if (plain && !forceQuotes && !testAmbiguousType(string)) {
+      if (plain2 && !forceQuotes && !testAmbiguousType(string)) {
         return STYLE_PLAIN;
       }
       return quotingType === QUOTING_TYPE_DOUBLE ? STYLE_DOUBLE : STYLE_SINGLE;
@@ -61118,6 +61263,15 @@ function dependencyEntries(value) {
 function isRecord(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+function nodeId(name, version) {
+  return `${name}@${version}`;
+}
+function addEdge(graph, from, to) {
+  if (!graph) return;
+  const known = graph.children.get(from);
+  if (known) known.add(to);
+  else graph.children.set(from, /* @__PURE__ */ new Set([to]));
+}
 
 // src/deps/bun-lock.ts
 var workspaceFields = [
@@ -61189,13 +61343,13 @@ function recordEntry(entry, versions) {
 
 // src/deps/npm-lock.ts
 var runtimeFields = ["dependencies", "optionalDependencies", "peerDependencies"];
-function resolveNpmLock(lock, importer) {
+function resolveNpmLock(lock, importer, graph) {
   const versions = /* @__PURE__ */ new Map();
-  if (isRecord(lock.packages)) walkPackages(lock.packages, importer === "." ? "" : importer, versions);
+  if (isRecord(lock.packages)) walkPackages(lock.packages, importer === "." ? "" : importer, versions, graph);
   else walkV1Tree(lock.dependencies, versions);
   return versions;
 }
-function walkPackages(packages, start, versions) {
+function walkPackages(packages, start, versions, graph) {
   const root = start === null ? void 0 : packages[start];
   if (start === null || !isRecord(root)) {
     for (const [location, entry] of Object.entries(packages)) {
@@ -61205,23 +61359,28 @@ function walkPackages(packages, start, versions) {
     return;
   }
   const visited = /* @__PURE__ */ new Set();
-  const queue = [{ location: start, names: namesOf2(root, true) }];
+  const queue = [
+    { location: start, names: namesOf2(root, true), node: null }
+  ];
   for (let item = queue.shift(); item; item = queue.shift()) {
     for (const name of item.names) {
       const found = findInstalled(packages, item.location, name);
-      if (!found || visited.has(found.location)) continue;
-      visited.add(found.location);
+      if (!found) continue;
       const { location, entry } = found;
-      if (entry.link === true && typeof entry.resolved === "string") {
+      const isLink = entry.link === true && typeof entry.resolved === "string";
+      const id = isLink ? null : record(location, entry, versions);
+      if (id) addEdge(graph, item.node, id);
+      if (visited.has(location)) continue;
+      visited.add(location);
+      if (isLink) {
         const target = packages[entry.resolved];
         if (isRecord(target) && !visited.has(entry.resolved)) {
           visited.add(entry.resolved);
-          queue.push({ location: entry.resolved, names: namesOf2(target, false) });
+          queue.push({ location: entry.resolved, names: namesOf2(target, false), node: item.node });
         }
         continue;
       }
-      record(location, entry, versions);
-      queue.push({ location, names: namesOf2(entry, false) });
+      queue.push({ location, names: namesOf2(entry, false), node: id });
     }
   }
 }
@@ -61241,9 +61400,10 @@ function findInstalled(packages, from, name) {
   }
 }
 function record(location, entry, versions) {
-  if (typeof entry.version !== "string") return;
+  if (typeof entry.version !== "string") return null;
   const name = typeof entry.name === "string" ? entry.name : location.slice(location.lastIndexOf("node_modules/") + 13);
   addVersion(versions, name, entry.version);
+  return nodeId(name, entry.version);
 }
 function walkV1Tree(tree, versions) {
   if (!isRecord(tree)) return;
@@ -61262,48 +61422,58 @@ function walkV1Tree(tree, versions) {
 import { posix } from "node:path";
 var importerFields = ["dependencies", "devDependencies", "optionalDependencies"];
 var packageFields2 = ["dependencies", "optionalDependencies"];
-function resolvePnpmLock(lock, importer) {
+function resolvePnpmLock(lock, importer, graph) {
   const versions = /* @__PURE__ */ new Map();
   const importers = isRecord(lock.importers) ? lock.importers : { ".": lock };
-  const graph = isRecord(lock.snapshots) ? lock.snapshots : isRecord(lock.packages) ? lock.packages : {};
+  const lockGraph = isRecord(lock.snapshots) ? lock.snapshots : isRecord(lock.packages) ? lock.packages : {};
   const keyPrefix = isRecord(lock.snapshots) ? "" : "/";
   const visited = /* @__PURE__ */ new Set();
   const queue = [];
-  const visitImporter = (path5, fields) => {
+  const visitImporter = (path5, fields, node) => {
     const entry = importers[path5];
     if (!isRecord(entry) || visited.has(`importer:${path5}`)) return;
     visited.add(`importer:${path5}`);
     for (const field of fields) {
-      for (const [name, ref] of importerRefs(entry[field])) follow(name, ref, path5);
+      for (const [name, ref] of importerRefs(entry[field])) follow(name, ref, path5, node);
     }
   };
-  const follow = (name, ref, fromImporter) => {
+  const follow = (name, ref, fromImporter, node) => {
     if (ref.startsWith("link:")) {
-      visitImporter(posix.normalize(posix.join(fromImporter, ref.slice(5))), packageFields2);
+      visitImporter(posix.normalize(posix.join(fromImporter, ref.slice(5))), packageFields2, node);
       return;
     }
     const key = [`${keyPrefix}${name}@${ref}`, ref, `${keyPrefix}${ref}`].find(
-      (candidate) => candidate in graph
+      (candidate) => candidate in lockGraph
     );
-    if (key && !visited.has(key)) {
+    if (!key) return;
+    addEdge(graph, node, idOf(key));
+    if (!visited.has(key)) {
       visited.add(key);
       queue.push(key);
     }
   };
   if (importer === null || !(importer in importers)) {
-    for (const key of Object.keys(graph)) follow("", key, ".");
-  } else visitImporter(importer, importerFields);
+    for (const key of Object.keys(lockGraph)) follow("", key, ".", null);
+  } else visitImporter(importer, importerFields, null);
   for (let key = queue.shift(); key !== void 0; key = queue.shift()) {
-    const { name, rest } = splitIdent(key.startsWith("/") ? key.slice(1) : key);
-    const peerSuffix = rest.indexOf("(");
-    addVersion(versions, name, peerSuffix === -1 ? rest : rest.slice(0, peerSuffix));
-    const entry = graph[key];
+    const { name, version } = nameAndVersion(key);
+    addVersion(versions, name, version);
+    const entry = lockGraph[key];
     if (!isRecord(entry)) continue;
     for (const field of packageFields2) {
-      for (const [depName, ref] of importerRefs(entry[field])) follow(depName, ref, ".");
+      for (const [depName, ref] of importerRefs(entry[field])) follow(depName, ref, ".", idOf(key));
     }
   }
   return versions;
+}
+function nameAndVersion(key) {
+  const { name, rest } = splitIdent(key.startsWith("/") ? key.slice(1) : key);
+  const peerSuffix = rest.indexOf("(");
+  return { name, version: peerSuffix === -1 ? rest : rest.slice(0, peerSuffix) };
+}
+function idOf(key) {
+  const { name, version } = nameAndVersion(key);
+  return nodeId(name, version);
 }
 function importerRefs(value) {
   if (!isRecord(value)) return [];
@@ -61317,21 +61487,21 @@ function importerRefs(value) {
 
 // src/deps/yarn-lock.ts
 var followedFields = ["dependencies", "optionalDependencies"];
-function resolveYarnClassicLock(lock, roots) {
+function resolveYarnClassicLock(lock, roots, graph) {
   const entries = byDescriptor(lock);
   if (roots === null) return allVersions(entries);
   const descriptors = roots.map(([name, range]) => `${name}@${range}`);
   if (descriptors.some((descriptor) => !isRecord(entries[descriptor]))) return allVersions(entries);
-  return walk(entries, descriptors, (name, range) => [`${name}@${range}`]);
+  return walk(entries, descriptors, (name, range) => [`${name}@${range}`], graph);
 }
-function resolveYarnBerryLock(lock, importer) {
+function resolveYarnBerryLock(lock, importer, graph) {
   const entries = byDescriptor(lock);
   const start = Object.keys(entries).find((descriptor) => {
     const entry = entries[descriptor];
     return isRecord(entry) && entry.resolution === `${splitIdent(descriptor).name}@workspace:${importer}`;
   });
   if (importer === null || !start) return allVersions(entries);
-  return walk(entries, [start], (name, range) => [`${name}@${range}`, `${name}@npm:${range}`]);
+  return walk(entries, [start], (name, range) => [`${name}@${range}`, `${name}@npm:${range}`], graph);
 }
 function byDescriptor(lock) {
   const entries = {};
@@ -61341,19 +61511,22 @@ function byDescriptor(lock) {
   }
   return entries;
 }
-function walk(entries, starts, candidates) {
+function walk(entries, starts, candidates, graph) {
   const versions = /* @__PURE__ */ new Map();
   const visited = /* @__PURE__ */ new Set();
-  const queue = [...starts];
-  for (let descriptor = queue.shift(); descriptor !== void 0; descriptor = queue.shift()) {
+  const queue = starts.map((start) => [start, null]);
+  for (let item = queue.shift(); item !== void 0; item = queue.shift()) {
+    const [descriptor, parent] = item;
     const entry = entries[descriptor];
-    if (!isRecord(entry) || visited.has(entry)) continue;
+    if (!isRecord(entry)) continue;
+    const id = recordEntry2(descriptor, entry, versions);
+    if (id) addEdge(graph, parent, id);
+    if (visited.has(entry)) continue;
     visited.add(entry);
-    recordEntry2(descriptor, entry, versions);
     for (const field of followedFields) {
       for (const [name, range] of dependencyEntries(entry[field])) {
         const found = candidates(name, range).find((candidate) => isRecord(entries[candidate]));
-        if (found) queue.push(found);
+        if (found) queue.push([found, id ?? parent]);
       }
     }
   }
@@ -61368,10 +61541,12 @@ function allVersions(entries) {
   return versions;
 }
 function recordEntry2(descriptor, entry, versions) {
-  if (typeof entry.version !== "string") return;
+  if (typeof entry.version !== "string") return null;
   const resolution = typeof entry.resolution === "string" ? entry.resolution : descriptor;
-  if (resolution.includes("@workspace:")) return;
-  addVersion(versions, splitIdent(resolution).name, entry.version);
+  if (resolution.includes("@workspace:")) return null;
+  const { name } = splitIdent(resolution);
+  addVersion(versions, name, entry.version);
+  return nodeId(name, entry.version);
 }
 
 // src/deps/lockfile.ts
@@ -61408,7 +61583,10 @@ function parseLockfile(path5, ref, text) {
     switch (posix2.basename(path5)) {
       case "pnpm-lock.yaml": {
         const lock = asRecord(yaml.load(text), fail);
-        return { packageManager: "pnpm", resolve: (importer) => resolvePnpmLock(lock, importer) };
+        return {
+          packageManager: "pnpm",
+          resolve: (importer, _roots, graph) => resolvePnpmLock(lock, importer, graph)
+        };
       }
       case "yarn.lock":
         return parseYarnLock(text, fail);
@@ -61418,7 +61596,10 @@ function parseLockfile(path5, ref, text) {
       }
       default: {
         const lock = asRecord(JSON.parse(text), fail);
-        return { packageManager: "npm", resolve: (importer) => resolveNpmLock(lock, importer) };
+        return {
+          packageManager: "npm",
+          resolve: (importer, _roots, graph) => resolveNpmLock(lock, importer, graph)
+        };
       }
     }
   } catch (error) {
@@ -61429,11 +61610,14 @@ function parseLockfile(path5, ref, text) {
 function parseYarnLock(text, fail) {
   const lock = asRecord((0, import_parsers.parseSyml)(text), fail);
   if (isRecord(lock.__metadata)) {
-    return { packageManager: "yarn-berry", resolve: (importer) => resolveYarnBerryLock(lock, importer) };
+    return {
+      packageManager: "yarn-berry",
+      resolve: (importer, _roots, graph) => resolveYarnBerryLock(lock, importer, graph)
+    };
   }
   return {
     packageManager: "yarn-classic",
-    resolve: (importer, roots) => resolveYarnClassicLock(lock, importer === null ? null : roots)
+    resolve: (importer, roots, graph) => resolveYarnClassicLock(lock, importer === null ? null : roots, graph)
   };
 }
 function asRecord(value, fail) {
@@ -61496,6 +61680,67 @@ function targetName(selector) {
   return splitIdent(scoped).name;
 }
 
+// src/deps/units.ts
+function groupIntoUnits(changes, base, head) {
+  if (!base || !head || head.children.size === 0) {
+    return changes.map((change) => ({
+      lead: change.name,
+      kind: change.direct ? "bump" : "transitive",
+      changes: [change]
+    }));
+  }
+  const reachOf = { base: reachCache(base), head: reachCache(head) };
+  const holds = (lead, change) => addedVersions(change).some((version) => reachOf.head(lead).has(nodeId(change.name, version))) || droppedVersions(change).some((version) => reachOf.base(lead).has(nodeId(change.name, version)));
+  const leads = [.../* @__PURE__ */ new Set([...rootNames(head), ...rootNames(base)])].sort();
+  const isBump = (change) => change.direct || leads.includes(change.name);
+  const bumps = changes.filter(isBump).map((change) => ({ lead: change.name, kind: "bump", changes: [change] }));
+  const orphans = /* @__PURE__ */ new Map();
+  for (const change of changes.filter((candidate) => !isBump(candidate))) {
+    const bump = bumps.find((unit2) => holds(unit2.lead, change));
+    if (bump) {
+      bump.changes.push(change);
+      continue;
+    }
+    const lead = leads.find((name) => holds(name, change)) ?? change.name;
+    const unit = orphans.get(lead) ?? { lead, kind: "transitive", changes: [] };
+    unit.changes.push(change);
+    orphans.set(lead, unit);
+  }
+  return [...bumps, ...[...orphans.values()].sort((a, b) => a.lead.localeCompare(b.lead))];
+}
+function reachCache(graph) {
+  const cache = /* @__PURE__ */ new Map();
+  return (name) => {
+    const known = cache.get(name);
+    if (known) return known;
+    const starts = [...graph.children.get(null) ?? []].filter((id) => splitIdent(id).name === name);
+    const reached = new Set(starts);
+    const queue = [...starts];
+    for (let id = queue.pop(); id !== void 0; id = queue.pop()) {
+      for (const child of graph.children.get(id) ?? []) {
+        if (reached.has(child)) continue;
+        reached.add(child);
+        queue.push(child);
+      }
+    }
+    cache.set(name, reached);
+    return reached;
+  };
+}
+function rootNames(graph) {
+  return [...graph.children.get(null) ?? []].map((id) => splitIdent(id).name);
+}
+function addedVersions(change) {
+  const before = change.fromVersions ?? (change.from === null ? [] : [change.from]);
+  return (change.toVersions ?? (change.to === null ? [] : [change.to])).filter((v) => !before.includes(v));
+}
+function droppedVersions(change) {
+  const after = change.toVersions ?? (change.to === null ? [] : [change.to]);
+  return (change.fromVersions ?? (change.from === null ? [] : [change.from])).filter(
+    (v) => !after.includes(v)
+  );
+}
+
 // src/deps/diff.ts
 async function diffDependencies(options) {
   const appDir = normalizeAppDir(options.workingDirectory ?? ".");
@@ -61522,6 +61767,7 @@ async function diffDependencies(options) {
   const packageManager = head.locked?.packageManager ?? base.locked?.packageManager ?? managerFromField(head.manifest.packageManager);
   return {
     changes,
+    units: groupIntoUnits(changes, base.locked?.graph ?? null, head.locked?.graph ?? null),
     packageManager,
     lockfilePath: bothLocked ? head.locked?.path ?? null : null,
     manifestsCompared: [.../* @__PURE__ */ new Set([...base.pathsRead, ...head.pathsRead])].sort()
@@ -61563,11 +61809,12 @@ async function readSide(repoDir, ref, commit, appDir) {
   const lockfile = parseLockfile(lockfilePath, ref, await readFileAtCommit(repoDir, commit, lockfilePath));
   const importer = posix3.relative(posix3.dirname(lockfilePath), appDir) || ".";
   const isWorkspaceRoot = importer === "." && (manifest?.hasWorkspaces || existing.has(posix3.join(appDir, "pnpm-workspace.yaml")));
-  const versions = lockfile.resolve(isWorkspaceRoot ? null : importer, manifest?.installRoots ?? []);
+  const graph = { children: /* @__PURE__ */ new Map() };
+  const versions = lockfile.resolve(isWorkspaceRoot ? null : importer, manifest?.installRoots ?? [], graph);
   return {
     ref,
     manifest,
-    locked: { path: lockfilePath, packageManager: lockfile.packageManager, versions },
+    locked: { path: lockfilePath, packageManager: lockfile.packageManager, versions, graph },
     pathsRead: [...pathsRead, lockfilePath]
   };
 }
@@ -62296,22 +62543,34 @@ async function compareRefs(options) {
       plan,
       context
     );
-    const isBisecting = report.comparison.verdict === "regression" && diff.changes.length > 1 && (options.bisect?.isEnabled ?? true);
-    const bisection = isBisecting ? await bisectChanges({
+    const isBisecting = report.comparison.verdict === "regression" && (options.bisect?.isEnabled ?? true);
+    if (!isBisecting) return { kind: "compared", report: { ...report, ...withChanges } };
+    const candidateBase = {
       repoDir: options.repoDir,
       baseSha: baseline.mergeBaseSha,
       workingDirectory: options.workingDirectory,
       buildCommand: options.buildCommand,
-      changes: diff.changes,
       baseAppDir: prepared.base.appDir,
       plan,
       context: { ...context, keepSnapshotsDir: void 0 },
-      headReport: report,
-      timeBudgetMs: options.bisect?.timeBudgetMs ?? defaultBisectTimeBudgetMs,
       logDir: options.logDir,
       log
-    }) : void 0;
-    return { kind: "compared", report: { ...report, ...withChanges, ...bisection ? { bisection } : {} } };
+    };
+    const bisection = await bisectChanges({
+      ...candidateBase,
+      units: diff.units,
+      headReport: report,
+      timeBudgetMs: options.bisect?.timeBudgetMs ?? defaultBisectTimeBudgetMs
+    });
+    const culprit = bisection.outcome.kind === "culprit" ? bisection.outcome.changes[0] : void 0;
+    if (culprit && (options.remedy?.isEnabled ?? true)) {
+      bisection.remedy = await findRemedy({
+        ...candidateBase,
+        culprit,
+        timeBudgetMs: options.remedy?.timeBudgetMs ?? defaultRemedyTimeBudgetMs
+      });
+    }
+    return { kind: "compared", report: { ...report, ...withChanges, bisection } };
   } catch (_) {
     var _error = _, _hasError = true;
   } finally {
@@ -62495,8 +62754,104 @@ function toAlignment(value) {
 }
 
 // src/report/units.ts
+var BYTE_UNITS = ["B", "KB", "MB", "GB"];
+function byteUnitFor(magnitudeBytes) {
+  let unitIndex = 0;
+  let value = Math.abs(magnitudeBytes);
+  while (value >= 1024 && unitIndex < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unitIndex++;
+  }
+  return BYTE_UNITS[unitIndex] ?? "B";
+}
+function formatBytes2(bytes, options = {}) {
+  if (!Number.isFinite(bytes)) return "n/a";
+  const unit = options.unit ?? byteUnitFor(bytes);
+  const value = bytes / 1024 ** BYTE_UNITS.indexOf(unit);
+  const digits = unit === "B" && Math.abs(value) >= 10 ? 0 : 1;
+  const magnitude = Math.abs(value).toFixed(digits);
+  if (Number(magnitude) === 0) return `${magnitude} ${unit}`;
+  const sign2 = value < 0 ? "-" : options.signed === false ? "" : "+";
+  return `${sign2}${magnitude} ${unit}`;
+}
 function formatInteger(value) {
   return Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "n/a";
+}
+function formatDurationMs(valueMs) {
+  if (!Number.isFinite(valueMs)) return "n/a";
+  const totalSeconds = Math.round(valueMs / 1e3);
+  const minutes = Math.floor(totalSeconds / 60);
+  return minutes > 0 ? `${minutes} min ${totalSeconds % 60} s` : `${totalSeconds} s`;
+}
+
+// src/report/bisect.ts
+var STEP_VERDICTS = {
+  regression: "\u274C regression",
+  clean: "\u2705 clean",
+  "install-failed": "\u23ED\uFE0F skipped: install failed",
+  "build-failed": "\u23ED\uFE0F skipped: build failed",
+  error: "\u{1F4A5} could not measure"
+};
+var plain = {
+  change: (change) => `${change.name} ${change.from ?? "(none)"} \u2192 ${change.to ?? "(removed)"}`,
+  name: (name) => name,
+  text: (text) => text
+};
+function culpritLine(bisection, style) {
+  const { outcome } = bisection;
+  if (outcome.kind === "culprit") {
+    const [lead, ...brought] = outcome.changes;
+    const carried = brought.length > 0 ? ` with the ${brought.length} transitive changes it brings in` : "";
+    const named = lead ? `${style.change(lead)}${carried}` : "nothing";
+    return `Culprit: ${named} (${evidence(outcome, bisection)})`;
+  }
+  if (outcome.kind === "interaction") {
+    return `No single bump leaks alone; the leak needs these together: ${outcome.changes.map(style.change).join(", ")}`;
+  }
+  return `Bisection named no culprit: ${style.text(outcome.reason)}`;
+}
+function evidence(outcome, bisection) {
+  if (outcome.confirmation === "only-bump") return "the only bump in this PR: nothing else was measured";
+  const confirmation = bisection.steps.find((step) => step.isConfirmation);
+  if (outcome.confirmation === "ran-out-of-memory") {
+    return `alone it ran out of memory after ${formatInteger(confirmation?.diedAfterRequests ?? 0)} requests, as head did: confirmed`;
+  }
+  const died = confirmation?.diedAfterRequests;
+  const alone = died !== null && died !== void 0 ? `alone it ran out of memory after ${formatInteger(died)} requests` : `${formatBytes2(outcome.deltaBytesPerRequest ?? Number.NaN)}/request alone`;
+  if (outcome.confirmation === "slope") return `${alone}, head\u2019s slope: confirmed`;
+  return `${alone}, not what head did: the other bumps change the total`;
+}
+function remedyLine(bisection, style) {
+  const remedy = bisection.remedy;
+  return remedy ? `Remedy: ${style.text(remedy.sentence)}` : null;
+}
+function stepRows(bisection, style) {
+  const row = (step, role) => [
+    step.packages.map(style.name).join(", ") + role,
+    step.diedAfterRequests !== null ? `out of memory after ${formatInteger(step.diedAfterRequests)} req` : step.slopeBytesPerRequest === null ? "\u2014" : `${formatBytes2(step.slopeBytesPerRequest)}/req`,
+    step.deltaBytesPerRequest === null ? "\u2014" : `${formatBytes2(step.deltaBytesPerRequest)}/req`,
+    style === plain ? step.verdict : STEP_VERDICTS[step.verdict]
+  ];
+  return [
+    ["Applied to base", "Slope", "vs base", "Verdict"],
+    ...bisection.steps.map((step) => row(step, step.isConfirmation ? " (confirmation)" : "")),
+    ...(bisection.remedy?.steps ?? []).map((step) => row(step, " (remedy)"))
+  ];
+}
+function stepsSummary(bisection) {
+  const remedy = bisection.remedy;
+  const remedyPart = remedy?.steps.length ? `, remedy: ${remedy.steps.length} in ${formatDurationMs(remedy.durationMs)}` : "";
+  return `Bisection: ${bisection.units.length} bumps, ${bisection.candidateCount} candidates in ${formatDurationMs(bisection.durationMs)}${remedyPart}`;
+}
+function renderBisectionText(bisection) {
+  const rows = stepRows(bisection, plain);
+  return [
+    culpritLine(bisection, plain),
+    remedyLine(bisection, plain),
+    stepsSummary(bisection),
+    rows.length > 1 ? markdownTable(rows) : null,
+    bisection.notBisected.length ? `not bisected (lockfile-only removals): ${bisection.notBisected.join(", ")}` : null
+  ].filter((line) => line !== null).join("\n");
 }
 
 // src/report/network.ts
@@ -62598,6 +62953,7 @@ function renderCompareText(report) {
     describeSide(report.base),
     describeSide(report.head),
     ...heap.length > 0 ? ["", ...heap] : [],
+    ...report.bisection ? ["", renderBisectionText(report.bisection)] : [],
     "",
     `${verdictLabels[comparison.verdict]}: ${comparison.reason}`
   ].join("\n");
@@ -62615,12 +62971,12 @@ var progress = (io) => (line) => io.stderr(`leakwatch: ${line}
 async function runCliCommand(command, io) {
   return withLogDir(command.shared, io, (logDir) => runWithLogDir(command, logDir, io));
 }
-async function withLogDir(shared, io, run) {
-  if (shared.logDir) return run(resolve2(io.cwd, shared.logDir));
+async function withLogDir(shared, io, run2) {
+  if (shared.logDir) return run2(resolve3(io.cwd, shared.logDir));
   const logDir = await mkdtemp4(join12(tmpdir4(), "leakwatch-logs-"));
   let exitCode = 2;
   try {
-    exitCode = await run(logDir);
+    exitCode = await run2(logDir);
     return exitCode;
   } finally {
     if (exitCode === 2) io.stderr(`leakwatch: logs kept in ${logDir}
@@ -62639,30 +62995,30 @@ async function runWithLogDir(command, logDir, io) {
     probePath: probePath(),
     leakwatchVersion: leakwatchVersion(),
     workDir: logDir,
-    keepSnapshotsDir: shared.keepSnapshotsDir ? resolve2(io.cwd, shared.keepSnapshotsDir) : void 0,
+    keepSnapshotsDir: shared.keepSnapshotsDir ? resolve3(io.cwd, shared.keepSnapshotsDir) : void 0,
     log: progress(io)
   };
   if (command.command === "compare") {
     const report2 = await compareApps(
-      { baseDir: resolve2(io.cwd, command.baseDir), headDir: resolve2(io.cwd, command.headDir) },
+      { baseDir: resolve3(io.cwd, command.baseDir), headDir: resolve3(io.cwd, command.headDir) },
       plan,
       context
     );
     await emit(report2, renderCompareText(report2), shared, io);
     return compareExitCode[report2.comparison.verdict];
   }
-  const report = await measureApp(resolve2(io.cwd, command.appDir), plan, context);
+  const report = await measureApp(resolve3(io.cwd, command.appDir), plan, context);
   await emit(report, renderMeasureText(report), shared, io);
   return { leak: 1, crashed: 1, error: 2, plateau: 0, transient: 0, flat: 0 }[report.app.verdict];
 }
 async function runCompareRefs(refs, shared, logDir, io) {
   const outcome = await compareRefs({
     ...refs,
-    repoDir: resolve2(io.cwd, refs.repoDir),
+    repoDir: resolve3(io.cwd, refs.repoDir),
     settings: shared.settings,
     scenario: shared.scenario,
     logDir,
-    keepSnapshotsDir: shared.keepSnapshotsDir ? resolve2(io.cwd, shared.keepSnapshotsDir) : void 0,
+    keepSnapshotsDir: shared.keepSnapshotsDir ? resolve3(io.cwd, shared.keepSnapshotsDir) : void 0,
     log: progress(io)
   });
   if (outcome.kind === "skipped") {
@@ -62685,7 +63041,7 @@ ${renderCompareText(report)}`,
 async function emit(report, text, shared, io) {
   const json2 = `${JSON.stringify(report, null, 2)}
 `;
-  if (shared.reportPath) await writeFile4(resolve2(io.cwd, shared.reportPath), json2);
+  if (shared.reportPath) await writeFile4(resolve3(io.cwd, shared.reportPath), json2);
   if (shared.json) io.stdout(json2);
   else io.stdout(`${text}
 `);

@@ -2205,9 +2205,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve3, reject) => {
+          return new Promise((resolve4, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve3(data);
+              return err ? reject(err) : resolve4(data);
             });
           });
         }
@@ -2245,12 +2245,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve3, reject) => {
+          return new Promise((resolve4, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve3(data);
+              ) : resolve4(data);
             });
           });
         }
@@ -4517,8 +4517,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve3, reject) => {
-        res = resolve3;
+      const promise = new Promise((resolve4, reject) => {
+        res = resolve4;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -6769,12 +6769,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve3, reject) => {
+      const waitForDrain = () => new Promise((resolve4, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve3;
+          callback = resolve4;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7444,12 +7444,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve3, reject) => {
+      const waitForDrain = () => new Promise((resolve4, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve3;
+          callback = resolve4;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7928,16 +7928,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve3) => {
+        return new Promise((resolve4) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve3;
+            this[kClosedResolve] = resolve4;
           } else {
-            resolve3(null);
+            resolve4(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve3) => {
+        return new Promise((resolve4) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -7948,7 +7948,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve3(null);
+            resolve4(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7999,7 +7999,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve3, reject) => {
+        const socket = await new Promise((resolve4, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -8011,7 +8011,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve3(socket2);
+              resolve4(socket2);
             }
           });
         });
@@ -8347,8 +8347,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve3) => {
-            this[kClosedResolve] = resolve3;
+          await new Promise((resolve4) => {
+            this[kClosedResolve] = resolve4;
           });
         }
       }
@@ -9617,7 +9617,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve3, reject) => {
+        return await new Promise((resolve4, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9630,7 +9630,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve3(null);
+              resolve4(null);
             }
           }).on("error", noop3).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9649,7 +9649,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type2) {
       assert(!stream[kConsume]);
-      return new Promise((resolve3, reject) => {
+      return new Promise((resolve4, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9666,7 +9666,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type: type2,
               stream,
-              resolve: resolve3,
+              resolve: resolve4,
               reject,
               length: 0,
               body: []
@@ -9736,18 +9736,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type: type2, body, resolve: resolve3, stream, length } = consume2;
+      const { type: type2, body, resolve: resolve4, stream, length } = consume2;
       try {
         if (type2 === "text") {
-          resolve3(chunksDecode(body, length));
+          resolve4(chunksDecode(body, length));
         } else if (type2 === "json") {
-          resolve3(JSON.parse(chunksDecode(body, length)));
+          resolve4(JSON.parse(chunksDecode(body, length)));
         } else if (type2 === "arrayBuffer") {
-          resolve3(chunksConcat(body, length).buffer);
+          resolve4(chunksConcat(body, length).buffer);
         } else if (type2 === "blob") {
-          resolve3(new Blob(body, { type: stream[kContentType] }));
+          resolve4(new Blob(body, { type: stream[kContentType] }));
         } else if (type2 === "bytes") {
-          resolve3(chunksConcat(body, length));
+          resolve4(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -10004,9 +10004,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve3(data);
+            return err ? reject(err) : resolve4(data);
           });
         });
       }
@@ -10229,9 +10229,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve3(data);
+            return err ? reject(err) : resolve4(data);
           });
         });
       }
@@ -10516,9 +10516,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve3(data);
+            return err ? reject(err) : resolve4(data);
           });
         });
       }
@@ -10610,9 +10610,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve3(data);
+            return err ? reject(err) : resolve4(data);
           });
         });
       }
@@ -11158,7 +11158,7 @@ var require_mock_interceptor = __commonJS({
 var require_mock_client = __commonJS({
   "node_modules/undici/lib/mock/mock-client.js"(exports2, module2) {
     "use strict";
-    var { promisify: promisify2 } = __require("node:util");
+    var { promisify: promisify3 } = __require("node:util");
     var Client = require_client();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11198,7 +11198,7 @@ var require_mock_client = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify2(this[kOriginalClose])();
+        await promisify3(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -11211,7 +11211,7 @@ var require_mock_client = __commonJS({
 var require_mock_pool = __commonJS({
   "node_modules/undici/lib/mock/mock-pool.js"(exports2, module2) {
     "use strict";
-    var { promisify: promisify2 } = __require("node:util");
+    var { promisify: promisify3 } = __require("node:util");
     var Pool = require_pool();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11251,7 +11251,7 @@ var require_mock_pool = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify2(this[kOriginalClose])();
+        await promisify3(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -14475,7 +14475,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve3, reject) => agent.dispatch(
+        return new Promise((resolve4, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -14551,7 +14551,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve3({
+              resolve4({
                 status,
                 statusText,
                 headersList,
@@ -14594,7 +14594,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve3({
+              resolve4({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -18335,8 +18335,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay3(ms) {
-      return new Promise((resolve3) => {
-        setTimeout(resolve3, ms).unref();
+      return new Promise((resolve4) => {
+        setTimeout(resolve4, ms).unref();
       });
     }
     module2.exports = {
@@ -19318,11 +19318,11 @@ var require_lib = __commonJS({
     })();
     var __awaiter3 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -19338,7 +19338,7 @@ var require_lib = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected2);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected2);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -19425,26 +19425,26 @@ var require_lib = __commonJS({
       }
       readBody() {
         return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve3) => __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve4) => __awaiter3(this, void 0, void 0, function* () {
             let output = Buffer.alloc(0);
             this.message.on("data", (chunk) => {
               output = Buffer.concat([output, chunk]);
             });
             this.message.on("end", () => {
-              resolve3(output.toString());
+              resolve4(output.toString());
             });
           }));
         });
       }
       readBodyBuffer() {
         return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve3) => __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve4) => __awaiter3(this, void 0, void 0, function* () {
             const chunks = [];
             this.message.on("data", (chunk) => {
               chunks.push(chunk);
             });
             this.message.on("end", () => {
-              resolve3(Buffer.concat(chunks));
+              resolve4(Buffer.concat(chunks));
             });
           }));
         });
@@ -19652,14 +19652,14 @@ var require_lib = __commonJS({
        */
       requestRaw(info2, data) {
         return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve3, reject) => {
+          return new Promise((resolve4, reject) => {
             function callbackForResult(err, res) {
               if (err) {
                 reject(err);
               } else if (!res) {
                 reject(new Error("Unknown error"));
               } else {
-                resolve3(res);
+                resolve4(res);
               }
             }
             this.requestRawWithCallback(info2, data, callbackForResult);
@@ -19903,12 +19903,12 @@ var require_lib = __commonJS({
         return __awaiter3(this, void 0, void 0, function* () {
           retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
           const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-          return new Promise((resolve3) => setTimeout(() => resolve3(), ms));
+          return new Promise((resolve4) => setTimeout(() => resolve4(), ms));
         });
       }
       _processResponse(res, options) {
         return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve3, reject) => __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve4, reject) => __awaiter3(this, void 0, void 0, function* () {
             const statusCode = res.message.statusCode || 0;
             const response = {
               statusCode,
@@ -19916,7 +19916,7 @@ var require_lib = __commonJS({
               headers: {}
             };
             if (statusCode === HttpCodes2.NotFound) {
-              resolve3(response);
+              resolve4(response);
             }
             function dateTimeDeserializer(key, value) {
               if (typeof value === "string") {
@@ -19955,7 +19955,7 @@ var require_lib = __commonJS({
               err.result = response.result;
               reject(err);
             } else {
-              resolve3(response);
+              resolve4(response);
             }
           }));
         });
@@ -29721,11 +29721,11 @@ var require_wasm = __commonJS({
     "use strict";
     var __awaiter3 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -29741,7 +29741,7 @@ var require_wasm = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected2);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected2);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -42408,7 +42408,7 @@ var require_form_data = __commonJS({
 var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
-    var { resolve: resolve3, basename } = __require("path");
+    var { resolve: resolve4, basename } = __require("path");
     var { readFileSync: readFileSync3 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string) {
@@ -42416,7 +42416,7 @@ var require_multipart = __commonJS({
         return JSON.parse(string);
       } catch (error2) {
         try {
-          const path5 = resolve3(string);
+          const path5 = resolve4(string);
           const data = readFileSync3(path5, "utf8");
           return JSON.parse(data);
         } catch (error3) {
@@ -44734,8 +44734,8 @@ var require_semver2 = __commonJS({
 var require_util10 = __commonJS({
   "node_modules/autocannon/lib/util.js"(exports2, module2) {
     "use strict";
-    var semver2 = require_semver2();
-    var hasWorkerSupport = semver2.gte(process.versions.node, "11.7.0");
+    var semver3 = require_semver2();
+    var hasWorkerSupport = semver3.gte(process.versions.node, "11.7.0");
     function getPropertyCaseInsensitive(obj, key) {
       for (const objKey of Object.keys(obj)) {
         if (objKey.toLowerCase() === key.toLowerCase()) return obj[objKey];
@@ -48518,7 +48518,7 @@ var require_run = __commonJS({
     var defaults3 = {
       harRequests: /* @__PURE__ */ new Map()
     };
-    function run(opts, tracker, cb) {
+    function run2(opts, tracker, cb) {
       opts = Object.assign({}, defaults3, opts);
       tracker = tracker || new EE();
       const histograms = getHistograms(opts.histograms);
@@ -48756,7 +48756,7 @@ var require_run = __commonJS({
       };
       return tracker;
     }
-    module2.exports = run;
+    module2.exports = run2;
   }
 });
 
@@ -48765,12 +48765,12 @@ var require_runTracker = __commonJS({
   "node_modules/autocannon/lib/runTracker.js"(exports2, module2) {
     "use strict";
     var EE = __require("events").EventEmitter;
-    var run = require_run();
+    var run2 = require_run();
     var noop3 = require_noop();
     function runTracker(opts, tracker, cb) {
       cb = cb || noop3;
       tracker = tracker || new EE();
-      run(opts, tracker, cb);
+      run2(opts, tracker, cb);
       return tracker;
     }
     module2.exports = runTracker;
@@ -49102,18 +49102,18 @@ var require_init = __commonJS({
         if (opts.warmup) {
           return runWithWarmup(opts);
         } else {
-          return run(opts);
+          return run2(opts);
         }
       } else {
         return _init(opts, null, cb);
       }
     }
-    function run(opts) {
+    function run2(opts) {
       const tracker = new EE();
-      const promise = new Promise((resolve3, reject) => {
+      const promise = new Promise((resolve4, reject) => {
         _init(opts, tracker, (err, results) => {
           if (err) return reject(err);
-          resolve3(results);
+          resolve4(results);
         });
       });
       tracker.then = promise.then.bind(promise);
@@ -49129,13 +49129,13 @@ var require_init = __commonJS({
       };
       const mainTracker = new EE();
       const warmUpTracker = new EE();
-      const promise = new Promise((resolve3, reject) => {
+      const promise = new Promise((resolve4, reject) => {
         _init(warmupOpts, warmUpTracker, (err, warmupResults) => {
           if (err) return reject(err);
           _init(opts, mainTracker, (err2, results) => {
             if (err2) return reject(err2);
             results.warmup = warmupResults;
-            resolve3(results);
+            resolve4(results);
           });
         });
       });
@@ -56379,14 +56379,14 @@ var require_dumper = __commonJS({
       let hasFoldableLine = false;
       const shouldTrackWidth = lineWidth !== -1;
       let previousLineBreak = -1;
-      let plain = isPlainSafeFirst(codePointAt(string, 0)) && isPlainSafeLast(codePointAt(string, string.length - 1));
+      let plain2 = isPlainSafeFirst(codePointAt(string, 0)) && isPlainSafeLast(codePointAt(string, string.length - 1));
       if (singleLineOnly || forceQuotes) {
         for (i = 0; i < string.length; char >= 65536 ? i += 2 : i++) {
           char = codePointAt(string, i);
           if (!isPrintable(char)) {
             return STYLE_DOUBLE;
           }
-          plain = plain && isPlainSafe(char, prevChar, inblock);
+          plain2 = plain2 && isPlainSafe(char, prevChar, inblock);
           prevChar = char;
         }
       } else {
@@ -56402,13 +56402,13 @@ var require_dumper = __commonJS({
           } else if (!isPrintable(char)) {
             return STYLE_DOUBLE;
           }
-          plain = plain && isPlainSafe(char, prevChar, inblock);
+          plain2 = plain2 && isPlainSafe(char, prevChar, inblock);
           prevChar = char;
         }
         hasFoldableLine = hasFoldableLine || shouldTrackWidth && (i - previousLineBreak - 1 > lineWidth && string[previousLineBreak + 1] !== " ");
       }
       if (!hasLineBreak && !hasFoldableLine) {
-        if (plain && !forceQuotes && !testAmbiguousType(string)) {
+        if (plain2 && !forceQuotes && !testAmbiguousType(string)) {
           return STYLE_PLAIN;
         }
         return quotingType === QUOTING_TYPE_DOUBLE ? STYLE_DOUBLE : STYLE_SINGLE;
@@ -62927,7 +62927,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve3.call(this, root, ref);
+      let _sch = resolve4.call(this, root, ref);
       if (_sch === void 0) {
         const schema2 = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -62954,7 +62954,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve3(root, ref) {
+    function resolve4(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -63818,7 +63818,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve3(baseURI, relativeURI, options) {
+    function resolve4(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -64209,7 +64209,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize: normalize2,
-      resolve: resolve3,
+      resolve: resolve4,
       resolveComponent,
       equal,
       serialize: serialize2,
@@ -74373,11 +74373,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve3) {
-      resolve3(value);
+    return value instanceof P ? value : new P(function(resolve4) {
+      resolve4(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve3, reject) {
+  return new (P || (P = Promise))(function(resolve4, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -74393,7 +74393,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected2);
+      result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected2);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -74709,7 +74709,7 @@ function info(message) {
 
 // src/action/action.ts
 import { mkdir as mkdir5, readdir as readdir4, readFile as readFile6, writeFile as writeFile5 } from "node:fs/promises";
-import { join as join12, relative as relative2, resolve as resolve2 } from "node:path";
+import { join as join12, relative as relative2, resolve as resolve3 } from "node:path";
 
 // node_modules/@actions/github/lib/context.js
 import { readFileSync, existsSync as existsSync2 } from "fs";
@@ -74767,11 +74767,11 @@ var httpClient = __toESM(require_lib(), 1);
 var import_undici2 = __toESM(require_undici(), 1);
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve3) {
-      resolve3(value);
+    return value instanceof P ? value : new P(function(resolve4) {
+      resolve4(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve3, reject) {
+  return new (P || (P = Promise))(function(resolve4, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -74787,7 +74787,7 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected2);
+      result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected2);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -79271,7 +79271,7 @@ async function confirmPullRequestHead(options) {
 // src/pipeline/pipeline.ts
 import { dirname, join as join11 } from "node:path";
 
-// src/bisect/bisect.ts
+// src/bisect/measure-candidate.ts
 import { join as join8 } from "node:path";
 
 // src/measure/compare.ts
@@ -79699,7 +79699,7 @@ async function startStub(spec, context3) {
   child.stderr?.on("data", (chunk) => {
     stderr = (stderr + chunk.toString("utf8")).slice(-4e3);
   });
-  const ready = await new Promise((resolve3, reject) => {
+  const ready = await new Promise((resolve4, reject) => {
     const fail = (message, cause) => {
       cleanUp();
       reject(
@@ -79712,7 +79712,7 @@ async function startStub(spec, context3) {
     const onMessage = (message) => {
       if (message.type !== "listening") return;
       cleanUp();
-      resolve3(message);
+      resolve4(message);
     };
     const onClose = (code, signalName) => fail(`Upstream stub "${spec.name}" exited (${signalName ?? `code ${code}`}) before listening.`);
     const onError = (error2) => fail(`Upstream stub "${spec.name}" could not start: ${error2.message}`, error2);
@@ -79732,7 +79732,7 @@ async function askHits(stub) {
   const { spec, child } = stub;
   const base = { name: spec.name, ...spec.env ? { env: spec.env } : {}, hosts: spec.hosts ?? [] };
   if (!child.connected) return { ...base, requests: 0 };
-  const requests = await new Promise((resolve3) => {
+  const requests = await new Promise((resolve4) => {
     const timer = setTimeout(() => done(0), 5e3);
     const onMessage = (message) => {
       if (message.type === "hits") done(message.requests);
@@ -79740,7 +79740,7 @@ async function askHits(stub) {
     const done = (count2) => {
       clearTimeout(timer);
       child.off("message", onMessage);
-      resolve3(count2);
+      resolve4(count2);
     };
     child.on("message", onMessage);
     child.send({ type: "hits" });
@@ -79875,11 +79875,11 @@ async function killGroup(child, graceMs = 3e3) {
   if (pgid === void 0) return;
   signalGroup(pgid, "SIGTERM");
   if (child.exitCode === null && child.signalCode === null) {
-    await new Promise((resolve3) => {
-      const timer = setTimeout(resolve3, graceMs);
+    await new Promise((resolve4) => {
+      const timer = setTimeout(resolve4, graceMs);
       child.once("exit", () => {
         clearTimeout(timer);
-        resolve3();
+        resolve4();
       });
     });
   }
@@ -79913,9 +79913,9 @@ var ProbeHub = class _ProbeHub {
       dir,
       net.createServer((socket) => hub.accept(socket))
     );
-    await new Promise((resolve3, reject) => {
+    await new Promise((resolve4, reject) => {
       hub.server.once("error", reject);
-      hub.server.listen(hub.socketPath, resolve3);
+      hub.server.listen(hub.socketPath, resolve4);
     });
     return hub;
   }
@@ -79940,7 +79940,7 @@ var ProbeHub = class _ProbeHub {
   }
   async waitForProbe(timeoutMs) {
     if (this.probes.size > 0) return;
-    await new Promise((resolve3, reject) => {
+    await new Promise((resolve4, reject) => {
       const timer = setTimeout(() => {
         this.connectWaiters.delete(done);
         reject(
@@ -79955,7 +79955,7 @@ var ProbeHub = class _ProbeHub {
       }, timeoutMs);
       const done = () => {
         clearTimeout(timer);
-        resolve3();
+        resolve4();
       };
       this.connectWaiters.add(done);
     });
@@ -80004,7 +80004,7 @@ var ProbeHub = class _ProbeHub {
     }
     const requests = [...this.probes].map((probe) => {
       const command = makeCommand(this.nextId++);
-      return new Promise((resolve3, reject) => {
+      return new Promise((resolve4, reject) => {
         const timer = setTimeout(() => {
           this.pending.delete(command.id);
           reject(
@@ -80018,7 +80018,7 @@ var ProbeHub = class _ProbeHub {
           probe,
           resolve: (message) => {
             clearTimeout(timer);
-            resolve3(message);
+            resolve4(message);
           },
           reject: (error2) => {
             clearTimeout(timer);
@@ -80088,7 +80088,7 @@ var ProbeHub = class _ProbeHub {
     for (const pending of this.pending.values())
       pending.reject(new LeakwatchError("PROBE_CLOSED", "the probe channel closed"));
     this.pending.clear();
-    await new Promise((resolve3) => this.server.close(() => resolve3()));
+    await new Promise((resolve4) => this.server.close(() => resolve4()));
     await rm3(this.dir, { recursive: true, force: true });
   }
 };
@@ -80122,7 +80122,7 @@ async function startApp(options) {
   const requestsSent = options.requestsSent ?? (() => 0);
   let exit2 = null;
   let stopping = false;
-  const exited = new Promise((resolve3) => {
+  const exited = new Promise((resolve4) => {
     child.once("exit", async (code, signal) => {
       if (!stopping && exit2 === null) {
         exit2 = await describeExit(options.logPath, {
@@ -80132,7 +80132,7 @@ async function startApp(options) {
           elapsedMs: Date.now() - startedAtMs
         });
       }
-      resolve3();
+      resolve4();
     });
   });
   const watchdog = setInterval(() => {
@@ -80156,7 +80156,7 @@ async function startApp(options) {
     stopping = true;
     await killGroup(child);
     await exited;
-    await new Promise((resolve3) => logStream.end(resolve3));
+    await new Promise((resolve4) => logStream.end(resolve4));
     await hub[Symbol.asyncDispose]();
   };
   try {
@@ -80233,12 +80233,12 @@ async function waitUntilReady(options) {
   });
 }
 function findFreePort() {
-  return new Promise((resolve3, reject) => {
+  return new Promise((resolve4, reject) => {
     const server = net2.createServer();
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => resolve3(address.port));
+      server.close(() => resolve4(address.port));
     });
   });
 }
@@ -80862,8 +80862,8 @@ function formatRetainerPath(path5, options = {}) {
   for (let start = 0; start < shown.length; ) {
     let end = start;
     while (end + 1 < shown.length && shown[end + 1]?.file === shown[start]?.file) end++;
-    const run = shown.slice(start, end + 1);
-    const holder = run.findIndex((step) => step.isScopeVariable);
+    const run2 = shown.slice(start, end + 1);
+    const holder = run2.findIndex((step) => step.isScopeVariable);
     if (shown[start]?.file !== void 0) saysFile[start + Math.max(0, holder)] = true;
     start = end + 1;
   }
@@ -81243,7 +81243,7 @@ async function keepOrRemove(dir, options) {
 var import_autocannon = __toESM(require_autocannon(), 1);
 async function sendLoad(options) {
   const startedAtMs = Date.now();
-  const result = await new Promise((resolve3, reject) => {
+  const result = await new Promise((resolve4, reject) => {
     (0, import_autocannon.default)(
       {
         url: options.url,
@@ -81268,7 +81268,7 @@ async function sendLoad(options) {
           }
         ]
       },
-      (error2, finished) => error2 ? reject(error2) : resolve3(finished)
+      (error2, finished) => error2 ? reject(error2) : resolve4(finished)
     );
   }).catch((error2) => {
     throw new LeakwatchError("LOAD_FAILED", `autocannon failed against ${options.url}: ${String(error2)}`, {
@@ -81856,8 +81856,8 @@ async function runShellCommand(options) {
 `);
     const startedMs = performance.now();
     const child = spawnGroup(command, { cwd, env, stdio: ["ignore", log.fd, log.fd] });
-    const spawned = new Promise((resolve3, reject) => {
-      child.once("spawn", resolve3);
+    const spawned = new Promise((resolve4, reject) => {
+      child.once("spawn", resolve4);
       child.once("error", reject);
     });
     await spawned.catch((error2) => {
@@ -81868,7 +81868,7 @@ async function runShellCommand(options) {
     });
     const processGroupId = child.pid;
     const exited = new Promise(
-      (resolve3) => child.once("exit", (code, exitSignal2) => resolve3([code, exitSignal2]))
+      (resolve4) => child.once("exit", (code, exitSignal2) => resolve4([code, exitSignal2]))
     );
     let outcome = "exited";
     const stop = (reason) => {
@@ -82059,10 +82059,10 @@ async function installAndBuild(options) {
     npm_config_update_notifier: "false",
     ...options.env
   });
-  const run = (command, cwd) => runShellCommand({ command, cwd, env, logPath, timeoutMs, signal: options.signal });
+  const run2 = (command, cwd) => runShellCommand({ command, cwd, env, logPath, timeoutMs, signal: options.signal });
   const installCommand = options.installCommand ?? packageManager.installCommand;
   log(`${label}: ${installCommand} (in ${packageManager.installDir})`);
-  const install = await run(installCommand, join5(dir, packageManager.installDir));
+  const install = await run2(installCommand, join5(dir, packageManager.installDir));
   if (!succeeded(install)) return failure("install", installCommand, install, options, logPath, timeoutMs);
   const buildCommand = options.buildCommand ?? (await hasBuildScript(appDir) ? packageManager.runScriptCommand("build") : void 0);
   if (buildCommand === void 0) {
@@ -82076,7 +82076,7 @@ async function installAndBuild(options) {
     };
   }
   log(`${label}: ${buildCommand} (in ${workingDirectory})`);
-  const build = await run(buildCommand, appDir);
+  const build = await run2(buildCommand, appDir);
   if (!succeeded(build)) return failure("build", buildCommand, build, options, logPath, timeoutMs);
   return {
     ok: true,
@@ -82135,7 +82135,7 @@ import { join as join6 } from "node:path";
 // src/process/git.ts
 import { execFile as execFile2 } from "node:child_process";
 function git(repoDir, args) {
-  return new Promise((resolve3, reject) => {
+  return new Promise((resolve4, reject) => {
     execFile2(
       "git",
       ["-C", repoDir, ...args],
@@ -82146,7 +82146,7 @@ function git(repoDir, args) {
           reject(error2);
           return;
         }
-        resolve3({ exitCode: error2 ? Number(error2.code) : 0, stdout: stdout.trim(), stderr: stderr.trim() });
+        resolve4({ exitCode: error2 ? Number(error2.code) : 0, stdout: stdout.trim(), stderr: stderr.trim() });
       }
     );
   });
@@ -82296,45 +82296,123 @@ function conflictingPackages(result) {
   return [...named].sort();
 }
 
+// src/bisect/measure-candidate.ts
+async function measureCandidate(options, candidate) {
+  var _stack = [];
+  try {
+    const startedMs = performance.now();
+    const step = (fields) => ({
+      packages: candidate.packages,
+      slopeBytesPerRequest: null,
+      slopeInterval: null,
+      deltaBytesPerRequest: null,
+      diedAfterRequests: null,
+      isConfirmation: candidate.isConfirmation,
+      durationMs: performance.now() - startedMs,
+      ...fields
+    });
+    const prepared = __using(_stack, await prepareCandidate({
+      repoDir: options.repoDir,
+      baseSha: options.baseSha,
+      workingDirectory: options.workingDirectory,
+      changes: candidate.changes,
+      buildCommand: options.buildCommand,
+      logDir: options.logDir,
+      log: options.log
+    }), true);
+    if (!prepared.ok) {
+      const firstLine = prepared.logTail.split("\n").find((line) => /ERESOLVE|ERR!|error/i.test(line)) ?? "";
+      return {
+        step: step({
+          verdict: prepared.stage === "install" ? "install-failed" : "build-failed",
+          reason: `failed to ${prepared.stage}${firstLine ? `: ${firstLine.trim().slice(0, 200)}` : ""}`
+        }),
+        conflictingPackages: prepared.conflictingPackages
+      };
+    }
+    const report = await compareApps(
+      { baseDir: options.baseAppDir, headDir: prepared.appDir },
+      // Heap snapshots explain the full head already; candidates only need a verdict.
+      { ...options.plan, heapSnapshots: "never" },
+      { ...options.context, workDir: join8(options.logDir, candidate.folder) }
+    );
+    const verdict = report.comparison.verdict;
+    const steady = primaryFit(report.head)?.steady;
+    return {
+      step: step({
+        verdict: verdict === "regression" ? "regression" : verdict === "error" ? "error" : "clean",
+        reason: report.comparison.reason,
+        slopeBytesPerRequest: steady?.slope ?? null,
+        slopeInterval: steady ? { low: steady.low, high: steady.high } : null,
+        deltaBytesPerRequest: report.comparison.deltaBytesPerRequest,
+        diedAfterRequests: diedAfter(report.head)
+      }),
+      conflictingPackages: []
+    };
+  } catch (_) {
+    var _error = _, _hasError = true;
+  } finally {
+    var _promise = __callDispose(_stack, _error, _hasError);
+    _promise && await _promise;
+  }
+}
+function diedAfter(side2) {
+  const exit2 = side2.exit;
+  return exit2?.kind === "oom" || exit2?.kind === "watchdog" ? exit2.requestsSent : null;
+}
+
 // src/bisect/bisect.ts
 var defaultBisectTimeBudgetMs = 20 * 6e4;
 async function bisectChanges(options) {
   const startedMs = performance.now();
   const { log } = options;
-  const notBisected = options.changes.filter((change) => !change.direct && change.to === null);
+  const [applicable, unapplicable] = partition(options.units, (unit) => appliedChanges(unit).length > 0);
   const steps = [];
   const probes = /* @__PURE__ */ new Map();
+  const finish = (outcome) => ({
+    outcome,
+    steps,
+    units: options.units.map((unit) => ({
+      lead: unit.lead,
+      kind: unit.kind,
+      packages: namesOf(unit.changes)
+    })),
+    candidateCount: steps.length,
+    notBisected: namesOf(unapplicable.flatMap((unit) => unit.changes)),
+    durationMs: performance.now() - startedMs
+  });
+  if (applicable.length === 1 && unapplicable.length === 0) {
+    log(`bisect: one bump (${applicable[0]?.lead}): it is the culprit, nothing more to measure`);
+    return finish(onlyBump(applicable[0], options.headReport));
+  }
   const probe = async (units2, isConfirmation) => {
-    const changes = units2.flat();
-    const key = namesOf(changes).join(" ");
+    const packages = units2.flatMap(appliedNames);
+    const key = packages.join(" ");
     const known = probes.get(key);
     if (known) return known;
     if (performance.now() - startedMs > options.timeBudgetMs) return "out-of-time";
     log(`bisect: candidate ${probes.size + 1}: base + ${key}`);
-    const result = await measureCandidate(options, changes, probes.size + 1, isConfirmation);
+    const changes = units2.flatMap(appliedChanges);
+    const folder = `bisect/${probes.size + 1}`;
+    const result = await measureCandidate(options, { packages, changes, folder, isConfirmation });
     log(`bisect: ${key}: ${result.step.verdict} (${result.step.reason})`);
     probes.set(key, result);
     steps.push(result.step);
     return result;
   };
-  let units = options.changes.filter((change) => !notBisected.includes(change)).map((c) => [c]);
+  let units = applicable;
   let suspects = units;
   let smallestRegressing = units;
-  let outcome;
-  while (!outcome) {
+  for (; ; ) {
     if (suspects.length === 1) {
       const alone = await probe(suspects, true);
-      outcome = alone === "out-of-time" ? outOfTime() : concludeAlone(alone, suspects, smallestRegressing, options);
-      if (alone !== "out-of-time" && alone.step.verdict === "regression") alone.step.isConfirmation = true;
-      break;
+      if (alone === "out-of-time") return finish(outOfTime());
+      return finish(concludeAlone(alone.step, suspects, smallestRegressing, options.headReport));
     }
     const middle = Math.floor(suspects.length / 2);
     const [left, right] = [suspects.slice(0, middle), suspects.slice(middle)];
     const first = await probe(left, false);
-    if (first === "out-of-time") {
-      outcome = outOfTime();
-      break;
-    }
+    if (first === "out-of-time") return finish(outOfTime());
     if (first.step.verdict === "regression") {
       suspects = smallestRegressing = left;
       continue;
@@ -82351,99 +82429,56 @@ async function bisectChanges(options) {
       continue;
     }
     const second = await probe(right, false);
-    if (second === "out-of-time") outcome = outOfTime();
-    else if (second.step.verdict === "regression") suspects = smallestRegressing = right;
-    else
-      outcome = {
+    if (second === "out-of-time") return finish(outOfTime());
+    if (second.step.verdict !== "regression")
+      return finish({
         kind: "inconclusive",
-        reason: `${namesOf(left.flat()).join(", ")} could not be built without the other bumps, and the rest did not reproduce the leak`
-      };
+        reason: `${left.flatMap(appliedNames).join(", ")} could not be built without the other bumps, and the rest did not reproduce the leak`
+      });
+    suspects = smallestRegressing = right;
   }
+}
+function appliedChanges(unit) {
+  if (unit.kind === "bump") return unit.changes.slice(0, 1);
+  return unit.changes.filter((change) => change.to !== null);
+}
+function appliedNames(unit) {
+  return unit.kind === "bump" ? [unit.lead] : namesOf(appliedChanges(unit));
+}
+function onlyBump(unit, head) {
   return {
-    outcome,
-    steps,
-    candidateCount: steps.length,
-    notBisected: namesOf(notBisected),
-    durationMs: performance.now() - startedMs
+    kind: "culprit",
+    changes: unit.changes,
+    slopeBytesPerRequest: primaryFit(head.head)?.steady?.slope ?? null,
+    deltaBytesPerRequest: head.comparison.deltaBytesPerRequest,
+    isConfirmed: true,
+    confirmation: "only-bump"
   };
 }
-async function measureCandidate(options, changes, index, isConfirmation) {
-  var _stack = [];
-  try {
-    const startedMs = performance.now();
-    const packages = namesOf(changes);
-    const step = (fields) => ({
-      packages,
-      slopeBytesPerRequest: null,
-      slopeInterval: null,
-      deltaBytesPerRequest: null,
-      isConfirmation,
-      durationMs: performance.now() - startedMs,
-      ...fields
-    });
-    const candidate = __using(_stack, await prepareCandidate({
-      repoDir: options.repoDir,
-      baseSha: options.baseSha,
-      workingDirectory: options.workingDirectory,
-      changes,
-      buildCommand: options.buildCommand,
-      logDir: options.logDir,
-      log: options.log
-    }), true);
-    if (!candidate.ok) {
-      const firstLine = candidate.logTail.split("\n").find((line) => /ERESOLVE|ERR!|error/i.test(line)) ?? "";
-      return {
-        step: step({
-          verdict: candidate.stage === "install" ? "install-failed" : "build-failed",
-          reason: `failed to ${candidate.stage}${firstLine ? `: ${firstLine.trim().slice(0, 200)}` : ""}`
-        }),
-        conflictingPackages: candidate.conflictingPackages
-      };
-    }
-    const report = await compareApps(
-      { baseDir: options.baseAppDir, headDir: candidate.appDir },
-      // Heap snapshots explain the full head already; candidates only need a verdict.
-      { ...options.plan, heapSnapshots: "never" },
-      {
-        ...options.context,
-        workDir: join8(options.logDir, "bisect", String(index))
-      }
-    );
-    const verdict = report.comparison.verdict;
-    const steady = primaryFit(report.head)?.steady;
-    return {
-      step: step({
-        verdict: verdict === "regression" ? "regression" : verdict === "error" ? "error" : "clean",
-        reason: report.comparison.reason,
-        slopeBytesPerRequest: steady?.slope ?? null,
-        slopeInterval: steady ? { low: steady.low, high: steady.high } : null,
-        deltaBytesPerRequest: report.comparison.deltaBytesPerRequest
-      }),
-      conflictingPackages: []
-    };
-  } catch (_) {
-    var _error = _, _hasError = true;
-  } finally {
-    var _promise = __callDispose(_stack, _error, _hasError);
-    _promise && await _promise;
-  }
-}
-function concludeAlone(alone, suspects, smallestRegressing, options) {
-  const { step } = alone;
-  const changes = suspects.flat();
-  if (step.verdict === "regression" && step.slopeBytesPerRequest !== null) {
+function concludeAlone(step, suspects, smallestRegressing, head) {
+  const changes = suspects.flatMap((unit) => unit.changes);
+  if (step.verdict === "regression") {
+    const confirmation = confirmationOf(step, head);
     return {
       kind: "culprit",
       changes,
       slopeBytesPerRequest: step.slopeBytesPerRequest,
-      deltaBytesPerRequest: step.deltaBytesPerRequest ?? 0,
-      isConfirmed: reproducesHeadSlope(step, primaryFit(options.headReport.head)?.steady ?? null)
+      deltaBytesPerRequest: step.deltaBytesPerRequest,
+      isConfirmed: confirmation !== "none",
+      confirmation
     };
   }
   if (step.verdict === "clean" && smallestRegressing.length > 1) {
-    return { kind: "interaction", changes: smallestRegressing.flat() };
+    return { kind: "interaction", changes: smallestRegressing.flatMap((unit) => unit.changes) };
   }
-  return { kind: "inconclusive", reason: `${namesOf(changes).join(", ")} alone: ${step.reason}` };
+  return { kind: "inconclusive", reason: `${step.packages.join(", ")} alone: ${step.reason}` };
+}
+function confirmationOf(step, head) {
+  const headDied = diedAfter(head.head) !== null;
+  if (headDied || step.diedAfterRequests !== null) {
+    return headDied && step.diedAfterRequests !== null ? "ran-out-of-memory" : "none";
+  }
+  return reproducesHeadSlope(step, primaryFit(head.head)?.steady ?? null) ? "slope" : "none";
 }
 var RUN_TO_RUN_SPREAD = 0.1;
 function reproducesHeadSlope(step, head) {
@@ -82453,38 +82488,145 @@ function reproducesHeadSlope(step, head) {
   return Math.abs(step.slopeBytesPerRequest - head.slope) <= tolerance;
 }
 function mergeConflicting(units, named) {
-  const touched = units.filter((unit) => unit.some((change) => named.includes(change.name)));
+  const touched = units.filter((unit) => unit.changes.some((change) => named.includes(change.name)));
   if (touched.length < 2) return null;
-  const joined = touched.flat();
+  const joined = {
+    lead: touched.map((unit) => unit.lead).join(" + "),
+    kind: "transitive",
+    changes: touched.flatMap(appliedChanges)
+  };
   const first = units.indexOf(touched[0]);
   const rest = units.filter((unit) => !touched.includes(unit));
-  return { units: [...rest.slice(0, first), joined, ...rest.slice(first)], joined: namesOf(joined) };
+  return {
+    units: [...rest.slice(0, first), joined, ...rest.slice(first)],
+    joined: touched.map((unit) => unit.lead)
+  };
 }
 function mergeInto(suspects, units) {
-  const names = new Set(suspects.flat().map((change) => change.name));
-  return units.filter((unit) => unit.some((change) => names.has(change.name)));
+  const names = new Set(suspects.flatMap((unit) => unit.changes.map((change) => change.name)));
+  return units.filter((unit) => unit.changes.some((change) => names.has(change.name)));
 }
 function outOfTime() {
   return { kind: "inconclusive", reason: "the bisection time budget ran out" };
 }
+function partition(items, test) {
+  return [items.filter(test), items.filter((item) => !test(item))];
+}
 function namesOf(changes) {
   return changes.map((change) => change.name);
+}
+
+// src/bisect/remedy.ts
+var import_semver = __toESM(require_semver2(), 1);
+import { execFile as execFile3 } from "node:child_process";
+import { resolve as resolve2 } from "node:path";
+import { promisify as promisify2 } from "node:util";
+var defaultRemedyTimeBudgetMs = 10 * 6e4;
+async function findRemedy(options) {
+  const startedMs = performance.now();
+  const { culprit, log } = options;
+  const steps = [];
+  const done = (advice, version, sentence) => {
+    log(`remedy: ${sentence}`);
+    return {
+      name: culprit.name,
+      advice,
+      version,
+      sentence,
+      steps,
+      durationMs: performance.now() - startedMs
+    };
+  };
+  const stay = culprit.from === null ? "do not add it" : `stay on ${culprit.from}`;
+  if (culprit.kind === "downgrade" && culprit.from !== null) {
+    return done("stay", culprit.from, `${culprit.name} ${culprit.to} is a downgrade: ${stay}, as base does`);
+  }
+  const head = culprit.to === null ? null : import_semver.default.valid(culprit.to);
+  if (head === null)
+    return done("unknown", null, `${culprit.name} ${culprit.to ?? "(removed)"} is no release to search past`);
+  let published;
+  try {
+    published = await publishedVersions(culprit.name, options.baseAppDir, options.workingDirectory);
+  } catch (error2) {
+    return done(
+      "unknown",
+      null,
+      `the published versions of ${culprit.name} could not be listed: ${String(error2).slice(0, 200)}`
+    );
+  }
+  const candidates = remedyCandidates(head, published);
+  if (candidates.length === 0)
+    return done("stay", culprit.from, `no release of ${culprit.name} is newer than ${head}: ${stay}`);
+  for (const [index, { version, label }] of candidates.entries()) {
+    if (performance.now() - startedMs > options.timeBudgetMs) {
+      return done(
+        "unknown",
+        null,
+        `the remedy time budget ran out before ${culprit.name} ${version} was measured`
+      );
+    }
+    log(`remedy: measuring base + ${culprit.name} ${version} (${label})`);
+    const { step } = await measureCandidate(options, {
+      packages: [`${culprit.name}@${version}`],
+      changes: [{ ...culprit, to: version }],
+      folder: `remedy/${index + 1}`,
+      isConfirmation: false
+    });
+    steps.push(step);
+    log(`remedy: ${culprit.name} ${version}: ${step.verdict} (${step.reason})`);
+    if (step.verdict === "clean") {
+      return done("bump", version, `${culprit.name} ${version} (${label}) does not leak: bump to it instead`);
+    }
+  }
+  return done("stay", culprit.from, `no newer release of ${culprit.name} is clean: ${stay}`);
+}
+function remedyCandidates(head, published) {
+  const stable = published.filter((version) => import_semver.default.valid(version) && !import_semver.default.prerelease(version));
+  const newer = stable.filter((version) => import_semver.default.gt(version, head));
+  const line = import_semver.default.maxSatisfying(newer, `^${head}`);
+  const latest = import_semver.default.maxSatisfying(newer, "*");
+  const lineName = import_semver.default.major(head) === 0 ? `0.${import_semver.default.minor(head)}.x` : `${import_semver.default.major(head)}.x`;
+  const candidates = line ? [{ version: line, label: `newest ${lineName}` }] : [];
+  if (latest && latest !== line) candidates.push({ version: latest, label: "latest" });
+  return candidates;
+}
+var run = promisify2(execFile3);
+async function publishedVersions(name, appDir, workingDirectory) {
+  const depth = workingDirectory.split("/").filter((part) => part && part !== ".").length;
+  const rootDir = resolve2(appDir, ...Array(depth).fill(".."));
+  const manager = await detectPackageManager({ rootDir, workingDirectory });
+  const prefix = manager.installCommand.split(" ").slice(0, manager.name.startsWith("yarn") ? -2 : -1);
+  const [command, ...args] = {
+    "yarn-classic": [...prefix, "info", name, "versions", "--json"],
+    "yarn-berry": [...prefix, "npm", "info", name, "--fields", "versions", "--json"]
+  }[manager.name] ?? ["npm", "view", name, "versions", "--json"];
+  const { stdout } = await run(command, args, {
+    cwd: appDir,
+    // The registry query needs no secret: it gets the same allow-listed environment as installs.
+    env: scrubbedEnv(process.env, { COREPACK_ENABLE_DOWNLOAD_PROMPT: "0" }),
+    timeout: 6e4,
+    maxBuffer: 32 << 20
+  });
+  const parsed = JSON.parse(stdout);
+  const list = Array.isArray(parsed) ? parsed : parsed.data ?? parsed.versions;
+  if (!Array.isArray(list)) throw new Error(`unexpected output of ${command} ${args.join(" ")}`);
+  return list.filter((version) => typeof version === "string");
 }
 
 // src/deps/diff.ts
 import { posix as posix3 } from "node:path";
 
 // src/deps/classify.ts
-var import_semver = __toESM(require_semver2(), 1);
+var import_semver2 = __toESM(require_semver2(), 1);
 function classifyChange(from, to) {
   if (from === null) return "added";
   if (to === null) return "removed";
-  const before = import_semver.default.valid(from);
-  const after = import_semver.default.valid(to);
+  const before = import_semver2.default.valid(from);
+  const after = import_semver2.default.valid(to);
   if (!before || !after) return "other";
-  if (import_semver.default.lt(after, before)) return "downgrade";
-  if (import_semver.default.prerelease(after)) return "prerelease";
-  switch (import_semver.default.diff(before, after)) {
+  if (import_semver2.default.lt(after, before)) return "downgrade";
+  if (import_semver2.default.prerelease(after)) return "prerelease";
+  switch (import_semver2.default.diff(before, after)) {
     case "major":
     case "premajor":
       return "major";
@@ -82499,32 +82641,32 @@ function classifyChange(from, to) {
   }
 }
 function compareVersionsDescending(a, b) {
-  const validA = import_semver.default.valid(a);
-  const validB = import_semver.default.valid(b);
-  if (validA && validB) return import_semver.default.rcompare(validA, validB);
+  const validA = import_semver2.default.valid(a);
+  const validB = import_semver2.default.valid(b);
+  if (validA && validB) return import_semver2.default.rcompare(validA, validB);
   if (validA || validB) return validA ? -1 : 1;
   return a.localeCompare(b);
 }
 function lowestInRange(range) {
   try {
-    return import_semver.default.validRange(range) ? import_semver.default.minVersion(range)?.version ?? null : null;
+    return import_semver2.default.validRange(range) ? import_semver2.default.minVersion(range)?.version ?? null : null;
   } catch {
     return null;
   }
 }
 
 // src/deps/git-files.ts
-import { execFile as execFile3 } from "node:child_process";
+import { execFile as execFile4 } from "node:child_process";
 var maxBufferBytes = 512 * 1024 * 1024;
 function runGit(repoDir, args) {
-  return new Promise((resolve3, reject) => {
-    execFile3(
+  return new Promise((resolve4, reject) => {
+    execFile4(
       "git",
       ["-C", repoDir, "--literal-pathspecs", ...args],
       { maxBuffer: maxBufferBytes, env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } },
       (error2, stdout, stderr) => {
         if (error2 && typeof error2.code !== "number") reject(error2);
-        else resolve3({ ok: !error2, stdout, stderr });
+        else resolve4({ ok: !error2, stdout, stderr });
       }
     );
   });
@@ -85158,14 +85300,14 @@ function requireDumper() {
     let hasFoldableLine = false;
     const shouldTrackWidth = lineWidth !== -1;
     let previousLineBreak = -1;
-    let plain = isPlainSafeFirst(codePointAt(string, 0)) && isPlainSafeLast(codePointAt(string, string.length - 1));
+    let plain2 = isPlainSafeFirst(codePointAt(string, 0)) && isPlainSafeLast(codePointAt(string, string.length - 1));
     if (singleLineOnly || forceQuotes) {
       for (i = 0; i < string.length; char >= 65536 ? i += 2 : i++) {
         char = codePointAt(string, i);
         if (!isPrintable(char)) {
           return STYLE_DOUBLE;
         }
-        plain = plain && isPlainSafe(char, prevChar, inblock);
+        plain2 = plain2 && isPlainSafe(char, prevChar, inblock);
         prevChar = char;
       }
     } else {
@@ -85181,13 +85323,13 @@ function requireDumper() {
         } else if (!isPrintable(char)) {
           return STYLE_DOUBLE;
         }
-        plain = plain && isPlainSafe(char, prevChar, inblock);
+        plain2 = plain2 && isPlainSafe(char, prevChar, inblock);
         prevChar = char;
       }
       hasFoldableLine = hasFoldableLine || shouldTrackWidth && (i - previousLineBreak - 1 > lineWidth && string[previousLineBreak + 1] !== " ");
     }
     if (!hasLineBreak && !hasFoldableLine) {
-      if (plain && !forceQuotes && !testAmbiguousType(string)) {
+      if (plain2 && !forceQuotes && !testAmbiguousType(string)) {
         return STYLE_PLAIN;
       }
       return quotingType === QUOTING_TYPE_DOUBLE ? STYLE_DOUBLE : STYLE_SINGLE;
@@ -85667,6 +85809,15 @@ function dependencyEntries(value) {
 function isRecord(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+function nodeId(name, version) {
+  return `${name}@${version}`;
+}
+function addEdge(graph, from, to) {
+  if (!graph) return;
+  const known = graph.children.get(from);
+  if (known) known.add(to);
+  else graph.children.set(from, /* @__PURE__ */ new Set([to]));
+}
 
 // src/deps/bun-lock.ts
 var workspaceFields = [
@@ -85738,13 +85889,13 @@ function recordEntry(entry, versions) {
 
 // src/deps/npm-lock.ts
 var runtimeFields = ["dependencies", "optionalDependencies", "peerDependencies"];
-function resolveNpmLock(lock, importer) {
+function resolveNpmLock(lock, importer, graph) {
   const versions = /* @__PURE__ */ new Map();
-  if (isRecord(lock.packages)) walkPackages(lock.packages, importer === "." ? "" : importer, versions);
+  if (isRecord(lock.packages)) walkPackages(lock.packages, importer === "." ? "" : importer, versions, graph);
   else walkV1Tree(lock.dependencies, versions);
   return versions;
 }
-function walkPackages(packages, start, versions) {
+function walkPackages(packages, start, versions, graph) {
   const root = start === null ? void 0 : packages[start];
   if (start === null || !isRecord(root)) {
     for (const [location, entry] of Object.entries(packages)) {
@@ -85754,23 +85905,28 @@ function walkPackages(packages, start, versions) {
     return;
   }
   const visited = /* @__PURE__ */ new Set();
-  const queue = [{ location: start, names: namesOf2(root, true) }];
+  const queue = [
+    { location: start, names: namesOf2(root, true), node: null }
+  ];
   for (let item = queue.shift(); item; item = queue.shift()) {
     for (const name of item.names) {
       const found = findInstalled(packages, item.location, name);
-      if (!found || visited.has(found.location)) continue;
-      visited.add(found.location);
+      if (!found) continue;
       const { location, entry } = found;
-      if (entry.link === true && typeof entry.resolved === "string") {
+      const isLink = entry.link === true && typeof entry.resolved === "string";
+      const id = isLink ? null : record(location, entry, versions);
+      if (id) addEdge(graph, item.node, id);
+      if (visited.has(location)) continue;
+      visited.add(location);
+      if (isLink) {
         const target = packages[entry.resolved];
         if (isRecord(target) && !visited.has(entry.resolved)) {
           visited.add(entry.resolved);
-          queue.push({ location: entry.resolved, names: namesOf2(target, false) });
+          queue.push({ location: entry.resolved, names: namesOf2(target, false), node: item.node });
         }
         continue;
       }
-      record(location, entry, versions);
-      queue.push({ location, names: namesOf2(entry, false) });
+      queue.push({ location, names: namesOf2(entry, false), node: id });
     }
   }
 }
@@ -85790,9 +85946,10 @@ function findInstalled(packages, from, name) {
   }
 }
 function record(location, entry, versions) {
-  if (typeof entry.version !== "string") return;
+  if (typeof entry.version !== "string") return null;
   const name = typeof entry.name === "string" ? entry.name : location.slice(location.lastIndexOf("node_modules/") + 13);
   addVersion(versions, name, entry.version);
+  return nodeId(name, entry.version);
 }
 function walkV1Tree(tree, versions) {
   if (!isRecord(tree)) return;
@@ -85811,48 +85968,58 @@ function walkV1Tree(tree, versions) {
 import { posix } from "node:path";
 var importerFields = ["dependencies", "devDependencies", "optionalDependencies"];
 var packageFields2 = ["dependencies", "optionalDependencies"];
-function resolvePnpmLock(lock, importer) {
+function resolvePnpmLock(lock, importer, graph) {
   const versions = /* @__PURE__ */ new Map();
   const importers = isRecord(lock.importers) ? lock.importers : { ".": lock };
-  const graph = isRecord(lock.snapshots) ? lock.snapshots : isRecord(lock.packages) ? lock.packages : {};
+  const lockGraph = isRecord(lock.snapshots) ? lock.snapshots : isRecord(lock.packages) ? lock.packages : {};
   const keyPrefix = isRecord(lock.snapshots) ? "" : "/";
   const visited = /* @__PURE__ */ new Set();
   const queue = [];
-  const visitImporter = (path5, fields) => {
+  const visitImporter = (path5, fields, node) => {
     const entry = importers[path5];
     if (!isRecord(entry) || visited.has(`importer:${path5}`)) return;
     visited.add(`importer:${path5}`);
     for (const field of fields) {
-      for (const [name, ref] of importerRefs(entry[field])) follow(name, ref, path5);
+      for (const [name, ref] of importerRefs(entry[field])) follow(name, ref, path5, node);
     }
   };
-  const follow = (name, ref, fromImporter) => {
+  const follow = (name, ref, fromImporter, node) => {
     if (ref.startsWith("link:")) {
-      visitImporter(posix.normalize(posix.join(fromImporter, ref.slice(5))), packageFields2);
+      visitImporter(posix.normalize(posix.join(fromImporter, ref.slice(5))), packageFields2, node);
       return;
     }
     const key = [`${keyPrefix}${name}@${ref}`, ref, `${keyPrefix}${ref}`].find(
-      (candidate) => candidate in graph
+      (candidate) => candidate in lockGraph
     );
-    if (key && !visited.has(key)) {
+    if (!key) return;
+    addEdge(graph, node, idOf(key));
+    if (!visited.has(key)) {
       visited.add(key);
       queue.push(key);
     }
   };
   if (importer === null || !(importer in importers)) {
-    for (const key of Object.keys(graph)) follow("", key, ".");
-  } else visitImporter(importer, importerFields);
+    for (const key of Object.keys(lockGraph)) follow("", key, ".", null);
+  } else visitImporter(importer, importerFields, null);
   for (let key = queue.shift(); key !== void 0; key = queue.shift()) {
-    const { name, rest } = splitIdent(key.startsWith("/") ? key.slice(1) : key);
-    const peerSuffix = rest.indexOf("(");
-    addVersion(versions, name, peerSuffix === -1 ? rest : rest.slice(0, peerSuffix));
-    const entry = graph[key];
+    const { name, version } = nameAndVersion(key);
+    addVersion(versions, name, version);
+    const entry = lockGraph[key];
     if (!isRecord(entry)) continue;
     for (const field of packageFields2) {
-      for (const [depName, ref] of importerRefs(entry[field])) follow(depName, ref, ".");
+      for (const [depName, ref] of importerRefs(entry[field])) follow(depName, ref, ".", idOf(key));
     }
   }
   return versions;
+}
+function nameAndVersion(key) {
+  const { name, rest } = splitIdent(key.startsWith("/") ? key.slice(1) : key);
+  const peerSuffix = rest.indexOf("(");
+  return { name, version: peerSuffix === -1 ? rest : rest.slice(0, peerSuffix) };
+}
+function idOf(key) {
+  const { name, version } = nameAndVersion(key);
+  return nodeId(name, version);
 }
 function importerRefs(value) {
   if (!isRecord(value)) return [];
@@ -85866,21 +86033,21 @@ function importerRefs(value) {
 
 // src/deps/yarn-lock.ts
 var followedFields = ["dependencies", "optionalDependencies"];
-function resolveYarnClassicLock(lock, roots) {
+function resolveYarnClassicLock(lock, roots, graph) {
   const entries = byDescriptor(lock);
   if (roots === null) return allVersions(entries);
   const descriptors = roots.map(([name, range]) => `${name}@${range}`);
   if (descriptors.some((descriptor) => !isRecord(entries[descriptor]))) return allVersions(entries);
-  return walk(entries, descriptors, (name, range) => [`${name}@${range}`]);
+  return walk(entries, descriptors, (name, range) => [`${name}@${range}`], graph);
 }
-function resolveYarnBerryLock(lock, importer) {
+function resolveYarnBerryLock(lock, importer, graph) {
   const entries = byDescriptor(lock);
   const start = Object.keys(entries).find((descriptor) => {
     const entry = entries[descriptor];
     return isRecord(entry) && entry.resolution === `${splitIdent(descriptor).name}@workspace:${importer}`;
   });
   if (importer === null || !start) return allVersions(entries);
-  return walk(entries, [start], (name, range) => [`${name}@${range}`, `${name}@npm:${range}`]);
+  return walk(entries, [start], (name, range) => [`${name}@${range}`, `${name}@npm:${range}`], graph);
 }
 function byDescriptor(lock) {
   const entries = {};
@@ -85890,19 +86057,22 @@ function byDescriptor(lock) {
   }
   return entries;
 }
-function walk(entries, starts, candidates) {
+function walk(entries, starts, candidates, graph) {
   const versions = /* @__PURE__ */ new Map();
   const visited = /* @__PURE__ */ new Set();
-  const queue = [...starts];
-  for (let descriptor = queue.shift(); descriptor !== void 0; descriptor = queue.shift()) {
+  const queue = starts.map((start) => [start, null]);
+  for (let item = queue.shift(); item !== void 0; item = queue.shift()) {
+    const [descriptor, parent] = item;
     const entry = entries[descriptor];
-    if (!isRecord(entry) || visited.has(entry)) continue;
+    if (!isRecord(entry)) continue;
+    const id = recordEntry2(descriptor, entry, versions);
+    if (id) addEdge(graph, parent, id);
+    if (visited.has(entry)) continue;
     visited.add(entry);
-    recordEntry2(descriptor, entry, versions);
     for (const field of followedFields) {
       for (const [name, range] of dependencyEntries(entry[field])) {
         const found = candidates(name, range).find((candidate) => isRecord(entries[candidate]));
-        if (found) queue.push(found);
+        if (found) queue.push([found, id ?? parent]);
       }
     }
   }
@@ -85917,10 +86087,12 @@ function allVersions(entries) {
   return versions;
 }
 function recordEntry2(descriptor, entry, versions) {
-  if (typeof entry.version !== "string") return;
+  if (typeof entry.version !== "string") return null;
   const resolution = typeof entry.resolution === "string" ? entry.resolution : descriptor;
-  if (resolution.includes("@workspace:")) return;
-  addVersion(versions, splitIdent(resolution).name, entry.version);
+  if (resolution.includes("@workspace:")) return null;
+  const { name } = splitIdent(resolution);
+  addVersion(versions, name, entry.version);
+  return nodeId(name, entry.version);
 }
 
 // src/deps/lockfile.ts
@@ -85957,7 +86129,10 @@ function parseLockfile(path5, ref, text2) {
     switch (posix2.basename(path5)) {
       case "pnpm-lock.yaml": {
         const lock = asRecord(yaml.load(text2), fail);
-        return { packageManager: "pnpm", resolve: (importer) => resolvePnpmLock(lock, importer) };
+        return {
+          packageManager: "pnpm",
+          resolve: (importer, _roots, graph) => resolvePnpmLock(lock, importer, graph)
+        };
       }
       case "yarn.lock":
         return parseYarnLock(text2, fail);
@@ -85967,7 +86142,10 @@ function parseLockfile(path5, ref, text2) {
       }
       default: {
         const lock = asRecord(JSON.parse(text2), fail);
-        return { packageManager: "npm", resolve: (importer) => resolveNpmLock(lock, importer) };
+        return {
+          packageManager: "npm",
+          resolve: (importer, _roots, graph) => resolveNpmLock(lock, importer, graph)
+        };
       }
     }
   } catch (error2) {
@@ -85978,11 +86156,14 @@ function parseLockfile(path5, ref, text2) {
 function parseYarnLock(text2, fail) {
   const lock = asRecord((0, import_parsers.parseSyml)(text2), fail);
   if (isRecord(lock.__metadata)) {
-    return { packageManager: "yarn-berry", resolve: (importer) => resolveYarnBerryLock(lock, importer) };
+    return {
+      packageManager: "yarn-berry",
+      resolve: (importer, _roots, graph) => resolveYarnBerryLock(lock, importer, graph)
+    };
   }
   return {
     packageManager: "yarn-classic",
-    resolve: (importer, roots) => resolveYarnClassicLock(lock, importer === null ? null : roots)
+    resolve: (importer, roots, graph) => resolveYarnClassicLock(lock, importer === null ? null : roots, graph)
   };
 }
 function asRecord(value, fail) {
@@ -86045,6 +86226,67 @@ function targetName(selector) {
   return splitIdent(scoped).name;
 }
 
+// src/deps/units.ts
+function groupIntoUnits(changes, base, head) {
+  if (!base || !head || head.children.size === 0) {
+    return changes.map((change) => ({
+      lead: change.name,
+      kind: change.direct ? "bump" : "transitive",
+      changes: [change]
+    }));
+  }
+  const reachOf = { base: reachCache(base), head: reachCache(head) };
+  const holds = (lead, change) => addedVersions(change).some((version) => reachOf.head(lead).has(nodeId(change.name, version))) || droppedVersions(change).some((version) => reachOf.base(lead).has(nodeId(change.name, version)));
+  const leads = [.../* @__PURE__ */ new Set([...rootNames(head), ...rootNames(base)])].sort();
+  const isBump = (change) => change.direct || leads.includes(change.name);
+  const bumps = changes.filter(isBump).map((change) => ({ lead: change.name, kind: "bump", changes: [change] }));
+  const orphans = /* @__PURE__ */ new Map();
+  for (const change of changes.filter((candidate) => !isBump(candidate))) {
+    const bump = bumps.find((unit2) => holds(unit2.lead, change));
+    if (bump) {
+      bump.changes.push(change);
+      continue;
+    }
+    const lead = leads.find((name) => holds(name, change)) ?? change.name;
+    const unit = orphans.get(lead) ?? { lead, kind: "transitive", changes: [] };
+    unit.changes.push(change);
+    orphans.set(lead, unit);
+  }
+  return [...bumps, ...[...orphans.values()].sort((a, b) => a.lead.localeCompare(b.lead))];
+}
+function reachCache(graph) {
+  const cache = /* @__PURE__ */ new Map();
+  return (name) => {
+    const known = cache.get(name);
+    if (known) return known;
+    const starts = [...graph.children.get(null) ?? []].filter((id) => splitIdent(id).name === name);
+    const reached = new Set(starts);
+    const queue = [...starts];
+    for (let id = queue.pop(); id !== void 0; id = queue.pop()) {
+      for (const child of graph.children.get(id) ?? []) {
+        if (reached.has(child)) continue;
+        reached.add(child);
+        queue.push(child);
+      }
+    }
+    cache.set(name, reached);
+    return reached;
+  };
+}
+function rootNames(graph) {
+  return [...graph.children.get(null) ?? []].map((id) => splitIdent(id).name);
+}
+function addedVersions(change) {
+  const before = change.fromVersions ?? (change.from === null ? [] : [change.from]);
+  return (change.toVersions ?? (change.to === null ? [] : [change.to])).filter((v) => !before.includes(v));
+}
+function droppedVersions(change) {
+  const after = change.toVersions ?? (change.to === null ? [] : [change.to]);
+  return (change.fromVersions ?? (change.from === null ? [] : [change.from])).filter(
+    (v) => !after.includes(v)
+  );
+}
+
 // src/deps/diff.ts
 async function diffDependencies(options) {
   const appDir = normalizeAppDir(options.workingDirectory ?? ".");
@@ -86071,6 +86313,7 @@ async function diffDependencies(options) {
   const packageManager = head.locked?.packageManager ?? base.locked?.packageManager ?? managerFromField(head.manifest.packageManager);
   return {
     changes,
+    units: groupIntoUnits(changes, base.locked?.graph ?? null, head.locked?.graph ?? null),
     packageManager,
     lockfilePath: bothLocked ? head.locked?.path ?? null : null,
     manifestsCompared: [.../* @__PURE__ */ new Set([...base.pathsRead, ...head.pathsRead])].sort()
@@ -86112,11 +86355,12 @@ async function readSide(repoDir, ref, commit, appDir) {
   const lockfile = parseLockfile(lockfilePath, ref, await readFileAtCommit(repoDir, commit, lockfilePath));
   const importer = posix3.relative(posix3.dirname(lockfilePath), appDir) || ".";
   const isWorkspaceRoot = importer === "." && (manifest?.hasWorkspaces || existing.has(posix3.join(appDir, "pnpm-workspace.yaml")));
-  const versions = lockfile.resolve(isWorkspaceRoot ? null : importer, manifest?.installRoots ?? []);
+  const graph = { children: /* @__PURE__ */ new Map() };
+  const versions = lockfile.resolve(isWorkspaceRoot ? null : importer, manifest?.installRoots ?? [], graph);
   return {
     ref,
     manifest,
-    locked: { path: lockfilePath, packageManager: lockfile.packageManager, versions },
+    locked: { path: lockfilePath, packageManager: lockfile.packageManager, versions, graph },
     pathsRead: [...pathsRead, lockfilePath]
   };
 }
@@ -86856,22 +87100,34 @@ async function compareRefs(options) {
       plan,
       context3
     );
-    const isBisecting = report.comparison.verdict === "regression" && diff.changes.length > 1 && (options.bisect?.isEnabled ?? true);
-    const bisection2 = isBisecting ? await bisectChanges({
+    const isBisecting = report.comparison.verdict === "regression" && (options.bisect?.isEnabled ?? true);
+    if (!isBisecting) return { kind: "compared", report: { ...report, ...withChanges } };
+    const candidateBase = {
       repoDir: options.repoDir,
       baseSha: baseline.mergeBaseSha,
       workingDirectory: options.workingDirectory,
       buildCommand: options.buildCommand,
-      changes: diff.changes,
       baseAppDir: prepared.base.appDir,
       plan,
       context: { ...context3, keepSnapshotsDir: void 0 },
-      headReport: report,
-      timeBudgetMs: options.bisect?.timeBudgetMs ?? defaultBisectTimeBudgetMs,
       logDir: options.logDir,
       log
-    }) : void 0;
-    return { kind: "compared", report: { ...report, ...withChanges, ...bisection2 ? { bisection: bisection2 } : {} } };
+    };
+    const bisection2 = await bisectChanges({
+      ...candidateBase,
+      units: diff.units,
+      headReport: report,
+      timeBudgetMs: options.bisect?.timeBudgetMs ?? defaultBisectTimeBudgetMs
+    });
+    const culprit = bisection2.outcome.kind === "culprit" ? bisection2.outcome.changes[0] : void 0;
+    if (culprit && (options.remedy?.isEnabled ?? true)) {
+      bisection2.remedy = await findRemedy({
+        ...candidateBase,
+        culprit,
+        timeBudgetMs: options.remedy?.timeBudgetMs ?? defaultRemedyTimeBudgetMs
+      });
+    }
+    return { kind: "compared", report: { ...report, ...withChanges, bisection: bisection2 } };
   } catch (_) {
     var _error = _, _hasError = true;
   } finally {
@@ -87284,33 +87540,71 @@ var STEP_VERDICTS = {
   "build-failed": "\u23ED\uFE0F skipped: build failed",
   error: "\u{1F4A5} could not measure"
 };
-function renderBisectionLine(bisection2) {
+var markdown = {
+  change: formatChange,
+  name: (name) => inlineCode(name, 100),
+  text: (text2) => escapeInline(text2, 300)
+};
+var plain = {
+  change: (change) => `${change.name} ${change.from ?? "(none)"} \u2192 ${change.to ?? "(removed)"}`,
+  name: (name) => name,
+  text: (text2) => text2
+};
+function culpritLine(bisection2, style) {
   const { outcome } = bisection2;
   if (outcome.kind === "culprit") {
-    const alone = `${formatBytes2(outcome.deltaBytesPerRequest)}/request alone`;
-    const confirmed = outcome.isConfirmed ? "" : ", not the full head\u2019s slope: the other bumps change the total";
-    return `Culprit: ${outcome.changes.map(formatChange).join(" + ")} (${alone}${confirmed})`;
+    const [lead, ...brought] = outcome.changes;
+    const carried = brought.length > 0 ? ` with the ${brought.length} transitive changes it brings in` : "";
+    const named = lead ? `${style.change(lead)}${carried}` : "nothing";
+    return `Culprit: ${named} (${evidence(outcome, bisection2)})`;
   }
   if (outcome.kind === "interaction") {
-    return `No single bump leaks alone; the leak needs these together: ${outcome.changes.map(formatChange).join(", ")}`;
+    return `No single bump leaks alone; the leak needs these together: ${outcome.changes.map(style.change).join(", ")}`;
   }
-  return `Bisection named no culprit: ${escapeInline(outcome.reason, 300)}`;
+  return `Bisection named no culprit: ${style.text(outcome.reason)}`;
+}
+function evidence(outcome, bisection2) {
+  if (outcome.confirmation === "only-bump") return "the only bump in this PR: nothing else was measured";
+  const confirmation = bisection2.steps.find((step) => step.isConfirmation);
+  if (outcome.confirmation === "ran-out-of-memory") {
+    return `alone it ran out of memory after ${formatInteger(confirmation?.diedAfterRequests ?? 0)} requests, as head did: confirmed`;
+  }
+  const died = confirmation?.diedAfterRequests;
+  const alone = died !== null && died !== void 0 ? `alone it ran out of memory after ${formatInteger(died)} requests` : `${formatBytes2(outcome.deltaBytesPerRequest ?? Number.NaN)}/request alone`;
+  if (outcome.confirmation === "slope") return `${alone}, head\u2019s slope: confirmed`;
+  return `${alone}, not what head did: the other bumps change the total`;
+}
+function remedyLine(bisection2, style) {
+  const remedy = bisection2.remedy;
+  return remedy ? `Remedy: ${style.text(remedy.sentence)}` : null;
+}
+function stepRows(bisection2, style) {
+  const row = (step, role) => [
+    step.packages.map(style.name).join(", ") + role,
+    step.diedAfterRequests !== null ? `out of memory after ${formatInteger(step.diedAfterRequests)} req` : step.slopeBytesPerRequest === null ? "\u2014" : `${formatBytes2(step.slopeBytesPerRequest)}/req`,
+    step.deltaBytesPerRequest === null ? "\u2014" : `${formatBytes2(step.deltaBytesPerRequest)}/req`,
+    style === plain ? step.verdict : STEP_VERDICTS[step.verdict]
+  ];
+  return [
+    ["Applied to base", "Slope", "vs base", "Verdict"],
+    ...bisection2.steps.map((step) => row(step, step.isConfirmation ? " (confirmation)" : "")),
+    ...(bisection2.remedy?.steps ?? []).map((step) => row(step, " (remedy)"))
+  ];
+}
+function stepsSummary(bisection2) {
+  const remedy = bisection2.remedy;
+  const remedyPart = remedy?.steps.length ? `, remedy: ${remedy.steps.length} in ${formatDurationMs(remedy.durationMs)}` : "";
+  return `Bisection: ${bisection2.units.length} bumps, ${bisection2.candidateCount} candidates in ${formatDurationMs(bisection2.durationMs)}${remedyPart}`;
+}
+function renderBisectionLine(bisection2) {
+  return [culpritLine(bisection2, markdown), remedyLine(bisection2, markdown)].filter(Boolean).join("; ");
 }
 function renderBisectionSteps(bisection2) {
-  const rows = bisection2.steps.map((step) => [
-    step.packages.map((name) => inlineCode(name, 100)).join(", ") + (step.isConfirmation ? " (confirmation)" : ""),
-    step.slopeBytesPerRequest === null ? "\u2014" : `${formatBytes2(step.slopeBytesPerRequest)}/req`,
-    step.deltaBytesPerRequest === null ? "\u2014" : `${formatBytes2(step.deltaBytesPerRequest)}/req`,
-    STEP_VERDICTS[step.verdict]
-  ]);
-  const table = markdownTable([["Bumps applied to base", "Slope", "vs base", "Verdict"], ...rows], {
-    align: ["l", "r", "r", "l"]
-  });
+  const table = markdownTable(stepRows(bisection2, markdown), { align: ["l", "r", "r", "l"] });
   const notes = bisection2.notBisected.length ? `
 
-Not bisected (removed from the lockfile only, so no candidate can apply it): ${bisection2.notBisected.map((name) => inlineCode(name, 100)).join(", ")}` : "";
-  const summary2 = `Bisection: ${bisection2.candidateCount} candidates in ${formatDurationMs(bisection2.durationMs)}`;
-  return details(summary2, `${table}${notes}`);
+Not bisected (removed from the lockfile only, so no candidate can apply it): ${bisection2.notBisected.map(markdown.name).join(", ")}` : "";
+  return details(stepsSummary(bisection2), `${table}${notes}`);
 }
 
 // src/report/chart.ts
@@ -87770,38 +88064,57 @@ var dependencyChange = object({
 });
 var packageNames = { type: "array", maxItems: 2e4, items: text(214) };
 var bisectedChanges = { type: "array", maxItems: 2e4, items: dependencyChange };
-var bisection = object({
-  outcome: {
-    oneOf: [
-      object({
-        kind: { const: "culprit" },
-        changes: bisectedChanges,
-        deltaBytesPerRequest: number,
-        slopeBytesPerRequest: number,
-        isConfirmed: { type: "boolean" }
-      }),
-      object({ kind: { const: "interaction" }, changes: bisectedChanges }),
-      object({ kind: { const: "inconclusive" }, reason: text(1e4) })
-    ]
-  },
-  steps: {
-    type: "array",
-    maxItems: 1e3,
-    items: object({
-      packages: packageNames,
-      verdict: { enum: ["regression", "clean", "install-failed", "build-failed", "error"] },
-      slopeBytesPerRequest: nullable(number),
-      slopeInterval: nullable(object({ low: number, high: number })),
-      deltaBytesPerRequest: nullable(number),
-      reason: text(1e4),
-      isConfirmation: { type: "boolean" },
+var bisectionSteps = {
+  type: "array",
+  maxItems: 1e3,
+  items: object({
+    packages: packageNames,
+    verdict: { enum: ["regression", "clean", "install-failed", "build-failed", "error"] },
+    slopeBytesPerRequest: nullable(number),
+    slopeInterval: nullable(object({ low: number, high: number })),
+    deltaBytesPerRequest: nullable(number),
+    diedAfterRequests: nullable(count),
+    reason: text(1e4),
+    isConfirmation: { type: "boolean" },
+    durationMs: count
+  })
+};
+var bisection = object(
+  {
+    outcome: {
+      oneOf: [
+        object({
+          kind: { const: "culprit" },
+          changes: bisectedChanges,
+          deltaBytesPerRequest: nullable(number),
+          slopeBytesPerRequest: nullable(number),
+          isConfirmed: { type: "boolean" },
+          confirmation: { enum: ["only-bump", "ran-out-of-memory", "slope", "none"] }
+        }),
+        object({ kind: { const: "interaction" }, changes: bisectedChanges }),
+        object({ kind: { const: "inconclusive" }, reason: text(1e4) })
+      ]
+    },
+    steps: bisectionSteps,
+    units: {
+      type: "array",
+      maxItems: 2e4,
+      items: object({ lead: text(214), kind: { enum: ["bump", "transitive"] }, packages: packageNames })
+    },
+    candidateCount: count,
+    notBisected: packageNames,
+    durationMs: count,
+    remedy: object({
+      name: text(214),
+      advice: { enum: ["bump", "stay", "unknown"] },
+      version: nullable(text(256)),
+      sentence: text(1e3),
+      steps: bisectionSteps,
       durationMs: count
     })
   },
-  candidateCount: count,
-  notBisected: packageNames,
-  durationMs: count
-});
+  ["remedy"]
+);
 var compareReportSchema = object(
   {
     schemaVersion: { const: 1 },
@@ -87883,7 +88196,7 @@ function parseUntrustedReport(json2, source) {
   }
   return data;
 }
-function checkReportsAgainstRun(reports, run) {
+function checkReportsAgainstRun(reports, run2) {
   const first = reports[0]?.pr;
   if (!first)
     throw rejected("the reports", reports.length === 0 ? "none were found" : "no pull request recorded");
@@ -87892,19 +88205,19 @@ function checkReportsAgainstRun(reports, run) {
       throw rejected("the reports", "they name different pull requests or head commits");
     }
   }
-  if (first.headSha !== run.headSha) {
-    throw rejected("the reports", `head ${first.headSha} is not the triggering run's head ${run.headSha}`);
+  if (first.headSha !== run2.headSha) {
+    throw rejected("the reports", `head ${first.headSha} is not the triggering run's head ${run2.headSha}`);
   }
-  if (run.pullRequestNumbers.length > 0 && !run.pullRequestNumbers.includes(first.number)) {
+  if (run2.pullRequestNumbers.length > 0 && !run2.pullRequestNumbers.includes(first.number)) {
     throw rejected(
       "the reports",
-      `PR #${first.number} is not the triggering run's (#${run.pullRequestNumbers.join(", #")})`
+      `PR #${first.number} is not the triggering run's (#${run2.pullRequestNumbers.join(", #")})`
     );
   }
   return {
     number: first.number,
     headSha: first.headSha,
-    isConfirmedByRun: run.pullRequestNumbers.length > 0
+    isConfirmedByRun: run2.pullRequestNumbers.length > 0
   };
 }
 
@@ -88077,6 +88390,7 @@ function readActionConfig(getInput2 = (name) => getInput(name), env = process.en
         problems
       )
     },
+    remedy: { isEnabled: parseBoolean("remedy", input("remedy", "true"), problems) },
     failOn: oneOf(
       "fail-on",
       input("fail-on", "regression"),
@@ -88123,7 +88437,7 @@ hint: ${error2.hint}` : ""}`);
 async function measure(config) {
   const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
   const { baseRef, headRef } = refsToCompare(config);
-  const logDir = resolve2(repoDir, config.reportDir, "logs");
+  const logDir = resolve3(repoDir, config.reportDir, "logs");
   await mkdir5(logDir, { recursive: true });
   const outcome = await compareRefs({
     repoDir,
@@ -88136,14 +88450,15 @@ async function measure(config) {
     scenario: config.scenario,
     isForced: !config.onlyOnDependencyChange,
     bisect: config.bisect,
+    remedy: config.remedy,
     logDir,
-    ...config.heapSnapshotsDir ? { keepSnapshotsDir: resolve2(repoDir, config.heapSnapshotsDir) } : {},
+    ...config.heapSnapshotsDir ? { keepSnapshotsDir: resolve3(repoDir, config.heapSnapshotsDir) } : {},
     log: (line) => info(line)
   });
   const runUrl = config.runUrl ?? void 0;
   if (outcome.kind === "skipped") return { reports: [], skipped: { reason: outcome.reason }, runUrl };
   const report = withPullRequest(outcome, config);
-  await writeReport(resolve2(repoDir, config.reportDir), report);
+  await writeReport(resolve3(repoDir, config.reportDir), report);
   return { reports: [report], runUrl };
 }
 function refsToCompare(config) {
@@ -88167,7 +88482,7 @@ async function readReports(config) {
   const trigger = config.trigger;
   if (trigger.kind !== "workflow-run")
     throw new LeakwatchError("CONFIG_INVALID", "`mode: report` needs a workflow_run event");
-  const dir = resolve2(process.env.GITHUB_WORKSPACE ?? process.cwd(), config.reportDir);
+  const dir = resolve3(process.env.GITHUB_WORKSPACE ?? process.cwd(), config.reportDir);
   const files = (await readdir4(dir, { recursive: true }).catch(() => [])).filter((file) => file === "report.json" || file.endsWith("/report.json")).sort();
   if (files.length === 0) {
     return {
@@ -88202,12 +88517,12 @@ async function publish(config, rendered) {
   if (config && config.mode !== "report" && report) {
     setOutput(
       "report-path",
-      resolve2(process.env.GITHUB_WORKSPACE ?? process.cwd(), config.reportDir, "report.json")
+      resolve3(process.env.GITHUB_WORKSPACE ?? process.cwd(), config.reportDir, "report.json")
     );
   }
   if (process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(summaryBody(rendered, commentKey)).write();
   if (config?.mode === "measure") {
-    const reportDir = resolve2(process.env.GITHUB_WORKSPACE ?? process.cwd(), config.reportDir);
+    const reportDir = resolve3(process.env.GITHUB_WORKSPACE ?? process.cwd(), config.reportDir);
     await mkdir5(reportDir, { recursive: true });
     await writeFile5(join12(reportDir, "report.md"), body);
   }
