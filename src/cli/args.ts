@@ -4,13 +4,15 @@ import type { PlanSettings } from '../measure/compare.js';
 import { LeakwatchError } from '../model/errors.js';
 import type { HeapSnapshotPolicy } from '../model/report.js';
 import { defaults } from '../settings/defaults.js';
+import type { RecordArgs } from './record.js';
 
 export type CliCommand =
   | { command: 'help' }
   | { command: 'version' }
   | { command: 'measure'; appDir: string; shared: SharedOptions }
   | { command: 'compare'; baseDir: string; headDir: string; shared: SharedOptions }
-  | { command: 'compare-refs'; refs: CompareRefsArgs; shared: SharedOptions };
+  | { command: 'compare-refs'; refs: CompareRefsArgs; shared: SharedOptions }
+  | { command: 'record'; record: RecordArgs; shared: SharedOptions };
 
 export interface CompareRefsArgs {
   baseRef: string;
@@ -40,10 +42,15 @@ export interface SharedOptions {
   keepSnapshotsDir?: string;
 }
 
+const defaultRecordRequests = 50;
+const defaultMaxFixtureBytes = 5 * 1024 * 1024;
+
 export const usage = `Usage:
   leakwatch compare --base <ref> --head <ref> [options]           diff, check out, install, build and compare
   leakwatch compare --base-dir <dir> --head-dir <dir> [options]   compare two prepared app folders
   leakwatch measure [--dir <dir>] [options]                        measure one app
+  leakwatch record --scenario <file> [--dir <dir>] [options]      record the answers of the scenario's upstream hosts
+                                                                   as fixtures next to it (real traffic to those hosts)
 
 Options of compare --base/--head:
   --repo <dir>            the git checkout (default: the current folder); it is never modified
@@ -53,6 +60,10 @@ Options of compare --base/--head:
   --force                 measure even when no dependency changed
   --no-bisect             after a regression of a grouped bump, do not bisect it to name the culprit
   --no-remedy             once the culprit is named, do not measure its newer releases for one that does not leak
+
+Options of record:
+  --requests <n>          requests to send while recording (default: ${defaultRecordRequests})
+  --max-fixture-bytes <n> answers larger than this are not written (default: ${defaultMaxFixtureBytes})
 
 Options:
   --start <cmd>           start command, run in the app folder with PORT set (default: ${defaults.startCommand})
@@ -124,6 +135,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
       'heap-snapshots': { type: 'string' },
       'keep-heap-snapshots': { type: 'string' },
       outbound: { type: 'string' },
+      'max-fixture-bytes': { type: 'string' },
       ...Object.fromEntries(Object.keys(numberOptions).map((name) => [name, { type: 'string' as const }])),
     },
   });
@@ -163,6 +175,19 @@ export function parseCliArgs(argv: string[]): CliCommand {
   const [command, ...rest] = positionals;
   if (rest.length > 0) throw usageError(`unexpected argument \`${rest[0]}\``);
   if (command === 'measure') return { command, appDir: (values.dir as string | undefined) ?? '.', shared };
+  if (command === 'record') {
+    const maxBytes = values['max-fixture-bytes'] as string | undefined;
+    return {
+      command,
+      record: {
+        appDir: (values.dir as string | undefined) ?? '.',
+        requests: settings.requestsPerRound ?? defaultRecordRequests,
+        maxFixtureBytes:
+          maxBytes === undefined ? defaultMaxFixtureBytes : parseNumber('max-fixture-bytes', maxBytes),
+      },
+      shared,
+    };
+  }
   if (command === 'compare' && (values.base !== undefined || values.head !== undefined)) {
     if (!values.base || !values.head) throw usageError('`compare` needs both --base and --head');
     return {

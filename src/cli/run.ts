@@ -8,6 +8,7 @@ import { leakwatchVersion, probePath } from '../process/package-files.js';
 import { renderCompareText, renderDependencyText, renderMeasureText } from '../report/terminal.js';
 import { loadScenario } from '../scenario/load.js';
 import type { CliCommand, CompareRefsArgs, SharedOptions } from './args.js';
+import { runRecord } from './record.js';
 
 export interface CliIo {
   cwd: string;
@@ -55,6 +56,7 @@ async function runWithLogDir(
 ): Promise<number> {
   const { shared } = command;
   if (command.command === 'compare-refs') return runCompareRefs(command.refs, shared, logDir, io);
+  if (command.command === 'record') return runRecord(command.record, shared, logDir, io);
   const scenario = await loadScenario({ nameOrPath: shared.scenario, cwd: io.cwd });
   const plan = buildRunPlan(shared.settings, scenario);
   const context: EngineContext = {

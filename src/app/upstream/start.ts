@@ -141,7 +141,7 @@ async function startStub(
     latencyMs: spec.latencyMs,
     echo: spec.echo,
     shape: spec.shape,
-    ...(context.record && fixturesDir
+    ...(context.record && fixturesDir && (spec.hosts ?? []).length > 0
       ? { record: { origins: spec.hosts ?? [], dir: fixturesDir, maxBytes: context.record.maxBytes } }
       : {}),
   };
