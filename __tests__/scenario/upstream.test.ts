@@ -112,6 +112,35 @@ describe('startUpstreams', () => {
     ).toBeGreaterThan(10);
   });
 
+  it('answers a shape, padded to responseBytes, and fixtures per query with their status and headers', async () => {
+    await writeFile(path.join(dir, 'fixtures', 'pokemon', 'pikachu%3Fform=2.json'), '{"form":2}');
+    await writeFile(
+      path.join(dir, 'fixtures', 'pokemon', 'pikachu%3Fform=2.json.headers'),
+      '{"status":203,"headers":{"cache-control":"max-age=5"}}',
+    );
+    await using upstreams = await startUpstreams({
+      specs: [
+        { name: 'shaped', env: 'SHAPED_URL', shape: { species: { name: 'pikachu' } }, responseBytes: 3000 },
+        { name: 'recorded', env: 'RECORDED_URL', fixtures: 'fixtures' },
+      ],
+      scenarioDir: dir,
+      log: () => {},
+    });
+    const shaped = await fetch(`${upstreams.env.SHAPED_URL}/anything?x=1`);
+    const text = await shaped.text();
+    expect(Buffer.byteLength(text)).toBeGreaterThanOrEqual(2990);
+    expect(JSON.parse(text)).toMatchObject({ species: { name: 'pikachu' } });
+    const withQuery = await fetch(`${upstreams.env.RECORDED_URL}/pokemon/pikachu?form=2`);
+    expect(withQuery.status).toBe(203);
+    expect(withQuery.headers.get('cache-control')).toBe('max-age=5');
+    expect(await withQuery.json()).toEqual({ form: 2 });
+    // Another query falls back to the file of the path alone.
+    expect(await (await fetch(`${upstreams.env.RECORDED_URL}/pokemon/pikachu?form=3`)).json()).toMatchObject({
+      name: 'pikachu',
+    });
+    expect((await upstreams.hits()).map((hit) => hit.requests)).toEqual([1, 2]);
+  });
+
   it('exits when the process that started it dies', async () => {
     // A plain parent script, so it can be SIGKILLed without a chance to clean up.
     const stub = path.resolve(import.meta.dirname, '../../dist/stub.cjs');
