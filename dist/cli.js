@@ -9836,11 +9836,11 @@ var require_wasm = __commonJS({
     "use strict";
     var __awaiter = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve4) {
-          resolve4(value);
+        return value instanceof P ? value : new P(function(resolve5) {
+          resolve5(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve4, reject) {
+      return new (P || (P = Promise))(function(resolve5, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -9856,7 +9856,7 @@ var require_wasm = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve5(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -22523,7 +22523,7 @@ var require_form_data = __commonJS({
 var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
-    var { resolve: resolve4, basename } = __require("path");
+    var { resolve: resolve5, basename } = __require("path");
     var { readFileSync: readFileSync2 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string) {
@@ -22531,7 +22531,7 @@ var require_multipart = __commonJS({
         return JSON.parse(string);
       } catch (error) {
         try {
-          const path5 = resolve4(string);
+          const path5 = resolve5(string);
           const data = readFileSync2(path5, "utf8");
           return JSON.parse(data);
         } catch (error2) {
@@ -29027,9 +29027,9 @@ var require_spin = __commonJS({
       var s = 0;
       var sprite = string.split("");
       var wrote = false;
-      var delay3 = typeof opt.delay === "number" ? opt.delay : 2;
+      var delay4 = typeof opt.delay === "number" ? opt.delay : 2;
       var interval = setInterval(function() {
-        if (--delay3 >= 0) return;
+        if (--delay4 >= 0) return;
         s = ++s % sprite.length;
         var c = sprite[s];
         str2.write(c + CR);
@@ -29225,10 +29225,10 @@ var require_init = __commonJS({
     }
     function run2(opts) {
       const tracker = new EE();
-      const promise = new Promise((resolve4, reject) => {
+      const promise = new Promise((resolve5, reject) => {
         _init(opts, tracker, (err, results) => {
           if (err) return reject(err);
-          resolve4(results);
+          resolve5(results);
         });
       });
       tracker.then = promise.then.bind(promise);
@@ -29244,13 +29244,13 @@ var require_init = __commonJS({
       };
       const mainTracker = new EE();
       const warmUpTracker = new EE();
-      const promise = new Promise((resolve4, reject) => {
+      const promise = new Promise((resolve5, reject) => {
         _init(warmupOpts, warmUpTracker, (err, warmupResults) => {
           if (err) return reject(err);
           _init(opts, mainTracker, (err2, results) => {
             if (err2) return reject(err2);
             results.warmup = warmupResults;
-            resolve4(results);
+            resolve5(results);
           });
         });
       });
@@ -43042,7 +43042,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve4.call(this, root, ref);
+      let _sch = resolve5.call(this, root, ref);
       if (_sch === void 0) {
         const schema2 = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -43069,7 +43069,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve4(root, ref) {
+    function resolve5(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -43933,7 +43933,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve4(baseURI, relativeURI, options) {
+    function resolve5(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -43969,50 +43969,50 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize2(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative2, options, skipNormalization) {
+    function resolveComponent(base, relative3, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
         base = parse(serialize2(base, options), options);
-        relative2 = parse(serialize2(relative2, options), options);
+        relative3 = parse(serialize2(relative3, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative2.scheme) {
-        target.scheme = relative2.scheme;
-        target.userinfo = relative2.userinfo;
-        target.host = relative2.host;
-        target.port = relative2.port;
-        target.path = removeDotSegments(relative2.path || "");
-        target.query = relative2.query;
+      if (!options.tolerant && relative3.scheme) {
+        target.scheme = relative3.scheme;
+        target.userinfo = relative3.userinfo;
+        target.host = relative3.host;
+        target.port = relative3.port;
+        target.path = removeDotSegments(relative3.path || "");
+        target.query = relative3.query;
       } else {
-        if (relative2.userinfo !== void 0 || relative2.host !== void 0 || relative2.port !== void 0) {
-          target.userinfo = relative2.userinfo;
-          target.host = relative2.host;
-          target.port = relative2.port;
-          target.path = removeDotSegments(relative2.path || "");
-          target.query = relative2.query;
+        if (relative3.userinfo !== void 0 || relative3.host !== void 0 || relative3.port !== void 0) {
+          target.userinfo = relative3.userinfo;
+          target.host = relative3.host;
+          target.port = relative3.port;
+          target.path = removeDotSegments(relative3.path || "");
+          target.query = relative3.query;
         } else {
-          if (!relative2.path) {
+          if (!relative3.path) {
             target.path = base.path;
-            if (relative2.query !== void 0) {
-              target.query = relative2.query;
+            if (relative3.query !== void 0) {
+              target.query = relative3.query;
             } else {
               target.query = base.query;
             }
           } else {
-            if (relative2.path[0] === "/") {
-              target.path = removeDotSegments(relative2.path);
+            if (relative3.path[0] === "/") {
+              target.path = removeDotSegments(relative3.path);
             } else {
               const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
               if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative2.path;
+                target.path = "/" + relative3.path;
               } else if (!base.path) {
-                target.path = relative2.path;
+                target.path = relative3.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative2.path;
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative3.path;
               }
               target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative2.query;
+            target.query = relative3.query;
           }
           target.userinfo = base.userinfo;
           target.host = base.host;
@@ -44020,7 +44020,7 @@ var require_fast_uri = __commonJS({
         }
         target.scheme = base.scheme;
       }
-      target.fragment = relative2.fragment;
+      target.fragment = relative3.fragment;
       return target;
     }
     function equal(uriA, uriB, options) {
@@ -44324,7 +44324,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve4,
+      resolve: resolve5,
       resolveComponent,
       equal,
       serialize: serialize2,
@@ -54400,10 +54400,14 @@ var defaults = {
 };
 
 // src/cli/args.ts
+var defaultRecordRequests = 50;
+var defaultMaxFixtureBytes = 5 * 1024 * 1024;
 var usage = `Usage:
   leakwatch compare --base <ref> --head <ref> [options]           diff, check out, install, build and compare
   leakwatch compare --base-dir <dir> --head-dir <dir> [options]   compare two prepared app folders
   leakwatch measure [--dir <dir>] [options]                        measure one app
+  leakwatch record --scenario <file> [--dir <dir>] [options]      record the answers of the scenario's upstream hosts
+                                                                   as fixtures next to it (real traffic to those hosts)
 
 Options of compare --base/--head:
   --repo <dir>            the git checkout (default: the current folder); it is never modified
@@ -54413,6 +54417,10 @@ Options of compare --base/--head:
   --force                 measure even when no dependency changed
   --no-bisect             after a regression of a grouped bump, do not bisect it to name the culprit
   --no-remedy             once the culprit is named, do not measure its newer releases for one that does not leak
+
+Options of record:
+  --requests <n>          requests to send while recording (default: ${defaultRecordRequests})
+  --max-fixture-bytes <n> answers larger than this are not written (default: ${defaultMaxFixtureBytes})
 
 Options:
   --start <cmd>           start command, run in the app folder with PORT set (default: ${defaults.startCommand})
@@ -54481,6 +54489,7 @@ function parseCliArgs(argv) {
       "heap-snapshots": { type: "string" },
       "keep-heap-snapshots": { type: "string" },
       outbound: { type: "string" },
+      "max-fixture-bytes": { type: "string" },
       ...Object.fromEntries(Object.keys(numberOptions).map((name) => [name, { type: "string" }]))
     }
   });
@@ -54518,6 +54527,18 @@ function parseCliArgs(argv) {
   const [command, ...rest] = positionals;
   if (rest.length > 0) throw usageError(`unexpected argument \`${rest[0]}\``);
   if (command === "measure") return { command, appDir: values.dir ?? ".", shared };
+  if (command === "record") {
+    const maxBytes = values["max-fixture-bytes"];
+    return {
+      command,
+      record: {
+        appDir: values.dir ?? ".",
+        requests: settings.requestsPerRound ?? defaultRecordRequests,
+        maxFixtureBytes: maxBytes === void 0 ? defaultMaxFixtureBytes : parseNumber("max-fixture-bytes", maxBytes)
+      },
+      shared
+    };
+  }
   if (command === "compare" && (values.base !== void 0 || values.head !== void 0)) {
     if (!values.base || !values.head) throw usageError("`compare` needs both --base and --head");
     return {
@@ -54558,7 +54579,7 @@ function usageError(message) {
 // src/cli/run.ts
 import { mkdtemp as mkdtemp4, rm as rm5, writeFile as writeFile4 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
-import { dirname as dirname2, join as join12, resolve as resolve3 } from "node:path";
+import { dirname as dirname3, join as join13, resolve as resolve4 } from "node:path";
 
 // src/measure/compare.ts
 import { cpus } from "node:os";
@@ -55137,7 +55158,7 @@ async function startStub(spec, context) {
     latencyMs: spec.latencyMs,
     echo: spec.echo,
     shape: spec.shape,
-    ...context.record && fixturesDir ? { record: { origins: spec.hosts ?? [], dir: fixturesDir, maxBytes: context.record.maxBytes } } : {}
+    ...context.record && fixturesDir && (spec.hosts ?? []).length > 0 ? { record: { origins: spec.hosts ?? [], dir: fixturesDir, maxBytes: context.record.maxBytes } } : {}
   };
   const usesTls = (spec.hosts ?? []).some((origin) => origin.startsWith("https:"));
   const env = scrubbedEnv(
@@ -55157,7 +55178,7 @@ async function startStub(spec, context) {
   child.stderr?.on("data", (chunk) => {
     stderr = (stderr + chunk.toString("utf8")).slice(-4e3);
   });
-  const ready = await new Promise((resolve4, reject) => {
+  const ready = await new Promise((resolve5, reject) => {
     const fail = (message, cause) => {
       cleanUp();
       reject(
@@ -55170,7 +55191,7 @@ async function startStub(spec, context) {
     const onMessage = (message) => {
       if (message.type !== "listening") return;
       cleanUp();
-      resolve4(message);
+      resolve5(message);
     };
     const onClose = (code, signalName) => fail(`Upstream stub "${spec.name}" exited (${signalName ?? `code ${code}`}) before listening.`);
     const onError = (error) => fail(`Upstream stub "${spec.name}" could not start: ${error.message}`, error);
@@ -55190,7 +55211,7 @@ async function askHits(stub) {
   const { spec, child } = stub;
   const base = { name: spec.name, ...spec.env ? { env: spec.env } : {}, hosts: spec.hosts ?? [] };
   if (!child.connected) return { ...base, requests: 0 };
-  const requests = await new Promise((resolve4) => {
+  const requests = await new Promise((resolve5) => {
     const timer = setTimeout(() => done(0), 5e3);
     const onMessage = (message) => {
       if (message.type === "hits") done(message.requests);
@@ -55198,7 +55219,7 @@ async function askHits(stub) {
     const done = (count) => {
       clearTimeout(timer);
       child.off("message", onMessage);
-      resolve4(count);
+      resolve5(count);
     };
     child.on("message", onMessage);
     child.send({ type: "hits" });
@@ -55303,11 +55324,11 @@ async function killGroup(child, graceMs = 3e3) {
   if (pgid === void 0) return;
   signalGroup(pgid, "SIGTERM");
   if (child.exitCode === null && child.signalCode === null) {
-    await new Promise((resolve4) => {
-      const timer = setTimeout(resolve4, graceMs);
+    await new Promise((resolve5) => {
+      const timer = setTimeout(resolve5, graceMs);
       child.once("exit", () => {
         clearTimeout(timer);
-        resolve4();
+        resolve5();
       });
     });
   }
@@ -55341,9 +55362,9 @@ var ProbeHub = class _ProbeHub {
       dir,
       net.createServer((socket) => hub.accept(socket))
     );
-    await new Promise((resolve4, reject) => {
+    await new Promise((resolve5, reject) => {
       hub.server.once("error", reject);
-      hub.server.listen(hub.socketPath, resolve4);
+      hub.server.listen(hub.socketPath, resolve5);
     });
     return hub;
   }
@@ -55368,7 +55389,7 @@ var ProbeHub = class _ProbeHub {
   }
   async waitForProbe(timeoutMs) {
     if (this.probes.size > 0) return;
-    await new Promise((resolve4, reject) => {
+    await new Promise((resolve5, reject) => {
       const timer = setTimeout(() => {
         this.connectWaiters.delete(done);
         reject(
@@ -55383,7 +55404,7 @@ var ProbeHub = class _ProbeHub {
       }, timeoutMs);
       const done = () => {
         clearTimeout(timer);
-        resolve4();
+        resolve5();
       };
       this.connectWaiters.add(done);
     });
@@ -55432,7 +55453,7 @@ var ProbeHub = class _ProbeHub {
     }
     const requests = [...this.probes].map((probe) => {
       const command = makeCommand(this.nextId++);
-      return new Promise((resolve4, reject) => {
+      return new Promise((resolve5, reject) => {
         const timer = setTimeout(() => {
           this.pending.delete(command.id);
           reject(
@@ -55446,7 +55467,7 @@ var ProbeHub = class _ProbeHub {
           probe,
           resolve: (message) => {
             clearTimeout(timer);
-            resolve4(message);
+            resolve5(message);
           },
           reject: (error) => {
             clearTimeout(timer);
@@ -55516,7 +55537,7 @@ var ProbeHub = class _ProbeHub {
     for (const pending of this.pending.values())
       pending.reject(new LeakwatchError("PROBE_CLOSED", "the probe channel closed"));
     this.pending.clear();
-    await new Promise((resolve4) => this.server.close(() => resolve4()));
+    await new Promise((resolve5) => this.server.close(() => resolve5()));
     await rm2(this.dir, { recursive: true, force: true });
   }
 };
@@ -55550,7 +55571,7 @@ async function startApp(options) {
   const requestsSent = options.requestsSent ?? (() => 0);
   let exit = null;
   let stopping = false;
-  const exited = new Promise((resolve4) => {
+  const exited = new Promise((resolve5) => {
     child.once("exit", async (code, signal) => {
       if (!stopping && exit === null) {
         exit = await describeExit(options.logPath, {
@@ -55560,7 +55581,7 @@ async function startApp(options) {
           elapsedMs: Date.now() - startedAtMs
         });
       }
-      resolve4();
+      resolve5();
     });
   });
   const watchdog = setInterval(() => {
@@ -55584,7 +55605,7 @@ async function startApp(options) {
     stopping = true;
     await killGroup(child);
     await exited;
-    await new Promise((resolve4) => logStream.end(resolve4));
+    await new Promise((resolve5) => logStream.end(resolve5));
     await hub[Symbol.asyncDispose]();
   };
   try {
@@ -55661,12 +55682,12 @@ async function waitUntilReady(options) {
   });
 }
 function findFreePort() {
-  return new Promise((resolve4, reject) => {
+  return new Promise((resolve5, reject) => {
     const server = net2.createServer();
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => resolve4(address.port));
+      server.close(() => resolve5(address.port));
     });
   });
 }
@@ -56671,7 +56692,7 @@ async function keepOrRemove(dir, options) {
 var import_autocannon = __toESM(require_autocannon(), 1);
 async function sendLoad(options) {
   const startedAtMs = Date.now();
-  const result = await new Promise((resolve4, reject) => {
+  const result = await new Promise((resolve5, reject) => {
     (0, import_autocannon.default)(
       {
         url: options.url,
@@ -56696,7 +56717,7 @@ async function sendLoad(options) {
           }
         ]
       },
-      (error, finished) => error ? reject(error) : resolve4(finished)
+      (error, finished) => error ? reject(error) : resolve5(finished)
     );
   }).catch((error) => {
     throw new LeakwatchError("LOAD_FAILED", `autocannon failed against ${options.url}: ${String(error)}`, {
@@ -57310,8 +57331,8 @@ async function runShellCommand(options) {
 `);
     const startedMs = performance.now();
     const child = spawnGroup(command, { cwd, env, stdio: ["ignore", log.fd, log.fd] });
-    const spawned = new Promise((resolve4, reject) => {
-      child.once("spawn", resolve4);
+    const spawned = new Promise((resolve5, reject) => {
+      child.once("spawn", resolve5);
       child.once("error", reject);
     });
     await spawned.catch((error) => {
@@ -57322,7 +57343,7 @@ async function runShellCommand(options) {
     });
     const processGroupId = child.pid;
     const exited = new Promise(
-      (resolve4) => child.once("exit", (code, exitSignal2) => resolve4([code, exitSignal2]))
+      (resolve5) => child.once("exit", (code, exitSignal2) => resolve5([code, exitSignal2]))
     );
     let outcome = "exited";
     const stop = (reason) => {
@@ -57589,7 +57610,7 @@ import { join as join7 } from "node:path";
 // src/process/git.ts
 import { execFile as execFile2 } from "node:child_process";
 function git(repoDir, args) {
-  return new Promise((resolve4, reject) => {
+  return new Promise((resolve5, reject) => {
     execFile2(
       "git",
       ["-C", repoDir, ...args],
@@ -57600,7 +57621,7 @@ function git(repoDir, args) {
           reject(error);
           return;
         }
-        resolve4({ exitCode: error ? Number(error.code) : 0, stdout: stdout.trim(), stderr: stderr.trim() });
+        resolve5({ exitCode: error ? Number(error.code) : 0, stdout: stdout.trim(), stderr: stderr.trim() });
       }
     );
   });
@@ -58113,14 +58134,14 @@ function lowestInRange(range) {
 import { execFile as execFile4 } from "node:child_process";
 var maxBufferBytes = 512 * 1024 * 1024;
 function runGit(repoDir, args) {
-  return new Promise((resolve4, reject) => {
+  return new Promise((resolve5, reject) => {
     execFile4(
       "git",
       ["-C", repoDir, "--literal-pathspecs", ...args],
       { maxBuffer: maxBufferBytes, env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== "number") reject(error);
-        else resolve4({ ok: !error, stdout, stderr });
+        else resolve5({ ok: !error, stdout, stderr });
       }
     );
   });
@@ -62443,10 +62464,10 @@ async function loadScenario(options) {
       cause: error
     });
   }
-  const relative2 = path4.relative(options.cwd, file);
+  const relative3 = path4.relative(options.cwd, file);
   const scenario = parseScenario({
     text,
-    displayPath: isPath && !relative2.startsWith("..") ? relative2 : file,
+    displayPath: isPath && !relative3.startsWith("..") ? relative3 : file,
     scenarioDir: path4.dirname(file),
     defaultName: path4.basename(file).replace(/\.(ya?ml|json)$/i, ""),
     fixturesMayBeMissing: options.fixturesMayBeMissing
@@ -62964,6 +62985,101 @@ function renderMeasureText(report) {
   );
 }
 
+// src/cli/record.ts
+import { dirname as dirname2, join as join12, relative as relative2, resolve as resolve3 } from "node:path";
+import { setTimeout as delay3 } from "node:timers/promises";
+async function runRecord(args, shared, logDir, io) {
+  var _stack = [];
+  try {
+    const log = (line) => io.stderr(`leakwatch: ${line}
+`);
+    if (!shared.scenario) {
+      throw new LeakwatchError(
+        "USAGE",
+        "`record` needs --scenario <file>: the fixtures are written next to it."
+      );
+    }
+    const scenario = await loadScenario({
+      nameOrPath: shared.scenario,
+      cwd: io.cwd,
+      fixturesMayBeMissing: true
+    });
+    const scenarioDir = dirname2(scenario.sourcePath ?? io.cwd);
+    const specs = (scenario.upstreams ?? []).map((spec) => withFixtures(spec));
+    const recorded = specs.filter((spec) => (spec.hosts ?? []).length > 0);
+    if (recorded.length === 0) {
+      throw new LeakwatchError(
+        "RECORD_NOTHING",
+        "The scenario declares no upstream with hosts: nothing to record.",
+        {
+          hint: 'Add the origins the app calls, e.g. upstreams: [{ name: api, hosts: ["https://api.example.com"] }].'
+        }
+      );
+    }
+    const plan = buildRunPlan(shared.settings, scenario);
+    const upstreams = __using(_stack, await startUpstreams({
+      specs,
+      scenarioDir,
+      outbound: "block",
+      record: { maxBytes: args.maxFixtureBytes },
+      log
+    }), true);
+    const app = __using(_stack, await startApp({
+      label: "record",
+      appDir: resolve3(io.cwd, args.appDir),
+      startCommand: plan.startCommand,
+      readyPath: plan.readyPath,
+      readyTimeoutMs: plan.readyTimeoutMs,
+      heapCapMb: plan.heapCapMb,
+      rssLimitMb: plan.rssLimitMb,
+      probePath: probePath(),
+      logPath: join12(logDir, "record.log"),
+      env: { ...scenario.env, ...upstreams.env },
+      log
+    }), true);
+    const next = createRequestSequence(scenario, plan.seed);
+    log(`recording: ${args.requests} requests of scenario ${scenario.name}`);
+    const load2 = await sendLoad({ url: app.url, requests: args.requests, connections: 1, nextRequest: next });
+    await app.hub.sample();
+    const blocked = app.hub.outbound.filter((host) => host.action === "blocked");
+    await delay3(500);
+    await upstreams.stop();
+    const written = upstreams.recorded.flatMap((entry) => entry.type === "recorded" ? [entry] : []);
+    const skipped = upstreams.recorded.flatMap((entry) => entry.type === "not-recorded" ? [entry] : []);
+    const lines = [
+      `sent ${load2.requests} requests: ${new Set(written.map((entry) => entry.file)).size} fixture files written from ${written.length} answers, ${new Set(skipped.map((entry) => entry.url)).size} URLs not recorded`,
+      ...recorded.map(
+        (spec) => `  ${spec.name}: fixtures in ${relative2(io.cwd, resolve3(scenarioDir, spec.fixtures ?? ""))}`
+      ),
+      ...dedupe(
+        written.map((entry) => `  ${entry.url} \u2192 ${entry.file} (${entry.status}, ${entry.bytes} bytes)`)
+      ),
+      ...dedupe(skipped.map((entry) => `  not recorded: ${entry.url}: ${entry.reason}`)),
+      ...blocked.map(
+        (host) => `  blocked (not declared in any upstream's hosts): ${host.host} \xD7${host.connections}`
+      ),
+      ...specs.filter((spec, index) => spec.fixtures !== scenario.upstreams?.[index]?.fixtures).map(
+        (spec) => `  add \`fixtures: ${spec.fixtures}\` to upstream "${spec.name}" in the scenario, so runs replay them`
+      )
+    ];
+    io.stdout(`${lines.join("\n")}
+`);
+    return written.length > 0 ? 0 : 2;
+  } catch (_) {
+    var _error = _, _hasError = true;
+  } finally {
+    var _promise = __callDispose(_stack, _error, _hasError);
+    _promise && await _promise;
+  }
+}
+function withFixtures(spec) {
+  if ((spec.hosts ?? []).length === 0 || spec.fixtures !== void 0) return spec;
+  return { ...spec, fixtures: `fixtures/${spec.name}` };
+}
+function dedupe(lines) {
+  return [...new Set(lines)];
+}
+
 // src/cli/run.ts
 var compareExitCode = { regression: 1, error: 2, improvement: 0, unchanged: 0, "pre-existing": 0 };
 var progress = (io) => (line) => io.stderr(`leakwatch: ${line}
@@ -62972,8 +63088,8 @@ async function runCliCommand(command, io) {
   return withLogDir(command.shared, io, (logDir) => runWithLogDir(command, logDir, io));
 }
 async function withLogDir(shared, io, run2) {
-  if (shared.logDir) return run2(resolve3(io.cwd, shared.logDir));
-  const logDir = await mkdtemp4(join12(tmpdir4(), "leakwatch-logs-"));
+  if (shared.logDir) return run2(resolve4(io.cwd, shared.logDir));
+  const logDir = await mkdtemp4(join13(tmpdir4(), "leakwatch-logs-"));
   let exitCode = 2;
   try {
     exitCode = await run2(logDir);
@@ -62987,38 +63103,39 @@ async function withLogDir(shared, io, run2) {
 async function runWithLogDir(command, logDir, io) {
   const { shared } = command;
   if (command.command === "compare-refs") return runCompareRefs(command.refs, shared, logDir, io);
+  if (command.command === "record") return runRecord(command.record, shared, logDir, io);
   const scenario = await loadScenario({ nameOrPath: shared.scenario, cwd: io.cwd });
   const plan = buildRunPlan(shared.settings, scenario);
   const context = {
     scenario,
-    scenarioDir: scenario.sourcePath ? dirname2(scenario.sourcePath) : io.cwd,
+    scenarioDir: scenario.sourcePath ? dirname3(scenario.sourcePath) : io.cwd,
     probePath: probePath(),
     leakwatchVersion: leakwatchVersion(),
     workDir: logDir,
-    keepSnapshotsDir: shared.keepSnapshotsDir ? resolve3(io.cwd, shared.keepSnapshotsDir) : void 0,
+    keepSnapshotsDir: shared.keepSnapshotsDir ? resolve4(io.cwd, shared.keepSnapshotsDir) : void 0,
     log: progress(io)
   };
   if (command.command === "compare") {
     const report2 = await compareApps(
-      { baseDir: resolve3(io.cwd, command.baseDir), headDir: resolve3(io.cwd, command.headDir) },
+      { baseDir: resolve4(io.cwd, command.baseDir), headDir: resolve4(io.cwd, command.headDir) },
       plan,
       context
     );
     await emit(report2, renderCompareText(report2), shared, io);
     return compareExitCode[report2.comparison.verdict];
   }
-  const report = await measureApp(resolve3(io.cwd, command.appDir), plan, context);
+  const report = await measureApp(resolve4(io.cwd, command.appDir), plan, context);
   await emit(report, renderMeasureText(report), shared, io);
   return { leak: 1, crashed: 1, error: 2, plateau: 0, transient: 0, flat: 0 }[report.app.verdict];
 }
 async function runCompareRefs(refs, shared, logDir, io) {
   const outcome = await compareRefs({
     ...refs,
-    repoDir: resolve3(io.cwd, refs.repoDir),
+    repoDir: resolve4(io.cwd, refs.repoDir),
     settings: shared.settings,
     scenario: shared.scenario,
     logDir,
-    keepSnapshotsDir: shared.keepSnapshotsDir ? resolve3(io.cwd, shared.keepSnapshotsDir) : void 0,
+    keepSnapshotsDir: shared.keepSnapshotsDir ? resolve4(io.cwd, shared.keepSnapshotsDir) : void 0,
     log: progress(io)
   });
   if (outcome.kind === "skipped") {
@@ -63041,7 +63158,7 @@ ${renderCompareText(report)}`,
 async function emit(report, text, shared, io) {
   const json2 = `${JSON.stringify(report, null, 2)}
 `;
-  if (shared.reportPath) await writeFile4(resolve3(io.cwd, shared.reportPath), json2);
+  if (shared.reportPath) await writeFile4(resolve4(io.cwd, shared.reportPath), json2);
   if (shared.json) io.stdout(json2);
   else io.stdout(`${text}
 `);

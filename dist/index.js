@@ -79679,7 +79679,7 @@ async function startStub(spec, context3) {
     latencyMs: spec.latencyMs,
     echo: spec.echo,
     shape: spec.shape,
-    ...context3.record && fixturesDir ? { record: { origins: spec.hosts ?? [], dir: fixturesDir, maxBytes: context3.record.maxBytes } } : {}
+    ...context3.record && fixturesDir && (spec.hosts ?? []).length > 0 ? { record: { origins: spec.hosts ?? [], dir: fixturesDir, maxBytes: context3.record.maxBytes } } : {}
   };
   const usesTls = (spec.hosts ?? []).some((origin) => origin.startsWith("https:"));
   const env = scrubbedEnv(
