@@ -6,7 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderMeasureText } from '../../src/report/terminal.js';
-import { countingServer, outsideAddress, parseMeasure, projectRoot, quickLoad, runCli } from './helpers.js';
+import {
+  countingServer,
+  outsideAddress,
+  parseCompare,
+  parseMeasure,
+  projectRoot,
+  quickLoad,
+  runCli,
+} from './helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'leakwatch-reroute-'));
 const appDir = join(root, 'app');
@@ -66,6 +74,54 @@ const measure = (...extra: string[]) =>
     ],
     root,
   );
+
+describe('a leak inside the HTTP client, through a rerouted hard-coded origin', () => {
+  it('is a regression: the client code runs for real, only its destination changed', async () => {
+    const sides = ['base', 'head'].map((label) => {
+      const dir = join(root, `client-${label}`);
+      mkdirSync(dir);
+      copyFileSync(join(appDir, 'server.cjs'), join(dir, 'server.cjs'));
+      writeFileSync(
+        join(dir, 'outbound.json'),
+        JSON.stringify(label === 'head' ? { leakBytesPerRequest: 4096 } : {}),
+      );
+      return dir;
+    });
+    const run = await runCli(
+      [
+        'compare',
+        '--base-dir',
+        sides[0] ?? '',
+        '--head-dir',
+        sides[1] ?? '',
+        '--start',
+        'node server.cjs',
+        '--scenario',
+        'scenario.yml',
+        '--json',
+        '--warmup',
+        '300',
+        '--requests',
+        '200',
+        '--rounds',
+        '8',
+        '--settle-ms',
+        '0',
+        '--heap-snapshots',
+        'never',
+      ],
+      root,
+    );
+    const report = parseCompare(run);
+    expect(run.exitCode, report.comparison.reason).toBe(1);
+    expect(report.comparison.verdict).toBe('regression');
+    expect(report.comparison.deltaBytesPerRequest).toBeGreaterThan(2048);
+    for (const side of [report.base, report.head]) {
+      expect(side.load.non2xx + side.load.errors).toBe(0);
+      expect(side.network?.stubs[0]?.requests).toBe(3 * side.load.requests);
+    }
+  }, 300_000);
+});
 
 describe.skipIf(!address)('rerouted hosts and blocked outbound traffic', () => {
   it('answers fetch, http and https calls to hard-coded origins from fixtures, and blocks the rest', async () => {
