@@ -54,7 +54,13 @@ const output = () => ({
 });
 for (let run = 0; run < runs; run++) {
   const loadAverageBefore = Number(loadavg()[0].toFixed(1));
-  const series = await compareSeries({ name: `null through rerouting ${run + 1}`, runs: 1, baseDir, headDir, scenario });
+  const series = await compareSeries({
+    name: `null through rerouting ${run + 1}`,
+    runs: 1,
+    baseDir,
+    headDir,
+    scenario,
+  });
   const [result] = series.results;
   results.push({ ...result, loadAverage1mBefore: loadAverageBefore });
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
