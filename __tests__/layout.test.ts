@@ -5,8 +5,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ORDER = [
-  'model',
   'settings',
+  'model',
   'process',
   'scenario',
   'deps',

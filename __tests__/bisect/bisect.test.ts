@@ -4,8 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { primaryFit } from '../../src/analysis/analysis.js';
-import type { PlanSettings } from '../../src/measure/compare.js';
 import { compareRefs } from '../../src/pipeline/pipeline.js';
+import type { PlanSettings } from '../../src/settings/table.js';
 import { gitIn, makeRepo, makeTempDir, removeDir, worktreeDirs } from '../prepare/fixtures.js';
 
 const demoDir = join(import.meta.dirname, '..', '..', 'demo');

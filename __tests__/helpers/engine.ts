@@ -2,9 +2,11 @@
 import { copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { buildRunPlan, compareApps, type PlanSettings } from '../../src/measure/compare.js';
+import { compareApps } from '../../src/measure/compare.js';
 import { probePath } from '../../src/process/package-files.js';
 import type { Scenario } from '../../src/scenario/types.js';
+import { buildRunPlan } from '../../src/settings/read.js';
+import type { PlanSettings } from '../../src/settings/table.js';
 
 const fixtureServer = resolve(import.meta.dirname, '../fixtures/servers/server.cjs');
 

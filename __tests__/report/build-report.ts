@@ -140,7 +140,6 @@ export function buildReport(options: {
       reason: options.reason ?? 'head slope differs from base',
       deltaBytesPerRequest: options.head.slopeBytes - options.base.slopeBytes,
       deltaUncertainty: 40,
-      thresholdBytesPerRequest: 256,
     },
     schedule: {
       warmupRequests: 5000,

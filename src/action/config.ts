@@ -1,17 +1,16 @@
-// Action inputs, environment and event payload → one typed, frozen config. The only place the action
-// reads `core.getInput`, the environment or the GitHub context; defaults mirror action.yml.
+// Action inputs (by the settings table), environment and event payload → one typed, frozen config. The only place
+// the action reads `core.getInput`, the environment or the GitHub context.
 
 import { isAbsolute, normalize } from 'node:path';
 import * as core from '@actions/core';
 import * as github from '@actions/github';
-import type { PlanSettings } from '../measure/compare.js';
 import { LeakwatchError } from '../model/errors.js';
-import type { HeapSnapshotPolicy, OutboundPolicy } from '../model/report.js';
-import { defaults } from '../settings/defaults.js';
+import { pickPlanSettings, readSettings } from '../settings/read.js';
+import { type PlanSettings, type SettingValue, settings } from '../settings/table.js';
 
-export type ActionMode = 'full' | 'measure' | 'report';
-export type FailOn = 'regression' | 'error' | 'never';
-export type CommentPolicy = 'always' | 'on-change' | 'never';
+export type ActionMode = SettingValue<'mode'>;
+export type FailOn = SettingValue<'failOn'>;
+export type CommentPolicy = SettingValue<'comment'>;
 
 export interface PullRequestTrigger {
   kind: 'pull-request';
@@ -72,41 +71,6 @@ export interface ActionContext {
 
 type GetInput = (name: string) => string;
 
-function oneOf<T extends string>(name: string, raw: string, allowed: readonly T[], problems: string[]): T {
-  if ((allowed as readonly string[]).includes(raw)) return raw as T;
-  problems.push(
-    `\`${name}\` must be one of ${allowed.map((value) => `\`${value}\``).join(', ')} (got \`${raw}\`)`,
-  );
-  return allowed[0] as T;
-}
-
-function parseBoolean(name: string, raw: string, problems: string[]): boolean {
-  if (['true', 'True', 'TRUE'].includes(raw)) return true;
-  if (['false', 'False', 'FALSE'].includes(raw)) return false;
-  problems.push(`\`${name}\` must be \`true\` or \`false\` (got \`${raw}\`)`);
-  return false;
-}
-
-function parseNumber(
-  name: string,
-  raw: string,
-  rule: 'positive' | 'whole-positive' | 'whole-non-negative',
-  problems: string[],
-): number | undefined {
-  if (raw === '') return undefined;
-  const value = Number(raw);
-  const isWhole = Number.isInteger(value);
-  const [isValid, expected] =
-    rule === 'positive'
-      ? [Number.isFinite(value) && value > 0, '> 0']
-      : rule === 'whole-positive'
-        ? [isWhole && value > 0, 'a whole number > 0']
-        : [isWhole && value >= 0, 'a whole number ≥ 0'];
-  if (isValid) return value;
-  problems.push(`\`${name}\` must be ${expected} (got \`${raw}\`)`);
-  return undefined;
-}
-
 function asRecord(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
 }
@@ -162,12 +126,8 @@ export function readActionConfig(
   context: ActionContext = github.context,
 ): Readonly<ActionConfig> {
   const problems: string[] = [];
-  const input = (name: string, fallback = '') => {
-    const raw = getInput(name).trim();
-    return raw === '' ? fallback : raw;
-  };
-
-  const mode = oneOf<ActionMode>('mode', input('mode', 'full'), ['full', 'measure', 'report'], problems);
+  const given = readSettings('input', (name) => getInput(name).trim(), problems);
+  const mode = given.mode ?? settings.mode.default;
   const trigger = readTrigger(context);
   if (mode === 'report' && trigger.kind !== 'workflow-run') {
     problems.push(
@@ -180,113 +140,51 @@ export function readActionConfig(
   ) {
     problems.push(`the \`${context.eventName}\` payload has no pull request number and head/base SHAs`);
   }
-
-  const workingDirectory = normalize(input('working-directory', '.')).replace(/\/+$/, '') || '.';
-  if (isAbsolute(workingDirectory) || workingDirectory === '..' || workingDirectory.startsWith('../')) {
-    problems.push(
-      `\`working-directory\` must be a folder inside the repository (got \`${getInput('working-directory')}\`)`,
-    );
-  }
-
-  const settings: PlanSettings = {
-    startCommand: input('start-command', defaults.startCommand),
-    thresholdBytesPerRequest:
-      parseNumber(
-        'threshold',
-        input('threshold', String(defaults.thresholdBytesPerRequest)),
-        'positive',
-        problems,
-      ) ?? defaults.thresholdBytesPerRequest,
-  };
-  const readyPath = input('ready-path');
-  if (readyPath && !readyPath.startsWith('/')) {
-    problems.push(`\`ready-path\` must start with \`/\` (got \`${readyPath}\`)`);
-  }
-  if (readyPath) settings.readyPath = readyPath;
-  const numbers = [
-    ['heap-cap-mb', 'heapCapMb', 'whole-positive'],
-    ['requests', 'requestsPerRound', 'whole-positive'],
-    ['rounds', 'rounds', 'whole-positive'],
-    ['warmup', 'warmupRequests', 'whole-non-negative'],
-    ['settle-ms', 'settleMs', 'whole-non-negative'],
-    ['time-budget-ms', 'timeBudgetMs', 'whole-positive'],
-    ['rate', 'ratePerSecond', 'positive'],
-  ] as const;
-  for (const [name, key, rule] of numbers) {
-    const value = parseNumber(name, input(name), rule, problems);
-    if (value !== undefined) settings[key] = value;
-  }
-
-  settings.heapSnapshots = oneOf<HeapSnapshotPolicy>(
-    'heap-snapshots',
-    input('heap-snapshots', defaults.heapSnapshots),
-    ['on-regression', 'always', 'never'],
+  const workingDirectory = readWorkingDirectory(
+    given.workingDirectory ?? settings.workingDirectory.default,
     problems,
   );
-
-  // Empty: the scenario's `outbound`, else block.
-  if (input('outbound') !== '') {
-    settings.outbound = oneOf<OutboundPolicy>('outbound', input('outbound'), ['block', 'allow'], problems);
-  }
-
-  const comment = oneOf<CommentPolicy>(
-    'comment',
-    input('comment', 'on-change'),
-    ['always', 'on-change', 'never'],
-    problems,
-  );
-  const githubToken = input('github-token') || null;
+  const comment = given.comment ?? settings.comment.default;
+  const githubToken = given.githubToken ?? null;
   if (mode !== 'measure' && comment !== 'never' && !githubToken) {
     problems.push(
       `\`github-token\` is required to comment (set \`comment: never\` or \`mode: measure\` to run without one)`,
     );
   }
-
-  const checkName = input('check-name') || null;
+  const checkName = given.checkName ?? null;
   if (checkName && (mode === 'measure' || !githubToken)) {
     problems.push(
       '`check-name` needs a token with `checks: write`: publish the check from `mode: full` or `mode: report`',
     );
   }
+  if (problems.length > 0) {
+    throw new LeakwatchError('CONFIG_INVALID', `Invalid action inputs: ${problems.join('; ')}.`, {
+      hint: 'See the inputs in action.yml or docs/action.md.',
+    });
+  }
 
-  const scenario = input('scenario', defaults.scenario);
-  const installCommand = input('install-command') || undefined;
-  const buildCommand = input('build-command') || undefined;
-  const serverUrl = env.GITHUB_SERVER_URL ?? context.serverUrl;
+  const scenario = given.scenario ?? settings.scenario.default;
   const repository = readRepository(env);
-  const config: ActionConfig = {
+  const serverUrl = env.GITHUB_SERVER_URL ?? context.serverUrl;
+  return deepFreeze({
     mode,
     githubToken,
     workingDirectory,
-    ...(installCommand ? { installCommand } : {}),
-    ...(buildCommand ? { buildCommand } : {}),
+    ...(given.installCommand ? { installCommand: given.installCommand } : {}),
+    ...(given.buildCommand ? { buildCommand: given.buildCommand } : {}),
     scenario,
-    settings,
-    onlyOnDependencyChange: parseBoolean(
-      'only-on-dependency-change',
-      input('only-on-dependency-change', 'true'),
-      problems,
-    ),
+    settings: pickPlanSettings(given),
+    onlyOnDependencyChange: given.onlyOnDependencyChange ?? settings.onlyOnDependencyChange.default,
     bisect: {
-      isEnabled: parseBoolean('bisect', input('bisect', 'true'), problems),
-      timeBudgetMs: parseNumber(
-        'bisect-time-budget-ms',
-        input('bisect-time-budget-ms'),
-        'whole-positive',
-        problems,
-      ),
+      isEnabled: given.bisect ?? settings.bisect.default,
+      timeBudgetMs: given.bisectTimeBudgetMs,
     },
-    remedy: { isEnabled: parseBoolean('remedy', input('remedy', 'true'), problems) },
-    failOn: oneOf<FailOn>(
-      'fail-on',
-      input('fail-on', 'regression'),
-      ['regression', 'error', 'never'],
-      problems,
-    ),
+    remedy: { isEnabled: given.remedy ?? settings.remedy.default },
+    failOn: given.failOn ?? settings.failOn.default,
     comment,
-    commentKey: input('comment-key', workingDirectory === '.' ? scenario : `${workingDirectory}:${scenario}`),
-    reportDir: input('report-dir', 'leakwatch-report'),
-    heapSnapshotsDir: input('heap-snapshots-dir') || null,
+    commentKey: given.commentKey ?? (workingDirectory === '.' ? scenario : `${workingDirectory}:${scenario}`),
+    reportDir: given.reportDir ?? settings.reportDir.default,
+    heapSnapshotsDir: given.heapSnapshotsDir ?? null,
     checkName,
     trigger,
     repository,
@@ -294,12 +192,14 @@ export function readActionConfig(
       repository && serverUrl && context.runId
         ? `${serverUrl}/${repository.owner}/${repository.repo}/actions/runs/${context.runId}`
         : null,
-  };
+  });
+}
 
-  if (problems.length > 0) {
-    throw new LeakwatchError('CONFIG_INVALID', `Invalid action inputs: ${problems.join('; ')}.`, {
-      hint: 'See the inputs in action.yml or docs/action.md.',
-    });
+/** Relative to the repository root, normalized, never outside it. */
+function readWorkingDirectory(raw: string, problems: string[]): string {
+  const workingDirectory = normalize(raw).replace(/\/+$/, '') || '.';
+  if (isAbsolute(workingDirectory) || workingDirectory === '..' || workingDirectory.startsWith('../')) {
+    problems.push(`\`working-directory\` must be a folder inside the repository (got \`${raw}\`)`);
   }
-  return deepFreeze(config);
+  return workingDirectory;
 }

@@ -208,7 +208,6 @@ export function compareSides(
     reason,
     deltaBytesPerRequest: delta,
     deltaUncertainty: uncertainty,
-    thresholdBytesPerRequest,
   });
 
   for (const side of [base, head]) {

@@ -17,9 +17,6 @@ import {
   measureCandidate,
 } from './measure-candidate.js';
 
-/** Enough for the ~4 candidates of an 8-package group with installs and default-length measurements. */
-export const defaultBisectTimeBudgetMs = 20 * 60_000;
-
 export interface BisectChangesOptions extends CandidateBase {
   /** The PR's bumps, from the dependency diff. */
   units: readonly BumpUnit[];

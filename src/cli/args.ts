@@ -1,9 +1,9 @@
-// argv → a typed CLI config. The only place the CLI reads its arguments.
+// argv → a typed CLI config, by the settings table. The only place the CLI reads its arguments.
 import { parseArgs } from 'node:util';
-import type { PlanSettings } from '../measure/compare.js';
 import { LeakwatchError } from '../model/errors.js';
-import type { HeapSnapshotPolicy } from '../model/report.js';
-import { defaults } from '../settings/defaults.js';
+import { pickPlanSettings, readSettings } from '../settings/read.js';
+import type { SettingSpec } from '../settings/spec.js';
+import { type PlanSettings, settings } from '../settings/table.js';
 import type { RecordArgs } from './record.js';
 
 export type CliCommand =
@@ -42,191 +42,119 @@ export interface SharedOptions {
   keepSnapshotsDir?: string;
 }
 
-const defaultRecordRequests = 50;
-const defaultMaxFixtureBytes = 5 * 1024 * 1024;
-
-export const usage = `Usage:
+const commands = `Usage:
   leakwatch compare --base <ref> --head <ref> [options]           diff, check out, install, build and compare
   leakwatch compare --base-dir <dir> --head-dir <dir> [options]   compare two prepared app folders
   leakwatch measure [--dir <dir>] [options]                        measure one app
   leakwatch record --scenario <file> [--dir <dir>] [options]      record the answers of the scenario's upstream hosts
-                                                                   as fixtures next to it (real traffic to those hosts)
+                                                                   as fixtures next to it (real traffic to those hosts)`;
 
-Options of compare --base/--head:
-  --repo <dir>            the git checkout (default: the current folder); it is never modified
-  --cwd <dir>             the app folder, relative to the repository root (default: .)
-  --install <cmd>         install command (default: the package manager's frozen-lockfile install)
-  --build <cmd>           build command (default: the \`build\` script, if package.json has one)
-  --force                 measure even when no dependency changed
-  --no-bisect             after a regression of a grouped bump, do not bisect it to name the culprit
-  --no-remedy             once the culprit is named, do not measure its newer releases for one that does not leak
+/** The flags that are not settings: which command, on what. */
+const commandOptions = {
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+  dir: { type: 'string' },
+  'base-dir': { type: 'string' },
+  'head-dir': { type: 'string' },
+  base: { type: 'string' },
+  head: { type: 'string' },
+} as const;
 
-Options of record:
-  --requests <n>          requests to send while recording (default: ${defaultRecordRequests})
-  --max-fixture-bytes <n> answers larger than this are not written (default: ${defaultMaxFixtureBytes})
+const cliSpecs = (Object.values(settings) as SettingSpec[]).filter((spec) => spec.cli !== undefined);
 
-Options:
-  --start <cmd>           start command, run in the app folder with PORT set (default: ${defaults.startCommand})
-  --ready-path <path>     path that answers < 500 once the app is ready (default: ${defaults.readyPath})
-  --scenario <name|file>  built-in scenario name or scenario file (default: ${defaults.scenario})
-  --heap-cap-mb <n>       --max-old-space-size for the app (default: ${defaults.heapCapMb})
-  --rss-limit-mb <n>      RSS watchdog (default: ${defaults.rssLimitFactor} x heap cap)
-  --threshold <n>         bytes/request of extra growth that counts as a regression (default: ${defaults.thresholdBytesPerRequest})
-  --connections <n>       concurrent connections (default: ${defaults.connections})
-  --warmup <n>            warm-up requests per side, not fitted (default: ${defaults.warmupRequests})
-  --requests <n>          requests per measured round (default: ${defaults.requestsPerRound})
-  --rounds <n>            measured rounds per side (default: ${defaults.rounds})
-  --seed <n>              seed of the request sequence (default: ${defaults.seed})
-  --settle-ms <n>         idle before the settle samples, 0 = off (default: ${defaults.settleMs})
-  --time-budget-ms <n>    load time per side that warm-up and rounds shrink to fit (default: ${defaults.timeBudgetMs})
-  --rate <n>              cap the request rate (requests/s), e.g. to production's (default: as fast as served)
-  --heap-snapshots <when> on-regression, always or never: heap snapshots that name what grows (default: ${defaults.heapSnapshots})
-  --outbound <policy>     block or allow: the app's connections to non-loopback hosts no upstream stub claims
-                          (default: the scenario's, else ${defaults.outbound}: refused and listed in the report)
-  --keep-heap-snapshots <dir>  keep the heap snapshots in <dir> (default: deleted after the analysis)
-  --json                  print the JSON report on stdout (progress stays on stderr)
-  --report <file>         also write the JSON report to <file>
-  --log-dir <dir>         keep install, build and app logs here (default: a temp folder, kept only after an error)
+function helpLine(spec: SettingSpec): string {
+  const name = `--${spec.cli}${spec.placeholder ? ` ${spec.placeholder}` : spec.rule.kind === 'number' ? ' <n>' : ''}`;
+  if (spec.rule.kind === 'boolean') return `  ${name.padEnd(28)}${spec.cliDescription ?? spec.description}`;
+  const shown = spec.defaultText ?? (spec.default === null ? 'none' : String(spec.default));
+  const fallback = spec.scenario ? `the scenario's, else ${shown}` : shown;
+  return `  ${name.padEnd(28)}${spec.description} (default: ${fallback})`;
+}
 
-Exit codes: 0 no regression, 1 regression (or a leak, for measure), 2 error.`;
-
-const heapSnapshotPolicies: HeapSnapshotPolicy[] = ['on-regression', 'always', 'never'];
-
-const numberOptions = {
-  'heap-cap-mb': 'heapCapMb',
-  'rss-limit-mb': 'rssLimitMb',
-  threshold: 'thresholdBytesPerRequest',
-  connections: 'connections',
-  warmup: 'warmupRequests',
-  requests: 'requestsPerRound',
-  rounds: 'rounds',
-  seed: 'seed',
-  'settle-ms': 'settleMs',
-  'time-budget-ms': 'timeBudgetMs',
-  rate: 'ratePerSecond',
-} as const satisfies Record<string, keyof PlanSettings>;
+export const usage = [
+  commands,
+  '',
+  'Options of compare --base/--head:',
+  ...cliSpecs.filter((spec) => spec.cliCommand === 'compare-refs').map(helpLine),
+  '',
+  'Options of record:',
+  ...cliSpecs.filter((spec) => spec.cliCommand === 'record').map(helpLine),
+  '',
+  'Options:',
+  ...cliSpecs.filter((spec) => spec.cliCommand === undefined).map(helpLine),
+  '',
+  'Exit codes: 0 no regression, 1 regression (or a leak, for measure), 2 error.',
+].join('\n');
 
 export function parseCliArgs(argv: string[]): CliCommand {
-  const { values, positionals } = parseArgs({
+  const parsed = parseArgs({
     args: argv,
     allowPositionals: true,
     strict: true,
     options: {
-      help: { type: 'boolean', short: 'h' },
-      version: { type: 'boolean' },
-      dir: { type: 'string' },
-      'base-dir': { type: 'string' },
-      'head-dir': { type: 'string' },
-      base: { type: 'string' },
-      head: { type: 'string' },
-      repo: { type: 'string' },
-      cwd: { type: 'string' },
-      install: { type: 'string' },
-      build: { type: 'string' },
-      force: { type: 'boolean' },
-      'no-bisect': { type: 'boolean' },
-      'no-remedy': { type: 'boolean' },
-      start: { type: 'string' },
-      'ready-path': { type: 'string' },
-      scenario: { type: 'string' },
-      json: { type: 'boolean' },
-      report: { type: 'string' },
-      'log-dir': { type: 'string' },
-      'heap-snapshots': { type: 'string' },
-      'keep-heap-snapshots': { type: 'string' },
-      outbound: { type: 'string' },
-      'max-fixture-bytes': { type: 'string' },
-      ...Object.fromEntries(Object.keys(numberOptions).map((name) => [name, { type: 'string' as const }])),
+      ...commandOptions,
+      ...Object.fromEntries(
+        cliSpecs.map((spec) => [
+          spec.cli,
+          { type: spec.rule.kind === 'boolean' ? 'boolean' : 'string' } as const,
+        ]),
+      ),
     },
   });
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const text = (name: string) => values[name] as string | undefined;
+  const positionals = parsed.positionals;
   if (values.help) return { command: 'help' };
   if (values.version) return { command: 'version' };
 
-  const settings: PlanSettings = { startCommand: values.start as string | undefined };
-  if (values['ready-path'] !== undefined) settings.readyPath = values['ready-path'] as string;
-  const heapSnapshots = values['heap-snapshots'] as string | undefined;
-  if (heapSnapshots !== undefined) {
-    if (!heapSnapshotPolicies.includes(heapSnapshots as HeapSnapshotPolicy)) {
-      throw usageError(
-        `\`--heap-snapshots\` must be one of ${heapSnapshotPolicies.join(', ')} (got \`${heapSnapshots}\`)`,
-      );
-    }
-    settings.heapSnapshots = heapSnapshots as HeapSnapshotPolicy;
-  }
-  const outbound = values.outbound as string | undefined;
-  if (outbound !== undefined) {
-    if (outbound !== 'block' && outbound !== 'allow')
-      throw usageError(`\`--outbound\` must be block or allow (got \`${outbound}\`)`);
-    settings.outbound = outbound;
-  }
-  for (const [flag, key] of Object.entries(numberOptions)) {
-    const raw = values[flag as keyof typeof values];
-    if (typeof raw === 'string') settings[key] = parseNumber(flag, raw);
-  }
+  const problems: string[] = [];
+  const given = readSettings('cli', (name) => values[name], problems);
+  if (problems.length > 0) throw usageError(problems.join('; '));
   const shared: SharedOptions = {
-    settings,
-    scenario: values.scenario as string | undefined,
-    json: Boolean(values.json),
-    reportPath: values.report as string | undefined,
-    logDir: values['log-dir'] as string | undefined,
-    keepSnapshotsDir: values['keep-heap-snapshots'] as string | undefined,
+    settings: pickPlanSettings(given),
+    scenario: given.scenario,
+    json: given.json ?? settings.json.default,
+    reportPath: given.reportPath,
+    logDir: given.logDir,
+    keepSnapshotsDir: given.heapSnapshotsDir,
   };
 
   const [command, ...rest] = positionals;
   if (rest.length > 0) throw usageError(`unexpected argument \`${rest[0]}\``);
-  if (command === 'measure') return { command, appDir: (values.dir as string | undefined) ?? '.', shared };
+  if (command === 'measure') return { command, appDir: text('dir') ?? '.', shared };
   if (command === 'record') {
-    const maxBytes = values['max-fixture-bytes'] as string | undefined;
-    return {
-      command,
-      record: {
-        appDir: (values.dir as string | undefined) ?? '.',
-        requests: settings.requestsPerRound ?? defaultRecordRequests,
-        maxFixtureBytes:
-          maxBytes === undefined ? defaultMaxFixtureBytes : parseNumber('max-fixture-bytes', maxBytes),
-      },
-      shared,
+    const record = {
+      appDir: text('dir') ?? '.',
+      requests: given.recordRequests ?? settings.recordRequests.default,
+      maxFixtureBytes: given.maxFixtureBytes ?? settings.maxFixtureBytes.default,
     };
+    return { command, record, shared };
   }
-  if (command === 'compare' && (values.base !== undefined || values.head !== undefined)) {
-    if (!values.base || !values.head) throw usageError('`compare` needs both --base and --head');
+  const [baseRef, headRef] = [text('base'), text('head')];
+  if (command === 'compare' && (baseRef !== undefined || headRef !== undefined)) {
+    if (!baseRef || !headRef) throw usageError('`compare` needs both --base and --head');
     return {
       command: 'compare-refs',
       refs: {
-        baseRef: values.base as string,
-        headRef: values.head as string,
-        repoDir: (values.repo as string | undefined) ?? '.',
-        workingDirectory: (values.cwd as string | undefined) ?? '.',
-        installCommand: values.install as string | undefined,
-        buildCommand: values.build as string | undefined,
-        isForced: Boolean(values.force),
-        bisect: { isEnabled: !values['no-bisect'] },
-        remedy: { isEnabled: !values['no-remedy'] },
+        baseRef,
+        headRef,
+        repoDir: given.repoDir ?? settings.repoDir.default,
+        workingDirectory: given.workingDirectory ?? settings.workingDirectory.default,
+        installCommand: given.installCommand,
+        buildCommand: given.buildCommand,
+        isForced: !(given.onlyOnDependencyChange ?? settings.onlyOnDependencyChange.default),
+        bisect: { isEnabled: given.bisect ?? settings.bisect.default },
+        remedy: { isEnabled: given.remedy ?? settings.remedy.default },
       },
       shared,
     };
   }
   if (command === 'compare') {
-    const baseDir = values['base-dir'] as string | undefined;
-    const headDir = values['head-dir'] as string | undefined;
+    const [baseDir, headDir] = [text('base-dir'), text('head-dir')];
     if (!baseDir || !headDir)
       throw usageError('`compare` needs --base and --head (git refs), or --base-dir and --head-dir');
     return { command, baseDir, headDir, shared };
   }
   throw usageError(command ? `unknown command \`${command}\`` : 'no command given');
-}
-
-/** `--seed` may be 0 and `--threshold` fractional; every other number is a whole number above 0. */
-function parseNumber(flag: string, raw: string): number {
-  const value = Number(raw);
-  const [isValid, expected] =
-    flag === 'seed' || flag === 'settle-ms'
-      ? [Number.isInteger(value) && value >= 0, 'a whole number ≥ 0']
-      : flag === 'threshold'
-        ? [Number.isFinite(value) && value > 0, 'a number > 0']
-        : [Number.isInteger(value) && value > 0, 'a whole number > 0'];
-  if (!isValid || raw.trim() === '') throw usageError(`\`--${flag}\` must be ${expected} (got \`${raw}\`)`);
-  return value;
 }
 
 function usageError(message: string): LeakwatchError {

@@ -6,12 +6,12 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { startApp } from '../app/app.js';
 import { startUpstreams } from '../app/upstream/start.js';
 import { sendLoad } from '../load/load.js';
-import { buildRunPlan } from '../measure/compare.js';
 import { LeakwatchError } from '../model/errors.js';
 import { probePath } from '../process/package-files.js';
 import { loadScenario } from '../scenario/load.js';
 import { createRequestSequence } from '../scenario/sequence.js';
 import type { UpstreamSpec } from '../scenario/types.js';
+import { buildRunPlan } from '../settings/read.js';
 import type { SharedOptions } from './args.js';
 
 export interface RecordArgs {

@@ -2,11 +2,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { buildRunPlan, compareApps, type EngineContext, measureApp } from '../measure/compare.js';
+import { compareApps, type EngineContext, measureApp } from '../measure/compare.js';
 import { compareRefs } from '../pipeline/pipeline.js';
 import { leakwatchVersion, probePath } from '../process/package-files.js';
 import { renderCompareText, renderDependencyText, renderMeasureText } from '../report/terminal.js';
 import { loadScenario } from '../scenario/load.js';
+import { buildRunPlan } from '../settings/read.js';
 import type { CliCommand, CompareRefsArgs, SharedOptions } from './args.js';
 import { runRecord } from './record.js';
 

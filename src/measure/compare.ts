@@ -1,39 +1,10 @@
-// The engine's entry: turns settings and a scenario into a RunPlan, measures base and head (or one app) under
-// identical conditions, and returns the typed report.
+// The engine's entry: measures base and head (or one app) under identical conditions and returns the typed report.
 import { cpus } from 'node:os';
 import { compareSides } from '../analysis/analysis.js';
 import { type RunningUpstreams, startUpstreams } from '../app/upstream/start.js';
-import type {
-  CompareReport,
-  Environment,
-  HeapSnapshotPolicy,
-  MeasureReport,
-  OutboundPolicy,
-  RunPlan,
-} from '../model/report.js';
+import type { CompareReport, Environment, MeasureReport, RunPlan } from '../model/report.js';
 import type { Scenario } from '../scenario/types.js';
-import { defaults } from '../settings/defaults.js';
 import { measureSides, type SideTarget } from './measure.js';
-
-/** What the user can set; anything left out comes from the scenario, then from `defaults`. */
-export interface PlanSettings {
-  startCommand?: string;
-  readyPath?: string;
-  readyTimeoutMs?: number;
-  heapCapMb?: number;
-  rssLimitMb?: number;
-  connections?: number;
-  warmupRequests?: number;
-  requestsPerRound?: number;
-  rounds?: number;
-  thresholdBytesPerRequest?: number;
-  seed?: number;
-  settleMs?: number;
-  timeBudgetMs?: number;
-  ratePerSecond?: number;
-  heapSnapshots?: HeapSnapshotPolicy;
-  outbound?: OutboundPolicy;
-}
 
 export interface EngineContext {
   scenario: Scenario;
@@ -48,29 +19,6 @@ export interface EngineContext {
   /** Where app logs go (and heap snapshots while they are analysed); the caller owns it and decides its fate. */
   workDir: string;
   log: (line: string) => void;
-}
-
-export function buildRunPlan(settings: PlanSettings, scenario: Scenario): RunPlan {
-  const heapCapMb = settings.heapCapMb ?? scenario.heapCapMb ?? defaults.heapCapMb;
-  return {
-    startCommand: settings.startCommand ?? defaults.startCommand,
-    readyPath: settings.readyPath ?? scenario.readyPath ?? defaults.readyPath,
-    readyTimeoutMs: settings.readyTimeoutMs ?? defaults.readyTimeoutMs,
-    heapCapMb,
-    rssLimitMb: settings.rssLimitMb ?? heapCapMb * defaults.rssLimitFactor,
-    connections: settings.connections ?? scenario.connections ?? defaults.connections,
-    warmupRequests: settings.warmupRequests ?? scenario.warmupRequests ?? defaults.warmupRequests,
-    requestsPerRound: settings.requestsPerRound ?? scenario.requestsPerRound ?? defaults.requestsPerRound,
-    rounds: settings.rounds ?? scenario.rounds ?? defaults.rounds,
-    thresholdBytesPerRequest: settings.thresholdBytesPerRequest ?? defaults.thresholdBytesPerRequest,
-    seed: settings.seed ?? defaults.seed,
-    scenarioName: scenario.name,
-    settleMs: settings.settleMs ?? defaults.settleMs,
-    timeBudgetMs: settings.timeBudgetMs ?? defaults.timeBudgetMs,
-    ratePerSecond: settings.ratePerSecond ?? scenario.ratePerSecond ?? null,
-    heapSnapshots: settings.heapSnapshots ?? defaults.heapSnapshots,
-    outbound: settings.outbound ?? scenario.outbound ?? defaults.outbound,
-  };
 }
 
 export async function compareApps(

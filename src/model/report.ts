@@ -1,5 +1,6 @@
 // The typed JSON report: everything later stages (comment, summary, bisection) render or decide from.
 
+import type { OutboundPolicy, RunPlan } from '../settings/table.js';
 import type { BisectionResult } from './bisect.js';
 import type { DependencyChange } from './deps.js';
 
@@ -111,9 +112,6 @@ export interface OutboundHost {
   connections: number;
 }
 
-/** Connections to non-loopback hosts no stub claims: refused and listed (`block`), or let through. */
-export type OutboundPolicy = 'block' | 'allow';
-
 export type ComparisonVerdict = 'regression' | 'improvement' | 'unchanged' | 'pre-existing' | 'error';
 
 export interface Comparison {
@@ -124,35 +122,10 @@ export interface Comparison {
   deltaBytesPerRequest: number | null;
   /** Half-width of the combined confidence interval of that difference. */
   deltaUncertainty: number | null;
-  thresholdBytesPerRequest: number;
 }
 
-/** The load and measurement settings both sides share: identical conditions as explicit data. */
-export interface RunPlan {
-  startCommand: string;
-  readyPath: string;
-  readyTimeoutMs: number;
-  heapCapMb: number;
-  rssLimitMb: number;
-  connections: number;
-  warmupRequests: number;
-  requestsPerRound: number;
-  rounds: number;
-  thresholdBytesPerRequest: number;
-  seed: number;
-  scenarioName: string;
-  /** Idle time after the last round before the settle sample; 0 turns it off. */
-  settleMs: number;
-  /** Load time per side that warm-up and rounds are shrunk to fit. */
-  timeBudgetMs: number;
-  /** Overall request rate cap (requests per second); null for as fast as the app serves. */
-  ratePerSecond: number | null;
-  heapSnapshots: HeapSnapshotPolicy;
-  outbound: OutboundPolicy;
-}
-
-/** When heap snapshots are taken to explain growth: the default only after an under-load regression. */
-export type HeapSnapshotPolicy = 'on-regression' | 'always' | 'never';
+// The run plan is derived from the settings table, where each of its settings is described.
+export type { HeapSnapshotPolicy, OutboundPolicy, RunPlan } from '../settings/table.js';
 
 /** One kind of object that accumulates, from the 3-snapshot diff. */
 export interface HeapGrowthRow {

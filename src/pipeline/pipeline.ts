@@ -2,17 +2,19 @@
 // The CLI's `compare --base/--head` and the action's `mode: full`/`measure` both run this.
 import { dirname, join } from 'node:path';
 import { fitMetrics } from '../analysis/analysis.js';
-import { bisectChanges, defaultBisectTimeBudgetMs } from '../bisect/bisect.js';
+import { bisectChanges } from '../bisect/bisect.js';
 import { defaultRemedyTimeBudgetMs, findRemedy } from '../bisect/remedy.js';
 import { diffDependencies } from '../deps/diff.js';
 import { fitScheduleToBudget } from '../load/schedule.js';
-import { buildRunPlan, compareApps, describeEnvironment, type PlanSettings } from '../measure/compare.js';
+import { compareApps, describeEnvironment } from '../measure/compare.js';
 import type { DependencyChange } from '../model/deps.js';
 import type { CompareReport, SideResult } from '../model/report.js';
 import { resolveBaseline } from '../prepare/baseline.js';
 import { type PreparedSide, prepareBoth } from '../prepare/prepare-both.js';
 import { leakwatchVersion, probePath } from '../process/package-files.js';
 import { loadScenario } from '../scenario/load.js';
+import { buildRunPlan } from '../settings/read.js';
+import { type PlanSettings, settings } from '../settings/table.js';
 
 export interface CompareRefsOptions {
   repoDir: string;
@@ -32,7 +34,7 @@ export interface CompareRefsOptions {
   logDir: string;
   /** Keep heap snapshots here instead of deleting them after the analysis. */
   keepSnapshotsDir?: string;
-  /** Name the culprit of a grouped bump after a regression. Default: on, with `defaultBisectTimeBudgetMs`. */
+  /** Name the culprit of a grouped bump after a regression. Default: on, with the setting's time budget. */
   bisect?: { isEnabled: boolean; timeBudgetMs?: number };
   /** Once the culprit is known, measure its newer releases for one that does not leak. Default: on. */
   remedy?: { isEnabled: boolean; timeBudgetMs?: number };
@@ -104,7 +106,6 @@ export async function compareRefs(options: CompareRefsOptions): Promise<CompareR
           reason: `${failed} failed to ${describeFailedStage(failedSides[0])}`,
           deltaBytesPerRequest: null,
           deltaUncertainty: null,
-          thresholdBytesPerRequest: plan.thresholdBytesPerRequest,
         },
         schedule: { ...fitScheduleToBudget(plan, Number.POSITIVE_INFINITY), warmupRequests: 0 },
         startedAt: new Date().toISOString(),
@@ -147,7 +148,7 @@ export async function compareRefs(options: CompareRefsOptions): Promise<CompareR
     ...candidateBase,
     units: diff.units,
     headReport: report,
-    timeBudgetMs: options.bisect?.timeBudgetMs ?? defaultBisectTimeBudgetMs,
+    timeBudgetMs: options.bisect?.timeBudgetMs ?? settings.bisectTimeBudgetMs.default,
   });
   const culprit = bisection.outcome.kind === 'culprit' ? bisection.outcome.changes[0] : undefined;
   if (culprit && (options.remedy?.isEnabled ?? true)) {

@@ -4,6 +4,8 @@
 import { Ajv } from 'ajv';
 import { LeakwatchError } from '../model/errors.js';
 import type { CompareReport } from '../model/report.js';
+import type { SettingSpec } from '../settings/spec.js';
+import { planKeys, settings } from '../settings/table.js';
 
 /** Real reports are well under 5 MB even with thousands of samples. */
 export const MAX_REPORT_BYTES = 20 * 1024 * 1024;
@@ -149,6 +151,28 @@ const dependencyChange = object({
   direct: { type: 'boolean' },
 });
 
+/** The run plan's part, by the settings table: the same rules the flags and inputs were read with. */
+function ruleSchema(spec: SettingSpec): object {
+  const { rule } = spec;
+  const schema =
+    rule.kind === 'text'
+      ? text(10_000)
+      : rule.kind === 'oneOf'
+        ? { enum: rule.values }
+        : rule.kind === 'boolean'
+          ? { type: 'boolean' }
+          : {
+              type: rule.isWhole ? 'integer' : 'number',
+              [rule.isMinExclusive ? 'exclusiveMinimum' : 'minimum']: rule.min,
+              ...(rule.max === undefined ? {} : { maximum: rule.max }),
+            };
+  return spec.default === null ? nullable(schema) : schema;
+}
+const planSchema = object({
+  ...Object.fromEntries(planKeys.map((key) => [key, ruleSchema(settings[key])])),
+  scenarioName: text(1000),
+});
+
 const packageNames = { type: 'array', maxItems: 20_000, items: text(214) };
 const bisectedChanges = { type: 'array', maxItems: 20_000, items: dependencyChange };
 const bisectionSteps = {
@@ -207,28 +231,7 @@ const compareReportSchema = object(
   {
     schemaVersion: { const: 1 },
     kind: { const: 'compare' },
-    plan: object(
-      {
-        startCommand: text(10_000),
-        readyPath: text(2048),
-        readyTimeoutMs: count,
-        heapCapMb: count,
-        rssLimitMb: count,
-        connections: count,
-        warmupRequests: count,
-        requestsPerRound: count,
-        rounds: count,
-        thresholdBytesPerRequest: count,
-        seed: count,
-        scenarioName: text(1000),
-        settleMs: count,
-        timeBudgetMs: count,
-        ratePerSecond: nullable(count),
-        heapSnapshots: { enum: ['on-regression', 'always', 'never'] },
-        outbound: { enum: ['block', 'allow'] },
-      },
-      ['outbound'],
-    ),
+    plan: planSchema,
     environment: object({
       leakwatchVersion: text(100),
       nodeVersion: text(100),
@@ -242,7 +245,6 @@ const compareReportSchema = object(
       reason: text(10_000),
       deltaBytesPerRequest: nullable(number),
       deltaUncertainty: nullable(number),
-      thresholdBytesPerRequest: count,
     }),
     schedule: object({
       warmupRequests: count,

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LeakwatchError } from '../model/errors.js';
 import { findPackageRoot } from '../process/package-root.js';
-import { defaults } from '../settings/defaults.js';
+import { settings } from '../settings/table.js';
 import type { Scenario } from './types.js';
 import { parseScenario } from './validate.js';
 
@@ -16,7 +16,7 @@ export async function loadScenario(options: {
   /** `leakwatch record` writes the fixture folders, so they need not exist yet. */
   fixturesMayBeMissing?: boolean;
 }): Promise<Scenario> {
-  const nameOrPath = options.nameOrPath?.trim() || defaults.scenario;
+  const nameOrPath = options.nameOrPath?.trim() || settings.scenario.default;
   const isPath = /[/\\]/.test(nameOrPath) || /\.(ya?ml|json)$/i.test(nameOrPath);
   const builtInDir = path.join(findPackageRoot(), 'scenarios');
   const file = isPath ? path.resolve(options.cwd, nameOrPath) : path.join(builtInDir, `${nameOrPath}.yml`);

@@ -1,0 +1,153 @@
+// The run plan's entries of the settings table: what both sides share and the report records.
+import { above0, type SettingSpec, text, wholeAbove0, wholeFrom0 } from './spec.js';
+
+export const planSettings = {
+  startCommand: {
+    input: 'start-command',
+    cli: 'start',
+    placeholder: '<cmd>',
+    isPlan: true,
+    rule: text,
+    default: 'npm start',
+    description: 'Starts the app in its folder; it must listen on `PORT`.',
+  },
+  readyPath: {
+    input: 'ready-path',
+    cli: 'ready-path',
+    scenario: 'readyPath',
+    placeholder: '<path>',
+    isPlan: true,
+    rule: { kind: 'text', startsWith: '/' },
+    default: '/',
+    description: 'Answers below 500 once the app is ready.',
+  },
+  readyTimeoutMs: {
+    isPlan: true,
+    rule: wholeAbove0,
+    default: 60_000,
+    description: 'How long the app may take to answer the ready path (ms).',
+  },
+  heapCapMb: {
+    input: 'heap-cap-mb',
+    cli: 'heap-cap-mb',
+    scenario: 'heapCapMb',
+    isPlan: true,
+    // Like the leak stories' containers: a leak then ends in an OOM, which counts as a result.
+    rule: { kind: 'number', isWhole: true, min: 16 },
+    default: 256,
+    description: "The app's `--max-old-space-size` (MB).",
+  },
+  rssLimitMb: {
+    cli: 'rss-limit-mb',
+    isPlan: true,
+    rule: wholeAbove0,
+    // Catches off-heap leaks that never reach the heap cap.
+    default: (plan) => plan.heapCapMb * 4,
+    defaultText: '4 × heap cap',
+    description: 'RSS watchdog (MB).',
+  },
+  connections: {
+    cli: 'connections',
+    scenario: 'connections',
+    isPlan: true,
+    rule: { ...wholeAbove0, max: 1000 },
+    default: 10,
+    description: 'Concurrent connections.',
+  },
+  thresholdBytesPerRequest: {
+    input: 'threshold',
+    cli: 'threshold',
+    isPlan: true,
+    rule: above0,
+    default: 8,
+    description: 'Extra retained bytes per request (head − base) that count as a regression.',
+  },
+  requestsPerRound: {
+    input: 'requests',
+    cli: 'requests',
+    scenario: 'requestsPerRound',
+    isPlan: true,
+    rule: wholeAbove0,
+    default: 500,
+    description: 'Requests per measured round.',
+  },
+  rounds: {
+    input: 'rounds',
+    cli: 'rounds',
+    scenario: 'rounds',
+    isPlan: true,
+    rule: wholeAbove0,
+    default: 20,
+    description: 'Measured rounds per side.',
+  },
+  warmupRequests: {
+    input: 'warmup',
+    cli: 'warmup',
+    scenario: 'warmupRequests',
+    isPlan: true,
+    rule: wholeFrom0,
+    // JIT and code space make an unwarmed server read 170–210 B/req; 5k requests get below 3 B/req.
+    default: 5000,
+    description: 'Warm-up requests per side, not fitted.',
+  },
+  seed: {
+    cli: 'seed',
+    isPlan: true,
+    rule: wholeFrom0,
+    default: 1,
+    description: 'Seed of the request sequence.',
+  },
+  settleMs: {
+    input: 'settle-ms',
+    cli: 'settle-ms',
+    isPlan: true,
+    rule: wholeFrom0,
+    // Longer than the keep-alive and short timers of a typical server (Node's keepAliveTimeout is 5 s).
+    default: 10_000,
+    description:
+      "Idle (ms) before the settle samples before and after the rounds; raise it past the app's cache expiry (RTK Query: 60 s). `0` turns settling off.",
+  },
+  timeBudgetMs: {
+    input: 'time-budget-ms',
+    cli: 'time-budget-ms',
+    isPlan: true,
+    rule: wholeAbove0,
+    // Keeps a Next.js comparison to about 90 s of load per side.
+    default: 90_000,
+    description:
+      'Load time per side (ms) that warm-up and rounds shrink to fit at the warm-up throughput (never below 8 rounds).',
+  },
+  ratePerSecond: {
+    input: 'rate',
+    cli: 'rate',
+    scenario: 'ratePerSecond',
+    isPlan: true,
+    rule: above0,
+    default: null,
+    defaultText: 'unlimited',
+    description:
+      "Request rate cap (requests/s), e.g. production's, so time-expiring caches fill as they do there.",
+  },
+  heapSnapshots: {
+    input: 'heap-snapshots',
+    cli: 'heap-snapshots',
+    placeholder: '<when>',
+    isPlan: true,
+    rule: { kind: 'oneOf', values: ['on-regression', 'always', 'never'] },
+    // Snapshots pause the app and cost memory: only when there is a regression to explain.
+    default: 'on-regression',
+    description: '`on-regression`, `always` or `never`: heap diffs that name what grows.',
+  },
+  outbound: {
+    input: 'outbound',
+    cli: 'outbound',
+    scenario: 'outbound',
+    placeholder: '<policy>',
+    isPlan: true,
+    rule: { kind: 'oneOf', values: ['block', 'allow'] },
+    // The app's outbound traffic stays on the machine: connections no upstream stub claims are refused.
+    default: 'block',
+    description:
+      '`block`: connections to non-loopback hosts no upstream stub claims are refused and listed. `allow`: real traffic, marked in the comment.',
+  },
+} as const satisfies Record<string, SettingSpec & { isPlan: true }>;
