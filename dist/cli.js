@@ -290,7 +290,7 @@ var require_minimist = __commonJS({
           });
         }
       });
-      var defaults2 = opts.default || {};
+      var defaults = opts.default || {};
       var argv = { _: [] };
       function argDefined(key2, arg2) {
         return flags.allBools && /^--[^=]+$/.test(arg2) || flags.strings[key2] || flags.bools[key2] || aliases[key2];
@@ -344,7 +344,7 @@ var require_minimist = __commonJS({
         });
       }
       Object.keys(flags.bools).forEach(function(key2) {
-        setArg(key2, defaults2[key2] === void 0 ? false : defaults2[key2]);
+        setArg(key2, defaults[key2] === void 0 ? false : defaults[key2]);
       });
       var notFlags = [];
       if (args.indexOf("--") !== -1) {
@@ -427,11 +427,11 @@ var require_minimist = __commonJS({
           }
         }
       }
-      Object.keys(defaults2).forEach(function(k) {
+      Object.keys(defaults).forEach(function(k) {
         if (!hasKey(argv, k.split("."))) {
-          setKey(argv, k.split("."), defaults2[k]);
+          setKey(argv, k.split("."), defaults[k]);
           (aliases[k] || []).forEach(function(x) {
-            setKey(argv, x.split("."), defaults2[k]);
+            setKey(argv, x.split("."), defaults[k]);
           });
         }
       });
@@ -819,12 +819,12 @@ var require_utils = __commonJS({
         head: []
       };
     }
-    function mergeOptions(options, defaults2) {
+    function mergeOptions(options, defaults) {
       options = options || {};
-      defaults2 = defaults2 || defaultOptions();
-      let ret = Object.assign({}, defaults2, options);
-      ret.chars = Object.assign({}, defaults2.chars, options.chars);
-      ret.style = Object.assign({}, defaults2.style, options.style);
+      defaults = defaults || defaultOptions();
+      let ret = Object.assign({}, defaults, options);
+      ret.chars = Object.assign({}, defaults.chars, options.chars);
+      ret.style = Object.assign({}, defaults.style, options.style);
       return ret;
     }
     function wordWrap(maxLength, input) {
@@ -894,11 +894,11 @@ var require_utils = __commonJS({
       }
       return output;
     }
-    function hyperlink(url, text) {
+    function hyperlink(url, text2) {
       const OSC = "\x1B]";
       const BEL = "\x07";
       const SEP = ";";
-      return [OSC, "8", SEP, SEP, url || text, BEL, text, OSC, "8", SEP, SEP, BEL].join("");
+      return [OSC, "8", SEP, SEP, url || text2, BEL, text2, OSC, "8", SEP, SEP, BEL].join("");
     }
     module2.exports = {
       strlen,
@@ -984,11 +984,11 @@ var require_styles = __commonJS({
 var require_has_flag = __commonJS({
   "node_modules/@colors/colors/lib/system/has-flag.js"(exports2, module2) {
     "use strict";
-    module2.exports = function(flag, argv) {
+    module2.exports = function(flag2, argv) {
       argv = argv || process.argv;
       var terminatorPos = argv.indexOf("--");
-      var prefix = /^-{1,2}/.test(flag) ? "" : "--";
-      var pos = argv.indexOf(prefix + flag);
+      var prefix = /^-{1,2}/.test(flag2) ? "" : "--";
+      var pos = argv.indexOf(prefix + flag2);
       return pos !== -1 && (terminatorPos === -1 ? true : pos < terminatorPos);
     };
   }
@@ -1093,10 +1093,10 @@ var require_supports_colors = __commonJS({
 // node_modules/@colors/colors/lib/custom/trap.js
 var require_trap = __commonJS({
   "node_modules/@colors/colors/lib/custom/trap.js"(exports2, module2) {
-    module2["exports"] = function runTheTrap(text, options) {
+    module2["exports"] = function runTheTrap(text2, options) {
       var result = "";
-      text = text || "Run the trap, drop the bass";
-      text = text.split("");
+      text2 = text2 || "Run the trap, drop the bass";
+      text2 = text2.split("");
       var trap = {
         a: ["@", "\u0104", "\u023A", "\u0245", "\u0394", "\u039B", "\u0414"],
         b: ["\xDF", "\u0181", "\u0243", "\u026E", "\u03B2", "\u0E3F"],
@@ -1144,7 +1144,7 @@ var require_trap = __commonJS({
         y: ["\xA5", "\u04B0", "\u04CB"],
         z: ["\u01B5", "\u0240"]
       };
-      text.forEach(function(c) {
+      text2.forEach(function(c) {
         c = c.toLowerCase();
         var chars = trap[c] || [" "];
         var rand = Math.floor(Math.random() * chars.length);
@@ -1162,8 +1162,8 @@ var require_trap = __commonJS({
 // node_modules/@colors/colors/lib/custom/zalgo.js
 var require_zalgo = __commonJS({
   "node_modules/@colors/colors/lib/custom/zalgo.js"(exports2, module2) {
-    module2["exports"] = function zalgo(text, options) {
-      text = text || "   he is here   ";
+    module2["exports"] = function zalgo(text2, options) {
+      text2 = text2 || "   he is here   ";
       var soul = {
         "up": [
           "\u030D",
@@ -1296,7 +1296,7 @@ var require_zalgo = __commonJS({
         });
         return bool2;
       }
-      function heComes(text2, options2) {
+      function heComes(text3, options2) {
         var result = "";
         var counts;
         var l;
@@ -1305,12 +1305,12 @@ var require_zalgo = __commonJS({
         options2["mid"] = typeof options2["mid"] !== "undefined" ? options2["mid"] : true;
         options2["down"] = typeof options2["down"] !== "undefined" ? options2["down"] : true;
         options2["size"] = typeof options2["size"] !== "undefined" ? options2["size"] : "maxi";
-        text2 = text2.split("");
-        for (l in text2) {
+        text3 = text3.split("");
+        for (l in text3) {
           if (isChar(l)) {
             continue;
           }
-          result = result + text2[l];
+          result = result + text3[l];
           counts = { "up": 0, "down": 0, "mid": 0 };
           switch (options2.size) {
             case "mini":
@@ -1341,7 +1341,7 @@ var require_zalgo = __commonJS({
         }
         return result;
       }
-      return heComes(text, options);
+      return heComes(text2, options);
     };
   }
 });
@@ -3391,9 +3391,9 @@ var require_ansi_styles = __commonJS({
 var require_has_flag2 = __commonJS({
   "node_modules/has-flag/index.js"(exports2, module2) {
     "use strict";
-    module2.exports = (flag, argv = process.argv) => {
-      const prefix = flag.startsWith("-") ? "" : flag.length === 1 ? "-" : "--";
-      const position = argv.indexOf(prefix + flag);
+    module2.exports = (flag2, argv = process.argv) => {
+      const prefix = flag2.startsWith("-") ? "" : flag2.length === 1 ? "-" : "--";
+      const position = argv.indexOf(prefix + flag2);
       const terminatorPosition = argv.indexOf("--");
       return position !== -1 && (terminatorPosition === -1 || position < terminatorPosition);
     };
@@ -11744,7 +11744,7 @@ var require_printResult = __commonJS({
     var prettyBytes = require_pretty_bytes();
     var { percentiles } = require_histUtil();
     var format = require_format();
-    var defaults2 = {
+    var defaults = {
       // use stderr as its progressBar's default
       outputStream: process.stderr,
       renderResultsTable: true,
@@ -11757,7 +11757,7 @@ var require_printResult = __commonJS({
       }
     };
     var printResult = (result, opts) => {
-      opts = Object.assign({}, defaults2, opts);
+      opts = Object.assign({}, defaults, opts);
       let strResult = "";
       if (opts.verbose) {
         const chalk = new Chalk.Instance(testColorSupport({ stream: opts.outputStream, alwaysReturn: true }));
@@ -22460,7 +22460,7 @@ var require_form_data = __commonJS({
     FormData.prototype.submit = function(params, cb) {
       var request;
       var options;
-      var defaults2 = { method: "post" };
+      var defaults = { method: "post" };
       if (typeof params === "string") {
         params = parseUrl(params);
         options = populate({
@@ -22468,9 +22468,9 @@ var require_form_data = __commonJS({
           path: params.pathname,
           host: params.hostname,
           protocol: params.protocol
-        }, defaults2);
+        }, defaults);
       } else {
-        options = populate(params, defaults2);
+        options = populate(params, defaults);
         if (!options.port) {
           options.port = options.protocol === "https:" ? 443 : 80;
         }
@@ -27342,7 +27342,7 @@ var require_httpRequestBuilder = __commonJS({
     "use strict";
     var methods = require_httpMethods();
     var { getPropertyCaseInsensitive } = require_util2();
-    function requestBuilder(defaults2) {
+    function requestBuilder(defaults) {
       const builderDefaults = {
         method: "GET",
         path: "/",
@@ -27352,11 +27352,11 @@ var require_httpRequestBuilder = __commonJS({
         setupRequest: (reqData) => reqData,
         port: 80
       };
-      defaults2 = Object.assign(builderDefaults, defaults2);
+      defaults = Object.assign(builderDefaults, defaults);
       return function buildRequest(reqData, context) {
         reqData = reqData || {};
-        reqData.headers = Object.assign({}, defaults2.headers, reqData.headers);
-        reqData = Object.assign({}, defaults2, reqData);
+        reqData.headers = Object.assign({}, defaults.headers, reqData.headers);
+        reqData = Object.assign({}, defaults, reqData);
         reqData = reqData.setupRequest(reqData, context);
         if (!reqData) {
           return null;
@@ -28630,11 +28630,11 @@ var require_run = __commonJS({
     var { ofURL } = require_url();
     var aggregateResult = require_aggregateResult();
     var { getHistograms, encodeHist } = require_histUtil();
-    var defaults2 = {
+    var defaults = {
       harRequests: /* @__PURE__ */ new Map()
     };
     function run2(opts, tracker, cb) {
-      opts = Object.assign({}, defaults2, opts);
+      opts = Object.assign({}, defaults, opts);
       tracker = tracker || new EE();
       const histograms = getHistograms(opts.histograms);
       const { latencies, requests, throughput } = histograms;
@@ -29067,7 +29067,7 @@ var require_progressTracker = __commonJS({
     var charSpinner = require_spin();
     var printResult = require_printResult();
     var { isMainThread } = require_worker_threads();
-    var defaults2 = {
+    var defaults = {
       // use stderr as its progressBar's default
       outputStream: process.stderr,
       renderProgressBar: true,
@@ -29078,7 +29078,7 @@ var require_progressTracker = __commonJS({
       if (!instance) {
         throw new Error("instance required for tracking");
       }
-      opts = Object.assign({}, defaults2, opts);
+      opts = Object.assign({}, defaults, opts);
       const chalk = new Chalk.Instance(testColorSupport({ stream: opts.outputStream, alwaysReturn: true }));
       const runningDescription = opts.warmupRunning ? "warmup" : "running";
       opts.progressBarString = opts.progressBarString || `${chalk.green(runningDescription)} [:bar] :percent`;
@@ -29491,7 +29491,7 @@ var require_autocannon = __commonJS({
       warmup: "W",
       help: "h"
     };
-    var defaults2 = {
+    var defaults = {
       connections: 10,
       timeout: 10,
       pipelining: 1,
@@ -29514,7 +29514,7 @@ var require_autocannon = __commonJS({
       let argv = subarg(argvs, {
         boolean: ["json", "n", "help", "renderLatencyTable", "renderProgressBar", "renderStatusCodes", "forever", "idReplacement", "excludeErrorStats", "onPort", "debug", "ignoreCoordinatedOmission", "verbose"],
         alias,
-        default: defaults2,
+        default: defaults,
         "--": true
       });
       argv = generateSubArgAliases(argv);
@@ -29830,8 +29830,8 @@ var require_shell = __commonJS({
         return { type: `argument`, segments: [].concat(...segments) };
       }, peg$c54 = function(string) {
         return string;
-      }, peg$c55 = "$'", peg$c56 = peg$literalExpectation("$'", false), peg$c57 = "'", peg$c58 = peg$literalExpectation("'", false), peg$c59 = function(text2) {
-        return [{ type: `text`, text: text2 }];
+      }, peg$c55 = "$'", peg$c56 = peg$literalExpectation("$'", false), peg$c57 = "'", peg$c58 = peg$literalExpectation("'", false), peg$c59 = function(text3) {
+        return [{ type: `text`, text: text3 }];
       }, peg$c60 = '""', peg$c61 = peg$literalExpectation('""', false), peg$c62 = function() {
         return { type: `text`, text: `` };
       }, peg$c63 = '"', peg$c64 = peg$literalExpectation('"', false), peg$c65 = function(segments) {
@@ -29842,8 +29842,8 @@ var require_shell = __commonJS({
         return { type: `shell`, shell, quoted: true };
       }, peg$c68 = function(variable) {
         return { type: `variable`, ...variable, quoted: true };
-      }, peg$c69 = function(text2) {
-        return { type: `text`, text: text2 };
+      }, peg$c69 = function(text3) {
+        return { type: `text`, text: text3 };
       }, peg$c70 = function(arithmetic) {
         return { type: `arithmetic`, arithmetic, quoted: false };
       }, peg$c71 = function(shell) {
@@ -29915,7 +29915,7 @@ var require_shell = __commonJS({
       }, peg$c173 = function(pattern) {
         return pattern;
       }, peg$c174 = /^[a-zA-Z0-9_]/, peg$c175 = peg$classExpectation([["a", "z"], ["A", "Z"], ["0", "9"], "_"], false, false), peg$c176 = function() {
-        return text();
+        return text2();
       }, peg$c177 = /^[$@*?#a-zA-Z0-9_\-]/, peg$c178 = peg$classExpectation(["$", "@", "*", "?", "#", ["a", "z"], ["A", "Z"], ["0", "9"], "_", "-"], false, false), peg$c179 = /^[()}<>$|&; \t"']/, peg$c180 = peg$classExpectation(["(", ")", "}", "<", ">", "$", "|", "&", ";", " ", "	", '"', "'"], false, false), peg$c181 = /^[<>&; \t"']/, peg$c182 = peg$classExpectation(["<", ">", "&", ";", " ", "	", '"', "'"], false, false), peg$c183 = /^[ \t]/, peg$c184 = peg$classExpectation([" ", "	"], false, false), peg$currPos = 0, peg$savedPos = 0, peg$posDetailsCache = [{ line: 1, column: 1 }], peg$maxFailPos = 0, peg$maxFailExpected = [], peg$silentFails = 0, peg$result;
       if ("startRule" in options) {
         if (!(options.startRule in peg$startRuleFunctions)) {
@@ -29923,7 +29923,7 @@ var require_shell = __commonJS({
         }
         peg$startRuleFunction = peg$startRuleFunctions[options.startRule];
       }
-      function text() {
+      function text2() {
         return input.substring(peg$savedPos, peg$currPos);
       }
       function location() {
@@ -29941,8 +29941,8 @@ var require_shell = __commonJS({
         location2 = location2 !== void 0 ? location2 : peg$computeLocation(peg$savedPos, peg$currPos);
         throw peg$buildSimpleError(message, location2);
       }
-      function peg$literalExpectation(text2, ignoreCase) {
-        return { type: "literal", text: text2, ignoreCase };
+      function peg$literalExpectation(text3, ignoreCase) {
+        return { type: "literal", text: text3, ignoreCase };
       }
       function peg$classExpectation(parts, inverted, ignoreCase) {
         return { type: "class", parts, inverted, ignoreCase };
@@ -33383,17 +33383,17 @@ var require_shell2 = __commonJS({
     };
     function stringifyArgumentSegment(argumentSegment) {
       const doubleQuoteIfRequested = (string, quote) => quote ? `"${string}"` : string;
-      const quoteIfNeeded = (text) => {
-        if (text === ``)
+      const quoteIfNeeded = (text2) => {
+        if (text2 === ``)
           return `''`;
-        if (!text.match(/[()}<>$|&;"'\n\t ]/))
-          return text;
-        if (!text.match(/['\t\p{C}]/u))
-          return `'${text}'`;
-        if (!text.match(/'/)) {
-          return `$'${text.replace(/[\t\p{C}]/u, getEscapedControlChar)}'`;
+        if (!text2.match(/[()}<>$|&;"'\n\t ]/))
+          return text2;
+        if (!text2.match(/['\t\p{C}]/u))
+          return `'${text2}'`;
+        if (!text2.match(/'/)) {
+          return `$'${text2.replace(/[\t\p{C}]/u, getEscapedControlChar)}'`;
         } else {
-          return `"${text.replace(/["$\t\p{C}]/u, getEscapedDblChar)}"`;
+          return `"${text2.replace(/["$\t\p{C}]/u, getEscapedDblChar)}"`;
         }
       };
       switch (argumentSegment.type) {
@@ -33547,7 +33547,7 @@ var require_resolution = __commonJS({
       }, peg$c7 = function(fullName) {
         return { fullName };
       }, peg$c8 = function() {
-        return text();
+        return text2();
       }, peg$c9 = /^[^\/@]/, peg$c10 = peg$classExpectation(["/", "@"], true, false), peg$c11 = /^[^\/]/, peg$c12 = peg$classExpectation(["/"], true, false), peg$currPos = 0, peg$savedPos = 0, peg$posDetailsCache = [{ line: 1, column: 1 }], peg$maxFailPos = 0, peg$maxFailExpected = [], peg$silentFails = 0, peg$result;
       if ("startRule" in options) {
         if (!(options.startRule in peg$startRuleFunctions)) {
@@ -33555,7 +33555,7 @@ var require_resolution = __commonJS({
         }
         peg$startRuleFunction = peg$startRuleFunctions[options.startRule];
       }
-      function text() {
+      function text2() {
         return input.substring(peg$savedPos, peg$currPos);
       }
       function location() {
@@ -33573,8 +33573,8 @@ var require_resolution = __commonJS({
         location2 = location2 !== void 0 ? location2 : peg$computeLocation(peg$savedPos, peg$currPos);
         throw peg$buildSimpleError(message, location2);
       }
-      function peg$literalExpectation(text2, ignoreCase) {
-        return { type: "literal", text: text2, ignoreCase };
+      function peg$literalExpectation(text3, ignoreCase) {
+        return { type: "literal", text: text3, ignoreCase };
       }
       function peg$classExpectation(parts, inverted, ignoreCase) {
         return { type: "class", parts, inverted, ignoreCase };
@@ -37090,9 +37090,9 @@ var require_syml = __commonJS({
         indentLevel--;
         return true;
       }, peg$c25 = function() {
-        return text();
+        return text2();
       }, peg$c26 = peg$otherExpectation("pseudostring"), peg$c27 = /^[^\r\n\t ?:,\][{}#&*!|>'"%@`\-]/, peg$c28 = peg$classExpectation(["\r", "\n", "	", " ", "?", ":", ",", "]", "[", "{", "}", "#", "&", "*", "!", "|", ">", "'", '"', "%", "@", "`", "-"], true, false), peg$c29 = /^[^\r\n\t ,\][{}:#"']/, peg$c30 = peg$classExpectation(["\r", "\n", "	", " ", ",", "]", "[", "{", "}", ":", "#", '"', "'"], true, false), peg$c31 = function() {
-        return text().replace(/^ *| *$/g, "");
+        return text2().replace(/^ *| *$/g, "");
       }, peg$c32 = "--", peg$c33 = peg$literalExpectation("--", false), peg$c34 = /^[a-zA-Z\/0-9]/, peg$c35 = peg$classExpectation([["a", "z"], ["A", "Z"], "/", ["0", "9"]], false, false), peg$c36 = /^[^\r\n\t :,]/, peg$c37 = peg$classExpectation(["\r", "\n", "	", " ", ":", ","], true, false), peg$c38 = "null", peg$c39 = peg$literalExpectation("null", false), peg$c40 = function() {
         return null;
       }, peg$c41 = "true", peg$c42 = peg$literalExpectation("true", false), peg$c43 = function() {
@@ -37131,7 +37131,7 @@ var require_syml = __commonJS({
         }
         peg$startRuleFunction = peg$startRuleFunctions[options.startRule];
       }
-      function text() {
+      function text2() {
         return input.substring(peg$savedPos, peg$currPos);
       }
       function location() {
@@ -37149,8 +37149,8 @@ var require_syml = __commonJS({
         location2 = location2 !== void 0 ? location2 : peg$computeLocation(peg$savedPos, peg$currPos);
         throw peg$buildSimpleError(message, location2);
       }
-      function peg$literalExpectation(text2, ignoreCase) {
-        return { type: "literal", text: text2, ignoreCase };
+      function peg$literalExpectation(text3, ignoreCase) {
+        return { type: "literal", text: text3, ignoreCase };
       }
       function peg$classExpectation(parts, inverted, ignoreCase) {
         return { type: "class", parts, inverted, ignoreCase };
@@ -39025,8 +39025,8 @@ var require_parse2 = __commonJS({
     var token;
     var key;
     var root;
-    module2.exports = function parse(text, reviver) {
-      source = String(text);
+    module2.exports = function parse(text2, reviver) {
+      source = String(text2);
       parseState = "start";
       stack = [];
       pos = 0;
@@ -44739,7 +44739,7 @@ var require_core2 = __commonJS({
       errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
         if (!errors || errors.length === 0)
           return "No errors";
-        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text, msg) => text + separator + msg);
+        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text2, msg) => text2 + separator + msg);
       }
       $dataMetaSchema(metaSchema, keywordsJsonPointers) {
         const rules = this.RULES.all;
@@ -47963,14 +47963,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text;
+        return text2;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text.length <= endStep)
-        return text;
+      if (text2.length <= endStep)
+        return text2;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -47987,14 +47987,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text, i, indent.length);
+        i = consumeMoreIndentedLines(text2, i, indent.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text[i += 1]; ) {
+      for (let ch; ch = text2[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text[i + 1]) {
+          switch (text2[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -48011,12 +48011,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text, i, indent.length);
+            i = consumeMoreIndentedLines(text2, i, indent.length);
           end = i + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text[i + 1];
+            const next = text2[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split = i;
           }
@@ -48028,12 +48028,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text[i += 1];
+                ch = text2[i += 1];
                 overflow = true;
               }
               const j = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j])
-                return text;
+                return text2;
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
@@ -48048,39 +48048,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text;
+        return text2;
       if (onFold)
         onFold();
-      let res = text.slice(0, folds[0]);
+      let res = text2.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text.length;
+        const end2 = folds[i2 + 1] || text2.length;
         if (fold === 0)
           res = `
-${indent}${text.slice(0, end2)}`;
+${indent}${text2.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text[fold]}\\`;
+            res += `${text2[fold]}\\`;
           res += `
-${indent}${text.slice(fold + 1, end2)}`;
+${indent}${text2.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text, i, indent) {
+    function consumeMoreIndentedLines(text2, i, indent) {
       let end = i;
       let start = i + 1;
-      let ch = text[start];
+      let ch = text2[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent) {
-          ch = text[++i];
+          ch = text2[++i];
         } else {
           do {
-            ch = text[++i];
+            ch = text2[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text[start];
+          ch = text2[start];
         }
       }
       return end;
@@ -54369,208 +54369,511 @@ function leakwatchVersion() {
 // src/cli/args.ts
 import { parseArgs } from "node:util";
 
-// src/settings/defaults.ts
-var defaults = {
-  startCommand: "npm start",
-  readyPath: "/",
-  readyTimeoutMs: 6e4,
-  /** Like the leak stories' containers: a leak then ends in an OOM, which counts as a result. */
-  heapCapMb: 256,
-  /** RSS watchdog, as a multiple of the heap cap: catches off-heap leaks that never reach the heap cap. */
-  rssLimitFactor: 4,
-  connections: 10,
-  /** JIT and code space make an unwarmed server read 170–210 B/req; 5k requests get below 3 B/req. */
-  warmupRequests: 5e3,
-  requestsPerRound: 500,
-  rounds: 20,
-  thresholdBytesPerRequest: 8,
-  seed: 1,
-  /**
-   * Idle before the settle sample. Longer than the keep-alive and short timers of a typical server (Node's
-   * keepAliveTimeout is 5 s); raise it past the app's cache expiry (RTK Query: 60 s) when one is in play.
-   */
-  settleMs: 1e4,
-  /** Keeps a Next.js comparison to about 90 s of load per side. */
-  timeBudgetMs: 9e4,
-  scenario: "default",
-  /** Snapshots pause the app and cost memory: only when there is a regression to explain. */
-  heapSnapshots: "on-regression",
-  /** The app's outbound traffic stays on the machine: connections no upstream stub claims are refused. */
-  outbound: "block"
+// src/settings/spec.ts
+var text = { kind: "text" };
+var wholeAbove0 = { kind: "number", isWhole: true, min: 0, isMinExclusive: true };
+var wholeFrom0 = { kind: "number", isWhole: true, min: 0 };
+var above0 = { kind: "number", isWhole: false, min: 0, isMinExclusive: true };
+var flag = { kind: "boolean" };
+
+// src/settings/plan-settings.ts
+var planSettings = {
+  startCommand: {
+    input: "start-command",
+    cli: "start",
+    placeholder: "<cmd>",
+    isPlan: true,
+    rule: text,
+    default: "npm start",
+    description: "Starts the app in its folder; it must listen on `PORT`."
+  },
+  readyPath: {
+    input: "ready-path",
+    cli: "ready-path",
+    scenario: "readyPath",
+    placeholder: "<path>",
+    isPlan: true,
+    rule: { kind: "text", startsWith: "/" },
+    default: "/",
+    description: "Answers below 500 once the app is ready."
+  },
+  readyTimeoutMs: {
+    isPlan: true,
+    rule: wholeAbove0,
+    default: 6e4,
+    description: "How long the app may take to answer the ready path (ms)."
+  },
+  heapCapMb: {
+    input: "heap-cap-mb",
+    cli: "heap-cap-mb",
+    scenario: "heapCapMb",
+    isPlan: true,
+    // Like the leak stories' containers: a leak then ends in an OOM, which counts as a result.
+    rule: { kind: "number", isWhole: true, min: 16 },
+    default: 256,
+    description: "The app's `--max-old-space-size` (MB)."
+  },
+  rssLimitMb: {
+    cli: "rss-limit-mb",
+    isPlan: true,
+    rule: wholeAbove0,
+    // Catches off-heap leaks that never reach the heap cap.
+    default: (plan) => plan.heapCapMb * 4,
+    defaultText: "4 \xD7 heap cap",
+    description: "RSS watchdog (MB)."
+  },
+  connections: {
+    cli: "connections",
+    scenario: "connections",
+    isPlan: true,
+    rule: { ...wholeAbove0, max: 1e3 },
+    default: 10,
+    description: "Concurrent connections."
+  },
+  thresholdBytesPerRequest: {
+    input: "threshold",
+    cli: "threshold",
+    isPlan: true,
+    rule: above0,
+    default: 8,
+    description: "Extra retained bytes per request (head \u2212 base) that count as a regression."
+  },
+  requestsPerRound: {
+    input: "requests",
+    cli: "requests",
+    scenario: "requestsPerRound",
+    isPlan: true,
+    rule: wholeAbove0,
+    default: 500,
+    description: "Requests per measured round."
+  },
+  rounds: {
+    input: "rounds",
+    cli: "rounds",
+    scenario: "rounds",
+    isPlan: true,
+    rule: wholeAbove0,
+    default: 20,
+    description: "Measured rounds per side."
+  },
+  warmupRequests: {
+    input: "warmup",
+    cli: "warmup",
+    scenario: "warmupRequests",
+    isPlan: true,
+    rule: wholeFrom0,
+    // JIT and code space make an unwarmed server read 170–210 B/req; 5k requests get below 3 B/req.
+    default: 5e3,
+    description: "Warm-up requests per side, not fitted."
+  },
+  seed: {
+    cli: "seed",
+    isPlan: true,
+    rule: wholeFrom0,
+    default: 1,
+    description: "Seed of the request sequence."
+  },
+  settleMs: {
+    input: "settle-ms",
+    cli: "settle-ms",
+    isPlan: true,
+    rule: wholeFrom0,
+    // Longer than the keep-alive and short timers of a typical server (Node's keepAliveTimeout is 5 s).
+    default: 1e4,
+    description: "Idle (ms) before the settle samples before and after the rounds; raise it past the app's cache expiry (RTK Query: 60 s). `0` turns settling off."
+  },
+  timeBudgetMs: {
+    input: "time-budget-ms",
+    cli: "time-budget-ms",
+    isPlan: true,
+    rule: wholeAbove0,
+    // Keeps a Next.js comparison to about 90 s of load per side.
+    default: 9e4,
+    description: "Load time per side (ms) that warm-up and rounds shrink to fit at the warm-up throughput (never below 8 rounds)."
+  },
+  ratePerSecond: {
+    input: "rate",
+    cli: "rate",
+    scenario: "ratePerSecond",
+    isPlan: true,
+    rule: above0,
+    default: null,
+    defaultText: "unlimited",
+    description: "Request rate cap (requests/s), e.g. production's, so time-expiring caches fill as they do there."
+  },
+  heapSnapshots: {
+    input: "heap-snapshots",
+    cli: "heap-snapshots",
+    placeholder: "<when>",
+    isPlan: true,
+    rule: { kind: "oneOf", values: ["on-regression", "always", "never"] },
+    // Snapshots pause the app and cost memory: only when there is a regression to explain.
+    default: "on-regression",
+    description: "`on-regression`, `always` or `never`: heap diffs that name what grows."
+  },
+  outbound: {
+    input: "outbound",
+    cli: "outbound",
+    scenario: "outbound",
+    placeholder: "<policy>",
+    isPlan: true,
+    rule: { kind: "oneOf", values: ["block", "allow"] },
+    // The app's outbound traffic stays on the machine: connections no upstream stub claims are refused.
+    default: "block",
+    description: "`block`: connections to non-loopback hosts no upstream stub claims are refused and listed. `allow`: real traffic, marked in the comment."
+  }
 };
 
+// src/settings/table.ts
+var settings = {
+  githubToken: {
+    input: "github-token",
+    rule: text,
+    default: null,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a template literal.
+    actionDefault: "${{ github.token }}",
+    description: "For the comment and the PR lookup. Not needed with `mode: measure` or `comment: never`."
+  },
+  workingDirectory: {
+    input: "working-directory",
+    cli: "cwd",
+    cliCommand: "compare-refs",
+    placeholder: "<dir>",
+    rule: text,
+    default: ".",
+    description: "The app folder, relative to the repository root (monorepos)."
+  },
+  repoDir: {
+    cli: "repo",
+    cliCommand: "compare-refs",
+    placeholder: "<dir>",
+    rule: text,
+    default: ".",
+    defaultText: "the current folder",
+    description: "The git checkout; it is never modified."
+  },
+  installCommand: {
+    input: "install-command",
+    cli: "install",
+    cliCommand: "compare-refs",
+    placeholder: "<cmd>",
+    rule: text,
+    default: null,
+    defaultText: "detected",
+    description: "Install command run in base and head. Detected: the package manager's frozen-lockfile install (`npm ci`, `yarn install --immutable`, `pnpm install --frozen-lockfile`, ...)."
+  },
+  buildCommand: {
+    input: "build-command",
+    cli: "build",
+    cliCommand: "compare-refs",
+    placeholder: "<cmd>",
+    rule: text,
+    default: null,
+    defaultText: "detected",
+    description: "Build command run in base and head. Detected: `run build` when package.json has a build script."
+  },
+  scenario: {
+    input: "scenario",
+    cli: "scenario",
+    placeholder: "<name|file>",
+    rule: text,
+    default: "default",
+    description: "A built-in scenario name or a scenario file."
+  },
+  ...planSettings,
+  heapSnapshotsDir: {
+    input: "heap-snapshots-dir",
+    cli: "keep-heap-snapshots",
+    placeholder: "<dir>",
+    rule: text,
+    default: null,
+    defaultText: "none, deleted after the analysis",
+    description: "Keep the heap snapshots here (for `actions/upload-artifact`)."
+  },
+  onlyOnDependencyChange: {
+    input: "only-on-dependency-change",
+    cli: "force",
+    cliCommand: "compare-refs",
+    cliDescription: "measure even when no dependency changed",
+    rule: flag,
+    default: true,
+    description: "Skip (verdict `skipped`) when no resolved dependency version changed."
+  },
+  bisect: {
+    input: "bisect",
+    cli: "no-bisect",
+    cliCommand: "compare-refs",
+    cliDescription: "after a regression of a grouped bump, do not bisect it to name the culprit",
+    rule: flag,
+    default: true,
+    description: "After a regression, name the culprit: one bump is named outright; several are bisected by measuring subsets on top of base."
+  },
+  remedy: {
+    input: "remedy",
+    cli: "no-remedy",
+    cliCommand: "compare-refs",
+    cliDescription: "once the culprit is named, do not measure its newer releases for one that does not leak",
+    rule: flag,
+    default: true,
+    description: "Once the culprit is named, measure its newest release on head's line and its latest for one that does not leak (a downgrade's remedy is base's version)."
+  },
+  bisectTimeBudgetMs: {
+    input: "bisect-time-budget-ms",
+    rule: wholeAbove0,
+    // Enough for the ~4 candidates of an 8-package group with installs and default-length measurements.
+    default: 20 * 6e4,
+    description: "No new bisection candidate starts after this long (ms)."
+  },
+  failOn: {
+    input: "fail-on",
+    rule: { kind: "oneOf", values: ["regression", "error", "never"] },
+    default: "regression",
+    description: "`regression`: fail on a regression or an error. `error`: only on errors. `never`."
+  },
+  comment: {
+    input: "comment",
+    rule: { kind: "oneOf", values: ["always", "on-change", "never"] },
+    default: "on-change",
+    description: "`always`, `on-change` (when a dependency changed, or on an error), `never`."
+  },
+  commentKey: {
+    input: "comment-key",
+    rule: text,
+    default: null,
+    defaultText: "`<working-directory>:<scenario>`",
+    description: "Runs with different keys keep separate comments. At the repository root the key is the scenario."
+  },
+  checkName: {
+    input: "check-name",
+    rule: text,
+    default: null,
+    defaultText: "empty",
+    description: "Also publish a check run of this name on the measured commit, failing exactly when the step fails (needs `checks: write`)."
+  },
+  mode: {
+    input: "mode",
+    rule: { kind: "oneOf", values: ["full", "measure", "report"] },
+    default: "full",
+    description: "`full`, `measure` (no token; writes `report-dir`), `report` (in `workflow_run`; reads `report-dir`)."
+  },
+  reportDir: {
+    input: "report-dir",
+    rule: text,
+    default: "leakwatch-report",
+    description: "Where `measure` writes `report.json` and `report.md`, and where `report` reads them."
+  },
+  recordRequests: {
+    cli: "requests",
+    cliCommand: "record",
+    rule: wholeAbove0,
+    default: 50,
+    description: "Requests to send while recording."
+  },
+  maxFixtureBytes: {
+    cli: "max-fixture-bytes",
+    cliCommand: "record",
+    rule: wholeAbove0,
+    default: 5 * 1024 * 1024,
+    description: "Answers larger than this (bytes) are passed on but not written."
+  },
+  json: {
+    cli: "json",
+    rule: flag,
+    default: false,
+    cliDescription: "print the JSON report on stdout (progress stays on stderr)",
+    description: "Print the JSON report on stdout."
+  },
+  reportPath: {
+    cli: "report",
+    placeholder: "<file>",
+    rule: text,
+    default: null,
+    defaultText: "none",
+    description: "Also write the JSON report to this file."
+  },
+  logDir: {
+    cli: "log-dir",
+    placeholder: "<dir>",
+    rule: text,
+    default: null,
+    defaultText: "a temp folder, kept only after an error",
+    description: "Keep install, build and app logs here."
+  }
+};
+var planKeys = Object.keys(settings).filter(
+  (key) => settings[key].isPlan === true
+);
+
+// src/settings/read.ts
+var specs = settings;
+function describeRule(rule) {
+  if (rule.kind === "boolean") return "`true` or `false`";
+  if (rule.kind === "oneOf") return `one of ${rule.values.map((value) => `\`${value}\``).join(", ")}`;
+  if (rule.kind === "text") return rule.startsWith ? `a text starting with \`${rule.startsWith}\`` : "a text";
+  const bound = `${rule.isMinExclusive ? ">" : "\u2265"} ${rule.min}${rule.max === void 0 ? "" : ` and \u2264 ${rule.max}`}`;
+  return rule.isWhole ? `a whole number ${bound}` : `a number ${bound}`;
+}
+function parseValue(rule, raw) {
+  if (rule.kind === "text") return !rule.startsWith || raw.startsWith(rule.startsWith) ? raw : void 0;
+  if (rule.kind === "oneOf") return rule.values.includes(raw) ? raw : void 0;
+  if (rule.kind === "boolean") {
+    if (["true", "True", "TRUE"].includes(raw)) return true;
+    return ["false", "False", "FALSE"].includes(raw) ? false : void 0;
+  }
+  const value = raw.trim() === "" ? Number.NaN : Number(raw);
+  const isAboveMin = rule.isMinExclusive ? value > rule.min : value >= rule.min;
+  const isValid = Number.isFinite(value) && (!rule.isWhole || Number.isInteger(value)) && isAboveMin && (rule.max === void 0 || value <= rule.max);
+  return isValid ? value : void 0;
+}
+function readSettings(source, read, problems) {
+  const values = {};
+  for (const key of Object.keys(specs)) {
+    const spec = specs[key];
+    const name = spec[source];
+    if (name === void 0) continue;
+    const raw = read(name);
+    if (raw === void 0 || raw === "" || raw === false) continue;
+    if (raw === true) {
+      values[key] = !spec.default;
+      continue;
+    }
+    const value = parseValue(spec.rule, raw);
+    if (value === void 0) {
+      const shown = source === "cli" ? `--${name}` : name;
+      const problem = `\`${shown}\` must be ${describeRule(spec.rule)} (got \`${raw}\`)`;
+      if (!problems.includes(problem)) problems.push(problem);
+    } else {
+      values[key] = value;
+    }
+  }
+  return values;
+}
+function pickPlanSettings(values) {
+  return Object.fromEntries(
+    planKeys.filter((key) => values[key] !== void 0).map((key) => [key, values[key]])
+  );
+}
+function buildRunPlan(given, scenario) {
+  const fields = scenario;
+  const plan = { scenarioName: scenario.name };
+  const derived = [];
+  for (const key of planKeys) {
+    const spec = specs[key];
+    const value = given[key] ?? (spec.scenario === void 0 ? void 0 : fields[spec.scenario]);
+    if (value !== void 0) plan[key] = value;
+    else if (typeof spec.default === "function") derived.push(key);
+    else plan[key] = spec.default;
+  }
+  for (const key of derived) plan[key] = specs[key].default(plan);
+  return plan;
+}
+
 // src/cli/args.ts
-var defaultRecordRequests = 50;
-var defaultMaxFixtureBytes = 5 * 1024 * 1024;
-var usage = `Usage:
+var commands = `Usage:
   leakwatch compare --base <ref> --head <ref> [options]           diff, check out, install, build and compare
   leakwatch compare --base-dir <dir> --head-dir <dir> [options]   compare two prepared app folders
   leakwatch measure [--dir <dir>] [options]                        measure one app
   leakwatch record --scenario <file> [--dir <dir>] [options]      record the answers of the scenario's upstream hosts
-                                                                   as fixtures next to it (real traffic to those hosts)
-
-Options of compare --base/--head:
-  --repo <dir>            the git checkout (default: the current folder); it is never modified
-  --cwd <dir>             the app folder, relative to the repository root (default: .)
-  --install <cmd>         install command (default: the package manager's frozen-lockfile install)
-  --build <cmd>           build command (default: the \`build\` script, if package.json has one)
-  --force                 measure even when no dependency changed
-  --no-bisect             after a regression of a grouped bump, do not bisect it to name the culprit
-  --no-remedy             once the culprit is named, do not measure its newer releases for one that does not leak
-
-Options of record:
-  --requests <n>          requests to send while recording (default: ${defaultRecordRequests})
-  --max-fixture-bytes <n> answers larger than this are not written (default: ${defaultMaxFixtureBytes})
-
-Options:
-  --start <cmd>           start command, run in the app folder with PORT set (default: ${defaults.startCommand})
-  --ready-path <path>     path that answers < 500 once the app is ready (default: ${defaults.readyPath})
-  --scenario <name|file>  built-in scenario name or scenario file (default: ${defaults.scenario})
-  --heap-cap-mb <n>       --max-old-space-size for the app (default: ${defaults.heapCapMb})
-  --rss-limit-mb <n>      RSS watchdog (default: ${defaults.rssLimitFactor} x heap cap)
-  --threshold <n>         bytes/request of extra growth that counts as a regression (default: ${defaults.thresholdBytesPerRequest})
-  --connections <n>       concurrent connections (default: ${defaults.connections})
-  --warmup <n>            warm-up requests per side, not fitted (default: ${defaults.warmupRequests})
-  --requests <n>          requests per measured round (default: ${defaults.requestsPerRound})
-  --rounds <n>            measured rounds per side (default: ${defaults.rounds})
-  --seed <n>              seed of the request sequence (default: ${defaults.seed})
-  --settle-ms <n>         idle before the settle samples, 0 = off (default: ${defaults.settleMs})
-  --time-budget-ms <n>    load time per side that warm-up and rounds shrink to fit (default: ${defaults.timeBudgetMs})
-  --rate <n>              cap the request rate (requests/s), e.g. to production's (default: as fast as served)
-  --heap-snapshots <when> on-regression, always or never: heap snapshots that name what grows (default: ${defaults.heapSnapshots})
-  --outbound <policy>     block or allow: the app's connections to non-loopback hosts no upstream stub claims
-                          (default: the scenario's, else ${defaults.outbound}: refused and listed in the report)
-  --keep-heap-snapshots <dir>  keep the heap snapshots in <dir> (default: deleted after the analysis)
-  --json                  print the JSON report on stdout (progress stays on stderr)
-  --report <file>         also write the JSON report to <file>
-  --log-dir <dir>         keep install, build and app logs here (default: a temp folder, kept only after an error)
-
-Exit codes: 0 no regression, 1 regression (or a leak, for measure), 2 error.`;
-var heapSnapshotPolicies = ["on-regression", "always", "never"];
-var numberOptions = {
-  "heap-cap-mb": "heapCapMb",
-  "rss-limit-mb": "rssLimitMb",
-  threshold: "thresholdBytesPerRequest",
-  connections: "connections",
-  warmup: "warmupRequests",
-  requests: "requestsPerRound",
-  rounds: "rounds",
-  seed: "seed",
-  "settle-ms": "settleMs",
-  "time-budget-ms": "timeBudgetMs",
-  rate: "ratePerSecond"
+                                                                   as fixtures next to it (real traffic to those hosts)`;
+var commandOptions = {
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean" },
+  dir: { type: "string" },
+  "base-dir": { type: "string" },
+  "head-dir": { type: "string" },
+  base: { type: "string" },
+  head: { type: "string" }
 };
+var cliSpecs = Object.values(settings).filter((spec) => spec.cli !== void 0);
+function helpLine(spec) {
+  const name = `--${spec.cli}${spec.placeholder ? ` ${spec.placeholder}` : spec.rule.kind === "number" ? " <n>" : ""}`;
+  if (spec.rule.kind === "boolean") return `  ${name.padEnd(28)}${spec.cliDescription ?? spec.description}`;
+  const shown = spec.defaultText ?? (spec.default === null ? "none" : String(spec.default));
+  const fallback = spec.scenario ? `the scenario's, else ${shown}` : shown;
+  return `  ${name.padEnd(28)}${spec.description} (default: ${fallback})`;
+}
+var usage = [
+  commands,
+  "",
+  "Options of compare --base/--head:",
+  ...cliSpecs.filter((spec) => spec.cliCommand === "compare-refs").map(helpLine),
+  "",
+  "Options of record:",
+  ...cliSpecs.filter((spec) => spec.cliCommand === "record").map(helpLine),
+  "",
+  "Options:",
+  ...cliSpecs.filter((spec) => spec.cliCommand === void 0).map(helpLine),
+  "",
+  "Exit codes: 0 no regression, 1 regression (or a leak, for measure), 2 error."
+].join("\n");
 function parseCliArgs(argv) {
-  const { values, positionals } = parseArgs({
+  const parsed = parseArgs({
     args: argv,
     allowPositionals: true,
     strict: true,
     options: {
-      help: { type: "boolean", short: "h" },
-      version: { type: "boolean" },
-      dir: { type: "string" },
-      "base-dir": { type: "string" },
-      "head-dir": { type: "string" },
-      base: { type: "string" },
-      head: { type: "string" },
-      repo: { type: "string" },
-      cwd: { type: "string" },
-      install: { type: "string" },
-      build: { type: "string" },
-      force: { type: "boolean" },
-      "no-bisect": { type: "boolean" },
-      "no-remedy": { type: "boolean" },
-      start: { type: "string" },
-      "ready-path": { type: "string" },
-      scenario: { type: "string" },
-      json: { type: "boolean" },
-      report: { type: "string" },
-      "log-dir": { type: "string" },
-      "heap-snapshots": { type: "string" },
-      "keep-heap-snapshots": { type: "string" },
-      outbound: { type: "string" },
-      "max-fixture-bytes": { type: "string" },
-      ...Object.fromEntries(Object.keys(numberOptions).map((name) => [name, { type: "string" }]))
+      ...commandOptions,
+      ...Object.fromEntries(
+        cliSpecs.map((spec) => [
+          spec.cli,
+          { type: spec.rule.kind === "boolean" ? "boolean" : "string" }
+        ])
+      )
     }
   });
+  const values = parsed.values;
+  const text2 = (name) => values[name];
+  const positionals = parsed.positionals;
   if (values.help) return { command: "help" };
   if (values.version) return { command: "version" };
-  const settings = { startCommand: values.start };
-  if (values["ready-path"] !== void 0) settings.readyPath = values["ready-path"];
-  const heapSnapshots = values["heap-snapshots"];
-  if (heapSnapshots !== void 0) {
-    if (!heapSnapshotPolicies.includes(heapSnapshots)) {
-      throw usageError(
-        `\`--heap-snapshots\` must be one of ${heapSnapshotPolicies.join(", ")} (got \`${heapSnapshots}\`)`
-      );
-    }
-    settings.heapSnapshots = heapSnapshots;
-  }
-  const outbound = values.outbound;
-  if (outbound !== void 0) {
-    if (outbound !== "block" && outbound !== "allow")
-      throw usageError(`\`--outbound\` must be block or allow (got \`${outbound}\`)`);
-    settings.outbound = outbound;
-  }
-  for (const [flag, key] of Object.entries(numberOptions)) {
-    const raw = values[flag];
-    if (typeof raw === "string") settings[key] = parseNumber(flag, raw);
-  }
+  const problems = [];
+  const given = readSettings("cli", (name) => values[name], problems);
+  if (problems.length > 0) throw usageError(problems.join("; "));
   const shared = {
-    settings,
-    scenario: values.scenario,
-    json: Boolean(values.json),
-    reportPath: values.report,
-    logDir: values["log-dir"],
-    keepSnapshotsDir: values["keep-heap-snapshots"]
+    settings: pickPlanSettings(given),
+    scenario: given.scenario,
+    json: given.json ?? settings.json.default,
+    reportPath: given.reportPath,
+    logDir: given.logDir,
+    keepSnapshotsDir: given.heapSnapshotsDir
   };
   const [command, ...rest] = positionals;
   if (rest.length > 0) throw usageError(`unexpected argument \`${rest[0]}\``);
-  if (command === "measure") return { command, appDir: values.dir ?? ".", shared };
+  if (command === "measure") return { command, appDir: text2("dir") ?? ".", shared };
   if (command === "record") {
-    const maxBytes = values["max-fixture-bytes"];
-    return {
-      command,
-      record: {
-        appDir: values.dir ?? ".",
-        requests: settings.requestsPerRound ?? defaultRecordRequests,
-        maxFixtureBytes: maxBytes === void 0 ? defaultMaxFixtureBytes : parseNumber("max-fixture-bytes", maxBytes)
-      },
-      shared
+    const record2 = {
+      appDir: text2("dir") ?? ".",
+      requests: given.recordRequests ?? settings.recordRequests.default,
+      maxFixtureBytes: given.maxFixtureBytes ?? settings.maxFixtureBytes.default
     };
+    return { command, record: record2, shared };
   }
-  if (command === "compare" && (values.base !== void 0 || values.head !== void 0)) {
-    if (!values.base || !values.head) throw usageError("`compare` needs both --base and --head");
+  const [baseRef, headRef] = [text2("base"), text2("head")];
+  if (command === "compare" && (baseRef !== void 0 || headRef !== void 0)) {
+    if (!baseRef || !headRef) throw usageError("`compare` needs both --base and --head");
     return {
       command: "compare-refs",
       refs: {
-        baseRef: values.base,
-        headRef: values.head,
-        repoDir: values.repo ?? ".",
-        workingDirectory: values.cwd ?? ".",
-        installCommand: values.install,
-        buildCommand: values.build,
-        isForced: Boolean(values.force),
-        bisect: { isEnabled: !values["no-bisect"] },
-        remedy: { isEnabled: !values["no-remedy"] }
+        baseRef,
+        headRef,
+        repoDir: given.repoDir ?? settings.repoDir.default,
+        workingDirectory: given.workingDirectory ?? settings.workingDirectory.default,
+        installCommand: given.installCommand,
+        buildCommand: given.buildCommand,
+        isForced: !(given.onlyOnDependencyChange ?? settings.onlyOnDependencyChange.default),
+        bisect: { isEnabled: given.bisect ?? settings.bisect.default },
+        remedy: { isEnabled: given.remedy ?? settings.remedy.default }
       },
       shared
     };
   }
   if (command === "compare") {
-    const baseDir = values["base-dir"];
-    const headDir = values["head-dir"];
+    const [baseDir, headDir] = [text2("base-dir"), text2("head-dir")];
     if (!baseDir || !headDir)
       throw usageError("`compare` needs --base and --head (git refs), or --base-dir and --head-dir");
     return { command, baseDir, headDir, shared };
   }
   throw usageError(command ? `unknown command \`${command}\`` : "no command given");
-}
-function parseNumber(flag, raw) {
-  const value = Number(raw);
-  const [isValid, expected] = flag === "seed" || flag === "settle-ms" ? [Number.isInteger(value) && value >= 0, "a whole number \u2265 0"] : flag === "threshold" ? [Number.isFinite(value) && value > 0, "a number > 0"] : [Number.isInteger(value) && value > 0, "a whole number > 0"];
-  if (!isValid || raw.trim() === "") throw usageError(`\`--${flag}\` must be ${expected} (got \`${raw}\`)`);
-  return value;
 }
 function usageError(message) {
   return new LeakwatchError("USAGE", message, { hint: "Run `leakwatch --help` for the options." });
@@ -54695,8 +54998,7 @@ function compareSides(base, head, thresholdBytesPerRequest) {
     verdict,
     reason,
     deltaBytesPerRequest: delta2,
-    deltaUncertainty: uncertainty2,
-    thresholdBytesPerRequest
+    deltaUncertainty: uncertainty2
   });
   for (const side of [base, head]) {
     if (side.error) return verdictOf("error", `${side.label} could not be measured: ${side.error.message}`);
@@ -54904,8 +55206,8 @@ function oid(dotted) {
   return tlv(6, Buffer.from(bytes));
 }
 function time(date) {
-  const text = date.toISOString().replace(/[-:T]/g, "").slice(2, 14);
-  return tlv(23, Buffer.from(`${text}Z`));
+  const text2 = date.toISOString().replace(/[-:T]/g, "").slice(2, 14);
+  return tlv(23, Buffer.from(`${text2}Z`));
 }
 function ipBytes(host) {
   if (isIP(host) === 4) return Buffer.from(host.split(".").map(Number));
@@ -56015,18 +56317,18 @@ var StringArrayReader = class {
   }
 };
 function decodeJsonString(bytes, hasEscape, maxChars) {
-  let text = bytes.toString("utf8");
+  let text2 = bytes.toString("utf8");
   if (hasEscape) {
     try {
-      text = JSON.parse(`"${text}"`);
+      text2 = JSON.parse(`"${text2}"`);
     } catch {
       try {
-        text = JSON.parse(`"${text.slice(0, text.lastIndexOf("\\"))}"`);
+        text2 = JSON.parse(`"${text2.slice(0, text2.lastIndexOf("\\"))}"`);
       } catch {
       }
     }
   }
-  return text.length > maxChars ? Buffer.from(text.slice(0, maxChars)).toString() : text;
+  return text2.length > maxChars ? Buffer.from(text2.slice(0, maxChars)).toString() : text2;
 }
 
 // src/explain/heap/parse-snapshot.ts
@@ -56126,10 +56428,10 @@ function readArray(reader, chunk, from, path5, sectionName) {
     throw malformed(path5, `${sectionName}: ${String(cause)}`, cause);
   }
 }
-function headerToSnapshot(text, path5) {
+function headerToSnapshot(text2, path5) {
   let header;
   try {
-    const json2 = JSON.parse(`${text.trim().replace(/,$/, "")}}`);
+    const json2 = JSON.parse(`${text2.trim().replace(/,$/, "")}}`);
     header = json2.snapshot;
   } catch (cause) {
     throw malformed(path5, "header is not JSON", cause);
@@ -56246,9 +56548,9 @@ function findRootDistances(graph) {
 }
 function ephemeronKeyIds(strings) {
   const keyIds = /* @__PURE__ */ new Map();
-  strings.forEach((text, index) => {
-    if (!text.includes("part of key")) return;
-    const match = / \/ part of key \(.* @(\d+)\) -> value \(/.exec(text);
+  strings.forEach((text2, index) => {
+    if (!text2.includes("part of key")) return;
+    const match = / \/ part of key \(.* @(\d+)\) -> value \(/.exec(text2);
     if (match) keyIds.set(index, Number(match[1]));
   });
   return keyIds;
@@ -56318,10 +56620,10 @@ function formatRetainerPath(path5, options = {}) {
   }
   shown.forEach((step, index) => {
     const isEdgeNameNews = step.edgeName !== void 0 && `${step.edgeName}()` !== step.name;
-    let text = isEdgeNameNews ? `${step.name} (${step.edgeName})` : step.name;
-    if (saysFile[index] && step.file !== void 0) text += ` in ${displayFile(step.file, options.appRoot)}`;
-    if (step.repeatCount !== void 0) text += ` \xD7${step.repeatCount}`;
-    parts.push(text);
+    let text2 = isEdgeNameNews ? `${step.name} (${step.edgeName})` : step.name;
+    if (saysFile[index] && step.file !== void 0) text2 += ` in ${displayFile(step.file, options.appRoot)}`;
+    if (step.repeatCount !== void 0) text2 += ` \xD7${step.repeatCount}`;
+    parts.push(text2);
   });
   return parts.join(" \u2192 ");
 }
@@ -56848,19 +57150,19 @@ function compileFunction(expression, offset) {
     }
     case "repeat": {
       const countAt = argument?.lastIndexOf(":") ?? -1;
-      const text = argument?.slice(0, countAt) ?? "";
+      const text2 = argument?.slice(0, countAt) ?? "";
       if (argument === void 0 || countAt < 1)
         fail("repeat needs text and a count, e.g. {{repeat:ab:500}}");
-      return text.repeat(parseCount(argument?.slice(countAt + 1), maxRepeatCount, fail));
+      return text2.repeat(parseCount(argument?.slice(countAt + 1), maxRepeatCount, fail));
     }
     default:
       return fail(`unknown function "${name}"; allowed: ${templateFunctions.join(", ")}`);
   }
 }
-function parseCount(text, max2, fail) {
-  if (text === void 0 || !/^\d+$/.test(text.trim()))
+function parseCount(text2, max2, fail) {
+  if (text2 === void 0 || !/^\d+$/.test(text2.trim()))
     return fail(`N must be a whole number from 1 to ${max2}`);
-  const count = Number(text.trim());
+  const count = Number(text2.trim());
   if (count < 1 || count > max2) return fail(`N must be a whole number from 1 to ${max2} (got ${count})`);
   return count;
 }
@@ -57196,28 +57498,6 @@ function summarizeLoads(loads) {
 }
 
 // src/measure/compare.ts
-function buildRunPlan(settings, scenario) {
-  const heapCapMb = settings.heapCapMb ?? scenario.heapCapMb ?? defaults.heapCapMb;
-  return {
-    startCommand: settings.startCommand ?? defaults.startCommand,
-    readyPath: settings.readyPath ?? scenario.readyPath ?? defaults.readyPath,
-    readyTimeoutMs: settings.readyTimeoutMs ?? defaults.readyTimeoutMs,
-    heapCapMb,
-    rssLimitMb: settings.rssLimitMb ?? heapCapMb * defaults.rssLimitFactor,
-    connections: settings.connections ?? scenario.connections ?? defaults.connections,
-    warmupRequests: settings.warmupRequests ?? scenario.warmupRequests ?? defaults.warmupRequests,
-    requestsPerRound: settings.requestsPerRound ?? scenario.requestsPerRound ?? defaults.requestsPerRound,
-    rounds: settings.rounds ?? scenario.rounds ?? defaults.rounds,
-    thresholdBytesPerRequest: settings.thresholdBytesPerRequest ?? defaults.thresholdBytesPerRequest,
-    seed: settings.seed ?? defaults.seed,
-    scenarioName: scenario.name,
-    settleMs: settings.settleMs ?? defaults.settleMs,
-    timeBudgetMs: settings.timeBudgetMs ?? defaults.timeBudgetMs,
-    ratePerSecond: settings.ratePerSecond ?? scenario.ratePerSecond ?? null,
-    heapSnapshots: settings.heapSnapshots ?? defaults.heapSnapshots,
-    outbound: settings.outbound ?? scenario.outbound ?? defaults.outbound
-  };
-}
 async function compareApps(dirs, plan, context) {
   const startedAt = /* @__PURE__ */ new Date();
   const { sides, schedule, heapDiffs } = await runSides(
@@ -57473,8 +57753,8 @@ function nameFromPin(pin) {
 async function nameFromLockfile(found) {
   if (!found) return void 0;
   if (found.name !== "yarn") return found.name;
-  const text = await readFile2(join5(found.dir, found.file), "utf8");
-  return /^__metadata:/m.test(text) ? "yarn-berry" : "yarn-classic";
+  const text2 = await readFile2(join5(found.dir, found.file), "utf8");
+  return /^__metadata:/m.test(text2) ? "yarn-berry" : "yarn-classic";
 }
 function commandPrefix(name, pinned) {
   const bin = binOf(name);
@@ -57837,7 +58117,6 @@ function diedAfter(side) {
 }
 
 // src/bisect/bisect.ts
-var defaultBisectTimeBudgetMs = 20 * 6e4;
 async function bisectChanges(options) {
   const startedMs = performance.now();
   const { log } = options;
@@ -61593,7 +61872,7 @@ function pickLockfile(candidates, existing, packageManager) {
   const sameDir = present.filter((path5) => posix2.dirname(path5) === nearestDir);
   return sameDir.find((path5) => preferred.includes(posix2.basename(path5))) ?? sameDir[0] ?? null;
 }
-function parseLockfile(path5, ref, text) {
+function parseLockfile(path5, ref, text2) {
   const fail = (cause) => {
     throw new LeakwatchError("LOCKFILE_UNPARSABLE", `Could not parse ${path5} at ${ref}.`, {
       hint: `Regenerate ${posix2.basename(path5)} with its package manager at that commit (merge conflicts and hand edits break it).`,
@@ -61603,20 +61882,20 @@ function parseLockfile(path5, ref, text) {
   try {
     switch (posix2.basename(path5)) {
       case "pnpm-lock.yaml": {
-        const lock = asRecord(yaml.load(text), fail);
+        const lock = asRecord(yaml.load(text2), fail);
         return {
           packageManager: "pnpm",
           resolve: (importer, _roots, graph) => resolvePnpmLock(lock, importer, graph)
         };
       }
       case "yarn.lock":
-        return parseYarnLock(text, fail);
+        return parseYarnLock(text2, fail);
       case "bun.lock": {
-        const lock = asRecord(import_json5.default.parse(text), fail);
+        const lock = asRecord(import_json5.default.parse(text2), fail);
         return { packageManager: "bun", resolve: (importer) => resolveBunLock(lock, importer) };
       }
       default: {
-        const lock = asRecord(JSON.parse(text), fail);
+        const lock = asRecord(JSON.parse(text2), fail);
         return {
           packageManager: "npm",
           resolve: (importer, _roots, graph) => resolveNpmLock(lock, importer, graph)
@@ -61628,8 +61907,8 @@ function parseLockfile(path5, ref, text) {
     return fail(error);
   }
 }
-function parseYarnLock(text, fail) {
-  const lock = asRecord((0, import_parsers.parseSyml)(text), fail);
+function parseYarnLock(text2, fail) {
+  const lock = asRecord((0, import_parsers.parseSyml)(text2), fail);
   if (isRecord(lock.__metadata)) {
     return {
       packageManager: "yarn-berry",
@@ -61652,10 +61931,10 @@ var dependencyFields2 = [
   "optionalDependencies",
   "peerDependencies"
 ];
-function parseManifest(text, path5) {
+function parseManifest(text2, path5) {
   let raw;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(text2);
   } catch (error) {
     throw new LeakwatchError("MANIFEST_UNPARSABLE", `${path5} is not valid JSON.`, {
       hint: "Fix the syntax error in that commit; leakwatch reads package.json straight from git.",
@@ -61663,20 +61942,20 @@ function parseManifest(text, path5) {
     });
   }
   const manifest = isRecord(raw) ? raw : {};
-  const specs = /* @__PURE__ */ new Map();
+  const specs2 = /* @__PURE__ */ new Map();
   for (const field of dependencyFields2) {
-    for (const [name, range] of dependencyEntries(manifest[field])) specs.set(name, range);
+    for (const [name, range] of dependencyEntries(manifest[field])) specs2.set(name, range);
   }
-  const directNames = new Set(specs.keys());
+  const directNames = new Set(specs2.keys());
   const installRoots = dependencyFields2.filter((field) => field !== "peerDependencies").flatMap((field) => dependencyEntries(manifest[field]));
   const pnpm = isRecord(manifest.pnpm) ? manifest.pnpm : {};
   for (const overrides of [manifest.overrides, manifest.resolutions, pnpm.overrides]) {
-    for (const [name, range] of overrideTargets(overrides)) specs.set(name, range);
+    for (const [name, range] of overrideTargets(overrides)) specs2.set(name, range);
   }
   const packageManager = typeof manifest.packageManager === "string" ? manifest.packageManager : null;
   const workspaces = isRecord(manifest.workspaces) ? manifest.workspaces.packages : manifest.workspaces;
   const hasWorkspaces = Array.isArray(workspaces) && workspaces.length > 0;
-  return { directNames, specs, installRoots, packageManager, hasWorkspaces };
+  return { directNames, specs: specs2, installRoots, packageManager, hasWorkspaces };
 }
 function overrideTargets(overrides) {
   if (!isRecord(overrides)) return [];
@@ -62445,13 +62724,13 @@ ${lines.join("\n")}`, {
 
 // src/scenario/load.ts
 async function loadScenario(options) {
-  const nameOrPath = options.nameOrPath?.trim() || defaults.scenario;
+  const nameOrPath = options.nameOrPath?.trim() || settings.scenario.default;
   const isPath = /[/\\]/.test(nameOrPath) || /\.(ya?ml|json)$/i.test(nameOrPath);
   const builtInDir = path4.join(findPackageRoot(), "scenarios");
   const file = isPath ? path4.resolve(options.cwd, nameOrPath) : path4.join(builtInDir, `${nameOrPath}.yml`);
-  let text;
+  let text2;
   try {
-    text = await readFile5(file, "utf8");
+    text2 = await readFile5(file, "utf8");
   } catch (error) {
     if (isPath) {
       throw new LeakwatchError("SCENARIO_NOT_FOUND", `Cannot read scenario file ${file}.`, {
@@ -62466,7 +62745,7 @@ async function loadScenario(options) {
   }
   const relative3 = path4.relative(options.cwd, file);
   const scenario = parseScenario({
-    text,
+    text: text2,
     displayPath: isPath && !relative3.startsWith("..") ? relative3 : file,
     scenarioDir: path4.dirname(file),
     defaultName: path4.basename(file).replace(/\.(ya?ml|json)$/i, ""),
@@ -62539,8 +62818,7 @@ async function compareRefs(options) {
             verdict: "error",
             reason: `${failed} failed to ${describeFailedStage(failedSides[0])}`,
             deltaBytesPerRequest: null,
-            deltaUncertainty: null,
-            thresholdBytesPerRequest: plan.thresholdBytesPerRequest
+            deltaUncertainty: null
           },
           schedule: { ...fitScheduleToBudget(plan, Number.POSITIVE_INFINITY), warmupRequests: 0 },
           startedAt: (/* @__PURE__ */ new Date()).toISOString(),
@@ -62581,7 +62859,7 @@ async function compareRefs(options) {
       ...candidateBase,
       units: diff.units,
       headReport: report,
-      timeBudgetMs: options.bisect?.timeBudgetMs ?? defaultBisectTimeBudgetMs
+      timeBudgetMs: options.bisect?.timeBudgetMs ?? settings.bisectTimeBudgetMs.default
     });
     const culprit = bisection.outcome.kind === "culprit" ? bisection.outcome.changes[0] : void 0;
     if (culprit && (options.remedy?.isEnabled ?? true)) {
@@ -62636,9 +62914,9 @@ function defaultStringLength(value) {
   return value.length;
 }
 function markdownTable(table, options) {
-  const settings = options || {};
-  const align = (settings.align || []).concat();
-  const stringLength = settings.stringLength || defaultStringLength;
+  const settings2 = options || {};
+  const align = (settings2.align || []).concat();
+  const stringLength = settings2.stringLength || defaultStringLength;
   const alignments = [];
   const cellMatrix = [];
   const sizeMatrix = [];
@@ -62654,7 +62932,7 @@ function markdownTable(table, options) {
     }
     while (++columnIndex2 < table[rowIndex].length) {
       const cell = serialize(table[rowIndex][columnIndex2]);
-      if (settings.alignDelimiters !== false) {
+      if (settings2.alignDelimiters !== false) {
         const size = stringLength(cell);
         sizes2[columnIndex2] = size;
         if (longestCellByColumn[columnIndex2] === void 0 || size > longestCellByColumn[columnIndex2]) {
@@ -62692,12 +62970,12 @@ function markdownTable(table, options) {
     } else if (code === 114) {
       after = ":";
     }
-    let size = settings.alignDelimiters === false ? 1 : Math.max(
+    let size = settings2.alignDelimiters === false ? 1 : Math.max(
       1,
       longestCellByColumn[columnIndex] - before.length - after.length
     );
     const cell = before + "-".repeat(size) + after;
-    if (settings.alignDelimiters !== false) {
+    if (settings2.alignDelimiters !== false) {
       size = before.length + size + after.length;
       if (size > longestCellByColumn[columnIndex]) {
         longestCellByColumn[columnIndex] = size;
@@ -62713,14 +62991,14 @@ function markdownTable(table, options) {
   while (++rowIndex < cellMatrix.length) {
     const row2 = cellMatrix[rowIndex];
     const sizes2 = sizeMatrix[rowIndex];
-    const cellsInRow = settings.fillRows === false ? Math.max(1, cellMatrix[rowIndex === 1 ? 0 : rowIndex].length) : mostCellsPerRow;
+    const cellsInRow = settings2.fillRows === false ? Math.max(1, cellMatrix[rowIndex === 1 ? 0 : rowIndex].length) : mostCellsPerRow;
     columnIndex = -1;
     const line = [];
     while (++columnIndex < cellsInRow) {
       const cell = row2[columnIndex] || "";
       let before = "";
       let after = "";
-      if (settings.alignDelimiters !== false) {
+      if (settings2.alignDelimiters !== false) {
         const size = longestCellByColumn[columnIndex] - (sizes2[columnIndex] || 0);
         const code = alignments[columnIndex];
         if (code === 114) {
@@ -62738,30 +63016,30 @@ function markdownTable(table, options) {
           after = " ".repeat(size);
         }
       }
-      if (settings.delimiterStart !== false && !columnIndex) {
+      if (settings2.delimiterStart !== false && !columnIndex) {
         line.push("|");
       }
-      if (settings.padding !== false && // Don’t add the opening space if we’re not aligning and the cell is
+      if (settings2.padding !== false && // Don’t add the opening space if we’re not aligning and the cell is
       // empty: there will be a closing space.
-      !(settings.alignDelimiters === false && cell === "") && (settings.delimiterStart !== false || columnIndex)) {
+      !(settings2.alignDelimiters === false && cell === "") && (settings2.delimiterStart !== false || columnIndex)) {
         line.push(" ");
       }
-      if (settings.alignDelimiters !== false) {
+      if (settings2.alignDelimiters !== false) {
         line.push(before);
       }
       line.push(cell);
-      if (settings.alignDelimiters !== false) {
+      if (settings2.alignDelimiters !== false) {
         line.push(after);
       }
-      if (settings.padding !== false) {
+      if (settings2.padding !== false) {
         line.push(" ");
       }
-      if (settings.delimiterEnd !== false || columnIndex !== cellsInRow - 1) {
+      if (settings2.delimiterEnd !== false || columnIndex !== cellsInRow - 1) {
         line.push("|");
       }
     }
     lines.push(
-      settings.delimiterEnd === false ? line.join("").replace(/ +$/, "") : line.join("")
+      settings2.delimiterEnd === false ? line.join("").replace(/ +$/, "") : line.join("")
     );
   }
   return lines.join("\n");
@@ -62816,7 +63094,7 @@ var STEP_VERDICTS = {
 var plain = {
   change: (change) => `${change.name} ${change.from ?? "(none)"} \u2192 ${change.to ?? "(removed)"}`,
   name: (name) => name,
-  text: (text) => text
+  text: (text2) => text2
 };
 function culpritLine(bisection, style) {
   const { outcome } = bisection;
@@ -63005,8 +63283,8 @@ async function runRecord(args, shared, logDir, io) {
       fixturesMayBeMissing: true
     });
     const scenarioDir = dirname2(scenario.sourcePath ?? io.cwd);
-    const specs = (scenario.upstreams ?? []).map((spec) => withFixtures(spec));
-    const recorded = specs.filter((spec) => (spec.hosts ?? []).length > 0);
+    const specs2 = (scenario.upstreams ?? []).map((spec) => withFixtures(spec));
+    const recorded = specs2.filter((spec) => (spec.hosts ?? []).length > 0);
     if (recorded.length === 0) {
       throw new LeakwatchError(
         "RECORD_NOTHING",
@@ -63018,7 +63296,7 @@ async function runRecord(args, shared, logDir, io) {
     }
     const plan = buildRunPlan(shared.settings, scenario);
     const upstreams = __using(_stack, await startUpstreams({
-      specs,
+      specs: specs2,
       scenarioDir,
       outbound: "block",
       record: { maxBytes: args.maxFixtureBytes },
@@ -63058,7 +63336,7 @@ async function runRecord(args, shared, logDir, io) {
       ...blocked.map(
         (host) => `  blocked (not declared in any upstream's hosts): ${host.host} \xD7${host.connections}`
       ),
-      ...specs.filter((spec, index) => spec.fixtures !== scenario.upstreams?.[index]?.fixtures).map(
+      ...specs2.filter((spec, index) => spec.fixtures !== scenario.upstreams?.[index]?.fixtures).map(
         (spec) => `  add \`fixtures: ${spec.fixtures}\` to upstream "${spec.name}" in the scenario, so runs replay them`
       )
     ];
@@ -63155,12 +63433,12 @@ ${renderCompareText(report)}`,
   );
   return compareExitCode[report.comparison.verdict];
 }
-async function emit(report, text, shared, io) {
+async function emit(report, text2, shared, io) {
   const json2 = `${JSON.stringify(report, null, 2)}
 `;
   if (shared.reportPath) await writeFile4(resolve4(io.cwd, shared.reportPath), json2);
   if (shared.json) io.stdout(json2);
-  else io.stdout(`${text}
+  else io.stdout(`${text2}
 `);
 }
 
@@ -63168,8 +63446,8 @@ async function emit(report, text, shared, io) {
 async function main() {
   const io = {
     cwd: process.cwd(),
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text)
+    stdout: (text2) => process.stdout.write(text2),
+    stderr: (text2) => process.stderr.write(text2)
   };
   try {
     const command = parseCliArgs(process.argv.slice(2));

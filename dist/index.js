@@ -18815,10 +18815,10 @@ var require_eventsource = __commonJS({
           lastEventId: "",
           reconnectionTime: defaultReconnectionTime
         };
-        const settings = environmentSettingsObject;
+        const settings2 = environmentSettingsObject;
         let urlRecord;
         try {
-          urlRecord = new URL(url, settings.settingsObject.baseUrl);
+          urlRecord = new URL(url, settings2.settingsObject.baseUrl);
           this.#state.origin = urlRecord.origin;
         } catch (e) {
           throw new DOMException(e, "SyntaxError");
@@ -20175,7 +20175,7 @@ var require_minimist = __commonJS({
           });
         }
       });
-      var defaults3 = opts.default || {};
+      var defaults2 = opts.default || {};
       var argv = { _: [] };
       function argDefined(key2, arg2) {
         return flags.allBools && /^--[^=]+$/.test(arg2) || flags.strings[key2] || flags.bools[key2] || aliases[key2];
@@ -20229,7 +20229,7 @@ var require_minimist = __commonJS({
         });
       }
       Object.keys(flags.bools).forEach(function(key2) {
-        setArg(key2, defaults3[key2] === void 0 ? false : defaults3[key2]);
+        setArg(key2, defaults2[key2] === void 0 ? false : defaults2[key2]);
       });
       var notFlags = [];
       if (args.indexOf("--") !== -1) {
@@ -20312,11 +20312,11 @@ var require_minimist = __commonJS({
           }
         }
       }
-      Object.keys(defaults3).forEach(function(k) {
+      Object.keys(defaults2).forEach(function(k) {
         if (!hasKey(argv, k.split("."))) {
-          setKey(argv, k.split("."), defaults3[k]);
+          setKey(argv, k.split("."), defaults2[k]);
           (aliases[k] || []).forEach(function(x) {
-            setKey(argv, x.split("."), defaults3[k]);
+            setKey(argv, x.split("."), defaults2[k]);
           });
         }
       });
@@ -20704,12 +20704,12 @@ var require_utils2 = __commonJS({
         head: []
       };
     }
-    function mergeOptions(options, defaults3) {
+    function mergeOptions(options, defaults2) {
       options = options || {};
-      defaults3 = defaults3 || defaultOptions();
-      let ret = Object.assign({}, defaults3, options);
-      ret.chars = Object.assign({}, defaults3.chars, options.chars);
-      ret.style = Object.assign({}, defaults3.style, options.style);
+      defaults2 = defaults2 || defaultOptions();
+      let ret = Object.assign({}, defaults2, options);
+      ret.chars = Object.assign({}, defaults2.chars, options.chars);
+      ret.style = Object.assign({}, defaults2.style, options.style);
       return ret;
     }
     function wordWrap(maxLength, input) {
@@ -20779,11 +20779,11 @@ var require_utils2 = __commonJS({
       }
       return output;
     }
-    function hyperlink(url, text2) {
+    function hyperlink(url, text3) {
       const OSC = "\x1B]";
       const BEL = "\x07";
       const SEP = ";";
-      return [OSC, "8", SEP, SEP, url || text2, BEL, text2, OSC, "8", SEP, SEP, BEL].join("");
+      return [OSC, "8", SEP, SEP, url || text3, BEL, text3, OSC, "8", SEP, SEP, BEL].join("");
     }
     module2.exports = {
       strlen,
@@ -20869,11 +20869,11 @@ var require_styles = __commonJS({
 var require_has_flag = __commonJS({
   "node_modules/@colors/colors/lib/system/has-flag.js"(exports2, module2) {
     "use strict";
-    module2.exports = function(flag, argv) {
+    module2.exports = function(flag2, argv) {
       argv = argv || process.argv;
       var terminatorPos = argv.indexOf("--");
-      var prefix = /^-{1,2}/.test(flag) ? "" : "--";
-      var pos = argv.indexOf(prefix + flag);
+      var prefix = /^-{1,2}/.test(flag2) ? "" : "--";
+      var pos = argv.indexOf(prefix + flag2);
       return pos !== -1 && (terminatorPos === -1 ? true : pos < terminatorPos);
     };
   }
@@ -20978,10 +20978,10 @@ var require_supports_colors = __commonJS({
 // node_modules/@colors/colors/lib/custom/trap.js
 var require_trap = __commonJS({
   "node_modules/@colors/colors/lib/custom/trap.js"(exports2, module2) {
-    module2["exports"] = function runTheTrap(text2, options) {
+    module2["exports"] = function runTheTrap(text3, options) {
       var result = "";
-      text2 = text2 || "Run the trap, drop the bass";
-      text2 = text2.split("");
+      text3 = text3 || "Run the trap, drop the bass";
+      text3 = text3.split("");
       var trap = {
         a: ["@", "\u0104", "\u023A", "\u0245", "\u0394", "\u039B", "\u0414"],
         b: ["\xDF", "\u0181", "\u0243", "\u026E", "\u03B2", "\u0E3F"],
@@ -21029,7 +21029,7 @@ var require_trap = __commonJS({
         y: ["\xA5", "\u04B0", "\u04CB"],
         z: ["\u01B5", "\u0240"]
       };
-      text2.forEach(function(c) {
+      text3.forEach(function(c) {
         c = c.toLowerCase();
         var chars = trap[c] || [" "];
         var rand = Math.floor(Math.random() * chars.length);
@@ -21047,8 +21047,8 @@ var require_trap = __commonJS({
 // node_modules/@colors/colors/lib/custom/zalgo.js
 var require_zalgo = __commonJS({
   "node_modules/@colors/colors/lib/custom/zalgo.js"(exports2, module2) {
-    module2["exports"] = function zalgo(text2, options) {
-      text2 = text2 || "   he is here   ";
+    module2["exports"] = function zalgo(text3, options) {
+      text3 = text3 || "   he is here   ";
       var soul = {
         "up": [
           "\u030D",
@@ -21181,7 +21181,7 @@ var require_zalgo = __commonJS({
         });
         return bool2;
       }
-      function heComes(text3, options2) {
+      function heComes(text4, options2) {
         var result = "";
         var counts;
         var l;
@@ -21190,12 +21190,12 @@ var require_zalgo = __commonJS({
         options2["mid"] = typeof options2["mid"] !== "undefined" ? options2["mid"] : true;
         options2["down"] = typeof options2["down"] !== "undefined" ? options2["down"] : true;
         options2["size"] = typeof options2["size"] !== "undefined" ? options2["size"] : "maxi";
-        text3 = text3.split("");
-        for (l in text3) {
+        text4 = text4.split("");
+        for (l in text4) {
           if (isChar(l)) {
             continue;
           }
-          result = result + text3[l];
+          result = result + text4[l];
           counts = { "up": 0, "down": 0, "mid": 0 };
           switch (options2.size) {
             case "mini":
@@ -21226,7 +21226,7 @@ var require_zalgo = __commonJS({
         }
         return result;
       }
-      return heComes(text2, options);
+      return heComes(text3, options);
     };
   }
 });
@@ -23276,9 +23276,9 @@ var require_ansi_styles = __commonJS({
 var require_has_flag2 = __commonJS({
   "node_modules/has-flag/index.js"(exports2, module2) {
     "use strict";
-    module2.exports = (flag, argv = process.argv) => {
-      const prefix = flag.startsWith("-") ? "" : flag.length === 1 ? "-" : "--";
-      const position = argv.indexOf(prefix + flag);
+    module2.exports = (flag2, argv = process.argv) => {
+      const prefix = flag2.startsWith("-") ? "" : flag2.length === 1 ? "-" : "--";
+      const position = argv.indexOf(prefix + flag2);
       const terminatorPosition = argv.indexOf("--");
       return position !== -1 && (terminatorPosition === -1 || position < terminatorPosition);
     };
@@ -31629,7 +31629,7 @@ var require_printResult = __commonJS({
     var prettyBytes = require_pretty_bytes();
     var { percentiles } = require_histUtil();
     var format = require_format();
-    var defaults3 = {
+    var defaults2 = {
       // use stderr as its progressBar's default
       outputStream: process.stderr,
       renderResultsTable: true,
@@ -31642,7 +31642,7 @@ var require_printResult = __commonJS({
       }
     };
     var printResult = (result, opts) => {
-      opts = Object.assign({}, defaults3, opts);
+      opts = Object.assign({}, defaults2, opts);
       let strResult = "";
       if (opts.verbose) {
         const chalk = new Chalk.Instance(testColorSupport({ stream: opts.outputStream, alwaysReturn: true }));
@@ -42345,7 +42345,7 @@ var require_form_data = __commonJS({
     FormData.prototype.submit = function(params, cb) {
       var request2;
       var options;
-      var defaults3 = { method: "post" };
+      var defaults2 = { method: "post" };
       if (typeof params === "string") {
         params = parseUrl2(params);
         options = populate({
@@ -42353,9 +42353,9 @@ var require_form_data = __commonJS({
           path: params.pathname,
           host: params.hostname,
           protocol: params.protocol
-        }, defaults3);
+        }, defaults2);
       } else {
-        options = populate(params, defaults3);
+        options = populate(params, defaults2);
         if (!options.port) {
           options.port = options.protocol === "https:" ? 443 : 80;
         }
@@ -47227,7 +47227,7 @@ var require_httpRequestBuilder = __commonJS({
     "use strict";
     var methods = require_httpMethods();
     var { getPropertyCaseInsensitive } = require_util10();
-    function requestBuilder(defaults3) {
+    function requestBuilder(defaults2) {
       const builderDefaults = {
         method: "GET",
         path: "/",
@@ -47237,11 +47237,11 @@ var require_httpRequestBuilder = __commonJS({
         setupRequest: (reqData) => reqData,
         port: 80
       };
-      defaults3 = Object.assign(builderDefaults, defaults3);
+      defaults2 = Object.assign(builderDefaults, defaults2);
       return function buildRequest(reqData, context3) {
         reqData = reqData || {};
-        reqData.headers = Object.assign({}, defaults3.headers, reqData.headers);
-        reqData = Object.assign({}, defaults3, reqData);
+        reqData.headers = Object.assign({}, defaults2.headers, reqData.headers);
+        reqData = Object.assign({}, defaults2, reqData);
         reqData = reqData.setupRequest(reqData, context3);
         if (!reqData) {
           return null;
@@ -48515,11 +48515,11 @@ var require_run = __commonJS({
     var { ofURL } = require_url();
     var aggregateResult = require_aggregateResult();
     var { getHistograms, encodeHist } = require_histUtil();
-    var defaults3 = {
+    var defaults2 = {
       harRequests: /* @__PURE__ */ new Map()
     };
     function run2(opts, tracker, cb) {
-      opts = Object.assign({}, defaults3, opts);
+      opts = Object.assign({}, defaults2, opts);
       tracker = tracker || new EE();
       const histograms = getHistograms(opts.histograms);
       const { latencies, requests, throughput } = histograms;
@@ -48952,7 +48952,7 @@ var require_progressTracker = __commonJS({
     var charSpinner = require_spin();
     var printResult = require_printResult();
     var { isMainThread } = require_worker_threads();
-    var defaults3 = {
+    var defaults2 = {
       // use stderr as its progressBar's default
       outputStream: process.stderr,
       renderProgressBar: true,
@@ -48963,7 +48963,7 @@ var require_progressTracker = __commonJS({
       if (!instance) {
         throw new Error("instance required for tracking");
       }
-      opts = Object.assign({}, defaults3, opts);
+      opts = Object.assign({}, defaults2, opts);
       const chalk = new Chalk.Instance(testColorSupport({ stream: opts.outputStream, alwaysReturn: true }));
       const runningDescription = opts.warmupRunning ? "warmup" : "running";
       opts.progressBarString = opts.progressBarString || `${chalk.green(runningDescription)} [:bar] :percent`;
@@ -49376,7 +49376,7 @@ var require_autocannon = __commonJS({
       warmup: "W",
       help: "h"
     };
-    var defaults3 = {
+    var defaults2 = {
       connections: 10,
       timeout: 10,
       pipelining: 1,
@@ -49399,7 +49399,7 @@ var require_autocannon = __commonJS({
       let argv = subarg(argvs, {
         boolean: ["json", "n", "help", "renderLatencyTable", "renderProgressBar", "renderStatusCodes", "forever", "idReplacement", "excludeErrorStats", "onPort", "debug", "ignoreCoordinatedOmission", "verbose"],
         alias,
-        default: defaults3,
+        default: defaults2,
         "--": true
       });
       argv = generateSubArgAliases(argv);
@@ -49715,8 +49715,8 @@ var require_shell = __commonJS({
         return { type: `argument`, segments: [].concat(...segments) };
       }, peg$c54 = function(string) {
         return string;
-      }, peg$c55 = "$'", peg$c56 = peg$literalExpectation("$'", false), peg$c57 = "'", peg$c58 = peg$literalExpectation("'", false), peg$c59 = function(text3) {
-        return [{ type: `text`, text: text3 }];
+      }, peg$c55 = "$'", peg$c56 = peg$literalExpectation("$'", false), peg$c57 = "'", peg$c58 = peg$literalExpectation("'", false), peg$c59 = function(text4) {
+        return [{ type: `text`, text: text4 }];
       }, peg$c60 = '""', peg$c61 = peg$literalExpectation('""', false), peg$c62 = function() {
         return { type: `text`, text: `` };
       }, peg$c63 = '"', peg$c64 = peg$literalExpectation('"', false), peg$c65 = function(segments) {
@@ -49727,8 +49727,8 @@ var require_shell = __commonJS({
         return { type: `shell`, shell, quoted: true };
       }, peg$c68 = function(variable) {
         return { type: `variable`, ...variable, quoted: true };
-      }, peg$c69 = function(text3) {
-        return { type: `text`, text: text3 };
+      }, peg$c69 = function(text4) {
+        return { type: `text`, text: text4 };
       }, peg$c70 = function(arithmetic) {
         return { type: `arithmetic`, arithmetic, quoted: false };
       }, peg$c71 = function(shell) {
@@ -49800,7 +49800,7 @@ var require_shell = __commonJS({
       }, peg$c173 = function(pattern) {
         return pattern;
       }, peg$c174 = /^[a-zA-Z0-9_]/, peg$c175 = peg$classExpectation([["a", "z"], ["A", "Z"], ["0", "9"], "_"], false, false), peg$c176 = function() {
-        return text2();
+        return text3();
       }, peg$c177 = /^[$@*?#a-zA-Z0-9_\-]/, peg$c178 = peg$classExpectation(["$", "@", "*", "?", "#", ["a", "z"], ["A", "Z"], ["0", "9"], "_", "-"], false, false), peg$c179 = /^[()}<>$|&; \t"']/, peg$c180 = peg$classExpectation(["(", ")", "}", "<", ">", "$", "|", "&", ";", " ", "	", '"', "'"], false, false), peg$c181 = /^[<>&; \t"']/, peg$c182 = peg$classExpectation(["<", ">", "&", ";", " ", "	", '"', "'"], false, false), peg$c183 = /^[ \t]/, peg$c184 = peg$classExpectation([" ", "	"], false, false), peg$currPos = 0, peg$savedPos = 0, peg$posDetailsCache = [{ line: 1, column: 1 }], peg$maxFailPos = 0, peg$maxFailExpected = [], peg$silentFails = 0, peg$result;
       if ("startRule" in options) {
         if (!(options.startRule in peg$startRuleFunctions)) {
@@ -49808,7 +49808,7 @@ var require_shell = __commonJS({
         }
         peg$startRuleFunction = peg$startRuleFunctions[options.startRule];
       }
-      function text2() {
+      function text3() {
         return input.substring(peg$savedPos, peg$currPos);
       }
       function location() {
@@ -49826,8 +49826,8 @@ var require_shell = __commonJS({
         location2 = location2 !== void 0 ? location2 : peg$computeLocation(peg$savedPos, peg$currPos);
         throw peg$buildSimpleError(message, location2);
       }
-      function peg$literalExpectation(text3, ignoreCase) {
-        return { type: "literal", text: text3, ignoreCase };
+      function peg$literalExpectation(text4, ignoreCase) {
+        return { type: "literal", text: text4, ignoreCase };
       }
       function peg$classExpectation(parts, inverted, ignoreCase) {
         return { type: "class", parts, inverted, ignoreCase };
@@ -53268,17 +53268,17 @@ var require_shell2 = __commonJS({
     };
     function stringifyArgumentSegment(argumentSegment) {
       const doubleQuoteIfRequested = (string, quote) => quote ? `"${string}"` : string;
-      const quoteIfNeeded = (text2) => {
-        if (text2 === ``)
+      const quoteIfNeeded = (text3) => {
+        if (text3 === ``)
           return `''`;
-        if (!text2.match(/[()}<>$|&;"'\n\t ]/))
-          return text2;
-        if (!text2.match(/['\t\p{C}]/u))
-          return `'${text2}'`;
-        if (!text2.match(/'/)) {
-          return `$'${text2.replace(/[\t\p{C}]/u, getEscapedControlChar)}'`;
+        if (!text3.match(/[()}<>$|&;"'\n\t ]/))
+          return text3;
+        if (!text3.match(/['\t\p{C}]/u))
+          return `'${text3}'`;
+        if (!text3.match(/'/)) {
+          return `$'${text3.replace(/[\t\p{C}]/u, getEscapedControlChar)}'`;
         } else {
-          return `"${text2.replace(/["$\t\p{C}]/u, getEscapedDblChar)}"`;
+          return `"${text3.replace(/["$\t\p{C}]/u, getEscapedDblChar)}"`;
         }
       };
       switch (argumentSegment.type) {
@@ -53432,7 +53432,7 @@ var require_resolution = __commonJS({
       }, peg$c7 = function(fullName) {
         return { fullName };
       }, peg$c8 = function() {
-        return text2();
+        return text3();
       }, peg$c9 = /^[^\/@]/, peg$c10 = peg$classExpectation(["/", "@"], true, false), peg$c11 = /^[^\/]/, peg$c12 = peg$classExpectation(["/"], true, false), peg$currPos = 0, peg$savedPos = 0, peg$posDetailsCache = [{ line: 1, column: 1 }], peg$maxFailPos = 0, peg$maxFailExpected = [], peg$silentFails = 0, peg$result;
       if ("startRule" in options) {
         if (!(options.startRule in peg$startRuleFunctions)) {
@@ -53440,7 +53440,7 @@ var require_resolution = __commonJS({
         }
         peg$startRuleFunction = peg$startRuleFunctions[options.startRule];
       }
-      function text2() {
+      function text3() {
         return input.substring(peg$savedPos, peg$currPos);
       }
       function location() {
@@ -53458,8 +53458,8 @@ var require_resolution = __commonJS({
         location2 = location2 !== void 0 ? location2 : peg$computeLocation(peg$savedPos, peg$currPos);
         throw peg$buildSimpleError(message, location2);
       }
-      function peg$literalExpectation(text3, ignoreCase) {
-        return { type: "literal", text: text3, ignoreCase };
+      function peg$literalExpectation(text4, ignoreCase) {
+        return { type: "literal", text: text4, ignoreCase };
       }
       function peg$classExpectation(parts, inverted, ignoreCase) {
         return { type: "class", parts, inverted, ignoreCase };
@@ -56975,9 +56975,9 @@ var require_syml = __commonJS({
         indentLevel--;
         return true;
       }, peg$c25 = function() {
-        return text2();
+        return text3();
       }, peg$c26 = peg$otherExpectation("pseudostring"), peg$c27 = /^[^\r\n\t ?:,\][{}#&*!|>'"%@`\-]/, peg$c28 = peg$classExpectation(["\r", "\n", "	", " ", "?", ":", ",", "]", "[", "{", "}", "#", "&", "*", "!", "|", ">", "'", '"', "%", "@", "`", "-"], true, false), peg$c29 = /^[^\r\n\t ,\][{}:#"']/, peg$c30 = peg$classExpectation(["\r", "\n", "	", " ", ",", "]", "[", "{", "}", ":", "#", '"', "'"], true, false), peg$c31 = function() {
-        return text2().replace(/^ *| *$/g, "");
+        return text3().replace(/^ *| *$/g, "");
       }, peg$c32 = "--", peg$c33 = peg$literalExpectation("--", false), peg$c34 = /^[a-zA-Z\/0-9]/, peg$c35 = peg$classExpectation([["a", "z"], ["A", "Z"], "/", ["0", "9"]], false, false), peg$c36 = /^[^\r\n\t :,]/, peg$c37 = peg$classExpectation(["\r", "\n", "	", " ", ":", ","], true, false), peg$c38 = "null", peg$c39 = peg$literalExpectation("null", false), peg$c40 = function() {
         return null;
       }, peg$c41 = "true", peg$c42 = peg$literalExpectation("true", false), peg$c43 = function() {
@@ -57016,7 +57016,7 @@ var require_syml = __commonJS({
         }
         peg$startRuleFunction = peg$startRuleFunctions[options.startRule];
       }
-      function text2() {
+      function text3() {
         return input.substring(peg$savedPos, peg$currPos);
       }
       function location() {
@@ -57034,8 +57034,8 @@ var require_syml = __commonJS({
         location2 = location2 !== void 0 ? location2 : peg$computeLocation(peg$savedPos, peg$currPos);
         throw peg$buildSimpleError(message, location2);
       }
-      function peg$literalExpectation(text3, ignoreCase) {
-        return { type: "literal", text: text3, ignoreCase };
+      function peg$literalExpectation(text4, ignoreCase) {
+        return { type: "literal", text: text4, ignoreCase };
       }
       function peg$classExpectation(parts, inverted, ignoreCase) {
         return { type: "class", parts, inverted, ignoreCase };
@@ -58910,8 +58910,8 @@ var require_parse3 = __commonJS({
     var token;
     var key;
     var root;
-    module2.exports = function parse3(text2, reviver) {
-      source = String(text2);
+    module2.exports = function parse3(text3, reviver) {
+      source = String(text3);
       parseState = "start";
       stack = [];
       pos = 0;
@@ -64624,7 +64624,7 @@ var require_core2 = __commonJS({
       errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
         if (!errors || errors.length === 0)
           return "No errors";
-        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text2, msg) => text2 + separator + msg);
+        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text3, msg) => text3 + separator + msg);
       }
       $dataMetaSchema(metaSchema, keywordsJsonPointers) {
         const rules = this.RULES.all;
@@ -66570,7 +66570,7 @@ var require_discriminator = __commonJS({
       error: error2,
       code(cxt) {
         const { gen, data, schema: schema2, parentSchema, it } = cxt;
-        const { oneOf: oneOf2 } = parentSchema;
+        const { oneOf } = parentSchema;
         if (!it.opts.discriminator) {
           throw new Error("discriminator: requires discriminator option");
         }
@@ -66579,7 +66579,7 @@ var require_discriminator = __commonJS({
           throw new Error("discriminator: requires propertyName");
         if (schema2.mapping)
           throw new Error("discriminator: mapping is not supported");
-        if (!oneOf2)
+        if (!oneOf)
           throw new Error("discriminator: requires oneOf keyword");
         const valid = gen.let("valid", false);
         const tag = gen.const("tag", (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(tagName)}`);
@@ -66607,8 +66607,8 @@ var require_discriminator = __commonJS({
           const oneOfMapping = {};
           const topRequired = hasRequired(parentSchema);
           let tagRequired = true;
-          for (let i = 0; i < oneOf2.length; i++) {
-            let sch = oneOf2[i];
+          for (let i = 0; i < oneOf.length; i++) {
+            let sch = oneOf[i];
             if ((sch === null || sch === void 0 ? void 0 : sch.$ref) && !(0, util_1.schemaHasRulesButRef)(sch, it.self.RULES)) {
               const ref = sch.$ref;
               sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref);
@@ -67848,14 +67848,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text3, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text2;
+        return text3;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text2.length <= endStep)
-        return text2;
+      if (text3.length <= endStep)
+        return text3;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -67872,14 +67872,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text2, i, indent.length);
+        i = consumeMoreIndentedLines(text3, i, indent.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text2[i += 1]; ) {
+      for (let ch; ch = text3[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text2[i + 1]) {
+          switch (text3[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -67896,12 +67896,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text2, i, indent.length);
+            i = consumeMoreIndentedLines(text3, i, indent.length);
           end = i + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text2[i + 1];
+            const next = text3[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split = i;
           }
@@ -67913,12 +67913,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text2[i += 1];
+                ch = text3[i += 1];
                 overflow = true;
               }
               const j = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j])
-                return text2;
+                return text3;
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
@@ -67933,39 +67933,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text2;
+        return text3;
       if (onFold)
         onFold();
-      let res = text2.slice(0, folds[0]);
+      let res = text3.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text2.length;
+        const end2 = folds[i2 + 1] || text3.length;
         if (fold === 0)
           res = `
-${indent}${text2.slice(0, end2)}`;
+${indent}${text3.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text2[fold]}\\`;
+            res += `${text3[fold]}\\`;
           res += `
-${indent}${text2.slice(fold + 1, end2)}`;
+${indent}${text3.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text2, i, indent) {
+    function consumeMoreIndentedLines(text3, i, indent) {
       let end = i;
       let start = i + 1;
-      let ch = text2[start];
+      let ch = text3[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent) {
-          ch = text2[++i];
+          ch = text3[++i];
         } else {
           do {
-            ch = text2[++i];
+            ch = text3[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text2[start];
+          ch = text3[start];
         }
       }
       return end;
@@ -74503,8 +74503,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addRaw(text2, addEOL = false) {
-    this._buffer += text2;
+  addRaw(text3, addEOL = false) {
+    this._buffer += text3;
     return addEOL ? this.addEOL() : this;
   }
   /**
@@ -74600,10 +74600,10 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addHeading(text2, level) {
+  addHeading(text3, level) {
     const tag = `h${level}`;
     const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1";
-    const element = this.wrap(allowedTag, text2);
+    const element = this.wrap(allowedTag, text3);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -74632,9 +74632,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addQuote(text2, cite) {
+  addQuote(text3, cite) {
     const attrs = Object.assign({}, cite && { cite });
-    const element = this.wrap("blockquote", text2, attrs);
+    const element = this.wrap("blockquote", text3, attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -74645,8 +74645,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addLink(text2, href) {
-    const element = this.wrap("a", text2, { href });
+  addLink(text3, href) {
+    const element = this.wrap("a", text3, { href });
     return this.addRaw(element).addEOL();
   }
 };
@@ -74980,12 +74980,12 @@ function isPlainObject(value) {
   const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
   return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
 }
-function mergeDeep(defaults3, options) {
-  const result = Object.assign({}, defaults3);
+function mergeDeep(defaults2, options) {
+  const result = Object.assign({}, defaults2);
   Object.keys(options).forEach((key) => {
     if (isPlainObject(options[key])) {
-      if (!(key in defaults3)) Object.assign(result, { [key]: options[key] });
-      else result[key] = mergeDeep(defaults3[key], options[key]);
+      if (!(key in defaults2)) Object.assign(result, { [key]: options[key] });
+      else result[key] = mergeDeep(defaults2[key], options[key]);
     } else {
       Object.assign(result, { [key]: options[key] });
     }
@@ -75000,7 +75000,7 @@ function removeUndefinedProperties(obj) {
   }
   return obj;
 }
-function merge(defaults3, route, options) {
+function merge(defaults2, route, options) {
   if (typeof route === "string") {
     let [method, url] = route.split(" ");
     options = Object.assign(url ? { method, url } : { url: method }, options);
@@ -75010,10 +75010,10 @@ function merge(defaults3, route, options) {
   options.headers = lowercaseKeys(options.headers);
   removeUndefinedProperties(options);
   removeUndefinedProperties(options.headers);
-  const mergedOptions = mergeDeep(defaults3 || {}, options);
+  const mergedOptions = mergeDeep(defaults2 || {}, options);
   if (options.url === "/graphql") {
-    if (defaults3 && defaults3.mediaType.previews?.length) {
-      mergedOptions.mediaType.previews = defaults3.mediaType.previews.filter(
+    if (defaults2 && defaults2.mediaType.previews?.length) {
+      mergedOptions.mediaType.previews = defaults2.mediaType.previews.filter(
         (preview) => !mergedOptions.mediaType.previews.includes(preview)
       ).concat(mergedOptions.mediaType.previews);
     }
@@ -75247,8 +75247,8 @@ function parse(options) {
     options.request ? { request: options.request } : null
   );
 }
-function endpointWithDefaults(defaults3, route, options) {
-  return parse(merge(defaults3, route, options));
+function endpointWithDefaults(defaults2, route, options) {
+  return parse(merge(defaults2, route, options));
 }
 function withDefaults(oldDefaults, newDefaults) {
   const DEFAULTS2 = merge(oldDefaults, newDefaults);
@@ -75688,8 +75688,8 @@ var convertMarkedBigIntsReviver = (key, value, context3, userReviver) => {
   if (!hasUserReviver) return value;
   return userReviver(key, value, context3);
 };
-var JSONParseV2 = (text2, reviver) => {
-  return JSON.parse(text2, (key, value, context3) => {
+var JSONParseV2 = (text3, reviver) => {
+  return JSON.parse(text3, (key, value, context3) => {
     const isNumber = typeof value === "number";
     const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber && isOutOfBounds;
@@ -75747,8 +75747,8 @@ var applyReviverIteratively = (parsed, userReviver) => {
   }
   return rootHolder[""];
 };
-var serializeBigInts = (text2) => {
-  return text2.replace(
+var serializeBigInts = (text3) => {
+  return text3.replace(
     stringsOrLargeNumbers,
     (match, digits, fractional, exponential) => {
       const isString = match[0] === '"';
@@ -75762,18 +75762,18 @@ var serializeBigInts = (text2) => {
     }
   );
 };
-var JSONParse = (text2, reviver) => {
-  if (!text2) return originalParse(text2, reviver);
+var JSONParse = (text3, reviver) => {
+  if (!text3) return originalParse(text3, reviver);
   try {
-    if (isContextSourceSupported()) return JSONParseV2(text2, reviver);
-    const serializedData = serializeBigInts(text2);
+    if (isContextSourceSupported()) return JSONParseV2(text3, reviver);
+    const serializedData = serializeBigInts(text3);
     return originalParse(
       serializedData,
       (key, value, context3) => convertMarkedBigIntsReviver(key, value, context3, reviver)
     );
   } catch (error2) {
     if (error2 instanceof RangeError) {
-      const serializedData = serializeBigInts(text2);
+      const serializedData = serializeBigInts(text3);
       const parsed = originalParse(serializedData);
       return applyReviverIteratively(parsed, reviver);
     }
@@ -75941,12 +75941,12 @@ async function getResponseData(response) {
   }
   const mimetype = parse2(contentType);
   if (isJSONResponse(mimetype)) {
-    let text2 = "";
+    let text3 = "";
     try {
-      text2 = await response.text();
-      return JSONParse(text2);
+      text3 = await response.text();
+      return JSONParse(text3);
     } catch (err) {
-      return text2;
+      return text3;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
@@ -76183,21 +76183,21 @@ function createLogger(logger = {}) {
 var userAgentTrail = `octokit-core.js/${VERSION4} ${getUserAgent()}`;
 var Octokit = class {
   static VERSION = VERSION4;
-  static defaults(defaults3) {
+  static defaults(defaults2) {
     const OctokitWithDefaults = class extends this {
       constructor(...args) {
         const options = args[0] || {};
-        if (typeof defaults3 === "function") {
-          super(defaults3(options));
+        if (typeof defaults2 === "function") {
+          super(defaults2(options));
           return;
         }
         super(
           Object.assign(
             {},
-            defaults3,
+            defaults2,
             options,
-            options.userAgent && defaults3.userAgent ? {
-              userAgent: `${options.userAgent} ${defaults3.userAgent}`
+            options.userAgent && defaults2.userAgent ? {
+              userAgent: `${options.userAgent} ${defaults2.userAgent}`
             } : null
           )
         );
@@ -78593,14 +78593,14 @@ var endpoints_default = Endpoints;
 var endpointMethodsMap = /* @__PURE__ */ new Map();
 for (const [scope, endpoints] of Object.entries(endpoints_default)) {
   for (const [methodName, endpoint2] of Object.entries(endpoints)) {
-    const [route, defaults3, decorations] = endpoint2;
+    const [route, defaults2, decorations] = endpoint2;
     const [method, url] = route.split(/ /);
     const endpointDefaults = Object.assign(
       {
         method,
         url
       },
-      defaults3
+      defaults2
     );
     if (!endpointMethodsMap.has(scope)) {
       endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
@@ -78670,8 +78670,8 @@ function endpointsToMethods(octokit) {
   }
   return newMethods;
 }
-function decorate(octokit, scope, methodName, defaults3, decorations) {
-  const requestWithDefaults = octokit.request.defaults(defaults3);
+function decorate(octokit, scope, methodName, defaults2, decorations) {
+  const requestWithDefaults = octokit.request.defaults(defaults2);
   function withDecorations(...args) {
     let options = requestWithDefaults.endpoint.merge(...args);
     if (decorations.mapToData) {
@@ -78987,8 +78987,7 @@ function compareSides(base, head, thresholdBytesPerRequest) {
     verdict,
     reason,
     deltaBytesPerRequest: delta2,
-    deltaUncertainty: uncertainty2,
-    thresholdBytesPerRequest
+    deltaUncertainty: uncertainty2
   });
   for (const side2 of [base, head]) {
     if (side2.error) return verdictOf("error", `${side2.label} could not be measured: ${side2.error.message}`);
@@ -79097,33 +79096,33 @@ var LeakwatchError = class extends Error {
 var ANSI_ESCAPES = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b[@-_]/g;
 var CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g;
 var MARKUP_CHARS = /[!"#$%&'()*+:;<=>?[\\\]^_`{|}~@]/g;
-function clampText(text2, maxChars) {
-  const codePoints = Array.from(text2);
-  if (codePoints.length <= maxChars) return text2;
+function clampText(text3, maxChars) {
+  const codePoints = Array.from(text3);
+  if (codePoints.length <= maxChars) return text3;
   return `${codePoints.slice(0, Math.max(0, maxChars - 1)).join("")}\u2026`;
 }
-function tailText(text2, maxLines, maxChars) {
-  const lines = stripControls(text2, true).split("\n");
+function tailText(text3, maxLines, maxChars) {
+  const lines = stripControls(text3, true).split("\n");
   const kept = lines.slice(-maxLines).join("\n");
   const codePoints = Array.from(kept);
   return codePoints.length <= maxChars ? kept : `\u2026${codePoints.slice(-(maxChars - 1)).join("")}`;
 }
-function stripControls(text2, keepNewlines) {
-  const cleaned = text2.replace(ANSI_ESCAPES, "").replace(/\r\n?/g, "\n");
+function stripControls(text3, keepNewlines) {
+  const cleaned = text3.replace(ANSI_ESCAPES, "").replace(/\r\n?/g, "\n");
   const flattened = keepNewlines ? cleaned.replace(/\t/g, "  ") : cleaned.replace(/[\n\t]/g, " ");
   return flattened.replace(CONTROL_CHARS, "");
 }
-function escapeInline(text2, maxChars = 200) {
-  return clampText(stripControls(text2, false), maxChars).replace(
+function escapeInline(text3, maxChars = 200) {
+  return clampText(stripControls(text3, false), maxChars).replace(
     MARKUP_CHARS,
     (char) => `&#${char.codePointAt(0)};`
   );
 }
-function inlineCode(text2, maxChars = 200) {
-  return `<code>${escapeInline(text2, maxChars)}</code>`;
+function inlineCode(text3, maxChars = 200) {
+  return `<code>${escapeInline(text3, maxChars)}</code>`;
 }
-function preformatted(text2, maxLines = 40, maxChars = 4e3) {
-  const escaped = tailText(text2, maxLines, maxChars).replace(/[&<>]/g, (char) => `&#${char.codePointAt(0)};`);
+function preformatted(text3, maxLines = 40, maxChars = 4e3) {
+  const escaped = tailText(text3, maxLines, maxChars).replace(/[&<>]/g, (char) => `&#${char.codePointAt(0)};`);
   return `<pre>${escaped}</pre>`;
 }
 function commentMarker(commentKey) {
@@ -79425,8 +79424,8 @@ function oid(dotted) {
   return tlv(6, Buffer.from(bytes));
 }
 function time(date) {
-  const text2 = date.toISOString().replace(/[-:T]/g, "").slice(2, 14);
-  return tlv(23, Buffer.from(`${text2}Z`));
+  const text3 = date.toISOString().replace(/[-:T]/g, "").slice(2, 14);
+  return tlv(23, Buffer.from(`${text3}Z`));
 }
 function ipBytes(host) {
   if (isIP(host) === 4) return Buffer.from(host.split(".").map(Number));
@@ -79755,36 +79754,6 @@ async function stopChild(child) {
   await exited;
   clearTimeout(timer);
 }
-
-// src/settings/defaults.ts
-var defaults2 = {
-  startCommand: "npm start",
-  readyPath: "/",
-  readyTimeoutMs: 6e4,
-  /** Like the leak stories' containers: a leak then ends in an OOM, which counts as a result. */
-  heapCapMb: 256,
-  /** RSS watchdog, as a multiple of the heap cap: catches off-heap leaks that never reach the heap cap. */
-  rssLimitFactor: 4,
-  connections: 10,
-  /** JIT and code space make an unwarmed server read 170–210 B/req; 5k requests get below 3 B/req. */
-  warmupRequests: 5e3,
-  requestsPerRound: 500,
-  rounds: 20,
-  thresholdBytesPerRequest: 8,
-  seed: 1,
-  /**
-   * Idle before the settle sample. Longer than the keep-alive and short timers of a typical server (Node's
-   * keepAliveTimeout is 5 s); raise it past the app's cache expiry (RTK Query: 60 s) when one is in play.
-   */
-  settleMs: 1e4,
-  /** Keeps a Next.js comparison to about 90 s of load per side. */
-  timeBudgetMs: 9e4,
-  scenario: "default",
-  /** Snapshots pause the app and cost memory: only when there is a regression to explain. */
-  heapSnapshots: "on-regression",
-  /** The app's outbound traffic stays on the machine: connections no upstream stub claims are refused. */
-  outbound: "block"
-};
 
 // src/measure/measure.ts
 import { mkdir as mkdir3 } from "node:fs/promises";
@@ -80566,18 +80535,18 @@ var StringArrayReader = class {
   }
 };
 function decodeJsonString(bytes, hasEscape, maxChars) {
-  let text2 = bytes.toString("utf8");
+  let text3 = bytes.toString("utf8");
   if (hasEscape) {
     try {
-      text2 = JSON.parse(`"${text2}"`);
+      text3 = JSON.parse(`"${text3}"`);
     } catch {
       try {
-        text2 = JSON.parse(`"${text2.slice(0, text2.lastIndexOf("\\"))}"`);
+        text3 = JSON.parse(`"${text3.slice(0, text3.lastIndexOf("\\"))}"`);
       } catch {
       }
     }
   }
-  return text2.length > maxChars ? Buffer.from(text2.slice(0, maxChars)).toString() : text2;
+  return text3.length > maxChars ? Buffer.from(text3.slice(0, maxChars)).toString() : text3;
 }
 
 // src/explain/heap/parse-snapshot.ts
@@ -80677,10 +80646,10 @@ function readArray(reader, chunk, from, path5, sectionName) {
     throw malformed(path5, `${sectionName}: ${String(cause)}`, cause);
   }
 }
-function headerToSnapshot(text2, path5) {
+function headerToSnapshot(text3, path5) {
   let header;
   try {
-    const json2 = JSON.parse(`${text2.trim().replace(/,$/, "")}}`);
+    const json2 = JSON.parse(`${text3.trim().replace(/,$/, "")}}`);
     header = json2.snapshot;
   } catch (cause) {
     throw malformed(path5, "header is not JSON", cause);
@@ -80797,9 +80766,9 @@ function findRootDistances(graph) {
 }
 function ephemeronKeyIds(strings) {
   const keyIds = /* @__PURE__ */ new Map();
-  strings.forEach((text2, index) => {
-    if (!text2.includes("part of key")) return;
-    const match = / \/ part of key \(.* @(\d+)\) -> value \(/.exec(text2);
+  strings.forEach((text3, index) => {
+    if (!text3.includes("part of key")) return;
+    const match = / \/ part of key \(.* @(\d+)\) -> value \(/.exec(text3);
     if (match) keyIds.set(index, Number(match[1]));
   });
   return keyIds;
@@ -80869,10 +80838,10 @@ function formatRetainerPath(path5, options = {}) {
   }
   shown.forEach((step, index) => {
     const isEdgeNameNews = step.edgeName !== void 0 && `${step.edgeName}()` !== step.name;
-    let text2 = isEdgeNameNews ? `${step.name} (${step.edgeName})` : step.name;
-    if (saysFile[index] && step.file !== void 0) text2 += ` in ${displayFile(step.file, options.appRoot)}`;
-    if (step.repeatCount !== void 0) text2 += ` \xD7${step.repeatCount}`;
-    parts.push(text2);
+    let text3 = isEdgeNameNews ? `${step.name} (${step.edgeName})` : step.name;
+    if (saysFile[index] && step.file !== void 0) text3 += ` in ${displayFile(step.file, options.appRoot)}`;
+    if (step.repeatCount !== void 0) text3 += ` \xD7${step.repeatCount}`;
+    parts.push(text3);
   });
   return parts.join(" \u2192 ");
 }
@@ -81399,19 +81368,19 @@ function compileFunction(expression, offset) {
     }
     case "repeat": {
       const countAt = argument?.lastIndexOf(":") ?? -1;
-      const text2 = argument?.slice(0, countAt) ?? "";
+      const text3 = argument?.slice(0, countAt) ?? "";
       if (argument === void 0 || countAt < 1)
         fail("repeat needs text and a count, e.g. {{repeat:ab:500}}");
-      return text2.repeat(parseCount(argument?.slice(countAt + 1), maxRepeatCount, fail));
+      return text3.repeat(parseCount(argument?.slice(countAt + 1), maxRepeatCount, fail));
     }
     default:
       return fail(`unknown function "${name}"; allowed: ${templateFunctions.join(", ")}`);
   }
 }
-function parseCount(text2, max2, fail) {
-  if (text2 === void 0 || !/^\d+$/.test(text2.trim()))
+function parseCount(text3, max2, fail) {
+  if (text3 === void 0 || !/^\d+$/.test(text3.trim()))
     return fail(`N must be a whole number from 1 to ${max2}`);
-  const count2 = Number(text2.trim());
+  const count2 = Number(text3.trim());
   if (count2 < 1 || count2 > max2) return fail(`N must be a whole number from 1 to ${max2} (got ${count2})`);
   return count2;
 }
@@ -81747,28 +81716,6 @@ function summarizeLoads(loads) {
 }
 
 // src/measure/compare.ts
-function buildRunPlan(settings, scenario) {
-  const heapCapMb = settings.heapCapMb ?? scenario.heapCapMb ?? defaults2.heapCapMb;
-  return {
-    startCommand: settings.startCommand ?? defaults2.startCommand,
-    readyPath: settings.readyPath ?? scenario.readyPath ?? defaults2.readyPath,
-    readyTimeoutMs: settings.readyTimeoutMs ?? defaults2.readyTimeoutMs,
-    heapCapMb,
-    rssLimitMb: settings.rssLimitMb ?? heapCapMb * defaults2.rssLimitFactor,
-    connections: settings.connections ?? scenario.connections ?? defaults2.connections,
-    warmupRequests: settings.warmupRequests ?? scenario.warmupRequests ?? defaults2.warmupRequests,
-    requestsPerRound: settings.requestsPerRound ?? scenario.requestsPerRound ?? defaults2.requestsPerRound,
-    rounds: settings.rounds ?? scenario.rounds ?? defaults2.rounds,
-    thresholdBytesPerRequest: settings.thresholdBytesPerRequest ?? defaults2.thresholdBytesPerRequest,
-    seed: settings.seed ?? defaults2.seed,
-    scenarioName: scenario.name,
-    settleMs: settings.settleMs ?? defaults2.settleMs,
-    timeBudgetMs: settings.timeBudgetMs ?? defaults2.timeBudgetMs,
-    ratePerSecond: settings.ratePerSecond ?? scenario.ratePerSecond ?? null,
-    heapSnapshots: settings.heapSnapshots ?? defaults2.heapSnapshots,
-    outbound: settings.outbound ?? scenario.outbound ?? defaults2.outbound
-  };
-}
 async function compareApps(dirs, plan, context3) {
   const startedAt = /* @__PURE__ */ new Date();
   const { sides, schedule, heapDiffs } = await runSides(
@@ -81998,8 +81945,8 @@ function nameFromPin(pin) {
 async function nameFromLockfile(found) {
   if (!found) return void 0;
   if (found.name !== "yarn") return found.name;
-  const text2 = await readFile2(join4(found.dir, found.file), "utf8");
-  return /^__metadata:/m.test(text2) ? "yarn-berry" : "yarn-classic";
+  const text3 = await readFile2(join4(found.dir, found.file), "utf8");
+  return /^__metadata:/m.test(text3) ? "yarn-berry" : "yarn-classic";
 }
 function commandPrefix(name, pinned) {
   const bin = binOf(name);
@@ -82362,7 +82309,6 @@ function diedAfter(side2) {
 }
 
 // src/bisect/bisect.ts
-var defaultBisectTimeBudgetMs = 20 * 6e4;
 async function bisectChanges(options) {
   const startedMs = performance.now();
   const { log } = options;
@@ -86118,7 +86064,7 @@ function pickLockfile(candidates, existing, packageManager) {
   const sameDir = present.filter((path5) => posix2.dirname(path5) === nearestDir);
   return sameDir.find((path5) => preferred.includes(posix2.basename(path5))) ?? sameDir[0] ?? null;
 }
-function parseLockfile(path5, ref, text2) {
+function parseLockfile(path5, ref, text3) {
   const fail = (cause) => {
     throw new LeakwatchError("LOCKFILE_UNPARSABLE", `Could not parse ${path5} at ${ref}.`, {
       hint: `Regenerate ${posix2.basename(path5)} with its package manager at that commit (merge conflicts and hand edits break it).`,
@@ -86128,20 +86074,20 @@ function parseLockfile(path5, ref, text2) {
   try {
     switch (posix2.basename(path5)) {
       case "pnpm-lock.yaml": {
-        const lock = asRecord(yaml.load(text2), fail);
+        const lock = asRecord(yaml.load(text3), fail);
         return {
           packageManager: "pnpm",
           resolve: (importer, _roots, graph) => resolvePnpmLock(lock, importer, graph)
         };
       }
       case "yarn.lock":
-        return parseYarnLock(text2, fail);
+        return parseYarnLock(text3, fail);
       case "bun.lock": {
-        const lock = asRecord(import_json5.default.parse(text2), fail);
+        const lock = asRecord(import_json5.default.parse(text3), fail);
         return { packageManager: "bun", resolve: (importer) => resolveBunLock(lock, importer) };
       }
       default: {
-        const lock = asRecord(JSON.parse(text2), fail);
+        const lock = asRecord(JSON.parse(text3), fail);
         return {
           packageManager: "npm",
           resolve: (importer, _roots, graph) => resolveNpmLock(lock, importer, graph)
@@ -86153,8 +86099,8 @@ function parseLockfile(path5, ref, text2) {
     return fail(error2);
   }
 }
-function parseYarnLock(text2, fail) {
-  const lock = asRecord((0, import_parsers.parseSyml)(text2), fail);
+function parseYarnLock(text3, fail) {
+  const lock = asRecord((0, import_parsers.parseSyml)(text3), fail);
   if (isRecord(lock.__metadata)) {
     return {
       packageManager: "yarn-berry",
@@ -86177,10 +86123,10 @@ var dependencyFields2 = [
   "optionalDependencies",
   "peerDependencies"
 ];
-function parseManifest(text2, path5) {
+function parseManifest(text3, path5) {
   let raw;
   try {
-    raw = JSON.parse(text2);
+    raw = JSON.parse(text3);
   } catch (error2) {
     throw new LeakwatchError("MANIFEST_UNPARSABLE", `${path5} is not valid JSON.`, {
       hint: "Fix the syntax error in that commit; leakwatch reads package.json straight from git.",
@@ -86188,20 +86134,20 @@ function parseManifest(text2, path5) {
     });
   }
   const manifest = isRecord(raw) ? raw : {};
-  const specs = /* @__PURE__ */ new Map();
+  const specs2 = /* @__PURE__ */ new Map();
   for (const field of dependencyFields2) {
-    for (const [name, range] of dependencyEntries(manifest[field])) specs.set(name, range);
+    for (const [name, range] of dependencyEntries(manifest[field])) specs2.set(name, range);
   }
-  const directNames = new Set(specs.keys());
+  const directNames = new Set(specs2.keys());
   const installRoots = dependencyFields2.filter((field) => field !== "peerDependencies").flatMap((field) => dependencyEntries(manifest[field]));
   const pnpm = isRecord(manifest.pnpm) ? manifest.pnpm : {};
   for (const overrides of [manifest.overrides, manifest.resolutions, pnpm.overrides]) {
-    for (const [name, range] of overrideTargets(overrides)) specs.set(name, range);
+    for (const [name, range] of overrideTargets(overrides)) specs2.set(name, range);
   }
   const packageManager = typeof manifest.packageManager === "string" ? manifest.packageManager : null;
   const workspaces = isRecord(manifest.workspaces) ? manifest.workspaces.packages : manifest.workspaces;
   const hasWorkspaces = Array.isArray(workspaces) && workspaces.length > 0;
-  return { directNames, specs, installRoots, packageManager, hasWorkspaces };
+  return { directNames, specs: specs2, installRoots, packageManager, hasWorkspaces };
 }
 function overrideTargets(overrides) {
   if (!isRecord(overrides)) return [];
@@ -86541,6 +86487,341 @@ function leakwatchVersion() {
 // src/scenario/load.ts
 import { readdir as readdir3, readFile as readFile5 } from "node:fs/promises";
 import path4 from "node:path";
+
+// src/settings/spec.ts
+var text = { kind: "text" };
+var wholeAbove0 = { kind: "number", isWhole: true, min: 0, isMinExclusive: true };
+var wholeFrom0 = { kind: "number", isWhole: true, min: 0 };
+var above0 = { kind: "number", isWhole: false, min: 0, isMinExclusive: true };
+var flag = { kind: "boolean" };
+
+// src/settings/plan-settings.ts
+var planSettings = {
+  startCommand: {
+    input: "start-command",
+    cli: "start",
+    placeholder: "<cmd>",
+    isPlan: true,
+    rule: text,
+    default: "npm start",
+    description: "Starts the app in its folder; it must listen on `PORT`."
+  },
+  readyPath: {
+    input: "ready-path",
+    cli: "ready-path",
+    scenario: "readyPath",
+    placeholder: "<path>",
+    isPlan: true,
+    rule: { kind: "text", startsWith: "/" },
+    default: "/",
+    description: "Answers below 500 once the app is ready."
+  },
+  readyTimeoutMs: {
+    isPlan: true,
+    rule: wholeAbove0,
+    default: 6e4,
+    description: "How long the app may take to answer the ready path (ms)."
+  },
+  heapCapMb: {
+    input: "heap-cap-mb",
+    cli: "heap-cap-mb",
+    scenario: "heapCapMb",
+    isPlan: true,
+    // Like the leak stories' containers: a leak then ends in an OOM, which counts as a result.
+    rule: { kind: "number", isWhole: true, min: 16 },
+    default: 256,
+    description: "The app's `--max-old-space-size` (MB)."
+  },
+  rssLimitMb: {
+    cli: "rss-limit-mb",
+    isPlan: true,
+    rule: wholeAbove0,
+    // Catches off-heap leaks that never reach the heap cap.
+    default: (plan) => plan.heapCapMb * 4,
+    defaultText: "4 \xD7 heap cap",
+    description: "RSS watchdog (MB)."
+  },
+  connections: {
+    cli: "connections",
+    scenario: "connections",
+    isPlan: true,
+    rule: { ...wholeAbove0, max: 1e3 },
+    default: 10,
+    description: "Concurrent connections."
+  },
+  thresholdBytesPerRequest: {
+    input: "threshold",
+    cli: "threshold",
+    isPlan: true,
+    rule: above0,
+    default: 8,
+    description: "Extra retained bytes per request (head \u2212 base) that count as a regression."
+  },
+  requestsPerRound: {
+    input: "requests",
+    cli: "requests",
+    scenario: "requestsPerRound",
+    isPlan: true,
+    rule: wholeAbove0,
+    default: 500,
+    description: "Requests per measured round."
+  },
+  rounds: {
+    input: "rounds",
+    cli: "rounds",
+    scenario: "rounds",
+    isPlan: true,
+    rule: wholeAbove0,
+    default: 20,
+    description: "Measured rounds per side."
+  },
+  warmupRequests: {
+    input: "warmup",
+    cli: "warmup",
+    scenario: "warmupRequests",
+    isPlan: true,
+    rule: wholeFrom0,
+    // JIT and code space make an unwarmed server read 170–210 B/req; 5k requests get below 3 B/req.
+    default: 5e3,
+    description: "Warm-up requests per side, not fitted."
+  },
+  seed: {
+    cli: "seed",
+    isPlan: true,
+    rule: wholeFrom0,
+    default: 1,
+    description: "Seed of the request sequence."
+  },
+  settleMs: {
+    input: "settle-ms",
+    cli: "settle-ms",
+    isPlan: true,
+    rule: wholeFrom0,
+    // Longer than the keep-alive and short timers of a typical server (Node's keepAliveTimeout is 5 s).
+    default: 1e4,
+    description: "Idle (ms) before the settle samples before and after the rounds; raise it past the app's cache expiry (RTK Query: 60 s). `0` turns settling off."
+  },
+  timeBudgetMs: {
+    input: "time-budget-ms",
+    cli: "time-budget-ms",
+    isPlan: true,
+    rule: wholeAbove0,
+    // Keeps a Next.js comparison to about 90 s of load per side.
+    default: 9e4,
+    description: "Load time per side (ms) that warm-up and rounds shrink to fit at the warm-up throughput (never below 8 rounds)."
+  },
+  ratePerSecond: {
+    input: "rate",
+    cli: "rate",
+    scenario: "ratePerSecond",
+    isPlan: true,
+    rule: above0,
+    default: null,
+    defaultText: "unlimited",
+    description: "Request rate cap (requests/s), e.g. production's, so time-expiring caches fill as they do there."
+  },
+  heapSnapshots: {
+    input: "heap-snapshots",
+    cli: "heap-snapshots",
+    placeholder: "<when>",
+    isPlan: true,
+    rule: { kind: "oneOf", values: ["on-regression", "always", "never"] },
+    // Snapshots pause the app and cost memory: only when there is a regression to explain.
+    default: "on-regression",
+    description: "`on-regression`, `always` or `never`: heap diffs that name what grows."
+  },
+  outbound: {
+    input: "outbound",
+    cli: "outbound",
+    scenario: "outbound",
+    placeholder: "<policy>",
+    isPlan: true,
+    rule: { kind: "oneOf", values: ["block", "allow"] },
+    // The app's outbound traffic stays on the machine: connections no upstream stub claims are refused.
+    default: "block",
+    description: "`block`: connections to non-loopback hosts no upstream stub claims are refused and listed. `allow`: real traffic, marked in the comment."
+  }
+};
+
+// src/settings/table.ts
+var settings = {
+  githubToken: {
+    input: "github-token",
+    rule: text,
+    default: null,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a template literal.
+    actionDefault: "${{ github.token }}",
+    description: "For the comment and the PR lookup. Not needed with `mode: measure` or `comment: never`."
+  },
+  workingDirectory: {
+    input: "working-directory",
+    cli: "cwd",
+    cliCommand: "compare-refs",
+    placeholder: "<dir>",
+    rule: text,
+    default: ".",
+    description: "The app folder, relative to the repository root (monorepos)."
+  },
+  repoDir: {
+    cli: "repo",
+    cliCommand: "compare-refs",
+    placeholder: "<dir>",
+    rule: text,
+    default: ".",
+    defaultText: "the current folder",
+    description: "The git checkout; it is never modified."
+  },
+  installCommand: {
+    input: "install-command",
+    cli: "install",
+    cliCommand: "compare-refs",
+    placeholder: "<cmd>",
+    rule: text,
+    default: null,
+    defaultText: "detected",
+    description: "Install command run in base and head. Detected: the package manager's frozen-lockfile install (`npm ci`, `yarn install --immutable`, `pnpm install --frozen-lockfile`, ...)."
+  },
+  buildCommand: {
+    input: "build-command",
+    cli: "build",
+    cliCommand: "compare-refs",
+    placeholder: "<cmd>",
+    rule: text,
+    default: null,
+    defaultText: "detected",
+    description: "Build command run in base and head. Detected: `run build` when package.json has a build script."
+  },
+  scenario: {
+    input: "scenario",
+    cli: "scenario",
+    placeholder: "<name|file>",
+    rule: text,
+    default: "default",
+    description: "A built-in scenario name or a scenario file."
+  },
+  ...planSettings,
+  heapSnapshotsDir: {
+    input: "heap-snapshots-dir",
+    cli: "keep-heap-snapshots",
+    placeholder: "<dir>",
+    rule: text,
+    default: null,
+    defaultText: "none, deleted after the analysis",
+    description: "Keep the heap snapshots here (for `actions/upload-artifact`)."
+  },
+  onlyOnDependencyChange: {
+    input: "only-on-dependency-change",
+    cli: "force",
+    cliCommand: "compare-refs",
+    cliDescription: "measure even when no dependency changed",
+    rule: flag,
+    default: true,
+    description: "Skip (verdict `skipped`) when no resolved dependency version changed."
+  },
+  bisect: {
+    input: "bisect",
+    cli: "no-bisect",
+    cliCommand: "compare-refs",
+    cliDescription: "after a regression of a grouped bump, do not bisect it to name the culprit",
+    rule: flag,
+    default: true,
+    description: "After a regression, name the culprit: one bump is named outright; several are bisected by measuring subsets on top of base."
+  },
+  remedy: {
+    input: "remedy",
+    cli: "no-remedy",
+    cliCommand: "compare-refs",
+    cliDescription: "once the culprit is named, do not measure its newer releases for one that does not leak",
+    rule: flag,
+    default: true,
+    description: "Once the culprit is named, measure its newest release on head's line and its latest for one that does not leak (a downgrade's remedy is base's version)."
+  },
+  bisectTimeBudgetMs: {
+    input: "bisect-time-budget-ms",
+    rule: wholeAbove0,
+    // Enough for the ~4 candidates of an 8-package group with installs and default-length measurements.
+    default: 20 * 6e4,
+    description: "No new bisection candidate starts after this long (ms)."
+  },
+  failOn: {
+    input: "fail-on",
+    rule: { kind: "oneOf", values: ["regression", "error", "never"] },
+    default: "regression",
+    description: "`regression`: fail on a regression or an error. `error`: only on errors. `never`."
+  },
+  comment: {
+    input: "comment",
+    rule: { kind: "oneOf", values: ["always", "on-change", "never"] },
+    default: "on-change",
+    description: "`always`, `on-change` (when a dependency changed, or on an error), `never`."
+  },
+  commentKey: {
+    input: "comment-key",
+    rule: text,
+    default: null,
+    defaultText: "`<working-directory>:<scenario>`",
+    description: "Runs with different keys keep separate comments. At the repository root the key is the scenario."
+  },
+  checkName: {
+    input: "check-name",
+    rule: text,
+    default: null,
+    defaultText: "empty",
+    description: "Also publish a check run of this name on the measured commit, failing exactly when the step fails (needs `checks: write`)."
+  },
+  mode: {
+    input: "mode",
+    rule: { kind: "oneOf", values: ["full", "measure", "report"] },
+    default: "full",
+    description: "`full`, `measure` (no token; writes `report-dir`), `report` (in `workflow_run`; reads `report-dir`)."
+  },
+  reportDir: {
+    input: "report-dir",
+    rule: text,
+    default: "leakwatch-report",
+    description: "Where `measure` writes `report.json` and `report.md`, and where `report` reads them."
+  },
+  recordRequests: {
+    cli: "requests",
+    cliCommand: "record",
+    rule: wholeAbove0,
+    default: 50,
+    description: "Requests to send while recording."
+  },
+  maxFixtureBytes: {
+    cli: "max-fixture-bytes",
+    cliCommand: "record",
+    rule: wholeAbove0,
+    default: 5 * 1024 * 1024,
+    description: "Answers larger than this (bytes) are passed on but not written."
+  },
+  json: {
+    cli: "json",
+    rule: flag,
+    default: false,
+    cliDescription: "print the JSON report on stdout (progress stays on stderr)",
+    description: "Print the JSON report on stdout."
+  },
+  reportPath: {
+    cli: "report",
+    placeholder: "<file>",
+    rule: text,
+    default: null,
+    defaultText: "none",
+    description: "Also write the JSON report to this file."
+  },
+  logDir: {
+    cli: "log-dir",
+    placeholder: "<dir>",
+    rule: text,
+    default: null,
+    defaultText: "a temp folder, kept only after an error",
+    description: "Keep install, build and app logs here."
+  }
+};
+var planKeys = Object.keys(settings).filter(
+  (key) => settings[key].isPlan === true
+);
 
 // src/scenario/validate.ts
 var import_ajv = __toESM(require_ajv(), 1);
@@ -86981,13 +87262,13 @@ ${lines.join("\n")}`, {
 
 // src/scenario/load.ts
 async function loadScenario(options) {
-  const nameOrPath = options.nameOrPath?.trim() || defaults2.scenario;
+  const nameOrPath = options.nameOrPath?.trim() || settings.scenario.default;
   const isPath = /[/\\]/.test(nameOrPath) || /\.(ya?ml|json)$/i.test(nameOrPath);
   const builtInDir = path4.join(findPackageRoot(), "scenarios");
   const file = isPath ? path4.resolve(options.cwd, nameOrPath) : path4.join(builtInDir, `${nameOrPath}.yml`);
-  let text2;
+  let text3;
   try {
-    text2 = await readFile5(file, "utf8");
+    text3 = await readFile5(file, "utf8");
   } catch (error2) {
     if (isPath) {
       throw new LeakwatchError("SCENARIO_NOT_FOUND", `Cannot read scenario file ${file}.`, {
@@ -87002,7 +87283,7 @@ async function loadScenario(options) {
   }
   const relative3 = path4.relative(options.cwd, file);
   const scenario = parseScenario({
-    text: text2,
+    text: text3,
     displayPath: isPath && !relative3.startsWith("..") ? relative3 : file,
     scenarioDir: path4.dirname(file),
     defaultName: path4.basename(file).replace(/\.(ya?ml|json)$/i, ""),
@@ -87013,6 +87294,70 @@ async function loadScenario(options) {
 async function listBuiltInScenarios(dir) {
   const entries = await readdir3(dir);
   return entries.filter((entry) => entry.endsWith(".yml")).map((entry) => entry.slice(0, -".yml".length));
+}
+
+// src/settings/read.ts
+var specs = settings;
+function describeRule(rule) {
+  if (rule.kind === "boolean") return "`true` or `false`";
+  if (rule.kind === "oneOf") return `one of ${rule.values.map((value) => `\`${value}\``).join(", ")}`;
+  if (rule.kind === "text") return rule.startsWith ? `a text starting with \`${rule.startsWith}\`` : "a text";
+  const bound = `${rule.isMinExclusive ? ">" : "\u2265"} ${rule.min}${rule.max === void 0 ? "" : ` and \u2264 ${rule.max}`}`;
+  return rule.isWhole ? `a whole number ${bound}` : `a number ${bound}`;
+}
+function parseValue(rule, raw) {
+  if (rule.kind === "text") return !rule.startsWith || raw.startsWith(rule.startsWith) ? raw : void 0;
+  if (rule.kind === "oneOf") return rule.values.includes(raw) ? raw : void 0;
+  if (rule.kind === "boolean") {
+    if (["true", "True", "TRUE"].includes(raw)) return true;
+    return ["false", "False", "FALSE"].includes(raw) ? false : void 0;
+  }
+  const value = raw.trim() === "" ? Number.NaN : Number(raw);
+  const isAboveMin = rule.isMinExclusive ? value > rule.min : value >= rule.min;
+  const isValid = Number.isFinite(value) && (!rule.isWhole || Number.isInteger(value)) && isAboveMin && (rule.max === void 0 || value <= rule.max);
+  return isValid ? value : void 0;
+}
+function readSettings(source, read, problems) {
+  const values = {};
+  for (const key of Object.keys(specs)) {
+    const spec = specs[key];
+    const name = spec[source];
+    if (name === void 0) continue;
+    const raw = read(name);
+    if (raw === void 0 || raw === "" || raw === false) continue;
+    if (raw === true) {
+      values[key] = !spec.default;
+      continue;
+    }
+    const value = parseValue(spec.rule, raw);
+    if (value === void 0) {
+      const shown = source === "cli" ? `--${name}` : name;
+      const problem = `\`${shown}\` must be ${describeRule(spec.rule)} (got \`${raw}\`)`;
+      if (!problems.includes(problem)) problems.push(problem);
+    } else {
+      values[key] = value;
+    }
+  }
+  return values;
+}
+function pickPlanSettings(values) {
+  return Object.fromEntries(
+    planKeys.filter((key) => values[key] !== void 0).map((key) => [key, values[key]])
+  );
+}
+function buildRunPlan(given, scenario) {
+  const fields = scenario;
+  const plan = { scenarioName: scenario.name };
+  const derived = [];
+  for (const key of planKeys) {
+    const spec = specs[key];
+    const value = given[key] ?? (spec.scenario === void 0 ? void 0 : fields[spec.scenario]);
+    if (value !== void 0) plan[key] = value;
+    else if (typeof spec.default === "function") derived.push(key);
+    else plan[key] = spec.default;
+  }
+  for (const key of derived) plan[key] = specs[key].default(plan);
+  return plan;
 }
 
 // src/pipeline/pipeline.ts
@@ -87075,8 +87420,7 @@ async function compareRefs(options) {
             verdict: "error",
             reason: `${failed} failed to ${describeFailedStage(failedSides[0])}`,
             deltaBytesPerRequest: null,
-            deltaUncertainty: null,
-            thresholdBytesPerRequest: plan.thresholdBytesPerRequest
+            deltaUncertainty: null
           },
           schedule: { ...fitScheduleToBudget(plan, Number.POSITIVE_INFINITY), warmupRequests: 0 },
           startedAt: (/* @__PURE__ */ new Date()).toISOString(),
@@ -87117,7 +87461,7 @@ async function compareRefs(options) {
       ...candidateBase,
       units: diff.units,
       headReport: report,
-      timeBudgetMs: options.bisect?.timeBudgetMs ?? defaultBisectTimeBudgetMs
+      timeBudgetMs: options.bisect?.timeBudgetMs ?? settings.bisectTimeBudgetMs.default
     });
     const culprit = bisection2.outcome.kind === "culprit" ? bisection2.outcome.changes[0] : void 0;
     if (culprit && (options.remedy?.isEnabled ?? true)) {
@@ -87172,9 +87516,9 @@ function defaultStringLength(value) {
   return value.length;
 }
 function markdownTable(table, options) {
-  const settings = options || {};
-  const align = (settings.align || []).concat();
-  const stringLength = settings.stringLength || defaultStringLength;
+  const settings2 = options || {};
+  const align = (settings2.align || []).concat();
+  const stringLength = settings2.stringLength || defaultStringLength;
   const alignments = [];
   const cellMatrix = [];
   const sizeMatrix = [];
@@ -87190,7 +87534,7 @@ function markdownTable(table, options) {
     }
     while (++columnIndex2 < table[rowIndex].length) {
       const cell = serialize(table[rowIndex][columnIndex2]);
-      if (settings.alignDelimiters !== false) {
+      if (settings2.alignDelimiters !== false) {
         const size = stringLength(cell);
         sizes2[columnIndex2] = size;
         if (longestCellByColumn[columnIndex2] === void 0 || size > longestCellByColumn[columnIndex2]) {
@@ -87228,12 +87572,12 @@ function markdownTable(table, options) {
     } else if (code === 114) {
       after = ":";
     }
-    let size = settings.alignDelimiters === false ? 1 : Math.max(
+    let size = settings2.alignDelimiters === false ? 1 : Math.max(
       1,
       longestCellByColumn[columnIndex] - before.length - after.length
     );
     const cell = before + "-".repeat(size) + after;
-    if (settings.alignDelimiters !== false) {
+    if (settings2.alignDelimiters !== false) {
       size = before.length + size + after.length;
       if (size > longestCellByColumn[columnIndex]) {
         longestCellByColumn[columnIndex] = size;
@@ -87249,14 +87593,14 @@ function markdownTable(table, options) {
   while (++rowIndex < cellMatrix.length) {
     const row2 = cellMatrix[rowIndex];
     const sizes2 = sizeMatrix[rowIndex];
-    const cellsInRow = settings.fillRows === false ? Math.max(1, cellMatrix[rowIndex === 1 ? 0 : rowIndex].length) : mostCellsPerRow;
+    const cellsInRow = settings2.fillRows === false ? Math.max(1, cellMatrix[rowIndex === 1 ? 0 : rowIndex].length) : mostCellsPerRow;
     columnIndex = -1;
     const line = [];
     while (++columnIndex < cellsInRow) {
       const cell = row2[columnIndex] || "";
       let before = "";
       let after = "";
-      if (settings.alignDelimiters !== false) {
+      if (settings2.alignDelimiters !== false) {
         const size = longestCellByColumn[columnIndex] - (sizes2[columnIndex] || 0);
         const code = alignments[columnIndex];
         if (code === 114) {
@@ -87274,30 +87618,30 @@ function markdownTable(table, options) {
           after = " ".repeat(size);
         }
       }
-      if (settings.delimiterStart !== false && !columnIndex) {
+      if (settings2.delimiterStart !== false && !columnIndex) {
         line.push("|");
       }
-      if (settings.padding !== false && // Don’t add the opening space if we’re not aligning and the cell is
+      if (settings2.padding !== false && // Don’t add the opening space if we’re not aligning and the cell is
       // empty: there will be a closing space.
-      !(settings.alignDelimiters === false && cell === "") && (settings.delimiterStart !== false || columnIndex)) {
+      !(settings2.alignDelimiters === false && cell === "") && (settings2.delimiterStart !== false || columnIndex)) {
         line.push(" ");
       }
-      if (settings.alignDelimiters !== false) {
+      if (settings2.alignDelimiters !== false) {
         line.push(before);
       }
       line.push(cell);
-      if (settings.alignDelimiters !== false) {
+      if (settings2.alignDelimiters !== false) {
         line.push(after);
       }
-      if (settings.padding !== false) {
+      if (settings2.padding !== false) {
         line.push(" ");
       }
-      if (settings.delimiterEnd !== false || columnIndex !== cellsInRow - 1) {
+      if (settings2.delimiterEnd !== false || columnIndex !== cellsInRow - 1) {
         line.push("|");
       }
     }
     lines.push(
-      settings.delimiterEnd === false ? line.join("").replace(/ +$/, "") : line.join("")
+      settings2.delimiterEnd === false ? line.join("").replace(/ +$/, "") : line.join("")
     );
   }
   return lines.join("\n");
@@ -87543,12 +87887,12 @@ var STEP_VERDICTS = {
 var markdown = {
   change: formatChange,
   name: (name) => inlineCode(name, 100),
-  text: (text2) => escapeInline(text2, 300)
+  text: (text3) => escapeInline(text3, 300)
 };
 var plain = {
   change: (change) => `${change.name} ${change.from ?? "(none)"} \u2192 ${change.to ?? "(removed)"}`,
   name: (name) => name,
-  text: (text2) => text2
+  text: (text3) => text3
 };
 function culpritLine(bisection2, style) {
   const { outcome } = bisection2;
@@ -87759,8 +88103,8 @@ function listHosts2(hosts) {
 }
 function renderNetworkSection(report) {
   const lines = ["base", "head"].flatMap((label) => {
-    const text2 = describeNetwork(report[label]);
-    return text2 ? [`- ${label === "base" ? "Base" : "Head"}: ${escapeInline(text2, 600)}`] : [];
+    const text3 = describeNetwork(report[label]);
+    return text3 ? [`- ${label === "base" ? "Base" : "Head"}: ${escapeInline(text3, 600)}`] : [];
   });
   if (lines.length === 0) return null;
   const allow = report.plan.outbound === "allow" ? " \u2014 \u26A0\uFE0F `outbound: allow`: requests reached real hosts" : "";
@@ -87923,7 +88267,7 @@ function renderMarkdownReport(input) {
 // src/report/validate.ts
 var import_ajv2 = __toESM(require_ajv(), 1);
 var MAX_REPORT_BYTES = 20 * 1024 * 1024;
-var text = (maxLength) => ({ type: "string", maxLength });
+var text2 = (maxLength) => ({ type: "string", maxLength });
 var count = { type: "number", minimum: 0 };
 var number = { type: "number" };
 var nullable = (schema2) => ({ anyOf: [schema2, { type: "null" }] });
@@ -87959,7 +88303,7 @@ var sample2 = object({
   activeResources: { type: "object", maxProperties: 200, additionalProperties: count },
   processCount: count
 });
-var logTail = text(1e5);
+var logTail = text2(1e5);
 var exit = {
   oneOf: [
     object({ kind: { const: "oom" }, requestsSent: count, elapsedMs: count, logTail }),
@@ -87973,7 +88317,7 @@ var exit = {
     object({
       kind: { const: "crash" },
       code: nullable({ type: "integer" }),
-      signal: nullable(text(40)),
+      signal: nullable(text2(40)),
       requestsSent: count,
       logTail
     })
@@ -87982,7 +88326,7 @@ var exit = {
 var side = object(
   {
     label: { enum: ["base", "head"] },
-    appDir: text(4096),
+    appDir: text2(4096),
     samples: { type: "array", maxItems: 1e5, items: sample2 },
     fits: { type: "array", maxItems: 4, items: metricFit },
     verdict: { enum: ["leak", "plateau", "transient", "flat", "crashed", "error"] },
@@ -87996,7 +88340,7 @@ var side = object(
       latencyP50Ms: count,
       latencyP99Ms: count
     }),
-    error: object({ code: text(100), message: text(1e4), hint: text(1e4), logTail }, [
+    error: object({ code: text2(100), message: text2(1e4), hint: text2(1e4), logTail }, [
       "hint",
       "logTail"
     ]),
@@ -88007,9 +88351,9 @@ var side = object(
         maxItems: 100,
         items: object(
           {
-            name: text(200),
-            env: text(200),
-            hosts: { type: "array", maxItems: 100, items: text(500) },
+            name: text2(200),
+            env: text2(200),
+            hosts: { type: "array", maxItems: 100, items: text2(500) },
             requests: count
           },
           ["env"]
@@ -88020,9 +88364,9 @@ var side = object(
         maxItems: 500,
         items: object(
           {
-            host: text(500),
+            host: text2(500),
             action: { enum: ["stub", "blocked", "allowed"] },
-            upstream: text(200),
+            upstream: text2(200),
             connections: count
           },
           ["upstream"]
@@ -88033,15 +88377,15 @@ var side = object(
   ["error", "network"]
 );
 var heapGrowthRow = object({
-  name: text(1e3),
-  nodeType: text(100),
+  name: text2(1e3),
+  nodeType: text2(100),
   objectsPerRequest: number,
   bytesPerRequest: number,
   retainedBytesPerRequest: nullable(number),
-  retainerPath: nullable(text(1e4)),
-  sourceFile: nullable(text(4096)),
-  packages: { type: "array", maxItems: 50, items: text(214) },
-  bumpedPackages: { type: "array", maxItems: 50, items: text(214) }
+  retainerPath: nullable(text2(1e4)),
+  sourceFile: nullable(text2(4096)),
+  packages: { type: "array", maxItems: 50, items: text2(214) },
+  bumpedPackages: { type: "array", maxItems: 50, items: text2(214) }
 });
 var heapExplanation = {
   oneOf: [
@@ -88052,17 +88396,30 @@ var heapExplanation = {
       growing: { type: "array", maxItems: 50, items: heapGrowthRow },
       analysisMs: count
     }),
-    object({ label: { enum: ["base", "head"] }, status: { const: "skipped" }, reason: text(2e3) })
+    object({ label: { enum: ["base", "head"] }, status: { const: "skipped" }, reason: text2(2e3) })
   ]
 };
 var dependencyChange = object({
-  name: text(214),
-  from: nullable(text(256)),
-  to: nullable(text(256)),
+  name: text2(214),
+  from: nullable(text2(256)),
+  to: nullable(text2(256)),
   kind: { enum: ["major", "minor", "patch", "prerelease", "downgrade", "added", "removed", "other"] },
   direct: { type: "boolean" }
 });
-var packageNames = { type: "array", maxItems: 2e4, items: text(214) };
+function ruleSchema(spec) {
+  const { rule } = spec;
+  const schema2 = rule.kind === "text" ? text2(1e4) : rule.kind === "oneOf" ? { enum: rule.values } : rule.kind === "boolean" ? { type: "boolean" } : {
+    type: rule.isWhole ? "integer" : "number",
+    [rule.isMinExclusive ? "exclusiveMinimum" : "minimum"]: rule.min,
+    ...rule.max === void 0 ? {} : { maximum: rule.max }
+  };
+  return spec.default === null ? nullable(schema2) : schema2;
+}
+var planSchema = object({
+  ...Object.fromEntries(planKeys.map((key) => [key, ruleSchema(settings[key])])),
+  scenarioName: text2(1e3)
+});
+var packageNames = { type: "array", maxItems: 2e4, items: text2(214) };
 var bisectedChanges = { type: "array", maxItems: 2e4, items: dependencyChange };
 var bisectionSteps = {
   type: "array",
@@ -88074,7 +88431,7 @@ var bisectionSteps = {
     slopeInterval: nullable(object({ low: number, high: number })),
     deltaBytesPerRequest: nullable(number),
     diedAfterRequests: nullable(count),
-    reason: text(1e4),
+    reason: text2(1e4),
     isConfirmation: { type: "boolean" },
     durationMs: count
   })
@@ -88092,23 +88449,23 @@ var bisection = object(
           confirmation: { enum: ["only-bump", "ran-out-of-memory", "slope", "none"] }
         }),
         object({ kind: { const: "interaction" }, changes: bisectedChanges }),
-        object({ kind: { const: "inconclusive" }, reason: text(1e4) })
+        object({ kind: { const: "inconclusive" }, reason: text2(1e4) })
       ]
     },
     steps: bisectionSteps,
     units: {
       type: "array",
       maxItems: 2e4,
-      items: object({ lead: text(214), kind: { enum: ["bump", "transitive"] }, packages: packageNames })
+      items: object({ lead: text2(214), kind: { enum: ["bump", "transitive"] }, packages: packageNames })
     },
     candidateCount: count,
     notBisected: packageNames,
     durationMs: count,
     remedy: object({
-      name: text(214),
+      name: text2(214),
       advice: { enum: ["bump", "stay", "unknown"] },
-      version: nullable(text(256)),
-      sentence: text(1e3),
+      version: nullable(text2(256)),
+      sentence: text2(1e3),
       steps: bisectionSteps,
       durationMs: count
     })
@@ -88119,42 +88476,20 @@ var compareReportSchema = object(
   {
     schemaVersion: { const: 1 },
     kind: { const: "compare" },
-    plan: object(
-      {
-        startCommand: text(1e4),
-        readyPath: text(2048),
-        readyTimeoutMs: count,
-        heapCapMb: count,
-        rssLimitMb: count,
-        connections: count,
-        warmupRequests: count,
-        requestsPerRound: count,
-        rounds: count,
-        thresholdBytesPerRequest: count,
-        seed: count,
-        scenarioName: text(1e3),
-        settleMs: count,
-        timeBudgetMs: count,
-        ratePerSecond: nullable(count),
-        heapSnapshots: { enum: ["on-regression", "always", "never"] },
-        outbound: { enum: ["block", "allow"] }
-      },
-      ["outbound"]
-    ),
+    plan: planSchema,
     environment: object({
-      leakwatchVersion: text(100),
-      nodeVersion: text(100),
-      platform: text(100),
+      leakwatchVersion: text2(100),
+      nodeVersion: text2(100),
+      platform: text2(100),
       cpus: count
     }),
     base: side,
     head: side,
     comparison: object({
       verdict: { enum: ["regression", "improvement", "unchanged", "pre-existing", "error"] },
-      reason: text(1e4),
+      reason: text2(1e4),
       deltaBytesPerRequest: nullable(number),
-      deltaUncertainty: nullable(number),
-      thresholdBytesPerRequest: count
+      deltaUncertainty: nullable(number)
     }),
     schedule: object({
       warmupRequests: count,
@@ -88166,11 +88501,11 @@ var compareReportSchema = object(
       isShrunkToBudget: { type: "boolean" }
     }),
     heapDiffs: { type: "array", maxItems: 2, items: heapExplanation },
-    startedAt: text(100),
+    startedAt: text2(100),
     durationMs: count,
     dependencyChanges: { type: "array", maxItems: 2e4, items: dependencyChange },
     pr: object({ number: { type: "integer", minimum: 1 }, headSha: sha, baseSha: sha }),
-    runUrl: text(2048),
+    runUrl: text2(2048),
     bisection
   },
   ["dependencyChanges", "runUrl", "heapDiffs", "bisection"]
@@ -88223,28 +88558,6 @@ function checkReportsAgainstRun(reports, run2) {
 
 // src/action/config.ts
 import { isAbsolute, normalize } from "node:path";
-function oneOf(name, raw, allowed, problems) {
-  if (allowed.includes(raw)) return raw;
-  problems.push(
-    `\`${name}\` must be one of ${allowed.map((value) => `\`${value}\``).join(", ")} (got \`${raw}\`)`
-  );
-  return allowed[0];
-}
-function parseBoolean(name, raw, problems) {
-  if (["true", "True", "TRUE"].includes(raw)) return true;
-  if (["false", "False", "FALSE"].includes(raw)) return false;
-  problems.push(`\`${name}\` must be \`true\` or \`false\` (got \`${raw}\`)`);
-  return false;
-}
-function parseNumber(name, raw, rule, problems) {
-  if (raw === "") return void 0;
-  const value = Number(raw);
-  const isWhole = Number.isInteger(value);
-  const [isValid, expected] = rule === "positive" ? [Number.isFinite(value) && value > 0, "> 0"] : rule === "whole-positive" ? [isWhole && value > 0, "a whole number > 0"] : [isWhole && value >= 0, "a whole number \u2265 0"];
-  if (isValid) return value;
-  problems.push(`\`${name}\` must be ${expected} (got \`${raw}\`)`);
-  return void 0;
-}
 function asRecord2(value) {
   return typeof value === "object" && value !== null ? value : void 0;
 }
@@ -88289,11 +88602,8 @@ function deepFreeze(value) {
 }
 function readActionConfig(getInput2 = (name) => getInput(name), env = process.env, context3 = context2) {
   const problems = [];
-  const input = (name, fallback = "") => {
-    const raw = getInput2(name).trim();
-    return raw === "" ? fallback : raw;
-  };
-  const mode = oneOf("mode", input("mode", "full"), ["full", "measure", "report"], problems);
+  const given = readSettings("input", (name) => getInput2(name).trim(), problems);
+  const mode = given.mode ?? settings.mode.default;
   const trigger = readTrigger(context3);
   if (mode === "report" && trigger.kind !== "workflow-run") {
     problems.push(
@@ -88303,115 +88613,62 @@ function readActionConfig(getInput2 = (name) => getInput(name), env = process.en
   if (trigger.kind === "pull-request" && (!Number.isInteger(trigger.number) || !trigger.headSha || !trigger.baseSha)) {
     problems.push(`the \`${context3.eventName}\` payload has no pull request number and head/base SHAs`);
   }
-  const workingDirectory = normalize(input("working-directory", ".")).replace(/\/+$/, "") || ".";
-  if (isAbsolute(workingDirectory) || workingDirectory === ".." || workingDirectory.startsWith("../")) {
-    problems.push(
-      `\`working-directory\` must be a folder inside the repository (got \`${getInput2("working-directory")}\`)`
-    );
-  }
-  const settings = {
-    startCommand: input("start-command", defaults2.startCommand),
-    thresholdBytesPerRequest: parseNumber(
-      "threshold",
-      input("threshold", String(defaults2.thresholdBytesPerRequest)),
-      "positive",
-      problems
-    ) ?? defaults2.thresholdBytesPerRequest
-  };
-  const readyPath = input("ready-path");
-  if (readyPath && !readyPath.startsWith("/")) {
-    problems.push(`\`ready-path\` must start with \`/\` (got \`${readyPath}\`)`);
-  }
-  if (readyPath) settings.readyPath = readyPath;
-  const numbers = [
-    ["heap-cap-mb", "heapCapMb", "whole-positive"],
-    ["requests", "requestsPerRound", "whole-positive"],
-    ["rounds", "rounds", "whole-positive"],
-    ["warmup", "warmupRequests", "whole-non-negative"],
-    ["settle-ms", "settleMs", "whole-non-negative"],
-    ["time-budget-ms", "timeBudgetMs", "whole-positive"],
-    ["rate", "ratePerSecond", "positive"]
-  ];
-  for (const [name, key, rule] of numbers) {
-    const value = parseNumber(name, input(name), rule, problems);
-    if (value !== void 0) settings[key] = value;
-  }
-  settings.heapSnapshots = oneOf(
-    "heap-snapshots",
-    input("heap-snapshots", defaults2.heapSnapshots),
-    ["on-regression", "always", "never"],
+  const workingDirectory = readWorkingDirectory(
+    given.workingDirectory ?? settings.workingDirectory.default,
     problems
   );
-  if (input("outbound") !== "") {
-    settings.outbound = oneOf("outbound", input("outbound"), ["block", "allow"], problems);
-  }
-  const comment = oneOf(
-    "comment",
-    input("comment", "on-change"),
-    ["always", "on-change", "never"],
-    problems
-  );
-  const githubToken = input("github-token") || null;
+  const comment = given.comment ?? settings.comment.default;
+  const githubToken = given.githubToken ?? null;
   if (mode !== "measure" && comment !== "never" && !githubToken) {
     problems.push(
       `\`github-token\` is required to comment (set \`comment: never\` or \`mode: measure\` to run without one)`
     );
   }
-  const checkName = input("check-name") || null;
+  const checkName = given.checkName ?? null;
   if (checkName && (mode === "measure" || !githubToken)) {
     problems.push(
       "`check-name` needs a token with `checks: write`: publish the check from `mode: full` or `mode: report`"
     );
   }
-  const scenario = input("scenario", defaults2.scenario);
-  const installCommand = input("install-command") || void 0;
-  const buildCommand = input("build-command") || void 0;
-  const serverUrl = env.GITHUB_SERVER_URL ?? context3.serverUrl;
-  const repository = readRepository(env);
-  const config = {
-    mode,
-    githubToken,
-    workingDirectory,
-    ...installCommand ? { installCommand } : {},
-    ...buildCommand ? { buildCommand } : {},
-    scenario,
-    settings,
-    onlyOnDependencyChange: parseBoolean(
-      "only-on-dependency-change",
-      input("only-on-dependency-change", "true"),
-      problems
-    ),
-    bisect: {
-      isEnabled: parseBoolean("bisect", input("bisect", "true"), problems),
-      timeBudgetMs: parseNumber(
-        "bisect-time-budget-ms",
-        input("bisect-time-budget-ms"),
-        "whole-positive",
-        problems
-      )
-    },
-    remedy: { isEnabled: parseBoolean("remedy", input("remedy", "true"), problems) },
-    failOn: oneOf(
-      "fail-on",
-      input("fail-on", "regression"),
-      ["regression", "error", "never"],
-      problems
-    ),
-    comment,
-    commentKey: input("comment-key", workingDirectory === "." ? scenario : `${workingDirectory}:${scenario}`),
-    reportDir: input("report-dir", "leakwatch-report"),
-    heapSnapshotsDir: input("heap-snapshots-dir") || null,
-    checkName,
-    trigger,
-    repository,
-    runUrl: repository && serverUrl && context3.runId ? `${serverUrl}/${repository.owner}/${repository.repo}/actions/runs/${context3.runId}` : null
-  };
   if (problems.length > 0) {
     throw new LeakwatchError("CONFIG_INVALID", `Invalid action inputs: ${problems.join("; ")}.`, {
       hint: "See the inputs in action.yml or docs/action.md."
     });
   }
-  return deepFreeze(config);
+  const scenario = given.scenario ?? settings.scenario.default;
+  const repository = readRepository(env);
+  const serverUrl = env.GITHUB_SERVER_URL ?? context3.serverUrl;
+  return deepFreeze({
+    mode,
+    githubToken,
+    workingDirectory,
+    ...given.installCommand ? { installCommand: given.installCommand } : {},
+    ...given.buildCommand ? { buildCommand: given.buildCommand } : {},
+    scenario,
+    settings: pickPlanSettings(given),
+    onlyOnDependencyChange: given.onlyOnDependencyChange ?? settings.onlyOnDependencyChange.default,
+    bisect: {
+      isEnabled: given.bisect ?? settings.bisect.default,
+      timeBudgetMs: given.bisectTimeBudgetMs
+    },
+    remedy: { isEnabled: given.remedy ?? settings.remedy.default },
+    failOn: given.failOn ?? settings.failOn.default,
+    comment,
+    commentKey: given.commentKey ?? (workingDirectory === "." ? scenario : `${workingDirectory}:${scenario}`),
+    reportDir: given.reportDir ?? settings.reportDir.default,
+    heapSnapshotsDir: given.heapSnapshotsDir ?? null,
+    checkName,
+    trigger,
+    repository,
+    runUrl: repository && serverUrl && context3.runId ? `${serverUrl}/${repository.owner}/${repository.repo}/actions/runs/${context3.runId}` : null
+  });
+}
+function readWorkingDirectory(raw, problems) {
+  const workingDirectory = normalize(raw).replace(/\/+$/, "") || ".";
+  if (isAbsolute(workingDirectory) || workingDirectory === ".." || workingDirectory.startsWith("../")) {
+    problems.push(`\`working-directory\` must be a folder inside the repository (got \`${raw}\`)`);
+  }
+  return workingDirectory;
 }
 
 // src/action/action.ts
