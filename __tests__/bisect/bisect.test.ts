@@ -151,7 +151,8 @@ describe('bisection of a grouped bump', () => {
       { axios: '0.27.2', 'contentful-sdk-core': '6.4.4', ...others.head },
     );
     const lines: string[] = [];
-    // ~4 KB kept per request against a 16 MB heap: head dies within its 6,000 requests, base never grows.
+    // ~4 KB kept per request against a 16 MB heap: head dies within its 6,000 requests, base never grows. The RSS
+    // watchdog is set far above a Node process's own ~60 MB, so the death is V8's own out-of-memory.
     const outcome = await compare(repoDir, lines, {
       heapCapMb: 16,
       requestsPerRound: 450,

@@ -28,6 +28,8 @@ export interface CompareRefsArgs {
   bisect: { isEnabled: boolean };
   /** `--no-remedy` turns off measuring the culprit's newer releases for one that does not leak. */
   remedy: { isEnabled: boolean };
+  /** `--cache-dir`: keep and reuse base's installed and built app here (default: no cache). */
+  cacheDir?: string;
 }
 
 export interface SharedOptions {
@@ -144,6 +146,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
         isForced: !(given.onlyOnDependencyChange ?? settings.onlyOnDependencyChange.default),
         bisect: { isEnabled: given.bisect ?? settings.bisect.default },
         remedy: { isEnabled: given.remedy ?? settings.remedy.default },
+        ...(given.cacheDir ? { cacheDir: given.cacheDir } : {}),
       },
       shared,
     };

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { compareApps, type EngineContext, measureApp } from '../measure/compare.js';
 import { compareRefs } from '../pipeline/pipeline.js';
+import { folderStore } from '../prepare/base-cache.js';
 import { leakwatchVersion, probePath } from '../process/package-files.js';
 import { renderCompareText, renderDependencyText, renderMeasureText } from '../report/terminal.js';
 import { loadScenario } from '../scenario/load.js';
@@ -90,9 +91,11 @@ async function runCompareRefs(
   logDir: string,
   io: CliIo,
 ): Promise<number> {
+  const { cacheDir, ...rest } = refs;
   const outcome = await compareRefs({
-    ...refs,
+    ...rest,
     repoDir: resolve(io.cwd, refs.repoDir),
+    ...(cacheDir ? { baseCache: folderStore(resolve(io.cwd, cacheDir)) } : {}),
     settings: shared.settings,
     scenario: shared.scenario,
     logDir,

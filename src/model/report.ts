@@ -209,10 +209,23 @@ export interface CompareReport {
    * than one package changed and bisection was on.
    */
   bisection?: BisectionResult;
+  /** Set when a base cache was configured: whether base's install and build were restored or run. */
+  baseCache?: BaseCacheUse;
 }
 
 export interface PullRequestRef {
   number: number;
   headSha: string;
   baseSha: string;
+}
+
+/** What the cache did for base; the report says so. */
+export interface BaseCacheUse {
+  /** `hit`: restored, install and build skipped; `miss`: built and saved; `rebuilt`: a corrupt entry was replaced. */
+  status: 'hit' | 'miss' | 'rebuilt';
+  key: string;
+  store: string;
+  /** Why an entry was not trusted, or why saving failed. */
+  note?: string;
+  durationMs: number;
 }

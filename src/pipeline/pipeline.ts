@@ -9,6 +9,7 @@ import { fitScheduleToBudget } from '../load/schedule.js';
 import { compareApps, describeEnvironment } from '../measure/compare.js';
 import type { DependencyChange } from '../model/deps.js';
 import type { CompareReport, SideResult } from '../model/report.js';
+import type { BaseCacheStore } from '../prepare/base-cache.js';
 import { resolveBaseline } from '../prepare/baseline.js';
 import { type PreparedSide, prepareBoth } from '../prepare/prepare-both.js';
 import { leakwatchVersion, probePath } from '../process/package-files.js';
@@ -36,6 +37,8 @@ export interface CompareRefsOptions {
   keepSnapshotsDir?: string;
   /** Name the culprit of a grouped bump after a regression. Default: on, with the setting's time budget. */
   bisect?: { isEnabled: boolean; timeBudgetMs?: number };
+  /** Restore base's installed and built app from here when the key matches, else save it. Default: none. */
+  baseCache?: BaseCacheStore;
   /** Once the culprit is known, measure its newer releases for one that does not leak. Default: on. */
   remedy?: { isEnabled: boolean; timeBudgetMs?: number };
   log: (line: string) => void;
@@ -79,12 +82,16 @@ export async function compareRefs(options: CompareRefsOptions): Promise<CompareR
     installCommand: options.installCommand,
     buildCommand: options.buildCommand,
     logDir: options.logDir,
+    baseCache: options.baseCache,
     log,
   });
   // The scenario file belongs to the project: it is read from the head revision, like the rest of its config.
   const scenario = await loadScenario({ nameOrPath: options.scenario, cwd: prepared.head.appDir });
   const plan = buildRunPlan(options.settings, scenario);
-  const withChanges = { dependencyChanges: diff.changes };
+  const withChanges = {
+    dependencyChanges: diff.changes,
+    ...(prepared.base.cache ? { baseCache: prepared.base.cache } : {}),
+  };
 
   const failedSides = [prepared.base, prepared.head].filter((side) => !side.result.ok);
   if (failedSides.length > 0) {

@@ -6,7 +6,7 @@ import { LeakwatchError } from '../model/errors.js';
 import { scrubbedEnv } from '../process/env.js';
 import { readLogTail } from '../process/log-tail.js';
 import { type RunShellCommandResult, runShellCommand } from '../process/run-command.js';
-import { detectPackageManager, type PackageManagerName } from './package-manager.js';
+import { detectPackageManager, type PackageManager, type PackageManagerName } from './package-manager.js';
 
 export interface InstallAndBuildOptions {
   /** The checkout root (a worktree). */
@@ -82,14 +82,11 @@ export async function installAndBuild(options: InstallAndBuildOptions): Promise<
   const run = (command: string, cwd: string) =>
     runShellCommand({ command, cwd, env, logPath, timeoutMs, signal: options.signal });
 
-  const installCommand = options.installCommand ?? packageManager.installCommand;
+  const { installCommand, buildCommand } = await plannedCommands(options, packageManager);
   log(`${label}: ${installCommand} (in ${packageManager.installDir})`);
   const install = await run(installCommand, join(dir, packageManager.installDir));
   if (!succeeded(install)) return failure('install', installCommand, install, options, logPath, timeoutMs);
 
-  const buildCommand =
-    options.buildCommand ??
-    ((await hasBuildScript(appDir)) ? packageManager.runScriptCommand('build') : undefined);
   if (buildCommand === undefined) {
     log(`${label}: no build script in ${workingDirectory}/package.json; skipping the build`);
     return {
@@ -109,6 +106,20 @@ export async function installAndBuild(options: InstallAndBuildOptions): Promise<
     installMs: install.durationMs,
     buildMs: build.durationMs,
     logPath,
+  };
+}
+
+/** The install and build commands a side runs: the given ones, else the package manager's (build only if scripted). */
+export async function plannedCommands(
+  options: Pick<InstallAndBuildOptions, 'dir' | 'workingDirectory' | 'installCommand' | 'buildCommand'>,
+  packageManager: PackageManager,
+): Promise<{ installCommand: string; buildCommand: string | undefined }> {
+  const appDir = join(options.dir, options.workingDirectory ?? '.');
+  return {
+    installCommand: options.installCommand ?? packageManager.installCommand,
+    buildCommand:
+      options.buildCommand ??
+      ((await hasBuildScript(appDir)) ? packageManager.runScriptCommand('build') : undefined),
   };
 }
 

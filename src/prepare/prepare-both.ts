@@ -1,4 +1,7 @@
 import { join } from 'node:path';
+import type { BaseCacheUse } from '../model/report.js';
+import type { BaseCacheStore } from './base-cache.js';
+import { installAndBuildWithCache } from './cached-install.js';
 import { type InstallAndBuildOptions, type InstallAndBuildResult, installAndBuild } from './install-build.js';
 import { createWorktree, type Worktree } from './worktree.js';
 
@@ -23,6 +26,8 @@ export interface PrepareBothOptions
   mode?: PrepareMode;
   /** Parent of the worktrees' temp directories. Default: the OS temp dir. */
   worktreeParentDir?: string;
+  /** Restore base's installed and built app from here, or save it after building. Default: no cache. */
+  baseCache?: BaseCacheStore;
 }
 
 export interface PreparedSide {
@@ -32,6 +37,8 @@ export interface PreparedSide {
   /** Where the app is: `dir` joined with the working directory. */
   appDir: string;
   result: InstallAndBuildResult;
+  /** Set for base when a base cache was given and used. */
+  cache?: BaseCacheUse;
 }
 
 /** Both sides checked out and built; disposing removes both worktrees. */
@@ -62,12 +69,19 @@ export async function prepareBoth(options: PrepareBothOptions): Promise<Prepared
     const head = await createWorktree({ repoDir, sha: options.headSha, label: 'head', log, parentDir });
     worktrees.push(head);
 
-    const prepare = async (worktree: Worktree, label: 'base' | 'head'): Promise<PreparedSide> => ({
-      sha: worktree.sha,
-      dir: worktree.dir,
-      appDir: join(worktree.dir, options.workingDirectory ?? '.'),
-      result: await installAndBuild({ ...options, dir: worktree.dir, label }),
-    });
+    const prepare = async (worktree: Worktree, label: 'base' | 'head'): Promise<PreparedSide> => {
+      const stepOptions = { ...options, dir: worktree.dir, label };
+      const store = label === 'base' ? options.baseCache : undefined;
+      const prepared = store
+        ? await installAndBuildWithCache(stepOptions, { store, mergeBaseSha: options.baseSha })
+        : { result: await installAndBuild(stepOptions) };
+      return {
+        sha: worktree.sha,
+        dir: worktree.dir,
+        appDir: join(worktree.dir, options.workingDirectory ?? '.'),
+        ...prepared,
+      };
+    };
     let sides: [PreparedSide, PreparedSide];
     if (mode === 'overlapped') {
       // allSettled: a side must not lose its worktree while the other side is still installing into it.

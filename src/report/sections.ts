@@ -3,6 +3,7 @@
 import { markdownTable } from 'markdown-table';
 import type { DependencyChange } from '../model/deps.js';
 import type {
+  BaseCacheUse,
   CompareReport,
   ComparisonVerdict,
   MetricFit,
@@ -187,6 +188,14 @@ export function renderSettingsTable(report: CompareReport): string {
   const { plan, environment, schedule } = report;
   const rows: [string, string][] = [
     ['Scenario', inlineCode(plan.scenarioName, 100)],
+    ...(report.baseCache
+      ? [
+          [
+            'Base cache',
+            escapeInline(describeBaseCache(report.baseCache).replace(/^base cache /, ''), 400),
+          ] as [string, string],
+        ]
+      : []),
     ['Start command', inlineCode(plan.startCommand, 300)],
     ['Ready path', `${inlineCode(plan.readyPath, 200)} within ${formatDurationMs(plan.readyTimeoutMs)}`],
     ['Heap cap', `${formatInteger(plan.heapCapMb)} MB`],
@@ -241,4 +250,15 @@ export function renderLogTails(report: CompareReport): string[] {
 
 export function details(summary: string, body: string): string {
   return `<details>\n<summary>${summary}</summary>\n\n${body}\n\n</details>`;
+}
+
+/** One line: whether base came from the cache, so a fast run is never a mystery. */
+export function describeBaseCache(cache: BaseCacheUse): string {
+  const what =
+    cache.status === 'hit'
+      ? `hit: base's install and build skipped, restored in ${(cache.durationMs / 1000).toFixed(1)} s`
+      : cache.status === 'rebuilt'
+        ? 'corrupt entry rebuilt and saved'
+        : 'miss: base installed, built and saved';
+  return `base cache (${cache.store}): ${what}${cache.note ? ` (${cache.note})` : ''}; key ${cache.key}`;
 }

@@ -12,6 +12,7 @@ import type {
 } from '../model/report.js';
 import { renderBisectionText } from './bisect.js';
 import { describeNetwork } from './network.js';
+import { describeBaseCache } from './sections.js';
 
 const verdictLabels: Record<CompareReport['comparison']['verdict'], string> = {
   regression: 'FAIL: regression',
@@ -93,6 +94,7 @@ export function renderCompareText(report: CompareReport): string {
     describeSide(report.base),
     describeSide(report.head),
     ...(heap.length > 0 ? ['', ...heap] : []),
+    ...(report.baseCache ? ['', describeBaseCache(report.baseCache)] : []),
     ...(report.bisection ? ['', renderBisectionText(report.bisection)] : []),
     '',
     `${verdictLabels[comparison.verdict]}: ${comparison.reason}`,

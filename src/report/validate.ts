@@ -227,6 +227,17 @@ const bisection = object(
   ['remedy'],
 );
 
+const baseCache = object(
+  {
+    status: { enum: ['hit', 'miss', 'rebuilt'] },
+    key: text(200),
+    store: text(2000),
+    note: text(2000),
+    durationMs: count,
+  },
+  ['note'],
+);
+
 const compareReportSchema = object(
   {
     schemaVersion: { const: 1 },
@@ -262,8 +273,9 @@ const compareReportSchema = object(
     pr: object({ number: { type: 'integer', minimum: 1 }, headSha: sha, baseSha: sha }),
     runUrl: text(2048),
     bisection,
+    baseCache,
   },
-  ['dependencyChanges', 'runUrl', 'heapDiffs', 'bisection'],
+  ['dependencyChanges', 'runUrl', 'heapDiffs', 'bisection', 'baseCache'],
 );
 
 // Unknown fields are allowed (a newer measure step may add some) and harmless: rendering reads known fields only.

@@ -100,6 +100,16 @@ export const settings = {
     description:
       "Once the culprit is named, measure its newest release on head's line and its latest for one that does not leak (a downgrade's remedy is base's version).",
   },
+  cacheDir: {
+    cli: 'cache-dir',
+    cliCommand: 'compare-refs',
+    placeholder: '<dir>',
+    rule: text,
+    default: null,
+    defaultText: 'none',
+    description:
+      "Keep base's installed and built app here, keyed by merge base, app folder, lockfile, commands, Node and platform; a later run with the same key skips base's install and build.",
+  },
   bisectTimeBudgetMs: {
     input: 'bisect-time-budget-ms',
     rule: wholeAbove0,

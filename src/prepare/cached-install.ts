@@ -1,0 +1,79 @@
+// Base's install and build through the base cache: restore on a hit (nothing runs), else install, build and save
+// before the app ever starts, so the entry holds exactly what the install and build produced.
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BaseCacheUse } from '../model/report.js';
+import { type BaseCacheStore, baseCacheKey } from './base-cache.js';
+import {
+  type InstallAndBuildOptions,
+  type InstallAndBuildResult,
+  installAndBuild,
+  plannedCommands,
+} from './install-build.js';
+import { detectPackageManager } from './package-manager.js';
+
+export interface BaseCacheOptions {
+  store: BaseCacheStore;
+  mergeBaseSha: string;
+}
+
+export async function installAndBuildWithCache(
+  options: InstallAndBuildOptions,
+  cache: BaseCacheOptions,
+): Promise<{ result: InstallAndBuildResult; cache?: BaseCacheUse }> {
+  const { log, label } = options;
+  const workingDirectory = options.workingDirectory ?? '.';
+  const packageManager = await detectPackageManager({ rootDir: options.dir, workingDirectory });
+  const commands = await plannedCommands(options, packageManager);
+  const keyedFile = packageManager.lockfile ?? join(workingDirectory, 'package.json');
+  const keyedBytes = await readFile(join(options.dir, keyedFile)).catch(() => null);
+  // Without a package.json there is nothing to cache; installAndBuild reports why.
+  if (!keyedBytes) return { result: await installAndBuild(options) };
+  const key = baseCacheKey({
+    mergeBaseSha: cache.mergeBaseSha,
+    workingDirectory,
+    lockfileHash: createHash('sha256').update(keyedBytes).digest('hex'),
+    installCommand: commands.installCommand,
+    buildCommand: commands.buildCommand ?? '',
+    nodeVersion: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  });
+  const installDir = join(options.dir, packageManager.installDir);
+  const startedMs = performance.now();
+  const restored = await cache.store.restore(key, installDir);
+  const use = (status: BaseCacheUse['status'], note?: string): BaseCacheUse => ({
+    status,
+    key,
+    store: cache.store.description,
+    ...(note ? { note } : {}),
+    durationMs: performance.now() - startedMs,
+  });
+  if (restored.status === 'hit') {
+    await mkdir(options.logDir, { recursive: true });
+    const logPath = join(options.logDir, `leakwatch-${label}-cache.log`);
+    await writeFile(logPath, `restored ${key} from ${cache.store.description}\n`);
+    log(`${label}: restored from the base cache (${key}); install and build skipped`);
+    const result = {
+      ok: true,
+      packageManager: packageManager.name,
+      installMs: 0,
+      buildMs: 0,
+      logPath,
+    } as const;
+    return { result, cache: use('hit') };
+  }
+  const note = restored.status === 'corrupt' ? `discarded a corrupt entry: ${restored.reason}` : undefined;
+  if (note) log(`${label}: base cache: ${note}; rebuilding`);
+  const result = await installAndBuild(options);
+  if (!result.ok) return { result, cache: use(note ? 'rebuilt' : 'miss', note) };
+  try {
+    await cache.store.save(key, installDir);
+    log(`${label}: saved to the base cache (${key})`);
+    return { result, cache: use(note ? 'rebuilt' : 'miss', note) };
+  } catch (error) {
+    // A full disk or an unreachable cache service costs the next run time, never this run's result.
+    log(`${label}: could not save to the base cache: ${String(error)}`);
+    return { result, cache: use(note ? 'rebuilt' : 'miss', `not saved: ${String(error).slice(0, 200)}`) };
+  }
+}
