@@ -25547,8 +25547,8 @@ var require_http_parser = __commonJS({
 var require_uuid_node = __commonJS({
   "node_modules/hyperid/uuid-node.js"(exports2, module2) {
     "use strict";
-    var { randomUUID: randomUUID2 } = __require("crypto");
-    module2.exports = randomUUID2;
+    var { randomUUID: randomUUID3 } = __require("crypto");
+    module2.exports = randomUUID3;
   }
 });
 
@@ -43180,14 +43180,14 @@ var require_utils2 = __commonJS({
         BYTE_HEX[i] = "%" + HEX_DIGITS[i >> 4] + HEX_DIGITS[i & 15];
       }
     }
-    function percentEncodeNonAscii(cp2) {
-      if (cp2 < 2048) {
-        return BYTE_HEX[192 | cp2 >> 6] + BYTE_HEX[128 | cp2 & 63];
+    function percentEncodeNonAscii(cp3) {
+      if (cp3 < 2048) {
+        return BYTE_HEX[192 | cp3 >> 6] + BYTE_HEX[128 | cp3 & 63];
       }
-      if (cp2 < 65536) {
-        return BYTE_HEX[224 | cp2 >> 12] + BYTE_HEX[128 | cp2 >> 6 & 63] + BYTE_HEX[128 | cp2 & 63];
+      if (cp3 < 65536) {
+        return BYTE_HEX[224 | cp3 >> 12] + BYTE_HEX[128 | cp3 >> 6 & 63] + BYTE_HEX[128 | cp3 & 63];
       }
-      return BYTE_HEX[240 | cp2 >> 18] + BYTE_HEX[128 | cp2 >> 12 & 63] + BYTE_HEX[128 | cp2 >> 6 & 63] + BYTE_HEX[128 | cp2 & 63];
+      return BYTE_HEX[240 | cp3 >> 18] + BYTE_HEX[128 | cp3 >> 12 & 63] + BYTE_HEX[128 | cp3 >> 6 & 63] + BYTE_HEX[128 | cp3 & 63];
     }
     function stringArrayToHexStripped(input) {
       let acc = "";
@@ -43582,8 +43582,8 @@ var require_utils2 = __commonJS({
     function encodeFragment(input) {
       return encodeComponent(input, isQueryFragmentCharacter);
     }
-    function isEscapeSafe(cp2) {
-      return cp2 >= 48 && cp2 <= 57 || cp2 >= 65 && cp2 <= 90 || cp2 >= 97 && cp2 <= 122 || cp2 === 42 || cp2 === 43 || cp2 === 45 || cp2 === 46 || cp2 === 47 || cp2 === 64 || cp2 === 95;
+    function isEscapeSafe(cp3) {
+      return cp3 >= 48 && cp3 <= 57 || cp3 >= 65 && cp3 <= 90 || cp3 >= 97 && cp3 <= 122 || cp3 === 42 || cp3 === 43 || cp3 === 45 || cp3 === 46 || cp3 === 47 || cp3 === 64 || cp3 === 95;
     }
     function normalizeQueryFragmentEncoding(input) {
       let output = "";
@@ -43969,50 +43969,50 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize2(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative3, options, skipNormalization) {
+    function resolveComponent(base, relative4, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
         base = parse(serialize2(base, options), options);
-        relative3 = parse(serialize2(relative3, options), options);
+        relative4 = parse(serialize2(relative4, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative3.scheme) {
-        target.scheme = relative3.scheme;
-        target.userinfo = relative3.userinfo;
-        target.host = relative3.host;
-        target.port = relative3.port;
-        target.path = removeDotSegments(relative3.path || "");
-        target.query = relative3.query;
+      if (!options.tolerant && relative4.scheme) {
+        target.scheme = relative4.scheme;
+        target.userinfo = relative4.userinfo;
+        target.host = relative4.host;
+        target.port = relative4.port;
+        target.path = removeDotSegments(relative4.path || "");
+        target.query = relative4.query;
       } else {
-        if (relative3.userinfo !== void 0 || relative3.host !== void 0 || relative3.port !== void 0) {
-          target.userinfo = relative3.userinfo;
-          target.host = relative3.host;
-          target.port = relative3.port;
-          target.path = removeDotSegments(relative3.path || "");
-          target.query = relative3.query;
+        if (relative4.userinfo !== void 0 || relative4.host !== void 0 || relative4.port !== void 0) {
+          target.userinfo = relative4.userinfo;
+          target.host = relative4.host;
+          target.port = relative4.port;
+          target.path = removeDotSegments(relative4.path || "");
+          target.query = relative4.query;
         } else {
-          if (!relative3.path) {
+          if (!relative4.path) {
             target.path = base.path;
-            if (relative3.query !== void 0) {
-              target.query = relative3.query;
+            if (relative4.query !== void 0) {
+              target.query = relative4.query;
             } else {
               target.query = base.query;
             }
           } else {
-            if (relative3.path[0] === "/") {
-              target.path = removeDotSegments(relative3.path);
+            if (relative4.path[0] === "/") {
+              target.path = removeDotSegments(relative4.path);
             } else {
               const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
               if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative3.path;
+                target.path = "/" + relative4.path;
               } else if (!base.path) {
-                target.path = relative3.path;
+                target.path = relative4.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative3.path;
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative4.path;
               }
               target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative3.query;
+            target.query = relative4.query;
           }
           target.userinfo = base.userinfo;
           target.host = base.host;
@@ -44020,7 +44020,7 @@ var require_fast_uri = __commonJS({
         }
         target.scheme = base.scheme;
       }
-      target.fragment = relative3.fragment;
+      target.fragment = relative4.fragment;
       return target;
     }
     function equal(uriA, uriB, options) {
@@ -54617,6 +54617,15 @@ var settings = {
     default: true,
     description: "Once the culprit is named, measure its newest release on head's line and its latest for one that does not leak (a downgrade's remedy is base's version)."
   },
+  cacheDir: {
+    cli: "cache-dir",
+    cliCommand: "compare-refs",
+    placeholder: "<dir>",
+    rule: text,
+    default: null,
+    defaultText: "none",
+    description: "Keep base's installed and built app here, keyed by merge base, app folder, lockfile, commands, Node and platform; a later run with the same key skips base's install and build."
+  },
   bisectTimeBudgetMs: {
     input: "bisect-time-budget-ms",
     rule: wholeAbove0,
@@ -54862,7 +54871,8 @@ function parseCliArgs(argv) {
         buildCommand: given.buildCommand,
         isForced: !(given.onlyOnDependencyChange ?? settings.onlyOnDependencyChange.default),
         bisect: { isEnabled: given.bisect ?? settings.bisect.default },
-        remedy: { isEnabled: given.remedy ?? settings.remedy.default }
+        remedy: { isEnabled: given.remedy ?? settings.remedy.default },
+        ...given.cacheDir ? { cacheDir: given.cacheDir } : {}
       },
       shared
     };
@@ -54880,9 +54890,9 @@ function usageError(message) {
 }
 
 // src/cli/run.ts
-import { mkdtemp as mkdtemp4, rm as rm5, writeFile as writeFile4 } from "node:fs/promises";
+import { mkdtemp as mkdtemp4, rm as rm6, writeFile as writeFile6 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
-import { dirname as dirname3, join as join13, resolve as resolve4 } from "node:path";
+import { dirname as dirname3, join as join15, resolve as resolve4 } from "node:path";
 
 // src/measure/compare.ts
 import { cpus } from "node:os";
@@ -57584,7 +57594,7 @@ function describeEnvironment(leakwatchVersion2) {
 }
 
 // src/pipeline/pipeline.ts
-import { dirname, join as join11 } from "node:path";
+import { dirname, join as join13 } from "node:path";
 
 // src/bisect/measure-candidate.ts
 import { join as join9 } from "node:path";
@@ -57815,11 +57825,10 @@ async function installAndBuild(options) {
     ...options.env
   });
   const run2 = (command, cwd) => runShellCommand({ command, cwd, env, logPath, timeoutMs, signal: options.signal });
-  const installCommand = options.installCommand ?? packageManager.installCommand;
+  const { installCommand, buildCommand } = await plannedCommands(options, packageManager);
   log(`${label}: ${installCommand} (in ${packageManager.installDir})`);
   const install = await run2(installCommand, join6(dir, packageManager.installDir));
   if (!succeeded(install)) return failure("install", installCommand, install, options, logPath, timeoutMs);
-  const buildCommand = options.buildCommand ?? (await hasBuildScript(appDir) ? packageManager.runScriptCommand("build") : void 0);
   if (buildCommand === void 0) {
     log(`${label}: no build script in ${workingDirectory}/package.json; skipping the build`);
     return {
@@ -57839,6 +57848,13 @@ async function installAndBuild(options) {
     installMs: install.durationMs,
     buildMs: build.durationMs,
     logPath
+  };
+}
+async function plannedCommands(options, packageManager) {
+  const appDir = join6(options.dir, options.workingDirectory ?? ".");
+  return {
+    installCommand: options.installCommand ?? packageManager.installCommand,
+    buildCommand: options.buildCommand ?? (await hasBuildScript(appDir) ? packageManager.runScriptCommand("build") : void 0)
   };
 }
 function succeeded(result) {
@@ -62235,7 +62251,168 @@ async function resolveCommit2(repoDir, ref, isShallow, log) {
 }
 
 // src/prepare/prepare-both.ts
-import { join as join10 } from "node:path";
+import { join as join12 } from "node:path";
+
+// src/prepare/cached-install.ts
+import { createHash as createHash2 } from "node:crypto";
+import { mkdir as mkdir5, readFile as readFile6, writeFile as writeFile5 } from "node:fs/promises";
+import { join as join11 } from "node:path";
+
+// src/prepare/base-cache.ts
+import { createHash, randomUUID as randomUUID2 } from "node:crypto";
+import { cp as cp2, mkdir as mkdir4, readdir as readdir2, readFile as readFile5, readlink, rename, rm as rm5, writeFile as writeFile4 } from "node:fs/promises";
+import { join as join10, relative as relative2 } from "node:path";
+var FORMAT = 1;
+var MARKER = "leakwatch-entry.json";
+function baseCacheKey(parts) {
+  const digest = createHash("sha256").update(JSON.stringify({ format: FORMAT, ...parts })).digest("hex");
+  return `leakwatch-base-${parts.mergeBaseSha.slice(0, 12)}-${digest.slice(0, 32)}`;
+}
+function folderStore(cacheDir) {
+  return {
+    description: `folder ${cacheDir}`,
+    async restore(key, targetDir) {
+      const entryDir = join10(cacheDir, key);
+      const verdict = await verifyEntry(entryDir, key);
+      if (verdict.status !== "hit") {
+        if (verdict.status === "corrupt") await rm5(entryDir, { recursive: true, force: true });
+        return verdict;
+      }
+      await copyTree(join10(entryDir, "content"), targetDir);
+      return verdict;
+    },
+    async save(key, sourceDir) {
+      const finalDir = join10(cacheDir, key);
+      const partialDir = join10(cacheDir, `.partial-${key}-${randomUUID2().slice(0, 8)}`);
+      try {
+        await mkdir4(partialDir, { recursive: true });
+        await writeEntry(sourceDir, partialDir, key);
+        await rename(partialDir, finalDir);
+      } finally {
+        await rm5(partialDir, { recursive: true, force: true });
+      }
+    }
+  };
+}
+async function writeEntry(sourceDir, entryDir, key) {
+  const contentDir = join10(entryDir, "content");
+  await copyTree(sourceDir, contentDir);
+  const contentHash = await hashTree(contentDir);
+  const marker = { format: FORMAT, key, contentHash, createdAt: (/* @__PURE__ */ new Date()).toISOString() };
+  await writeFile4(join10(entryDir, MARKER), `${JSON.stringify(marker, null, 2)}
+`);
+}
+async function verifyEntry(entryDir, key) {
+  let text2;
+  try {
+    text2 = await readFile5(join10(entryDir, MARKER), "utf8");
+  } catch {
+    const exists2 = await readdir2(entryDir).then(
+      () => true,
+      () => false
+    );
+    return exists2 ? { status: "corrupt", reason: "no completion marker (a partial entry)" } : { status: "miss" };
+  }
+  let marker;
+  try {
+    marker = JSON.parse(text2);
+  } catch {
+    return { status: "corrupt", reason: "unreadable completion marker" };
+  }
+  if (marker.format !== FORMAT || marker.key !== key)
+    return { status: "corrupt", reason: "marker for another key" };
+  const actual = await hashTree(join10(entryDir, "content")).catch(() => null);
+  if (actual !== marker.contentHash) return { status: "corrupt", reason: "content does not match its hash" };
+  return { status: "hit" };
+}
+async function copyTree(from, to) {
+  await cp2(from, to, {
+    recursive: true,
+    force: true,
+    verbatimSymlinks: true,
+    filter: (source) => relative2(from, source) !== ".git"
+  });
+}
+async function hashTree(root) {
+  const hash = createHash("sha256");
+  const walk2 = async (dir) => {
+    const entries = (await readdir2(dir, { withFileTypes: true })).sort((a, b) => a.name < b.name ? -1 : 1);
+    for (const entry of entries) {
+      const path5 = join10(dir, entry.name);
+      const name = relative2(root, path5);
+      if (name === ".git") continue;
+      if (entry.isSymbolicLink()) hash.update(`l\0${name}\0${await readlink(path5)}\0`);
+      else if (entry.isDirectory()) {
+        hash.update(`d\0${name}\0`);
+        await walk2(path5);
+      } else if (entry.isFile()) {
+        const bytes = await readFile5(path5);
+        hash.update(`f\0${name}\0${bytes.length}\0`).update(bytes);
+      }
+    }
+  };
+  await walk2(root);
+  return hash.digest("hex");
+}
+
+// src/prepare/cached-install.ts
+async function installAndBuildWithCache(options, cache) {
+  const { log, label } = options;
+  const workingDirectory = options.workingDirectory ?? ".";
+  const packageManager = await detectPackageManager({ rootDir: options.dir, workingDirectory });
+  const commands2 = await plannedCommands(options, packageManager);
+  const keyedFile = packageManager.lockfile ?? join11(workingDirectory, "package.json");
+  const keyedBytes = await readFile6(join11(options.dir, keyedFile)).catch(() => null);
+  if (!keyedBytes) return { result: await installAndBuild(options) };
+  const key = baseCacheKey({
+    mergeBaseSha: cache.mergeBaseSha,
+    workingDirectory,
+    lockfileHash: createHash2("sha256").update(keyedBytes).digest("hex"),
+    installCommand: commands2.installCommand,
+    buildCommand: commands2.buildCommand ?? "",
+    nodeVersion: process.version,
+    platform: `${process.platform}-${process.arch}`
+  });
+  const installDir = join11(options.dir, packageManager.installDir);
+  const startedMs = performance.now();
+  const restored = await cache.store.restore(key, installDir);
+  const use = (status, note2) => ({
+    status,
+    key,
+    store: cache.store.description,
+    ...note2 ? { note: note2 } : {},
+    durationMs: performance.now() - startedMs
+  });
+  if (restored.status === "hit") {
+    await mkdir5(options.logDir, { recursive: true });
+    const logPath = join11(options.logDir, `leakwatch-${label}-cache.log`);
+    await writeFile5(logPath, `restored ${key} from ${cache.store.description}
+`);
+    log(`${label}: restored from the base cache (${key}); install and build skipped`);
+    const result2 = {
+      ok: true,
+      packageManager: packageManager.name,
+      installMs: 0,
+      buildMs: 0,
+      logPath
+    };
+    return { result: result2, cache: use("hit") };
+  }
+  const note = restored.status === "corrupt" ? `discarded a corrupt entry: ${restored.reason}` : void 0;
+  if (note) log(`${label}: base cache: ${note}; rebuilding`);
+  const result = await installAndBuild(options);
+  if (!result.ok) return { result, cache: use(note ? "rebuilt" : "miss", note) };
+  try {
+    await cache.store.save(key, installDir);
+    log(`${label}: saved to the base cache (${key})`);
+    return { result, cache: use(note ? "rebuilt" : "miss", note) };
+  } catch (error) {
+    log(`${label}: could not save to the base cache: ${String(error)}`);
+    return { result, cache: use(note ? "rebuilt" : "miss", `not saved: ${String(error).slice(0, 200)}`) };
+  }
+}
+
+// src/prepare/prepare-both.ts
 var defaultPrepareMode = "overlapped";
 async function prepareBoth(options) {
   const { repoDir, log } = options;
@@ -62253,12 +62430,17 @@ async function prepareBoth(options) {
     worktrees.push(base);
     const head = await createWorktree({ repoDir, sha: options.headSha, label: "head", log, parentDir });
     worktrees.push(head);
-    const prepare = async (worktree, label) => ({
-      sha: worktree.sha,
-      dir: worktree.dir,
-      appDir: join10(worktree.dir, options.workingDirectory ?? "."),
-      result: await installAndBuild({ ...options, dir: worktree.dir, label })
-    });
+    const prepare = async (worktree, label) => {
+      const stepOptions = { ...options, dir: worktree.dir, label };
+      const store = label === "base" ? options.baseCache : void 0;
+      const prepared = store ? await installAndBuildWithCache(stepOptions, { store, mergeBaseSha: options.baseSha }) : { result: await installAndBuild(stepOptions) };
+      return {
+        sha: worktree.sha,
+        dir: worktree.dir,
+        appDir: join12(worktree.dir, options.workingDirectory ?? "."),
+        ...prepared
+      };
+    };
     let sides;
     if (mode === "overlapped") {
       const settled = await Promise.allSettled([prepare(base, "base"), prepare(head, "head")]);
@@ -62282,7 +62464,7 @@ async function prepareBoth(options) {
 }
 
 // src/scenario/load.ts
-import { readdir as readdir2, readFile as readFile5 } from "node:fs/promises";
+import { readdir as readdir3, readFile as readFile7 } from "node:fs/promises";
 import path4 from "node:path";
 
 // src/scenario/validate.ts
@@ -62730,7 +62912,7 @@ async function loadScenario(options) {
   const file = isPath ? path4.resolve(options.cwd, nameOrPath) : path4.join(builtInDir, `${nameOrPath}.yml`);
   let text2;
   try {
-    text2 = await readFile5(file, "utf8");
+    text2 = await readFile7(file, "utf8");
   } catch (error) {
     if (isPath) {
       throw new LeakwatchError("SCENARIO_NOT_FOUND", `Cannot read scenario file ${file}.`, {
@@ -62743,10 +62925,10 @@ async function loadScenario(options) {
       cause: error
     });
   }
-  const relative3 = path4.relative(options.cwd, file);
+  const relative4 = path4.relative(options.cwd, file);
   const scenario = parseScenario({
     text: text2,
-    displayPath: isPath && !relative3.startsWith("..") ? relative3 : file,
+    displayPath: isPath && !relative4.startsWith("..") ? relative4 : file,
     scenarioDir: path4.dirname(file),
     defaultName: path4.basename(file).replace(/\.(ya?ml|json)$/i, ""),
     fixturesMayBeMissing: options.fixturesMayBeMissing
@@ -62754,7 +62936,7 @@ async function loadScenario(options) {
   return { ...scenario, sourcePath: file };
 }
 async function listBuiltInScenarios(dir) {
-  const entries = await readdir2(dir);
+  const entries = await readdir3(dir);
   return entries.filter((entry) => entry.endsWith(".yml")).map((entry) => entry.slice(0, -".yml".length));
 }
 
@@ -62794,11 +62976,15 @@ async function compareRefs(options) {
       installCommand: options.installCommand,
       buildCommand: options.buildCommand,
       logDir: options.logDir,
+      baseCache: options.baseCache,
       log
     }), true);
     const scenario = await loadScenario({ nameOrPath: options.scenario, cwd: prepared.head.appDir });
     const plan = buildRunPlan(options.settings, scenario);
-    const withChanges = { dependencyChanges: diff.changes };
+    const withChanges = {
+      dependencyChanges: diff.changes,
+      ...prepared.base.cache ? { baseCache: prepared.base.cache } : {}
+    };
     const failedSides = [prepared.base, prepared.head].filter((side) => !side.result.ok);
     if (failedSides.length > 0) {
       const [base, head] = [prepared.base, prepared.head].map(
@@ -62834,7 +63020,7 @@ async function compareRefs(options) {
       leakwatchVersion: leakwatchVersion(),
       bumpedPackages: diff.changes.map((change) => change.name),
       keepSnapshotsDir: options.keepSnapshotsDir,
-      workDir: join11(options.logDir, "apps"),
+      workDir: join13(options.logDir, "apps"),
       log
     };
     const report = await compareApps(
@@ -63083,6 +63269,12 @@ function formatDurationMs(valueMs) {
   return minutes > 0 ? `${minutes} min ${totalSeconds % 60} s` : `${totalSeconds} s`;
 }
 
+// src/report/sections.ts
+function describeBaseCache(cache) {
+  const what = cache.status === "hit" ? `hit: base's install and build skipped, restored in ${(cache.durationMs / 1e3).toFixed(1)} s` : cache.status === "rebuilt" ? "corrupt entry rebuilt and saved" : "miss: base installed, built and saved";
+  return `base cache (${cache.store}): ${what}${cache.note ? ` (${cache.note})` : ""}; key ${cache.key}`;
+}
+
 // src/report/bisect.ts
 var STEP_VERDICTS = {
   regression: "\u274C regression",
@@ -63252,6 +63444,7 @@ function renderCompareText(report) {
     describeSide(report.base),
     describeSide(report.head),
     ...heap.length > 0 ? ["", ...heap] : [],
+    ...report.baseCache ? ["", describeBaseCache(report.baseCache)] : [],
     ...report.bisection ? ["", renderBisectionText(report.bisection)] : [],
     "",
     `${verdictLabels[comparison.verdict]}: ${comparison.reason}`
@@ -63264,7 +63457,7 @@ function renderMeasureText(report) {
 }
 
 // src/cli/record.ts
-import { dirname as dirname2, join as join12, relative as relative2, resolve as resolve3 } from "node:path";
+import { dirname as dirname2, join as join14, relative as relative3, resolve as resolve3 } from "node:path";
 import { setTimeout as delay3 } from "node:timers/promises";
 async function runRecord(args, shared, logDir, io) {
   var _stack = [];
@@ -63311,7 +63504,7 @@ async function runRecord(args, shared, logDir, io) {
       heapCapMb: plan.heapCapMb,
       rssLimitMb: plan.rssLimitMb,
       probePath: probePath(),
-      logPath: join12(logDir, "record.log"),
+      logPath: join14(logDir, "record.log"),
       env: { ...scenario.env, ...upstreams.env },
       log
     }), true);
@@ -63327,7 +63520,7 @@ async function runRecord(args, shared, logDir, io) {
     const lines = [
       `sent ${load2.requests} requests: ${new Set(written.map((entry) => entry.file)).size} fixture files written from ${written.length} answers, ${new Set(skipped.map((entry) => entry.url)).size} URLs not recorded`,
       ...recorded.map(
-        (spec) => `  ${spec.name}: fixtures in ${relative2(io.cwd, resolve3(scenarioDir, spec.fixtures ?? ""))}`
+        (spec) => `  ${spec.name}: fixtures in ${relative3(io.cwd, resolve3(scenarioDir, spec.fixtures ?? ""))}`
       ),
       ...dedupe(
         written.map((entry) => `  ${entry.url} \u2192 ${entry.file} (${entry.status}, ${entry.bytes} bytes)`)
@@ -63367,7 +63560,7 @@ async function runCliCommand(command, io) {
 }
 async function withLogDir(shared, io, run2) {
   if (shared.logDir) return run2(resolve4(io.cwd, shared.logDir));
-  const logDir = await mkdtemp4(join13(tmpdir4(), "leakwatch-logs-"));
+  const logDir = await mkdtemp4(join15(tmpdir4(), "leakwatch-logs-"));
   let exitCode = 2;
   try {
     exitCode = await run2(logDir);
@@ -63375,7 +63568,7 @@ async function withLogDir(shared, io, run2) {
   } finally {
     if (exitCode === 2) io.stderr(`leakwatch: logs kept in ${logDir}
 `);
-    else await rm5(logDir, { recursive: true, force: true });
+    else await rm6(logDir, { recursive: true, force: true });
   }
 }
 async function runWithLogDir(command, logDir, io) {
@@ -63407,9 +63600,11 @@ async function runWithLogDir(command, logDir, io) {
   return { leak: 1, crashed: 1, error: 2, plateau: 0, transient: 0, flat: 0 }[report.app.verdict];
 }
 async function runCompareRefs(refs, shared, logDir, io) {
+  const { cacheDir, ...rest } = refs;
   const outcome = await compareRefs({
-    ...refs,
+    ...rest,
     repoDir: resolve4(io.cwd, refs.repoDir),
+    ...cacheDir ? { baseCache: folderStore(resolve4(io.cwd, cacheDir)) } : {},
     settings: shared.settings,
     scenario: shared.scenario,
     logDir,
@@ -63436,7 +63631,7 @@ ${renderCompareText(report)}`,
 async function emit(report, text2, shared, io) {
   const json2 = `${JSON.stringify(report, null, 2)}
 `;
-  if (shared.reportPath) await writeFile4(resolve4(io.cwd, shared.reportPath), json2);
+  if (shared.reportPath) await writeFile6(resolve4(io.cwd, shared.reportPath), json2);
   if (shared.json) io.stdout(json2);
   else io.stdout(`${text2}
 `);

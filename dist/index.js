@@ -45432,8 +45432,8 @@ var require_http_parser = __commonJS({
 var require_uuid_node = __commonJS({
   "node_modules/hyperid/uuid-node.js"(exports2, module2) {
     "use strict";
-    var { randomUUID: randomUUID3 } = __require("crypto");
-    module2.exports = randomUUID3;
+    var { randomUUID: randomUUID4 } = __require("crypto");
+    module2.exports = randomUUID4;
   }
 });
 
@@ -74708,8 +74708,8 @@ function info(message) {
 }
 
 // src/action/action.ts
-import { mkdir as mkdir5, readdir as readdir4, readFile as readFile6, writeFile as writeFile5 } from "node:fs/promises";
-import { join as join12, relative as relative2, resolve as resolve3 } from "node:path";
+import { mkdir as mkdir6, readdir as readdir4, readFile as readFile7, writeFile as writeFile6 } from "node:fs/promises";
+import { join as join13, relative as relative2, resolve as resolve3 } from "node:path";
 
 // node_modules/@actions/github/lib/context.js
 import { readFileSync, existsSync as existsSync2 } from "fs";
@@ -79268,7 +79268,7 @@ async function confirmPullRequestHead(options) {
 }
 
 // src/pipeline/pipeline.ts
-import { dirname, join as join11 } from "node:path";
+import { dirname, join as join12 } from "node:path";
 
 // src/bisect/measure-candidate.ts
 import { join as join8 } from "node:path";
@@ -82007,11 +82007,10 @@ async function installAndBuild(options) {
     ...options.env
   });
   const run2 = (command, cwd) => runShellCommand({ command, cwd, env, logPath, timeoutMs, signal: options.signal });
-  const installCommand = options.installCommand ?? packageManager.installCommand;
+  const { installCommand, buildCommand } = await plannedCommands(options, packageManager);
   log(`${label}: ${installCommand} (in ${packageManager.installDir})`);
   const install = await run2(installCommand, join5(dir, packageManager.installDir));
   if (!succeeded(install)) return failure("install", installCommand, install, options, logPath, timeoutMs);
-  const buildCommand = options.buildCommand ?? (await hasBuildScript(appDir) ? packageManager.runScriptCommand("build") : void 0);
   if (buildCommand === void 0) {
     log(`${label}: no build script in ${workingDirectory}/package.json; skipping the build`);
     return {
@@ -82031,6 +82030,13 @@ async function installAndBuild(options) {
     installMs: install.durationMs,
     buildMs: build.durationMs,
     logPath
+  };
+}
+async function plannedCommands(options, packageManager) {
+  const appDir = join5(options.dir, options.workingDirectory ?? ".");
+  return {
+    installCommand: options.installCommand ?? packageManager.installCommand,
+    buildCommand: options.buildCommand ?? (await hasBuildScript(appDir) ? packageManager.runScriptCommand("build") : void 0)
   };
 }
 function succeeded(result) {
@@ -86427,7 +86433,79 @@ async function resolveCommit2(repoDir, ref, isShallow, log) {
 }
 
 // src/prepare/prepare-both.ts
+import { join as join10 } from "node:path";
+
+// src/prepare/cached-install.ts
+import { createHash as createHash2 } from "node:crypto";
+import { mkdir as mkdir5, readFile as readFile5, writeFile as writeFile5 } from "node:fs/promises";
 import { join as join9 } from "node:path";
+
+// src/prepare/base-cache.ts
+import { createHash, randomUUID as randomUUID3 } from "node:crypto";
+var FORMAT = 1;
+function baseCacheKey(parts) {
+  const digest = createHash("sha256").update(JSON.stringify({ format: FORMAT, ...parts })).digest("hex");
+  return `leakwatch-base-${parts.mergeBaseSha.slice(0, 12)}-${digest.slice(0, 32)}`;
+}
+
+// src/prepare/cached-install.ts
+async function installAndBuildWithCache(options, cache) {
+  const { log, label } = options;
+  const workingDirectory = options.workingDirectory ?? ".";
+  const packageManager = await detectPackageManager({ rootDir: options.dir, workingDirectory });
+  const commands = await plannedCommands(options, packageManager);
+  const keyedFile = packageManager.lockfile ?? join9(workingDirectory, "package.json");
+  const keyedBytes = await readFile5(join9(options.dir, keyedFile)).catch(() => null);
+  if (!keyedBytes) return { result: await installAndBuild(options) };
+  const key = baseCacheKey({
+    mergeBaseSha: cache.mergeBaseSha,
+    workingDirectory,
+    lockfileHash: createHash2("sha256").update(keyedBytes).digest("hex"),
+    installCommand: commands.installCommand,
+    buildCommand: commands.buildCommand ?? "",
+    nodeVersion: process.version,
+    platform: `${process.platform}-${process.arch}`
+  });
+  const installDir = join9(options.dir, packageManager.installDir);
+  const startedMs = performance.now();
+  const restored = await cache.store.restore(key, installDir);
+  const use = (status, note2) => ({
+    status,
+    key,
+    store: cache.store.description,
+    ...note2 ? { note: note2 } : {},
+    durationMs: performance.now() - startedMs
+  });
+  if (restored.status === "hit") {
+    await mkdir5(options.logDir, { recursive: true });
+    const logPath = join9(options.logDir, `leakwatch-${label}-cache.log`);
+    await writeFile5(logPath, `restored ${key} from ${cache.store.description}
+`);
+    log(`${label}: restored from the base cache (${key}); install and build skipped`);
+    const result2 = {
+      ok: true,
+      packageManager: packageManager.name,
+      installMs: 0,
+      buildMs: 0,
+      logPath
+    };
+    return { result: result2, cache: use("hit") };
+  }
+  const note = restored.status === "corrupt" ? `discarded a corrupt entry: ${restored.reason}` : void 0;
+  if (note) log(`${label}: base cache: ${note}; rebuilding`);
+  const result = await installAndBuild(options);
+  if (!result.ok) return { result, cache: use(note ? "rebuilt" : "miss", note) };
+  try {
+    await cache.store.save(key, installDir);
+    log(`${label}: saved to the base cache (${key})`);
+    return { result, cache: use(note ? "rebuilt" : "miss", note) };
+  } catch (error2) {
+    log(`${label}: could not save to the base cache: ${String(error2)}`);
+    return { result, cache: use(note ? "rebuilt" : "miss", `not saved: ${String(error2).slice(0, 200)}`) };
+  }
+}
+
+// src/prepare/prepare-both.ts
 var defaultPrepareMode = "overlapped";
 async function prepareBoth(options) {
   const { repoDir, log } = options;
@@ -86445,12 +86523,17 @@ async function prepareBoth(options) {
     worktrees.push(base);
     const head = await createWorktree({ repoDir, sha: options.headSha, label: "head", log, parentDir });
     worktrees.push(head);
-    const prepare = async (worktree, label) => ({
-      sha: worktree.sha,
-      dir: worktree.dir,
-      appDir: join9(worktree.dir, options.workingDirectory ?? "."),
-      result: await installAndBuild({ ...options, dir: worktree.dir, label })
-    });
+    const prepare = async (worktree, label) => {
+      const stepOptions = { ...options, dir: worktree.dir, label };
+      const store = label === "base" ? options.baseCache : void 0;
+      const prepared = store ? await installAndBuildWithCache(stepOptions, { store, mergeBaseSha: options.baseSha }) : { result: await installAndBuild(stepOptions) };
+      return {
+        sha: worktree.sha,
+        dir: worktree.dir,
+        appDir: join10(worktree.dir, options.workingDirectory ?? "."),
+        ...prepared
+      };
+    };
     let sides;
     if (mode === "overlapped") {
       const settled = await Promise.allSettled([prepare(base, "base"), prepare(head, "head")]);
@@ -86475,17 +86558,17 @@ async function prepareBoth(options) {
 
 // src/process/package-files.ts
 import { readFileSync as readFileSync2 } from "node:fs";
-import { join as join10 } from "node:path";
+import { join as join11 } from "node:path";
 function probePath() {
-  return join10(findPackageRoot(), "dist", "probe.cjs");
+  return join11(findPackageRoot(), "dist", "probe.cjs");
 }
 function leakwatchVersion() {
-  const manifest = JSON.parse(readFileSync2(join10(findPackageRoot(), "package.json"), "utf8"));
+  const manifest = JSON.parse(readFileSync2(join11(findPackageRoot(), "package.json"), "utf8"));
   return manifest.version;
 }
 
 // src/scenario/load.ts
-import { readdir as readdir3, readFile as readFile5 } from "node:fs/promises";
+import { readdir as readdir3, readFile as readFile6 } from "node:fs/promises";
 import path4 from "node:path";
 
 // src/settings/spec.ts
@@ -86735,6 +86818,15 @@ var settings = {
     rule: flag,
     default: true,
     description: "Once the culprit is named, measure its newest release on head's line and its latest for one that does not leak (a downgrade's remedy is base's version)."
+  },
+  cacheDir: {
+    cli: "cache-dir",
+    cliCommand: "compare-refs",
+    placeholder: "<dir>",
+    rule: text,
+    default: null,
+    defaultText: "none",
+    description: "Keep base's installed and built app here, keyed by merge base, app folder, lockfile, commands, Node and platform; a later run with the same key skips base's install and build."
   },
   bisectTimeBudgetMs: {
     input: "bisect-time-budget-ms",
@@ -87268,7 +87360,7 @@ async function loadScenario(options) {
   const file = isPath ? path4.resolve(options.cwd, nameOrPath) : path4.join(builtInDir, `${nameOrPath}.yml`);
   let text3;
   try {
-    text3 = await readFile5(file, "utf8");
+    text3 = await readFile6(file, "utf8");
   } catch (error2) {
     if (isPath) {
       throw new LeakwatchError("SCENARIO_NOT_FOUND", `Cannot read scenario file ${file}.`, {
@@ -87396,11 +87488,15 @@ async function compareRefs(options) {
       installCommand: options.installCommand,
       buildCommand: options.buildCommand,
       logDir: options.logDir,
+      baseCache: options.baseCache,
       log
     }), true);
     const scenario = await loadScenario({ nameOrPath: options.scenario, cwd: prepared.head.appDir });
     const plan = buildRunPlan(options.settings, scenario);
-    const withChanges = { dependencyChanges: diff.changes };
+    const withChanges = {
+      dependencyChanges: diff.changes,
+      ...prepared.base.cache ? { baseCache: prepared.base.cache } : {}
+    };
     const failedSides = [prepared.base, prepared.head].filter((side2) => !side2.result.ok);
     if (failedSides.length > 0) {
       const [base, head] = [prepared.base, prepared.head].map(
@@ -87436,7 +87532,7 @@ async function compareRefs(options) {
       leakwatchVersion: leakwatchVersion(),
       bumpedPackages: diff.changes.map((change) => change.name),
       keepSnapshotsDir: options.keepSnapshotsDir,
-      workDir: join11(options.logDir, "apps"),
+      workDir: join12(options.logDir, "apps"),
       log
     };
     const report = await compareApps(
@@ -87821,6 +87917,12 @@ function renderSettingsTable(report) {
   const { plan, environment, schedule } = report;
   const rows = [
     ["Scenario", inlineCode(plan.scenarioName, 100)],
+    ...report.baseCache ? [
+      [
+        "Base cache",
+        escapeInline(describeBaseCache(report.baseCache).replace(/^base cache /, ""), 400)
+      ]
+    ] : [],
     ["Start command", inlineCode(plan.startCommand, 300)],
     ["Ready path", `${inlineCode(plan.readyPath, 200)} within ${formatDurationMs(plan.readyTimeoutMs)}`],
     ["Heap cap", `${formatInteger(plan.heapCapMb)} MB`],
@@ -87874,6 +87976,10 @@ function details(summary2, body) {
 ${body}
 
 </details>`;
+}
+function describeBaseCache(cache) {
+  const what = cache.status === "hit" ? `hit: base's install and build skipped, restored in ${(cache.durationMs / 1e3).toFixed(1)} s` : cache.status === "rebuilt" ? "corrupt entry rebuilt and saved" : "miss: base installed, built and saved";
+  return `base cache (${cache.store}): ${what}${cache.note ? ` (${cache.note})` : ""}; key ${cache.key}`;
 }
 
 // src/report/bisect.ts
@@ -88472,6 +88578,16 @@ var bisection = object(
   },
   ["remedy"]
 );
+var baseCache = object(
+  {
+    status: { enum: ["hit", "miss", "rebuilt"] },
+    key: text2(200),
+    store: text2(2e3),
+    note: text2(2e3),
+    durationMs: count
+  },
+  ["note"]
+);
 var compareReportSchema = object(
   {
     schemaVersion: { const: 1 },
@@ -88506,9 +88622,10 @@ var compareReportSchema = object(
     dependencyChanges: { type: "array", maxItems: 2e4, items: dependencyChange },
     pr: object({ number: { type: "integer", minimum: 1 }, headSha: sha, baseSha: sha }),
     runUrl: text2(2048),
-    bisection
+    bisection,
+    baseCache
   },
-  ["dependencyChanges", "runUrl", "heapDiffs", "bisection"]
+  ["dependencyChanges", "runUrl", "heapDiffs", "bisection", "baseCache"]
 );
 var validateCompareReport = new import_ajv2.Ajv({ allErrors: true }).compile(compareReportSchema);
 function rejected(source, problem) {
@@ -88695,7 +88812,7 @@ async function measure(config) {
   const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
   const { baseRef, headRef } = refsToCompare(config);
   const logDir = resolve3(repoDir, config.reportDir, "logs");
-  await mkdir5(logDir, { recursive: true });
+  await mkdir6(logDir, { recursive: true });
   const outcome = await compareRefs({
     repoDir,
     baseRef,
@@ -88731,8 +88848,8 @@ function withPullRequest(outcome, config) {
   return { ...outcome.report, ...pr ? { pr } : {}, ...config.runUrl ? { runUrl: config.runUrl } : {} };
 }
 async function writeReport(dir, report) {
-  await mkdir5(dir, { recursive: true });
-  await writeFile5(join12(dir, "report.json"), `${JSON.stringify(report, null, 2)}
+  await mkdir6(dir, { recursive: true });
+  await writeFile6(join13(dir, "report.json"), `${JSON.stringify(report, null, 2)}
 `);
 }
 async function readReports(config) {
@@ -88749,7 +88866,7 @@ async function readReports(config) {
   }
   const reports = await Promise.all(
     files.map(
-      async (file) => parseUntrustedReport(await readFile6(join12(dir, file), "utf8"), relative2(process.cwd(), join12(dir, file)))
+      async (file) => parseUntrustedReport(await readFile7(join13(dir, file), "utf8"), relative2(process.cwd(), join13(dir, file)))
     )
   );
   const pullRequest = checkReportsAgainstRun(reports, trigger);
@@ -88780,8 +88897,8 @@ async function publish(config, rendered) {
   if (process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(summaryBody(rendered, commentKey)).write();
   if (config?.mode === "measure") {
     const reportDir = resolve3(process.env.GITHUB_WORKSPACE ?? process.cwd(), config.reportDir);
-    await mkdir5(reportDir, { recursive: true });
-    await writeFile5(join12(reportDir, "report.md"), body);
+    await mkdir6(reportDir, { recursive: true });
+    await writeFile6(join13(reportDir, "report.md"), body);
   }
   const pullRequestNumber = pullRequestToComment(config, rendered);
   if (config?.githubToken && config.repository && pullRequestNumber !== null && shouldComment(config, rendered)) {
