@@ -29,8 +29,9 @@ export function createTlsIdentity(hosts: readonly string[]): TlsIdentity {
       sequence(oid('2.5.29.17'), tlv(0x04, sequence(...altNames))),
     ),
   );
+  // A positive INTEGER in minimal DER: the top bit clear (not negative), the next one set (no leading zero byte).
   const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f;
+  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x40;
   const tbs = sequence(
     tlv(0xa0, tlv(0x02, Buffer.from([2]))),
     tlv(0x02, serial),
