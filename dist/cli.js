@@ -55176,7 +55176,7 @@ function createTlsIdentity(hosts) {
     )
   );
   const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 127;
+  serial[0] = (serial[0] ?? 0) & 127 | 64;
   const tbs = sequence(
     tlv(160, tlv(2, Buffer.from([2]))),
     tlv(2, serial),
