@@ -22,22 +22,46 @@ require('node:http').createServer(async (req, res) => {
 );
 const modes = {
   env: 'env: { TARGET_URL: "" }\nupstreams:\n  - name: api\n    env: API_URL\n',
-  'rerouted http': 'env: { TARGET_URL: "http://api.example.test" }\nupstreams:\n  - name: api\n    hosts: ["http://api.example.test"]\n',
-  'rerouted https': 'env: { TARGET_URL: "https://api.example.test" }\nupstreams:\n  - name: api\n    hosts: ["https://api.example.test"]\n',
+  'rerouted http':
+    'env: { TARGET_URL: "http://api.example.test" }\nupstreams:\n  - name: api\n    hosts: ["http://api.example.test"]\n',
+  'rerouted https':
+    'env: { TARGET_URL: "https://api.example.test" }\nupstreams:\n  - name: api\n    hosts: ["https://api.example.test"]\n',
 };
 for (const [mode, upstream] of Object.entries(modes)) {
-  writeFileSync(join(work, `${mode.replace(' ', '-')}.yml`), `requests:\n  - path: /?n={{seq}}\nreadyPath: /health\n${upstream}`);
+  writeFileSync(
+    join(work, `${mode.replace(' ', '-')}.yml`),
+    `requests:\n  - path: /?n={{seq}}\nreadyPath: /health\n${upstream}`,
+  );
 }
 const results = Object.fromEntries(Object.keys(modes).map((mode) => [mode, []]));
 for (let round = 0; round < rounds; round++) {
   for (const mode of Object.keys(modes)) {
-    const args = [join(root, 'dist', 'cli.js'), 'measure', '--dir', work, '--start', 'node app.cjs', '--json'];
-    args.push('--scenario', join(work, `${mode.replace(' ', '-')}.yml`), '--warmup', '1000', '--requests', '1000');
+    const args = [
+      join(root, 'dist', 'cli.js'),
+      'measure',
+      '--dir',
+      work,
+      '--start',
+      'node app.cjs',
+      '--json',
+    ];
+    args.push(
+      '--scenario',
+      join(work, `${mode.replace(' ', '-')}.yml`),
+      '--warmup',
+      '1000',
+      '--requests',
+      '1000',
+    );
     args.push('--rounds', '3', '--settle-ms', '0', '--heap-snapshots', 'never');
     const loadAverage1m = Number(loadavg()[0].toFixed(1));
     let stdout = '';
     try {
-      stdout = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
+      stdout = execFileSync(process.execPath, args, {
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
     } catch (error) {
       stdout = error.stdout;
     }
@@ -49,7 +73,9 @@ for (let round = 0; round < rounds; round++) {
       stubRequests: network?.stubs[0]?.requests ?? null,
       loadAverage1m,
     });
-    process.stderr.write(`${mode}: ${Math.round(load.requestsPerSecond)} req/s (load average ${loadAverage1m})\n`);
+    process.stderr.write(
+      `${mode}: ${Math.round(load.requestsPerSecond)} req/s (load average ${loadAverage1m})\n`,
+    );
   }
 }
 const output = {
