@@ -99,7 +99,7 @@ describe('sticky comment', () => {
     const created = ours()[0];
     expect(created?.user).toEqual(ACTIONS_BOT);
     expect(created?.body).toContain('<!-- leakwatch:default -->');
-    expect(created?.body).toContain('⏭️ leakwatch: skipped');
+    expect(created?.body).toContain('⏭️ leakwatch skipped');
     expect(first.outputs['comment-url']).toBe(created?.html_url);
 
     const before = github.requests.length;
@@ -132,7 +132,7 @@ describe('sticky comment', () => {
       expect(racy.requests.filter((request) => request.method === 'POST')).toHaveLength(3);
       const comments = racy.comments(OWNER, REPO, number);
       expect(comments).toHaveLength(1);
-      expect(comments[0]?.body).toContain('⏭️ leakwatch: skipped');
+      expect(comments[0]?.body).toContain('⏭️ leakwatch skipped');
       // Every run reports the comment that survived, never one a racer deleted.
       const urls = runs.map((result) => result.outputs['comment-url']);
       expect(urls, runs.map((result) => result.stdout).join('\n')).toEqual(
@@ -150,7 +150,7 @@ describe('sticky comment', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.outputs.verdict).toBe('skipped');
     expect(result.stdout).not.toContain('warming up');
-    expect(result.summary).toContain('⏭️ leakwatch: skipped');
+    expect(result.summary).toContain('⏭️ leakwatch skipped');
     expect(result.summary).toContain('no dependency changes');
     expect(github.requests.slice(before)).toEqual([]);
   });
@@ -229,7 +229,7 @@ describe('fail-on', () => {
       const posts = writesTo(github, number);
       expect(posts).toHaveLength(1);
       const body = bodyOf(posts[0]);
-      expect(body).toContain('💥 leakwatch: could not measure');
+      expect(body).toContain('## 💥 could not measure');
       expect(body).toContain('failed to install');
       // The log tail reached the comment, inert, and without the action's token or inputs.
       expect(body).toContain('&#60;/pre&#62;&#60;img src=x onerror=alert(1)&#62;');

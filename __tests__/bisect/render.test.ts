@@ -81,12 +81,16 @@ const report = {
 describe('bisection in the comment', () => {
   it('names the culprit in the headline and lists the steps, the skipped one included', () => {
     const body = renderMarkdownReport({ commentKey: 'default', reports: [report] });
-    const headline = body.split('\n').find((line) => line.startsWith('**'));
-    expect(headline).toContain(
-      'Culprit: <code>contentful-sdk-core</code> 6.4.5 → 6.4.4 (+64.0 KB/request alone, head’s slope: confirmed)',
+    const headline = body.split('\n').find((line) => line.startsWith('## '));
+    expect(headline).toBe(
+      '## ❌ +64.0 KiB retained per request (±0.04, 95 % CI) · <code>contentful-sdk-core</code> 6.4.5 → 6.4.4 (downgrade) (culprit of 3 bumps)',
     );
-    expect(headline).toContain(
-      'Remedy: contentful-sdk-core 6.4.4 is a downgrade&#58; stay on 6.4.5, as base does',
+    expect(body).toContain(
+      '- **Bisection:** Culprit: <code>contentful-sdk-core</code> 6.4.5 → 6.4.4 (+64.0 KiB/request alone, head’s slope: confirmed); Remedy: contentful-sdk-core 6.4.4 is a downgrade&#58; stay on 6.4.5, as base does',
+    );
+    // The remedy is the next step: the culprit's clean release (here base's, for a downgrade).
+    expect(body).toContain(
+      '- **Next step:** contentful-sdk-core 6.4.4 is a downgrade&#58; stay on 6.4.5, as base does; the other 2 bumps can merge without it.',
     );
     expect(body).toContain('<summary>Bisection: 3 bumps, 2 candidates in 53 s</summary>');
     expect(body).toMatch(/\| <code>ajv-keywords<\/code> +\| +— \| +— \| ⏭️ skipped: install failed \|/);
@@ -96,12 +100,15 @@ describe('bisection in the comment', () => {
   it('prints culprit, remedy and steps in the terminal too', () => {
     const text = renderCompareText(report);
     expect(text).toContain(
-      'Culprit: contentful-sdk-core 6.4.5 → 6.4.4 (+64.0 KB/request alone, head’s slope: confirmed)',
+      '\n  culprit contentful-sdk-core 6.4.5 → 6.4.4 (+64.0 KiB/request alone, head’s slope: confirmed)',
     );
-    expect(text).toContain('Remedy: contentful-sdk-core 6.4.4 is a downgrade: stay on 6.4.5, as base does');
+    expect(text).toContain(
+      '\n  remedy  contentful-sdk-core 6.4.4 is a downgrade: stay on 6.4.5, as base does',
+    );
     expect(text).toMatch(
-      /\| contentful-sdk-core \(confirmation\) +\| +\+65\.0 KB\/req \| +\+64\.0 KB\/req \| regression +\|/,
+      /\n {2}base \+ contentful-sdk-core \(confirmation\) +\+65\.0 KiB\/req +\+64\.0 KiB\/req +regression/,
     );
+    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(100);
   });
 
   it('counts deaths: a culprit that ran out of memory alone, as head did, is confirmed', () => {
@@ -142,7 +149,7 @@ describe('bisection in the comment', () => {
         outcome: { ...bisection.outcome, changes: [culprit, ms], confirmation: 'only-bump' as const },
       },
     };
-    const text = renderCompareText(single);
+    const text = renderCompareText(single).replace(/\n +/g, ' ');
     expect(text).toContain(
       'with the 1 transitive changes it brings in (the only bump in this PR: nothing else was measured)',
     );

@@ -16,6 +16,7 @@ import {
   type MarkdownReportInput,
   type OverallVerdict,
   overallVerdict,
+  renderJobSummary,
   renderMarkdownReport,
 } from '../report/markdown.js';
 import { checkReportsAgainstRun, parseUntrustedReport } from '../report/validate.js';
@@ -218,10 +219,8 @@ function failsStep(failOn: ActionConfig['failOn'], verdict: OverallVerdict): boo
  * 1 MiB (bytes, where the comment limit counts characters).
  */
 function summaryBody(rendered: Rendered, commentKey: string): string {
-  const full = renderMarkdownReport({ ...rendered, commentKey, maxChars: MAX_SUMMARY_BYTES });
-  return Buffer.byteLength(full) <= MAX_SUMMARY_BYTES
-    ? full
-    : renderMarkdownReport({ ...rendered, commentKey });
+  const full = renderJobSummary({ ...rendered, commentKey, maxChars: MAX_SUMMARY_BYTES });
+  return Buffer.byteLength(full) <= MAX_SUMMARY_BYTES ? full : renderJobSummary({ ...rendered, commentKey });
 }
 
 function setSlopeOutputs(report: CompareReport | undefined): void {

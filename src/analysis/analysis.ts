@@ -9,6 +9,7 @@ import type {
   SideVerdict,
   SlopeFit,
 } from '../model/report.js';
+import { formatBytes } from '../report/units.js';
 
 /** z for a two-sided 95 % interval. */
 const z95 = 1.959964;
@@ -288,13 +289,4 @@ export function compareSides(
 
 function halfWidth(fit: SlopeFit): number {
   return (fit.high - fit.low) / 2;
-}
-
-/** Signed, human bytes: +11.8 KB, -3 B. */
-export function formatBytes(bytes: number): string {
-  const sign = bytes < 0 ? '-' : '+';
-  const size = Math.abs(bytes);
-  if (size >= 2 ** 20) return `${sign}${(size / 2 ** 20).toFixed(1)} MB`;
-  if (size >= 1024) return `${sign}${(size / 1024).toFixed(1)} KB`;
-  return `${sign}${size.toFixed(size < 10 ? 1 : 0)} B`;
 }

@@ -10,6 +10,8 @@ async function main(): Promise<number> {
     cwd: process.cwd(),
     stdout: (text: string) => process.stdout.write(text),
     stderr: (text: string) => process.stderr.write(text),
+    // https://no-color.org: any non-empty NO_COLOR turns colour off.
+    isColor: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
   };
   try {
     const command = parseCliArgs(process.argv.slice(2));

@@ -16,6 +16,8 @@ export interface CliIo {
   cwd: string;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Colour the verdict (a TTY without NO_COLOR; the entry decides). */
+  isColor?: boolean;
 }
 
 const compareExitCode = { regression: 1, error: 2, improvement: 0, unchanged: 0, 'pre-existing': 0 } as const;
@@ -77,11 +79,11 @@ async function runWithLogDir(
       plan,
       context,
     );
-    await emit(report, renderCompareText(report), shared, io);
+    await emit(report, renderCompareText(report, { isColor: io.isColor ?? false }), shared, io);
     return compareExitCode[report.comparison.verdict];
   }
   const report = await measureApp(resolve(io.cwd, command.appDir), plan, context);
-  await emit(report, renderMeasureText(report), shared, io);
+  await emit(report, renderMeasureText(report, { isColor: io.isColor ?? false }), shared, io);
   return { leak: 1, crashed: 1, error: 2, plateau: 0, transient: 0, flat: 0 }[report.app.verdict];
 }
 
@@ -110,7 +112,7 @@ async function runCompareRefs(
   const { report } = outcome;
   await emit(
     report,
-    `${renderDependencyText(report.dependencyChanges ?? [])}\n\n${renderCompareText(report)}`,
+    `${renderCompareText(report, { isColor: io.isColor ?? false })}\n\n${renderDependencyText(report.dependencyChanges ?? [])}`,
     shared,
     io,
   );

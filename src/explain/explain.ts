@@ -97,7 +97,7 @@ async function analyse(
     requestsBetween: { firstToLast: 2 * options.requestsPerBatch },
     bumpedPackages: options.bumpedPackages,
     appRoot: options.appDir,
-    log,
+    log: (line) => log(`${label}: ${line}`),
   });
   const growing: HeapGrowthRow[] = result.growing.map((group) => ({
     name: group.name,

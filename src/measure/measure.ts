@@ -87,12 +87,16 @@ export async function measureSides(options: MeasureSidesOptions): Promise<Measur
     if (schedule.warmupRequests > 0) await checkStubsUsed(states, schedule.warmupRequests, options);
     // Settling before and after the rounds gives two timer-free samples: what stays between them was leaked.
     await settle(states, options);
+    const roundsStartedAt = Date.now();
     for (let round = 0; round < schedule.roundsPlanned; round++) {
       if (!states.some(isRunning)) break;
       const order = round % 2 === 0 ? states : [...states].reverse();
       for (const state of order) await loadAndSample(state, schedule.requestsPerRound, 'measure', options);
       schedule.roundsRun = round + 1;
-      log(`round ${round + 1}/${schedule.roundsPlanned}: ${describeRound(states)}`);
+      const secondsLeft =
+        ((Date.now() - roundsStartedAt) / (round + 1)) * (schedule.roundsPlanned - round - 1);
+      const eta = round + 1 < schedule.roundsPlanned ? ` (~${Math.ceil(secondsLeft / 1000)} s left)` : '';
+      log(`round ${round + 1}/${schedule.roundsPlanned}: ${describeRound(states)}${eta}`);
       const isLongEnough = round + 1 >= Math.max(minRounds, Math.ceil(schedule.roundsPlanned / 2));
       if (isLongEnough && isVerdictClear(states, plan.thresholdBytesPerRequest)) {
         schedule.isStoppedEarly = round + 1 < schedule.roundsPlanned;
@@ -137,8 +141,13 @@ async function warmUp(states: SideState[], options: MeasureSidesOptions): Promis
         `${schedule.warmupRequests} warm-up requests and ${schedule.roundsPlanned} rounds of ${schedule.requestsPerRound}`,
     );
   }
-  log(`warming up: ${schedule.warmupRequests} requests per side`);
-  for (const state of states) {
+  // A side that failed to start or died in the first requests is not warmed up; when none is left, nothing is.
+  const running = states.filter(isRunning);
+  if (running.length === 0) return schedule;
+  log(
+    `warming up ${running.map((state) => state.target.label).join(' and ')}: ${schedule.warmupRequests} requests each`,
+  );
+  for (const state of running) {
     await loadAndSample(state, Math.max(0, schedule.warmupRequests - firstRequests), 'warmup', options);
   }
   return schedule;

@@ -200,6 +200,8 @@ export interface CompareReport {
   durationMs: number;
   /** Packages whose resolved version differs between base and head (filled when the diff ran). */
   dependencyChanges?: DependencyChange[];
+  /** The merge base and head commits measured (compare by refs); the comment names them. */
+  revisions?: { baseSha: string; headSha: string };
   /** The pull request the run measured; report mode cross-checks it against the triggering run. */
   pr?: PullRequestRef;
   /** Link to the workflow run that produced the report. */

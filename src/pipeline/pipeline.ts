@@ -91,6 +91,7 @@ export async function compareRefs(options: CompareRefsOptions): Promise<CompareR
   const withChanges = {
     dependencyChanges: diff.changes,
     ...(prepared.base.cache ? { baseCache: prepared.base.cache } : {}),
+    revisions: { baseSha: baseline.mergeBaseSha, headSha: baseline.headSha },
   };
 
   const failedSides = [prepared.base, prepared.head].filter((side) => !side.result.ok);

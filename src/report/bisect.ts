@@ -106,26 +106,22 @@ export function renderBisectionLine(bisection: BisectionResult): string {
 }
 
 /** The steps (bisection and remedy) as a collapsible table: set tried, slope, difference to base, verdict. */
-export function renderBisectionSteps(bisection: BisectionResult): string {
+export function renderBisectionSteps(bisection: BisectionResult, isOpen = false): string {
   const table = markdownTable(stepRows(bisection, markdown), { align: ['l', 'r', 'r', 'l'] });
   const notes = bisection.notBisected.length
     ? `\n\nNot bisected (removed from the lockfile only, so no candidate can apply it): ${bisection.notBisected.map(markdown.name).join(', ')}`
     : '';
-  return details(stepsSummary(bisection), `${table}${notes}`);
+  return details(stepsSummary(bisection), `${table}${notes}`, isOpen);
 }
 
-/** The terminal's lines: culprit, remedy, and the steps table when anything was measured. */
-export function renderBisectionText(bisection: BisectionResult): string {
-  const rows = stepRows(bisection, plain);
-  return [
-    culpritLine(bisection, plain),
-    remedyLine(bisection, plain),
-    stepsSummary(bisection),
-    rows.length > 1 ? markdownTable(rows) : null,
-    bisection.notBisected.length
-      ? `not bisected (lockfile-only removals): ${bisection.notBisected.join(', ')}`
-      : null,
-  ]
-    .filter((line): line is string => line !== null)
-    .join('\n');
+/** The culprit and remedy sentences for the terminal, without markup. */
+export function bisectionPlainLines(bisection: BisectionResult): { culprit: string; remedy: string | null } {
+  return { culprit: culpritLine(bisection, plain), remedy: remedyLine(bisection, plain) };
 }
+
+/** The steps as plain rows (header first), for the terminal's own column layout. */
+export function bisectionPlainRows(bisection: BisectionResult): string[][] {
+  return stepRows(bisection, plain);
+}
+
+export { stepsSummary as bisectionSummary };

@@ -1,4 +1,6 @@
-// The retained-memory chart: a mermaid `xychart-beta` block GitHub renders in the comment.
+// The retained-memory chart: a mermaid `xychart-beta` block GitHub renders in the comment. Each line shows what
+// its side retained above its own first measured sample, so warm-up (JIT, caches filling) is left out and the
+// two slopes compare at a glance.
 
 import type { MemorySample } from '../model/report.js';
 
@@ -9,6 +11,7 @@ const HEAD_COLOR = '#e5534b';
 export interface ChartSeries {
   /** Shared x categories: requests sent. */
   requestCounts: number[];
+  /** MiB retained above the side's first measured sample. */
   baseMb: number[];
   headMb: number[];
 }
@@ -18,9 +21,9 @@ function retainedBytes(sample: MemorySample): number {
 }
 
 function loadSamples(samples: MemorySample[]): MemorySample[] {
-  // A settle sample repeats the last request count after idling; it would make the x-axis non-monotonic.
+  // Warm-up is not fitted, and settle samples repeat a request count after idling: only measured ones are drawn.
   return samples
-    .filter((sample) => sample.phase !== 'settle')
+    .filter((sample) => sample.phase === 'measure')
     .sort((a, b) => a.requestsSent - b.requestsSent);
 }
 
@@ -53,11 +56,12 @@ export function resampleSides(baseSamples: MemorySample[], headSamples: MemorySa
   const requestCounts = Array.from({ length: POINT_COUNT }, (_, index) =>
     Math.round(start + ((end - start) * index) / (POINT_COUNT - 1)),
   );
-  const toMb = (bytes: number) => Number((bytes / 1024 / 1024).toFixed(2));
+  const aboveFirst = (samples: MemorySample[], count: number) =>
+    Number(((interpolate(samples, count) - retainedBytes(samples[0] as MemorySample)) / 2 ** 20).toFixed(2));
   return {
     requestCounts,
-    baseMb: requestCounts.map((count) => toMb(interpolate(base, count))),
-    headMb: requestCounts.map((count) => toMb(interpolate(head, count))),
+    baseMb: requestCounts.map((count) => aboveFirst(base, count)),
+    headMb: requestCounts.map((count) => aboveFirst(head, count)),
   };
 }
 
@@ -83,13 +87,11 @@ export function renderMemoryChart(baseSamples: MemorySample[], headSamples: Memo
     `      plotColorPalette: "${BASE_COLOR}, ${HEAD_COLOR}"`,
     '---',
     'xychart-beta',
-    '  title "Retained memory after GC (heap + external)"',
-    `  x-axis "requests sent" [${series.requestCounts.map((count) => `"${requestLabel(count)}"`).join(', ')}]`,
-    `  y-axis "MB" ${lowMb} --> ${highMb}`,
+    '  title "Heap + external above the first measured sample: blue base, red head"',
+    `  x-axis "requests sent (warm-up excluded)" [${series.requestCounts.map((count) => `"${requestLabel(count)}"`).join(', ')}]`,
+    `  y-axis "MiB" ${lowMb} --> ${highMb}`,
     `  line [${series.baseMb.join(', ')}]`,
     `  line [${series.headMb.join(', ')}]`,
     '```',
-    '',
-    '<sub>🟦 base · 🟥 head</sub>',
   ].join('\n');
 }

@@ -32,6 +32,11 @@ function stripControls(text: string, keepNewlines: boolean): string {
   return flattened.replace(CONTROL_CHARS, '');
 }
 
+/** Untrusted text for a terminal: one line, no control characters or colour codes. */
+export function plainText(text: string, maxChars = 200): string {
+  return clampText(stripControls(text, false), maxChars);
+}
+
 /** Untrusted text as inert inline markdown: one line, no markup, safe inside a table cell. */
 export function escapeInline(text: string, maxChars = 200): string {
   return clampText(stripControls(text, false), maxChars).replace(

@@ -1,25 +1,33 @@
-// The sticky PR comment (and job summary): verdict first, then evidence, then details, always under the limit.
+// The sticky PR comment and the job summary. The comment leads with one decisive line, the cost and the next
+// step, then the evidence; the job summary holds every detail. Both always fit their limit.
 
 import type { DependencyChange } from '../model/deps.js';
 import type { CompareReport } from '../model/report.js';
 import { renderBisectionLine, renderBisectionSteps } from './bisect.js';
 import { renderMemoryChart } from './chart.js';
 import { commentMarker, escapeInline, inlineCode, preformatted } from './escape.js';
-import { renderHeapSection, renderTopRetainerPath } from './heap.js';
+import {
+  causeText,
+  costText,
+  decisiveText,
+  failedSides,
+  markdownInline,
+  revisionsText,
+  subjectText,
+} from './headline.js';
+import { renderHeapSection } from './heap.js';
 import { renderNetworkSection } from './network.js';
+import { firstErrorLine, nextStepText, sideLog } from './next-step.js';
 import {
   details,
-  formatChange,
-  orderChanges,
   REPORT_EMOJI,
+  renderDecisiveTable,
   renderDependencyTable,
   renderLoadTable,
   renderLogTails,
-  renderMetricsTable,
-  renderSettingsTable,
-  steadySlope,
+  renderOtherMetricsTable,
 } from './sections.js';
-import { byteUnitFor, formatBytes, formatInteger } from './units.js';
+import { renderSettingsTable } from './settings-table.js';
 
 /** GitHub rejects issue comments longer than this many characters. */
 export const MAX_COMMENT_CHARS = 65_536;
@@ -42,7 +50,10 @@ export interface MarkdownReportInput {
 }
 
 type Detail = 'full' | 'compact' | 'summary' | 'verdict';
+/** The comment points to the job summary; the summary opens every section and shows every row. */
+type Audience = 'comment' | 'job-summary';
 
+/** Short verdict titles, for the check run's title and the action log. */
 export const HEADLINES: Record<OverallVerdict, string> = {
   regression: '❌ leakwatch: memory regression',
   'no-regression': '✅ leakwatch: no memory regression',
@@ -69,32 +80,13 @@ export function overallVerdict(
   return 'no-regression';
 }
 
-function formatPackages(changes: DependencyChange[]): string {
-  const ordered = orderChanges(changes);
-  const named = ordered.slice(0, 3).map(formatChange).join(', ');
-  return ordered.length > 3 ? `${named} and ${ordered.length - 3} more` : named;
+/** `❌ +3.6 KiB retained per request (±0.3, 95 % CI) · contentful-sdk-core 6.4.5 → 6.4.4 (downgrade)`. */
+export function reportHeadline(report: CompareReport, changes: DependencyChange[]): string {
+  const subject = subjectText(report, changes, markdownInline);
+  return `${REPORT_EMOJI[report.comparison.verdict]} ${decisiveText(report)}${subject ? ` · ${subject}` : ''}`;
 }
 
-function reportReason(report: CompareReport, changes: DependencyChange[]): string {
-  if (report.comparison.verdict === 'error') {
-    const failed = report.head.error ?? report.base.error;
-    return escapeInline(failed?.message ?? report.comparison.reason, 300);
-  }
-  const headSlope = steadySlope(report.head, 'heapPlusExternal')?.slope ?? Number.NaN;
-  const baseSlope = steadySlope(report.base, 'heapPlusExternal')?.slope ?? Number.NaN;
-  const unit = byteUnitFor(Math.max(Math.abs(headSlope) || 0, Math.abs(baseSlope) || 0));
-  const parts = [
-    `head retains ${formatBytes(headSlope, { unit })} per request (base ${formatBytes(baseSlope, { unit })})`,
-  ];
-  if (report.head.exit?.kind === 'oom') {
-    parts.push(`head ran out of memory after ${formatInteger(report.head.exit.requestsSent)} requests`);
-  }
-  if (changes.length > 0) parts.push(formatPackages(changes));
-  if (report.bisection) parts.push(renderBisectionLine(report.bisection));
-  return parts.join('; ');
-}
-
-function safeRunLink(runUrl: string | undefined): string | null {
+function safeRunLink(runUrl: string | undefined, label: string): string | null {
   if (!runUrl) return null;
   try {
     const url = new URL(runUrl);
@@ -103,7 +95,7 @@ function safeRunLink(runUrl: string | undefined): string | null {
       /[()<>"'`\s\\[\]!]/g,
       (char) => `%${char.charCodeAt(0).toString(16).padStart(2, '0')}`,
     );
-    return `[workflow run](${href})`;
+    return `[${label}](${href})`;
   } catch {
     return null;
   }
@@ -116,95 +108,171 @@ function sharedChanges(input: MarkdownReportInput): DependencyChange[] | null {
   return lists.every((list) => JSON.stringify(list) === first) ? (lists[0] ?? []) : null;
 }
 
+/** The cause of an error as the log says it: which sides failed, the first error line, whose log it is. */
+function errorCauseLine(report: CompareReport): string {
+  const failed = [report.head, report.base].find((side) => sideLog(side) !== undefined);
+  const line = failed ? firstErrorLine(sideLog(failed)) : null;
+  const said = line ? `: ${inlineCode(line, 300)} (${failed?.label} log)` : '';
+  return `**Cause:** ${escapeInline(failedSides(report), 300)}${said}`;
+}
+
+/** Cause, cost and next step as a short list. */
+function keyLines(report: CompareReport, changes: DependencyChange[]): string {
+  const next = nextStepText(report, changes, markdownInline);
+  if (report.comparison.verdict === 'error') {
+    return [`- ${errorCauseLine(report)}`, ...(next ? [`- **Fix:** ${next}`] : [])].join('\n');
+  }
+  const cause = causeText(report, markdownInline);
+  const cost = costText(report, markdownInline);
+  const bisection = report.bisection ? renderBisectionLine(report.bisection) : null;
+  return [
+    ...(bisection ? [`- **Bisection:** ${bisection}`] : []),
+    ...(cause ? [`- **Cause:** ${cause}`] : []),
+    ...(cost ? [`- **Cost:** ${cost}`] : []),
+    ...(next ? [`- **Next step:** ${next}`] : []),
+  ].join('\n');
+}
+
 interface ReportSection {
   body: string;
   /** Collapsible blocks, gathered at the end of the comment so the evidence stays together. */
   collapsed: string[];
 }
 
-function renderReportSection(
-  report: CompareReport,
-  ownChanges: DependencyChange[] | null,
-  isOnlyReport: boolean,
-  detail: Detail,
-): ReportSection {
-  const emoji = REPORT_EMOJI[report.comparison.verdict];
-  const name = inlineCode(report.plan.scenarioName, 80);
-  const changes = ownChanges ?? report.dependencyChanges ?? [];
-  if (detail === 'summary')
-    return { body: `- ${emoji} ${name}: ${reportReason(report, changes)}`, collapsed: [] };
-  const blocks: string[] = [];
-  if (!isOnlyReport) blocks.push(`### ${emoji} ${name}`, reportReason(report, changes));
-  blocks.push(`> ${escapeInline(report.comparison.reason, 500)}`, renderMetricsTable(report));
-  const chart = renderMemoryChart(report.base.samples, report.head.samples);
-  if (chart) blocks.push(chart);
-  blocks.push(renderLoadTable(report));
-  const network = renderNetworkSection(report);
-  if (network) blocks.push(network);
-  const heap = renderHeapSection(report);
-  if (heap) blocks.push(heap);
-  if (ownChanges) blocks.push(`#### Changed packages\n\n${renderDependencyTable(ownChanges, 20)}`);
-  const collapsed: string[] = [];
-  if (report.bisection) collapsed.push(renderBisectionSteps(report.bisection));
-  if (detail === 'full') {
-    const suffix = isOnlyReport ? '' : ` of ${name}`;
-    const retainerPath = renderTopRetainerPath(report);
-    if (retainerPath)
-      collapsed.push(details(`Retainer path of the largest growing object${suffix}`, retainerPath));
-    collapsed.push(details(`Settings, versions and runner${suffix}`, renderSettingsTable(report)));
-    const tails = renderLogTails(report);
-    if (tails.length > 0) collapsed.push(details(`Log tails${suffix}`, tails.join('\n\n')));
+function evidence(report: CompareReport, audience: Audience): string[] {
+  if (report.comparison.verdict === 'error') {
+    return renderLogTails(report).map((tail) => details('Log tail', tail, true));
   }
-  return { body: blocks.join('\n\n'), collapsed };
+  const blocks = [renderDecisiveTable(report), renderHeapSection(report, audience === 'comment' ? 5 : 20)];
+  blocks.push(renderMemoryChart(report.base.samples, report.head.samples));
+  return blocks.filter((block): block is string => block !== null);
 }
 
-function renderAtDetail(input: MarkdownReportInput, detail: Detail): string {
-  const verdict = overallVerdict(input);
-  const shared = sharedChanges(input);
-  const worst = input.reports.find((report) => reportVerdict(report) === verdict);
-  const blocks = [commentMarker(input.commentKey), `## ${HEADLINES[verdict]}`];
+function collapsedBlocks(
+  report: CompareReport,
+  detail: Detail,
+  audience: Audience,
+  suffix: string,
+): string[] {
+  const isOpen = audience === 'job-summary';
+  const blocks: string[] = [];
+  if (detail !== 'full') return blocks;
+  if (report.comparison.verdict !== 'error') {
+    const tables = [
+      renderOtherMetricsTable(report),
+      renderLoadTable(report),
+      renderNetworkSection(report),
+    ].filter((table) => table !== null);
+    if (tables.length > 0)
+      blocks.push(details(`Other metrics and load${suffix}`, tables.join('\n\n'), isOpen));
+  }
+  if (report.bisection) blocks.push(renderBisectionSteps(report.bisection, isOpen));
+  blocks.push(details(`Settings, versions and runner${suffix}`, renderSettingsTable(report), isOpen));
+  const tails = renderLogTails(report);
+  if (tails.length > 0 && report.comparison.verdict !== 'error')
+    blocks.push(details(`Log tails${suffix}`, tails.join('\n\n'), isOpen));
+  return blocks;
+}
 
+function renderReportSection(
+  report: CompareReport,
+  changes: DependencyChange[],
+  isOnlyReport: boolean,
+  detail: Detail,
+  audience: Audience,
+): ReportSection {
+  const name = inlineCode(report.plan.scenarioName, 80);
+  if (detail === 'summary')
+    return { body: isOnlyReport ? '' : `- ${name}: ${reportHeadline(report, changes)}`, collapsed: [] };
+  const blocks: string[] = [];
+  if (!isOnlyReport) blocks.push(`### ${name}: ${reportHeadline(report, changes)}`);
+  const revisions = revisionsText(report, markdownInline);
+  blocks.push(
+    [revisions, isOnlyReport ? null : `scenario ${name}`].filter((part) => part !== null).join(' · '),
+  );
+  blocks.push(keyLines(report, changes), ...evidence(report, audience));
+  const suffix = isOnlyReport ? '' : ` of ${name}`;
+  return {
+    body: blocks.filter((block) => block.length > 0).join('\n\n'),
+    collapsed: collapsedBlocks(report, detail, audience, suffix),
+  };
+}
+
+function topBlocks(input: MarkdownReportInput, detail: Detail, shared: DependencyChange[] | null): string[] {
+  const verdict = overallVerdict(input);
+  const worst = input.reports.find((report) => reportVerdict(report) === verdict);
   if (input.error) {
-    blocks.push(`**${escapeInline(input.error.message, 500)}** (${inlineCode(input.error.code, 60)})`);
+    const line = firstErrorLine(input.error.logTail);
+    const blocks = [
+      `## 💥 could not measure: ${escapeInline(input.error.message, 300)}`,
+      `- **Cause:** ${inlineCode(input.error.code, 60)}${line ? `: ${inlineCode(line, 300)}` : ''}`,
+    ];
     if (input.error.hint && detail !== 'verdict')
-      blocks.push(`_Hint:_ ${escapeInline(input.error.hint, 500)}`);
-    if (input.error.logTail && detail === 'full')
-      blocks.push(details('Log tail', preformatted(input.error.logTail)));
-  } else if (worst) {
+      blocks[1] += `\n- **Fix:** ${escapeInline(input.error.hint, 500)}`;
+    if (input.error.logTail && detail !== 'verdict')
+      blocks.push(details('Log tail', preformatted(input.error.logTail), true));
+    return blocks;
+  }
+  if (worst) {
+    const changes = shared ?? worst.dependencyChanges ?? [];
+    const count = input.reports.filter((report) => reportVerdict(report) === verdict).length;
     const scope =
       input.reports.length > 1
-        ? `${inlineCode(worst.plan.scenarioName, 80)} (${input.reports.filter((report) => reportVerdict(report) === verdict).length} of ${input.reports.length} scenarios): `
+        ? `${inlineCode(worst.plan.scenarioName, 80)} (${count} of ${input.reports.length} scenarios): `
         : '';
-    blocks.push(`**${scope}${reportReason(worst, shared ?? worst.dependencyChanges ?? [])}**`);
-  } else if (input.skipped) {
-    blocks.push(`**${escapeInline(input.skipped.reason, 300)}**`);
+    return [`## ${scope}${reportHeadline(worst, changes)}`];
   }
+  return [`## ⏭️ leakwatch skipped: ${escapeInline(input.skipped?.reason ?? 'nothing to measure', 300)}`];
+}
 
+function renderAtDetail(input: MarkdownReportInput, detail: Detail, audience: Audience): string {
+  const shared = sharedChanges(input);
+  const blocks = [
+    ...(audience === 'comment' ? [commentMarker(input.commentKey)] : []),
+    ...topBlocks(input, detail, shared),
+  ];
   if (detail !== 'verdict') {
     const sections = input.reports.map((report) =>
       renderReportSection(
         report,
-        shared ? null : (report.dependencyChanges ?? []),
+        shared ?? report.dependencyChanges ?? [],
         input.reports.length === 1,
         detail,
+        audience,
       ),
     );
-    if (sections.length > 0)
-      blocks.push(sections.map((section) => section.body).join(detail === 'summary' ? '\n' : '\n\n'));
-    if (shared && (shared.length > 0 || input.reports.length > 0)) {
+    const bodies = sections.map((section) => section.body).filter((body) => body.length > 0);
+    if (bodies.length > 0) blocks.push(bodies.join(detail === 'summary' ? '\n' : '\n\n'));
+    if (shared && shared.length > 0 && input.reports.length > 0) {
       const maxRows = detail === 'full' ? 100 : detail === 'compact' ? 20 : 5;
-      blocks.push(`### Changed packages\n\n${renderDependencyTable(shared, maxRows)}`);
+      const title = `Changed packages (${shared.length})`;
+      blocks.push(details(title, renderDependencyTable(shared, maxRows), audience === 'job-summary'));
     }
     blocks.push(...sections.flatMap((section) => section.collapsed));
   }
-
-  const footer = ['leakwatch', safeRunLink(input.runUrl)].filter((part) => part !== null).join(' · ');
-  const shortened =
-    detail === 'full'
-      ? ''
-      : ' · shortened to fit GitHub’s comment limit; the job summary has the full report';
-  blocks.push(`<sub>${footer}${shortened}</sub>`);
+  blocks.push(`<sub>${footer(input, detail, audience)}</sub>`);
   return `${blocks.join('\n\n')}\n`;
+}
+
+function footer(input: MarkdownReportInput, detail: Detail, audience: Audience): string {
+  if (audience === 'job-summary') {
+    const run = safeRunLink(input.runUrl, 'workflow run');
+    return ['leakwatch · every table, step and log of this run', run]
+      .filter((part) => part !== null)
+      .join(' · ');
+  }
+  const link = safeRunLink(input.runUrl, 'full report in the job summary');
+  const shortened = detail === 'full' ? '' : ' · shortened to fit GitHub’s comment limit';
+  return `${['leakwatch', link].filter((part) => part !== null).join(' · ')}${shortened}`;
+}
+
+function renderWithin(input: MarkdownReportInput, audience: Audience): string {
+  const maxChars = input.maxChars ?? MAX_COMMENT_CHARS;
+  for (const detail of ['full', 'compact', 'summary', 'verdict'] as const) {
+    const body = renderAtDetail(input, detail, audience);
+    if (body.length <= maxChars) return body;
+  }
+  return `${audience === 'comment' ? `${commentMarker(input.commentKey)}\n\n` : ''}## ${HEADLINES[overallVerdict(input)]}\n`;
 }
 
 /**
@@ -212,10 +280,10 @@ function renderAtDetail(input: MarkdownReportInput, detail: Detail): string {
  * keeps one line per scenario, then the verdict alone: each stage is whole markup, never a cut string.
  */
 export function renderMarkdownReport(input: MarkdownReportInput): string {
-  const maxChars = input.maxChars ?? MAX_COMMENT_CHARS;
-  for (const detail of ['full', 'compact', 'summary', 'verdict'] as const) {
-    const body = renderAtDetail(input, detail);
-    if (body.length <= maxChars) return body;
-  }
-  return `${commentMarker(input.commentKey)}\n\n## ${HEADLINES[overallVerdict(input)]}\n`;
+  return renderWithin(input, 'comment');
+}
+
+/** The job summary: the full detail the comment links to, every section open, no sticky marker. */
+export function renderJobSummary(input: MarkdownReportInput): string {
+  return renderWithin(input, 'job-summary');
 }

@@ -3,7 +3,6 @@
 import { markdownTable } from 'markdown-table';
 import type { DependencyChange } from '../model/deps.js';
 import type {
-  BaseCacheUse,
   CompareReport,
   ComparisonVerdict,
   MetricFit,
@@ -12,11 +11,14 @@ import type {
   SlopeFit,
 } from '../model/report.js';
 import { escapeInline, inlineCode, preformatted } from './escape.js';
+import { sideLog } from './next-step.js';
 import {
+  type ByteUnit,
   byteUnitFor,
+  formatAmount,
   formatBytes,
-  formatDurationMs,
   formatInteger,
+  formatIntervalText,
   formatMs,
   formatSignedCount,
 } from './units.js';
@@ -28,25 +30,7 @@ const METRIC_LABELS: Record<MetricName, string> = {
   activeResources: 'Active handles',
 };
 
-const METRIC_ORDER: MetricName[] = ['heapPlusExternal', 'arrayBuffers', 'rss', 'activeResources'];
-
-export function steadySlope(side: SideResult, metric: MetricName): SlopeFit | null {
-  return side.fits.find((fit) => fit.metric === metric)?.steady ?? null;
-}
-
-function formatSlopes(metric: MetricName, slopes: (SlopeFit | null)[]) {
-  const isBytes = metric !== 'activeResources';
-  const largest = Math.max(
-    0,
-    ...slopes.map((fit) => Math.max(Math.abs(fit?.slope ?? 0), Math.abs(fit?.high ?? 0))),
-  );
-  const unit = byteUnitFor(largest);
-  const value = (amount: number) => (isBytes ? formatBytes(amount, { unit }) : formatSignedCount(amount));
-  // An interval reads best in its own unit: `±40 B` says more than `±0.0 KB`.
-  const plusMinus = (amount: number) =>
-    isBytes ? formatBytes(amount, { signed: false }) : formatSignedCount(amount).replace('+', '');
-  return { value, plusMinus };
-}
+const OTHER_METRICS: MetricName[] = ['arrayBuffers', 'rss', 'activeResources'];
 
 export const REPORT_EMOJI: Record<ComparisonVerdict, string> = {
   regression: '❌',
@@ -56,69 +40,100 @@ export const REPORT_EMOJI: Record<ComparisonVerdict, string> = {
   error: '💥',
 };
 
-/**
- * The side verdicts with an emoji: on the primary metric the comparison's (head can leak far more than a base
- * that leaks a little), on the others what the side verdicts alone say.
- */
-function metricVerdict(
-  base: MetricFit | undefined,
-  head: MetricFit | undefined,
-  comparison: ComparisonVerdict | null,
-): string {
-  const baseVerdict = base?.verdict ?? null;
-  const headVerdict = head?.verdict ?? null;
-  if (!baseVerdict && !headVerdict) return '—';
-  const emoji = comparison
-    ? REPORT_EMOJI[comparison]
-    : headVerdict === 'leak'
-      ? baseVerdict === 'leak'
-        ? '⚠️'
-        : '❌'
-      : '✅';
-  return `${emoji} ${baseVerdict ?? '—'} → ${headVerdict ?? '—'}`;
+function fitOf(side: SideResult, metric: MetricName): MetricFit | undefined {
+  return side.fits.find((fit) => fit.metric === metric);
 }
 
-/** One row per metric: base and head steady-state slopes with their confidence intervals, the delta, a verdict. */
-export function renderMetricsTable(report: CompareReport): string {
-  const rows = METRIC_ORDER.map((metric) => {
-    const base = report.base.fits.find((fit) => fit.metric === metric);
-    const head = report.head.fits.find((fit) => fit.metric === metric);
-    const baseSlope = base?.steady ?? null;
-    const headSlope = head?.steady ?? null;
-    const { value, plusMinus } = formatSlopes(metric, [baseSlope, headSlope]);
-    const slopeCell = (fit: SlopeFit | null) =>
-      fit ? `${value(fit.slope)} ±${plusMinus((fit.high - fit.low) / 2)}` : 'n/a';
-    const isPrimary = metric === 'heapPlusExternal' && report.comparison.deltaBytesPerRequest !== null;
-    const delta = isPrimary
-      ? report.comparison.deltaBytesPerRequest
-      : baseSlope && headSlope
-        ? headSlope.slope - baseSlope.slope
-        : null;
-    const uncertainty = isPrimary ? report.comparison.deltaUncertainty : null;
-    const deltaCell =
-      delta === null ? 'n/a' : `${value(delta)}${uncertainty === null ? '' : ` ±${plusMinus(uncertainty)}`}`;
-    const settledCell = (fit: MetricFit | undefined) =>
-      fit?.retainedAfterSettle === null || fit?.retainedAfterSettle === undefined
-        ? 'n/a'
-        : value(fit.retainedAfterSettle);
-    return [
-      METRIC_LABELS[metric],
-      slopeCell(baseSlope),
-      slopeCell(headSlope),
-      deltaCell,
-      `${settledCell(base)} / ${settledCell(head)}`,
-      metricVerdict(base, head, metric === 'heapPlusExternal' ? report.comparison.verdict : null),
-    ];
-  });
-  const header = [
-    'Per request',
-    'Base',
-    'Head',
-    'Δ head − base',
-    'Kept after settle (base / head)',
-    'Verdict',
+export function steadySlope(side: SideResult, metric: MetricName): SlopeFit | null {
+  return fitOf(side, metric)?.steady ?? null;
+}
+
+const halfWidth = (fit: SlopeFit) => (fit.high - fit.low) / 2;
+
+function amountWithin(value: number, half: number | null, unit: ByteUnit): string {
+  return half === null
+    ? formatAmount(value, unit)
+    : `${formatAmount(value, unit)} ±${formatAmount(half, unit, false)}`;
+}
+
+/**
+ * The metric the verdict rests on, in one unit: base, head and their difference, under load and (when the
+ * settle pause ran) what each side kept after idling.
+ */
+export function renderDecisiveTable(report: CompareReport): string | null {
+  const base = fitOf(report.base, 'heapPlusExternal');
+  const head = fitOf(report.head, 'heapPlusExternal');
+  if (!base?.steady || !head?.steady) return null;
+  const { deltaBytesPerRequest: delta, deltaUncertainty } = report.comparison;
+  const settled =
+    base.retainedAfterSettle !== null && head.retainedAfterSettle !== null
+      ? {
+          base: base.retainedAfterSettle,
+          head: head.retainedAfterSettle,
+          baseHalf: base.retainedAfterSettleUncertainty,
+          headHalf: head.retainedAfterSettleUncertainty,
+        }
+      : null;
+  const magnitudes = [
+    base.steady.slope,
+    head.steady.slope,
+    delta ?? 0,
+    settled?.base ?? 0,
+    settled?.head ?? 0,
   ];
-  return markdownTable([header, ...rows], { align: ['l', 'r', 'r', 'r', 'r', 'l'] });
+  const unit = byteUnitFor(Math.max(...magnitudes.map(Math.abs)));
+  const rows = [
+    [
+      'Under load',
+      amountWithin(base.steady.slope, halfWidth(base.steady), unit),
+      amountWithin(head.steady.slope, halfWidth(head.steady), unit),
+      delta === null ? '—' : `**${amountWithin(delta, deltaUncertainty, unit)}**`,
+    ],
+  ];
+  if (settled) {
+    const half =
+      settled.baseHalf === null || settled.headHalf === null
+        ? null
+        : Math.hypot(settled.baseHalf, settled.headHalf);
+    rows.push([
+      'Kept after settling',
+      amountWithin(settled.base, settled.baseHalf, unit),
+      amountWithin(settled.head, settled.headHalf, unit),
+      amountWithin(settled.head - settled.base, half, unit),
+    ]);
+  }
+  const table = markdownTable([[`${unit} retained per request`, 'Base', 'Head', 'Δ head − base'], ...rows], {
+    align: ['l', 'r', 'r', 'r'],
+  });
+  const threshold = formatBytes(report.plan.thresholdBytesPerRequest, { signed: false });
+  return `${table}\n\n<sub>Heap + external after GC. ± is the half-width of the 95 % confidence interval. A regression needs Δ above ${threshold} per request and above its ±.</sub>`;
+}
+
+function isZeroFit(fit: SlopeFit | null): boolean {
+  return fit === null || [fit.slope, fit.low, fit.high].every((value) => Math.abs(value) < 1e-6);
+}
+
+/** The metrics the verdict did not rest on, one unit per row, without verdict emoji; all-zero rows are left out. */
+export function renderOtherMetricsTable(report: CompareReport): string | null {
+  const rows = OTHER_METRICS.flatMap((metric) => {
+    const base = steadySlope(report.base, metric);
+    const head = steadySlope(report.head, metric);
+    if (isZeroFit(base) && isZeroFit(head)) return [];
+    const isBytes = metric !== 'activeResources';
+    const unit = byteUnitFor(Math.max(...[base, head].map((fit) => Math.abs(fit?.high ?? 0))));
+    const cell = (fit: SlopeFit | null) =>
+      !fit
+        ? '—'
+        : isBytes
+          ? formatIntervalText(fit.slope, halfWidth(fit), unit)
+          : `${formatSignedCount(fit.slope)} ±${formatSignedCount(halfWidth(fit)).replace('+', '')}`;
+    const delta = base && head ? head.slope - base.slope : null;
+    const deltaCell =
+      delta === null ? '—' : isBytes ? formatBytes(delta, { unit }) : formatSignedCount(delta);
+    return [[METRIC_LABELS[metric], cell(base), cell(head), deltaCell]];
+  });
+  if (rows.length === 0) return null;
+  return markdownTable([['Per request', 'Base', 'Head', 'Δ'], ...rows], { align: ['l', 'r', 'r', 'r'] });
 }
 
 function stopCell(side: SideResult): string {
@@ -133,25 +148,21 @@ function stopCell(side: SideResult): string {
   return `💥 crashed (${how}) after ${formatInteger(exit.requestsSent)} requests`;
 }
 
-/** Requests sent, failures, throughput, latency and how each side ended. */
-export function renderLoadTable(report: CompareReport): string {
-  const row = (label: string, side: SideResult) => [
-    label,
+/** Requests sent, failures, throughput and latency per side; how a side ended only when one stopped. */
+export function renderLoadTable(report: CompareReport): string | null {
+  const sides = [report.base, report.head];
+  if (sides.every((side) => side.load.requests === 0)) return null;
+  const hasStop = sides.some((side) => side.error || side.exit);
+  const row = (side: SideResult) => [
+    side.label === 'base' ? 'Base' : 'Head',
     formatInteger(side.load.requests),
     formatInteger(side.load.errors + side.load.non2xx),
-    `${formatInteger(side.load.requestsPerSecond)} req/s`,
-    formatMs(side.load.latencyP50Ms),
-    formatMs(side.load.latencyP99Ms),
-    stopCell(side),
+    `${formatInteger(side.load.requestsPerSecond)}/s`,
+    `${formatMs(side.load.latencyP50Ms)} / ${formatMs(side.load.latencyP99Ms)}`,
+    ...(hasStop ? [stopCell(side)] : []),
   ];
-  return markdownTable(
-    [
-      ['Load', 'Requests sent', 'Failed', 'Throughput', 'p50', 'p99', 'Crash / OOM'],
-      row('Base', report.base),
-      row('Head', report.head),
-    ],
-    { align: ['l', 'r', 'r', 'r', 'r', 'r', 'l'] },
-  );
+  const header = ['Load', 'Requests', 'Failed', 'Rate', 'p50 / p99', ...(hasStop ? ['Stopped'] : [])];
+  return markdownTable([header, ...sides.map(row)], { align: ['l', 'r', 'r', 'r', 'r', 'l'] });
 }
 
 function formatVersion(version: string | null): string {
@@ -175,90 +186,24 @@ export function renderDependencyTable(changes: DependencyChange[], maxRows: numb
     .map((change) => [
       inlineCode(change.name, 100),
       `${formatVersion(change.from)} → ${formatVersion(change.to)}`,
-      escapeInline(change.kind, 20),
-      change.direct ? 'direct' : 'transitive',
+      `${escapeInline(change.kind, 20)}, ${change.direct ? 'direct' : 'transitive'}`,
     ]);
-  const table = markdownTable([['Package', 'Version', 'Kind', 'Dependency'], ...rows]);
+  const table = markdownTable([['Package', 'Version', 'Kind'], ...rows]);
   const hidden = ordered.length - rows.length;
   return hidden > 0 ? `${table}\n\n_…and ${formatInteger(hidden)} more._` : table;
-}
-
-/** Settings both sides shared, the versions and the runner, as a key/value table. */
-export function renderSettingsTable(report: CompareReport): string {
-  const { plan, environment, schedule } = report;
-  const rows: [string, string][] = [
-    ['Scenario', inlineCode(plan.scenarioName, 100)],
-    ...(report.baseCache
-      ? [
-          [
-            'Base cache',
-            escapeInline(describeBaseCache(report.baseCache).replace(/^base cache /, ''), 400),
-          ] as [string, string],
-        ]
-      : []),
-    ['Start command', inlineCode(plan.startCommand, 300)],
-    ['Ready path', `${inlineCode(plan.readyPath, 200)} within ${formatDurationMs(plan.readyTimeoutMs)}`],
-    ['Heap cap', `${formatInteger(plan.heapCapMb)} MB`],
-    ['RSS limit', `${formatInteger(plan.rssLimitMb)} MB`],
-    ['Connections', formatInteger(plan.connections)],
-    [
-      'Warm-up',
-      `${formatInteger(schedule.warmupRequests)} requests (planned ${formatInteger(plan.warmupRequests)})`,
-    ],
-    [
-      'Rounds',
-      `${formatInteger(schedule.roundsRun)} of ${formatInteger(schedule.roundsPlanned)} × ${formatInteger(schedule.requestsPerRound)} requests` +
-        (schedule.isStoppedEarly ? ', stopped early: the verdict was clear' : ''),
-    ],
-    [
-      'Time budget',
-      `${formatDurationMs(plan.timeBudgetMs)} of load per side` +
-        (schedule.isShrunkToBudget
-          ? `, sized down at ${formatInteger(schedule.warmupRequestsPerSecond)} req/s`
-          : ''),
-    ],
-    [
-      'Request rate',
-      plan.ratePerSecond === null ? 'as fast as served' : `${formatInteger(plan.ratePerSecond)} req/s`,
-    ],
-    [
-      'Settle',
-      plan.settleMs > 0 ? `${formatDurationMs(plan.settleMs)} idle before and after the rounds` : 'off',
-    ],
-    ['Threshold', `${formatBytes(plan.thresholdBytesPerRequest, { signed: false })} per request`],
-    ['Seed', formatInteger(plan.seed)],
-    ['leakwatch', escapeInline(environment.leakwatchVersion, 40)],
-    ['Node.js', escapeInline(environment.nodeVersion, 40)],
-    ['Runner', `${escapeInline(environment.platform, 40)}, ${formatInteger(environment.cpus)} CPUs`],
-    ['Started', escapeInline(report.startedAt, 40)],
-    ['Duration', formatDurationMs(report.durationMs)],
-  ];
-  return markdownTable([['Setting', 'Value'], ...rows]);
 }
 
 /** Log tails of every side that failed or crashed, each in an inert `<pre>` block. */
 export function renderLogTails(report: CompareReport): string[] {
   const tails: string[] = [];
   for (const side of [report.base, report.head]) {
-    const logTail =
-      side.error?.logTail ?? (side.exit && 'logTail' in side.exit ? side.exit.logTail : undefined);
+    const logTail = sideLog(side);
     if (!logTail) continue;
     tails.push(`<b>${escapeInline(side.label, 10)}</b>\n\n${preformatted(logTail)}`);
   }
   return tails;
 }
 
-export function details(summary: string, body: string): string {
-  return `<details>\n<summary>${summary}</summary>\n\n${body}\n\n</details>`;
-}
-
-/** One line: whether base came from the cache, so a fast run is never a mystery. */
-export function describeBaseCache(cache: BaseCacheUse): string {
-  const what =
-    cache.status === 'hit'
-      ? `hit: base's install and build skipped, restored in ${(cache.durationMs / 1000).toFixed(1)} s`
-      : cache.status === 'rebuilt'
-        ? 'corrupt entry rebuilt and saved'
-        : 'miss: base installed, built and saved';
-  return `base cache (${cache.store}): ${what}${cache.note ? ` (${cache.note})` : ''}; key ${cache.key}`;
+export function details(summary: string, body: string, isOpen = false): string {
+  return `<details${isOpen ? ' open' : ''}>\n<summary>${summary}</summary>\n\n${body}\n\n</details>`;
 }

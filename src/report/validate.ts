@@ -271,11 +271,12 @@ const compareReportSchema = object(
     durationMs: count,
     dependencyChanges: { type: 'array', maxItems: 20_000, items: dependencyChange },
     pr: object({ number: { type: 'integer', minimum: 1 }, headSha: sha, baseSha: sha }),
+    revisions: object({ baseSha: sha, headSha: sha }),
     runUrl: text(2048),
     bisection,
     baseCache,
   },
-  ['dependencyChanges', 'runUrl', 'heapDiffs', 'bisection', 'baseCache'],
+  ['dependencyChanges', 'runUrl', 'heapDiffs', 'bisection', 'baseCache', 'revisions'],
 );
 
 // Unknown fields are allowed (a newer measure step may add some) and harmless: rendering reads known fields only.

@@ -42,6 +42,8 @@ export interface Scenario {
   warmupRequests?: number;
   /** Cap on the load rate in requests per second, for caches that only fill at a real user's pace; default: as fast as the app answers. */
   ratePerSecond?: number;
+  /** Production traffic in requests/s: the report prices the growth at it; default: per 1 request/s. */
+  productionRps?: number;
   heapCapMb?: number;
   readyPath?: string;
   /** Extra env for the app. */

@@ -128,6 +128,17 @@ export const planSettings = {
     description:
       "Request rate cap (requests/s), e.g. production's, so time-expiring caches fill as they do there.",
   },
+  productionRps: {
+    input: 'production-rps',
+    cli: 'production-rps',
+    scenario: 'productionRps',
+    isPlan: true,
+    rule: above0,
+    default: null,
+    defaultText: 'per 1 req/s',
+    description:
+      'Production traffic (requests/s) the report prices the growth at: MiB per hour and the time until the heap cap fills. It never changes the load.',
+  },
   heapSnapshots: {
     input: 'heap-snapshots',
     cli: 'heap-snapshots',
