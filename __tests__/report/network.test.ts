@@ -38,7 +38,8 @@ function withNetwork(side: SideNetwork, outbound: 'block' | 'allow' = 'block') {
 describe('outbound traffic in the report', () => {
   it('shows stub hits and blocked hosts with counts, per side, in the terminal and the comment', () => {
     const report = withNetwork(network());
-    expect(renderCompareText(report)).toContain(
+    // The terminal wraps at 100 columns; joined back, each side's line reads whole.
+    expect(renderCompareText(report).replace(/\n +/g, ' ')).toContain(
       'stubs: pokeapi 15,000 requests · blocked: api.stripe.com ×812, evil<img src=x>.test:8080 ×3',
     );
     const markdown = renderMarkdownReport({ commentKey: 'k', reports: [report] });
