@@ -43929,7 +43929,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse(serialize2(uri, options), options);
+        parse(serialize(uri, options), options);
       }
       return uri;
     }
@@ -43967,13 +43967,13 @@ var require_fast_uri = __commonJS({
         throw new Error(resolved.error);
       }
       schemelessOptions.skipEscape = true;
-      return serialize2(resolved, schemelessOptions);
+      return serialize(resolved, schemelessOptions);
     }
     function resolveComponent(base, relative4, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse(serialize2(base, options), options);
-        relative4 = parse(serialize2(relative4, options), options);
+        base = parse(serialize(base, options), options);
+        relative4 = parse(serialize(relative4, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative4.scheme) {
@@ -44028,7 +44028,7 @@ var require_fast_uri = __commonJS({
       const normalizedB = normalizeComparableURI(uriB, options);
       return normalizedA !== void 0 && normalizedB !== void 0 && normalizedA === normalizedB;
     }
-    function serialize2(cmpts, opts) {
+    function serialize(cmpts, opts) {
       const component = {
         host: cmpts.host,
         scheme: cmpts.scheme,
@@ -44300,7 +44300,7 @@ var require_fast_uri = __commonJS({
     function normalizeStringWithStatus(uri, opts) {
       const { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts);
       return {
-        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize2(parsed, opts),
+        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize(parsed, opts),
         malformedAuthorityOrPort,
         malformedPercentEncoding,
         malformedSchemeSpecific,
@@ -44314,7 +44314,7 @@ var require_fast_uri = __commonJS({
       }
       let value;
       try {
-        value = typeof uri === "string" ? uri : serialize2(uri, opts);
+        value = typeof uri === "string" ? uri : serialize(uri, opts);
       } catch {
         return void 0;
       }
@@ -44327,7 +44327,7 @@ var require_fast_uri = __commonJS({
       resolve: resolve5,
       resolveComponent,
       equal,
-      serialize: serialize2,
+      serialize,
       parse
     };
     module2.exports = fastUri;
@@ -54501,6 +54501,16 @@ var planSettings = {
     defaultText: "unlimited",
     description: "Request rate cap (requests/s), e.g. production's, so time-expiring caches fill as they do there."
   },
+  productionRps: {
+    input: "production-rps",
+    cli: "production-rps",
+    scenario: "productionRps",
+    isPlan: true,
+    rule: above0,
+    default: null,
+    defaultText: "per 1 req/s",
+    description: "Production traffic (requests/s) the report prices the growth at: MiB per hour and the time until the heap cap fills. It never changes the load."
+  },
   heapSnapshots: {
     input: "heap-snapshots",
     cli: "heap-snapshots",
@@ -54897,6 +54907,70 @@ import { dirname as dirname3, join as join15, resolve as resolve4 } from "node:p
 // src/measure/compare.ts
 import { cpus } from "node:os";
 
+// src/report/units.ts
+var BYTE_UNITS = ["B", "KiB", "MiB", "GiB"];
+function byteUnitFor(magnitudeBytes) {
+  let unitIndex = 0;
+  let value = Math.abs(magnitudeBytes);
+  while (value >= 1e3 && unitIndex < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unitIndex++;
+  }
+  return BYTE_UNITS[unitIndex] ?? "B";
+}
+function formatAmount(bytes, unit, signed = true) {
+  if (!Number.isFinite(bytes)) return "n/a";
+  const value = bytes / 1024 ** BYTE_UNITS.indexOf(unit);
+  const size = Math.abs(value);
+  const digits = unit === "B" || size >= 99.95 ? 0 : size < 0.995 && size >= 5e-3 ? 2 : 1;
+  const magnitude = size.toFixed(digits);
+  if (Number(magnitude) === 0) return unit === "B" ? "0" : 0 .toFixed(digits);
+  const sign2 = value < 0 ? "-" : signed ? "+" : "";
+  return `${sign2}${magnitude}`;
+}
+function formatBytes(bytes, options = {}) {
+  if (!Number.isFinite(bytes)) return "n/a";
+  const unit = options.unit ?? byteUnitFor(bytes);
+  return `${formatAmount(bytes, unit, options.signed !== false)} ${unit}`;
+}
+function formatInterval(bytes, halfWidthBytes, options = {}) {
+  const unit = options.unit ?? byteUnitFor(Math.max(Math.abs(bytes), Math.abs(halfWidthBytes ?? 0)));
+  return {
+    value: formatBytes(bytes, { unit }),
+    halfWidth: halfWidthBytes === null ? null : `\xB1${formatAmount(halfWidthBytes, unit, false)}`,
+    unit
+  };
+}
+function formatIntervalText(bytes, halfWidthBytes, unit) {
+  const { value, halfWidth: halfWidth3 } = formatInterval(bytes, halfWidthBytes, unit ? { unit } : {});
+  return halfWidth3 === null ? value : `${value} ${halfWidth3}`;
+}
+function formatSignedCount(value) {
+  if (!Number.isFinite(value)) return "n/a";
+  const rounded = Number(value.toPrecision(3));
+  if (rounded === 0) return "0";
+  return `${rounded > 0 ? "+" : "-"}${Math.abs(rounded)}`;
+}
+function formatInteger(value) {
+  return Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "n/a";
+}
+function formatMs(valueMs) {
+  if (!Number.isFinite(valueMs)) return "n/a";
+  return valueMs >= 100 ? `${Math.round(valueMs)} ms` : `${Number(valueMs.toPrecision(2))} ms`;
+}
+function formatDurationMs(valueMs) {
+  if (!Number.isFinite(valueMs)) return "n/a";
+  const totalSeconds = Math.round(valueMs / 1e3);
+  const minutes = Math.floor(totalSeconds / 60);
+  return minutes > 0 ? `${minutes} min ${totalSeconds % 60} s` : `${totalSeconds} s`;
+}
+function formatRoughHours(hours) {
+  if (!Number.isFinite(hours)) return "never";
+  if (hours < 1) return `~${Math.max(1, Math.round(hours * 60))} min`;
+  if (hours < 48) return `~${Math.round(hours)} h`;
+  return `~${Math.round(hours / 24)} days`;
+}
+
 // src/analysis/analysis.ts
 var z95 = 1.959964;
 var minPointsForFit = 4;
@@ -54947,7 +55021,7 @@ function fitMetrics(samples, thresholdBytesPerRequest) {
   return metricNames.map((metric) => {
     const whole = fitSamples(measured, metric);
     const early = hasHalves ? fitSamples(measured.slice(0, half + 1), metric) : null;
-    const steady = hasHalves ? fitSamples(measured.slice(half), metric) : whole;
+    const steady2 = hasHalves ? fitSamples(measured.slice(half), metric) : whole;
     const threshold = metric === "activeResources" ? resourcesThresholdPerRequest : metric === "rss" ? thresholdBytesPerRequest * rssThresholdFactor : thresholdBytesPerRequest * sideLeakFactor;
     const retainedAfterSettle = retainedPerRequest(settled[0], settled.at(-1), metricValue[metric]);
     const retainedAfterSettleUncertainty = retainedAfterSettle === null ? null : settleUncertainty(measured, whole, settled, metricValue[metric]);
@@ -54955,10 +55029,10 @@ function fitMetrics(samples, thresholdBytesPerRequest) {
       metric,
       whole,
       early,
-      steady,
+      steady: steady2,
       retainedAfterSettle,
       retainedAfterSettleUncertainty,
-      verdict: classify({ early, steady, retainedAfterSettle, retainedAfterSettleUncertainty }, threshold)
+      verdict: classify({ early, steady: steady2, retainedAfterSettle, retainedAfterSettleUncertainty }, threshold)
     };
   });
 }
@@ -54982,17 +55056,17 @@ function survivesSettle(retained, slopeUnderLoad, threshold) {
   return retained === null || retained > Math.max(threshold, survivingShareOfLeak * slopeUnderLoad);
 }
 function classify(fit, threshold) {
-  const { early, steady, retainedAfterSettle, retainedAfterSettleUncertainty } = fit;
-  if (!steady) return null;
+  const { early, steady: steady2, retainedAfterSettle, retainedAfterSettleUncertainty } = fit;
+  if (!steady2) return null;
   const isGivenBack = (slope) => slope > (retainedAfterSettleUncertainty ?? Number.POSITIVE_INFINITY) && !survivesSettle(retainedAfterSettle, slope, threshold);
-  if (steady.low > threshold) return isGivenBack(steady.slope) ? "transient" : "leak";
+  if (steady2.low > threshold) return isGivenBack(steady2.slope) ? "transient" : "leak";
   if (early && early.low > threshold) return isGivenBack(early.slope) ? "transient" : "plateau";
   return "flat";
 }
 function isDecelerating(fit, thresholdBytesPerRequest) {
-  const { early, steady } = fit;
-  if (!early || !steady) return false;
-  return early.low > thresholdBytesPerRequest * sideLeakFactor && steady.high < early.slope / 2;
+  const { early, steady: steady2 } = fit;
+  if (!early || !steady2) return false;
+  return early.low > thresholdBytesPerRequest * sideLeakFactor && steady2.high < early.slope / 2;
 }
 function primaryFit(side) {
   return side.fits.find((fit) => fit.metric === "heapPlusExternal");
@@ -55074,13 +55148,6 @@ function compareSides(base, head, thresholdBytesPerRequest) {
 }
 function halfWidth(fit) {
   return (fit.high - fit.low) / 2;
-}
-function formatBytes(bytes) {
-  const sign2 = bytes < 0 ? "-" : "+";
-  const size = Math.abs(bytes);
-  if (size >= 2 ** 20) return `${sign2}${(size / 2 ** 20).toFixed(1)} MB`;
-  if (size >= 1024) return `${sign2}${(size / 1024).toFixed(1)} KB`;
-  return `${sign2}${size.toFixed(size < 10 ? 1 : 0)} B`;
 }
 
 // src/app/upstream/start.ts
@@ -55957,19 +56024,19 @@ async function startApp(options) {
     throw error;
   }
 }
-function startFailure(options, exit, logTail) {
+function startFailure(options, exit, logTail2) {
   const how = exit.kind === "crash" ? `exited with ${exit.signal ?? `code ${exit.code}`}` : `stopped (${exit.kind})`;
   return new LeakwatchError("START_FAILED", `the app ${how} before it became ready`, {
     hint: `Check the start command (\`${options.startCommand}\`) and the app's log (${options.logPath}).`,
-    cause: logTail
+    cause: logTail2
   });
 }
 async function describeExit(logPath, how) {
-  const logTail = await readLogTail(logPath);
-  if (/JavaScript heap out of memory|Reached heap limit/.test(logTail)) {
-    return { kind: "oom", requestsSent: how.requestsSent, elapsedMs: how.elapsedMs, logTail };
+  const logTail2 = await readLogTail(logPath);
+  if (/JavaScript heap out of memory|Reached heap limit/.test(logTail2)) {
+    return { kind: "oom", requestsSent: how.requestsSent, elapsedMs: how.elapsedMs, logTail: logTail2 };
   }
-  return { kind: "crash", code: how.code, signal: how.signal, requestsSent: how.requestsSent, logTail };
+  return { kind: "crash", code: how.code, signal: how.signal, requestsSent: how.requestsSent, logTail: logTail2 };
 }
 async function waitUntilReady(options) {
   let hasExited = false;
@@ -56962,7 +57029,7 @@ async function analyse(paths, options) {
     requestsBetween: { firstToLast: 2 * options.requestsPerBatch },
     bumpedPackages: options.bumpedPackages,
     appRoot: options.appDir,
-    log
+    log: (line) => log(`${label}: ${line}`)
   });
   const growing = result.growing.map((group) => ({
     name: group.name,
@@ -57291,12 +57358,15 @@ async function measureSides(options) {
     schedule = await warmUp(states, options);
     if (schedule.warmupRequests > 0) await checkStubsUsed(states, schedule.warmupRequests, options);
     await settle(states, options);
+    const roundsStartedAt = Date.now();
     for (let round = 0; round < schedule.roundsPlanned; round++) {
       if (!states.some(isRunning)) break;
       const order = round % 2 === 0 ? states : [...states].reverse();
       for (const state of order) await loadAndSample(state, schedule.requestsPerRound, "measure", options);
       schedule.roundsRun = round + 1;
-      log(`round ${round + 1}/${schedule.roundsPlanned}: ${describeRound(states)}`);
+      const secondsLeft = (Date.now() - roundsStartedAt) / (round + 1) * (schedule.roundsPlanned - round - 1);
+      const eta = round + 1 < schedule.roundsPlanned ? ` (~${Math.ceil(secondsLeft / 1e3)} s left)` : "";
+      log(`round ${round + 1}/${schedule.roundsPlanned}: ${describeRound(states)}${eta}`);
       const isLongEnough = round + 1 >= Math.max(minRounds, Math.ceil(schedule.roundsPlanned / 2));
       if (isLongEnough && isVerdictClear(states, plan.thresholdBytesPerRequest)) {
         schedule.isStoppedEarly = round + 1 < schedule.roundsPlanned;
@@ -57337,8 +57407,12 @@ async function warmUp(states, options) {
       `the app serves about ${schedule.warmupRequestsPerSecond} requests/s: sized to the ${plan.timeBudgetMs / 1e3} s budget per side, ${schedule.warmupRequests} warm-up requests and ${schedule.roundsPlanned} rounds of ${schedule.requestsPerRound}`
     );
   }
-  log(`warming up: ${schedule.warmupRequests} requests per side`);
-  for (const state of states) {
+  const running = states.filter(isRunning);
+  if (running.length === 0) return schedule;
+  log(
+    `warming up ${running.map((state) => state.target.label).join(" and ")}: ${schedule.warmupRequests} requests each`
+  );
+  for (const state of running) {
     await loadAndSample(state, Math.max(0, schedule.warmupRequests - firstRequests), "warmup", options);
   }
   return schedule;
@@ -58108,13 +58182,13 @@ async function measureCandidate(options, candidate) {
       { ...options.context, workDir: join9(options.logDir, candidate.folder) }
     );
     const verdict = report.comparison.verdict;
-    const steady = primaryFit(report.head)?.steady;
+    const steady2 = primaryFit(report.head)?.steady;
     return {
       step: step({
         verdict: verdict === "regression" ? "regression" : verdict === "error" ? "error" : "clean",
         reason: report.comparison.reason,
-        slopeBytesPerRequest: steady?.slope ?? null,
-        slopeInterval: steady ? { low: steady.low, high: steady.high } : null,
+        slopeBytesPerRequest: steady2?.slope ?? null,
+        slopeInterval: steady2 ? { low: steady2.low, high: steady2.high } : null,
         deltaBytesPerRequest: report.comparison.deltaBytesPerRequest,
         diedAfterRequests: diedAfter(report.head)
       }),
@@ -62546,6 +62620,11 @@ var scenario_schema_default = {
       exclusiveMinimum: 0,
       description: "cap on requests per second, for caches that fill at a real user's pace; default: no cap"
     },
+    productionRps: {
+      type: "number",
+      exclusiveMinimum: 0,
+      description: "production traffic in requests per second: the report prices the growth at it; default: 1 request/s"
+    },
     heapCapMb: {
       type: "integer",
       minimum: 16,
@@ -62983,14 +63062,15 @@ async function compareRefs(options) {
     const plan = buildRunPlan(options.settings, scenario);
     const withChanges = {
       dependencyChanges: diff.changes,
-      ...prepared.base.cache ? { baseCache: prepared.base.cache } : {}
+      ...prepared.base.cache ? { baseCache: prepared.base.cache } : {},
+      revisions: { baseSha: baseline.mergeBaseSha, headSha: baseline.headSha }
     };
-    const failedSides = [prepared.base, prepared.head].filter((side) => !side.result.ok);
-    if (failedSides.length > 0) {
+    const failedSides2 = [prepared.base, prepared.head].filter((side) => !side.result.ok);
+    if (failedSides2.length > 0) {
       const [base, head] = [prepared.base, prepared.head].map(
         (side, index) => unbuiltSide(index === 0 ? "base" : "head", side)
       );
-      const failed = failedSides.map((side) => side === prepared.base ? "base" : "head").join(" and ");
+      const failed = failedSides2.map((side) => side === prepared.base ? "base" : "head").join(" and ");
       return {
         kind: "compared",
         report: {
@@ -63002,7 +63082,7 @@ async function compareRefs(options) {
           head,
           comparison: {
             verdict: "error",
-            reason: `${failed} failed to ${describeFailedStage(failedSides[0])}`,
+            reason: `${failed} failed to ${describeFailedStage(failedSides2[0])}`,
             deltaBytesPerRequest: null,
             deltaUncertainty: null
           },
@@ -63095,184 +63175,351 @@ function unbuiltSide(label, side) {
   };
 }
 
-// node_modules/markdown-table/index.js
-function defaultStringLength(value) {
-  return value.length;
+// src/report/escape.ts
+var ANSI_ESCAPES = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b[@-_]/g;
+var CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g;
+function clampText(text2, maxChars) {
+  const codePoints = Array.from(text2);
+  if (codePoints.length <= maxChars) return text2;
+  return `${codePoints.slice(0, Math.max(0, maxChars - 1)).join("")}\u2026`;
 }
-function markdownTable(table, options) {
-  const settings2 = options || {};
-  const align = (settings2.align || []).concat();
-  const stringLength = settings2.stringLength || defaultStringLength;
-  const alignments = [];
-  const cellMatrix = [];
-  const sizeMatrix = [];
-  const longestCellByColumn = [];
-  let mostCellsPerRow = 0;
-  let rowIndex = -1;
-  while (++rowIndex < table.length) {
-    const row2 = [];
-    const sizes2 = [];
-    let columnIndex2 = -1;
-    if (table[rowIndex].length > mostCellsPerRow) {
-      mostCellsPerRow = table[rowIndex].length;
-    }
-    while (++columnIndex2 < table[rowIndex].length) {
-      const cell = serialize(table[rowIndex][columnIndex2]);
-      if (settings2.alignDelimiters !== false) {
-        const size = stringLength(cell);
-        sizes2[columnIndex2] = size;
-        if (longestCellByColumn[columnIndex2] === void 0 || size > longestCellByColumn[columnIndex2]) {
-          longestCellByColumn[columnIndex2] = size;
-        }
-      }
-      row2.push(cell);
-    }
-    cellMatrix[rowIndex] = row2;
-    sizeMatrix[rowIndex] = sizes2;
-  }
-  let columnIndex = -1;
-  if (typeof align === "object" && "length" in align) {
-    while (++columnIndex < mostCellsPerRow) {
-      alignments[columnIndex] = toAlignment(align[columnIndex]);
-    }
-  } else {
-    const code = toAlignment(align);
-    while (++columnIndex < mostCellsPerRow) {
-      alignments[columnIndex] = code;
-    }
-  }
-  columnIndex = -1;
-  const row = [];
-  const sizes = [];
-  while (++columnIndex < mostCellsPerRow) {
-    const code = alignments[columnIndex];
-    let before = "";
-    let after = "";
-    if (code === 99) {
-      before = ":";
-      after = ":";
-    } else if (code === 108) {
-      before = ":";
-    } else if (code === 114) {
-      after = ":";
-    }
-    let size = settings2.alignDelimiters === false ? 1 : Math.max(
-      1,
-      longestCellByColumn[columnIndex] - before.length - after.length
-    );
-    const cell = before + "-".repeat(size) + after;
-    if (settings2.alignDelimiters !== false) {
-      size = before.length + size + after.length;
-      if (size > longestCellByColumn[columnIndex]) {
-        longestCellByColumn[columnIndex] = size;
-      }
-      sizes[columnIndex] = size;
-    }
-    row[columnIndex] = cell;
-  }
-  cellMatrix.splice(1, 0, row);
-  sizeMatrix.splice(1, 0, sizes);
-  rowIndex = -1;
-  const lines = [];
-  while (++rowIndex < cellMatrix.length) {
-    const row2 = cellMatrix[rowIndex];
-    const sizes2 = sizeMatrix[rowIndex];
-    const cellsInRow = settings2.fillRows === false ? Math.max(1, cellMatrix[rowIndex === 1 ? 0 : rowIndex].length) : mostCellsPerRow;
-    columnIndex = -1;
-    const line = [];
-    while (++columnIndex < cellsInRow) {
-      const cell = row2[columnIndex] || "";
-      let before = "";
-      let after = "";
-      if (settings2.alignDelimiters !== false) {
-        const size = longestCellByColumn[columnIndex] - (sizes2[columnIndex] || 0);
-        const code = alignments[columnIndex];
-        if (code === 114) {
-          before = " ".repeat(size);
-        } else if (code === 99) {
-          const half = size / 2;
-          if (size % 2) {
-            before = " ".repeat(half + 0.5);
-            after = " ".repeat(half - 0.5);
-          } else {
-            before = " ".repeat(half);
-            after = before;
-          }
-        } else {
-          after = " ".repeat(size);
-        }
-      }
-      if (settings2.delimiterStart !== false && !columnIndex) {
-        line.push("|");
-      }
-      if (settings2.padding !== false && // Don’t add the opening space if we’re not aligning and the cell is
-      // empty: there will be a closing space.
-      !(settings2.alignDelimiters === false && cell === "") && (settings2.delimiterStart !== false || columnIndex)) {
-        line.push(" ");
-      }
-      if (settings2.alignDelimiters !== false) {
-        line.push(before);
-      }
-      line.push(cell);
-      if (settings2.alignDelimiters !== false) {
-        line.push(after);
-      }
-      if (settings2.padding !== false) {
-        line.push(" ");
-      }
-      if (settings2.delimiterEnd !== false || columnIndex !== cellsInRow - 1) {
-        line.push("|");
-      }
-    }
-    lines.push(
-      settings2.delimiterEnd === false ? line.join("").replace(/ +$/, "") : line.join("")
-    );
-  }
-  return lines.join("\n");
+function stripControls(text2, keepNewlines) {
+  const cleaned = text2.replace(ANSI_ESCAPES, "").replace(/\r\n?/g, "\n");
+  const flattened = keepNewlines ? cleaned.replace(/\t/g, "  ") : cleaned.replace(/[\n\t]/g, " ");
+  return flattened.replace(CONTROL_CHARS, "");
 }
-function serialize(value) {
-  return value === null || value === void 0 ? "" : String(value);
-}
-function toAlignment(value) {
-  const code = typeof value === "string" ? value.codePointAt(0) : 0;
-  return code === 67 || code === 99 ? 99 : code === 76 || code === 108 ? 108 : code === 82 || code === 114 ? 114 : 0;
+function plainText(text2, maxChars = 200) {
+  return clampText(stripControls(text2, false), maxChars);
 }
 
-// src/report/units.ts
-var BYTE_UNITS = ["B", "KB", "MB", "GB"];
-function byteUnitFor(magnitudeBytes) {
-  let unitIndex = 0;
-  let value = Math.abs(magnitudeBytes);
-  while (value >= 1024 && unitIndex < BYTE_UNITS.length - 1) {
-    value /= 1024;
-    unitIndex++;
-  }
-  return BYTE_UNITS[unitIndex] ?? "B";
+// src/report/cost.ts
+function costAtTraffic(input) {
+  const requestsPerSecond = input.productionRps ?? 1;
+  const bytesPerHour = input.bytesPerRequest * requestsPerSecond * 3600;
+  const heapCapBytes = input.heapCapMb * 1024 * 1024;
+  const headroom = Math.max(0, heapCapBytes - Math.max(0, input.heapInUseBytes ?? 0));
+  return {
+    requestsPerSecond,
+    isPerOneRequestPerSecond: input.productionRps === null,
+    bytesPerHour,
+    hoursToFill: bytesPerHour > 0 ? headroom / bytesPerHour : null,
+    heapCapMb: input.heapCapMb
+  };
 }
-function formatBytes2(bytes, options = {}) {
-  if (!Number.isFinite(bytes)) return "n/a";
-  const unit = options.unit ?? byteUnitFor(bytes);
-  const value = bytes / 1024 ** BYTE_UNITS.indexOf(unit);
-  const digits = unit === "B" && Math.abs(value) >= 10 ? 0 : 1;
-  const magnitude = Math.abs(value).toFixed(digits);
-  if (Number(magnitude) === 0) return `${magnitude} ${unit}`;
-  const sign2 = value < 0 ? "-" : options.signed === false ? "" : "+";
-  return `${sign2}${magnitude} ${unit}`;
+function formatRate(requestsPerSecond) {
+  return `${Number(requestsPerSecond.toPrecision(3)).toLocaleString("en-US")} req/s`;
 }
-function formatInteger(value) {
-  return Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "n/a";
+function formatPerHour(cost) {
+  const rate = formatRate(cost.requestsPerSecond);
+  return `${formatBytes(Math.abs(cost.bytesPerHour), { signed: false })}/hour at ${rate}`;
 }
-function formatDurationMs(valueMs) {
-  if (!Number.isFinite(valueMs)) return "n/a";
-  const totalSeconds = Math.round(valueMs / 1e3);
-  const minutes = Math.floor(totalSeconds / 60);
-  return minutes > 0 ? `${minutes} min ${totalSeconds % 60} s` : `${totalSeconds} s`;
+function renderCostLine(cost) {
+  const perHour = formatPerHour(cost);
+  if (cost.hoursToFill === null) return `\u2248 ${perHour}`;
+  return `\u2248 ${perHour}; a ${cost.heapCapMb} MiB heap fills in ${formatRoughHours(cost.hoursToFill)}`;
 }
 
-// src/report/sections.ts
-function describeBaseCache(cache) {
-  const what = cache.status === "hit" ? `hit: base's install and build skipped, restored in ${(cache.durationMs / 1e3).toFixed(1)} s` : cache.status === "rebuilt" ? "corrupt entry rebuilt and saved" : "miss: base installed, built and saved";
-  return `base cache (${cache.store}): ${what}${cache.note ? ` (${cache.note})` : ""}; key ${cache.key}`;
+// src/report/heap-rows.ts
+var MAX_HEAP_ROWS = 5;
+var INTERNAL_NAME = /^(system \/ |\((?!closure\))[^)]*\)$)/;
+var INTERNAL_TYPES = /* @__PURE__ */ new Set(["hidden", "array", "string", "concatenated string", "sliced string", "code"]);
+function isV8Internal(row) {
+  if (row.nodeType === "closure") return false;
+  return INTERNAL_NAME.test(row.name) || INTERNAL_TYPES.has(row.nodeType) && row.name.startsWith("(");
+}
+function parseRetainerPath(path5) {
+  if (!path5) return [];
+  return path5.split(" \u2192 ").map((part) => {
+    let rest = part.replace(/ ×\d+$/, "");
+    let file = null;
+    const fileAt = rest.lastIndexOf(" in ");
+    if (fileAt > 0 && !rest.slice(fileAt + 4).includes(" ")) {
+      file = rest.slice(fileAt + 4);
+      rest = rest.slice(0, fileAt);
+    }
+    const edgeMatch = /^(.+?) \((.*)\)$/.exec(rest);
+    return edgeMatch?.[1] && edgeMatch[2] !== void 0 ? { name: edgeMatch[1], edge: edgeMatch[2], file } : { name: rest, edge: null, file };
+  });
+}
+function relativeToApp(file, appDir) {
+  const shown = displayFile(file, appDir);
+  const temp = /(?:^|\/)leakwatch-(?:base|head)-[^/]+\/(.*)$/.exec(shown);
+  return temp?.[1] ?? shown;
+}
+function rowName(row) {
+  if (row.nodeType !== "closure") return row.name;
+  return row.name === "(closure)" ? "anonymous function" : `${row.name}()`;
+}
+function ownerOf(row, definedIn) {
+  const defining = definedIn ? packageOfFile(definedIn) : void 0;
+  if (defining) return defining;
+  if (definedIn) return "app";
+  return row.packages[0] ?? "app";
+}
+function toPersonRow(row, appDir, bumped) {
+  const definedIn = row.sourceFile ? relativeToApp(row.sourceFile, appDir) : null;
+  const owner = ownerOf(row, definedIn);
+  return {
+    name: rowName(row),
+    objectsPerRequest: row.objectsPerRequest,
+    bytesPerRequest: row.bytesPerRequest,
+    retainedBytesPerRequest: row.retainedBytesPerRequest,
+    owner,
+    isOwnerBumped: bumped.has(owner),
+    definedIn,
+    path: parseRetainerPath(row.retainerPath)
+  };
+}
+function ownerRow(internal, rows) {
+  const hops = parseRetainerPath(internal.retainerPath).reverse();
+  for (const hop of hops) {
+    const name = hop.name === "(anonymous)()" ? "anonymous function" : hop.name;
+    const match = rows.find((row) => row.name === name);
+    if (match) return match;
+  }
+  return void 0;
+}
+function foldHeapRows(growing, options) {
+  const bumped = new Set(options.bumpedPackages);
+  const users = growing.filter((row) => !isV8Internal(row)).map((row) => toPersonRow(row, options.appDir, bumped));
+  let internalBytesPerRequest = 0;
+  for (const internal of growing.filter(isV8Internal)) {
+    const owner = ownerRow(internal, users);
+    if (owner) owner.bytesPerRequest += internal.bytesPerRequest;
+    else internalBytesPerRequest += internal.bytesPerRequest;
+  }
+  users.sort((a, b) => b.bytesPerRequest - a.bytesPerRequest);
+  const maxRows = options.maxRows ?? MAX_HEAP_ROWS;
+  const hidden = users.slice(maxRows);
+  return {
+    rows: users.slice(0, maxRows),
+    internalBytesPerRequest,
+    hiddenRows: hidden.length,
+    hiddenBytesPerRequest: hidden.reduce((sum, row) => sum + row.bytesPerRequest, 0)
+  };
+}
+
+// src/report/heap.ts
+function headExplanation(report) {
+  return report.heapDiffs?.find((diff) => diff.label === "head");
+}
+function bumpedNames(report) {
+  return (report.dependencyChanges ?? []).map((change) => change.name);
+}
+function foldedHead(report, maxRows) {
+  const explanation = headExplanation(report);
+  if (explanation?.status !== "analysed") return null;
+  return foldHeapRows(explanation.growing, {
+    appDir: report.head.appDir,
+    bumpedPackages: bumpedNames(report),
+    ...maxRows === void 0 ? {} : { maxRows }
+  });
+}
+var sameHop = (a, b) => a.name === b.name && a.edge === b.edge && a.file === b.file;
+function splitTrunk(rows) {
+  const top = rows[0]?.path ?? [];
+  const lastShared = (path5) => top.findLastIndex((hop) => hop.name !== "\u2026" && path5.some((other) => sameHop(hop, other)));
+  const depths = rows.slice(1).map((row) => lastShared(row.path));
+  const trunkEnd = rows.length === 1 ? top.length - 1 : Math.max(-1, ...depths);
+  const trunk = top.slice(0, trunkEnd + 1);
+  const tails = rows.map((row) => {
+    const anchor = trunk.length === 0 ? -1 : row.path.findLastIndex((hop) => trunk.some((t) => sameHop(t, hop)));
+    return row.path.slice(anchor + 1);
+  });
+  return { trunk, tails };
+}
+
+// src/report/headline.ts
+var plainInline = {
+  code: (text2) => plainText(text2, 100),
+  text: (text2) => plainText(text2, 300)
+};
+function steady(side) {
+  return side.fits.find((fit) => fit.metric === "heapPlusExternal")?.steady ?? null;
+}
+function failedSides(report) {
+  const failed = [report.base, report.head].filter((side) => side.error || side.exit?.kind === "crash");
+  const first = failed[0];
+  if (!first) return report.comparison.reason;
+  const names = failed.map((side) => side.label).join(" and ");
+  if (first.exit?.kind === "crash") {
+    const how = first.exit.signal ?? `exit code ${first.exit.code ?? "?"}`;
+    return `${names} crashed (${how}) after ${formatInteger(first.exit.requestsSent)} requests`;
+  }
+  const message = first.error?.message ?? "";
+  const stage = /failed to (install|build)/.exec(message)?.[1];
+  return `${names} failed to ${stage ?? "start"}`;
+}
+function decisiveText(report) {
+  const { comparison, head, base } = report;
+  if (comparison.verdict === "error") return `could not measure: ${failedSides(report)}`;
+  if (head.exit?.kind === "oom" || base.exit?.kind === "oom") {
+    const side = head.exit?.kind === "oom" ? head : base;
+    const other = side === head ? base : head;
+    const survived = other.exit?.kind === "oom" ? "and so did" : "while";
+    return `${side.label} ran out of memory after ${formatInteger(side.exit?.requestsSent ?? 0)} requests, ${survived} ${other.label}${other.exit?.kind === "oom" ? "" : " survived"}`;
+  }
+  const delta = comparison.deltaBytesPerRequest;
+  if (delta === null) return comparison.reason;
+  const { value, halfWidth: halfWidth3 } = formatInterval(delta, comparison.deltaUncertainty);
+  const interval = halfWidth3 ? ` (${halfWidth3}, 95 % CI)` : "";
+  if (comparison.verdict === "pre-existing") {
+    const headSlope = steady(head)?.slope ?? Number.NaN;
+    const baseSlope = steady(base)?.slope ?? Number.NaN;
+    return `pre-existing leak: head retains ${formatBytes(headSlope)} per request, base ${formatBytes(baseSlope)}`;
+  }
+  const tail = comparison.verdict === "unchanged" ? ", below the noise: no regression" : "";
+  return `${value} retained per request${interval}${tail}`;
+}
+function formatVersion(version) {
+  return version ?? "(none)";
+}
+function changeText(change, fmt) {
+  const kind = change.kind === "downgrade" ? " (downgrade)" : change.kind === "major" ? " (major)" : "";
+  return `${fmt.code(change.name)} ${fmt.text(formatVersion(change.from))} \u2192 ${fmt.text(formatVersion(change.to))}${kind}`;
+}
+function subjectText(report, changes, fmt) {
+  const outcome = report.bisection?.outcome;
+  const [lead] = outcome?.kind === "culprit" ? outcome.changes : [];
+  if (lead && report.bisection) {
+    const bumps = report.bisection.units.filter((unit) => unit.kind === "bump").length;
+    return `${changeText(lead, fmt)}${bumps > 1 ? ` (culprit of ${bumps} bumps)` : ""}`;
+  }
+  if (changes.length === 0) return null;
+  const ordered = [...changes].sort((a, b) => Number(b.direct) - Number(a.direct));
+  const [first] = ordered;
+  if (!first) return null;
+  return ordered.length === 1 ? changeText(first, fmt) : `${changeText(first, fmt)} and ${formatInteger(ordered.length - 1)} more`;
+}
+function revisionsText(report, fmt) {
+  const revisions = report.pr ?? report.revisions;
+  if (!revisions) return null;
+  return `base ${fmt.code(revisions.baseSha.slice(0, 7))} \u2192 head ${fmt.code(revisions.headSha.slice(0, 7))}`;
+}
+var COLLECTION = /^(Map|Set|WeakMap|WeakSet|Array|Object)$/;
+function holderHop(rows) {
+  const hops = rows.flatMap((row) => row.path.filter((hop) => hop.name !== "\u2026"));
+  const collection = hops.find((hop) => COLLECTION.test(hop.name) && hop.edge !== null && hop.file !== null);
+  const top = rows[0]?.path.filter((hop) => hop.name !== "\u2026") ?? [];
+  return collection ?? top.find((hop) => hop.file?.startsWith("node_modules/")) ?? top.findLast((hop) => hop.file !== null) ?? top[top.length - 1] ?? null;
+}
+function packageOfHop(hop) {
+  const match = /^node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(hop.file ?? "");
+  return match?.[1] ?? (hop.file ? hop.file : "your app");
+}
+function formatCount(value) {
+  return value >= 10 ? formatInteger(value) : String(Number(value.toPrecision(2)));
+}
+function heldObjects(rows, fmt) {
+  const owners = new Set(rows.map((row) => row.owner));
+  const [onlyOwner] = owners;
+  const named = rows.map((row) => {
+    const owner = owners.size > 1 ? ` (${fmt.text(row.owner)})` : "";
+    return `${formatCount(row.objectsPerRequest)} ${fmt.code(row.name)}${owner}`;
+  });
+  const list = named.length > 1 ? `${named.slice(0, -1).join(", ")} and ${named.at(-1)}` : named[0] ?? "";
+  const from = onlyOwner === "app" ? "of your app" : `from ${fmt.text(onlyOwner ?? "")}`;
+  return owners.size === 1 ? `${list} ${from}` : list;
+}
+function describeHop(hop, fmt) {
+  const edge = hop.edge ? ` (${fmt.code(hop.edge)})` : "";
+  return `${fmt.code(hop.name)}${edge} in ${fmt.text(packageOfHop(hop))}`;
+}
+function holderText(report, fmt) {
+  const holder = holderHop(foldedHead(report)?.rows ?? []);
+  return holder ? describeHop(holder, fmt) : null;
+}
+function causeText(report, fmt) {
+  if (report.comparison.verdict === "error") return null;
+  const rows = foldedHead(report)?.rows ?? [];
+  const [top] = rows;
+  if (!top) return null;
+  const holder = holderHop(rows);
+  const objects = heldObjects(rows.slice(0, 3), fmt);
+  if (!holder) return `${objects} accumulate per request.`;
+  return `${describeHop(holder, fmt)} keeps ${objects} per request.`;
+}
+function lastHeapUsed(side) {
+  const measured = side.samples.filter((sample2) => sample2.phase === "measure");
+  return measured[measured.length - 1]?.heapUsedBytes ?? null;
+}
+function verdictCost(report) {
+  const { comparison, plan } = report;
+  const growth = comparison.verdict === "regression" ? comparison.deltaBytesPerRequest : comparison.verdict === "improvement" ? comparison.deltaBytesPerRequest === null ? null : -comparison.deltaBytesPerRequest : comparison.verdict === "pre-existing" ? steady(report.head)?.slope ?? null : null;
+  if (growth === null || growth <= 0) return null;
+  return costAtTraffic({
+    bytesPerRequest: growth,
+    productionRps: plan.productionRps ?? null,
+    heapCapMb: plan.heapCapMb,
+    heapInUseBytes: lastHeapUsed(report.head)
+  });
+}
+function costText(report, fmt) {
+  const cost = verdictCost(report);
+  if (!cost) return null;
+  const hint = cost.isPerOneRequestPerSecond ? ` (set ${fmt.code("production-rps")} for your traffic)` : "";
+  if (report.comparison.verdict === "improvement") return `Saves \u2248 ${formatPerHour(cost)}${hint}.`;
+  return `${renderCostLine(cost)}${hint}.`;
+}
+
+// src/report/next-step.ts
+function regressionStep(report, changes, fmt) {
+  const outcome = report.bisection?.outcome;
+  const [lead] = outcome?.kind === "culprit" ? outcome.changes : [];
+  if (lead && report.bisection) {
+    const others = report.bisection.units.filter(
+      (unit) => unit.kind === "bump" && unit.lead !== lead.name
+    ).length;
+    const rest = others > 0 ? `; the other ${others} bump${others > 1 ? "s" : ""} can merge without it` : "";
+    const remedy = report.bisection.remedy;
+    if (remedy && remedy.advice !== "unknown") return `${fmt.text(remedy.sentence)}${rest}.`;
+    return `Keep ${fmt.code(lead.name)} at ${fmt.text(lead.from ?? "(not installed)")}, the last release without the leak${rest}.`;
+  }
+  if (outcome?.kind === "interaction") {
+    return `Keep the base versions: no single bump leaks alone, these leak together: ${outcome.changes.map((change) => fmt.code(change.name)).join(", ")}.`;
+  }
+  const [only] = changes;
+  if (changes.length === 1 && only) {
+    const base = `${fmt.code(only.name)} ${fmt.text(only.from ?? "(not installed)")}`;
+    return only.kind === "downgrade" ? `Stay on ${base}: this bump is a downgrade and brings the leak back.` : `Stay on ${base} until a release without the leak; report it upstream with the heap diff below.`;
+  }
+  if (changes.length > 1) return "Keep the base versions, or split this update to find the bump that leaks.";
+  return "The leak comes from the code change: look at what holds it below.";
+}
+function firstErrorLine(log) {
+  if (!log) return null;
+  const lines = log.split("\n").map((line) => line.trim());
+  const isError = (line) => /^(\w*Error\b|Error:|ERR!|error\b|FATAL|fatal:|Cannot |Uncaught )/i.test(line) || /\bERR_[A-Z_]+\b/.test(line);
+  return lines.find(isError) ?? lines.find((line) => line.length > 0) ?? null;
+}
+function sideLog(side) {
+  return side.error?.logTail ?? (side.exit && "logTail" in side.exit ? side.exit.logTail : void 0);
+}
+function errorStep(report, fmt) {
+  const failed = [report.head, report.base].find((side) => side.error || side.exit?.kind === "crash");
+  if (failed?.error?.hint) return fmt.text(failed.error.hint);
+  if (failed?.exit?.kind === "crash")
+    return `Fix the crash in ${failed.label} (log below), then rerun; leakwatch cannot judge a side that died.`;
+  return "Fix the cause above and rerun.";
+}
+function nextStepText(report, changes, fmt) {
+  const { comparison } = report;
+  switch (comparison.verdict) {
+    case "regression":
+      return regressionStep(report, changes, fmt);
+    case "improvement": {
+      const removed = comparison.deltaBytesPerRequest === null ? null : -comparison.deltaBytesPerRequest;
+      return removed === null ? "Merge: head no longer runs out of memory." : `Merge: this change removes a ${formatBytes(removed, { signed: false })}/request leak.`;
+    }
+    case "pre-existing": {
+      const where = holderText(report, fmt);
+      return where ? `Not introduced by this change: fix the existing leak in ${where}.` : `Not introduced by this change. Set ${fmt.code("heap-snapshots: always")} to see where the existing leak grows.`;
+    }
+    case "error":
+      return errorStep(report, fmt);
+    default:
+      return null;
+  }
 }
 
 // src/report/bisect.ts
@@ -63308,7 +63555,7 @@ function evidence(outcome, bisection) {
     return `alone it ran out of memory after ${formatInteger(confirmation?.diedAfterRequests ?? 0)} requests, as head did: confirmed`;
   }
   const died = confirmation?.diedAfterRequests;
-  const alone = died !== null && died !== void 0 ? `alone it ran out of memory after ${formatInteger(died)} requests` : `${formatBytes2(outcome.deltaBytesPerRequest ?? Number.NaN)}/request alone`;
+  const alone = died !== null && died !== void 0 ? `alone it ran out of memory after ${formatInteger(died)} requests` : `${formatBytes(outcome.deltaBytesPerRequest ?? Number.NaN)}/request alone`;
   if (outcome.confirmation === "slope") return `${alone}, head\u2019s slope: confirmed`;
   return `${alone}, not what head did: the other bumps change the total`;
 }
@@ -63319,8 +63566,8 @@ function remedyLine(bisection, style) {
 function stepRows(bisection, style) {
   const row = (step, role) => [
     step.packages.map(style.name).join(", ") + role,
-    step.diedAfterRequests !== null ? `out of memory after ${formatInteger(step.diedAfterRequests)} req` : step.slopeBytesPerRequest === null ? "\u2014" : `${formatBytes2(step.slopeBytesPerRequest)}/req`,
-    step.deltaBytesPerRequest === null ? "\u2014" : `${formatBytes2(step.deltaBytesPerRequest)}/req`,
+    step.diedAfterRequests !== null ? `out of memory after ${formatInteger(step.diedAfterRequests)} req` : step.slopeBytesPerRequest === null ? "\u2014" : `${formatBytes(step.slopeBytesPerRequest)}/req`,
+    step.deltaBytesPerRequest === null ? "\u2014" : `${formatBytes(step.deltaBytesPerRequest)}/req`,
     style === plain ? step.verdict : STEP_VERDICTS[step.verdict]
   ];
   return [
@@ -63334,15 +63581,11 @@ function stepsSummary(bisection) {
   const remedyPart = remedy?.steps.length ? `, remedy: ${remedy.steps.length} in ${formatDurationMs(remedy.durationMs)}` : "";
   return `Bisection: ${bisection.units.length} bumps, ${bisection.candidateCount} candidates in ${formatDurationMs(bisection.durationMs)}${remedyPart}`;
 }
-function renderBisectionText(bisection) {
-  const rows = stepRows(bisection, plain);
-  return [
-    culpritLine(bisection, plain),
-    remedyLine(bisection, plain),
-    stepsSummary(bisection),
-    rows.length > 1 ? markdownTable(rows) : null,
-    bisection.notBisected.length ? `not bisected (lockfile-only removals): ${bisection.notBisected.join(", ")}` : null
-  ].filter((line) => line !== null).join("\n");
+function bisectionPlainLines(bisection) {
+  return { culprit: culpritLine(bisection, plain), remedy: remedyLine(bisection, plain) };
+}
+function bisectionPlainRows(bisection) {
+  return stepRows(bisection, plain);
 }
 
 // src/report/network.ts
@@ -63371,89 +63614,263 @@ function listHosts2(hosts) {
   return hosts.length > maxHostsShown ? `${shown} and ${hosts.length - maxHostsShown} more` : shown;
 }
 
+// src/report/settings-table.ts
+function describeBaseCache(cache) {
+  const what = cache.status === "hit" ? `hit: base's install and build skipped, restored in ${(cache.durationMs / 1e3).toFixed(1)} s` : cache.status === "rebuilt" ? "corrupt entry rebuilt and saved" : "miss: base installed, built and saved";
+  return `base cache (${cache.store}): ${what}${cache.note ? ` (${cache.note})` : ""}; key ${cache.key}`;
+}
+
+// src/report/text-layout.ts
+var TERMINAL_WIDTH = 100;
+function breakWord(word, room) {
+  const pieces = [];
+  let rest = word;
+  while (rest.length > room) {
+    const slash = rest.lastIndexOf("/", room - 1);
+    const cut = slash > 0 ? slash + 1 : room;
+    pieces.push(rest.slice(0, cut));
+    rest = rest.slice(cut);
+  }
+  return [...pieces, rest];
+}
+function wrapText(text2, options = {}) {
+  const width = options.width ?? TERMINAL_WIDTH;
+  const first = options.first ?? "";
+  const rest = options.rest ?? " ".repeat(first.length);
+  const lines = [];
+  let line = first;
+  let isLineEmpty = true;
+  const room = () => width - (lines.length === 0 ? first.length : rest.length);
+  for (const word of text2.split(/\s+/).filter((part) => part.length > 0)) {
+    for (const piece of breakWord(word, Math.max(8, room()))) {
+      const next = isLineEmpty ? `${line}${piece}` : `${line} ${piece}`;
+      if (next.length > width && !isLineEmpty) {
+        lines.push(line);
+        line = `${rest}${piece}`;
+      } else line = next;
+      isLineEmpty = false;
+    }
+  }
+  lines.push(line);
+  return lines;
+}
+function formatColumns(rows, align, indent = "  ") {
+  const widths = [];
+  for (const row of rows) {
+    row.forEach((cell, index) => {
+      widths[index] = Math.max(widths[index] ?? 0, cell.length);
+    });
+  }
+  return rows.map(
+    (row) => (indent + row.map((cell, index) => {
+      const pad = widths[index] ?? 0;
+      return align[index] === "r" ? cell.padStart(pad) : cell.padEnd(pad);
+    }).join("   ")).trimEnd()
+  );
+}
+var STYLES = { red: "31", green: "32", yellow: "33", bold: "1", dim: "2" };
+function painter(isColor) {
+  return (style, text2) => isColor ? `\x1B[${STYLES[style]}m${text2}\x1B[0m` : text2;
+}
+
 // src/report/terminal.ts
-var verdictLabels = {
-  regression: "FAIL: regression",
-  improvement: "PASS: improvement",
-  unchanged: "PASS: no regression",
-  "pre-existing": "WARN: pre-existing leak",
-  error: "ERROR"
+var VERDICT_WORDS = {
+  regression: ["FAIL", "red"],
+  improvement: ["PASS", "green"],
+  unchanged: ["PASS", "green"],
+  "pre-existing": ["WARN", "yellow"],
+  error: ["ERROR", "red"]
 };
-var metricLabels = {
-  heapPlusExternal: "heap + external (B/req)",
-  arrayBuffers: "arrayBuffers (B/req)",
-  rss: "RSS (B/req)",
-  activeResources: "active resources (/req)"
-};
-function formatFit(fit, metric) {
-  if (!fit) return "n/a";
-  if (metric === "activeResources")
-    return `${fit.slope.toFixed(4)} [${fit.low.toFixed(4)}, ${fit.high.toFixed(4)}]`;
-  return `${formatBytes(fit.slope)} [${formatBytes(fit.low)}, ${formatBytes(fit.high)}]`;
+function verdictLine(report, paint) {
+  const [word, colour] = VERDICT_WORDS[report.comparison.verdict];
+  const subject = subjectText(report, report.dependencyChanges ?? [], plainInline);
+  const text2 = `${decisiveText(report)}${subject ? ` \xB7 ${subject}` : ""}`;
+  const lines = wrapText(text2, { first: `${word} `, rest: "     " });
+  return [paint(colour, paint("bold", lines[0] ?? "")), ...lines.slice(1)];
 }
-function describeSide(side) {
-  const network = describeNetwork(side);
-  const outbound = network ? `
-  ${network}` : "";
-  if (side.error)
-    return `${side.label}: ${side.error.message}${side.error.hint ? `
-  hint: ${side.error.hint}` : ""}${outbound}`;
-  const exit = side.exit ? `, stopped: ${side.exit.kind} after ${side.exit.requestsSent} requests` : "";
-  return `${side.label}: ${side.load.requests} requests at ${Math.round(side.load.requestsPerSecond)} req/s, p99 ${side.load.latencyP99Ms} ms, ${side.samples.length} samples${exit}${outbound}`;
+function labelled(label, text2) {
+  return text2 ? wrapText(text2, { first: `  ${label.padEnd(8)}` }) : [];
 }
-function fitTable(sides) {
-  const header = ["metric (steady slope, 95 % CI)", ...sides.map((side) => side.label)];
-  const rows = Object.keys(metricLabels).map((metric) => [
-    metricLabels[metric],
-    ...sides.map((side) => {
-      const fit = side.fits.find((candidate) => candidate.metric === metric);
-      return fit ? `${formatFit(fit.steady, metric)} ${fit.verdict ?? ""}`.trim() : "n/a";
-    })
-  ]);
-  return markdownTable([header, ...rows]);
+function keyLines(report) {
+  const changes = report.dependencyChanges ?? [];
+  const next = nextStepText(report, changes, plainInline);
+  if (report.comparison.verdict === "error") {
+    const failed = [report.head, report.base].find((side) => sideLog(side) !== void 0);
+    const line = failed ? firstErrorLine(sideLog(failed)) : null;
+    const cause = `${failedSides(report)}${line ? `: ${plainText(line, 300)} (${failed?.label} log)` : ""}`;
+    return [...labelled("cause", cause), ...labelled("fix", next)];
+  }
+  return [
+    ...report.bisection ? labelled("culprit", bisectionPlainLines(report.bisection).culprit.replace(/^Culprit: /, "")) : [],
+    ...report.bisection ? labelled("remedy", bisectionPlainLines(report.bisection).remedy?.replace(/^Remedy: /, "") ?? null) : [],
+    ...labelled("cause", causeText(report, plainInline)),
+    ...labelled("cost", costText(report, plainInline)),
+    ...labelled("next", next)
+  ];
 }
-function renderDependencyText(changes) {
-  if (changes.length === 0) return "dependency changes: none";
-  const rows = changes.map((change) => [
-    change.name,
-    `${change.from ?? "(none)"} \u2192 ${change.to ?? "(removed)"}`,
-    change.kind,
-    change.direct ? "direct" : "transitive"
-  ]);
-  return markdownTable([["package", "version", "kind", "dependency"], ...rows]);
+var halfWidth2 = (fit) => (fit.high - fit.low) / 2;
+var steadyOf = (side, metric) => side.fits.find((fit) => fit.metric === metric)?.steady ?? null;
+function decisiveTable(report) {
+  const base = steadyOf(report.base, "heapPlusExternal");
+  const head = steadyOf(report.head, "heapPlusExternal");
+  if (!base || !head) return [];
+  const { deltaBytesPerRequest: delta, deltaUncertainty } = report.comparison;
+  const unit = byteUnitFor(Math.max(Math.abs(base.slope), Math.abs(head.slope), Math.abs(delta ?? 0)));
+  const cell = (value, half) => `${formatAmount(value, unit)}${half === null ? "" : ` \xB1${formatAmount(half, unit, false)}`}`;
+  const rows = [
+    [`${unit} retained per request (\xB1 = 95 % CI)`, "base", "head", "\u0394 head \u2212 base"],
+    [
+      "under load",
+      cell(base.slope, halfWidth2(base)),
+      cell(head.slope, halfWidth2(head)),
+      delta === null ? "\u2014" : cell(delta, deltaUncertainty)
+    ]
+  ];
+  const [baseFit, headFit] = [report.base, report.head].map(
+    (side) => side.fits.find((fit) => fit.metric === "heapPlusExternal")
+  );
+  const baseKept = baseFit?.retainedAfterSettle ?? null;
+  const headKept = headFit?.retainedAfterSettle ?? null;
+  if (baseKept !== null && headKept !== null) {
+    const baseHalf = baseFit?.retainedAfterSettleUncertainty ?? null;
+    const headHalf = headFit?.retainedAfterSettleUncertainty ?? null;
+    const half = baseHalf === null || headHalf === null ? null : Math.hypot(baseHalf, headHalf);
+    rows.push([
+      "kept after settling",
+      cell(baseKept, baseHalf),
+      cell(headKept, headHalf),
+      cell(headKept - baseKept, half)
+    ]);
+  }
+  return formatColumns(rows, ["l", "r", "r", "r"], "");
 }
-function describeHeapDiffs(diffs) {
-  return (diffs ?? []).flatMap((diff) => {
-    if (diff.status === "skipped") return [`${diff.label} heap diff: skipped (${diff.reason})`];
-    if (diff.growing.length === 0) return [`${diff.label} heap diff: nothing grows steadily`];
+function otherMetrics(report) {
+  const labels = [
+    ["arrayBuffers", "ArrayBuffers"],
+    ["rss", "RSS"],
+    ["activeResources", "active handles"]
+  ];
+  const rows = labels.flatMap(([metric, label]) => {
+    const fits = [steadyOf(report.base, metric), steadyOf(report.head, metric)];
+    if (fits.every((fit) => !fit || [fit.slope, fit.low, fit.high].every((value) => Math.abs(value) < 1e-6)))
+      return [];
+    const unit = byteUnitFor(Math.max(...fits.map((fit) => Math.abs(fit?.high ?? 0))));
     return [
-      `${diff.label} heap diff, what grows per request over ${diff.requests} requests:`,
-      ...diff.growing.slice(0, 5).flatMap((row) => [
-        `  ${row.name}: +${row.objectsPerRequest.toFixed(2)} objects, ${formatBytes(row.bytesPerRequest)}${row.bumpedPackages.length > 0 ? ` [bumped: ${row.bumpedPackages.join(", ")}]` : ""}`,
-        ...row.retainerPath ? [`    held by ${row.retainerPath}`] : []
-      ])
+      [
+        label,
+        ...fits.map(
+          (fit) => !fit ? "\u2014" : metric === "activeResources" ? formatSignedCount(fit.slope) : formatIntervalText(fit.slope, halfWidth2(fit), unit)
+        )
+      ]
     ];
   });
+  return rows.length === 0 ? [] : formatColumns([["other metrics per request", "base", "head"], ...rows], ["l", "r", "r"], "");
 }
-function renderCompareText(report) {
-  const { comparison } = report;
-  const heap = describeHeapDiffs(report.heapDiffs);
-  return [
-    fitTable([report.base, report.head]),
-    "",
-    describeSide(report.base),
-    describeSide(report.head),
-    ...heap.length > 0 ? ["", ...heap] : [],
-    ...report.baseCache ? ["", describeBaseCache(report.baseCache)] : [],
-    ...report.bisection ? ["", renderBisectionText(report.bisection)] : [],
-    "",
-    `${verdictLabels[comparison.verdict]}: ${comparison.reason}`
-  ].join("\n");
+function loadLines(report) {
+  const sides = [report.base, report.head].filter((side) => side.load.requests > 0);
+  if (sides.length === 0) return [];
+  const rows = sides.map((side) => [
+    side.label,
+    formatInteger(side.load.requests),
+    formatInteger(side.load.errors + side.load.non2xx),
+    `${formatInteger(side.load.requestsPerSecond)}/s`,
+    `${formatMs(side.load.latencyP50Ms)} / ${formatMs(side.load.latencyP99Ms)}`
+  ]);
+  const network = sides.flatMap((side) => {
+    const text2 = describeNetwork(side);
+    return text2 ? wrapText(plainText(text2, 600), { first: `${side.label} outbound: `, rest: "  " }) : [];
+  });
+  const header = ["load", "requests", "failed", "rate", "p50 / p99"];
+  return [...formatColumns([header, ...rows], ["l", "r", "r", "r", "r"], ""), ...network];
 }
-function renderMeasureText(report) {
-  return [fitTable([report.app]), "", describeSide(report.app), "", `verdict: ${report.app.verdict}`].join(
-    "\n"
+function hopText(hop) {
+  const edge = hop.edge ? ` (${plainText(hop.edge, 60)})` : "";
+  return `${plainText(hop.name, 60)}${edge}${hop.file ? ` in ${plainText(hop.file, 200)}` : ""}`;
+}
+function heapLines(report) {
+  const folded = foldedHead(report);
+  if (!folded || folded.rows.length === 0) return [];
+  const unit = byteUnitFor(Math.max(...folded.rows.map((row) => row.bytesPerRequest)));
+  const table = formatColumns(
+    folded.rows.map((row) => [
+      plainText(row.name, 30),
+      `${plainText(row.owner, 40)}${row.isOwnerBumped ? " (bumped)" : ""}`,
+      formatSignedCount(row.objectsPerRequest),
+      `${formatAmount(row.bytesPerRequest, unit)} ${unit}`
+    ]),
+    ["l", "l", "r", "r"]
   );
+  const shown = folded.rows.filter((row) => row.path.length > 0);
+  const { trunk, tails } = splitTrunk(shown);
+  const trunkLines = trunk.flatMap(
+    (hop, index) => wrapText(hopText(hop), { first: `  ${index + 1}. `, rest: "       " })
+  );
+  const tailLines = shown.flatMap((row, index) => {
+    const tail = (tails[index] ?? []).map(hopText).join(" \u2192 ");
+    return wrapText(`${plainText(row.name, 30)}${tail ? `: \u2192 ${tail}` : ""}`, {
+      first: "     - ",
+      rest: "       "
+    });
+  });
+  const held = ["held by (from the GC root; shared hops once):", ...trunkLines, ...tailLines];
+  return [
+    "what grows at head, per request (V8 internals folded into their holder):",
+    ...table,
+    ...shown.length > 0 ? held : []
+  ];
+}
+function bisectionLines(bisection) {
+  if (!bisection) return [];
+  const [header, ...rows] = bisectionPlainRows(bisection);
+  const steps = rows.map(([packages = "", ...rest]) => [`base + ${plainText(packages, 60)}`, ...rest]);
+  const notBisected = bisection.notBisected.length ? wrapText(`not bisected (lockfile-only removals): ${plainText(bisection.notBisected.join(", "), 300)}`, {
+    first: "  "
+  }) : [];
+  return [
+    stepsSummary(bisection),
+    ...rows.length > 0 && header ? formatColumns([header.map((cell) => cell.toLowerCase()), ...steps], ["l", "r", "r", "l"]) : [],
+    ...notBisected
+  ];
+}
+function logTail(report) {
+  if (report.comparison.verdict !== "error") return [];
+  return [report.base, report.head].flatMap((side) => {
+    const log = sideLog(side);
+    if (!log) return [];
+    const lines = log.split("\n").slice(-12).map((line) => plainText(line, 300));
+    return [`${side.label} log (last lines):`, ...lines.flatMap((line) => wrapText(line, { first: "  " }))];
+  });
+}
+function renderDependencyText(changes) {
+  if (changes.length === 0) return "changed packages: none";
+  const rows = changes.map((change) => [
+    plainText(change.name, 60),
+    `${plainText(change.from ?? "(none)", 30)} \u2192 ${plainText(change.to ?? "(removed)", 30)}`,
+    `${change.kind}, ${change.direct ? "direct" : "transitive"}`
+  ]);
+  return ["changed packages:", ...formatColumns(rows, ["l", "l", "l"])].join("\n");
+}
+function renderCompareText(report, options = {}) {
+  const paint = painter(options.isColor ?? false);
+  const revisions = revisionsText(report, plainInline);
+  const head = [...verdictLine(report, paint), ...revisions ? [`  ${revisions}`] : [], ...keyLines(report)];
+  const evidence2 = report.comparison.verdict === "error" ? [logTail(report)] : [decisiveTable(report), otherMetrics(report), loadLines(report), heapLines(report)];
+  const cache = report.baseCache ? wrapText(plainText(describeBaseCache(report.baseCache), 600)) : [];
+  const blocks = [head, ...evidence2, bisectionLines(report.bisection), cache];
+  return blocks.filter((block) => block.length > 0).map((block) => block.join("\n")).join("\n\n");
+}
+function renderMeasureText(report, options = {}) {
+  const paint = painter(options.isColor ?? false);
+  const { app } = report;
+  const fit = steadyOf(app, "heapPlusExternal");
+  const isLeak = app.verdict === "leak" || app.verdict === "crashed" || app.verdict === "error";
+  const slope = fit ? `${formatIntervalText(fit.slope, halfWidth2(fit))} retained per request (95 % CI)` : "no slope";
+  const verdict = paint(isLeak ? "red" : "green", paint("bold", `${app.verdict.toUpperCase()} ${slope}`));
+  const detail = app.error ? labelled("cause", `${app.error.message}${app.error.hint ? `; ${app.error.hint}` : ""}`) : labelled(
+    "load",
+    `${formatInteger(app.load.requests)} requests, ${formatInteger(app.load.errors + app.load.non2xx)} failed, ${formatInteger(app.load.requestsPerSecond)}/s, p99 ${formatMs(app.load.latencyP99Ms)}`
+  );
+  return [verdict, ...detail].join("\n");
 }
 
 // src/cli/record.ts
@@ -63592,11 +64009,11 @@ async function runWithLogDir(command, logDir, io) {
       plan,
       context
     );
-    await emit(report2, renderCompareText(report2), shared, io);
+    await emit(report2, renderCompareText(report2, { isColor: io.isColor ?? false }), shared, io);
     return compareExitCode[report2.comparison.verdict];
   }
   const report = await measureApp(resolve4(io.cwd, command.appDir), plan, context);
-  await emit(report, renderMeasureText(report), shared, io);
+  await emit(report, renderMeasureText(report, { isColor: io.isColor ?? false }), shared, io);
   return { leak: 1, crashed: 1, error: 2, plateau: 0, transient: 0, flat: 0 }[report.app.verdict];
 }
 async function runCompareRefs(refs, shared, logDir, io) {
@@ -63620,9 +64037,9 @@ async function runCompareRefs(refs, shared, logDir, io) {
   const { report } = outcome;
   await emit(
     report,
-    `${renderDependencyText(report.dependencyChanges ?? [])}
+    `${renderCompareText(report, { isColor: io.isColor ?? false })}
 
-${renderCompareText(report)}`,
+${renderDependencyText(report.dependencyChanges ?? [])}`,
     shared,
     io
   );
@@ -63642,7 +64059,9 @@ async function main() {
   const io = {
     cwd: process.cwd(),
     stdout: (text2) => process.stdout.write(text2),
-    stderr: (text2) => process.stderr.write(text2)
+    stderr: (text2) => process.stderr.write(text2),
+    // https://no-color.org: any non-empty NO_COLOR turns colour off.
+    isColor: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR
   };
   try {
     const command = parseCliArgs(process.argv.slice(2));

@@ -42133,10 +42133,10 @@ var require_form_data = __commonJS({
         return;
       }
       var header = this._multiPartHeader(field, value, options);
-      var footer = this._multiPartFooter();
+      var footer2 = this._multiPartFooter();
       append(header);
       append(value);
-      append(footer);
+      append(footer2);
       this._trackLength(header, value, options);
     };
     FormData.prototype._trackLength = function(header, value, options) {
@@ -42250,12 +42250,12 @@ var require_form_data = __commonJS({
     };
     FormData.prototype._multiPartFooter = function() {
       return function(next) {
-        var footer = FormData.LINE_BREAK;
+        var footer2 = FormData.LINE_BREAK;
         var lastPart = this._streams.length === 0;
         if (lastPart) {
-          footer += this._lastBoundary();
+          footer2 += this._lastBoundary();
         }
-        next(footer);
+        next(footer2);
       }.bind(this);
     };
     FormData.prototype._lastBoundary = function() {
@@ -78876,6 +78876,70 @@ function getOctokit(token, options, ...additionalPlugins) {
   return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 
+// src/report/units.ts
+var BYTE_UNITS = ["B", "KiB", "MiB", "GiB"];
+function byteUnitFor(magnitudeBytes) {
+  let unitIndex = 0;
+  let value = Math.abs(magnitudeBytes);
+  while (value >= 1e3 && unitIndex < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unitIndex++;
+  }
+  return BYTE_UNITS[unitIndex] ?? "B";
+}
+function formatAmount(bytes, unit, signed = true) {
+  if (!Number.isFinite(bytes)) return "n/a";
+  const value = bytes / 1024 ** BYTE_UNITS.indexOf(unit);
+  const size = Math.abs(value);
+  const digits = unit === "B" || size >= 99.95 ? 0 : size < 0.995 && size >= 5e-3 ? 2 : 1;
+  const magnitude = size.toFixed(digits);
+  if (Number(magnitude) === 0) return unit === "B" ? "0" : 0 .toFixed(digits);
+  const sign2 = value < 0 ? "-" : signed ? "+" : "";
+  return `${sign2}${magnitude}`;
+}
+function formatBytes(bytes, options = {}) {
+  if (!Number.isFinite(bytes)) return "n/a";
+  const unit = options.unit ?? byteUnitFor(bytes);
+  return `${formatAmount(bytes, unit, options.signed !== false)} ${unit}`;
+}
+function formatInterval(bytes, halfWidthBytes, options = {}) {
+  const unit = options.unit ?? byteUnitFor(Math.max(Math.abs(bytes), Math.abs(halfWidthBytes ?? 0)));
+  return {
+    value: formatBytes(bytes, { unit }),
+    halfWidth: halfWidthBytes === null ? null : `\xB1${formatAmount(halfWidthBytes, unit, false)}`,
+    unit
+  };
+}
+function formatIntervalText(bytes, halfWidthBytes, unit) {
+  const { value, halfWidth: halfWidth3 } = formatInterval(bytes, halfWidthBytes, unit ? { unit } : {});
+  return halfWidth3 === null ? value : `${value} ${halfWidth3}`;
+}
+function formatSignedCount(value) {
+  if (!Number.isFinite(value)) return "n/a";
+  const rounded = Number(value.toPrecision(3));
+  if (rounded === 0) return "0";
+  return `${rounded > 0 ? "+" : "-"}${Math.abs(rounded)}`;
+}
+function formatInteger(value) {
+  return Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "n/a";
+}
+function formatMs(valueMs) {
+  if (!Number.isFinite(valueMs)) return "n/a";
+  return valueMs >= 100 ? `${Math.round(valueMs)} ms` : `${Number(valueMs.toPrecision(2))} ms`;
+}
+function formatDurationMs(valueMs) {
+  if (!Number.isFinite(valueMs)) return "n/a";
+  const totalSeconds = Math.round(valueMs / 1e3);
+  const minutes = Math.floor(totalSeconds / 60);
+  return minutes > 0 ? `${minutes} min ${totalSeconds % 60} s` : `${totalSeconds} s`;
+}
+function formatRoughHours(hours) {
+  if (!Number.isFinite(hours)) return "never";
+  if (hours < 1) return `~${Math.max(1, Math.round(hours * 60))} min`;
+  if (hours < 48) return `~${Math.round(hours)} h`;
+  return `~${Math.round(hours / 24)} days`;
+}
+
 // src/analysis/analysis.ts
 var z95 = 1.959964;
 var minPointsForFit = 4;
@@ -78926,7 +78990,7 @@ function fitMetrics(samples, thresholdBytesPerRequest) {
   return metricNames.map((metric) => {
     const whole = fitSamples(measured, metric);
     const early = hasHalves ? fitSamples(measured.slice(0, half + 1), metric) : null;
-    const steady = hasHalves ? fitSamples(measured.slice(half), metric) : whole;
+    const steady2 = hasHalves ? fitSamples(measured.slice(half), metric) : whole;
     const threshold = metric === "activeResources" ? resourcesThresholdPerRequest : metric === "rss" ? thresholdBytesPerRequest * rssThresholdFactor : thresholdBytesPerRequest * sideLeakFactor;
     const retainedAfterSettle = retainedPerRequest(settled[0], settled.at(-1), metricValue[metric]);
     const retainedAfterSettleUncertainty = retainedAfterSettle === null ? null : settleUncertainty(measured, whole, settled, metricValue[metric]);
@@ -78934,10 +78998,10 @@ function fitMetrics(samples, thresholdBytesPerRequest) {
       metric,
       whole,
       early,
-      steady,
+      steady: steady2,
       retainedAfterSettle,
       retainedAfterSettleUncertainty,
-      verdict: classify({ early, steady, retainedAfterSettle, retainedAfterSettleUncertainty }, threshold)
+      verdict: classify({ early, steady: steady2, retainedAfterSettle, retainedAfterSettleUncertainty }, threshold)
     };
   });
 }
@@ -78961,17 +79025,17 @@ function survivesSettle(retained, slopeUnderLoad, threshold) {
   return retained === null || retained > Math.max(threshold, survivingShareOfLeak * slopeUnderLoad);
 }
 function classify(fit, threshold) {
-  const { early, steady, retainedAfterSettle, retainedAfterSettleUncertainty } = fit;
-  if (!steady) return null;
+  const { early, steady: steady2, retainedAfterSettle, retainedAfterSettleUncertainty } = fit;
+  if (!steady2) return null;
   const isGivenBack = (slope) => slope > (retainedAfterSettleUncertainty ?? Number.POSITIVE_INFINITY) && !survivesSettle(retainedAfterSettle, slope, threshold);
-  if (steady.low > threshold) return isGivenBack(steady.slope) ? "transient" : "leak";
+  if (steady2.low > threshold) return isGivenBack(steady2.slope) ? "transient" : "leak";
   if (early && early.low > threshold) return isGivenBack(early.slope) ? "transient" : "plateau";
   return "flat";
 }
 function isDecelerating(fit, thresholdBytesPerRequest) {
-  const { early, steady } = fit;
-  if (!early || !steady) return false;
-  return early.low > thresholdBytesPerRequest * sideLeakFactor && steady.high < early.slope / 2;
+  const { early, steady: steady2 } = fit;
+  if (!early || !steady2) return false;
+  return early.low > thresholdBytesPerRequest * sideLeakFactor && steady2.high < early.slope / 2;
 }
 function primaryFit(side2) {
   return side2.fits.find((fit) => fit.metric === "heapPlusExternal");
@@ -79053,13 +79117,6 @@ function compareSides(base, head, thresholdBytesPerRequest) {
 }
 function halfWidth(fit) {
   return (fit.high - fit.low) / 2;
-}
-function formatBytes(bytes) {
-  const sign2 = bytes < 0 ? "-" : "+";
-  const size = Math.abs(bytes);
-  if (size >= 2 ** 20) return `${sign2}${(size / 2 ** 20).toFixed(1)} MB`;
-  if (size >= 1024) return `${sign2}${(size / 1024).toFixed(1)} KB`;
-  return `${sign2}${size.toFixed(size < 10 ? 1 : 0)} B`;
 }
 
 // src/github/check-run.ts
@@ -81170,7 +81227,7 @@ async function analyse(paths, options) {
     requestsBetween: { firstToLast: 2 * options.requestsPerBatch },
     bumpedPackages: options.bumpedPackages,
     appRoot: options.appDir,
-    log
+    log: (line) => log(`${label}: ${line}`)
   });
   const growing = result.growing.map((group) => ({
     name: group.name,
@@ -81499,12 +81556,15 @@ async function measureSides(options) {
     schedule = await warmUp(states, options);
     if (schedule.warmupRequests > 0) await checkStubsUsed(states, schedule.warmupRequests, options);
     await settle(states, options);
+    const roundsStartedAt = Date.now();
     for (let round = 0; round < schedule.roundsPlanned; round++) {
       if (!states.some(isRunning)) break;
       const order = round % 2 === 0 ? states : [...states].reverse();
       for (const state of order) await loadAndSample(state, schedule.requestsPerRound, "measure", options);
       schedule.roundsRun = round + 1;
-      log(`round ${round + 1}/${schedule.roundsPlanned}: ${describeRound(states)}`);
+      const secondsLeft = (Date.now() - roundsStartedAt) / (round + 1) * (schedule.roundsPlanned - round - 1);
+      const eta = round + 1 < schedule.roundsPlanned ? ` (~${Math.ceil(secondsLeft / 1e3)} s left)` : "";
+      log(`round ${round + 1}/${schedule.roundsPlanned}: ${describeRound(states)}${eta}`);
       const isLongEnough = round + 1 >= Math.max(minRounds, Math.ceil(schedule.roundsPlanned / 2));
       if (isLongEnough && isVerdictClear(states, plan.thresholdBytesPerRequest)) {
         schedule.isStoppedEarly = round + 1 < schedule.roundsPlanned;
@@ -81545,8 +81605,12 @@ async function warmUp(states, options) {
       `the app serves about ${schedule.warmupRequestsPerSecond} requests/s: sized to the ${plan.timeBudgetMs / 1e3} s budget per side, ${schedule.warmupRequests} warm-up requests and ${schedule.roundsPlanned} rounds of ${schedule.requestsPerRound}`
     );
   }
-  log(`warming up: ${schedule.warmupRequests} requests per side`);
-  for (const state of states) {
+  const running = states.filter(isRunning);
+  if (running.length === 0) return schedule;
+  log(
+    `warming up ${running.map((state) => state.target.label).join(" and ")}: ${schedule.warmupRequests} requests each`
+  );
+  for (const state of running) {
     await loadAndSample(state, Math.max(0, schedule.warmupRequests - firstRequests), "warmup", options);
   }
   return schedule;
@@ -82290,13 +82354,13 @@ async function measureCandidate(options, candidate) {
       { ...options.context, workDir: join8(options.logDir, candidate.folder) }
     );
     const verdict = report.comparison.verdict;
-    const steady = primaryFit(report.head)?.steady;
+    const steady2 = primaryFit(report.head)?.steady;
     return {
       step: step({
         verdict: verdict === "regression" ? "regression" : verdict === "error" ? "error" : "clean",
         reason: report.comparison.reason,
-        slopeBytesPerRequest: steady?.slope ?? null,
-        slopeInterval: steady ? { low: steady.low, high: steady.high } : null,
+        slopeBytesPerRequest: steady2?.slope ?? null,
+        slopeInterval: steady2 ? { low: steady2.low, high: steady2.high } : null,
         deltaBytesPerRequest: report.comparison.deltaBytesPerRequest,
         diedAfterRequests: diedAfter(report.head)
       }),
@@ -86703,6 +86767,16 @@ var planSettings = {
     defaultText: "unlimited",
     description: "Request rate cap (requests/s), e.g. production's, so time-expiring caches fill as they do there."
   },
+  productionRps: {
+    input: "production-rps",
+    cli: "production-rps",
+    scenario: "productionRps",
+    isPlan: true,
+    rule: above0,
+    default: null,
+    defaultText: "per 1 req/s",
+    description: "Production traffic (requests/s) the report prices the growth at: MiB per hour and the time until the heap cap fills. It never changes the load."
+  },
   heapSnapshots: {
     input: "heap-snapshots",
     cli: "heap-snapshots",
@@ -86993,6 +87067,11 @@ var scenario_schema_default = {
       type: "number",
       exclusiveMinimum: 0,
       description: "cap on requests per second, for caches that fill at a real user's pace; default: no cap"
+    },
+    productionRps: {
+      type: "number",
+      exclusiveMinimum: 0,
+      description: "production traffic in requests per second: the report prices the growth at it; default: 1 request/s"
     },
     heapCapMb: {
       type: "integer",
@@ -87495,14 +87574,15 @@ async function compareRefs(options) {
     const plan = buildRunPlan(options.settings, scenario);
     const withChanges = {
       dependencyChanges: diff.changes,
-      ...prepared.base.cache ? { baseCache: prepared.base.cache } : {}
+      ...prepared.base.cache ? { baseCache: prepared.base.cache } : {},
+      revisions: { baseSha: baseline.mergeBaseSha, headSha: baseline.headSha }
     };
-    const failedSides = [prepared.base, prepared.head].filter((side2) => !side2.result.ok);
-    if (failedSides.length > 0) {
+    const failedSides2 = [prepared.base, prepared.head].filter((side2) => !side2.result.ok);
+    if (failedSides2.length > 0) {
       const [base, head] = [prepared.base, prepared.head].map(
         (side2, index) => unbuiltSide(index === 0 ? "base" : "head", side2)
       );
-      const failed = failedSides.map((side2) => side2 === prepared.base ? "base" : "head").join(" and ");
+      const failed = failedSides2.map((side2) => side2 === prepared.base ? "base" : "head").join(" and ");
       return {
         kind: "compared",
         report: {
@@ -87514,7 +87594,7 @@ async function compareRefs(options) {
           head,
           comparison: {
             verdict: "error",
-            reason: `${failed} failed to ${describeFailedStage(failedSides[0])}`,
+            reason: `${failed} failed to ${describeFailedStage(failedSides2[0])}`,
             deltaBytesPerRequest: null,
             deltaUncertainty: null
           },
@@ -87750,45 +87830,406 @@ function toAlignment(value) {
   return code === 67 || code === 99 ? 99 : code === 76 || code === 108 ? 108 : code === 82 || code === 114 ? 114 : 0;
 }
 
-// src/report/units.ts
-var BYTE_UNITS = ["B", "KB", "MB", "GB"];
-function byteUnitFor(magnitudeBytes) {
-  let unitIndex = 0;
-  let value = Math.abs(magnitudeBytes);
-  while (value >= 1024 && unitIndex < BYTE_UNITS.length - 1) {
-    value /= 1024;
-    unitIndex++;
+// src/report/cost.ts
+function costAtTraffic(input) {
+  const requestsPerSecond = input.productionRps ?? 1;
+  const bytesPerHour = input.bytesPerRequest * requestsPerSecond * 3600;
+  const heapCapBytes = input.heapCapMb * 1024 * 1024;
+  const headroom = Math.max(0, heapCapBytes - Math.max(0, input.heapInUseBytes ?? 0));
+  return {
+    requestsPerSecond,
+    isPerOneRequestPerSecond: input.productionRps === null,
+    bytesPerHour,
+    hoursToFill: bytesPerHour > 0 ? headroom / bytesPerHour : null,
+    heapCapMb: input.heapCapMb
+  };
+}
+function formatRate(requestsPerSecond) {
+  return `${Number(requestsPerSecond.toPrecision(3)).toLocaleString("en-US")} req/s`;
+}
+function formatPerHour(cost) {
+  const rate = formatRate(cost.requestsPerSecond);
+  return `${formatBytes(Math.abs(cost.bytesPerHour), { signed: false })}/hour at ${rate}`;
+}
+function renderCostLine(cost) {
+  const perHour = formatPerHour(cost);
+  if (cost.hoursToFill === null) return `\u2248 ${perHour}`;
+  return `\u2248 ${perHour}; a ${cost.heapCapMb} MiB heap fills in ${formatRoughHours(cost.hoursToFill)}`;
+}
+
+// src/report/heap-rows.ts
+var MAX_HEAP_ROWS = 5;
+var INTERNAL_NAME = /^(system \/ |\((?!closure\))[^)]*\)$)/;
+var INTERNAL_TYPES = /* @__PURE__ */ new Set(["hidden", "array", "string", "concatenated string", "sliced string", "code"]);
+function isV8Internal(row) {
+  if (row.nodeType === "closure") return false;
+  return INTERNAL_NAME.test(row.name) || INTERNAL_TYPES.has(row.nodeType) && row.name.startsWith("(");
+}
+function parseRetainerPath(path5) {
+  if (!path5) return [];
+  return path5.split(" \u2192 ").map((part) => {
+    let rest = part.replace(/ ×\d+$/, "");
+    let file = null;
+    const fileAt = rest.lastIndexOf(" in ");
+    if (fileAt > 0 && !rest.slice(fileAt + 4).includes(" ")) {
+      file = rest.slice(fileAt + 4);
+      rest = rest.slice(0, fileAt);
+    }
+    const edgeMatch = /^(.+?) \((.*)\)$/.exec(rest);
+    return edgeMatch?.[1] && edgeMatch[2] !== void 0 ? { name: edgeMatch[1], edge: edgeMatch[2], file } : { name: rest, edge: null, file };
+  });
+}
+function relativeToApp(file, appDir) {
+  const shown = displayFile(file, appDir);
+  const temp = /(?:^|\/)leakwatch-(?:base|head)-[^/]+\/(.*)$/.exec(shown);
+  return temp?.[1] ?? shown;
+}
+function rowName(row) {
+  if (row.nodeType !== "closure") return row.name;
+  return row.name === "(closure)" ? "anonymous function" : `${row.name}()`;
+}
+function ownerOf(row, definedIn) {
+  const defining = definedIn ? packageOfFile(definedIn) : void 0;
+  if (defining) return defining;
+  if (definedIn) return "app";
+  return row.packages[0] ?? "app";
+}
+function toPersonRow(row, appDir, bumped) {
+  const definedIn = row.sourceFile ? relativeToApp(row.sourceFile, appDir) : null;
+  const owner = ownerOf(row, definedIn);
+  return {
+    name: rowName(row),
+    objectsPerRequest: row.objectsPerRequest,
+    bytesPerRequest: row.bytesPerRequest,
+    retainedBytesPerRequest: row.retainedBytesPerRequest,
+    owner,
+    isOwnerBumped: bumped.has(owner),
+    definedIn,
+    path: parseRetainerPath(row.retainerPath)
+  };
+}
+function ownerRow(internal, rows) {
+  const hops = parseRetainerPath(internal.retainerPath).reverse();
+  for (const hop of hops) {
+    const name = hop.name === "(anonymous)()" ? "anonymous function" : hop.name;
+    const match = rows.find((row) => row.name === name);
+    if (match) return match;
   }
-  return BYTE_UNITS[unitIndex] ?? "B";
+  return void 0;
 }
-function formatBytes2(bytes, options = {}) {
-  if (!Number.isFinite(bytes)) return "n/a";
-  const unit = options.unit ?? byteUnitFor(bytes);
-  const value = bytes / 1024 ** BYTE_UNITS.indexOf(unit);
-  const digits = unit === "B" && Math.abs(value) >= 10 ? 0 : 1;
-  const magnitude = Math.abs(value).toFixed(digits);
-  if (Number(magnitude) === 0) return `${magnitude} ${unit}`;
-  const sign2 = value < 0 ? "-" : options.signed === false ? "" : "+";
-  return `${sign2}${magnitude} ${unit}`;
+function foldHeapRows(growing, options) {
+  const bumped = new Set(options.bumpedPackages);
+  const users = growing.filter((row) => !isV8Internal(row)).map((row) => toPersonRow(row, options.appDir, bumped));
+  let internalBytesPerRequest = 0;
+  for (const internal of growing.filter(isV8Internal)) {
+    const owner = ownerRow(internal, users);
+    if (owner) owner.bytesPerRequest += internal.bytesPerRequest;
+    else internalBytesPerRequest += internal.bytesPerRequest;
+  }
+  users.sort((a, b) => b.bytesPerRequest - a.bytesPerRequest);
+  const maxRows = options.maxRows ?? MAX_HEAP_ROWS;
+  const hidden = users.slice(maxRows);
+  return {
+    rows: users.slice(0, maxRows),
+    internalBytesPerRequest,
+    hiddenRows: hidden.length,
+    hiddenBytesPerRequest: hidden.reduce((sum, row) => sum + row.bytesPerRequest, 0)
+  };
 }
-function formatSignedCount(value) {
-  if (!Number.isFinite(value)) return "n/a";
-  const rounded = Number(value.toPrecision(3));
-  if (rounded === 0) return "0";
-  return `${rounded > 0 ? "+" : "-"}${Math.abs(rounded)}`;
+
+// src/report/heap.ts
+function headExplanation(report) {
+  return report.heapDiffs?.find((diff) => diff.label === "head");
 }
-function formatInteger(value) {
-  return Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "n/a";
+function bumpedNames(report) {
+  return (report.dependencyChanges ?? []).map((change) => change.name);
 }
-function formatMs(valueMs) {
-  if (!Number.isFinite(valueMs)) return "n/a";
-  return valueMs >= 100 ? `${Math.round(valueMs)} ms` : `${Number(valueMs.toPrecision(2))} ms`;
+function foldedHead(report, maxRows) {
+  const explanation = headExplanation(report);
+  if (explanation?.status !== "analysed") return null;
+  return foldHeapRows(explanation.growing, {
+    appDir: report.head.appDir,
+    bumpedPackages: bumpedNames(report),
+    ...maxRows === void 0 ? {} : { maxRows }
+  });
 }
-function formatDurationMs(valueMs) {
-  if (!Number.isFinite(valueMs)) return "n/a";
-  const totalSeconds = Math.round(valueMs / 1e3);
-  const minutes = Math.floor(totalSeconds / 60);
-  return minutes > 0 ? `${minutes} min ${totalSeconds % 60} s` : `${totalSeconds} s`;
+function ownerCell(row) {
+  if (row.owner === "app") return "your app";
+  return row.isOwnerBumped ? `${inlineCode(row.owner, 100)} (bumped)` : inlineCode(row.owner, 100);
+}
+function growthTable(folded) {
+  const unit = byteUnitFor(Math.max(...folded.rows.map((row) => row.bytesPerRequest)));
+  const body = folded.rows.map((row) => [
+    inlineCode(row.name, 60),
+    ownerCell(row),
+    formatSignedCount(row.objectsPerRequest),
+    formatAmount(row.bytesPerRequest, unit)
+  ]);
+  const table = markdownTable([["Object", "Owner", "Objects", unit], ...body], {
+    align: ["l", "l", "r", "r"]
+  });
+  const notes = [];
+  if (folded.hiddenRows > 0)
+    notes.push(`${folded.hiddenRows} smaller groups (${formatBytes(folded.hiddenBytesPerRequest)})`);
+  if (folded.internalBytesPerRequest > 0)
+    notes.push(`${formatBytes(folded.internalBytesPerRequest)} of V8 internals`);
+  const more = notes.length > 0 ? `; also ${notes.join(", ")}` : "";
+  return `${table}
+
+<sub>Per request at head; sizes include the V8 internals each object holds${more}.</sub>`;
+}
+function hopText(hop) {
+  const edge = hop.edge === null ? "" : ` (${inlineCode(hop.edge, 60)})`;
+  const file = hop.file === null ? "" : ` in ${inlineCode(hop.file, 120)}`;
+  const name = hop.name === "\u2026" ? "\u2026" : inlineCode(hop.name, 60);
+  return `${name}${edge}${file}`;
+}
+var sameHop = (a, b) => a.name === b.name && a.edge === b.edge && a.file === b.file;
+function splitTrunk(rows) {
+  const top = rows[0]?.path ?? [];
+  const lastShared = (path5) => top.findLastIndex((hop) => hop.name !== "\u2026" && path5.some((other) => sameHop(hop, other)));
+  const depths = rows.slice(1).map((row) => lastShared(row.path));
+  const trunkEnd = rows.length === 1 ? top.length - 1 : Math.max(-1, ...depths);
+  const trunk = top.slice(0, trunkEnd + 1);
+  const tails = rows.map((row) => {
+    const anchor = trunk.length === 0 ? -1 : row.path.findLastIndex((hop) => trunk.some((t) => sameHop(t, hop)));
+    return row.path.slice(anchor + 1);
+  });
+  return { trunk, tails };
+}
+function renderRetainerList(rows) {
+  const shown = rows.filter((row) => row.path.length > 0);
+  if (shown.length === 0) return null;
+  const { trunk, tails } = splitTrunk(shown);
+  const lines = trunk.map((hop, index) => `${index + 1}. ${hopText(hop)}`);
+  const indent = trunk.length > 0 ? "   " : "";
+  shown.forEach((row, index) => {
+    const tail = tails[index] ?? [];
+    const via = tail.length > 0 ? `: \u2192 ${tail.map(hopText).join(" \u2192 ")}` : "";
+    const defined = row.definedIn ? ` (defined in ${inlineCode(row.definedIn, 120)})` : "";
+    lines.push(`${indent}- **${inlineCode(row.name, 60)}**${defined}${via}`);
+  });
+  return lines.join("\n");
+}
+function renderHeapSection(report, maxRows) {
+  const explanation = headExplanation(report);
+  if (!explanation) return null;
+  const title = "#### What grows at head";
+  if (explanation.status === "skipped")
+    return `${title}
+
+_Not analysed: ${escapeInline(explanation.reason, 300)}._`;
+  const folded = foldedHead(report, maxRows);
+  if (!folded || folded.rows.length === 0) {
+    return `${title}
+
+_No object group grew steadily over ${explanation.requests} requests above the noise threshold._`;
+  }
+  const list = renderRetainerList(folded.rows);
+  const path5 = list ? `
+
+<details open>
+<summary>What holds it, from the GC root</summary>
+
+${list}
+
+</details>` : "";
+  return `${title}
+
+${growthTable(folded)}${path5}`;
+}
+
+// src/report/headline.ts
+var markdownInline = {
+  code: (text3) => inlineCode(text3, 100),
+  text: (text3) => escapeInline(text3, 300)
+};
+function steady(side2) {
+  return side2.fits.find((fit) => fit.metric === "heapPlusExternal")?.steady ?? null;
+}
+function failedSides(report) {
+  const failed = [report.base, report.head].filter((side2) => side2.error || side2.exit?.kind === "crash");
+  const first = failed[0];
+  if (!first) return report.comparison.reason;
+  const names = failed.map((side2) => side2.label).join(" and ");
+  if (first.exit?.kind === "crash") {
+    const how = first.exit.signal ?? `exit code ${first.exit.code ?? "?"}`;
+    return `${names} crashed (${how}) after ${formatInteger(first.exit.requestsSent)} requests`;
+  }
+  const message = first.error?.message ?? "";
+  const stage = /failed to (install|build)/.exec(message)?.[1];
+  return `${names} failed to ${stage ?? "start"}`;
+}
+function decisiveText(report) {
+  const { comparison, head, base } = report;
+  if (comparison.verdict === "error") return `could not measure: ${failedSides(report)}`;
+  if (head.exit?.kind === "oom" || base.exit?.kind === "oom") {
+    const side2 = head.exit?.kind === "oom" ? head : base;
+    const other = side2 === head ? base : head;
+    const survived = other.exit?.kind === "oom" ? "and so did" : "while";
+    return `${side2.label} ran out of memory after ${formatInteger(side2.exit?.requestsSent ?? 0)} requests, ${survived} ${other.label}${other.exit?.kind === "oom" ? "" : " survived"}`;
+  }
+  const delta = comparison.deltaBytesPerRequest;
+  if (delta === null) return comparison.reason;
+  const { value, halfWidth: halfWidth3 } = formatInterval(delta, comparison.deltaUncertainty);
+  const interval = halfWidth3 ? ` (${halfWidth3}, 95 % CI)` : "";
+  if (comparison.verdict === "pre-existing") {
+    const headSlope = steady(head)?.slope ?? Number.NaN;
+    const baseSlope = steady(base)?.slope ?? Number.NaN;
+    return `pre-existing leak: head retains ${formatBytes(headSlope)} per request, base ${formatBytes(baseSlope)}`;
+  }
+  const tail = comparison.verdict === "unchanged" ? ", below the noise: no regression" : "";
+  return `${value} retained per request${interval}${tail}`;
+}
+function formatVersion(version) {
+  return version ?? "(none)";
+}
+function changeText(change, fmt) {
+  const kind = change.kind === "downgrade" ? " (downgrade)" : change.kind === "major" ? " (major)" : "";
+  return `${fmt.code(change.name)} ${fmt.text(formatVersion(change.from))} \u2192 ${fmt.text(formatVersion(change.to))}${kind}`;
+}
+function subjectText(report, changes, fmt) {
+  const outcome = report.bisection?.outcome;
+  const [lead] = outcome?.kind === "culprit" ? outcome.changes : [];
+  if (lead && report.bisection) {
+    const bumps = report.bisection.units.filter((unit) => unit.kind === "bump").length;
+    return `${changeText(lead, fmt)}${bumps > 1 ? ` (culprit of ${bumps} bumps)` : ""}`;
+  }
+  if (changes.length === 0) return null;
+  const ordered = [...changes].sort((a, b) => Number(b.direct) - Number(a.direct));
+  const [first] = ordered;
+  if (!first) return null;
+  return ordered.length === 1 ? changeText(first, fmt) : `${changeText(first, fmt)} and ${formatInteger(ordered.length - 1)} more`;
+}
+function revisionsText(report, fmt) {
+  const revisions = report.pr ?? report.revisions;
+  if (!revisions) return null;
+  return `base ${fmt.code(revisions.baseSha.slice(0, 7))} \u2192 head ${fmt.code(revisions.headSha.slice(0, 7))}`;
+}
+var COLLECTION = /^(Map|Set|WeakMap|WeakSet|Array|Object)$/;
+function holderHop(rows) {
+  const hops = rows.flatMap((row) => row.path.filter((hop) => hop.name !== "\u2026"));
+  const collection = hops.find((hop) => COLLECTION.test(hop.name) && hop.edge !== null && hop.file !== null);
+  const top = rows[0]?.path.filter((hop) => hop.name !== "\u2026") ?? [];
+  return collection ?? top.find((hop) => hop.file?.startsWith("node_modules/")) ?? top.findLast((hop) => hop.file !== null) ?? top[top.length - 1] ?? null;
+}
+function packageOfHop(hop) {
+  const match = /^node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(hop.file ?? "");
+  return match?.[1] ?? (hop.file ? hop.file : "your app");
+}
+function formatCount(value) {
+  return value >= 10 ? formatInteger(value) : String(Number(value.toPrecision(2)));
+}
+function heldObjects(rows, fmt) {
+  const owners = new Set(rows.map((row) => row.owner));
+  const [onlyOwner] = owners;
+  const named = rows.map((row) => {
+    const owner = owners.size > 1 ? ` (${fmt.text(row.owner)})` : "";
+    return `${formatCount(row.objectsPerRequest)} ${fmt.code(row.name)}${owner}`;
+  });
+  const list = named.length > 1 ? `${named.slice(0, -1).join(", ")} and ${named.at(-1)}` : named[0] ?? "";
+  const from = onlyOwner === "app" ? "of your app" : `from ${fmt.text(onlyOwner ?? "")}`;
+  return owners.size === 1 ? `${list} ${from}` : list;
+}
+function describeHop(hop, fmt) {
+  const edge = hop.edge ? ` (${fmt.code(hop.edge)})` : "";
+  return `${fmt.code(hop.name)}${edge} in ${fmt.text(packageOfHop(hop))}`;
+}
+function holderText(report, fmt) {
+  const holder = holderHop(foldedHead(report)?.rows ?? []);
+  return holder ? describeHop(holder, fmt) : null;
+}
+function causeText(report, fmt) {
+  if (report.comparison.verdict === "error") return null;
+  const rows = foldedHead(report)?.rows ?? [];
+  const [top] = rows;
+  if (!top) return null;
+  const holder = holderHop(rows);
+  const objects = heldObjects(rows.slice(0, 3), fmt);
+  if (!holder) return `${objects} accumulate per request.`;
+  return `${describeHop(holder, fmt)} keeps ${objects} per request.`;
+}
+function lastHeapUsed(side2) {
+  const measured = side2.samples.filter((sample3) => sample3.phase === "measure");
+  return measured[measured.length - 1]?.heapUsedBytes ?? null;
+}
+function verdictCost(report) {
+  const { comparison, plan } = report;
+  const growth = comparison.verdict === "regression" ? comparison.deltaBytesPerRequest : comparison.verdict === "improvement" ? comparison.deltaBytesPerRequest === null ? null : -comparison.deltaBytesPerRequest : comparison.verdict === "pre-existing" ? steady(report.head)?.slope ?? null : null;
+  if (growth === null || growth <= 0) return null;
+  return costAtTraffic({
+    bytesPerRequest: growth,
+    productionRps: plan.productionRps ?? null,
+    heapCapMb: plan.heapCapMb,
+    heapInUseBytes: lastHeapUsed(report.head)
+  });
+}
+function costText(report, fmt) {
+  const cost = verdictCost(report);
+  if (!cost) return null;
+  const hint = cost.isPerOneRequestPerSecond ? ` (set ${fmt.code("production-rps")} for your traffic)` : "";
+  if (report.comparison.verdict === "improvement") return `Saves \u2248 ${formatPerHour(cost)}${hint}.`;
+  return `${renderCostLine(cost)}${hint}.`;
+}
+
+// src/report/next-step.ts
+function regressionStep(report, changes, fmt) {
+  const outcome = report.bisection?.outcome;
+  const [lead] = outcome?.kind === "culprit" ? outcome.changes : [];
+  if (lead && report.bisection) {
+    const others = report.bisection.units.filter(
+      (unit) => unit.kind === "bump" && unit.lead !== lead.name
+    ).length;
+    const rest = others > 0 ? `; the other ${others} bump${others > 1 ? "s" : ""} can merge without it` : "";
+    const remedy = report.bisection.remedy;
+    if (remedy && remedy.advice !== "unknown") return `${fmt.text(remedy.sentence)}${rest}.`;
+    return `Keep ${fmt.code(lead.name)} at ${fmt.text(lead.from ?? "(not installed)")}, the last release without the leak${rest}.`;
+  }
+  if (outcome?.kind === "interaction") {
+    return `Keep the base versions: no single bump leaks alone, these leak together: ${outcome.changes.map((change) => fmt.code(change.name)).join(", ")}.`;
+  }
+  const [only] = changes;
+  if (changes.length === 1 && only) {
+    const base = `${fmt.code(only.name)} ${fmt.text(only.from ?? "(not installed)")}`;
+    return only.kind === "downgrade" ? `Stay on ${base}: this bump is a downgrade and brings the leak back.` : `Stay on ${base} until a release without the leak; report it upstream with the heap diff below.`;
+  }
+  if (changes.length > 1) return "Keep the base versions, or split this update to find the bump that leaks.";
+  return "The leak comes from the code change: look at what holds it below.";
+}
+function firstErrorLine(log) {
+  if (!log) return null;
+  const lines = log.split("\n").map((line) => line.trim());
+  const isError = (line) => /^(\w*Error\b|Error:|ERR!|error\b|FATAL|fatal:|Cannot |Uncaught )/i.test(line) || /\bERR_[A-Z_]+\b/.test(line);
+  return lines.find(isError) ?? lines.find((line) => line.length > 0) ?? null;
+}
+function sideLog(side2) {
+  return side2.error?.logTail ?? (side2.exit && "logTail" in side2.exit ? side2.exit.logTail : void 0);
+}
+function errorStep(report, fmt) {
+  const failed = [report.head, report.base].find((side2) => side2.error || side2.exit?.kind === "crash");
+  if (failed?.error?.hint) return fmt.text(failed.error.hint);
+  if (failed?.exit?.kind === "crash")
+    return `Fix the crash in ${failed.label} (log below), then rerun; leakwatch cannot judge a side that died.`;
+  return "Fix the cause above and rerun.";
+}
+function nextStepText(report, changes, fmt) {
+  const { comparison } = report;
+  switch (comparison.verdict) {
+    case "regression":
+      return regressionStep(report, changes, fmt);
+    case "improvement": {
+      const removed = comparison.deltaBytesPerRequest === null ? null : -comparison.deltaBytesPerRequest;
+      return removed === null ? "Merge: head no longer runs out of memory." : `Merge: this change removes a ${formatBytes(removed, { signed: false })}/request leak.`;
+    }
+    case "pre-existing": {
+      const where = holderText(report, fmt);
+      return where ? `Not introduced by this change: fix the existing leak in ${where}.` : `Not introduced by this change. Set ${fmt.code("heap-snapshots: always")} to see where the existing leak grows.`;
+    }
+    case "error":
+      return errorStep(report, fmt);
+    default:
+      return null;
+  }
 }
 
 // src/report/sections.ts
@@ -87798,21 +88239,7 @@ var METRIC_LABELS = {
   rss: "RSS",
   activeResources: "Active handles"
 };
-var METRIC_ORDER = ["heapPlusExternal", "arrayBuffers", "rss", "activeResources"];
-function steadySlope(side2, metric) {
-  return side2.fits.find((fit) => fit.metric === metric)?.steady ?? null;
-}
-function formatSlopes(metric, slopes) {
-  const isBytes = metric !== "activeResources";
-  const largest = Math.max(
-    0,
-    ...slopes.map((fit) => Math.max(Math.abs(fit?.slope ?? 0), Math.abs(fit?.high ?? 0)))
-  );
-  const unit = byteUnitFor(largest);
-  const value = (amount) => isBytes ? formatBytes2(amount, { unit }) : formatSignedCount(amount);
-  const plusMinus = (amount) => isBytes ? formatBytes2(amount, { signed: false }) : formatSignedCount(amount).replace("+", "");
-  return { value, plusMinus };
-}
+var OTHER_METRICS = ["arrayBuffers", "rss", "activeResources"];
 var REPORT_EMOJI = {
   regression: "\u274C",
   improvement: "\u2705",
@@ -87820,44 +88247,77 @@ var REPORT_EMOJI = {
   "pre-existing": "\u26A0\uFE0F",
   error: "\u{1F4A5}"
 };
-function metricVerdict(base, head, comparison) {
-  const baseVerdict = base?.verdict ?? null;
-  const headVerdict = head?.verdict ?? null;
-  if (!baseVerdict && !headVerdict) return "\u2014";
-  const emoji = comparison ? REPORT_EMOJI[comparison] : headVerdict === "leak" ? baseVerdict === "leak" ? "\u26A0\uFE0F" : "\u274C" : "\u2705";
-  return `${emoji} ${baseVerdict ?? "\u2014"} \u2192 ${headVerdict ?? "\u2014"}`;
+function fitOf(side2, metric) {
+  return side2.fits.find((fit) => fit.metric === metric);
 }
-function renderMetricsTable(report) {
-  const rows = METRIC_ORDER.map((metric) => {
-    const base = report.base.fits.find((fit) => fit.metric === metric);
-    const head = report.head.fits.find((fit) => fit.metric === metric);
-    const baseSlope = base?.steady ?? null;
-    const headSlope = head?.steady ?? null;
-    const { value, plusMinus } = formatSlopes(metric, [baseSlope, headSlope]);
-    const slopeCell = (fit) => fit ? `${value(fit.slope)} \xB1${plusMinus((fit.high - fit.low) / 2)}` : "n/a";
-    const isPrimary = metric === "heapPlusExternal" && report.comparison.deltaBytesPerRequest !== null;
-    const delta = isPrimary ? report.comparison.deltaBytesPerRequest : baseSlope && headSlope ? headSlope.slope - baseSlope.slope : null;
-    const uncertainty = isPrimary ? report.comparison.deltaUncertainty : null;
-    const deltaCell = delta === null ? "n/a" : `${value(delta)}${uncertainty === null ? "" : ` \xB1${plusMinus(uncertainty)}`}`;
-    const settledCell = (fit) => fit?.retainedAfterSettle === null || fit?.retainedAfterSettle === void 0 ? "n/a" : value(fit.retainedAfterSettle);
-    return [
-      METRIC_LABELS[metric],
-      slopeCell(baseSlope),
-      slopeCell(headSlope),
-      deltaCell,
-      `${settledCell(base)} / ${settledCell(head)}`,
-      metricVerdict(base, head, metric === "heapPlusExternal" ? report.comparison.verdict : null)
-    ];
-  });
-  const header = [
-    "Per request",
-    "Base",
-    "Head",
-    "\u0394 head \u2212 base",
-    "Kept after settle (base / head)",
-    "Verdict"
+function steadySlope(side2, metric) {
+  return fitOf(side2, metric)?.steady ?? null;
+}
+var halfWidth2 = (fit) => (fit.high - fit.low) / 2;
+function amountWithin(value, half, unit) {
+  return half === null ? formatAmount(value, unit) : `${formatAmount(value, unit)} \xB1${formatAmount(half, unit, false)}`;
+}
+function renderDecisiveTable(report) {
+  const base = fitOf(report.base, "heapPlusExternal");
+  const head = fitOf(report.head, "heapPlusExternal");
+  if (!base?.steady || !head?.steady) return null;
+  const { deltaBytesPerRequest: delta, deltaUncertainty } = report.comparison;
+  const settled = base.retainedAfterSettle !== null && head.retainedAfterSettle !== null ? {
+    base: base.retainedAfterSettle,
+    head: head.retainedAfterSettle,
+    baseHalf: base.retainedAfterSettleUncertainty,
+    headHalf: head.retainedAfterSettleUncertainty
+  } : null;
+  const magnitudes = [
+    base.steady.slope,
+    head.steady.slope,
+    delta ?? 0,
+    settled?.base ?? 0,
+    settled?.head ?? 0
   ];
-  return markdownTable([header, ...rows], { align: ["l", "r", "r", "r", "r", "l"] });
+  const unit = byteUnitFor(Math.max(...magnitudes.map(Math.abs)));
+  const rows = [
+    [
+      "Under load",
+      amountWithin(base.steady.slope, halfWidth2(base.steady), unit),
+      amountWithin(head.steady.slope, halfWidth2(head.steady), unit),
+      delta === null ? "\u2014" : `**${amountWithin(delta, deltaUncertainty, unit)}**`
+    ]
+  ];
+  if (settled) {
+    const half = settled.baseHalf === null || settled.headHalf === null ? null : Math.hypot(settled.baseHalf, settled.headHalf);
+    rows.push([
+      "Kept after settling",
+      amountWithin(settled.base, settled.baseHalf, unit),
+      amountWithin(settled.head, settled.headHalf, unit),
+      amountWithin(settled.head - settled.base, half, unit)
+    ]);
+  }
+  const table = markdownTable([[`${unit} retained per request`, "Base", "Head", "\u0394 head \u2212 base"], ...rows], {
+    align: ["l", "r", "r", "r"]
+  });
+  const threshold = formatBytes(report.plan.thresholdBytesPerRequest, { signed: false });
+  return `${table}
+
+<sub>Heap + external after GC. \xB1 is the half-width of the 95 % confidence interval. A regression needs \u0394 above ${threshold} per request and above its \xB1.</sub>`;
+}
+function isZeroFit(fit) {
+  return fit === null || [fit.slope, fit.low, fit.high].every((value) => Math.abs(value) < 1e-6);
+}
+function renderOtherMetricsTable(report) {
+  const rows = OTHER_METRICS.flatMap((metric) => {
+    const base = steadySlope(report.base, metric);
+    const head = steadySlope(report.head, metric);
+    if (isZeroFit(base) && isZeroFit(head)) return [];
+    const isBytes = metric !== "activeResources";
+    const unit = byteUnitFor(Math.max(...[base, head].map((fit) => Math.abs(fit?.high ?? 0))));
+    const cell = (fit) => !fit ? "\u2014" : isBytes ? formatIntervalText(fit.slope, halfWidth2(fit), unit) : `${formatSignedCount(fit.slope)} \xB1${formatSignedCount(halfWidth2(fit)).replace("+", "")}`;
+    const delta = base && head ? head.slope - base.slope : null;
+    const deltaCell = delta === null ? "\u2014" : isBytes ? formatBytes(delta, { unit }) : formatSignedCount(delta);
+    return [[METRIC_LABELS[metric], cell(base), cell(head), deltaCell]];
+  });
+  if (rows.length === 0) return null;
+  return markdownTable([["Per request", "Base", "Head", "\u0394"], ...rows], { align: ["l", "r", "r", "r"] });
 }
 function stopCell(side2) {
   if (side2.error) return `\u{1F4A5} ${inlineCode(side2.error.code, 60)}`;
@@ -87865,103 +88325,53 @@ function stopCell(side2) {
   if (!exit2) return "\u2014";
   if (exit2.kind === "oom") return `\u{1F4A5} out of memory after ${formatInteger(exit2.requestsSent)} requests`;
   if (exit2.kind === "watchdog") {
-    return `\u{1F4A5} RSS ${formatBytes2(exit2.rssBytes, { signed: false })} over the ${formatBytes2(exit2.limitBytes, { signed: false })} limit`;
+    return `\u{1F4A5} RSS ${formatBytes(exit2.rssBytes, { signed: false })} over the ${formatBytes(exit2.limitBytes, { signed: false })} limit`;
   }
   const how = exit2.signal ? `signal ${escapeInline(exit2.signal, 20)}` : `exit code ${exit2.code ?? "?"}`;
   return `\u{1F4A5} crashed (${how}) after ${formatInteger(exit2.requestsSent)} requests`;
 }
 function renderLoadTable(report) {
-  const row = (label, side2) => [
-    label,
+  const sides = [report.base, report.head];
+  if (sides.every((side2) => side2.load.requests === 0)) return null;
+  const hasStop = sides.some((side2) => side2.error || side2.exit);
+  const row = (side2) => [
+    side2.label === "base" ? "Base" : "Head",
     formatInteger(side2.load.requests),
     formatInteger(side2.load.errors + side2.load.non2xx),
-    `${formatInteger(side2.load.requestsPerSecond)} req/s`,
-    formatMs(side2.load.latencyP50Ms),
-    formatMs(side2.load.latencyP99Ms),
-    stopCell(side2)
+    `${formatInteger(side2.load.requestsPerSecond)}/s`,
+    `${formatMs(side2.load.latencyP50Ms)} / ${formatMs(side2.load.latencyP99Ms)}`,
+    ...hasStop ? [stopCell(side2)] : []
   ];
-  return markdownTable(
-    [
-      ["Load", "Requests sent", "Failed", "Throughput", "p50", "p99", "Crash / OOM"],
-      row("Base", report.base),
-      row("Head", report.head)
-    ],
-    { align: ["l", "r", "r", "r", "r", "r", "l"] }
-  );
+  const header = ["Load", "Requests", "Failed", "Rate", "p50 / p99", ...hasStop ? ["Stopped"] : []];
+  return markdownTable([header, ...sides.map(row)], { align: ["l", "r", "r", "r", "r", "l"] });
 }
-function formatVersion(version) {
+function formatVersion2(version) {
   return version === null ? "\u2014" : escapeInline(version, 60);
 }
 function orderChanges(changes) {
   return [...changes].sort((a, b) => Number(b.direct) - Number(a.direct) || a.name.localeCompare(b.name));
 }
 function formatChange(change) {
-  return `${inlineCode(change.name, 100)} ${formatVersion(change.from)} \u2192 ${formatVersion(change.to)}`;
+  return `${inlineCode(change.name, 100)} ${formatVersion2(change.from)} \u2192 ${formatVersion2(change.to)}`;
 }
-function renderDependencyTable(changes, maxRows2) {
+function renderDependencyTable(changes, maxRows) {
   if (changes.length === 0) return "_No dependency changed between base and head._";
   const ordered = orderChanges(changes);
-  const rows = ordered.slice(0, maxRows2).map((change) => [
+  const rows = ordered.slice(0, maxRows).map((change) => [
     inlineCode(change.name, 100),
-    `${formatVersion(change.from)} \u2192 ${formatVersion(change.to)}`,
-    escapeInline(change.kind, 20),
-    change.direct ? "direct" : "transitive"
+    `${formatVersion2(change.from)} \u2192 ${formatVersion2(change.to)}`,
+    `${escapeInline(change.kind, 20)}, ${change.direct ? "direct" : "transitive"}`
   ]);
-  const table = markdownTable([["Package", "Version", "Kind", "Dependency"], ...rows]);
+  const table = markdownTable([["Package", "Version", "Kind"], ...rows]);
   const hidden = ordered.length - rows.length;
   return hidden > 0 ? `${table}
 
 _\u2026and ${formatInteger(hidden)} more._` : table;
 }
-function renderSettingsTable(report) {
-  const { plan, environment, schedule } = report;
-  const rows = [
-    ["Scenario", inlineCode(plan.scenarioName, 100)],
-    ...report.baseCache ? [
-      [
-        "Base cache",
-        escapeInline(describeBaseCache(report.baseCache).replace(/^base cache /, ""), 400)
-      ]
-    ] : [],
-    ["Start command", inlineCode(plan.startCommand, 300)],
-    ["Ready path", `${inlineCode(plan.readyPath, 200)} within ${formatDurationMs(plan.readyTimeoutMs)}`],
-    ["Heap cap", `${formatInteger(plan.heapCapMb)} MB`],
-    ["RSS limit", `${formatInteger(plan.rssLimitMb)} MB`],
-    ["Connections", formatInteger(plan.connections)],
-    [
-      "Warm-up",
-      `${formatInteger(schedule.warmupRequests)} requests (planned ${formatInteger(plan.warmupRequests)})`
-    ],
-    [
-      "Rounds",
-      `${formatInteger(schedule.roundsRun)} of ${formatInteger(schedule.roundsPlanned)} \xD7 ${formatInteger(schedule.requestsPerRound)} requests` + (schedule.isStoppedEarly ? ", stopped early: the verdict was clear" : "")
-    ],
-    [
-      "Time budget",
-      `${formatDurationMs(plan.timeBudgetMs)} of load per side` + (schedule.isShrunkToBudget ? `, sized down at ${formatInteger(schedule.warmupRequestsPerSecond)} req/s` : "")
-    ],
-    [
-      "Request rate",
-      plan.ratePerSecond === null ? "as fast as served" : `${formatInteger(plan.ratePerSecond)} req/s`
-    ],
-    [
-      "Settle",
-      plan.settleMs > 0 ? `${formatDurationMs(plan.settleMs)} idle before and after the rounds` : "off"
-    ],
-    ["Threshold", `${formatBytes2(plan.thresholdBytesPerRequest, { signed: false })} per request`],
-    ["Seed", formatInteger(plan.seed)],
-    ["leakwatch", escapeInline(environment.leakwatchVersion, 40)],
-    ["Node.js", escapeInline(environment.nodeVersion, 40)],
-    ["Runner", `${escapeInline(environment.platform, 40)}, ${formatInteger(environment.cpus)} CPUs`],
-    ["Started", escapeInline(report.startedAt, 40)],
-    ["Duration", formatDurationMs(report.durationMs)]
-  ];
-  return markdownTable([["Setting", "Value"], ...rows]);
-}
 function renderLogTails(report) {
   const tails = [];
   for (const side2 of [report.base, report.head]) {
-    const logTail2 = side2.error?.logTail ?? (side2.exit && "logTail" in side2.exit ? side2.exit.logTail : void 0);
+    const logTail2 = sideLog(side2);
     if (!logTail2) continue;
     tails.push(`<b>${escapeInline(side2.label, 10)}</b>
 
@@ -87969,17 +88379,13 @@ ${preformatted(logTail2)}`);
   }
   return tails;
 }
-function details(summary2, body) {
-  return `<details>
+function details(summary2, body, isOpen = false) {
+  return `<details${isOpen ? " open" : ""}>
 <summary>${summary2}</summary>
 
 ${body}
 
 </details>`;
-}
-function describeBaseCache(cache) {
-  const what = cache.status === "hit" ? `hit: base's install and build skipped, restored in ${(cache.durationMs / 1e3).toFixed(1)} s` : cache.status === "rebuilt" ? "corrupt entry rebuilt and saved" : "miss: base installed, built and saved";
-  return `base cache (${cache.store}): ${what}${cache.note ? ` (${cache.note})` : ""}; key ${cache.key}`;
 }
 
 // src/report/bisect.ts
@@ -88020,7 +88426,7 @@ function evidence(outcome, bisection2) {
     return `alone it ran out of memory after ${formatInteger(confirmation?.diedAfterRequests ?? 0)} requests, as head did: confirmed`;
   }
   const died = confirmation?.diedAfterRequests;
-  const alone = died !== null && died !== void 0 ? `alone it ran out of memory after ${formatInteger(died)} requests` : `${formatBytes2(outcome.deltaBytesPerRequest ?? Number.NaN)}/request alone`;
+  const alone = died !== null && died !== void 0 ? `alone it ran out of memory after ${formatInteger(died)} requests` : `${formatBytes(outcome.deltaBytesPerRequest ?? Number.NaN)}/request alone`;
   if (outcome.confirmation === "slope") return `${alone}, head\u2019s slope: confirmed`;
   return `${alone}, not what head did: the other bumps change the total`;
 }
@@ -88031,8 +88437,8 @@ function remedyLine(bisection2, style) {
 function stepRows(bisection2, style) {
   const row = (step, role) => [
     step.packages.map(style.name).join(", ") + role,
-    step.diedAfterRequests !== null ? `out of memory after ${formatInteger(step.diedAfterRequests)} req` : step.slopeBytesPerRequest === null ? "\u2014" : `${formatBytes2(step.slopeBytesPerRequest)}/req`,
-    step.deltaBytesPerRequest === null ? "\u2014" : `${formatBytes2(step.deltaBytesPerRequest)}/req`,
+    step.diedAfterRequests !== null ? `out of memory after ${formatInteger(step.diedAfterRequests)} req` : step.slopeBytesPerRequest === null ? "\u2014" : `${formatBytes(step.slopeBytesPerRequest)}/req`,
+    step.deltaBytesPerRequest === null ? "\u2014" : `${formatBytes(step.deltaBytesPerRequest)}/req`,
     style === plain ? step.verdict : STEP_VERDICTS[step.verdict]
   ];
   return [
@@ -88049,12 +88455,12 @@ function stepsSummary(bisection2) {
 function renderBisectionLine(bisection2) {
   return [culpritLine(bisection2, markdown), remedyLine(bisection2, markdown)].filter(Boolean).join("; ");
 }
-function renderBisectionSteps(bisection2) {
+function renderBisectionSteps(bisection2, isOpen = false) {
   const table = markdownTable(stepRows(bisection2, markdown), { align: ["l", "r", "r", "l"] });
   const notes = bisection2.notBisected.length ? `
 
 Not bisected (removed from the lockfile only, so no candidate can apply it): ${bisection2.notBisected.map(markdown.name).join(", ")}` : "";
-  return details(stepsSummary(bisection2), `${table}${notes}`);
+  return details(stepsSummary(bisection2), `${table}${notes}`, isOpen);
 }
 
 // src/report/chart.ts
@@ -88065,7 +88471,7 @@ function retainedBytes(sample3) {
   return sample3.heapUsedBytes + sample3.externalBytes;
 }
 function loadSamples(samples) {
-  return samples.filter((sample3) => sample3.phase !== "settle").sort((a, b) => a.requestsSent - b.requestsSent);
+  return samples.filter((sample3) => sample3.phase === "measure").sort((a, b) => a.requestsSent - b.requestsSent);
 }
 function interpolate(samples, requestsSent) {
   const first = samples[0];
@@ -88092,11 +88498,11 @@ function resampleSides(baseSamples, headSamples) {
     { length: POINT_COUNT },
     (_, index) => Math.round(start + (end - start) * index / (POINT_COUNT - 1))
   );
-  const toMb = (bytes) => Number((bytes / 1024 / 1024).toFixed(2));
+  const aboveFirst = (samples, count2) => Number(((interpolate(samples, count2) - retainedBytes(samples[0])) / 2 ** 20).toFixed(2));
   return {
     requestCounts,
-    baseMb: requestCounts.map((count2) => toMb(interpolate(base, count2))),
-    headMb: requestCounts.map((count2) => toMb(interpolate(head, count2)))
+    baseMb: requestCounts.map((count2) => aboveFirst(base, count2)),
+    headMb: requestCounts.map((count2) => aboveFirst(head, count2))
   };
 }
 function requestLabel(count2) {
@@ -88119,67 +88525,13 @@ function renderMemoryChart(baseSamples, headSamples) {
     `      plotColorPalette: "${BASE_COLOR}, ${HEAD_COLOR}"`,
     "---",
     "xychart-beta",
-    '  title "Retained memory after GC (heap + external)"',
-    `  x-axis "requests sent" [${series.requestCounts.map((count2) => `"${requestLabel(count2)}"`).join(", ")}]`,
-    `  y-axis "MB" ${lowMb} --> ${highMb}`,
+    '  title "Heap + external above the first measured sample: blue base, red head"',
+    `  x-axis "requests sent (warm-up excluded)" [${series.requestCounts.map((count2) => `"${requestLabel(count2)}"`).join(", ")}]`,
+    `  y-axis "MiB" ${lowMb} --> ${highMb}`,
     `  line [${series.baseMb.join(", ")}]`,
     `  line [${series.headMb.join(", ")}]`,
-    "```",
-    "",
-    "<sub>\u{1F7E6} base \xB7 \u{1F7E5} head</sub>"
+    "```"
   ].join("\n");
-}
-
-// src/report/heap.ts
-var maxRows = 8;
-function packageCell(row) {
-  const [bumped] = row.bumpedPackages;
-  if (bumped) return `**${inlineCode(bumped, 100)}** (bumped)`;
-  const [closest] = row.packages;
-  return closest ? inlineCode(closest, 100) : "app";
-}
-function growthTable(rows) {
-  const body = rows.slice(0, maxRows).map((row) => [
-    inlineCode(row.name, 80),
-    `+${row.objectsPerRequest.toFixed(row.objectsPerRequest < 10 ? 2 : 0)}`,
-    formatBytes2(row.bytesPerRequest),
-    row.retainedBytesPerRequest === null ? "n/a" : formatBytes2(row.retainedBytesPerRequest),
-    row.sourceFile ? inlineCode(row.sourceFile, 120) : "\u2014",
-    packageCell(row)
-  ]);
-  return markdownTable(
-    [["Object", "Objects/req", "Bytes/req", "Retained/req", "Defined in", "Package"], ...body],
-    { align: ["l", "r", "r", "r", "l", "l"] }
-  );
-}
-function headExplanation(report) {
-  return report.heapDiffs?.find((diff) => diff.label === "head");
-}
-function renderHeapSection(report) {
-  const explanation = headExplanation(report);
-  if (!explanation) return null;
-  const title = "#### What grows at head (heap snapshots)";
-  if (explanation.status === "skipped")
-    return `${title}
-
-_Not analysed: ${escapeInline(explanation.reason, 300)}._`;
-  if (explanation.growing.length === 0) {
-    return `${title}
-
-_No object group grew steadily over ${explanation.requests} requests above the noise threshold._`;
-  }
-  return `${title}
-
-${growthTable(explanation.growing)}`;
-}
-function renderTopRetainerPath(report) {
-  const explanation = headExplanation(report);
-  if (explanation?.status !== "analysed") return null;
-  const top = explanation.growing.find((row) => row.retainerPath !== null);
-  if (!top?.retainerPath) return null;
-  return `${inlineCode(top.name, 80)} is held by:
-
-${preformatted(top.retainerPath, 20, 3e3)}`;
 }
 
 // src/report/network.ts
@@ -88219,6 +88571,79 @@ function renderNetworkSection(report) {
 ${lines.join("\n")}`;
 }
 
+// src/report/settings-table.ts
+function hasLoadRun(report) {
+  return report.base.load.requests > 0 || report.head.load.requests > 0;
+}
+function scheduleRows(report) {
+  const { plan, schedule } = report;
+  if (!hasLoadRun(report)) {
+    return [
+      ["Warm-up", `${formatInteger(plan.warmupRequests)} requests planned, not run`],
+      [
+        "Rounds",
+        `${formatInteger(plan.rounds)} \xD7 ${formatInteger(plan.requestsPerRound)} requests planned, not run`
+      ]
+    ];
+  }
+  return [
+    [
+      "Warm-up",
+      `${formatInteger(schedule.warmupRequests)} requests (planned ${formatInteger(plan.warmupRequests)})`
+    ],
+    [
+      "Rounds",
+      `${formatInteger(schedule.roundsRun)} of ${formatInteger(schedule.roundsPlanned)} \xD7 ${formatInteger(schedule.requestsPerRound)} requests` + (schedule.isStoppedEarly ? ", stopped early: the verdict was clear" : "")
+    ],
+    [
+      "Time budget",
+      `${formatDurationMs(plan.timeBudgetMs)} of load per side` + (schedule.isShrunkToBudget ? `, sized down at ${formatInteger(schedule.warmupRequestsPerSecond)} req/s` : "")
+    ],
+    ["Started", escapeInline(report.startedAt, 40)],
+    ["Duration", formatDurationMs(report.durationMs)]
+  ];
+}
+function renderSettingsTable(report) {
+  const { plan, environment } = report;
+  const rows = [
+    ["Scenario", inlineCode(plan.scenarioName, 100)],
+    ...report.baseCache ? [
+      [
+        "Base cache",
+        escapeInline(describeBaseCache(report.baseCache).replace(/^base cache /, ""), 400)
+      ]
+    ] : [],
+    ["Start command", inlineCode(plan.startCommand, 300)],
+    ["Ready path", `${inlineCode(plan.readyPath, 200)} within ${formatDurationMs(plan.readyTimeoutMs)}`],
+    ["Heap cap", `${formatInteger(plan.heapCapMb)} MiB`],
+    ["RSS limit", `${formatInteger(plan.rssLimitMb)} MiB`],
+    ["Connections", formatInteger(plan.connections)],
+    ...scheduleRows(report),
+    [
+      "Request rate",
+      plan.ratePerSecond === null ? "as fast as served" : `${formatInteger(plan.ratePerSecond)} req/s`
+    ],
+    [
+      "Settle",
+      plan.settleMs > 0 ? `${formatDurationMs(plan.settleMs)} idle before and after the rounds` : "off"
+    ],
+    ["Threshold", `${formatBytes(plan.thresholdBytesPerRequest, { signed: false })} per request`],
+    [
+      "Production traffic",
+      plan.productionRps ? `${formatInteger(plan.productionRps)} req/s (prices the cost)` : "not set: cost per 1 req/s"
+    ],
+    ["Seed", formatInteger(plan.seed)],
+    ["leakwatch", escapeInline(environment.leakwatchVersion, 40)],
+    ["Node.js", escapeInline(environment.nodeVersion, 40)],
+    ["Runner", `${escapeInline(environment.platform, 40)}, ${formatInteger(environment.cpus)} CPUs`]
+  ];
+  return markdownTable([["Setting", "Value"], ...rows]);
+}
+function describeBaseCache(cache) {
+  const what = cache.status === "hit" ? `hit: base's install and build skipped, restored in ${(cache.durationMs / 1e3).toFixed(1)} s` : cache.status === "rebuilt" ? "corrupt entry rebuilt and saved" : "miss: base installed, built and saved";
+  return `base cache (${cache.store}): ${what}${cache.note ? ` (${cache.note})` : ""}; key ${cache.key}`;
+}
+
 // src/report/markdown.ts
 var MAX_COMMENT_CHARS = 65536;
 var HEADLINES = {
@@ -88241,30 +88666,11 @@ function overallVerdict(input) {
   }
   return "no-regression";
 }
-function formatPackages(changes) {
-  const ordered = orderChanges(changes);
-  const named = ordered.slice(0, 3).map(formatChange).join(", ");
-  return ordered.length > 3 ? `${named} and ${ordered.length - 3} more` : named;
+function reportHeadline(report, changes) {
+  const subject = subjectText(report, changes, markdownInline);
+  return `${REPORT_EMOJI[report.comparison.verdict]} ${decisiveText(report)}${subject ? ` \xB7 ${subject}` : ""}`;
 }
-function reportReason(report, changes) {
-  if (report.comparison.verdict === "error") {
-    const failed = report.head.error ?? report.base.error;
-    return escapeInline(failed?.message ?? report.comparison.reason, 300);
-  }
-  const headSlope = steadySlope(report.head, "heapPlusExternal")?.slope ?? Number.NaN;
-  const baseSlope = steadySlope(report.base, "heapPlusExternal")?.slope ?? Number.NaN;
-  const unit = byteUnitFor(Math.max(Math.abs(headSlope) || 0, Math.abs(baseSlope) || 0));
-  const parts = [
-    `head retains ${formatBytes2(headSlope, { unit })} per request (base ${formatBytes2(baseSlope, { unit })})`
-  ];
-  if (report.head.exit?.kind === "oom") {
-    parts.push(`head ran out of memory after ${formatInteger(report.head.exit.requestsSent)} requests`);
-  }
-  if (changes.length > 0) parts.push(formatPackages(changes));
-  if (report.bisection) parts.push(renderBisectionLine(report.bisection));
-  return parts.join("; ");
-}
-function safeRunLink(runUrl) {
+function safeRunLink(runUrl, label) {
   if (!runUrl) return null;
   try {
     const url = new URL(runUrl);
@@ -88273,7 +88679,7 @@ function safeRunLink(runUrl) {
       /[()<>"'`\s\\[\]!]/g,
       (char) => `%${char.charCodeAt(0).toString(16).padStart(2, "0")}`
     );
-    return `[workflow run](${href})`;
+    return `[${label}](${href})`;
   } catch {
     return null;
   }
@@ -88284,90 +88690,150 @@ function sharedChanges(input) {
   const first = JSON.stringify(lists[0] ?? []);
   return lists.every((list) => JSON.stringify(list) === first) ? lists[0] ?? [] : null;
 }
-function renderReportSection(report, ownChanges, isOnlyReport, detail) {
-  const emoji = REPORT_EMOJI[report.comparison.verdict];
-  const name = inlineCode(report.plan.scenarioName, 80);
-  const changes = ownChanges ?? report.dependencyChanges ?? [];
-  if (detail === "summary")
-    return { body: `- ${emoji} ${name}: ${reportReason(report, changes)}`, collapsed: [] };
-  const blocks = [];
-  if (!isOnlyReport) blocks.push(`### ${emoji} ${name}`, reportReason(report, changes));
-  blocks.push(`> ${escapeInline(report.comparison.reason, 500)}`, renderMetricsTable(report));
-  const chart = renderMemoryChart(report.base.samples, report.head.samples);
-  if (chart) blocks.push(chart);
-  blocks.push(renderLoadTable(report));
-  const network = renderNetworkSection(report);
-  if (network) blocks.push(network);
-  const heap = renderHeapSection(report);
-  if (heap) blocks.push(heap);
-  if (ownChanges) blocks.push(`#### Changed packages
-
-${renderDependencyTable(ownChanges, 20)}`);
-  const collapsed = [];
-  if (report.bisection) collapsed.push(renderBisectionSteps(report.bisection));
-  if (detail === "full") {
-    const suffix = isOnlyReport ? "" : ` of ${name}`;
-    const retainerPath = renderTopRetainerPath(report);
-    if (retainerPath)
-      collapsed.push(details(`Retainer path of the largest growing object${suffix}`, retainerPath));
-    collapsed.push(details(`Settings, versions and runner${suffix}`, renderSettingsTable(report)));
-    const tails = renderLogTails(report);
-    if (tails.length > 0) collapsed.push(details(`Log tails${suffix}`, tails.join("\n\n")));
-  }
-  return { body: blocks.join("\n\n"), collapsed };
+function errorCauseLine(report) {
+  const failed = [report.head, report.base].find((side2) => sideLog(side2) !== void 0);
+  const line = failed ? firstErrorLine(sideLog(failed)) : null;
+  const said = line ? `: ${inlineCode(line, 300)} (${failed?.label} log)` : "";
+  return `**Cause:** ${escapeInline(failedSides(report), 300)}${said}`;
 }
-function renderAtDetail(input, detail) {
-  const verdict = overallVerdict(input);
-  const shared = sharedChanges(input);
-  const worst = input.reports.find((report) => reportVerdict(report) === verdict);
-  const blocks = [commentMarker(input.commentKey), `## ${HEADLINES[verdict]}`];
-  if (input.error) {
-    blocks.push(`**${escapeInline(input.error.message, 500)}** (${inlineCode(input.error.code, 60)})`);
-    if (input.error.hint && detail !== "verdict")
-      blocks.push(`_Hint:_ ${escapeInline(input.error.hint, 500)}`);
-    if (input.error.logTail && detail === "full")
-      blocks.push(details("Log tail", preformatted(input.error.logTail)));
-  } else if (worst) {
-    const scope = input.reports.length > 1 ? `${inlineCode(worst.plan.scenarioName, 80)} (${input.reports.filter((report) => reportVerdict(report) === verdict).length} of ${input.reports.length} scenarios): ` : "";
-    blocks.push(`**${scope}${reportReason(worst, shared ?? worst.dependencyChanges ?? [])}**`);
-  } else if (input.skipped) {
-    blocks.push(`**${escapeInline(input.skipped.reason, 300)}**`);
+function keyLines(report, changes) {
+  const next = nextStepText(report, changes, markdownInline);
+  if (report.comparison.verdict === "error") {
+    return [`- ${errorCauseLine(report)}`, ...next ? [`- **Fix:** ${next}`] : []].join("\n");
   }
+  const cause = causeText(report, markdownInline);
+  const cost = costText(report, markdownInline);
+  const bisection2 = report.bisection ? renderBisectionLine(report.bisection) : null;
+  return [
+    ...bisection2 ? [`- **Bisection:** ${bisection2}`] : [],
+    ...cause ? [`- **Cause:** ${cause}`] : [],
+    ...cost ? [`- **Cost:** ${cost}`] : [],
+    ...next ? [`- **Next step:** ${next}`] : []
+  ].join("\n");
+}
+function evidence2(report, audience) {
+  if (report.comparison.verdict === "error") {
+    return renderLogTails(report).map((tail) => details("Log tail", tail, true));
+  }
+  const blocks = [renderDecisiveTable(report), renderHeapSection(report, audience === "comment" ? 5 : 20)];
+  blocks.push(renderMemoryChart(report.base.samples, report.head.samples));
+  return blocks.filter((block) => block !== null);
+}
+function collapsedBlocks(report, detail, audience, suffix) {
+  const isOpen = audience === "job-summary";
+  const blocks = [];
+  if (detail !== "full") return blocks;
+  if (report.comparison.verdict !== "error") {
+    const tables = [
+      renderOtherMetricsTable(report),
+      renderLoadTable(report),
+      renderNetworkSection(report)
+    ].filter((table) => table !== null);
+    if (tables.length > 0)
+      blocks.push(details(`Other metrics and load${suffix}`, tables.join("\n\n"), isOpen));
+  }
+  if (report.bisection) blocks.push(renderBisectionSteps(report.bisection, isOpen));
+  blocks.push(details(`Settings, versions and runner${suffix}`, renderSettingsTable(report), isOpen));
+  const tails = renderLogTails(report);
+  if (tails.length > 0 && report.comparison.verdict !== "error")
+    blocks.push(details(`Log tails${suffix}`, tails.join("\n\n"), isOpen));
+  return blocks;
+}
+function renderReportSection(report, changes, isOnlyReport, detail, audience) {
+  const name = inlineCode(report.plan.scenarioName, 80);
+  if (detail === "summary")
+    return { body: isOnlyReport ? "" : `- ${name}: ${reportHeadline(report, changes)}`, collapsed: [] };
+  const blocks = [];
+  if (!isOnlyReport) blocks.push(`### ${name}: ${reportHeadline(report, changes)}`);
+  const revisions = revisionsText(report, markdownInline);
+  blocks.push(
+    [revisions, isOnlyReport ? null : `scenario ${name}`].filter((part) => part !== null).join(" \xB7 ")
+  );
+  blocks.push(keyLines(report, changes), ...evidence2(report, audience));
+  const suffix = isOnlyReport ? "" : ` of ${name}`;
+  return {
+    body: blocks.filter((block) => block.length > 0).join("\n\n"),
+    collapsed: collapsedBlocks(report, detail, audience, suffix)
+  };
+}
+function topBlocks(input, detail, shared) {
+  const verdict = overallVerdict(input);
+  const worst = input.reports.find((report) => reportVerdict(report) === verdict);
+  if (input.error) {
+    const line = firstErrorLine(input.error.logTail);
+    const blocks = [
+      `## \u{1F4A5} could not measure: ${escapeInline(input.error.message, 300)}`,
+      `- **Cause:** ${inlineCode(input.error.code, 60)}${line ? `: ${inlineCode(line, 300)}` : ""}`
+    ];
+    if (input.error.hint && detail !== "verdict")
+      blocks[1] += `
+- **Fix:** ${escapeInline(input.error.hint, 500)}`;
+    if (input.error.logTail && detail !== "verdict")
+      blocks.push(details("Log tail", preformatted(input.error.logTail), true));
+    return blocks;
+  }
+  if (worst) {
+    const changes = shared ?? worst.dependencyChanges ?? [];
+    const count2 = input.reports.filter((report) => reportVerdict(report) === verdict).length;
+    const scope = input.reports.length > 1 ? `${inlineCode(worst.plan.scenarioName, 80)} (${count2} of ${input.reports.length} scenarios): ` : "";
+    return [`## ${scope}${reportHeadline(worst, changes)}`];
+  }
+  return [`## \u23ED\uFE0F leakwatch skipped: ${escapeInline(input.skipped?.reason ?? "nothing to measure", 300)}`];
+}
+function renderAtDetail(input, detail, audience) {
+  const shared = sharedChanges(input);
+  const blocks = [
+    ...audience === "comment" ? [commentMarker(input.commentKey)] : [],
+    ...topBlocks(input, detail, shared)
+  ];
   if (detail !== "verdict") {
     const sections = input.reports.map(
       (report) => renderReportSection(
         report,
-        shared ? null : report.dependencyChanges ?? [],
+        shared ?? report.dependencyChanges ?? [],
         input.reports.length === 1,
-        detail
+        detail,
+        audience
       )
     );
-    if (sections.length > 0)
-      blocks.push(sections.map((section) => section.body).join(detail === "summary" ? "\n" : "\n\n"));
-    if (shared && (shared.length > 0 || input.reports.length > 0)) {
-      const maxRows2 = detail === "full" ? 100 : detail === "compact" ? 20 : 5;
-      blocks.push(`### Changed packages
-
-${renderDependencyTable(shared, maxRows2)}`);
+    const bodies = sections.map((section) => section.body).filter((body) => body.length > 0);
+    if (bodies.length > 0) blocks.push(bodies.join(detail === "summary" ? "\n" : "\n\n"));
+    if (shared && shared.length > 0 && input.reports.length > 0) {
+      const maxRows = detail === "full" ? 100 : detail === "compact" ? 20 : 5;
+      const title = `Changed packages (${shared.length})`;
+      blocks.push(details(title, renderDependencyTable(shared, maxRows), audience === "job-summary"));
     }
     blocks.push(...sections.flatMap((section) => section.collapsed));
   }
-  const footer = ["leakwatch", safeRunLink(input.runUrl)].filter((part) => part !== null).join(" \xB7 ");
-  const shortened = detail === "full" ? "" : " \xB7 shortened to fit GitHub\u2019s comment limit; the job summary has the full report";
-  blocks.push(`<sub>${footer}${shortened}</sub>`);
+  blocks.push(`<sub>${footer(input, detail, audience)}</sub>`);
   return `${blocks.join("\n\n")}
 `;
 }
-function renderMarkdownReport(input) {
+function footer(input, detail, audience) {
+  if (audience === "job-summary") {
+    const run2 = safeRunLink(input.runUrl, "workflow run");
+    return ["leakwatch \xB7 every table, step and log of this run", run2].filter((part) => part !== null).join(" \xB7 ");
+  }
+  const link = safeRunLink(input.runUrl, "full report in the job summary");
+  const shortened = detail === "full" ? "" : " \xB7 shortened to fit GitHub\u2019s comment limit";
+  return `${["leakwatch", link].filter((part) => part !== null).join(" \xB7 ")}${shortened}`;
+}
+function renderWithin(input, audience) {
   const maxChars = input.maxChars ?? MAX_COMMENT_CHARS;
   for (const detail of ["full", "compact", "summary", "verdict"]) {
-    const body = renderAtDetail(input, detail);
+    const body = renderAtDetail(input, detail, audience);
     if (body.length <= maxChars) return body;
   }
-  return `${commentMarker(input.commentKey)}
+  return `${audience === "comment" ? `${commentMarker(input.commentKey)}
 
-## ${HEADLINES[overallVerdict(input)]}
+` : ""}## ${HEADLINES[overallVerdict(input)]}
 `;
+}
+function renderMarkdownReport(input) {
+  return renderWithin(input, "comment");
+}
+function renderJobSummary(input) {
+  return renderWithin(input, "job-summary");
 }
 
 // src/report/validate.ts
@@ -88621,11 +89087,12 @@ var compareReportSchema = object(
     durationMs: count,
     dependencyChanges: { type: "array", maxItems: 2e4, items: dependencyChange },
     pr: object({ number: { type: "integer", minimum: 1 }, headSha: sha, baseSha: sha }),
+    revisions: object({ baseSha: sha, headSha: sha }),
     runUrl: text2(2048),
     bisection,
     baseCache
   },
-  ["dependencyChanges", "runUrl", "heapDiffs", "bisection", "baseCache"]
+  ["dependencyChanges", "runUrl", "heapDiffs", "bisection", "baseCache", "revisions"]
 );
 var validateCompareReport = new import_ajv2.Ajv({ allErrors: true }).compile(compareReportSchema);
 function rejected(source, problem) {
@@ -88947,8 +89414,8 @@ function failsStep(failOn, verdict) {
   return verdict === "regression" && failOn === "regression" || verdict === "error" && failOn !== "never";
 }
 function summaryBody(rendered, commentKey) {
-  const full = renderMarkdownReport({ ...rendered, commentKey, maxChars: MAX_SUMMARY_BYTES });
-  return Buffer.byteLength(full) <= MAX_SUMMARY_BYTES ? full : renderMarkdownReport({ ...rendered, commentKey });
+  const full = renderJobSummary({ ...rendered, commentKey, maxChars: MAX_SUMMARY_BYTES });
+  return Buffer.byteLength(full) <= MAX_SUMMARY_BYTES ? full : renderJobSummary({ ...rendered, commentKey });
 }
 function setSlopeOutputs(report) {
   if (!report) return;
