@@ -83,9 +83,32 @@ function isLoopback(hostname: string): boolean {
   );
 }
 
-/** A rerouted name resolves to loopback without asking a DNS server, for clients that look names up themselves. */
+/**
+ * A rerouted name resolves to loopback without asking a DNS server, for clients that look names up themselves
+ * (connect-time lookups never happen: the destination is an address by then).
+ */
 function rerouteLookups(hostnames: ReadonlySet<string>): void {
   if (hostnames.size === 0) return;
+  const isRerouted = (hostname: unknown) => hostnames.has(String(hostname).toLowerCase());
+  for (const [family, address] of [
+    ['resolve4', '127.0.0.1'],
+    ['resolve6', '::1'],
+  ] as const) {
+    for (const target of [dns, dns.Resolver.prototype] as Record<string, unknown>[]) {
+      const original = target[family] as (...args: unknown[]) => void;
+      target[family] = function (this: unknown, hostname: string, ...rest: unknown[]) {
+        if (!isRerouted(hostname)) return original.call(this, hostname, ...rest);
+        const done = rest.find((value) => typeof value === 'function') as (...args: unknown[]) => void;
+        process.nextTick(() => done(null, [address]));
+      };
+    }
+    for (const target of [dns.promises, dns.promises.Resolver.prototype] as Record<string, unknown>[]) {
+      const original = target[family] as (...args: unknown[]) => Promise<unknown>;
+      target[family] = function (this: unknown, hostname: string, ...rest: unknown[]) {
+        return isRerouted(hostname) ? Promise.resolve([address]) : original.call(this, hostname, ...rest);
+      };
+    }
+  }
   const loopback = (all: boolean) => (all ? [{ address: '127.0.0.1', family: 4 }] : '127.0.0.1');
   const wantsAll = (options: unknown) =>
     typeof options === 'object' && options !== null && 'all' in options && Boolean(options.all);
