@@ -95,6 +95,26 @@ function isLoopback(hostname) {
 }
 function rerouteLookups(hostnames) {
   if (hostnames.size === 0) return;
+  const isRerouted = (hostname) => hostnames.has(String(hostname).toLowerCase());
+  for (const [family, address] of [
+    ["resolve4", "127.0.0.1"],
+    ["resolve6", "::1"]
+  ]) {
+    for (const target of [import_node_dns.default, import_node_dns.default.Resolver.prototype]) {
+      const original = target[family];
+      target[family] = function(hostname, ...rest) {
+        if (!isRerouted(hostname)) return original.call(this, hostname, ...rest);
+        const done = rest.find((value) => typeof value === "function");
+        process.nextTick(() => done(null, [address]));
+      };
+    }
+    for (const target of [import_node_dns.default.promises, import_node_dns.default.promises.Resolver.prototype]) {
+      const original = target[family];
+      target[family] = function(hostname, ...rest) {
+        return isRerouted(hostname) ? Promise.resolve([address]) : original.call(this, hostname, ...rest);
+      };
+    }
+  }
   const loopback = (all) => all ? [{ address: "127.0.0.1", family: 4 }] : "127.0.0.1";
   const wantsAll = (options) => typeof options === "object" && options !== null && "all" in options && Boolean(options.all);
   const originalLookup = import_node_dns.default.lookup;
