@@ -5,6 +5,7 @@ import { createWriteStream } from 'node:fs';
 import * as net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { currentSandbox, userFor } from '../isolation/sandbox.js';
 import { LeakwatchError } from '../model/errors.js';
 import type { AppExit } from '../model/report.js';
 import { scrubbedEnv } from '../process/env.js';
@@ -46,11 +47,14 @@ export interface RunningApp extends AsyncDisposable {
 const watchdogIntervalMs = 200;
 
 export async function startApp(options: StartAppOptions): Promise<RunningApp> {
-  const hub = await ProbeHub.open();
+  // Sandboxed, the app runs as its side's user, who reads leakwatch's probe from the sandbox's copy.
+  const user = userFor(options.label);
+  const probePath = user ? (currentSandbox()?.probePath ?? options.probePath) : options.probePath;
+  const hub = await ProbeHub.open(user);
   const port = await findFreePort();
   const nodeOptions = [
     options.env?.NODE_OPTIONS ?? '',
-    `--require ${JSON.stringify(options.probePath)}`,
+    `--require ${JSON.stringify(probePath)}`,
     `--max-old-space-size=${options.heapCapMb}`,
     (await nodeAcceptsExposeGc(options.appDir)) ? '--expose-gc' : '',
   ]
@@ -64,11 +68,11 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   });
 
   const logStream = createWriteStream(options.logPath);
-  const child = spawnGroup(options.startCommand, {
-    cwd: options.appDir,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnGroup(
+    options.startCommand,
+    { cwd: options.appDir, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    options.label,
+  );
   child.stdout?.pipe(logStream, { end: false });
   child.stderr?.pipe(logStream, { end: false });
   const startedAtMs = Date.now();
@@ -113,6 +117,8 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     await killGroup(child);
     await exited;
     await new Promise<void>((resolve) => logStream.end(resolve));
+    if (hub.malformedLines > 0)
+      options.log(`${options.label}: ignored ${hub.malformedLines} malformed lines on the probe channel`);
     await hub[Symbol.asyncDispose]();
   };
 

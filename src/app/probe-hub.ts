@@ -1,11 +1,14 @@
 // The harness side of the probe channel: a unix socket in a fresh private temp dir, one per app.
 // Each probed process of the app (Next 13.4 render workers, cluster workers) connects; samples are summed.
+// The app writes to this channel, so every line is untrusted input: bounded, parsed defensively, counted.
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { giveTo, removeSandboxed, type SandboxUser } from '../isolation/sandbox.js';
 import { LeakwatchError } from '../model/errors.js';
 import type { HarnessCommand, OutboundCount, ProbeMemory, ProbeMessage } from './probe/protocol.js';
+import { maxMalformedLines, maxProbeLineBytes, parseProbeMessage } from './probe-message.js';
 
 interface ProbeConnection {
   pid: number;
@@ -36,23 +39,46 @@ export class ProbeHub implements AsyncDisposable {
   /** Outbound counts of probed processes that have exited: their connections still happened. */
   private readonly exitedOutbound: OutboundCount[] = [];
   private nextId = 1;
+  private readonly owner: SandboxUser | null;
+  /** Lines that were not a valid probe message: ignored, and counted. */
+  malformedLines = 0;
+  /** Set once the channel misbehaved beyond what can be ignored; every later sample fails with it. */
+  private failure: string | null = null;
 
-  private constructor(dir: string, server: net.Server) {
+  private constructor(dir: string, server: net.Server, owner: SandboxUser | null) {
     this.dir = dir;
     this.server = server;
-    this.socketPath = join(dir, 'probe.sock');
+    this.owner = owner;
+    this.socketPath = join(dir, 's');
   }
 
-  static async open(): Promise<ProbeHub> {
-    const dir = await mkdtemp(join(tmpdir(), 'leakwatch-probe-'));
+  /**
+   * A socket path must stay under ~104 bytes, so it lives in a short folder of its own under /tmp, never under
+   * a long TMPDIR. `owner`: the sandbox user whose app connects.
+   */
+  static async open(owner: SandboxUser | null = null): Promise<ProbeHub> {
+    const dir = await mkdtemp(join(process.platform === 'win32' ? tmpdir() : '/tmp', 'lwp-'));
     const hub: ProbeHub = new ProbeHub(
       dir,
       net.createServer((socket) => hub.accept(socket)),
+      owner,
     );
-    await new Promise<void>((resolve, reject) => {
-      hub.server.once('error', reject);
-      hub.server.listen(hub.socketPath, resolve);
-    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        hub.server.once('error', reject);
+        hub.server.listen(hub.socketPath, resolve);
+      });
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true });
+      throw new LeakwatchError(
+        'PROBE_SOCKET',
+        `cannot listen on the probe socket ${hub.socketPath}: ${error}`,
+        {
+          hint: 'leakwatch needs a writable /tmp for its probe socket.',
+        },
+      );
+    }
+    if (owner) giveTo(owner, dir);
     return hub;
   }
 
@@ -103,6 +129,7 @@ export class ProbeHub implements AsyncDisposable {
 
   /** Forces a full GC in every probed process and returns their memory, summed. */
   async sample(timeoutMs = 30_000): Promise<SummedMemory> {
+    this.throwIfFailed();
     const replies = await this.broadcast((id) => ({ type: 'sample', id }), timeoutMs);
     const total: SummedMemory = {
       heapUsedBytes: 0,
@@ -133,12 +160,31 @@ export class ProbeHub implements AsyncDisposable {
 
   /** Writes one heap snapshot per probed process into `dir`; returns their paths. */
   async writeSnapshots(dir: string, name: string, timeoutMs = 300_000): Promise<string[]> {
-    let index = 0;
-    const replies = await this.broadcast(
-      (id) => ({ type: 'snapshot', id, path: join(dir, `${name}-${index++}.heapsnapshot`) }),
-      timeoutMs,
-    );
-    return replies.flatMap((reply) => (reply.type === 'snapshot' ? [reply.path] : []));
+    this.throwIfFailed();
+    const paths: string[] = [];
+    await this.broadcast((id) => {
+      const path = join(dir, `${name}-${paths.length}.heapsnapshot`);
+      paths.push(path);
+      return { type: 'snapshot', id, path };
+    }, timeoutMs);
+    // The paths asked for, never the ones the app answers with: leakwatch must not read a file the app names.
+    return paths;
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure === null) return;
+    throw new LeakwatchError('PROBE_CHANNEL', `the app's probe channel misbehaved: ${this.failure}`, {
+      hint: "Something in the app writes to leakwatch's probe socket (LEAKWATCH_PROBE_SOCKET); leave it alone.",
+    });
+  }
+
+  private misbehaved(reason: string, socket: net.Socket): void {
+    this.failure ??= reason;
+    socket.destroy();
+    for (const [id, pending] of this.pending) {
+      this.pending.delete(id);
+      pending.reject(new LeakwatchError('PROBE_CHANNEL', `the app's probe channel misbehaved: ${reason}`));
+    }
   }
 
   private async broadcast(
@@ -187,10 +233,16 @@ export class ProbeHub implements AsyncDisposable {
     socket.on('data', (chunk) => {
       buffered += chunk.toString('utf8');
       let newline = buffered.indexOf('\n');
-      while (newline >= 0) {
-        const message = JSON.parse(buffered.slice(0, newline)) as ProbeMessage;
+      while (newline >= 0 && this.failure === null) {
+        const message = parseProbeMessage(buffered.slice(0, newline));
         buffered = buffered.slice(newline + 1);
         newline = buffered.indexOf('\n');
+        if (message === null) {
+          this.malformedLines += 1;
+          if (this.malformedLines > maxMalformedLines)
+            this.misbehaved(`more than ${maxMalformedLines} malformed lines`, socket);
+          continue;
+        }
         if (message.type === 'hello') {
           probe = {
             pid: message.pid,
@@ -213,6 +265,8 @@ export class ProbeHub implements AsyncDisposable {
           this.pending.delete(message.id);
         }
       }
+      if (this.failure === null && buffered.length > maxProbeLineBytes)
+        this.misbehaved(`a line longer than ${maxProbeLineBytes} bytes`, socket);
     });
     const forget = () => {
       if (!probe || !this.probes.has(probe)) return;
@@ -236,6 +290,7 @@ export class ProbeHub implements AsyncDisposable {
       pending.reject(new LeakwatchError('PROBE_CLOSED', 'the probe channel closed'));
     this.pending.clear();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    await rm(this.dir, { recursive: true, force: true });
+    if (this.owner) removeSandboxed(this.dir);
+    else await rm(this.dir, { recursive: true, force: true });
   }
 }

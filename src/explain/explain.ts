@@ -5,6 +5,7 @@ import { cp, mkdir, rm } from 'node:fs/promises';
 import { freemem } from 'node:os';
 import { join } from 'node:path';
 import type { RunningApp } from '../app/app.js';
+import { folderFor, reclaim, userFor } from '../isolation/sandbox.js';
 import type { HeapExplanation, HeapGrowthRow, SideResult } from '../model/report.js';
 import { diffHeapSnapshots } from './heap/diff-heap-snapshots.js';
 
@@ -49,12 +50,15 @@ export async function snapshotGrowth(options: ExplainGrowthOptions): Promise<Sna
       skipped(`not enough free memory to snapshot a ${Math.round(app.hub.rssBytes / 2 ** 20)} MB process`),
     );
   }
-  const dir = join(options.workDir, `snapshots-${label}`);
+  // Sandboxed, the app (its side's user) writes the snapshots into a folder of the sandbox it may write.
+  const user = userFor(label);
+  const dir = user ? folderFor(user, `snapshots-${label}`) : join(options.workDir, `snapshots-${label}`);
   await mkdir(dir, { recursive: true });
   let taken: { paths: [string, string, string] } | { reason: string };
   try {
     log(`${label}: taking 3 heap snapshots, ${options.requestsPerBatch} requests apart`);
     taken = await takeThreeSnapshots(dir, options);
+    if (user) reclaim(dir);
   } catch (error) {
     await keepOrRemove(dir, options);
     throw error;

@@ -2,6 +2,7 @@
 import { cpus } from 'node:os';
 import { compareSides } from '../analysis/analysis.js';
 import { type RunningUpstreams, startUpstreams } from '../app/upstream/start.js';
+import { describeIsolation } from '../isolation/sandbox.js';
 import type { CompareReport, Environment, MeasureReport, RunPlan } from '../model/report.js';
 import type { Scenario } from '../scenario/types.js';
 import { measureSides, type SideTarget } from './measure.js';
@@ -116,5 +117,6 @@ export function describeEnvironment(leakwatchVersion: string): Environment {
     nodeVersion: process.version,
     platform: `${process.platform}-${process.arch}`,
     cpus: cpus().length,
+    isolation: describeIsolation(),
   };
 }

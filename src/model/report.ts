@@ -171,6 +171,8 @@ export interface Environment {
   nodeVersion: string;
   platform: string;
   cpus: number;
+  /** Which OS user the untrusted code ran as: sandbox users, or `same user (why)`. Absent in older reports. */
+  isolation?: string;
 }
 
 export interface MeasureReport {

@@ -5,12 +5,14 @@ import { fitMetrics } from '../analysis/analysis.js';
 import { bisectChanges } from '../bisect/bisect.js';
 import { defaultRemedyTimeBudgetMs, findRemedy } from '../bisect/remedy.js';
 import { diffDependencies } from '../deps/diff.js';
+import { openIsolation } from '../isolation/open.js';
+import { runInSandbox } from '../isolation/sandbox.js';
 import { fitScheduleToBudget } from '../load/schedule.js';
 import { compareApps, describeEnvironment } from '../measure/compare.js';
-import type { DependencyChange } from '../model/deps.js';
+import type { DependencyChange, DependencyDiff } from '../model/deps.js';
 import type { CompareReport, SideResult } from '../model/report.js';
 import type { BaseCacheStore } from '../prepare/base-cache.js';
-import { resolveBaseline } from '../prepare/baseline.js';
+import { type Baseline, resolveBaseline } from '../prepare/baseline.js';
 import { type PreparedSide, prepareBoth } from '../prepare/prepare-both.js';
 import { leakwatchVersion, probePath } from '../process/package-files.js';
 import { loadScenario } from '../scenario/load.js';
@@ -73,7 +75,17 @@ export async function compareRefs(options: CompareRefsOptions): Promise<CompareR
       dependencyChanges: [],
     };
   }
+  // Untrusted code starts here: install, build, apps and stubs run as sandbox users when leakwatch can make them.
+  await using sandbox = await openIsolation({ repoDir: options.repoDir, log });
+  return await runInSandbox(sandbox, () => prepareAndMeasure(options, baseline, diff));
+}
 
+async function prepareAndMeasure(
+  options: CompareRefsOptions,
+  baseline: Baseline,
+  diff: DependencyDiff,
+): Promise<CompareRefsOutcome> {
+  const { log } = options;
   await using prepared = await prepareBoth({
     repoDir: options.repoDir,
     baseSha: baseline.mergeBaseSha,

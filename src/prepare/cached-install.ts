@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { giveTo, userFor } from '../isolation/sandbox.js';
 import type { BaseCacheUse } from '../model/report.js';
 import { type BaseCacheStore, baseCacheKey } from './base-cache.js';
 import {
@@ -50,6 +51,9 @@ export async function installAndBuildWithCache(
     durationMs: performance.now() - startedMs,
   });
   if (restored.status === 'hit') {
+    // Restored by leakwatch, so owned by it: the sandboxed app may need to write there (build caches).
+    const user = userFor(label);
+    if (user) giveTo(user, installDir);
     await mkdir(options.logDir, { recursive: true });
     const logPath = join(options.logDir, `leakwatch-${label}-cache.log`);
     await writeFile(logPath, `restored ${key} from ${cache.store.description}\n`);

@@ -80,7 +80,7 @@ export async function installAndBuild(options: InstallAndBuildOptions): Promise<
     ...options.env,
   });
   const run = (command: string, cwd: string) =>
-    runShellCommand({ command, cwd, env, logPath, timeoutMs, signal: options.signal });
+    runShellCommand({ command, cwd, env, logPath, timeoutMs, signal: options.signal, side: label });
 
   const { installCommand, buildCommand } = await plannedCommands(options, packageManager);
   log(`${label}: ${installCommand} (in ${packageManager.installDir})`);

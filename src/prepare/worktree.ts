@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { currentSandbox, giveTo, removeSandboxed, userFor } from '../isolation/sandbox.js';
 import { LeakwatchError } from '../model/errors.js';
 import { git } from '../process/git.js';
 import { cleanUpOnExit } from '../process/process-group.js';
@@ -44,16 +45,24 @@ export async function createWorktree(options: CreateWorktreeOptions): Promise<Wo
     });
   }
   log(`${label}: checked out ${sha.slice(0, 12)} in ${dir}`);
+  // Sandboxed, the side's user owns its checkout; the `.git` file's target in the workspace stays out of reach.
+  const user = userFor(label);
+  const sandbox = currentSandbox();
+  // Readable (not writable) by leakwatch without root, and by the other side: nothing secret is in a checkout.
+  if (user) giveTo(user, dir, '0755');
 
   // Interrupted (a cancelled job, Ctrl-C), the run never gets to dispose: delete the checkout and let git forget it.
   const release = cleanUpOnExit(() => {
-    rmSync(dir, { recursive: true, force: true });
+    if (user) removeSandboxed(dir, sandbox);
+    else rmSync(dir, { recursive: true, force: true });
     spawnSync('git', ['-C', repoDir, 'worktree', 'prune'], { stdio: 'ignore' });
   });
   let disposal: Promise<void> | undefined;
   const removeWorktree = async (): Promise<void> => {
+    // Never run git inside a checkout the untrusted code owned: its config could run commands.
+    if (user) removeSandboxed(dir);
     // `remove --force` also drops untracked files such as node_modules and build output.
-    await git(repoDir, ['worktree', 'remove', '--force', dir]);
+    else await git(repoDir, ['worktree', 'remove', '--force', dir]);
     await rm(dir, { recursive: true, force: true });
     await git(repoDir, ['worktree', 'prune']);
     release();

@@ -1,15 +1,22 @@
 // Every child leakwatch starts runs in its own process group, so the whole tree (npm → sh → node → workers) can be
 // killed at once. Groups still alive when leakwatch exits or is interrupted are killed too: no orphans, ever.
 // Then the registered exit cleanups run (worktrees), since an interrupted run never reaches its own disposal.
+// Descendants that left their group (setsid, daemons) are found by their run tag, or as the sandbox user's.
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
+import { launchAs } from '../isolation/privilege.js';
+import { currentSandbox, killAllOf, type SandboxUser, sandboxEnv, userFor } from '../isolation/sandbox.js';
+import { newRunTag, runTagEnv, sweepTagged } from '../isolation/sweep.js';
 
 const liveGroups = new Set<number>();
+/** Each spawned child's tag and sandbox user, to sweep what its group kill missed. */
+const launched = new WeakMap<ChildProcess, { tag: string; user: SandboxUser | null }>();
 const exitCleanups = new Set<() => void>();
 let exitHooksInstalled = false;
 
 function cleanUpBeforeExit(): void {
   for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
   liveGroups.clear();
+  sweepTagged();
   for (const cleanup of exitCleanups) {
     try {
       cleanup();
@@ -60,14 +67,42 @@ export function forgetGroup(pgid: number): void {
   liveGroups.delete(pgid);
 }
 
-/** Spawns `command` through the shell as the leader of a new process group. */
-export function spawnGroup(command: string, options: SpawnOptions): ChildProcess {
+/**
+ * Spawns `command` through the shell as the leader of a new process group, tagged, and as the side's sandbox
+ * user when the run has a sandbox (`side` is `base` or `head`; anything else runs as head's user).
+ */
+export function spawnGroup(
+  command: string,
+  options: SpawnOptions & { env: Record<string, string> },
+  side?: string,
+): ChildProcess {
   installExitHooks();
-  const child = spawn(command, { ...options, shell: true, detached: true });
+  const tag = newRunTag();
+  const user = userFor(side);
+  const env: Record<string, string> = { ...options.env, ...(user ? sandboxEnv(user) : {}), [runTagEnv]: tag };
+  // The runner's .npmrc is out of the users' reach (an unreadable userconfig fails npm); a copy in their home is not.
+  for (const name of ['NPM_CONFIG_USERCONFIG', 'npm_config_userconfig']) {
+    if (user && !env[name]?.startsWith(`${user.home}/`)) delete env[name];
+  }
+  const sandbox = currentSandbox();
+  const launch =
+    user && sandbox
+      ? launchAs(sandbox.privilege, user, command, env)
+      : { file: command, args: [], options: { shell: true, env } };
+  const child = spawn(launch.file, launch.args, { ...options, ...launch.options, detached: true });
+  launched.set(child, { tag, user });
   const pgid = child.pid;
   // The leader exiting does not end its group: it stays registered until killGroup, as grandchildren may live on.
   if (pgid !== undefined) liveGroups.add(pgid);
   return child;
+}
+
+/** Kills what the child's group kill cannot reach: descendants that left the group, by tag or by user. */
+export function sweepDescendants(child: ChildProcess): number {
+  const spawned = launched.get(child);
+  if (!spawned) return 0;
+  if (spawned.user) killAllOf(spawned.user);
+  return sweepTagged(spawned.tag);
 }
 
 /** Ends the child's whole group: SIGTERM, then SIGKILL after `graceMs` or once the leader exits. */
@@ -85,5 +120,6 @@ export async function killGroup(child: ChildProcess, graceMs = 3000): Promise<vo
     });
   }
   signalGroup(pgid, 'SIGKILL');
+  sweepDescendants(child);
   forgetGroup(pgid);
 }

@@ -1,7 +1,8 @@
-import { open, readdir, readFile } from 'node:fs/promises';
+import { chmod, open, readdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { userFor } from '../isolation/sandbox.js';
 import { LeakwatchError } from '../model/errors.js';
-import { forgetGroup, signalGroup, spawnGroup } from './process-group.js';
+import { forgetGroup, signalGroup, spawnGroup, sweepDescendants } from './process-group.js';
 
 export interface RunShellCommandOptions {
   command: string;
@@ -14,6 +15,8 @@ export interface RunShellCommandOptions {
   signal?: AbortSignal;
   /** Time between SIGTERM and SIGKILL of the process group on timeout or abort. Default 5,000 ms. */
   killGraceMs?: number;
+  /** Whose code this is (`base`, `head`): in a sandboxed run, it runs as that side's user. */
+  side?: string;
 }
 
 export interface RunShellCommandResult {
@@ -34,11 +37,14 @@ export async function runShellCommand(options: RunShellCommandOptions): Promise<
   const { command, cwd, env, timeoutMs, signal } = options;
   const killGraceMs = options.killGraceMs ?? 5_000;
   const log = await open(options.logPath, 'a');
+  // Scripts reopen /dev/stdout (/proc/self/fd/1), which checks the file's mode: let the sandbox user write it.
+  // Nobody else can reach it: the log folder is leakwatch's, closed to other users.
+  if (userFor(options.side)) await chmod(options.logPath, 0o666);
   try {
     await log.write(`$ ${command}\n`);
     const startedMs = performance.now();
     // Writing straight to the file, not through pipes: a grandchild holding a pipe open would delay `close` forever.
-    const child = spawnGroup(command, { cwd, env, stdio: ['ignore', log.fd, log.fd] });
+    const child = spawnGroup(command, { cwd, env, stdio: ['ignore', log.fd, log.fd] }, options.side);
     const spawned = new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', reject);
@@ -70,7 +76,8 @@ export async function runShellCommand(options: RunShellCommandOptions): Promise<
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
     const durationMs = performance.now() - startedMs;
-    if (signalGroup(processGroupId, 'SIGKILL'))
+    const isGroupLeft = signalGroup(processGroupId, 'SIGKILL');
+    if (sweepDescendants(child) > 0 || isGroupLeft)
       await log.write('[leakwatch] killed processes left running by the step\n');
     await waitForEmptyGroup(processGroupId);
     forgetGroup(processGroupId);

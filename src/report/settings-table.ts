@@ -79,6 +79,7 @@ export function renderSettingsTable(report: CompareReport): string {
     ['leakwatch', escapeInline(environment.leakwatchVersion, 40)],
     ['Node.js', escapeInline(environment.nodeVersion, 40)],
     ['Runner', `${escapeInline(environment.platform, 40)}, ${formatInteger(environment.cpus)} CPUs`],
+    ['Isolation', escapeInline(environment.isolation ?? 'not recorded', 200)],
   ];
   return markdownTable([['Setting', 'Value'], ...rows]);
 }

@@ -243,12 +243,16 @@ const compareReportSchema = object(
     schemaVersion: { const: 1 },
     kind: { const: 'compare' },
     plan: planSchema,
-    environment: object({
-      leakwatchVersion: text(100),
-      nodeVersion: text(100),
-      platform: text(100),
-      cpus: count,
-    }),
+    environment: object(
+      {
+        leakwatchVersion: text(100),
+        nodeVersion: text(100),
+        platform: text(100),
+        cpus: count,
+        isolation: text(300),
+      },
+      ['isolation'],
+    ),
     base: side,
     head: side,
     comparison: object({

@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { currentSandbox, sandboxEnv } from '../../isolation/sandbox.js';
+import { newRunTag, runTagEnv } from '../../isolation/sweep.js';
 import { LeakwatchError } from '../../model/errors.js';
 import { scrubbedEnv } from '../../process/env.js';
 import { findPackageRoot } from '../../process/package-root.js';
@@ -88,6 +90,8 @@ export async function startUpstreams(options: {
       caDir = await mkdtemp(path.join(tmpdir(), 'leakwatch-ca-'));
       env.NODE_EXTRA_CA_CERTS = path.join(caDir, 'stub-ca.pem');
       await writeFile(env.NODE_EXTRA_CA_CERTS, tls.cert);
+      // The certificate is public; sandboxed apps run as other users and must read it.
+      if (currentSandbox()) await chmod(caDir, 0o755);
     }
     const hits = () => Promise.all(stubs.map(askHits));
     return { env, hits, recorded, stop, [Symbol.asyncDispose]: stop };
@@ -126,7 +130,11 @@ async function startStub(
     recorded: RecordedMessage[];
   },
 ): Promise<Stub> {
-  const stubEntry = path.join(findPackageRoot(), 'dist', 'stub.cjs');
+  // Sandboxed as root, the stub runs as head's user (it serves head's fixtures); through sudo, the IPC channel
+  // cannot cross, so it runs as leakwatch's user with a scrubbed environment.
+  const sandbox = currentSandbox();
+  const user = sandbox?.privilege === 'root' ? sandbox.users.head : null;
+  const stubEntry = user ? (sandbox?.stubPath ?? '') : path.join(findPackageRoot(), 'dist', 'stub.cjs');
   if (!existsSync(stubEntry)) {
     throw new LeakwatchError('STUB_MISSING', `The upstream stub ${stubEntry} does not exist.`, {
       hint: 'Run `npm run build` in the leakwatch checkout.',
@@ -147,14 +155,17 @@ async function startStub(
   };
   // The stub is leakwatch's own code, but it gets no secrets either, and no NODE_OPTIONS: the probe must not load.
   const usesTls = (spec.hosts ?? []).some((origin) => origin.startsWith('https:'));
-  const env = scrubbedEnv(
-    process.env,
-    usesTls && context.tls ? { [stubTlsEnv]: JSON.stringify(context.tls) } : {},
-  );
+  const env = scrubbedEnv(process.env, {
+    ...(usesTls && context.tls ? { [stubTlsEnv]: JSON.stringify(context.tls) } : {}),
+    ...(user ? sandboxEnv(user) : {}),
+    [runTagEnv]: newRunTag(),
+  });
   delete env.NODE_OPTIONS;
-  const child = spawn(process.execPath, [stubEntry, JSON.stringify(config)], {
+  // The users may not reach leakwatch's own node (the runner's bundled one): theirs is on PATH.
+  const child = spawn(user ? 'node' : process.execPath, [stubEntry, JSON.stringify(config)], {
     env,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    ...(user ? { uid: user.uid, gid: user.gid } : {}),
   });
   context.children.push(child);
   child.on('message', (message: RecordedMessage) => {

@@ -1,0 +1,162 @@
+// The code under test tries to steal the tokens: a dependency's install script and the app read
+// /proc/$PPID/environ, every /proc/<pid>/environ, the workspace and its .git, and leakwatch's own folder.
+// Run as root (as here and on CI), they run as sandbox users and read nothing; otherwise the report says so.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeGitRepo, projectRoot, tempDirs } from '../action/harness.js';
+
+const tempDir = tempDirs('leakwatch-isolation-');
+const cli = join(projectRoot, 'dist', 'cli.js');
+const isRoot = process.getuid?.() === 0;
+
+/** Reports, one line per attempt, what a thief could read. Run by the install script and by the app. */
+const thief = `const fs = require('node:fs');
+const [who, workspace, actionDir] = process.argv.slice(2);
+let secrets = 0;
+for (const pid of fs.readdirSync('/proc').filter((entry) => /^\\d+$/.test(entry))) {
+  try { if (fs.readFileSync('/proc/' + pid + '/environ', 'latin1').includes('HUNTER2')) secrets += 1; } catch {}
+}
+// $PPID is the shell or npm, run as this user; up the chain, the first process of another user is leakwatch.
+const ppidOf = (pid) => { const stat = fs.readFileSync('/proc/' + pid + '/stat', 'utf8'); return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]); };
+const uidOf = (pid) => Number(/^Uid:\\s+(\\d+)/m.exec(fs.readFileSync('/proc/' + pid + '/status', 'utf8'))[1]);
+let leakwatchPid = process.ppid;
+while (leakwatchPid > 1 && uidOf(leakwatchPid) === process.getuid()) leakwatchPid = ppidOf(leakwatchPid);
+let parent = 'unreadable';
+try { parent = fs.readFileSync('/proc/' + leakwatchPid + '/environ', 'latin1').length > 0 ? 'readable' : 'empty'; } catch {}
+const tryRead = (path) => { try { fs.readdirSync(path); return 'readable'; } catch { return 'unreadable'; } };
+console.log('THIEF ' + JSON.stringify({ who, uid: process.getuid(), secrets, parent, workspace: tryRead(workspace),
+  git: tryRead(workspace + '/.git'), action: tryRead(actionDir), ownEnv: Object.keys(process.env).filter((name) => /TOKEN|SECRET|INPUT_|ACTIONS_/.test(name)) }));
+`;
+
+function appFiles(version: string, workspace: string): Record<string, string> {
+  const args = `${JSON.stringify(workspace)} ${JSON.stringify(projectRoot)}`;
+  return {
+    'thief.js': thief,
+    'server.js': `require('node:child_process').execFileSync(process.execPath, ['thief.js', 'app', ${JSON.stringify(workspace)}, ${JSON.stringify(projectRoot)}], { stdio: 'inherit' });
+require('node:http').createServer((q, r) => r.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');`,
+    'package.json': JSON.stringify({
+      name: 'victim',
+      version,
+      scripts: { preinstall: `node thief.js install ${args}`, build: `node thief.js build ${args}` },
+    }),
+  };
+}
+
+const quick = [
+  '--rounds',
+  '2',
+  '--requests',
+  '50',
+  '--warmup',
+  '50',
+  '--settle-ms',
+  '0',
+  '--heap-snapshots',
+  'never',
+];
+
+interface Attempt {
+  who: string;
+  uid: number;
+  secrets: number;
+  parent: string;
+  workspace: string;
+  git: string;
+  action: string;
+  ownEnv: string[];
+}
+
+function attemptsIn(logDir: string): Attempt[] {
+  const files = readdirSync(logDir, { recursive: true, withFileTypes: true }).filter((entry) =>
+    entry.isFile(),
+  );
+  return files.flatMap((entry) =>
+    readFileSync(join(entry.parentPath, entry.name), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('THIEF '))
+      .map((line) => JSON.parse(line.slice('THIEF '.length)) as Attempt),
+  );
+}
+
+describe('isolation', () => {
+  it(isRoot
+    ? 'install scripts, builds and apps of both sides read no secret, no workspace, no .git, no leakwatch file'
+    : 'without root or sudo the report says the code ran as the same user', () => {
+    const dir = tempDir();
+    const repo = makeGitRepo(dir, appFiles('1.0.0', dir), appFiles('1.0.1', dir));
+    const logDir = tempDir();
+    const reportPath = join(tempDir(), 'report.json');
+    const run = spawnSync(
+      process.execPath,
+      [
+        cli,
+        'compare',
+        '--base',
+        repo.baseSha,
+        '--head',
+        repo.headSha,
+        '--force',
+        '--start',
+        'node server.js',
+        '--install',
+        'npm install --no-audit --no-fund',
+        '--log-dir',
+        logDir,
+        '--report',
+        reportPath,
+        ...quick,
+      ],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        // What a workflow hands leakwatch: its token inputs and the runner's.
+        env: {
+          ...process.env,
+          INPUT_GITHUB_TOKEN: 'HUNTER2',
+          ACTIONS_RUNTIME_TOKEN: 'HUNTER2',
+          NPM_TOKEN: 'HUNTER2',
+        },
+      },
+    );
+    expect(run.status, `${run.stderr}\n${attemptsLog(logDir)}`).toBe(0);
+    const report = JSON.parse(readFileSync(reportPath, 'utf8'));
+    if (!isRoot) {
+      expect(report.environment.isolation).toMatch(/^same user \(/);
+      return;
+    }
+    expect(report.environment.isolation).toMatch(/^sandbox users lw-\w+-b \(base\) and lw-\w+-h \(head\)$/);
+    const attempts = attemptsIn(logDir);
+    // Both sides' install script, build script and app each made their attempt.
+    expect(attempts.map((attempt) => attempt.who).sort()).toEqual([
+      'app',
+      'app',
+      'build',
+      'build',
+      'install',
+      'install',
+    ]);
+    for (const attempt of attempts) {
+      expect(attempt).toMatchObject({
+        secrets: 0,
+        parent: 'unreadable',
+        workspace: 'unreadable',
+        git: 'unreadable',
+        action: 'unreadable',
+        ownEnv: [],
+      });
+      expect(attempt.uid).not.toBe(0);
+    }
+    // Nothing of the sandbox is left: no user, no process, no home.
+    expect(execFileSync('getent', ['passwd'], { encoding: 'utf8' })).not.toMatch(/^lw-\w+-[bh]:/m);
+  }, 180_000);
+});
+
+function attemptsLog(logDir: string): string {
+  return readdirSync(logDir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => readFileSync(join(entry.parentPath, entry.name), 'utf8'))
+    .join('\n');
+}
