@@ -22524,7 +22524,7 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve: resolve5, basename } = __require("path");
-    var { readFileSync: readFileSync2 } = __require("fs");
+    var { readFileSync: readFileSync4 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string) {
       try {
@@ -22532,7 +22532,7 @@ var require_multipart = __commonJS({
       } catch (error) {
         try {
           const path5 = resolve5(string);
-          const data = readFileSync2(path5, "utf8");
+          const data = readFileSync4(path5, "utf8");
           return JSON.parse(data);
         } catch (error2) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -22551,7 +22551,7 @@ var require_multipart = __commonJS({
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync2(path5);
+            const buffer = readFileSync4(path5);
             form.append(key, buffer, Object.assign({}, {
               filename: basename(path5)
             }, opts));
@@ -28633,7 +28633,7 @@ var require_run = __commonJS({
     var defaults = {
       harRequests: /* @__PURE__ */ new Map()
     };
-    function run2(opts, tracker, cb) {
+    function run3(opts, tracker, cb) {
       opts = Object.assign({}, defaults, opts);
       tracker = tracker || new EE();
       const histograms = getHistograms(opts.histograms);
@@ -28871,7 +28871,7 @@ var require_run = __commonJS({
       };
       return tracker;
     }
-    module2.exports = run2;
+    module2.exports = run3;
   }
 });
 
@@ -28880,12 +28880,12 @@ var require_runTracker = __commonJS({
   "node_modules/autocannon/lib/runTracker.js"(exports2, module2) {
     "use strict";
     var EE = __require("events").EventEmitter;
-    var run2 = require_run();
+    var run3 = require_run();
     var noop = require_noop();
     function runTracker(opts, tracker, cb) {
       cb = cb || noop;
       tracker = tracker || new EE();
-      run2(opts, tracker, cb);
+      run3(opts, tracker, cb);
       return tracker;
     }
     module2.exports = runTracker;
@@ -29217,13 +29217,13 @@ var require_init = __commonJS({
         if (opts.warmup) {
           return runWithWarmup(opts);
         } else {
-          return run2(opts);
+          return run3(opts);
         }
       } else {
         return _init(opts, null, cb);
       }
     }
-    function run2(opts) {
+    function run3(opts) {
       const tracker = new EE();
       const promise = new Promise((resolve5, reject) => {
         _init(opts, tracker, (err, results) => {
@@ -35692,7 +35692,7 @@ var require_loader = __commonJS({
       const _tag = state.tag;
       const _anchor = state.anchor;
       const _result = [];
-      let detected = false;
+      let detected2 = false;
       if (state.firstTabInLine !== -1) return false;
       if (state.anchor !== null) {
         storeAnchor(state, state.anchor, _result);
@@ -35710,7 +35710,7 @@ var require_loader = __commonJS({
         if (!isWsOrEol(following)) {
           break;
         }
-        detected = true;
+        detected2 = true;
         state.position++;
         if (skipSeparationSpace(state, true, -1)) {
           if (state.lineIndent <= nodeIndent) {
@@ -35730,7 +35730,7 @@ var require_loader = __commonJS({
           break;
         }
       }
-      if (detected) {
+      if (detected2) {
         state.tag = _tag;
         state.anchor = _anchor;
         state.kind = "sequence";
@@ -35752,7 +35752,7 @@ var require_loader = __commonJS({
       let keyNode = null;
       let valueNode = null;
       let atExplicitKey = false;
-      let detected = false;
+      let detected2 = false;
       if (state.firstTabInLine !== -1) return false;
       if (state.anchor !== null) {
         storeAnchor(state, state.anchor, _result);
@@ -35771,7 +35771,7 @@ var require_loader = __commonJS({
               storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);
               keyTag = keyNode = valueNode = null;
             }
-            detected = true;
+            detected2 = true;
             atExplicitKey = true;
             allowCompact = true;
           } else if (atExplicitKey) {
@@ -35803,19 +35803,19 @@ var require_loader = __commonJS({
                 storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);
                 keyTag = keyNode = valueNode = null;
               }
-              detected = true;
+              detected2 = true;
               atExplicitKey = false;
               allowCompact = false;
               keyTag = state.tag;
               keyNode = state.result;
-            } else if (detected) {
+            } else if (detected2) {
               throwError(state, "can not read an implicit mapping pair; a colon is missed");
             } else {
               state.tag = _tag;
               state.anchor = _anchor;
               return true;
             }
-          } else if (detected) {
+          } else if (detected2) {
             throwError(state, "can not read a block mapping entry; a multiline key may not be an implicit key");
           } else {
             state.tag = _tag;
@@ -35852,13 +35852,13 @@ var require_loader = __commonJS({
       if (atExplicitKey) {
         storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);
       }
-      if (detected) {
+      if (detected2) {
         state.tag = _tag;
         state.anchor = _anchor;
         state.kind = "mapping";
         state.result = _result;
       }
-      return detected;
+      return detected2;
     }
     function readTagProperty(state) {
       let isVerbatim = false;
@@ -54902,7 +54902,7 @@ function usageError(message) {
 // src/cli/run.ts
 import { mkdtemp as mkdtemp4, rm as rm6, writeFile as writeFile6 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
-import { dirname as dirname3, join as join15, resolve as resolve4 } from "node:path";
+import { dirname as dirname4, join as join17, resolve as resolve4 } from "node:path";
 
 // src/measure/compare.ts
 import { cpus } from "node:os";
@@ -55151,12 +55151,376 @@ function halfWidth(fit) {
 }
 
 // src/app/upstream/start.ts
-import { spawn } from "node:child_process";
+import { spawn as spawn2 } from "node:child_process";
 import { once } from "node:events";
 import { existsSync as existsSync2 } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path2 from "node:path";
+
+// src/isolation/sandbox.ts
+import { AsyncLocalStorage } from "node:async_hooks";
+import { randomBytes as randomBytes2 } from "node:crypto";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { join as join2 } from "node:path";
+
+// src/process/process-group.ts
+import { spawn } from "node:child_process";
+
+// src/isolation/privilege.ts
+import { spawnSync } from "node:child_process";
+var detected;
+function privilegeOf() {
+  if (detected !== void 0) return detected;
+  if (process.platform !== "linux") detected = null;
+  else if (process.getuid?.() === 0) detected = "root";
+  else detected = spawnSync("sudo", ["-n", "true"], { stdio: "ignore" }).status === 0 ? "sudo" : null;
+  return detected;
+}
+function run(file, args, options = {}) {
+  return spawnSync(file, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], ...options });
+}
+function privileged(privilege, argv) {
+  const [file = "", ...args] = argv;
+  return privilege === "root" ? run(file, args) : run("sudo", ["-n", "--", file, ...args]);
+}
+function runAsUser(privilege, user, argv) {
+  const [file = "", ...args] = argv;
+  if (privilege === "root")
+    return run(file, args, { uid: user.uid, gid: user.gid, env: { PATH: pathEnv() } });
+  return run("sudo", ["-n", "-u", user.name, "--", file, ...args]);
+}
+function launchAs(privilege, user, command, env) {
+  if (privilege === "root")
+    return { file: "/bin/sh", args: ["-c", command], options: { uid: user.uid, gid: user.gid, env } };
+  const assignments = Object.entries(env).map(([name, value]) => `${name}=${value}`);
+  return {
+    file: "sudo",
+    args: ["-n", "-u", user.name, "--", "env", "-i", ...assignments, "/bin/sh", "-c", command],
+    options: { env: { PATH: pathEnv() } }
+  };
+}
+function pathEnv() {
+  return process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin";
+}
+
+// src/isolation/sweep.ts
+import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync as readFileSync2 } from "node:fs";
+var runTagEnv = "LEAKWATCH_RUN_TAG";
+var runId = randomBytes(6).toString("hex");
+var nextTag = 1;
+function newRunTag() {
+  return `${runId}.${nextTag++}`;
+}
+function matcher(tag) {
+  return tag === void 0 ? (value) => value.startsWith(`${runId}.`) : (value) => value === tag;
+}
+function taggedPids(matches) {
+  const pids = [];
+  const prefix = `${runTagEnv}=`;
+  for (const entry of readdirSafe("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let environ;
+    try {
+      environ = readFileSync2(`/proc/${entry}/environ`, "latin1");
+    } catch {
+      continue;
+    }
+    for (const variable of environ.split("\0")) {
+      if (variable.startsWith(prefix) && matches(variable.slice(prefix.length))) {
+        pids.push(Number(entry));
+        break;
+      }
+    }
+  }
+  return pids;
+}
+function readdirSafe(dir) {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+function sweepTagged(tag) {
+  if (process.platform !== "linux") return 0;
+  const matches = matcher(tag);
+  let killed = 0;
+  for (let pass = 0; pass < 20; pass++) {
+    const pids = taggedPids(matches).filter((pid) => !isZombie(pid));
+    if (pids.length === 0) break;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, "SIGKILL");
+        killed += 1;
+      } catch {
+      }
+    }
+  }
+  return killed;
+}
+function isZombie(pid) {
+  try {
+    const stat = readFileSync2(`/proc/${pid}/stat`, "utf8");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state === "Z" || state === "X";
+  } catch {
+    return true;
+  }
+}
+
+// src/process/process-group.ts
+var liveGroups = /* @__PURE__ */ new Set();
+var launched = /* @__PURE__ */ new WeakMap();
+var exitCleanups = /* @__PURE__ */ new Set();
+var exitHooksInstalled = false;
+function cleanUpBeforeExit() {
+  for (const pgid of liveGroups) signalGroup(pgid, "SIGKILL");
+  liveGroups.clear();
+  sweepTagged();
+  for (const cleanup of exitCleanups) {
+    try {
+      cleanup();
+    } catch {
+    }
+  }
+  exitCleanups.clear();
+}
+function cleanUpOnExit(cleanup) {
+  installExitHooks();
+  exitCleanups.add(cleanup);
+  return () => {
+    exitCleanups.delete(cleanup);
+  };
+}
+function installExitHooks() {
+  if (exitHooksInstalled) return;
+  exitHooksInstalled = true;
+  process.on("exit", cleanUpBeforeExit);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+    process.once(signal, () => {
+      cleanUpBeforeExit();
+      process.kill(process.pid, signal);
+    });
+  }
+}
+function signalGroup(pgid, signal) {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function forgetGroup(pgid) {
+  liveGroups.delete(pgid);
+}
+function spawnGroup(command, options, side) {
+  installExitHooks();
+  const tag = newRunTag();
+  const user = userFor(side);
+  const env = { ...options.env, ...user ? sandboxEnv(user) : {}, [runTagEnv]: tag };
+  for (const name of ["NPM_CONFIG_USERCONFIG", "npm_config_userconfig"]) {
+    if (user && !env[name]?.startsWith(`${user.home}/`)) delete env[name];
+  }
+  const sandbox = currentSandbox();
+  const launch = user && sandbox ? launchAs(sandbox.privilege, user, command, env) : { file: command, args: [], options: { shell: true, env } };
+  const child = spawn(launch.file, launch.args, { ...options, ...launch.options, detached: true });
+  launched.set(child, { tag, user });
+  const pgid = child.pid;
+  if (pgid !== void 0) liveGroups.add(pgid);
+  return child;
+}
+function sweepDescendants(child) {
+  const spawned = launched.get(child);
+  if (!spawned) return 0;
+  if (spawned.user) killAllOf(spawned.user);
+  return sweepTagged(spawned.tag);
+}
+async function killGroup(child, graceMs = 3e3) {
+  const pgid = child.pid;
+  if (pgid === void 0) return;
+  signalGroup(pgid, "SIGTERM");
+  if (child.exitCode === null && child.signalCode === null) {
+    await new Promise((resolve5) => {
+      const timer = setTimeout(resolve5, graceMs);
+      child.once("exit", () => {
+        clearTimeout(timer);
+        resolve5();
+      });
+    });
+  }
+  signalGroup(pgid, "SIGKILL");
+  sweepDescendants(child);
+  forgetGroup(pgid);
+}
+
+// src/isolation/sandbox.ts
+var scope = new AsyncLocalStorage();
+function currentSandbox() {
+  return scope.getStore() ?? null;
+}
+function runInSandbox(sandbox, run3) {
+  return scope.run(sandbox, run3);
+}
+function userFor(side) {
+  const sandbox = currentSandbox();
+  if (!sandbox) return null;
+  return side === "base" ? sandbox.users.base : sandbox.users.head;
+}
+function sameUserReason() {
+  if (process.platform !== "linux") return `${process.platform} has no useradd`;
+  if (process.env.LEAKWATCH_ISOLATION === "same-user") return "LEAKWATCH_ISOLATION=same-user";
+  return privilegeOf() ? null : "leakwatch is not root and has no passwordless sudo";
+}
+function describeIsolation() {
+  const sandbox = currentSandbox();
+  if (sandbox) return sandbox.description;
+  return `same user (${sameUserReason() ?? "prepared folders run as the user who started leakwatch"})`;
+}
+async function openSandbox(options) {
+  const privilege = privilegeOf();
+  if (!privilege) throw new LeakwatchError("ISOLATION_UNAVAILABLE", "no privilege to create sandbox users");
+  const id = randomBytes2(4).toString("hex");
+  const root = mkdtempSync("/tmp/lw-");
+  const created = [];
+  const destroy = () => {
+    for (const user of created) destroyUser(privilege, user);
+    privileged(privilege, ["rm", "-rf", root]);
+  };
+  const release = cleanUpOnExit(destroy);
+  try {
+    privileged(privilege, ["chmod", "0711", root]);
+    for (const side of ["base", "head"])
+      created.push(createUser(privilege, `lw-${id}-${side[0]}`, root));
+    const [base, head] = created;
+    const tools = join2(root, "tools");
+    mkdirSync(tools);
+    const probePath2 = join2(tools, "probe.cjs");
+    const stubPath = join2(tools, "stub.cjs");
+    copyFileSync(options.probeSource, probePath2);
+    copyFileSync(options.stubSource, stubPath);
+    privileged(privilege, ["chmod", "-R", "a+rX", tools]);
+    const sandbox = {
+      privilege,
+      root,
+      users: { base, head },
+      probePath: probePath2,
+      stubPath,
+      description: `sandbox users ${base.name} (base) and ${head.name} (head)`
+    };
+    closeProtectedPaths(sandbox, options.protectedPaths, options.log);
+    options.log(`isolation: install, build, app and stubs run as ${base.name} and ${head.name}`);
+    let disposed = false;
+    return {
+      ...sandbox,
+      [Symbol.asyncDispose]: async () => {
+        if (disposed) return;
+        disposed = true;
+        destroy();
+        release();
+      }
+    };
+  } catch (error) {
+    destroy();
+    release();
+    throw error;
+  }
+}
+function createUser(privilege, name, root) {
+  const home = join2(root, name);
+  for (let attempt = 0; ; attempt++) {
+    const added = privileged(privilege, [
+      "useradd",
+      "--system",
+      "--user-group",
+      "--no-create-home",
+      "--home-dir",
+      home,
+      "--shell",
+      "/usr/sbin/nologin",
+      name
+    ]);
+    if (added.status === 0) break;
+    if (attempt >= 20) {
+      throw new LeakwatchError("ISOLATION_FAILED", `useradd ${name} failed: ${added.stderr.trim()}`, {
+        hint: "Set LEAKWATCH_ISOLATION=same-user to run without sandbox users (the report then says so)."
+      });
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50 + attempt * 50);
+  }
+  const ids = privileged(privilege, ["id", "-u", name]).stdout.trim();
+  const gid = privileged(privilege, ["id", "-g", name]).stdout.trim();
+  mkdirSync(join2(home, "tmp"), { recursive: true });
+  privileged(privilege, ["chown", "-R", `${ids}:${gid}`, home]);
+  privileged(privilege, ["chmod", "0700", home]);
+  return { name, uid: Number(ids), gid: Number(gid), home };
+}
+function destroyUser(privilege, user) {
+  killAllOf(user);
+  privileged(privilege, ["userdel", "--force", user.name]);
+}
+function killAllOf(user) {
+  const sandbox = currentSandbox();
+  const privilege = sandbox?.privilege ?? privilegeOf();
+  if (privilege) runAsUser(privilege, user, ["kill", "-9", "-1"]);
+}
+function sandboxEnv(user) {
+  const tmp = join2(user.home, "tmp");
+  return {
+    HOME: user.home,
+    USER: user.name,
+    LOGNAME: user.name,
+    TMPDIR: tmp,
+    TMP: tmp,
+    TEMP: tmp,
+    npm_config_cache: join2(user.home, ".npm"),
+    NPM_CONFIG_CACHE: join2(user.home, ".npm"),
+    YARN_CACHE_FOLDER: join2(user.home, ".yarn-cache"),
+    XDG_CACHE_HOME: join2(user.home, ".cache"),
+    XDG_CONFIG_HOME: join2(user.home, ".config"),
+    XDG_DATA_HOME: join2(user.home, ".local", "share"),
+    COREPACK_HOME: join2(user.home, ".corepack")
+  };
+}
+function giveTo(user, path5, mode) {
+  const sandbox = currentSandbox();
+  if (!sandbox) return;
+  privileged(sandbox.privilege, ["chown", "-R", `${user.uid}:${user.gid}`, path5]);
+  if (mode) privileged(sandbox.privilege, ["chmod", mode, path5]);
+}
+function removeSandboxed(path5, sandbox = currentSandbox()) {
+  if (sandbox) privileged(sandbox.privilege, ["rm", "-rf", path5]);
+  else rmSync(path5, { recursive: true, force: true });
+}
+function folderFor(user, name) {
+  const sandbox = currentSandbox();
+  if (!sandbox) throw new Error("folderFor needs a sandbox");
+  const dir = mkdtempSync(join2(sandbox.root, `${name}-`));
+  giveTo(user, dir);
+  return dir;
+}
+function reclaim(path5) {
+  const sandbox = currentSandbox();
+  if (sandbox?.privilege === "sudo")
+    privileged("sudo", ["chown", "-R", `${process.getuid?.()}:${process.getgid?.()}`, path5]);
+}
+function closeProtectedPaths(sandbox, paths, log) {
+  for (const path5 of paths) {
+    if (!canRead(sandbox, path5)) continue;
+    privileged(sandbox.privilege, ["chmod", "o-rwx", path5]);
+    log(`isolation: ${path5} was readable by other users; removed their access`);
+    if (canRead(sandbox, path5)) {
+      throw new LeakwatchError("ISOLATION_FAILED", `the sandbox users can still read ${path5}`, {
+        hint: "Make the folder unreadable to other users, or set LEAKWATCH_ISOLATION=same-user."
+      });
+    }
+  }
+}
+function canRead(sandbox, path5) {
+  return runAsUser(sandbox.privilege, sandbox.users.head, ["test", "-r", path5]).status === 0;
+}
 
 // src/process/env.ts
 var allowedNames = /* @__PURE__ */ new Set([
@@ -55224,7 +55588,7 @@ var probeSocketEnv = "LEAKWATCH_PROBE_SOCKET";
 var networkRulesEnv = "LEAKWATCH_NETWORK";
 
 // src/app/upstream/certificate.ts
-import { generateKeyPairSync, randomBytes, sign } from "node:crypto";
+import { generateKeyPairSync, randomBytes as randomBytes3, sign } from "node:crypto";
 import { isIP } from "node:net";
 var validityMs = 2 * 24 * 60 * 60 * 1e3;
 function createTlsIdentity(hosts) {
@@ -55242,7 +55606,7 @@ function createTlsIdentity(hosts) {
       sequence(oid("2.5.29.17"), tlv(4, sequence(...altNames)))
     )
   );
-  const serial = randomBytes(16);
+  const serial = randomBytes3(16);
   serial[0] = (serial[0] ?? 0) & 127 | 64;
   const tbs = sequence(
     tlv(160, tlv(2, Buffer.from([2]))),
@@ -55498,6 +55862,7 @@ async function startUpstreams(options) {
       caDir = await mkdtemp(path2.join(tmpdir(), "leakwatch-ca-"));
       env.NODE_EXTRA_CA_CERTS = path2.join(caDir, "stub-ca.pem");
       await writeFile(env.NODE_EXTRA_CA_CERTS, tls.cert);
+      if (currentSandbox()) await chmod(caDir, 493);
     }
     const hits = () => Promise.all(stubs.map(askHits));
     return { env, hits, recorded, stop, [Symbol.asyncDispose]: stop };
@@ -55523,7 +55888,9 @@ function networkRules(stubs, outbound) {
 }
 var bareHostname = (url) => url.hostname.replace(/^\[|\]$/g, "");
 async function startStub(spec, context) {
-  const stubEntry = path2.join(findPackageRoot(), "dist", "stub.cjs");
+  const sandbox = currentSandbox();
+  const user = sandbox?.privilege === "root" ? sandbox.users.head : null;
+  const stubEntry = user ? sandbox?.stubPath ?? "" : path2.join(findPackageRoot(), "dist", "stub.cjs");
   if (!existsSync2(stubEntry)) {
     throw new LeakwatchError("STUB_MISSING", `The upstream stub ${stubEntry} does not exist.`, {
       hint: "Run `npm run build` in the leakwatch checkout."
@@ -55540,14 +55907,16 @@ async function startStub(spec, context) {
     ...context.record && fixturesDir && (spec.hosts ?? []).length > 0 ? { record: { origins: spec.hosts ?? [], dir: fixturesDir, maxBytes: context.record.maxBytes } } : {}
   };
   const usesTls = (spec.hosts ?? []).some((origin) => origin.startsWith("https:"));
-  const env = scrubbedEnv(
-    process.env,
-    usesTls && context.tls ? { [stubTlsEnv]: JSON.stringify(context.tls) } : {}
-  );
+  const env = scrubbedEnv(process.env, {
+    ...usesTls && context.tls ? { [stubTlsEnv]: JSON.stringify(context.tls) } : {},
+    ...user ? sandboxEnv(user) : {},
+    [runTagEnv]: newRunTag()
+  });
   delete env.NODE_OPTIONS;
-  const child = spawn(process.execPath, [stubEntry, JSON.stringify(config)], {
+  const child = spawn2(user ? "node" : process.execPath, [stubEntry, JSON.stringify(config)], {
     env,
-    stdio: ["ignore", "ignore", "pipe", "ipc"]
+    stdio: ["ignore", "ignore", "pipe", "ipc"],
+    ...user ? { uid: user.uid, gid: user.gid } : {}
   });
   context.children.push(child);
   child.on("message", (message) => {
@@ -55616,7 +55985,7 @@ async function stopChild(child) {
 
 // src/measure/measure.ts
 import { mkdir as mkdir2 } from "node:fs/promises";
-import { join as join4 } from "node:path";
+import { join as join5 } from "node:path";
 import { setTimeout as delay2 } from "node:timers/promises";
 
 // src/app/app.ts
@@ -55646,80 +56015,52 @@ async function readLogTail(logPath, lines = 40) {
   }
 }
 
-// src/process/process-group.ts
-import { spawn as spawn2 } from "node:child_process";
-var liveGroups = /* @__PURE__ */ new Set();
-var exitCleanups = /* @__PURE__ */ new Set();
-var exitHooksInstalled = false;
-function cleanUpBeforeExit() {
-  for (const pgid of liveGroups) signalGroup(pgid, "SIGKILL");
-  liveGroups.clear();
-  for (const cleanup of exitCleanups) {
-    try {
-      cleanup();
-    } catch {
-    }
-  }
-  exitCleanups.clear();
-}
-function cleanUpOnExit(cleanup) {
-  installExitHooks();
-  exitCleanups.add(cleanup);
-  return () => {
-    exitCleanups.delete(cleanup);
-  };
-}
-function installExitHooks() {
-  if (exitHooksInstalled) return;
-  exitHooksInstalled = true;
-  process.on("exit", cleanUpBeforeExit);
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-    process.once(signal, () => {
-      cleanUpBeforeExit();
-      process.kill(process.pid, signal);
-    });
-  }
-}
-function signalGroup(pgid, signal) {
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch {
-    return false;
-  }
-}
-function forgetGroup(pgid) {
-  liveGroups.delete(pgid);
-}
-function spawnGroup(command, options) {
-  installExitHooks();
-  const child = spawn2(command, { ...options, shell: true, detached: true });
-  const pgid = child.pid;
-  if (pgid !== void 0) liveGroups.add(pgid);
-  return child;
-}
-async function killGroup(child, graceMs = 3e3) {
-  const pgid = child.pid;
-  if (pgid === void 0) return;
-  signalGroup(pgid, "SIGTERM");
-  if (child.exitCode === null && child.signalCode === null) {
-    await new Promise((resolve5) => {
-      const timer = setTimeout(resolve5, graceMs);
-      child.once("exit", () => {
-        clearTimeout(timer);
-        resolve5();
-      });
-    });
-  }
-  signalGroup(pgid, "SIGKILL");
-  forgetGroup(pgid);
-}
-
 // src/app/probe-hub.ts
 import { mkdtemp as mkdtemp2, rm as rm2 } from "node:fs/promises";
 import * as net from "node:net";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join2 } from "node:path";
+import { join as join3 } from "node:path";
+
+// src/app/probe-message.ts
+var maxProbeLineBytes = 1024 * 1024;
+var maxMalformedLines = 100;
+var isCount = (value) => typeof value === "number" && Number.isFinite(value) && value >= 0;
+function isMemory(value) {
+  if (typeof value !== "object" || value === null) return false;
+  const memory = value;
+  const counts = ["heapUsedBytes", "externalBytes", "arrayBuffersBytes", "rssBytes", "v8UsedHeapBytes"];
+  if (!counts.every((key) => isCount(memory[key])) || !isCount(memory.requestsSeen)) return false;
+  const resources = memory.activeResources;
+  if (typeof resources !== "object" || resources === null || Array.isArray(resources)) return false;
+  const entries = Object.entries(resources);
+  return entries.length <= 200 && entries.every(([, count]) => isCount(count));
+}
+function parseProbeMessage(line) {
+  let data;
+  try {
+    data = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (typeof data !== "object" || data === null) return null;
+  const message = data;
+  switch (message.type) {
+    case "hello":
+      return Number.isInteger(message.pid) && (message.gcSource === "flag" || message.gcSource === "vm") ? message : null;
+    case "heartbeat":
+      return isCount(message.rssBytes) && isCount(message.requestsSeen) ? message : null;
+    case "sample":
+      return Number.isInteger(message.id) && isMemory(message.memory) ? message : null;
+    case "snapshot":
+      return Number.isInteger(message.id) ? message : null;
+    case "failure":
+      return Number.isInteger(message.id) && typeof message.message === "string" ? { type: "failure", id: message.id, message: message.message.slice(0, 2e3) } : null;
+    default:
+      return null;
+  }
+}
+
+// src/app/probe-hub.ts
 var ProbeHub = class _ProbeHub {
   socketPath;
   dir;
@@ -55730,21 +56071,44 @@ var ProbeHub = class _ProbeHub {
   /** Outbound counts of probed processes that have exited: their connections still happened. */
   exitedOutbound = [];
   nextId = 1;
-  constructor(dir, server) {
+  owner;
+  /** Lines that were not a valid probe message: ignored, and counted. */
+  malformedLines = 0;
+  /** Set once the channel misbehaved beyond what can be ignored; every later sample fails with it. */
+  failure = null;
+  constructor(dir, server, owner) {
     this.dir = dir;
     this.server = server;
-    this.socketPath = join2(dir, "probe.sock");
+    this.owner = owner;
+    this.socketPath = join3(dir, "s");
   }
-  static async open() {
-    const dir = await mkdtemp2(join2(tmpdir2(), "leakwatch-probe-"));
+  /**
+   * A socket path must stay under ~104 bytes, so it lives in a short folder of its own under /tmp, never under
+   * a long TMPDIR. `owner`: the sandbox user whose app connects.
+   */
+  static async open(owner = null) {
+    const dir = await mkdtemp2(join3(process.platform === "win32" ? tmpdir2() : "/tmp", "lwp-"));
     const hub = new _ProbeHub(
       dir,
-      net.createServer((socket) => hub.accept(socket))
+      net.createServer((socket) => hub.accept(socket)),
+      owner
     );
-    await new Promise((resolve5, reject) => {
-      hub.server.once("error", reject);
-      hub.server.listen(hub.socketPath, resolve5);
-    });
+    try {
+      await new Promise((resolve5, reject) => {
+        hub.server.once("error", reject);
+        hub.server.listen(hub.socketPath, resolve5);
+      });
+    } catch (error) {
+      await rm2(dir, { recursive: true, force: true });
+      throw new LeakwatchError(
+        "PROBE_SOCKET",
+        `cannot listen on the probe socket ${hub.socketPath}: ${error}`,
+        {
+          hint: "leakwatch needs a writable /tmp for its probe socket."
+        }
+      );
+    }
+    if (owner) giveTo(owner, dir);
     return hub;
   }
   get processCount() {
@@ -55790,6 +56154,7 @@ var ProbeHub = class _ProbeHub {
   }
   /** Forces a full GC in every probed process and returns their memory, summed. */
   async sample(timeoutMs = 3e4) {
+    this.throwIfFailed();
     const replies = await this.broadcast((id) => ({ type: "sample", id }), timeoutMs);
     const total = {
       heapUsedBytes: 0,
@@ -55819,12 +56184,28 @@ var ProbeHub = class _ProbeHub {
   }
   /** Writes one heap snapshot per probed process into `dir`; returns their paths. */
   async writeSnapshots(dir, name, timeoutMs = 3e5) {
-    let index = 0;
-    const replies = await this.broadcast(
-      (id) => ({ type: "snapshot", id, path: join2(dir, `${name}-${index++}.heapsnapshot`) }),
-      timeoutMs
-    );
-    return replies.flatMap((reply) => reply.type === "snapshot" ? [reply.path] : []);
+    this.throwIfFailed();
+    const paths = [];
+    await this.broadcast((id) => {
+      const path5 = join3(dir, `${name}-${paths.length}.heapsnapshot`);
+      paths.push(path5);
+      return { type: "snapshot", id, path: path5 };
+    }, timeoutMs);
+    return paths;
+  }
+  throwIfFailed() {
+    if (this.failure === null) return;
+    throw new LeakwatchError("PROBE_CHANNEL", `the app's probe channel misbehaved: ${this.failure}`, {
+      hint: "Something in the app writes to leakwatch's probe socket (LEAKWATCH_PROBE_SOCKET); leave it alone."
+    });
+  }
+  misbehaved(reason, socket) {
+    this.failure ??= reason;
+    socket.destroy();
+    for (const [id, pending] of this.pending) {
+      this.pending.delete(id);
+      pending.reject(new LeakwatchError("PROBE_CHANNEL", `the app's probe channel misbehaved: ${reason}`));
+    }
   }
   async broadcast(makeCommand, timeoutMs) {
     if (this.probes.size === 0) {
@@ -55869,10 +56250,16 @@ var ProbeHub = class _ProbeHub {
     socket.on("data", (chunk) => {
       buffered += chunk.toString("utf8");
       let newline = buffered.indexOf("\n");
-      while (newline >= 0) {
-        const message = JSON.parse(buffered.slice(0, newline));
+      while (newline >= 0 && this.failure === null) {
+        const message = parseProbeMessage(buffered.slice(0, newline));
         buffered = buffered.slice(newline + 1);
         newline = buffered.indexOf("\n");
+        if (message === null) {
+          this.malformedLines += 1;
+          if (this.malformedLines > maxMalformedLines)
+            this.misbehaved(`more than ${maxMalformedLines} malformed lines`, socket);
+          continue;
+        }
         if (message.type === "hello") {
           probe = {
             pid: message.pid,
@@ -55895,6 +56282,8 @@ var ProbeHub = class _ProbeHub {
           this.pending.delete(message.id);
         }
       }
+      if (this.failure === null && buffered.length > maxProbeLineBytes)
+        this.misbehaved(`a line longer than ${maxProbeLineBytes} bytes`, socket);
     });
     const forget = () => {
       if (!probe || !this.probes.has(probe)) return;
@@ -55917,18 +56306,21 @@ var ProbeHub = class _ProbeHub {
       pending.reject(new LeakwatchError("PROBE_CLOSED", "the probe channel closed"));
     this.pending.clear();
     await new Promise((resolve5) => this.server.close(() => resolve5()));
-    await rm2(this.dir, { recursive: true, force: true });
+    if (this.owner) removeSandboxed(this.dir);
+    else await rm2(this.dir, { recursive: true, force: true });
   }
 };
 
 // src/app/app.ts
 var watchdogIntervalMs = 200;
 async function startApp(options) {
-  const hub = await ProbeHub.open();
+  const user = userFor(options.label);
+  const probePath2 = user ? currentSandbox()?.probePath ?? options.probePath : options.probePath;
+  const hub = await ProbeHub.open(user);
   const port = await findFreePort();
   const nodeOptions = [
     options.env?.NODE_OPTIONS ?? "",
-    `--require ${JSON.stringify(options.probePath)}`,
+    `--require ${JSON.stringify(probePath2)}`,
     `--max-old-space-size=${options.heapCapMb}`,
     await nodeAcceptsExposeGc(options.appDir) ? "--expose-gc" : ""
   ].filter(Boolean).join(" ");
@@ -55939,11 +56331,11 @@ async function startApp(options) {
     [probeSocketEnv]: hub.socketPath
   });
   const logStream = createWriteStream(options.logPath);
-  const child = spawnGroup(options.startCommand, {
-    cwd: options.appDir,
-    env,
-    stdio: ["ignore", "pipe", "pipe"]
-  });
+  const child = spawnGroup(
+    options.startCommand,
+    { cwd: options.appDir, env, stdio: ["ignore", "pipe", "pipe"] },
+    options.label
+  );
   child.stdout?.pipe(logStream, { end: false });
   child.stderr?.pipe(logStream, { end: false });
   const startedAtMs = Date.now();
@@ -55985,6 +56377,8 @@ async function startApp(options) {
     await killGroup(child);
     await exited;
     await new Promise((resolve5) => logStream.end(resolve5));
+    if (hub.malformedLines > 0)
+      options.log(`${options.label}: ignored ${hub.malformedLines} malformed lines on the probe channel`);
     await hub[Symbol.asyncDispose]();
   };
   try {
@@ -56086,7 +56480,7 @@ async function nodeAcceptsExposeGc(appDir) {
 // src/explain/explain.ts
 import { cp, mkdir, rm as rm3 } from "node:fs/promises";
 import { freemem } from "node:os";
-import { join as join3 } from "node:path";
+import { join as join4 } from "node:path";
 
 // src/explain/heap/attribute-packages.ts
 function packageOfFile(file) {
@@ -56690,8 +57084,8 @@ function formatRetainerPath(path5, options = {}) {
   for (let start = 0; start < shown.length; ) {
     let end = start;
     while (end + 1 < shown.length && shown[end + 1]?.file === shown[start]?.file) end++;
-    const run2 = shown.slice(start, end + 1);
-    const holder = run2.findIndex((step) => step.isScopeVariable);
+    const run3 = shown.slice(start, end + 1);
+    const holder = run3.findIndex((step) => step.isScopeVariable);
     if (shown[start]?.file !== void 0) saysFile[start + Math.max(0, holder)] = true;
     start = end + 1;
   }
@@ -56991,12 +57385,14 @@ async function snapshotGrowth(options) {
       skipped(`not enough free memory to snapshot a ${Math.round(app.hub.rssBytes / 2 ** 20)} MB process`)
     );
   }
-  const dir = join3(options.workDir, `snapshots-${label}`);
+  const user = userFor(label);
+  const dir = user ? folderFor(user, `snapshots-${label}`) : join4(options.workDir, `snapshots-${label}`);
   await mkdir(dir, { recursive: true });
   let taken;
   try {
     log(`${label}: taking 3 heap snapshots, ${options.requestsPerBatch} requests apart`);
     taken = await takeThreeSnapshots(dir, options);
+    if (user) reclaim(dir);
   } catch (error) {
     await keepOrRemove(dir, options);
     throw error;
@@ -57057,7 +57453,7 @@ async function keepOrRemove(dir, options) {
   try {
     if (options.keepSnapshotsDir) {
       await mkdir(options.keepSnapshotsDir, { recursive: true });
-      await cp(dir, join3(options.keepSnapshotsDir, options.label), { recursive: true });
+      await cp(dir, join4(options.keepSnapshotsDir, options.label), { recursive: true });
     }
   } catch (error) {
     options.log(`${options.label}: could not keep the heap snapshots: ${String(error)}`);
@@ -57496,7 +57892,7 @@ async function startSide(state, options) {
       heapCapMb: plan.heapCapMb,
       rssLimitMb: plan.rssLimitMb,
       probePath: options.probePath,
-      logPath: join4(options.workDir, `${state.target.label}.log`),
+      logPath: join5(options.workDir, `${state.target.label}.log`),
       env: { ...options.appEnv, ...state.target.upstreams?.env },
       requestsSent: () => state.requestsSent,
       log: options.log
@@ -57663,38 +58059,40 @@ function describeEnvironment(leakwatchVersion2) {
     leakwatchVersion: leakwatchVersion2,
     nodeVersion: process.version,
     platform: `${process.platform}-${process.arch}`,
-    cpus: cpus().length
+    cpus: cpus().length,
+    isolation: describeIsolation()
   };
 }
 
 // src/pipeline/pipeline.ts
-import { dirname, join as join13 } from "node:path";
+import { dirname as dirname2, join as join15 } from "node:path";
 
 // src/bisect/measure-candidate.ts
-import { join as join9 } from "node:path";
+import { join as join10 } from "node:path";
 
 // src/bisect/candidate.ts
 import { readFile as readFile4, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join8 } from "node:path";
+import { join as join9 } from "node:path";
 
 // src/prepare/install-build.ts
 import { randomUUID } from "node:crypto";
 import { existsSync as existsSync4 } from "node:fs";
 import { mkdir as mkdir3, readFile as readFile3, writeFile as writeFile2 } from "node:fs/promises";
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 
 // src/process/run-command.ts
-import { open as open3, readdir, readFile } from "node:fs/promises";
+import { chmod as chmod2, open as open3, readdir, readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 async function runShellCommand(options) {
   const { command, cwd, env, timeoutMs, signal } = options;
   const killGraceMs = options.killGraceMs ?? 5e3;
   const log = await open3(options.logPath, "a");
+  if (userFor(options.side)) await chmod2(options.logPath, 438);
   try {
     await log.write(`$ ${command}
 `);
     const startedMs = performance.now();
-    const child = spawnGroup(command, { cwd, env, stdio: ["ignore", log.fd, log.fd] });
+    const child = spawnGroup(command, { cwd, env, stdio: ["ignore", log.fd, log.fd] }, options.side);
     const spawned = new Promise((resolve5, reject) => {
       child.once("spawn", resolve5);
       child.once("error", reject);
@@ -57724,7 +58122,8 @@ async function runShellCommand(options) {
     clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);
     const durationMs = performance.now() - startedMs;
-    if (signalGroup(processGroupId, "SIGKILL"))
+    const isGroupLeft = signalGroup(processGroupId, "SIGKILL");
+    if (sweepDescendants(child) > 0 || isGroupLeft)
       await log.write("[leakwatch] killed processes left running by the step\n");
     await waitForEmptyGroup(processGroupId);
     forgetGroup(processGroupId);
@@ -57752,7 +58151,7 @@ async function hasLivingMembers(processGroupId) {
 // src/prepare/package-manager.ts
 import { existsSync as existsSync3 } from "node:fs";
 import { access, readFile as readFile2 } from "node:fs/promises";
-import { delimiter, join as join5, relative, resolve } from "node:path";
+import { delimiter, join as join6, relative, resolve } from "node:path";
 var lockfiles = [
   { file: "pnpm-lock.yaml", name: "pnpm" },
   { file: "yarn.lock", name: "yarn" },
@@ -57784,10 +58183,10 @@ async function detectPackageManager(options) {
   let pinned;
   let found;
   for (const dir of ancestorsUpTo(appDir, rootDir)) {
-    pinned ??= parsePackageManagerField((await readPackageJson(join5(dir, "package.json")))?.packageManager);
+    pinned ??= parsePackageManagerField((await readPackageJson(join6(dir, "package.json")))?.packageManager);
     if (!found) {
       const present = [];
-      for (const candidate of lockfiles) if (await exists(join5(dir, candidate.file))) present.push(candidate);
+      for (const candidate of lockfiles) if (await exists(join6(dir, candidate.file))) present.push(candidate);
       const chosen = present.find((candidate) => candidate.name === pinned?.name) ?? present[0];
       if (chosen) found = { ...chosen, dir };
       if (present.length > 1)
@@ -57813,7 +58212,7 @@ async function detectPackageManager(options) {
     name,
     pinnedVersion: pinned?.version,
     installDir: relative(rootDir, found?.dir ?? appDir) || ".",
-    lockfile: found ? relative(rootDir, join5(found.dir, found.file)) : void 0,
+    lockfile: found ? relative(rootDir, join6(found.dir, found.file)) : void 0,
     installCommand: `${prefix} ${found ? frozenInstallArgs[name] : "install"}`,
     runScriptCommand: (script) => `${prefix} run ${script}`,
     warnings
@@ -57837,7 +58236,7 @@ function nameFromPin(pin) {
 async function nameFromLockfile(found) {
   if (!found) return void 0;
   if (found.name !== "yarn") return found.name;
-  const text2 = await readFile2(join5(found.dir, found.file), "utf8");
+  const text2 = await readFile2(join6(found.dir, found.file), "utf8");
   return /^__metadata:/m.test(text2) ? "yarn-berry" : "yarn-classic";
 }
 function commandPrefix(name, pinned) {
@@ -57851,7 +58250,7 @@ function binOf(name) {
   return name.startsWith("yarn") ? "yarn" : name;
 }
 function isOnPath(bin) {
-  return (process.env.PATH ?? "").split(delimiter).some((dir) => dir && existsSync3(join5(dir, bin)));
+  return (process.env.PATH ?? "").split(delimiter).some((dir) => dir && existsSync3(join6(dir, bin)));
 }
 async function readPackageJson(path5) {
   try {
@@ -57872,11 +58271,11 @@ var logTailLines = 40;
 async function installAndBuild(options) {
   const { dir, label, log } = options;
   const workingDirectory = options.workingDirectory ?? ".";
-  const appDir = join6(dir, workingDirectory);
+  const appDir = join7(dir, workingDirectory);
   await mkdir3(options.logDir, { recursive: true });
-  const logPath = join6(options.logDir, `leakwatch-${label}-${randomUUID().slice(0, 8)}.log`);
+  const logPath = join7(options.logDir, `leakwatch-${label}-${randomUUID().slice(0, 8)}.log`);
   const timeoutMs = options.timeoutMs ?? 9e5;
-  if (!existsSync4(join6(appDir, "package.json"))) {
+  if (!existsSync4(join7(appDir, "package.json"))) {
     await writeFile2(logPath, `no package.json in ${workingDirectory}
 `);
     return {
@@ -57898,10 +58297,10 @@ async function installAndBuild(options) {
     npm_config_update_notifier: "false",
     ...options.env
   });
-  const run2 = (command, cwd) => runShellCommand({ command, cwd, env, logPath, timeoutMs, signal: options.signal });
+  const run3 = (command, cwd) => runShellCommand({ command, cwd, env, logPath, timeoutMs, signal: options.signal, side: label });
   const { installCommand, buildCommand } = await plannedCommands(options, packageManager);
   log(`${label}: ${installCommand} (in ${packageManager.installDir})`);
-  const install = await run2(installCommand, join6(dir, packageManager.installDir));
+  const install = await run3(installCommand, join7(dir, packageManager.installDir));
   if (!succeeded(install)) return failure("install", installCommand, install, options, logPath, timeoutMs);
   if (buildCommand === void 0) {
     log(`${label}: no build script in ${workingDirectory}/package.json; skipping the build`);
@@ -57914,7 +58313,7 @@ async function installAndBuild(options) {
     };
   }
   log(`${label}: ${buildCommand} (in ${workingDirectory})`);
-  const build = await run2(buildCommand, appDir);
+  const build = await run3(buildCommand, appDir);
   if (!succeeded(build)) return failure("build", buildCommand, build, options, logPath, timeoutMs);
   return {
     ok: true,
@@ -57925,7 +58324,7 @@ async function installAndBuild(options) {
   };
 }
 async function plannedCommands(options, packageManager) {
-  const appDir = join6(options.dir, options.workingDirectory ?? ".");
+  const appDir = join7(options.dir, options.workingDirectory ?? ".");
   return {
     installCommand: options.installCommand ?? packageManager.installCommand,
     buildCommand: options.buildCommand ?? (await hasBuildScript(appDir) ? packageManager.runScriptCommand("build") : void 0)
@@ -57963,7 +58362,7 @@ function failureHint(stage, label, command) {
 }
 async function hasBuildScript(appDir) {
   try {
-    const manifest = JSON.parse(await readFile3(join6(appDir, "package.json"), "utf8"));
+    const manifest = JSON.parse(await readFile3(join7(appDir, "package.json"), "utf8"));
     return typeof manifest.scripts?.build === "string";
   } catch {
     return false;
@@ -57971,11 +58370,11 @@ async function hasBuildScript(appDir) {
 }
 
 // src/prepare/worktree.ts
-import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { spawnSync as spawnSync2 } from "node:child_process";
+import { rmSync as rmSync2 } from "node:fs";
 import { mkdtemp as mkdtemp3, rm as rm4 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
-import { join as join7 } from "node:path";
+import { join as join8 } from "node:path";
 
 // src/process/git.ts
 import { execFile as execFile2 } from "node:child_process";
@@ -58000,7 +58399,7 @@ function git(repoDir, args) {
 // src/prepare/worktree.ts
 async function createWorktree(options) {
   const { repoDir, sha, label, log } = options;
-  const dir = await mkdtemp3(join7(options.parentDir ?? tmpdir3(), `leakwatch-${label}-`));
+  const dir = await mkdtemp3(join8(options.parentDir ?? tmpdir3(), `leakwatch-${label}-`));
   const added = await git(repoDir, [
     "-c",
     "core.hooksPath=/dev/null",
@@ -58018,13 +58417,18 @@ async function createWorktree(options) {
     });
   }
   log(`${label}: checked out ${sha.slice(0, 12)} in ${dir}`);
+  const user = userFor(label);
+  const sandbox = currentSandbox();
+  if (user) giveTo(user, dir, "0755");
   const release = cleanUpOnExit(() => {
-    rmSync(dir, { recursive: true, force: true });
-    spawnSync("git", ["-C", repoDir, "worktree", "prune"], { stdio: "ignore" });
+    if (user) removeSandboxed(dir, sandbox);
+    else rmSync2(dir, { recursive: true, force: true });
+    spawnSync2("git", ["-C", repoDir, "worktree", "prune"], { stdio: "ignore" });
   });
   let disposal;
   const removeWorktree = async () => {
-    await git(repoDir, ["worktree", "remove", "--force", dir]);
+    if (user) removeSandboxed(dir);
+    else await git(repoDir, ["worktree", "remove", "--force", dir]);
     await rm4(dir, { recursive: true, force: true });
     await git(repoDir, ["worktree", "prune"]);
     release();
@@ -58057,14 +58461,14 @@ async function prepareCandidate(options) {
   });
   const dispose = () => worktree[Symbol.asyncDispose]();
   try {
-    const appDir = join8(worktree.dir, options.workingDirectory);
+    const appDir = join9(worktree.dir, options.workingDirectory);
     const packageManager = await detectPackageManager({
       rootDir: worktree.dir,
       workingDirectory: options.workingDirectory
     });
     await applyChanges({
-      appManifestPath: join8(appDir, "package.json"),
-      rootManifestPath: join8(worktree.dir, packageManager.installDir, "package.json"),
+      appManifestPath: join9(appDir, "package.json"),
+      rootManifestPath: join9(worktree.dir, packageManager.installDir, "package.json"),
       packageManager: packageManager.name,
       changes: options.changes
     });
@@ -58179,7 +58583,7 @@ async function measureCandidate(options, candidate) {
       { baseDir: options.baseAppDir, headDir: prepared.appDir },
       // Heap snapshots explain the full head already; candidates only need a verdict.
       { ...options.plan, heapSnapshots: "never" },
-      { ...options.context, workDir: join9(options.logDir, candidate.folder) }
+      { ...options.context, workDir: join10(options.logDir, candidate.folder) }
     );
     const verdict = report.comparison.verdict;
     const steady2 = primaryFit(report.head)?.steady;
@@ -58434,7 +58838,7 @@ function remedyCandidates(head, published) {
   if (latest && latest !== line) candidates.push({ version: latest, label: "latest" });
   return candidates;
 }
-var run = promisify2(execFile3);
+var run2 = promisify2(execFile3);
 async function publishedVersions(name, appDir, workingDirectory) {
   const depth = workingDirectory.split("/").filter((part) => part && part !== ".").length;
   const rootDir = resolve2(appDir, ...Array(depth).fill(".."));
@@ -58444,7 +58848,7 @@ async function publishedVersions(name, appDir, workingDirectory) {
     "yarn-classic": [...prefix, "info", name, "versions", "--json"],
     "yarn-berry": [...prefix, "npm", "info", name, "--fields", "versions", "--json"]
   }[manager.name] ?? ["npm", "view", name, "versions", "--json"];
-  const { stdout } = await run(command, args, {
+  const { stdout } = await run2(command, args, {
     cwd: appDir,
     // The registry query needs no secret: it gets the same allow-listed environment as installs.
     env: scrubbedEnv(process.env, { COREPACK_ENABLE_DOWNLOAD_PROMPT: "0" }),
@@ -60342,7 +60746,7 @@ function requireLoader() {
     const _tag = state.tag;
     const _anchor = state.anchor;
     const _result = [];
-    let detected = false;
+    let detected2 = false;
     if (state.firstTabInLine !== -1) return false;
     if (state.anchor !== null) {
       storeAnchor(state, state.anchor, _result);
@@ -60360,7 +60764,7 @@ function requireLoader() {
       if (!isWsOrEol(following)) {
         break;
       }
-      detected = true;
+      detected2 = true;
       state.position++;
       if (skipSeparationSpace(state, true, -1)) {
         if (state.lineIndent <= nodeIndent) {
@@ -60380,7 +60784,7 @@ function requireLoader() {
         break;
       }
     }
-    if (detected) {
+    if (detected2) {
       state.tag = _tag;
       state.anchor = _anchor;
       state.kind = "sequence";
@@ -60402,7 +60806,7 @@ function requireLoader() {
     let keyNode = null;
     let valueNode = null;
     let atExplicitKey = false;
-    let detected = false;
+    let detected2 = false;
     if (state.firstTabInLine !== -1) return false;
     if (state.anchor !== null) {
       storeAnchor(state, state.anchor, _result);
@@ -60421,7 +60825,7 @@ function requireLoader() {
             storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);
             keyTag = keyNode = valueNode = null;
           }
-          detected = true;
+          detected2 = true;
           atExplicitKey = true;
           allowCompact = true;
         } else if (atExplicitKey) {
@@ -60453,19 +60857,19 @@ function requireLoader() {
               storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);
               keyTag = keyNode = valueNode = null;
             }
-            detected = true;
+            detected2 = true;
             atExplicitKey = false;
             allowCompact = false;
             keyTag = state.tag;
             keyNode = state.result;
-          } else if (detected) {
+          } else if (detected2) {
             throwError(state, "can not read an implicit mapping pair; a colon is missed");
           } else {
             state.tag = _tag;
             state.anchor = _anchor;
             return true;
           }
-        } else if (detected) {
+        } else if (detected2) {
           throwError(state, "can not read a block mapping entry; a multiline key may not be an implicit key");
         } else {
           state.tag = _tag;
@@ -60502,13 +60906,13 @@ function requireLoader() {
     if (atExplicitKey) {
       storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);
     }
-    if (detected) {
+    if (detected2) {
       state.tag = _tag;
       state.anchor = _anchor;
       state.kind = "mapping";
       state.result = _result;
     }
-    return detected;
+    return detected2;
   }
   function readTagProperty(state) {
     let isVerbatim = false;
@@ -61683,12 +62087,12 @@ function resolveBunLock(lock, importer) {
   }
   const visited = /* @__PURE__ */ new Set();
   const queue = [];
-  const enqueueWorkspace = (path5, scope, fields) => {
+  const enqueueWorkspace = (path5, scope2, fields) => {
     const workspace = workspaces[path5];
     if (!isRecord(workspace) || visited.has(`workspace:${path5}`)) return;
     visited.add(`workspace:${path5}`);
     queue.push({
-      scope,
+      scope: scope2,
       names: fields.flatMap((field) => dependencyEntries(workspace[field]).map(([name]) => name))
     });
   };
@@ -61696,22 +62100,22 @@ function resolveBunLock(lock, importer) {
   enqueueWorkspace(startPath, ownName, workspaceFields);
   for (let item = queue.shift(); item; item = queue.shift()) {
     for (const name of item.names) {
-      const scope = findScope(packages, item.scope, name);
-      if (!scope) continue;
-      const key = scope.join("/");
+      const scope2 = findScope(packages, item.scope, name);
+      if (!scope2) continue;
+      const key = scope2.join("/");
       const entry = packages[key];
       if (visited.has(key) || !Array.isArray(entry)) continue;
       visited.add(key);
       const ident = typeof entry[0] === "string" ? entry[0] : "";
       const workspacePath = splitIdent(ident).rest.startsWith("workspace:") ? splitIdent(ident).rest.slice(10) : null;
       if (workspacePath !== null) {
-        enqueueWorkspace(workspacePath, scope, packageFields);
+        enqueueWorkspace(workspacePath, scope2, packageFields);
         continue;
       }
       recordEntry(entry, versions);
       const meta = entry.find(isRecord) ?? {};
       queue.push({
-        scope,
+        scope: scope2,
         names: packageFields.flatMap((field) => dependencyEntries(meta[field]).map(([dep]) => dep))
       });
     }
@@ -61720,8 +62124,8 @@ function resolveBunLock(lock, importer) {
 }
 function findScope(packages, from, name) {
   for (let depth = from.length; depth >= 0; depth--) {
-    const scope = [...from.slice(0, depth), name];
-    if (scope.join("/") in packages) return scope;
+    const scope2 = [...from.slice(0, depth), name];
+    if (scope2.join("/") in packages) return scope2;
   }
   return null;
 }
@@ -62251,6 +62655,44 @@ function managerFromField(field) {
   return name === "npm" || name === "pnpm" || name === "bun" ? name : null;
 }
 
+// src/isolation/open.ts
+import { readFileSync as readFileSync3, readlinkSync } from "node:fs";
+import { dirname, join as join11 } from "node:path";
+async function openIsolation(options) {
+  const reason = sameUserReason();
+  if (reason) {
+    options.log(`isolation: same user (${reason}): the code under test could read leakwatch's environment`);
+    return null;
+  }
+  const gitDir = await git(options.repoDir, ["rev-parse", "--path-format=absolute", "--git-common-dir"]);
+  const protectedPaths = [
+    ...gitDir.exitCode === 0 ? [gitDir.stdout] : [],
+    findPackageRoot(),
+    ...process.env.RUNNER_TEMP ? [process.env.RUNNER_TEMP] : [],
+    ...runnerRoots()
+  ];
+  return openSandbox({
+    probeSource: probePath(),
+    stubSource: join11(findPackageRoot(), "dist", "stub.cjs"),
+    protectedPaths,
+    log: options.log
+  });
+}
+function runnerRoots() {
+  const roots = [];
+  for (let pid = process.ppid, depth = 0; pid > 1 && depth < 20; depth++) {
+    try {
+      const exe = readlinkSync(`/proc/${pid}/exe`);
+      if (/\/bin\/Runner\.(Worker|Listener)$/.test(exe)) roots.push(dirname(dirname(exe)));
+      const stat = readFileSync3(`/proc/${pid}/stat`, "utf8");
+      pid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    } catch {
+      break;
+    }
+  }
+  return roots;
+}
+
 // src/prepare/baseline.ts
 var fetchDepthHint = "Fetch the full history: set `fetch-depth: 0` on actions/checkout (or run `git fetch --unshallow` locally).";
 async function resolveBaseline(options) {
@@ -62325,17 +62767,17 @@ async function resolveCommit2(repoDir, ref, isShallow, log) {
 }
 
 // src/prepare/prepare-both.ts
-import { join as join12 } from "node:path";
+import { join as join14 } from "node:path";
 
 // src/prepare/cached-install.ts
 import { createHash as createHash2 } from "node:crypto";
 import { mkdir as mkdir5, readFile as readFile6, writeFile as writeFile5 } from "node:fs/promises";
-import { join as join11 } from "node:path";
+import { join as join13 } from "node:path";
 
 // src/prepare/base-cache.ts
 import { createHash, randomUUID as randomUUID2 } from "node:crypto";
 import { cp as cp2, mkdir as mkdir4, readdir as readdir2, readFile as readFile5, readlink, rename, rm as rm5, writeFile as writeFile4 } from "node:fs/promises";
-import { join as join10, relative as relative2 } from "node:path";
+import { join as join12, relative as relative2 } from "node:path";
 var FORMAT = 1;
 var MARKER = "leakwatch-entry.json";
 function baseCacheKey(parts) {
@@ -62346,18 +62788,18 @@ function folderStore(cacheDir) {
   return {
     description: `folder ${cacheDir}`,
     async restore(key, targetDir) {
-      const entryDir = join10(cacheDir, key);
+      const entryDir = join12(cacheDir, key);
       const verdict = await verifyEntry(entryDir, key);
       if (verdict.status !== "hit") {
         if (verdict.status === "corrupt") await rm5(entryDir, { recursive: true, force: true });
         return verdict;
       }
-      await copyTree(join10(entryDir, "content"), targetDir);
+      await copyTree(join12(entryDir, "content"), targetDir);
       return verdict;
     },
     async save(key, sourceDir) {
-      const finalDir = join10(cacheDir, key);
-      const partialDir = join10(cacheDir, `.partial-${key}-${randomUUID2().slice(0, 8)}`);
+      const finalDir = join12(cacheDir, key);
+      const partialDir = join12(cacheDir, `.partial-${key}-${randomUUID2().slice(0, 8)}`);
       try {
         await mkdir4(partialDir, { recursive: true });
         await writeEntry(sourceDir, partialDir, key);
@@ -62369,17 +62811,17 @@ function folderStore(cacheDir) {
   };
 }
 async function writeEntry(sourceDir, entryDir, key) {
-  const contentDir = join10(entryDir, "content");
+  const contentDir = join12(entryDir, "content");
   await copyTree(sourceDir, contentDir);
   const contentHash = await hashTree(contentDir);
   const marker = { format: FORMAT, key, contentHash, createdAt: (/* @__PURE__ */ new Date()).toISOString() };
-  await writeFile4(join10(entryDir, MARKER), `${JSON.stringify(marker, null, 2)}
+  await writeFile4(join12(entryDir, MARKER), `${JSON.stringify(marker, null, 2)}
 `);
 }
 async function verifyEntry(entryDir, key) {
   let text2;
   try {
-    text2 = await readFile5(join10(entryDir, MARKER), "utf8");
+    text2 = await readFile5(join12(entryDir, MARKER), "utf8");
   } catch {
     const exists2 = await readdir2(entryDir).then(
       () => true,
@@ -62395,7 +62837,7 @@ async function verifyEntry(entryDir, key) {
   }
   if (marker.format !== FORMAT || marker.key !== key)
     return { status: "corrupt", reason: "marker for another key" };
-  const actual = await hashTree(join10(entryDir, "content")).catch(() => null);
+  const actual = await hashTree(join12(entryDir, "content")).catch(() => null);
   if (actual !== marker.contentHash) return { status: "corrupt", reason: "content does not match its hash" };
   return { status: "hit" };
 }
@@ -62412,7 +62854,7 @@ async function hashTree(root) {
   const walk2 = async (dir) => {
     const entries = (await readdir2(dir, { withFileTypes: true })).sort((a, b) => a.name < b.name ? -1 : 1);
     for (const entry of entries) {
-      const path5 = join10(dir, entry.name);
+      const path5 = join12(dir, entry.name);
       const name = relative2(root, path5);
       if (name === ".git") continue;
       if (entry.isSymbolicLink()) hash.update(`l\0${name}\0${await readlink(path5)}\0`);
@@ -62435,8 +62877,8 @@ async function installAndBuildWithCache(options, cache) {
   const workingDirectory = options.workingDirectory ?? ".";
   const packageManager = await detectPackageManager({ rootDir: options.dir, workingDirectory });
   const commands2 = await plannedCommands(options, packageManager);
-  const keyedFile = packageManager.lockfile ?? join11(workingDirectory, "package.json");
-  const keyedBytes = await readFile6(join11(options.dir, keyedFile)).catch(() => null);
+  const keyedFile = packageManager.lockfile ?? join13(workingDirectory, "package.json");
+  const keyedBytes = await readFile6(join13(options.dir, keyedFile)).catch(() => null);
   if (!keyedBytes) return { result: await installAndBuild(options) };
   const key = baseCacheKey({
     mergeBaseSha: cache.mergeBaseSha,
@@ -62447,7 +62889,7 @@ async function installAndBuildWithCache(options, cache) {
     nodeVersion: process.version,
     platform: `${process.platform}-${process.arch}`
   });
-  const installDir = join11(options.dir, packageManager.installDir);
+  const installDir = join13(options.dir, packageManager.installDir);
   const startedMs = performance.now();
   const restored = await cache.store.restore(key, installDir);
   const use = (status, note2) => ({
@@ -62458,8 +62900,10 @@ async function installAndBuildWithCache(options, cache) {
     durationMs: performance.now() - startedMs
   });
   if (restored.status === "hit") {
+    const user = userFor(label);
+    if (user) giveTo(user, installDir);
     await mkdir5(options.logDir, { recursive: true });
-    const logPath = join11(options.logDir, `leakwatch-${label}-cache.log`);
+    const logPath = join13(options.logDir, `leakwatch-${label}-cache.log`);
     await writeFile5(logPath, `restored ${key} from ${cache.store.description}
 `);
     log(`${label}: restored from the base cache (${key}); install and build skipped`);
@@ -62511,7 +62955,7 @@ async function prepareBoth(options) {
       return {
         sha: worktree.sha,
         dir: worktree.dir,
-        appDir: join12(worktree.dir, options.workingDirectory ?? "."),
+        appDir: join14(worktree.dir, options.workingDirectory ?? "."),
         ...prepared
       };
     };
@@ -63047,6 +63491,19 @@ async function compareRefs(options) {
         dependencyChanges: []
       };
     }
+    const sandbox = __using(_stack, await openIsolation({ repoDir: options.repoDir, log }), true);
+    return await runInSandbox(sandbox, () => prepareAndMeasure(options, baseline, diff));
+  } catch (_) {
+    var _error = _, _hasError = true;
+  } finally {
+    var _promise = __callDispose(_stack, _error, _hasError);
+    _promise && await _promise;
+  }
+}
+async function prepareAndMeasure(options, baseline, diff) {
+  var _stack = [];
+  try {
+    const { log } = options;
     const prepared = __using(_stack, await prepareBoth({
       repoDir: options.repoDir,
       baseSha: baseline.mergeBaseSha,
@@ -63095,12 +63552,12 @@ async function compareRefs(options) {
     }
     const context = {
       scenario,
-      scenarioDir: scenario.sourcePath ? dirname(scenario.sourcePath) : prepared.head.appDir,
+      scenarioDir: scenario.sourcePath ? dirname2(scenario.sourcePath) : prepared.head.appDir,
       probePath: probePath(),
       leakwatchVersion: leakwatchVersion(),
       bumpedPackages: diff.changes.map((change) => change.name),
       keepSnapshotsDir: options.keepSnapshotsDir,
-      workDir: join13(options.logDir, "apps"),
+      workDir: join15(options.logDir, "apps"),
       log
     };
     const report = await compareApps(
@@ -63874,7 +64331,7 @@ function renderMeasureText(report, options = {}) {
 }
 
 // src/cli/record.ts
-import { dirname as dirname2, join as join14, relative as relative3, resolve as resolve3 } from "node:path";
+import { dirname as dirname3, join as join16, relative as relative3, resolve as resolve3 } from "node:path";
 import { setTimeout as delay3 } from "node:timers/promises";
 async function runRecord(args, shared, logDir, io) {
   var _stack = [];
@@ -63892,7 +64349,7 @@ async function runRecord(args, shared, logDir, io) {
       cwd: io.cwd,
       fixturesMayBeMissing: true
     });
-    const scenarioDir = dirname2(scenario.sourcePath ?? io.cwd);
+    const scenarioDir = dirname3(scenario.sourcePath ?? io.cwd);
     const specs2 = (scenario.upstreams ?? []).map((spec) => withFixtures(spec));
     const recorded = specs2.filter((spec) => (spec.hosts ?? []).length > 0);
     if (recorded.length === 0) {
@@ -63921,7 +64378,7 @@ async function runRecord(args, shared, logDir, io) {
       heapCapMb: plan.heapCapMb,
       rssLimitMb: plan.rssLimitMb,
       probePath: probePath(),
-      logPath: join14(logDir, "record.log"),
+      logPath: join16(logDir, "record.log"),
       env: { ...scenario.env, ...upstreams.env },
       log
     }), true);
@@ -63975,12 +64432,12 @@ var progress = (io) => (line) => io.stderr(`leakwatch: ${line}
 async function runCliCommand(command, io) {
   return withLogDir(command.shared, io, (logDir) => runWithLogDir(command, logDir, io));
 }
-async function withLogDir(shared, io, run2) {
-  if (shared.logDir) return run2(resolve4(io.cwd, shared.logDir));
-  const logDir = await mkdtemp4(join15(tmpdir4(), "leakwatch-logs-"));
+async function withLogDir(shared, io, run3) {
+  if (shared.logDir) return run3(resolve4(io.cwd, shared.logDir));
+  const logDir = await mkdtemp4(join17(tmpdir4(), "leakwatch-logs-"));
   let exitCode = 2;
   try {
-    exitCode = await run2(logDir);
+    exitCode = await run3(logDir);
     return exitCode;
   } finally {
     if (exitCode === 2) io.stderr(`leakwatch: logs kept in ${logDir}
@@ -63996,7 +64453,7 @@ async function runWithLogDir(command, logDir, io) {
   const plan = buildRunPlan(shared.settings, scenario);
   const context = {
     scenario,
-    scenarioDir: scenario.sourcePath ? dirname3(scenario.sourcePath) : io.cwd,
+    scenarioDir: scenario.sourcePath ? dirname4(scenario.sourcePath) : io.cwd,
     probePath: probePath(),
     leakwatchVersion: leakwatchVersion(),
     workDir: logDir,

@@ -10961,7 +10961,7 @@ var require_mock_utils = __commonJS({
       const url = new URL(origin);
       if (netConnect === true) {
         return true;
-      } else if (Array.isArray(netConnect) && netConnect.some((matcher) => matchValue(matcher, url.host))) {
+      } else if (Array.isArray(netConnect) && netConnect.some((matcher2) => matchValue(matcher2, url.host))) {
         return true;
       }
       return false;
@@ -11391,14 +11391,14 @@ var require_mock_agent = __commonJS({
       activate() {
         this[kIsMockActive] = true;
       }
-      enableNetConnect(matcher) {
-        if (typeof matcher === "string" || typeof matcher === "function" || matcher instanceof RegExp) {
+      enableNetConnect(matcher2) {
+        if (typeof matcher2 === "string" || typeof matcher2 === "function" || matcher2 instanceof RegExp) {
           if (Array.isArray(this[kNetConnect])) {
-            this[kNetConnect].push(matcher);
+            this[kNetConnect].push(matcher2);
           } else {
-            this[kNetConnect] = [matcher];
+            this[kNetConnect] = [matcher2];
           }
-        } else if (typeof matcher === "undefined") {
+        } else if (typeof matcher2 === "undefined") {
           this[kNetConnect] = true;
         } else {
           throw new InvalidArgumentError("Unsupported matcher. Must be one of String|Function|RegExp.");
@@ -11443,7 +11443,7 @@ var require_mock_agent = __commonJS({
       }
       pendingInterceptors() {
         const mockAgentClients = this[kClients];
-        return Array.from(mockAgentClients.entries()).flatMap(([origin, scope]) => scope[kDispatches].map((dispatch) => ({ ...dispatch, origin }))).filter(({ pending }) => pending);
+        return Array.from(mockAgentClients.entries()).flatMap(([origin, scope2]) => scope2[kDispatches].map((dispatch) => ({ ...dispatch, origin }))).filter(({ pending }) => pending);
       }
       assertNoPendingInterceptors({ pendingInterceptorsFormatter = new PendingInterceptorsFormatter() } = {}) {
         const pending = this.pendingInterceptors();
@@ -42409,7 +42409,7 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve: resolve4, basename } = __require("path");
-    var { readFileSync: readFileSync3 } = __require("fs");
+    var { readFileSync: readFileSync5 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string) {
       try {
@@ -42417,7 +42417,7 @@ var require_multipart = __commonJS({
       } catch (error2) {
         try {
           const path5 = resolve4(string);
-          const data = readFileSync3(path5, "utf8");
+          const data = readFileSync5(path5, "utf8");
           return JSON.parse(data);
         } catch (error3) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -42436,7 +42436,7 @@ var require_multipart = __commonJS({
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync3(path5);
+            const buffer = readFileSync5(path5);
             form.append(key, buffer, Object.assign({}, {
               filename: basename(path5)
             }, opts));
@@ -48518,7 +48518,7 @@ var require_run = __commonJS({
     var defaults2 = {
       harRequests: /* @__PURE__ */ new Map()
     };
-    function run2(opts, tracker, cb) {
+    function run3(opts, tracker, cb) {
       opts = Object.assign({}, defaults2, opts);
       tracker = tracker || new EE();
       const histograms = getHistograms(opts.histograms);
@@ -48756,7 +48756,7 @@ var require_run = __commonJS({
       };
       return tracker;
     }
-    module2.exports = run2;
+    module2.exports = run3;
   }
 });
 
@@ -48765,12 +48765,12 @@ var require_runTracker = __commonJS({
   "node_modules/autocannon/lib/runTracker.js"(exports2, module2) {
     "use strict";
     var EE = __require("events").EventEmitter;
-    var run2 = require_run();
+    var run3 = require_run();
     var noop3 = require_noop();
     function runTracker(opts, tracker, cb) {
       cb = cb || noop3;
       tracker = tracker || new EE();
-      run2(opts, tracker, cb);
+      run3(opts, tracker, cb);
       return tracker;
     }
     module2.exports = runTracker;
@@ -49102,13 +49102,13 @@ var require_init = __commonJS({
         if (opts.warmup) {
           return runWithWarmup(opts);
         } else {
-          return run2(opts);
+          return run3(opts);
         }
       } else {
         return _init(opts, null, cb);
       }
     }
-    function run2(opts) {
+    function run3(opts) {
       const tracker = new EE();
       const promise = new Promise((resolve4, reject) => {
         _init(opts, tracker, (err, results) => {
@@ -55577,7 +55577,7 @@ var require_loader = __commonJS({
       const _tag = state.tag;
       const _anchor = state.anchor;
       const _result = [];
-      let detected = false;
+      let detected2 = false;
       if (state.firstTabInLine !== -1) return false;
       if (state.anchor !== null) {
         storeAnchor(state, state.anchor, _result);
@@ -55595,7 +55595,7 @@ var require_loader = __commonJS({
         if (!isWsOrEol(following)) {
           break;
         }
-        detected = true;
+        detected2 = true;
         state.position++;
         if (skipSeparationSpace(state, true, -1)) {
           if (state.lineIndent <= nodeIndent) {
@@ -55615,7 +55615,7 @@ var require_loader = __commonJS({
           break;
         }
       }
-      if (detected) {
+      if (detected2) {
         state.tag = _tag;
         state.anchor = _anchor;
         state.kind = "sequence";
@@ -55637,7 +55637,7 @@ var require_loader = __commonJS({
       let keyNode = null;
       let valueNode = null;
       let atExplicitKey = false;
-      let detected = false;
+      let detected2 = false;
       if (state.firstTabInLine !== -1) return false;
       if (state.anchor !== null) {
         storeAnchor(state, state.anchor, _result);
@@ -55656,7 +55656,7 @@ var require_loader = __commonJS({
               storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);
               keyTag = keyNode = valueNode = null;
             }
-            detected = true;
+            detected2 = true;
             atExplicitKey = true;
             allowCompact = true;
           } else if (atExplicitKey) {
@@ -55688,19 +55688,19 @@ var require_loader = __commonJS({
                 storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);
                 keyTag = keyNode = valueNode = null;
               }
-              detected = true;
+              detected2 = true;
               atExplicitKey = false;
               allowCompact = false;
               keyTag = state.tag;
               keyNode = state.result;
-            } else if (detected) {
+            } else if (detected2) {
               throwError(state, "can not read an implicit mapping pair; a colon is missed");
             } else {
               state.tag = _tag;
               state.anchor = _anchor;
               return true;
             }
-          } else if (detected) {
+          } else if (detected2) {
             throwError(state, "can not read a block mapping entry; a multiline key may not be an implicit key");
           } else {
             state.tag = _tag;
@@ -55737,13 +55737,13 @@ var require_loader = __commonJS({
       if (atExplicitKey) {
         storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);
       }
-      if (detected) {
+      if (detected2) {
         state.tag = _tag;
         state.anchor = _anchor;
         state.kind = "mapping";
         state.result = _result;
       }
-      return detected;
+      return detected2;
     }
     function readTagProperty(state) {
       let isVerbatim = false;
@@ -74709,7 +74709,7 @@ function info(message) {
 
 // src/action/action.ts
 import { mkdir as mkdir6, readdir as readdir4, readFile as readFile7, writeFile as writeFile6 } from "node:fs/promises";
-import { join as join13, relative as relative2, resolve as resolve3 } from "node:path";
+import { join as join15, relative as relative2, resolve as resolve3 } from "node:path";
 
 // node_modules/@actions/github/lib/context.js
 import { readFileSync, existsSync as existsSync2 } from "fs";
@@ -78591,7 +78591,7 @@ var endpoints_default = Endpoints;
 
 // node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
 var endpointMethodsMap = /* @__PURE__ */ new Map();
-for (const [scope, endpoints] of Object.entries(endpoints_default)) {
+for (const [scope2, endpoints] of Object.entries(endpoints_default)) {
   for (const [methodName, endpoint2] of Object.entries(endpoints)) {
     const [route, defaults2, decorations] = endpoint2;
     const [method, url] = route.split(/ /);
@@ -78602,11 +78602,11 @@ for (const [scope, endpoints] of Object.entries(endpoints_default)) {
       },
       defaults2
     );
-    if (!endpointMethodsMap.has(scope)) {
-      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
+    if (!endpointMethodsMap.has(scope2)) {
+      endpointMethodsMap.set(scope2, /* @__PURE__ */ new Map());
     }
-    endpointMethodsMap.get(scope).set(methodName, {
-      scope,
+    endpointMethodsMap.get(scope2).set(methodName, {
+      scope: scope2,
       methodName,
       endpointDefaults,
       decorations
@@ -78614,8 +78614,8 @@ for (const [scope, endpoints] of Object.entries(endpoints_default)) {
   }
 }
 var handler = {
-  has({ scope }, methodName) {
-    return endpointMethodsMap.get(scope).has(methodName);
+  has({ scope: scope2 }, methodName) {
+    return endpointMethodsMap.get(scope2).has(methodName);
   },
   getOwnPropertyDescriptor(target, methodName) {
     return {
@@ -78634,17 +78634,17 @@ var handler = {
     delete target.cache[methodName];
     return true;
   },
-  ownKeys({ scope }) {
-    return [...endpointMethodsMap.get(scope).keys()];
+  ownKeys({ scope: scope2 }) {
+    return [...endpointMethodsMap.get(scope2).keys()];
   },
   set(target, methodName, value) {
     return target.cache[methodName] = value;
   },
-  get({ octokit, scope, cache }, methodName) {
+  get({ octokit, scope: scope2, cache }, methodName) {
     if (cache[methodName]) {
       return cache[methodName];
     }
-    const method = endpointMethodsMap.get(scope).get(methodName);
+    const method = endpointMethodsMap.get(scope2).get(methodName);
     if (!method) {
       return void 0;
     }
@@ -78652,7 +78652,7 @@ var handler = {
     if (decorations) {
       cache[methodName] = decorate(
         octokit,
-        scope,
+        scope2,
         methodName,
         endpointDefaults,
         decorations
@@ -78665,12 +78665,12 @@ var handler = {
 };
 function endpointsToMethods(octokit) {
   const newMethods = {};
-  for (const scope of endpointMethodsMap.keys()) {
-    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
+  for (const scope2 of endpointMethodsMap.keys()) {
+    newMethods[scope2] = new Proxy({ octokit, scope: scope2, cache: {} }, handler);
   }
   return newMethods;
 }
-function decorate(octokit, scope, methodName, defaults2, decorations) {
+function decorate(octokit, scope2, methodName, defaults2, decorations) {
   const requestWithDefaults = octokit.request.defaults(defaults2);
   function withDecorations(...args) {
     let options = requestWithDefaults.endpoint.merge(...args);
@@ -78684,7 +78684,7 @@ function decorate(octokit, scope, methodName, defaults2, decorations) {
     if (decorations.renamed) {
       const [newScope, newMethodName] = decorations.renamed;
       octokit.log.warn(
-        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
+        `octokit.${scope2}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
       );
     }
     if (decorations.deprecated) {
@@ -78697,7 +78697,7 @@ function decorate(octokit, scope, methodName, defaults2, decorations) {
       )) {
         if (name in options2) {
           octokit.log.warn(
-            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
+            `"${name}" parameter is deprecated for "octokit.${scope2}.${methodName}()". Use "${alias}" instead`
           );
           if (!(alias in options2)) {
             options2[alias] = options2[name];
@@ -79325,21 +79325,385 @@ async function confirmPullRequestHead(options) {
 }
 
 // src/pipeline/pipeline.ts
-import { dirname, join as join12 } from "node:path";
+import { dirname as dirname2, join as join14 } from "node:path";
 
 // src/bisect/measure-candidate.ts
-import { join as join8 } from "node:path";
+import { join as join9 } from "node:path";
 
 // src/measure/compare.ts
 import { cpus } from "node:os";
 
 // src/app/upstream/start.ts
-import { spawn } from "node:child_process";
+import { spawn as spawn2 } from "node:child_process";
 import { once } from "node:events";
 import { existsSync as existsSync4 } from "node:fs";
-import { mkdtemp, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
+import { chmod as chmod2, mkdtemp, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path2 from "node:path";
+
+// src/isolation/sandbox.ts
+import { AsyncLocalStorage } from "node:async_hooks";
+import { randomBytes as randomBytes2 } from "node:crypto";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { join } from "node:path";
+
+// src/process/process-group.ts
+import { spawn } from "node:child_process";
+
+// src/isolation/privilege.ts
+import { spawnSync } from "node:child_process";
+var detected;
+function privilegeOf() {
+  if (detected !== void 0) return detected;
+  if (process.platform !== "linux") detected = null;
+  else if (process.getuid?.() === 0) detected = "root";
+  else detected = spawnSync("sudo", ["-n", "true"], { stdio: "ignore" }).status === 0 ? "sudo" : null;
+  return detected;
+}
+function run(file, args, options = {}) {
+  return spawnSync(file, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], ...options });
+}
+function privileged(privilege, argv) {
+  const [file = "", ...args] = argv;
+  return privilege === "root" ? run(file, args) : run("sudo", ["-n", "--", file, ...args]);
+}
+function runAsUser(privilege, user, argv) {
+  const [file = "", ...args] = argv;
+  if (privilege === "root")
+    return run(file, args, { uid: user.uid, gid: user.gid, env: { PATH: pathEnv() } });
+  return run("sudo", ["-n", "-u", user.name, "--", file, ...args]);
+}
+function launchAs(privilege, user, command, env) {
+  if (privilege === "root")
+    return { file: "/bin/sh", args: ["-c", command], options: { uid: user.uid, gid: user.gid, env } };
+  const assignments = Object.entries(env).map(([name, value]) => `${name}=${value}`);
+  return {
+    file: "sudo",
+    args: ["-n", "-u", user.name, "--", "env", "-i", ...assignments, "/bin/sh", "-c", command],
+    options: { env: { PATH: pathEnv() } }
+  };
+}
+function pathEnv() {
+  return process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin";
+}
+
+// src/isolation/sweep.ts
+import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync as readFileSync2 } from "node:fs";
+var runTagEnv = "LEAKWATCH_RUN_TAG";
+var runId = randomBytes(6).toString("hex");
+var nextTag = 1;
+function newRunTag() {
+  return `${runId}.${nextTag++}`;
+}
+function matcher(tag) {
+  return tag === void 0 ? (value) => value.startsWith(`${runId}.`) : (value) => value === tag;
+}
+function taggedPids(matches) {
+  const pids = [];
+  const prefix = `${runTagEnv}=`;
+  for (const entry of readdirSafe("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let environ;
+    try {
+      environ = readFileSync2(`/proc/${entry}/environ`, "latin1");
+    } catch {
+      continue;
+    }
+    for (const variable of environ.split("\0")) {
+      if (variable.startsWith(prefix) && matches(variable.slice(prefix.length))) {
+        pids.push(Number(entry));
+        break;
+      }
+    }
+  }
+  return pids;
+}
+function readdirSafe(dir) {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+function sweepTagged(tag) {
+  if (process.platform !== "linux") return 0;
+  const matches = matcher(tag);
+  let killed = 0;
+  for (let pass = 0; pass < 20; pass++) {
+    const pids = taggedPids(matches).filter((pid) => !isZombie(pid));
+    if (pids.length === 0) break;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, "SIGKILL");
+        killed += 1;
+      } catch {
+      }
+    }
+  }
+  return killed;
+}
+function isZombie(pid) {
+  try {
+    const stat2 = readFileSync2(`/proc/${pid}/stat`, "utf8");
+    const state = stat2.slice(stat2.lastIndexOf(")") + 2, stat2.lastIndexOf(")") + 3);
+    return state === "Z" || state === "X";
+  } catch {
+    return true;
+  }
+}
+
+// src/process/process-group.ts
+var liveGroups = /* @__PURE__ */ new Set();
+var launched = /* @__PURE__ */ new WeakMap();
+var exitCleanups = /* @__PURE__ */ new Set();
+var exitHooksInstalled = false;
+function cleanUpBeforeExit() {
+  for (const pgid of liveGroups) signalGroup(pgid, "SIGKILL");
+  liveGroups.clear();
+  sweepTagged();
+  for (const cleanup of exitCleanups) {
+    try {
+      cleanup();
+    } catch {
+    }
+  }
+  exitCleanups.clear();
+}
+function cleanUpOnExit(cleanup) {
+  installExitHooks();
+  exitCleanups.add(cleanup);
+  return () => {
+    exitCleanups.delete(cleanup);
+  };
+}
+function installExitHooks() {
+  if (exitHooksInstalled) return;
+  exitHooksInstalled = true;
+  process.on("exit", cleanUpBeforeExit);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+    process.once(signal, () => {
+      cleanUpBeforeExit();
+      process.kill(process.pid, signal);
+    });
+  }
+}
+function signalGroup(pgid, signal) {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function forgetGroup(pgid) {
+  liveGroups.delete(pgid);
+}
+function spawnGroup(command, options, side2) {
+  installExitHooks();
+  const tag = newRunTag();
+  const user = userFor(side2);
+  const env = { ...options.env, ...user ? sandboxEnv(user) : {}, [runTagEnv]: tag };
+  for (const name of ["NPM_CONFIG_USERCONFIG", "npm_config_userconfig"]) {
+    if (user && !env[name]?.startsWith(`${user.home}/`)) delete env[name];
+  }
+  const sandbox = currentSandbox();
+  const launch = user && sandbox ? launchAs(sandbox.privilege, user, command, env) : { file: command, args: [], options: { shell: true, env } };
+  const child = spawn(launch.file, launch.args, { ...options, ...launch.options, detached: true });
+  launched.set(child, { tag, user });
+  const pgid = child.pid;
+  if (pgid !== void 0) liveGroups.add(pgid);
+  return child;
+}
+function sweepDescendants(child) {
+  const spawned = launched.get(child);
+  if (!spawned) return 0;
+  if (spawned.user) killAllOf(spawned.user);
+  return sweepTagged(spawned.tag);
+}
+async function killGroup(child, graceMs = 3e3) {
+  const pgid = child.pid;
+  if (pgid === void 0) return;
+  signalGroup(pgid, "SIGTERM");
+  if (child.exitCode === null && child.signalCode === null) {
+    await new Promise((resolve4) => {
+      const timer = setTimeout(resolve4, graceMs);
+      child.once("exit", () => {
+        clearTimeout(timer);
+        resolve4();
+      });
+    });
+  }
+  signalGroup(pgid, "SIGKILL");
+  sweepDescendants(child);
+  forgetGroup(pgid);
+}
+
+// src/isolation/sandbox.ts
+var scope = new AsyncLocalStorage();
+function currentSandbox() {
+  return scope.getStore() ?? null;
+}
+function runInSandbox(sandbox, run3) {
+  return scope.run(sandbox, run3);
+}
+function userFor(side2) {
+  const sandbox = currentSandbox();
+  if (!sandbox) return null;
+  return side2 === "base" ? sandbox.users.base : sandbox.users.head;
+}
+function sameUserReason() {
+  if (process.platform !== "linux") return `${process.platform} has no useradd`;
+  if (process.env.LEAKWATCH_ISOLATION === "same-user") return "LEAKWATCH_ISOLATION=same-user";
+  return privilegeOf() ? null : "leakwatch is not root and has no passwordless sudo";
+}
+function describeIsolation() {
+  const sandbox = currentSandbox();
+  if (sandbox) return sandbox.description;
+  return `same user (${sameUserReason() ?? "prepared folders run as the user who started leakwatch"})`;
+}
+async function openSandbox(options) {
+  const privilege = privilegeOf();
+  if (!privilege) throw new LeakwatchError("ISOLATION_UNAVAILABLE", "no privilege to create sandbox users");
+  const id = randomBytes2(4).toString("hex");
+  const root = mkdtempSync("/tmp/lw-");
+  const created = [];
+  const destroy = () => {
+    for (const user of created) destroyUser(privilege, user);
+    privileged(privilege, ["rm", "-rf", root]);
+  };
+  const release = cleanUpOnExit(destroy);
+  try {
+    privileged(privilege, ["chmod", "0711", root]);
+    for (const side2 of ["base", "head"])
+      created.push(createUser(privilege, `lw-${id}-${side2[0]}`, root));
+    const [base, head] = created;
+    const tools = join(root, "tools");
+    mkdirSync(tools);
+    const probePath2 = join(tools, "probe.cjs");
+    const stubPath = join(tools, "stub.cjs");
+    copyFileSync(options.probeSource, probePath2);
+    copyFileSync(options.stubSource, stubPath);
+    privileged(privilege, ["chmod", "-R", "a+rX", tools]);
+    const sandbox = {
+      privilege,
+      root,
+      users: { base, head },
+      probePath: probePath2,
+      stubPath,
+      description: `sandbox users ${base.name} (base) and ${head.name} (head)`
+    };
+    closeProtectedPaths(sandbox, options.protectedPaths, options.log);
+    options.log(`isolation: install, build, app and stubs run as ${base.name} and ${head.name}`);
+    let disposed = false;
+    return {
+      ...sandbox,
+      [Symbol.asyncDispose]: async () => {
+        if (disposed) return;
+        disposed = true;
+        destroy();
+        release();
+      }
+    };
+  } catch (error2) {
+    destroy();
+    release();
+    throw error2;
+  }
+}
+function createUser(privilege, name, root) {
+  const home = join(root, name);
+  for (let attempt = 0; ; attempt++) {
+    const added = privileged(privilege, [
+      "useradd",
+      "--system",
+      "--user-group",
+      "--no-create-home",
+      "--home-dir",
+      home,
+      "--shell",
+      "/usr/sbin/nologin",
+      name
+    ]);
+    if (added.status === 0) break;
+    if (attempt >= 20) {
+      throw new LeakwatchError("ISOLATION_FAILED", `useradd ${name} failed: ${added.stderr.trim()}`, {
+        hint: "Set LEAKWATCH_ISOLATION=same-user to run without sandbox users (the report then says so)."
+      });
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50 + attempt * 50);
+  }
+  const ids = privileged(privilege, ["id", "-u", name]).stdout.trim();
+  const gid = privileged(privilege, ["id", "-g", name]).stdout.trim();
+  mkdirSync(join(home, "tmp"), { recursive: true });
+  privileged(privilege, ["chown", "-R", `${ids}:${gid}`, home]);
+  privileged(privilege, ["chmod", "0700", home]);
+  return { name, uid: Number(ids), gid: Number(gid), home };
+}
+function destroyUser(privilege, user) {
+  killAllOf(user);
+  privileged(privilege, ["userdel", "--force", user.name]);
+}
+function killAllOf(user) {
+  const sandbox = currentSandbox();
+  const privilege = sandbox?.privilege ?? privilegeOf();
+  if (privilege) runAsUser(privilege, user, ["kill", "-9", "-1"]);
+}
+function sandboxEnv(user) {
+  const tmp = join(user.home, "tmp");
+  return {
+    HOME: user.home,
+    USER: user.name,
+    LOGNAME: user.name,
+    TMPDIR: tmp,
+    TMP: tmp,
+    TEMP: tmp,
+    npm_config_cache: join(user.home, ".npm"),
+    NPM_CONFIG_CACHE: join(user.home, ".npm"),
+    YARN_CACHE_FOLDER: join(user.home, ".yarn-cache"),
+    XDG_CACHE_HOME: join(user.home, ".cache"),
+    XDG_CONFIG_HOME: join(user.home, ".config"),
+    XDG_DATA_HOME: join(user.home, ".local", "share"),
+    COREPACK_HOME: join(user.home, ".corepack")
+  };
+}
+function giveTo(user, path5, mode) {
+  const sandbox = currentSandbox();
+  if (!sandbox) return;
+  privileged(sandbox.privilege, ["chown", "-R", `${user.uid}:${user.gid}`, path5]);
+  if (mode) privileged(sandbox.privilege, ["chmod", mode, path5]);
+}
+function removeSandboxed(path5, sandbox = currentSandbox()) {
+  if (sandbox) privileged(sandbox.privilege, ["rm", "-rf", path5]);
+  else rmSync(path5, { recursive: true, force: true });
+}
+function folderFor(user, name) {
+  const sandbox = currentSandbox();
+  if (!sandbox) throw new Error("folderFor needs a sandbox");
+  const dir = mkdtempSync(join(sandbox.root, `${name}-`));
+  giveTo(user, dir);
+  return dir;
+}
+function reclaim(path5) {
+  const sandbox = currentSandbox();
+  if (sandbox?.privilege === "sudo")
+    privileged("sudo", ["chown", "-R", `${process.getuid?.()}:${process.getgid?.()}`, path5]);
+}
+function closeProtectedPaths(sandbox, paths, log) {
+  for (const path5 of paths) {
+    if (!canRead(sandbox, path5)) continue;
+    privileged(sandbox.privilege, ["chmod", "o-rwx", path5]);
+    log(`isolation: ${path5} was readable by other users; removed their access`);
+    if (canRead(sandbox, path5)) {
+      throw new LeakwatchError("ISOLATION_FAILED", `the sandbox users can still read ${path5}`, {
+        hint: "Make the folder unreadable to other users, or set LEAKWATCH_ISOLATION=same-user."
+      });
+    }
+  }
+}
+function canRead(sandbox, path5) {
+  return runAsUser(sandbox.privilege, sandbox.users.head, ["test", "-r", path5]).status === 0;
+}
 
 // src/process/env.ts
 var allowedNames = /* @__PURE__ */ new Set([
@@ -79422,7 +79786,7 @@ var probeSocketEnv = "LEAKWATCH_PROBE_SOCKET";
 var networkRulesEnv = "LEAKWATCH_NETWORK";
 
 // src/app/upstream/certificate.ts
-import { generateKeyPairSync, randomBytes, sign } from "node:crypto";
+import { generateKeyPairSync, randomBytes as randomBytes3, sign } from "node:crypto";
 import { isIP } from "node:net";
 var validityMs = 2 * 24 * 60 * 60 * 1e3;
 function createTlsIdentity(hosts) {
@@ -79440,7 +79804,7 @@ function createTlsIdentity(hosts) {
       sequence(oid("2.5.29.17"), tlv(4, sequence(...altNames)))
     )
   );
-  const serial = randomBytes(16);
+  const serial = randomBytes3(16);
   serial[0] = (serial[0] ?? 0) & 127 | 64;
   const tbs = sequence(
     tlv(160, tlv(2, Buffer.from([2]))),
@@ -79696,6 +80060,7 @@ async function startUpstreams(options) {
       caDir = await mkdtemp(path2.join(tmpdir(), "leakwatch-ca-"));
       env.NODE_EXTRA_CA_CERTS = path2.join(caDir, "stub-ca.pem");
       await writeFile2(env.NODE_EXTRA_CA_CERTS, tls.cert);
+      if (currentSandbox()) await chmod2(caDir, 493);
     }
     const hits = () => Promise.all(stubs.map(askHits));
     return { env, hits, recorded, stop, [Symbol.asyncDispose]: stop };
@@ -79721,7 +80086,9 @@ function networkRules(stubs, outbound) {
 }
 var bareHostname = (url) => url.hostname.replace(/^\[|\]$/g, "");
 async function startStub(spec, context3) {
-  const stubEntry = path2.join(findPackageRoot(), "dist", "stub.cjs");
+  const sandbox = currentSandbox();
+  const user = sandbox?.privilege === "root" ? sandbox.users.head : null;
+  const stubEntry = user ? sandbox?.stubPath ?? "" : path2.join(findPackageRoot(), "dist", "stub.cjs");
   if (!existsSync4(stubEntry)) {
     throw new LeakwatchError("STUB_MISSING", `The upstream stub ${stubEntry} does not exist.`, {
       hint: "Run `npm run build` in the leakwatch checkout."
@@ -79738,14 +80105,16 @@ async function startStub(spec, context3) {
     ...context3.record && fixturesDir && (spec.hosts ?? []).length > 0 ? { record: { origins: spec.hosts ?? [], dir: fixturesDir, maxBytes: context3.record.maxBytes } } : {}
   };
   const usesTls = (spec.hosts ?? []).some((origin) => origin.startsWith("https:"));
-  const env = scrubbedEnv(
-    process.env,
-    usesTls && context3.tls ? { [stubTlsEnv]: JSON.stringify(context3.tls) } : {}
-  );
+  const env = scrubbedEnv(process.env, {
+    ...usesTls && context3.tls ? { [stubTlsEnv]: JSON.stringify(context3.tls) } : {},
+    ...user ? sandboxEnv(user) : {},
+    [runTagEnv]: newRunTag()
+  });
   delete env.NODE_OPTIONS;
-  const child = spawn(process.execPath, [stubEntry, JSON.stringify(config)], {
+  const child = spawn2(user ? "node" : process.execPath, [stubEntry, JSON.stringify(config)], {
     env,
-    stdio: ["ignore", "ignore", "pipe", "ipc"]
+    stdio: ["ignore", "ignore", "pipe", "ipc"],
+    ...user ? { uid: user.uid, gid: user.gid } : {}
   });
   context3.children.push(child);
   child.on("message", (message) => {
@@ -79814,7 +80183,7 @@ async function stopChild(child) {
 
 // src/measure/measure.ts
 import { mkdir as mkdir3 } from "node:fs/promises";
-import { join as join3 } from "node:path";
+import { join as join4 } from "node:path";
 import { setTimeout as delay2 } from "node:timers/promises";
 
 // src/app/app.ts
@@ -79844,80 +80213,52 @@ async function readLogTail(logPath, lines = 40) {
   }
 }
 
-// src/process/process-group.ts
-import { spawn as spawn2 } from "node:child_process";
-var liveGroups = /* @__PURE__ */ new Set();
-var exitCleanups = /* @__PURE__ */ new Set();
-var exitHooksInstalled = false;
-function cleanUpBeforeExit() {
-  for (const pgid of liveGroups) signalGroup(pgid, "SIGKILL");
-  liveGroups.clear();
-  for (const cleanup of exitCleanups) {
-    try {
-      cleanup();
-    } catch {
-    }
-  }
-  exitCleanups.clear();
-}
-function cleanUpOnExit(cleanup) {
-  installExitHooks();
-  exitCleanups.add(cleanup);
-  return () => {
-    exitCleanups.delete(cleanup);
-  };
-}
-function installExitHooks() {
-  if (exitHooksInstalled) return;
-  exitHooksInstalled = true;
-  process.on("exit", cleanUpBeforeExit);
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-    process.once(signal, () => {
-      cleanUpBeforeExit();
-      process.kill(process.pid, signal);
-    });
-  }
-}
-function signalGroup(pgid, signal) {
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch {
-    return false;
-  }
-}
-function forgetGroup(pgid) {
-  liveGroups.delete(pgid);
-}
-function spawnGroup(command, options) {
-  installExitHooks();
-  const child = spawn2(command, { ...options, shell: true, detached: true });
-  const pgid = child.pid;
-  if (pgid !== void 0) liveGroups.add(pgid);
-  return child;
-}
-async function killGroup(child, graceMs = 3e3) {
-  const pgid = child.pid;
-  if (pgid === void 0) return;
-  signalGroup(pgid, "SIGTERM");
-  if (child.exitCode === null && child.signalCode === null) {
-    await new Promise((resolve4) => {
-      const timer = setTimeout(resolve4, graceMs);
-      child.once("exit", () => {
-        clearTimeout(timer);
-        resolve4();
-      });
-    });
-  }
-  signalGroup(pgid, "SIGKILL");
-  forgetGroup(pgid);
-}
-
 // src/app/probe-hub.ts
 import { mkdtemp as mkdtemp2, rm as rm3 } from "node:fs/promises";
 import * as net from "node:net";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join } from "node:path";
+import { join as join2 } from "node:path";
+
+// src/app/probe-message.ts
+var maxProbeLineBytes = 1024 * 1024;
+var maxMalformedLines = 100;
+var isCount = (value) => typeof value === "number" && Number.isFinite(value) && value >= 0;
+function isMemory(value) {
+  if (typeof value !== "object" || value === null) return false;
+  const memory = value;
+  const counts = ["heapUsedBytes", "externalBytes", "arrayBuffersBytes", "rssBytes", "v8UsedHeapBytes"];
+  if (!counts.every((key) => isCount(memory[key])) || !isCount(memory.requestsSeen)) return false;
+  const resources = memory.activeResources;
+  if (typeof resources !== "object" || resources === null || Array.isArray(resources)) return false;
+  const entries = Object.entries(resources);
+  return entries.length <= 200 && entries.every(([, count2]) => isCount(count2));
+}
+function parseProbeMessage(line) {
+  let data;
+  try {
+    data = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (typeof data !== "object" || data === null) return null;
+  const message = data;
+  switch (message.type) {
+    case "hello":
+      return Number.isInteger(message.pid) && (message.gcSource === "flag" || message.gcSource === "vm") ? message : null;
+    case "heartbeat":
+      return isCount(message.rssBytes) && isCount(message.requestsSeen) ? message : null;
+    case "sample":
+      return Number.isInteger(message.id) && isMemory(message.memory) ? message : null;
+    case "snapshot":
+      return Number.isInteger(message.id) ? message : null;
+    case "failure":
+      return Number.isInteger(message.id) && typeof message.message === "string" ? { type: "failure", id: message.id, message: message.message.slice(0, 2e3) } : null;
+    default:
+      return null;
+  }
+}
+
+// src/app/probe-hub.ts
 var ProbeHub = class _ProbeHub {
   socketPath;
   dir;
@@ -79928,21 +80269,44 @@ var ProbeHub = class _ProbeHub {
   /** Outbound counts of probed processes that have exited: their connections still happened. */
   exitedOutbound = [];
   nextId = 1;
-  constructor(dir, server) {
+  owner;
+  /** Lines that were not a valid probe message: ignored, and counted. */
+  malformedLines = 0;
+  /** Set once the channel misbehaved beyond what can be ignored; every later sample fails with it. */
+  failure = null;
+  constructor(dir, server, owner) {
     this.dir = dir;
     this.server = server;
-    this.socketPath = join(dir, "probe.sock");
+    this.owner = owner;
+    this.socketPath = join2(dir, "s");
   }
-  static async open() {
-    const dir = await mkdtemp2(join(tmpdir2(), "leakwatch-probe-"));
+  /**
+   * A socket path must stay under ~104 bytes, so it lives in a short folder of its own under /tmp, never under
+   * a long TMPDIR. `owner`: the sandbox user whose app connects.
+   */
+  static async open(owner = null) {
+    const dir = await mkdtemp2(join2(process.platform === "win32" ? tmpdir2() : "/tmp", "lwp-"));
     const hub = new _ProbeHub(
       dir,
-      net.createServer((socket) => hub.accept(socket))
+      net.createServer((socket) => hub.accept(socket)),
+      owner
     );
-    await new Promise((resolve4, reject) => {
-      hub.server.once("error", reject);
-      hub.server.listen(hub.socketPath, resolve4);
-    });
+    try {
+      await new Promise((resolve4, reject) => {
+        hub.server.once("error", reject);
+        hub.server.listen(hub.socketPath, resolve4);
+      });
+    } catch (error2) {
+      await rm3(dir, { recursive: true, force: true });
+      throw new LeakwatchError(
+        "PROBE_SOCKET",
+        `cannot listen on the probe socket ${hub.socketPath}: ${error2}`,
+        {
+          hint: "leakwatch needs a writable /tmp for its probe socket."
+        }
+      );
+    }
+    if (owner) giveTo(owner, dir);
     return hub;
   }
   get processCount() {
@@ -79988,6 +80352,7 @@ var ProbeHub = class _ProbeHub {
   }
   /** Forces a full GC in every probed process and returns their memory, summed. */
   async sample(timeoutMs = 3e4) {
+    this.throwIfFailed();
     const replies = await this.broadcast((id) => ({ type: "sample", id }), timeoutMs);
     const total = {
       heapUsedBytes: 0,
@@ -80017,12 +80382,28 @@ var ProbeHub = class _ProbeHub {
   }
   /** Writes one heap snapshot per probed process into `dir`; returns their paths. */
   async writeSnapshots(dir, name, timeoutMs = 3e5) {
-    let index = 0;
-    const replies = await this.broadcast(
-      (id) => ({ type: "snapshot", id, path: join(dir, `${name}-${index++}.heapsnapshot`) }),
-      timeoutMs
-    );
-    return replies.flatMap((reply) => reply.type === "snapshot" ? [reply.path] : []);
+    this.throwIfFailed();
+    const paths = [];
+    await this.broadcast((id) => {
+      const path5 = join2(dir, `${name}-${paths.length}.heapsnapshot`);
+      paths.push(path5);
+      return { type: "snapshot", id, path: path5 };
+    }, timeoutMs);
+    return paths;
+  }
+  throwIfFailed() {
+    if (this.failure === null) return;
+    throw new LeakwatchError("PROBE_CHANNEL", `the app's probe channel misbehaved: ${this.failure}`, {
+      hint: "Something in the app writes to leakwatch's probe socket (LEAKWATCH_PROBE_SOCKET); leave it alone."
+    });
+  }
+  misbehaved(reason, socket) {
+    this.failure ??= reason;
+    socket.destroy();
+    for (const [id, pending] of this.pending) {
+      this.pending.delete(id);
+      pending.reject(new LeakwatchError("PROBE_CHANNEL", `the app's probe channel misbehaved: ${reason}`));
+    }
   }
   async broadcast(makeCommand, timeoutMs) {
     if (this.probes.size === 0) {
@@ -80067,10 +80448,16 @@ var ProbeHub = class _ProbeHub {
     socket.on("data", (chunk) => {
       buffered += chunk.toString("utf8");
       let newline = buffered.indexOf("\n");
-      while (newline >= 0) {
-        const message = JSON.parse(buffered.slice(0, newline));
+      while (newline >= 0 && this.failure === null) {
+        const message = parseProbeMessage(buffered.slice(0, newline));
         buffered = buffered.slice(newline + 1);
         newline = buffered.indexOf("\n");
+        if (message === null) {
+          this.malformedLines += 1;
+          if (this.malformedLines > maxMalformedLines)
+            this.misbehaved(`more than ${maxMalformedLines} malformed lines`, socket);
+          continue;
+        }
         if (message.type === "hello") {
           probe = {
             pid: message.pid,
@@ -80093,6 +80480,8 @@ var ProbeHub = class _ProbeHub {
           this.pending.delete(message.id);
         }
       }
+      if (this.failure === null && buffered.length > maxProbeLineBytes)
+        this.misbehaved(`a line longer than ${maxProbeLineBytes} bytes`, socket);
     });
     const forget = () => {
       if (!probe || !this.probes.has(probe)) return;
@@ -80115,18 +80504,21 @@ var ProbeHub = class _ProbeHub {
       pending.reject(new LeakwatchError("PROBE_CLOSED", "the probe channel closed"));
     this.pending.clear();
     await new Promise((resolve4) => this.server.close(() => resolve4()));
-    await rm3(this.dir, { recursive: true, force: true });
+    if (this.owner) removeSandboxed(this.dir);
+    else await rm3(this.dir, { recursive: true, force: true });
   }
 };
 
 // src/app/app.ts
 var watchdogIntervalMs = 200;
 async function startApp(options) {
-  const hub = await ProbeHub.open();
+  const user = userFor(options.label);
+  const probePath2 = user ? currentSandbox()?.probePath ?? options.probePath : options.probePath;
+  const hub = await ProbeHub.open(user);
   const port = await findFreePort();
   const nodeOptions = [
     options.env?.NODE_OPTIONS ?? "",
-    `--require ${JSON.stringify(options.probePath)}`,
+    `--require ${JSON.stringify(probePath2)}`,
     `--max-old-space-size=${options.heapCapMb}`,
     await nodeAcceptsExposeGc(options.appDir) ? "--expose-gc" : ""
   ].filter(Boolean).join(" ");
@@ -80137,11 +80529,11 @@ async function startApp(options) {
     [probeSocketEnv]: hub.socketPath
   });
   const logStream = createWriteStream(options.logPath);
-  const child = spawnGroup(options.startCommand, {
-    cwd: options.appDir,
-    env,
-    stdio: ["ignore", "pipe", "pipe"]
-  });
+  const child = spawnGroup(
+    options.startCommand,
+    { cwd: options.appDir, env, stdio: ["ignore", "pipe", "pipe"] },
+    options.label
+  );
   child.stdout?.pipe(logStream, { end: false });
   child.stderr?.pipe(logStream, { end: false });
   const startedAtMs = Date.now();
@@ -80183,6 +80575,8 @@ async function startApp(options) {
     await killGroup(child);
     await exited;
     await new Promise((resolve4) => logStream.end(resolve4));
+    if (hub.malformedLines > 0)
+      options.log(`${options.label}: ignored ${hub.malformedLines} malformed lines on the probe channel`);
     await hub[Symbol.asyncDispose]();
   };
   try {
@@ -80284,7 +80678,7 @@ async function nodeAcceptsExposeGc(appDir) {
 // src/explain/explain.ts
 import { cp, mkdir as mkdir2, rm as rm4 } from "node:fs/promises";
 import { freemem } from "node:os";
-import { join as join2 } from "node:path";
+import { join as join3 } from "node:path";
 
 // src/explain/heap/attribute-packages.ts
 function packageOfFile(file) {
@@ -80888,8 +81282,8 @@ function formatRetainerPath(path5, options = {}) {
   for (let start = 0; start < shown.length; ) {
     let end = start;
     while (end + 1 < shown.length && shown[end + 1]?.file === shown[start]?.file) end++;
-    const run2 = shown.slice(start, end + 1);
-    const holder = run2.findIndex((step) => step.isScopeVariable);
+    const run3 = shown.slice(start, end + 1);
+    const holder = run3.findIndex((step) => step.isScopeVariable);
     if (shown[start]?.file !== void 0) saysFile[start + Math.max(0, holder)] = true;
     start = end + 1;
   }
@@ -81189,12 +81583,14 @@ async function snapshotGrowth(options) {
       skipped(`not enough free memory to snapshot a ${Math.round(app.hub.rssBytes / 2 ** 20)} MB process`)
     );
   }
-  const dir = join2(options.workDir, `snapshots-${label}`);
+  const user = userFor(label);
+  const dir = user ? folderFor(user, `snapshots-${label}`) : join3(options.workDir, `snapshots-${label}`);
   await mkdir2(dir, { recursive: true });
   let taken;
   try {
     log(`${label}: taking 3 heap snapshots, ${options.requestsPerBatch} requests apart`);
     taken = await takeThreeSnapshots(dir, options);
+    if (user) reclaim(dir);
   } catch (error2) {
     await keepOrRemove(dir, options);
     throw error2;
@@ -81255,7 +81651,7 @@ async function keepOrRemove(dir, options) {
   try {
     if (options.keepSnapshotsDir) {
       await mkdir2(options.keepSnapshotsDir, { recursive: true });
-      await cp(dir, join2(options.keepSnapshotsDir, options.label), { recursive: true });
+      await cp(dir, join3(options.keepSnapshotsDir, options.label), { recursive: true });
     }
   } catch (error2) {
     options.log(`${options.label}: could not keep the heap snapshots: ${String(error2)}`);
@@ -81694,7 +82090,7 @@ async function startSide(state, options) {
       heapCapMb: plan.heapCapMb,
       rssLimitMb: plan.rssLimitMb,
       probePath: options.probePath,
-      logPath: join3(options.workDir, `${state.target.label}.log`),
+      logPath: join4(options.workDir, `${state.target.label}.log`),
       env: { ...options.appEnv, ...state.target.upstreams?.env },
       requestsSent: () => state.requestsSent,
       log: options.log
@@ -81841,32 +82237,34 @@ function describeEnvironment(leakwatchVersion2) {
     leakwatchVersion: leakwatchVersion2,
     nodeVersion: process.version,
     platform: `${process.platform}-${process.arch}`,
-    cpus: cpus().length
+    cpus: cpus().length,
+    isolation: describeIsolation()
   };
 }
 
 // src/bisect/candidate.ts
 import { readFile as readFile4, writeFile as writeFile4 } from "node:fs/promises";
-import { join as join7 } from "node:path";
+import { join as join8 } from "node:path";
 
 // src/prepare/install-build.ts
 import { randomUUID as randomUUID2 } from "node:crypto";
 import { existsSync as existsSync6 } from "node:fs";
 import { mkdir as mkdir4, readFile as readFile3, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join5 } from "node:path";
+import { join as join6 } from "node:path";
 
 // src/process/run-command.ts
-import { open as open4, readdir as readdir2, readFile } from "node:fs/promises";
+import { chmod as chmod3, open as open4, readdir as readdir2, readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 async function runShellCommand(options) {
   const { command, cwd, env, timeoutMs, signal } = options;
   const killGraceMs = options.killGraceMs ?? 5e3;
   const log = await open4(options.logPath, "a");
+  if (userFor(options.side)) await chmod3(options.logPath, 438);
   try {
     await log.write(`$ ${command}
 `);
     const startedMs = performance.now();
-    const child = spawnGroup(command, { cwd, env, stdio: ["ignore", log.fd, log.fd] });
+    const child = spawnGroup(command, { cwd, env, stdio: ["ignore", log.fd, log.fd] }, options.side);
     const spawned = new Promise((resolve4, reject) => {
       child.once("spawn", resolve4);
       child.once("error", reject);
@@ -81896,7 +82294,8 @@ async function runShellCommand(options) {
     clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);
     const durationMs = performance.now() - startedMs;
-    if (signalGroup(processGroupId, "SIGKILL"))
+    const isGroupLeft = signalGroup(processGroupId, "SIGKILL");
+    if (sweepDescendants(child) > 0 || isGroupLeft)
       await log.write("[leakwatch] killed processes left running by the step\n");
     await waitForEmptyGroup(processGroupId);
     forgetGroup(processGroupId);
@@ -81924,7 +82323,7 @@ async function hasLivingMembers(processGroupId) {
 // src/prepare/package-manager.ts
 import { existsSync as existsSync5 } from "node:fs";
 import { access as access2, readFile as readFile2 } from "node:fs/promises";
-import { delimiter, join as join4, relative, resolve } from "node:path";
+import { delimiter, join as join5, relative, resolve } from "node:path";
 var lockfiles = [
   { file: "pnpm-lock.yaml", name: "pnpm" },
   { file: "yarn.lock", name: "yarn" },
@@ -81956,10 +82355,10 @@ async function detectPackageManager(options) {
   let pinned;
   let found;
   for (const dir of ancestorsUpTo(appDir, rootDir)) {
-    pinned ??= parsePackageManagerField((await readPackageJson(join4(dir, "package.json")))?.packageManager);
+    pinned ??= parsePackageManagerField((await readPackageJson(join5(dir, "package.json")))?.packageManager);
     if (!found) {
       const present = [];
-      for (const candidate of lockfiles) if (await exists2(join4(dir, candidate.file))) present.push(candidate);
+      for (const candidate of lockfiles) if (await exists2(join5(dir, candidate.file))) present.push(candidate);
       const chosen = present.find((candidate) => candidate.name === pinned?.name) ?? present[0];
       if (chosen) found = { ...chosen, dir };
       if (present.length > 1)
@@ -81985,7 +82384,7 @@ async function detectPackageManager(options) {
     name,
     pinnedVersion: pinned?.version,
     installDir: relative(rootDir, found?.dir ?? appDir) || ".",
-    lockfile: found ? relative(rootDir, join4(found.dir, found.file)) : void 0,
+    lockfile: found ? relative(rootDir, join5(found.dir, found.file)) : void 0,
     installCommand: `${prefix} ${found ? frozenInstallArgs[name] : "install"}`,
     runScriptCommand: (script) => `${prefix} run ${script}`,
     warnings
@@ -82009,7 +82408,7 @@ function nameFromPin(pin) {
 async function nameFromLockfile(found) {
   if (!found) return void 0;
   if (found.name !== "yarn") return found.name;
-  const text3 = await readFile2(join4(found.dir, found.file), "utf8");
+  const text3 = await readFile2(join5(found.dir, found.file), "utf8");
   return /^__metadata:/m.test(text3) ? "yarn-berry" : "yarn-classic";
 }
 function commandPrefix(name, pinned) {
@@ -82023,7 +82422,7 @@ function binOf(name) {
   return name.startsWith("yarn") ? "yarn" : name;
 }
 function isOnPath(bin) {
-  return (process.env.PATH ?? "").split(delimiter).some((dir) => dir && existsSync5(join4(dir, bin)));
+  return (process.env.PATH ?? "").split(delimiter).some((dir) => dir && existsSync5(join5(dir, bin)));
 }
 async function readPackageJson(path5) {
   try {
@@ -82044,11 +82443,11 @@ var logTailLines = 40;
 async function installAndBuild(options) {
   const { dir, label, log } = options;
   const workingDirectory = options.workingDirectory ?? ".";
-  const appDir = join5(dir, workingDirectory);
+  const appDir = join6(dir, workingDirectory);
   await mkdir4(options.logDir, { recursive: true });
-  const logPath = join5(options.logDir, `leakwatch-${label}-${randomUUID2().slice(0, 8)}.log`);
+  const logPath = join6(options.logDir, `leakwatch-${label}-${randomUUID2().slice(0, 8)}.log`);
   const timeoutMs = options.timeoutMs ?? 9e5;
-  if (!existsSync6(join5(appDir, "package.json"))) {
+  if (!existsSync6(join6(appDir, "package.json"))) {
     await writeFile3(logPath, `no package.json in ${workingDirectory}
 `);
     return {
@@ -82070,10 +82469,10 @@ async function installAndBuild(options) {
     npm_config_update_notifier: "false",
     ...options.env
   });
-  const run2 = (command, cwd) => runShellCommand({ command, cwd, env, logPath, timeoutMs, signal: options.signal });
+  const run3 = (command, cwd) => runShellCommand({ command, cwd, env, logPath, timeoutMs, signal: options.signal, side: label });
   const { installCommand, buildCommand } = await plannedCommands(options, packageManager);
   log(`${label}: ${installCommand} (in ${packageManager.installDir})`);
-  const install = await run2(installCommand, join5(dir, packageManager.installDir));
+  const install = await run3(installCommand, join6(dir, packageManager.installDir));
   if (!succeeded(install)) return failure("install", installCommand, install, options, logPath, timeoutMs);
   if (buildCommand === void 0) {
     log(`${label}: no build script in ${workingDirectory}/package.json; skipping the build`);
@@ -82086,7 +82485,7 @@ async function installAndBuild(options) {
     };
   }
   log(`${label}: ${buildCommand} (in ${workingDirectory})`);
-  const build = await run2(buildCommand, appDir);
+  const build = await run3(buildCommand, appDir);
   if (!succeeded(build)) return failure("build", buildCommand, build, options, logPath, timeoutMs);
   return {
     ok: true,
@@ -82097,7 +82496,7 @@ async function installAndBuild(options) {
   };
 }
 async function plannedCommands(options, packageManager) {
-  const appDir = join5(options.dir, options.workingDirectory ?? ".");
+  const appDir = join6(options.dir, options.workingDirectory ?? ".");
   return {
     installCommand: options.installCommand ?? packageManager.installCommand,
     buildCommand: options.buildCommand ?? (await hasBuildScript(appDir) ? packageManager.runScriptCommand("build") : void 0)
@@ -82135,7 +82534,7 @@ function failureHint(stage, label, command) {
 }
 async function hasBuildScript(appDir) {
   try {
-    const manifest = JSON.parse(await readFile3(join5(appDir, "package.json"), "utf8"));
+    const manifest = JSON.parse(await readFile3(join6(appDir, "package.json"), "utf8"));
     return typeof manifest.scripts?.build === "string";
   } catch {
     return false;
@@ -82143,11 +82542,11 @@ async function hasBuildScript(appDir) {
 }
 
 // src/prepare/worktree.ts
-import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { spawnSync as spawnSync2 } from "node:child_process";
+import { rmSync as rmSync2 } from "node:fs";
 import { mkdtemp as mkdtemp3, rm as rm5 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 
 // src/process/git.ts
 import { execFile as execFile2 } from "node:child_process";
@@ -82172,7 +82571,7 @@ function git(repoDir, args) {
 // src/prepare/worktree.ts
 async function createWorktree(options) {
   const { repoDir, sha: sha2, label, log } = options;
-  const dir = await mkdtemp3(join6(options.parentDir ?? tmpdir3(), `leakwatch-${label}-`));
+  const dir = await mkdtemp3(join7(options.parentDir ?? tmpdir3(), `leakwatch-${label}-`));
   const added = await git(repoDir, [
     "-c",
     "core.hooksPath=/dev/null",
@@ -82190,13 +82589,18 @@ async function createWorktree(options) {
     });
   }
   log(`${label}: checked out ${sha2.slice(0, 12)} in ${dir}`);
+  const user = userFor(label);
+  const sandbox = currentSandbox();
+  if (user) giveTo(user, dir, "0755");
   const release = cleanUpOnExit(() => {
-    rmSync(dir, { recursive: true, force: true });
-    spawnSync("git", ["-C", repoDir, "worktree", "prune"], { stdio: "ignore" });
+    if (user) removeSandboxed(dir, sandbox);
+    else rmSync2(dir, { recursive: true, force: true });
+    spawnSync2("git", ["-C", repoDir, "worktree", "prune"], { stdio: "ignore" });
   });
   let disposal;
   const removeWorktree = async () => {
-    await git(repoDir, ["worktree", "remove", "--force", dir]);
+    if (user) removeSandboxed(dir);
+    else await git(repoDir, ["worktree", "remove", "--force", dir]);
     await rm5(dir, { recursive: true, force: true });
     await git(repoDir, ["worktree", "prune"]);
     release();
@@ -82229,14 +82633,14 @@ async function prepareCandidate(options) {
   });
   const dispose = () => worktree[Symbol.asyncDispose]();
   try {
-    const appDir = join7(worktree.dir, options.workingDirectory);
+    const appDir = join8(worktree.dir, options.workingDirectory);
     const packageManager = await detectPackageManager({
       rootDir: worktree.dir,
       workingDirectory: options.workingDirectory
     });
     await applyChanges({
-      appManifestPath: join7(appDir, "package.json"),
-      rootManifestPath: join7(worktree.dir, packageManager.installDir, "package.json"),
+      appManifestPath: join8(appDir, "package.json"),
+      rootManifestPath: join8(worktree.dir, packageManager.installDir, "package.json"),
       packageManager: packageManager.name,
       changes: options.changes
     });
@@ -82351,7 +82755,7 @@ async function measureCandidate(options, candidate) {
       { baseDir: options.baseAppDir, headDir: prepared.appDir },
       // Heap snapshots explain the full head already; candidates only need a verdict.
       { ...options.plan, heapSnapshots: "never" },
-      { ...options.context, workDir: join8(options.logDir, candidate.folder) }
+      { ...options.context, workDir: join9(options.logDir, candidate.folder) }
     );
     const verdict = report.comparison.verdict;
     const steady2 = primaryFit(report.head)?.steady;
@@ -82606,7 +83010,7 @@ function remedyCandidates(head, published) {
   if (latest && latest !== line) candidates.push({ version: latest, label: "latest" });
   return candidates;
 }
-var run = promisify2(execFile3);
+var run2 = promisify2(execFile3);
 async function publishedVersions(name, appDir, workingDirectory) {
   const depth = workingDirectory.split("/").filter((part) => part && part !== ".").length;
   const rootDir = resolve2(appDir, ...Array(depth).fill(".."));
@@ -82616,7 +83020,7 @@ async function publishedVersions(name, appDir, workingDirectory) {
     "yarn-classic": [...prefix, "info", name, "versions", "--json"],
     "yarn-berry": [...prefix, "npm", "info", name, "--fields", "versions", "--json"]
   }[manager.name] ?? ["npm", "view", name, "versions", "--json"];
-  const { stdout } = await run(command, args, {
+  const { stdout } = await run2(command, args, {
     cwd: appDir,
     // The registry query needs no secret: it gets the same allow-listed environment as installs.
     env: scrubbedEnv(process.env, { COREPACK_ENABLE_DOWNLOAD_PROMPT: "0" }),
@@ -84514,7 +84918,7 @@ function requireLoader() {
     const _tag = state.tag;
     const _anchor = state.anchor;
     const _result = [];
-    let detected = false;
+    let detected2 = false;
     if (state.firstTabInLine !== -1) return false;
     if (state.anchor !== null) {
       storeAnchor(state, state.anchor, _result);
@@ -84532,7 +84936,7 @@ function requireLoader() {
       if (!isWsOrEol(following)) {
         break;
       }
-      detected = true;
+      detected2 = true;
       state.position++;
       if (skipSeparationSpace(state, true, -1)) {
         if (state.lineIndent <= nodeIndent) {
@@ -84552,7 +84956,7 @@ function requireLoader() {
         break;
       }
     }
-    if (detected) {
+    if (detected2) {
       state.tag = _tag;
       state.anchor = _anchor;
       state.kind = "sequence";
@@ -84574,7 +84978,7 @@ function requireLoader() {
     let keyNode = null;
     let valueNode = null;
     let atExplicitKey = false;
-    let detected = false;
+    let detected2 = false;
     if (state.firstTabInLine !== -1) return false;
     if (state.anchor !== null) {
       storeAnchor(state, state.anchor, _result);
@@ -84593,7 +84997,7 @@ function requireLoader() {
             storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);
             keyTag = keyNode = valueNode = null;
           }
-          detected = true;
+          detected2 = true;
           atExplicitKey = true;
           allowCompact = true;
         } else if (atExplicitKey) {
@@ -84625,19 +85029,19 @@ function requireLoader() {
               storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);
               keyTag = keyNode = valueNode = null;
             }
-            detected = true;
+            detected2 = true;
             atExplicitKey = false;
             allowCompact = false;
             keyTag = state.tag;
             keyNode = state.result;
-          } else if (detected) {
+          } else if (detected2) {
             throwError(state, "can not read an implicit mapping pair; a colon is missed");
           } else {
             state.tag = _tag;
             state.anchor = _anchor;
             return true;
           }
-        } else if (detected) {
+        } else if (detected2) {
           throwError(state, "can not read a block mapping entry; a multiline key may not be an implicit key");
         } else {
           state.tag = _tag;
@@ -84674,13 +85078,13 @@ function requireLoader() {
     if (atExplicitKey) {
       storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);
     }
-    if (detected) {
+    if (detected2) {
       state.tag = _tag;
       state.anchor = _anchor;
       state.kind = "mapping";
       state.result = _result;
     }
-    return detected;
+    return detected2;
   }
   function readTagProperty(state) {
     let isVerbatim = false;
@@ -85855,12 +86259,12 @@ function resolveBunLock(lock, importer) {
   }
   const visited = /* @__PURE__ */ new Set();
   const queue = [];
-  const enqueueWorkspace = (path5, scope, fields) => {
+  const enqueueWorkspace = (path5, scope2, fields) => {
     const workspace = workspaces[path5];
     if (!isRecord(workspace) || visited.has(`workspace:${path5}`)) return;
     visited.add(`workspace:${path5}`);
     queue.push({
-      scope,
+      scope: scope2,
       names: fields.flatMap((field) => dependencyEntries(workspace[field]).map(([name]) => name))
     });
   };
@@ -85868,22 +86272,22 @@ function resolveBunLock(lock, importer) {
   enqueueWorkspace(startPath, ownName, workspaceFields);
   for (let item = queue.shift(); item; item = queue.shift()) {
     for (const name of item.names) {
-      const scope = findScope(packages, item.scope, name);
-      if (!scope) continue;
-      const key = scope.join("/");
+      const scope2 = findScope(packages, item.scope, name);
+      if (!scope2) continue;
+      const key = scope2.join("/");
       const entry = packages[key];
       if (visited.has(key) || !Array.isArray(entry)) continue;
       visited.add(key);
       const ident = typeof entry[0] === "string" ? entry[0] : "";
       const workspacePath = splitIdent(ident).rest.startsWith("workspace:") ? splitIdent(ident).rest.slice(10) : null;
       if (workspacePath !== null) {
-        enqueueWorkspace(workspacePath, scope, packageFields);
+        enqueueWorkspace(workspacePath, scope2, packageFields);
         continue;
       }
       recordEntry(entry, versions);
       const meta = entry.find(isRecord) ?? {};
       queue.push({
-        scope,
+        scope: scope2,
         names: packageFields.flatMap((field) => dependencyEntries(meta[field]).map(([dep]) => dep))
       });
     }
@@ -85892,8 +86296,8 @@ function resolveBunLock(lock, importer) {
 }
 function findScope(packages, from, name) {
   for (let depth = from.length; depth >= 0; depth--) {
-    const scope = [...from.slice(0, depth), name];
-    if (scope.join("/") in packages) return scope;
+    const scope2 = [...from.slice(0, depth), name];
+    if (scope2.join("/") in packages) return scope2;
   }
   return null;
 }
@@ -86423,6 +86827,57 @@ function managerFromField(field) {
   return name === "npm" || name === "pnpm" || name === "bun" ? name : null;
 }
 
+// src/isolation/open.ts
+import { readFileSync as readFileSync4, readlinkSync } from "node:fs";
+import { dirname, join as join11 } from "node:path";
+
+// src/process/package-files.ts
+import { readFileSync as readFileSync3 } from "node:fs";
+import { join as join10 } from "node:path";
+function probePath() {
+  return join10(findPackageRoot(), "dist", "probe.cjs");
+}
+function leakwatchVersion() {
+  const manifest = JSON.parse(readFileSync3(join10(findPackageRoot(), "package.json"), "utf8"));
+  return manifest.version;
+}
+
+// src/isolation/open.ts
+async function openIsolation(options) {
+  const reason = sameUserReason();
+  if (reason) {
+    options.log(`isolation: same user (${reason}): the code under test could read leakwatch's environment`);
+    return null;
+  }
+  const gitDir = await git(options.repoDir, ["rev-parse", "--path-format=absolute", "--git-common-dir"]);
+  const protectedPaths = [
+    ...gitDir.exitCode === 0 ? [gitDir.stdout] : [],
+    findPackageRoot(),
+    ...process.env.RUNNER_TEMP ? [process.env.RUNNER_TEMP] : [],
+    ...runnerRoots()
+  ];
+  return openSandbox({
+    probeSource: probePath(),
+    stubSource: join11(findPackageRoot(), "dist", "stub.cjs"),
+    protectedPaths,
+    log: options.log
+  });
+}
+function runnerRoots() {
+  const roots = [];
+  for (let pid = process.ppid, depth = 0; pid > 1 && depth < 20; depth++) {
+    try {
+      const exe = readlinkSync(`/proc/${pid}/exe`);
+      if (/\/bin\/Runner\.(Worker|Listener)$/.test(exe)) roots.push(dirname(dirname(exe)));
+      const stat2 = readFileSync4(`/proc/${pid}/stat`, "utf8");
+      pid = Number(stat2.slice(stat2.lastIndexOf(")") + 2).split(" ")[1]);
+    } catch {
+      break;
+    }
+  }
+  return roots;
+}
+
 // src/prepare/baseline.ts
 var fetchDepthHint = "Fetch the full history: set `fetch-depth: 0` on actions/checkout (or run `git fetch --unshallow` locally).";
 async function resolveBaseline(options) {
@@ -86497,12 +86952,12 @@ async function resolveCommit2(repoDir, ref, isShallow, log) {
 }
 
 // src/prepare/prepare-both.ts
-import { join as join10 } from "node:path";
+import { join as join13 } from "node:path";
 
 // src/prepare/cached-install.ts
 import { createHash as createHash2 } from "node:crypto";
 import { mkdir as mkdir5, readFile as readFile5, writeFile as writeFile5 } from "node:fs/promises";
-import { join as join9 } from "node:path";
+import { join as join12 } from "node:path";
 
 // src/prepare/base-cache.ts
 import { createHash, randomUUID as randomUUID3 } from "node:crypto";
@@ -86518,8 +86973,8 @@ async function installAndBuildWithCache(options, cache) {
   const workingDirectory = options.workingDirectory ?? ".";
   const packageManager = await detectPackageManager({ rootDir: options.dir, workingDirectory });
   const commands = await plannedCommands(options, packageManager);
-  const keyedFile = packageManager.lockfile ?? join9(workingDirectory, "package.json");
-  const keyedBytes = await readFile5(join9(options.dir, keyedFile)).catch(() => null);
+  const keyedFile = packageManager.lockfile ?? join12(workingDirectory, "package.json");
+  const keyedBytes = await readFile5(join12(options.dir, keyedFile)).catch(() => null);
   if (!keyedBytes) return { result: await installAndBuild(options) };
   const key = baseCacheKey({
     mergeBaseSha: cache.mergeBaseSha,
@@ -86530,7 +86985,7 @@ async function installAndBuildWithCache(options, cache) {
     nodeVersion: process.version,
     platform: `${process.platform}-${process.arch}`
   });
-  const installDir = join9(options.dir, packageManager.installDir);
+  const installDir = join12(options.dir, packageManager.installDir);
   const startedMs = performance.now();
   const restored = await cache.store.restore(key, installDir);
   const use = (status, note2) => ({
@@ -86541,8 +86996,10 @@ async function installAndBuildWithCache(options, cache) {
     durationMs: performance.now() - startedMs
   });
   if (restored.status === "hit") {
+    const user = userFor(label);
+    if (user) giveTo(user, installDir);
     await mkdir5(options.logDir, { recursive: true });
-    const logPath = join9(options.logDir, `leakwatch-${label}-cache.log`);
+    const logPath = join12(options.logDir, `leakwatch-${label}-cache.log`);
     await writeFile5(logPath, `restored ${key} from ${cache.store.description}
 `);
     log(`${label}: restored from the base cache (${key}); install and build skipped`);
@@ -86594,7 +87051,7 @@ async function prepareBoth(options) {
       return {
         sha: worktree.sha,
         dir: worktree.dir,
-        appDir: join10(worktree.dir, options.workingDirectory ?? "."),
+        appDir: join13(worktree.dir, options.workingDirectory ?? "."),
         ...prepared
       };
     };
@@ -86618,17 +87075,6 @@ async function prepareBoth(options) {
     await disposeAll();
     throw error2;
   }
-}
-
-// src/process/package-files.ts
-import { readFileSync as readFileSync2 } from "node:fs";
-import { join as join11 } from "node:path";
-function probePath() {
-  return join11(findPackageRoot(), "dist", "probe.cjs");
-}
-function leakwatchVersion() {
-  const manifest = JSON.parse(readFileSync2(join11(findPackageRoot(), "package.json"), "utf8"));
-  return manifest.version;
 }
 
 // src/scenario/load.ts
@@ -87559,6 +88005,19 @@ async function compareRefs(options) {
         dependencyChanges: []
       };
     }
+    const sandbox = __using(_stack, await openIsolation({ repoDir: options.repoDir, log }), true);
+    return await runInSandbox(sandbox, () => prepareAndMeasure(options, baseline, diff));
+  } catch (_) {
+    var _error = _, _hasError = true;
+  } finally {
+    var _promise = __callDispose(_stack, _error, _hasError);
+    _promise && await _promise;
+  }
+}
+async function prepareAndMeasure(options, baseline, diff) {
+  var _stack = [];
+  try {
+    const { log } = options;
     const prepared = __using(_stack, await prepareBoth({
       repoDir: options.repoDir,
       baseSha: baseline.mergeBaseSha,
@@ -87607,12 +88066,12 @@ async function compareRefs(options) {
     }
     const context3 = {
       scenario,
-      scenarioDir: scenario.sourcePath ? dirname(scenario.sourcePath) : prepared.head.appDir,
+      scenarioDir: scenario.sourcePath ? dirname2(scenario.sourcePath) : prepared.head.appDir,
       probePath: probePath(),
       leakwatchVersion: leakwatchVersion(),
       bumpedPackages: diff.changes.map((change) => change.name),
       keepSnapshotsDir: options.keepSnapshotsDir,
-      workDir: join12(options.logDir, "apps"),
+      workDir: join14(options.logDir, "apps"),
       log
     };
     const report = await compareApps(
@@ -88635,7 +89094,8 @@ function renderSettingsTable(report) {
     ["Seed", formatInteger(plan.seed)],
     ["leakwatch", escapeInline(environment.leakwatchVersion, 40)],
     ["Node.js", escapeInline(environment.nodeVersion, 40)],
-    ["Runner", `${escapeInline(environment.platform, 40)}, ${formatInteger(environment.cpus)} CPUs`]
+    ["Runner", `${escapeInline(environment.platform, 40)}, ${formatInteger(environment.cpus)} CPUs`],
+    ["Isolation", escapeInline(environment.isolation ?? "not recorded", 200)]
   ];
   return markdownTable([["Setting", "Value"], ...rows]);
 }
@@ -88775,8 +89235,8 @@ function topBlocks(input, detail, shared) {
   if (worst) {
     const changes = shared ?? worst.dependencyChanges ?? [];
     const count2 = input.reports.filter((report) => reportVerdict(report) === verdict).length;
-    const scope = input.reports.length > 1 ? `${inlineCode(worst.plan.scenarioName, 80)} (${count2} of ${input.reports.length} scenarios): ` : "";
-    return [`## ${scope}${reportHeadline(worst, changes)}`];
+    const scope2 = input.reports.length > 1 ? `${inlineCode(worst.plan.scenarioName, 80)} (${count2} of ${input.reports.length} scenarios): ` : "";
+    return [`## ${scope2}${reportHeadline(worst, changes)}`];
   }
   return [`## \u23ED\uFE0F leakwatch skipped: ${escapeInline(input.skipped?.reason ?? "nothing to measure", 300)}`];
 }
@@ -88811,8 +89271,8 @@ function renderAtDetail(input, detail, audience) {
 }
 function footer(input, detail, audience) {
   if (audience === "job-summary") {
-    const run2 = safeRunLink(input.runUrl, "workflow run");
-    return ["leakwatch \xB7 every table, step and log of this run", run2].filter((part) => part !== null).join(" \xB7 ");
+    const run3 = safeRunLink(input.runUrl, "workflow run");
+    return ["leakwatch \xB7 every table, step and log of this run", run3].filter((part) => part !== null).join(" \xB7 ");
   }
   const link = safeRunLink(input.runUrl, "full report in the job summary");
   const shortened = detail === "full" ? "" : " \xB7 shortened to fit GitHub\u2019s comment limit";
@@ -89059,12 +89519,16 @@ var compareReportSchema = object(
     schemaVersion: { const: 1 },
     kind: { const: "compare" },
     plan: planSchema,
-    environment: object({
-      leakwatchVersion: text2(100),
-      nodeVersion: text2(100),
-      platform: text2(100),
-      cpus: count
-    }),
+    environment: object(
+      {
+        leakwatchVersion: text2(100),
+        nodeVersion: text2(100),
+        platform: text2(100),
+        cpus: count,
+        isolation: text2(300)
+      },
+      ["isolation"]
+    ),
     base: side,
     head: side,
     comparison: object({
@@ -89115,7 +89579,7 @@ function parseUntrustedReport(json2, source) {
   }
   return data;
 }
-function checkReportsAgainstRun(reports, run2) {
+function checkReportsAgainstRun(reports, run3) {
   const first = reports[0]?.pr;
   if (!first)
     throw rejected("the reports", reports.length === 0 ? "none were found" : "no pull request recorded");
@@ -89124,19 +89588,19 @@ function checkReportsAgainstRun(reports, run2) {
       throw rejected("the reports", "they name different pull requests or head commits");
     }
   }
-  if (first.headSha !== run2.headSha) {
-    throw rejected("the reports", `head ${first.headSha} is not the triggering run's head ${run2.headSha}`);
+  if (first.headSha !== run3.headSha) {
+    throw rejected("the reports", `head ${first.headSha} is not the triggering run's head ${run3.headSha}`);
   }
-  if (run2.pullRequestNumbers.length > 0 && !run2.pullRequestNumbers.includes(first.number)) {
+  if (run3.pullRequestNumbers.length > 0 && !run3.pullRequestNumbers.includes(first.number)) {
     throw rejected(
       "the reports",
-      `PR #${first.number} is not the triggering run's (#${run2.pullRequestNumbers.join(", #")})`
+      `PR #${first.number} is not the triggering run's (#${run3.pullRequestNumbers.join(", #")})`
     );
   }
   return {
     number: first.number,
     headSha: first.headSha,
-    isConfirmedByRun: run2.pullRequestNumbers.length > 0
+    isConfirmedByRun: run3.pullRequestNumbers.length > 0
   };
 }
 
@@ -89316,7 +89780,7 @@ function withPullRequest(outcome, config) {
 }
 async function writeReport(dir, report) {
   await mkdir6(dir, { recursive: true });
-  await writeFile6(join13(dir, "report.json"), `${JSON.stringify(report, null, 2)}
+  await writeFile6(join15(dir, "report.json"), `${JSON.stringify(report, null, 2)}
 `);
 }
 async function readReports(config) {
@@ -89333,7 +89797,7 @@ async function readReports(config) {
   }
   const reports = await Promise.all(
     files.map(
-      async (file) => parseUntrustedReport(await readFile7(join13(dir, file), "utf8"), relative2(process.cwd(), join13(dir, file)))
+      async (file) => parseUntrustedReport(await readFile7(join15(dir, file), "utf8"), relative2(process.cwd(), join15(dir, file)))
     )
   );
   const pullRequest = checkReportsAgainstRun(reports, trigger);
@@ -89365,7 +89829,7 @@ async function publish(config, rendered) {
   if (config?.mode === "measure") {
     const reportDir = resolve3(process.env.GITHUB_WORKSPACE ?? process.cwd(), config.reportDir);
     await mkdir6(reportDir, { recursive: true });
-    await writeFile6(join13(reportDir, "report.md"), body);
+    await writeFile6(join15(reportDir, "report.md"), body);
   }
   const pullRequestNumber = pullRequestToComment(config, rendered);
   if (config?.githubToken && config.repository && pullRequestNumber !== null && shouldComment(config, rendered)) {
