@@ -112,7 +112,7 @@ describe('startUpstreams', () => {
     ).toBeGreaterThan(10);
   });
 
-  it('answers a shape, padded to responseBytes, and fixtures per query with their status and headers', async () => {
+  it('answers a shape, padded to responseBytes, a template expanded per request, and fixtures per query with their status and headers', async () => {
     await writeFile(path.join(dir, 'fixtures', 'pokemon', 'pikachu%3Fform=2.json'), '{"form":2}');
     await writeFile(
       path.join(dir, 'fixtures', 'pokemon', 'pikachu%3Fform=2.json.headers'),
@@ -122,10 +122,19 @@ describe('startUpstreams', () => {
       specs: [
         { name: 'shaped', env: 'SHAPED_URL', shape: { species: { name: 'pikachu' } }, responseBytes: 3000 },
         { name: 'recorded', env: 'RECORDED_URL', fixtures: 'fixtures' },
+        {
+          name: 'templated',
+          env: 'TEMPLATED_URL',
+          template: '{"id":{{seq}},"name":"{{pick:pikachu,eevee}}"}',
+        },
       ],
       scenarioDir: dir,
       log: () => {},
     });
+    const templated = [1, 2, 3].map(async () => (await fetch(upstreams.env.TEMPLATED_URL as string)).json());
+    const answers = (await Promise.all(templated)) as { id: number; name: string }[];
+    expect(answers.map((answer) => answer.id).sort()).toEqual([1, 2, 3]);
+    for (const answer of answers) expect(['pikachu', 'eevee']).toContain(answer.name);
     const shaped = await fetch(`${upstreams.env.SHAPED_URL}/anything?x=1`);
     const text = await shaped.text();
     expect(Buffer.byteLength(text)).toBeGreaterThanOrEqual(2990);
@@ -138,7 +147,7 @@ describe('startUpstreams', () => {
     expect(await (await fetch(`${upstreams.env.RECORDED_URL}/pokemon/pikachu?form=3`)).json()).toMatchObject({
       name: 'pikachu',
     });
-    expect((await upstreams.hits()).map((hit) => hit.requests)).toEqual([1, 2]);
+    expect((await upstreams.hits()).map((hit) => hit.requests)).toEqual([1, 2, 3]);
   });
 
   it('exits when the process that started it dies', async () => {

@@ -22,6 +22,8 @@ export interface UpstreamSpec {
   hosts?: string[];
   /** A JSON value the stub answers to every request, e.g. the fields a page reads. */
   shape?: unknown;
+  /** A body template answered to every request, expanded per request: `{"id": {{seq}}, "name": "{{pick:a,b}}"}`. */
+  template?: string;
   /** Synthetic JSON response size in bytes, when no fixtures are given. */
   responseBytes?: number;
   /** Directory of recorded fixtures (path → JSON file), relative to the scenario file. */

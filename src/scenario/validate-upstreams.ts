@@ -1,6 +1,7 @@
 // Rules about upstream stubs that the JSON schema cannot express.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { compileTemplate, TemplateError } from './template.js';
 import type { Scenario } from './types.js';
 
 export type UpstreamProblem = { index: number; field: string; message: string };
@@ -27,6 +28,16 @@ export function checkUpstreams(
       at('fixtures', `${name} answers from fixtures, so it cannot also set echo or responseBytes`);
     if (upstream.shape !== undefined && (upstream.echo || upstream.fixtures !== undefined))
       at('shape', `${name} answers its shape, so it cannot also set echo or fixtures`);
+    if (upstream.template !== undefined) {
+      if (upstream.echo || upstream.fixtures !== undefined || upstream.shape !== undefined)
+        at('template', `${name} answers its template, so it cannot also set echo, fixtures or shape`);
+      try {
+        compileTemplate(upstream.template);
+      } catch (error) {
+        if (!(error instanceof TemplateError)) throw error;
+        at('template', `${name}.template is a bad template: ${error.message}`);
+      }
+    }
     const fixturesDir =
       upstream.fixtures === undefined ? undefined : path.resolve(scenarioDir, upstream.fixtures);
     if (fixturesDir && !options.fixturesMayBeMissing && !existsSync(fixturesDir))

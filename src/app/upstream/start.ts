@@ -149,6 +149,7 @@ async function startStub(
     latencyMs: spec.latencyMs,
     echo: spec.echo,
     shape: spec.shape,
+    template: spec.template,
     ...(context.record && fixturesDir && (spec.hosts ?? []).length > 0
       ? { record: { origins: spec.hosts ?? [], dir: fixturesDir, maxBytes: context.record.maxBytes } }
       : {}),

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { compileTemplate, type ExpansionContext } from '../../scenario/template.js';
 import type { RecordConfig } from './recorder.js';
 
 /** Env variable carrying `{ cert, key }` (PEM) for a stub's https listener: not argv, which anyone can read. */
@@ -16,6 +17,8 @@ export interface StubConfig {
   echo?: boolean;
   /** A JSON value answered to every request (padded to responseBytes when that is larger). */
   shape?: unknown;
+  /** A body template ({{seq}}, {{pick:a,b}}, {{random:N}}...), expanded per request from a fixed seed. */
+  template?: string;
   /** `leakwatch record`: forward to the real origins and write what they answer. */
   record?: RecordConfig;
 }
@@ -46,13 +49,15 @@ const latencySeed = 20_240_601;
 
 /**
  * Builds the stub's request handler. `fixtures` maps a URL path, with or without its query, to a recorded
- * answer; without fixtures the stub answers its `shape`, synthetic JSON, or echoes the request.
+ * answer; without fixtures the stub answers its `shape` or `template`, synthetic JSON, or echoes the request.
  */
 export function createStubHandler(
   config: StubConfig,
   fixtures: ReadonlyMap<string, Fixture> | undefined,
 ): (request: IncomingMessage, response: ServerResponse) => void {
   const nextLatencyMs = latencyDrawer(config.latencyMs);
+  const template = config.template === undefined ? undefined : compileTemplate(config.template);
+  const templateContext: ExpansionContext = { rng: xoroshiro128plus(latencySeed + 1), seq: 0 };
   const synthetic =
     config.shape === undefined
       ? syntheticJson(config.responseBytes ?? defaultResponseBytes)
@@ -80,6 +85,9 @@ export function createStubHandler(
               404,
               JSON.stringify({ error: `no fixture for ${request.url}`, stub: config.name }),
             );
+        } else if (template) {
+          templateContext.seq += 1;
+          send(response, 200, template.expand(templateContext));
         } else {
           send(response, 200, synthetic);
         }
