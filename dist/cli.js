@@ -55828,6 +55828,130 @@ function xoroshiro128plus(seed) {
   return new XoroShiro128Plus(-1, ~seed, seed | 0, 0);
 }
 
+// src/scenario/template.ts
+var TemplateError = class extends Error {
+  offset;
+  constructor(message, offset) {
+    super(message);
+    this.name = "TemplateError";
+    this.offset = offset;
+  }
+};
+var templateFunctions = ["seq", "random:N", "pick:a,b,...", "repeat:text:N", "uuid"];
+var maxRandomLength = 4096;
+var maxRepeatCount = 1e5;
+var alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+var alphanumericPairs = [...alphabet].flatMap((first) => [...alphabet].map((second) => first + second));
+var lastPair = alphanumericPairs.length - 1;
+var hexBytes = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+function compileTemplate(source) {
+  const parts = [];
+  const pattern = /\{\{(.*?)\}\}/g;
+  let literalStart = 0;
+  for (let match = pattern.exec(source); match !== null; match = pattern.exec(source)) {
+    pushLiteral(parts, source.slice(literalStart, match.index), literalStart);
+    parts.push(compileFunction((match[1] ?? "").trim(), match.index));
+    literalStart = match.index + match[0].length;
+  }
+  pushLiteral(parts, source.slice(literalStart), literalStart);
+  const merged = mergeLiterals(parts);
+  if (merged.every((part) => typeof part === "string")) {
+    const value = merged.join("");
+    return { expand: () => value };
+  }
+  if (merged.length === 1) {
+    const only = merged[0];
+    return { expand: only };
+  }
+  return {
+    expand(context) {
+      let result = "";
+      for (const part of merged) result += typeof part === "string" ? part : part(context);
+      return result;
+    }
+  };
+}
+function pushLiteral(parts, literal, offset) {
+  const unclosed = literal.indexOf("{{");
+  if (unclosed !== -1) {
+    throw new TemplateError('"{{" is never closed with "}}"', offset + unclosed);
+  }
+  if (literal !== "") parts.push(literal);
+}
+function mergeLiterals(parts) {
+  const merged = [];
+  for (const part of parts) {
+    const last = merged.at(-1);
+    if (typeof part === "string" && typeof last === "string") merged[merged.length - 1] = last + part;
+    else merged.push(part);
+  }
+  return merged;
+}
+function compileFunction(expression, offset) {
+  const colon = expression.indexOf(":");
+  const name = colon === -1 ? expression : expression.slice(0, colon);
+  const argument = colon === -1 ? void 0 : expression.slice(colon + 1);
+  const fail = (problem) => {
+    throw new TemplateError(`{{${expression}}}: ${problem}`, offset);
+  };
+  const noArgument = () => {
+    if (argument !== void 0) fail(`${name} takes no argument`);
+  };
+  switch (name) {
+    case "seq":
+      noArgument();
+      return (context) => String(context.seq);
+    case "uuid":
+      noArgument();
+      return (context) => uuid(context.rng);
+    case "random": {
+      const length = parseCount(argument, maxRandomLength, fail);
+      return (context) => randomAlphanumerics(context.rng, length);
+    }
+    case "pick": {
+      const options = argument?.split(",") ?? [];
+      if (argument === void 0 || options.some((option) => option === "")) {
+        fail("pick needs a comma-separated list of non-empty values, e.g. {{pick:a,b,c}}");
+      }
+      if (options.length === 1) return options[0];
+      const last = options.length - 1;
+      return (context) => options[uniformInt(context.rng, 0, last)];
+    }
+    case "repeat": {
+      const countAt = argument?.lastIndexOf(":") ?? -1;
+      const text2 = argument?.slice(0, countAt) ?? "";
+      if (argument === void 0 || countAt < 1)
+        fail("repeat needs text and a count, e.g. {{repeat:ab:500}}");
+      return text2.repeat(parseCount(argument?.slice(countAt + 1), maxRepeatCount, fail));
+    }
+    default:
+      return fail(`unknown function "${name}"; allowed: ${templateFunctions.join(", ")}`);
+  }
+}
+function parseCount(text2, max2, fail) {
+  if (text2 === void 0 || !/^\d+$/.test(text2.trim()))
+    return fail(`N must be a whole number from 1 to ${max2}`);
+  const count = Number(text2.trim());
+  if (count < 1 || count > max2) return fail(`N must be a whole number from 1 to ${max2} (got ${count})`);
+  return count;
+}
+function randomAlphanumerics(rng, length) {
+  let result = "";
+  for (let i = 1; i < length; i += 2) result += alphanumericPairs[uniformInt(rng, 0, lastPair)];
+  if (length % 2 === 1) result += alphabet[uniformInt(rng, 0, alphabet.length - 1)];
+  return result;
+}
+function uuid(rng) {
+  const a = hex32(rng.next());
+  const b = hex32(rng.next() & 4294905855 | 16384);
+  const c = hex32(rng.next() & 1073741823 | 2147483648);
+  const d = hex32(rng.next());
+  return `${a}-${b.slice(0, 4)}-${b.slice(4)}-${c.slice(0, 4)}-${c.slice(4)}${d}`;
+}
+function hex32(value) {
+  return hexBytes[value >>> 24 & 255] + hexBytes[value >>> 16 & 255] + hexBytes[value >>> 8 & 255] + hexBytes[value & 255];
+}
+
 // src/app/upstream/stub-handler.ts
 var stubTlsEnv = "LEAKWATCH_STUB_TLS";
 
@@ -55904,6 +56028,7 @@ async function startStub(spec, context) {
     latencyMs: spec.latencyMs,
     echo: spec.echo,
     shape: spec.shape,
+    template: spec.template,
     ...context.record && fixturesDir && (spec.hosts ?? []).length > 0 ? { record: { origins: spec.hosts ?? [], dir: fixturesDir, maxBytes: context.record.maxBytes } } : {}
   };
   const usesTls = (spec.hosts ?? []).some((origin) => origin.startsWith("https:"));
@@ -57530,130 +57655,6 @@ function fitScheduleToBudget(plan, measuredRequestsPerSecond) {
     warmupRequestsPerSecond: Number.isFinite(measuredRequestsPerSecond) ? Math.round(measuredRequestsPerSecond) : 0,
     isShrunkToBudget: scale < 1
   };
-}
-
-// src/scenario/template.ts
-var TemplateError = class extends Error {
-  offset;
-  constructor(message, offset) {
-    super(message);
-    this.name = "TemplateError";
-    this.offset = offset;
-  }
-};
-var templateFunctions = ["seq", "random:N", "pick:a,b,...", "repeat:text:N", "uuid"];
-var maxRandomLength = 4096;
-var maxRepeatCount = 1e5;
-var alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-var alphanumericPairs = [...alphabet].flatMap((first) => [...alphabet].map((second) => first + second));
-var lastPair = alphanumericPairs.length - 1;
-var hexBytes = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
-function compileTemplate(source) {
-  const parts = [];
-  const pattern = /\{\{(.*?)\}\}/g;
-  let literalStart = 0;
-  for (let match = pattern.exec(source); match !== null; match = pattern.exec(source)) {
-    pushLiteral(parts, source.slice(literalStart, match.index), literalStart);
-    parts.push(compileFunction((match[1] ?? "").trim(), match.index));
-    literalStart = match.index + match[0].length;
-  }
-  pushLiteral(parts, source.slice(literalStart), literalStart);
-  const merged = mergeLiterals(parts);
-  if (merged.every((part) => typeof part === "string")) {
-    const value = merged.join("");
-    return { expand: () => value };
-  }
-  if (merged.length === 1) {
-    const only = merged[0];
-    return { expand: only };
-  }
-  return {
-    expand(context) {
-      let result = "";
-      for (const part of merged) result += typeof part === "string" ? part : part(context);
-      return result;
-    }
-  };
-}
-function pushLiteral(parts, literal, offset) {
-  const unclosed = literal.indexOf("{{");
-  if (unclosed !== -1) {
-    throw new TemplateError('"{{" is never closed with "}}"', offset + unclosed);
-  }
-  if (literal !== "") parts.push(literal);
-}
-function mergeLiterals(parts) {
-  const merged = [];
-  for (const part of parts) {
-    const last = merged.at(-1);
-    if (typeof part === "string" && typeof last === "string") merged[merged.length - 1] = last + part;
-    else merged.push(part);
-  }
-  return merged;
-}
-function compileFunction(expression, offset) {
-  const colon = expression.indexOf(":");
-  const name = colon === -1 ? expression : expression.slice(0, colon);
-  const argument = colon === -1 ? void 0 : expression.slice(colon + 1);
-  const fail = (problem) => {
-    throw new TemplateError(`{{${expression}}}: ${problem}`, offset);
-  };
-  const noArgument = () => {
-    if (argument !== void 0) fail(`${name} takes no argument`);
-  };
-  switch (name) {
-    case "seq":
-      noArgument();
-      return (context) => String(context.seq);
-    case "uuid":
-      noArgument();
-      return (context) => uuid(context.rng);
-    case "random": {
-      const length = parseCount(argument, maxRandomLength, fail);
-      return (context) => randomAlphanumerics(context.rng, length);
-    }
-    case "pick": {
-      const options = argument?.split(",") ?? [];
-      if (argument === void 0 || options.some((option) => option === "")) {
-        fail("pick needs a comma-separated list of non-empty values, e.g. {{pick:a,b,c}}");
-      }
-      if (options.length === 1) return options[0];
-      const last = options.length - 1;
-      return (context) => options[uniformInt(context.rng, 0, last)];
-    }
-    case "repeat": {
-      const countAt = argument?.lastIndexOf(":") ?? -1;
-      const text2 = argument?.slice(0, countAt) ?? "";
-      if (argument === void 0 || countAt < 1)
-        fail("repeat needs text and a count, e.g. {{repeat:ab:500}}");
-      return text2.repeat(parseCount(argument?.slice(countAt + 1), maxRepeatCount, fail));
-    }
-    default:
-      return fail(`unknown function "${name}"; allowed: ${templateFunctions.join(", ")}`);
-  }
-}
-function parseCount(text2, max2, fail) {
-  if (text2 === void 0 || !/^\d+$/.test(text2.trim()))
-    return fail(`N must be a whole number from 1 to ${max2}`);
-  const count = Number(text2.trim());
-  if (count < 1 || count > max2) return fail(`N must be a whole number from 1 to ${max2} (got ${count})`);
-  return count;
-}
-function randomAlphanumerics(rng, length) {
-  let result = "";
-  for (let i = 1; i < length; i += 2) result += alphanumericPairs[uniformInt(rng, 0, lastPair)];
-  if (length % 2 === 1) result += alphabet[uniformInt(rng, 0, alphabet.length - 1)];
-  return result;
-}
-function uuid(rng) {
-  const a = hex32(rng.next());
-  const b = hex32(rng.next() & 4294905855 | 16384);
-  const c = hex32(rng.next() & 1073741823 | 2147483648);
-  const d = hex32(rng.next());
-  return `${a}-${b.slice(0, 4)}-${b.slice(4)}-${c.slice(0, 4)}-${c.slice(4)}${d}`;
-}
-function hex32(value) {
-  return hexBytes[value >>> 24 & 255] + hexBytes[value >>> 16 & 255] + hexBytes[value >>> 8 & 255] + hexBytes[value & 255];
 }
 
 // src/scenario/sequence.ts
@@ -63109,6 +63110,10 @@ var scenario_schema_default = {
             items: { type: "string" },
             description: "origins the app calls by name, e.g. https://pokeapi.co or http://cms.internal:8080: the app's connections to them are rerouted to this stub, with no change to the app"
           },
+          template: {
+            type: "string",
+            description: "a body template answered to every request, expanded per request like request templates: {{seq}}, {{pick:a,b}}, {{random:N}}, {{uuid}}"
+          },
           shape: {
             description: "a JSON value answered to every request (padded to responseBytes when that is larger), e.g. the fields a page reads"
           },
@@ -63208,6 +63213,16 @@ function checkUpstreams(scenario, scenarioDir, options = {}) {
       at("fixtures", `${name} answers from fixtures, so it cannot also set echo or responseBytes`);
     if (upstream.shape !== void 0 && (upstream.echo || upstream.fixtures !== void 0))
       at("shape", `${name} answers its shape, so it cannot also set echo or fixtures`);
+    if (upstream.template !== void 0) {
+      if (upstream.echo || upstream.fixtures !== void 0 || upstream.shape !== void 0)
+        at("template", `${name} answers its template, so it cannot also set echo, fixtures or shape`);
+      try {
+        compileTemplate(upstream.template);
+      } catch (error) {
+        if (!(error instanceof TemplateError)) throw error;
+        at("template", `${name}.template is a bad template: ${error.message}`);
+      }
+    }
     const fixturesDir = upstream.fixtures === void 0 ? void 0 : path3.resolve(scenarioDir, upstream.fixtures);
     if (fixturesDir && !options.fixturesMayBeMissing && !existsSync5(fixturesDir))
       at(

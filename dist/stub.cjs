@@ -240,12 +240,138 @@ function xoroshiro128plus(seed) {
   return new XoroShiro128Plus(-1, ~seed, seed | 0, 0);
 }
 
+// src/scenario/template.ts
+var TemplateError = class extends Error {
+  offset;
+  constructor(message, offset) {
+    super(message);
+    this.name = "TemplateError";
+    this.offset = offset;
+  }
+};
+var templateFunctions = ["seq", "random:N", "pick:a,b,...", "repeat:text:N", "uuid"];
+var maxRandomLength = 4096;
+var maxRepeatCount = 1e5;
+var alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+var alphanumericPairs = [...alphabet].flatMap((first) => [...alphabet].map((second) => first + second));
+var lastPair = alphanumericPairs.length - 1;
+var hexBytes = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+function compileTemplate(source) {
+  const parts = [];
+  const pattern = /\{\{(.*?)\}\}/g;
+  let literalStart = 0;
+  for (let match = pattern.exec(source); match !== null; match = pattern.exec(source)) {
+    pushLiteral(parts, source.slice(literalStart, match.index), literalStart);
+    parts.push(compileFunction((match[1] ?? "").trim(), match.index));
+    literalStart = match.index + match[0].length;
+  }
+  pushLiteral(parts, source.slice(literalStart), literalStart);
+  const merged = mergeLiterals(parts);
+  if (merged.every((part) => typeof part === "string")) {
+    const value = merged.join("");
+    return { expand: () => value };
+  }
+  if (merged.length === 1) {
+    const only = merged[0];
+    return { expand: only };
+  }
+  return {
+    expand(context) {
+      let result = "";
+      for (const part of merged) result += typeof part === "string" ? part : part(context);
+      return result;
+    }
+  };
+}
+function pushLiteral(parts, literal, offset) {
+  const unclosed = literal.indexOf("{{");
+  if (unclosed !== -1) {
+    throw new TemplateError('"{{" is never closed with "}}"', offset + unclosed);
+  }
+  if (literal !== "") parts.push(literal);
+}
+function mergeLiterals(parts) {
+  const merged = [];
+  for (const part of parts) {
+    const last = merged.at(-1);
+    if (typeof part === "string" && typeof last === "string") merged[merged.length - 1] = last + part;
+    else merged.push(part);
+  }
+  return merged;
+}
+function compileFunction(expression, offset) {
+  const colon = expression.indexOf(":");
+  const name = colon === -1 ? expression : expression.slice(0, colon);
+  const argument = colon === -1 ? void 0 : expression.slice(colon + 1);
+  const fail = (problem) => {
+    throw new TemplateError(`{{${expression}}}: ${problem}`, offset);
+  };
+  const noArgument = () => {
+    if (argument !== void 0) fail(`${name} takes no argument`);
+  };
+  switch (name) {
+    case "seq":
+      noArgument();
+      return (context) => String(context.seq);
+    case "uuid":
+      noArgument();
+      return (context) => uuid(context.rng);
+    case "random": {
+      const length = parseCount(argument, maxRandomLength, fail);
+      return (context) => randomAlphanumerics(context.rng, length);
+    }
+    case "pick": {
+      const options = argument?.split(",") ?? [];
+      if (argument === void 0 || options.some((option) => option === "")) {
+        fail("pick needs a comma-separated list of non-empty values, e.g. {{pick:a,b,c}}");
+      }
+      if (options.length === 1) return options[0];
+      const last = options.length - 1;
+      return (context) => options[uniformInt(context.rng, 0, last)];
+    }
+    case "repeat": {
+      const countAt = argument?.lastIndexOf(":") ?? -1;
+      const text = argument?.slice(0, countAt) ?? "";
+      if (argument === void 0 || countAt < 1)
+        fail("repeat needs text and a count, e.g. {{repeat:ab:500}}");
+      return text.repeat(parseCount(argument?.slice(countAt + 1), maxRepeatCount, fail));
+    }
+    default:
+      return fail(`unknown function "${name}"; allowed: ${templateFunctions.join(", ")}`);
+  }
+}
+function parseCount(text, max, fail) {
+  if (text === void 0 || !/^\d+$/.test(text.trim()))
+    return fail(`N must be a whole number from 1 to ${max}`);
+  const count = Number(text.trim());
+  if (count < 1 || count > max) return fail(`N must be a whole number from 1 to ${max} (got ${count})`);
+  return count;
+}
+function randomAlphanumerics(rng, length) {
+  let result = "";
+  for (let i = 1; i < length; i += 2) result += alphanumericPairs[uniformInt(rng, 0, lastPair)];
+  if (length % 2 === 1) result += alphabet[uniformInt(rng, 0, alphabet.length - 1)];
+  return result;
+}
+function uuid(rng) {
+  const a = hex32(rng.next());
+  const b = hex32(rng.next() & 4294905855 | 16384);
+  const c = hex32(rng.next() & 1073741823 | 2147483648);
+  const d = hex32(rng.next());
+  return `${a}-${b.slice(0, 4)}-${b.slice(4)}-${c.slice(0, 4)}-${c.slice(4)}${d}`;
+}
+function hex32(value) {
+  return hexBytes[value >>> 24 & 255] + hexBytes[value >>> 16 & 255] + hexBytes[value >>> 8 & 255] + hexBytes[value & 255];
+}
+
 // src/app/upstream/stub-handler.ts
 var stubTlsEnv = "LEAKWATCH_STUB_TLS";
 var defaultResponseBytes = 1024;
 var latencySeed = 20240601;
 function createStubHandler(config, fixtures) {
   const nextLatencyMs = latencyDrawer(config.latencyMs);
+  const template = config.template === void 0 ? void 0 : compileTemplate(config.template);
+  const templateContext = { rng: xoroshiro128plus(latencySeed + 1), seq: 0 };
   const synthetic = config.shape === void 0 ? syntheticJson(config.responseBytes ?? defaultResponseBytes) : shapedJson(config.shape, config.responseBytes ?? 0);
   return (request, response) => {
     const chunks = [];
@@ -269,6 +395,9 @@ function createStubHandler(config, fixtures) {
               404,
               JSON.stringify({ error: `no fixture for ${request.url}`, stub: config.name })
             );
+        } else if (template) {
+          templateContext.seq += 1;
+          send(response, 200, template.expand(templateContext));
         } else {
           send(response, 200, synthetic);
         }
