@@ -39,7 +39,12 @@ function samples(slopeBytes: number, count: number): MemorySample[] {
 
 function fits(slopeBytes: number, verdict: SideVerdict): MetricFit[] {
   const leakish = verdict === 'leak' ? 'leak' : 'flat';
-  const slopeFit = (slope: number) => ({ slope, low: slope * 0.95 - 1, high: slope * 1.05 + 1, points: 20 });
+  const slopeFit = (slope: number) => ({
+    slope,
+    low: slope - Math.abs(slope) * 0.05 - 1,
+    high: slope + Math.abs(slope) * 0.05 + 1,
+    points: 20,
+  });
   return [
     {
       metric: 'heapPlusExternal',

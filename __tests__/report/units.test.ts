@@ -34,6 +34,8 @@ describe('formatInterval', () => {
     // A half-width larger than the value chooses the unit, so one cell never mixes B and KiB.
     expect(formatIntervalText(-110, 2048)).toBe('-0.11 KiB ±2.0');
     expect(formatInterval(18, null)).toEqual({ value: '+18 B', halfWidth: null, unit: 'B' });
+    // A half-width too small for the unit is not shown as zero certainty.
+    expect(formatIntervalText(3686, 4)).toBe('+3.6 KiB ±<0.01');
   });
 });
 

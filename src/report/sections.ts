@@ -195,13 +195,15 @@ export function renderDependencyTable(changes: DependencyChange[], maxRows: numb
 
 /** Log tails of every side that failed or crashed, each in an inert `<pre>` block. */
 export function renderLogTails(report: CompareReport): string[] {
-  const tails: string[] = [];
-  for (const side of [report.base, report.head]) {
+  const logs = [report.base, report.head].flatMap((side) => {
     const logTail = sideLog(side);
-    if (!logTail) continue;
-    tails.push(`<b>${escapeInline(side.label, 10)}</b>\n\n${preformatted(logTail)}`);
-  }
-  return tails;
+    return logTail ? [{ label: side.label, logTail }] : [];
+  });
+  // Both sides failing the same way (a start command that names a missing file) print one log.
+  const [first, second] = logs;
+  if (first && second && first.logTail === second.logTail)
+    return [`<b>base and head (the same)</b>\n\n${preformatted(first.logTail)}`];
+  return logs.map(({ label, logTail }) => `<b>${escapeInline(label, 10)}</b>\n\n${preformatted(logTail)}`);
 }
 
 export function details(summary: string, body: string, isOpen = false): string {

@@ -23,7 +23,9 @@ export function formatAmount(bytes: number, unit: ByteUnit, signed = true): stri
   const size = Math.abs(value);
   const digits = unit === 'B' || size >= 99.95 ? 0 : size < 0.995 && size >= 0.005 ? 2 : 1;
   const magnitude = size.toFixed(digits);
-  if (Number(magnitude) === 0) return unit === 'B' ? '0' : (0).toFixed(digits);
+  // A half-width too small for the unit still is one: "±<0.01" rather than a "±0.0" that reads as certainty.
+  if (Number(magnitude) === 0)
+    return size === 0 || signed ? (unit === 'B' ? '0' : (0).toFixed(digits)) : `<${unit === 'B' ? 1 : 0.01}`;
   const sign = value < 0 ? '-' : signed ? '+' : '';
   return `${sign}${magnitude}`;
 }
