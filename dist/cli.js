@@ -54924,7 +54924,8 @@ function formatAmount(bytes, unit, signed = true) {
   const size = Math.abs(value);
   const digits = unit === "B" || size >= 99.95 ? 0 : size < 0.995 && size >= 5e-3 ? 2 : 1;
   const magnitude = size.toFixed(digits);
-  if (Number(magnitude) === 0) return unit === "B" ? "0" : 0 .toFixed(digits);
+  if (Number(magnitude) === 0)
+    return size === 0 || signed ? unit === "B" ? "0" : 0 .toFixed(digits) : `<${unit === "B" ? 1 : 0.01}`;
   const sign2 = value < 0 ? "-" : signed ? "+" : "";
   return `${sign2}${magnitude}`;
 }

@@ -78893,7 +78893,8 @@ function formatAmount(bytes, unit, signed = true) {
   const size = Math.abs(value);
   const digits = unit === "B" || size >= 99.95 ? 0 : size < 0.995 && size >= 5e-3 ? 2 : 1;
   const magnitude = size.toFixed(digits);
-  if (Number(magnitude) === 0) return unit === "B" ? "0" : 0 .toFixed(digits);
+  if (Number(magnitude) === 0)
+    return size === 0 || signed ? unit === "B" ? "0" : 0 .toFixed(digits) : `<${unit === "B" ? 1 : 0.01}`;
   const sign2 = value < 0 ? "-" : signed ? "+" : "";
   return `${sign2}${magnitude}`;
 }
@@ -88843,15 +88844,18 @@ function renderDependencyTable(changes, maxRows) {
 _\u2026and ${formatInteger(hidden)} more._` : table;
 }
 function renderLogTails(report) {
-  const tails = [];
-  for (const side2 of [report.base, report.head]) {
+  const logs = [report.base, report.head].flatMap((side2) => {
     const logTail2 = sideLog(side2);
-    if (!logTail2) continue;
-    tails.push(`<b>${escapeInline(side2.label, 10)}</b>
+    return logTail2 ? [{ label: side2.label, logTail: logTail2 }] : [];
+  });
+  const [first, second] = logs;
+  if (first && second && first.logTail === second.logTail)
+    return [`<b>base and head (the same)</b>
+
+${preformatted(first.logTail)}`];
+  return logs.map(({ label, logTail: logTail2 }) => `<b>${escapeInline(label, 10)}</b>
 
 ${preformatted(logTail2)}`);
-  }
-  return tails;
 }
 function details(summary2, body, isOpen = false) {
   return `<details${isOpen ? " open" : ""}>
