@@ -1,7 +1,9 @@
 // The whole pipeline (`leakwatch compare --base/--head` through dist/cli.js, default scenario and load settings) on
 // the Next.js fixture, against two plain installs and builds of the same two commits done by hand in the same run,
-// one after the other. Target: pipeline / by-hand ≤ 1.5. Also splits the pipeline's wall time into its stages,
-// from timestamps on its progress lines and the JSON report's samples. Writes bench/results/pipeline.json.
+// one after the other. Each repetition runs the pipeline twice with one fresh --cache-dir: cold (base cache miss:
+// base is installed, built and saved) and warm (hit: base's install and build skipped). Targets: cold / by-hand
+// ≤ 1.3, warm / by-hand ≤ 0.8. Also splits the pipeline's wall time into its stages, from timestamps on its
+// progress lines and the JSON report's samples. Writes bench/results/pipeline.json.
 // Usage: node bench/pipeline.mjs [repetitions]   (run `npm run build` first)
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync } from 'node:fs';
@@ -73,7 +75,7 @@ async function byHand(index) {
 }
 
 /** Runs the CLI and stamps every progress line with the time since spawn. */
-function runPipeline(index) {
+function runPipeline(index, cacheDir) {
   const reportPath = join(workDir, `report-${index}.json`);
   const args = [
     cliPath,
@@ -87,7 +89,7 @@ function runPipeline(index) {
     '--start',
     'npm start',
   ];
-  args.push('--report', reportPath, '--log-dir', join(workDir, `logs-${index}`));
+  args.push('--report', reportPath, '--log-dir', join(workDir, `logs-${index}`), '--cache-dir', cacheDir);
   const startMs = performance.now();
   const startWallClockMs = Date.now();
   const lines = [];
@@ -177,27 +179,34 @@ for (let index = 0; index < repetitions; index++) {
   process.stderr.write(`run ${index + 1}/${repetitions}: by hand\n`);
   const loadAverageBefore = loadavg()[0];
   const hand = await byHand(index);
-  process.stderr.write(`  ${JSON.stringify(hand)}\nrun ${index + 1}/${repetitions}: pipeline\n`);
-  const pipeline = await runPipeline(index);
-  const stages = splitStages(pipeline);
-  const run = {
-    loadAverageBefore: Number(loadAverageBefore.toFixed(2)),
-    loadAverageAfter: Number(loadavg()[0].toFixed(2)),
-    byHand: hand,
-    pipeline: {
+  const cacheDir = join(workDir, `cache-${index}`);
+  const arms = {};
+  for (const arm of ['cold', 'warm']) {
+    process.stderr.write(`  ${JSON.stringify(hand)}\nrun ${index + 1}/${repetitions}: pipeline, ${arm} base cache\n`);
+    const pipeline = await runPipeline(`${index}-${arm}`, cacheDir);
+    arms[arm] = {
       exitCode: pipeline.exitCode,
       verdict: pipeline.report.comparison.verdict,
+      baseCache: pipeline.report.baseCache?.status ?? null,
       wallMs: pipeline.wallMs,
       reportDurationMs: pipeline.report.durationMs,
       schedule: pipeline.report.schedule,
       requestsPerSide: { base: pipeline.report.base.load.requests, head: pipeline.report.head.load.requests },
-      stages,
-    },
-    pipelineOverByHand: Number((pipeline.wallMs / hand.wallMs).toFixed(3)),
-    progressLines: pipeline.lines,
+      stages: splitStages(pipeline),
+      progressLines: pipeline.lines,
+    };
+  }
+  const run = {
+    loadAverageBefore: Number(loadAverageBefore.toFixed(2)),
+    loadAverageAfter: Number(loadavg()[0].toFixed(2)),
+    byHand: hand,
+    pipeline: arms.cold,
+    warmPipeline: arms.warm,
+    pipelineOverByHand: Number((arms.cold.wallMs / hand.wallMs).toFixed(3)),
+    warmPipelineOverByHand: Number((arms.warm.wallMs / hand.wallMs).toFixed(3)),
   };
   runs.push(run);
-  process.stderr.write(`  ${JSON.stringify({ ...run, progressLines: undefined })}\n`);
+  process.stderr.write(`  ${JSON.stringify({ ...run, pipeline: undefined, warmPipeline: undefined })}\n`);
 }
 
 const median = (values) => {
@@ -209,8 +218,9 @@ const result = {
   what:
     'leakwatch compare --base main --head bump (default scenario and load settings, dist/cli.js) on the Next.js fixture ' +
     '(Next 15.5.28 pages router; head: contentful-sdk-core 6.4.5 -> 6.4.4), versus npm ci + npm run build of base then ' +
-    'head by hand in the same run; npm cache warm for both',
-  target: 'pipelineOverByHand <= 1.5',
+    'head by hand in the same run; npm cache warm for both. pipeline: cold --cache-dir (miss, base saved); ' +
+    'warmPipeline: the same --cache-dir right after (hit: base restored, its install and build skipped)',
+  target: 'pipelineOverByHand (cold base cache) <= 1.3, warmPipelineOverByHand <= 0.8',
   date: new Date().toISOString(),
   node: process.version,
   cpuCount: cpus().length,
@@ -220,6 +230,8 @@ const result = {
     pipelineWallMsMedian: median(runs.map((run) => run.pipeline.wallMs)),
     byHandWallMsMedian: median(runs.map((run) => run.byHand.wallMs)),
     pipelineOverByHandMedian: median(runs.map((run) => run.pipelineOverByHand)),
+    warmPipelineWallMsMedian: median(runs.map((run) => run.warmPipeline.wallMs)),
+    warmPipelineOverByHandMedian: median(runs.map((run) => run.warmPipelineOverByHand)),
   },
   stageNotes: {
     timing:

@@ -155,6 +155,7 @@ describe('bisection of a grouped bump', () => {
     // watchdog is set far above a Node process's own ~60 MB, so the death is V8's own out-of-memory.
     const outcome = await compare(repoDir, lines, {
       heapCapMb: 16,
+      rssLimitMb: 512,
       requestsPerRound: 450,
       heapSnapshots: 'never',
     });

@@ -1,6 +1,7 @@
 // The GitHub Action over the engine: `full` measures and comments, `measure` measures and writes report-dir (no
 // token, for fork PRs), `report` reads report-dir in a workflow_run and comments.
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import * as core from '@actions/core';
 import * as github from '@actions/github';
@@ -20,6 +21,7 @@ import {
   renderMarkdownReport,
 } from '../report/markdown.js';
 import { checkReportsAgainstRun, parseUntrustedReport } from '../report/validate.js';
+import { actionsCacheStore } from './base-cache.js';
 import { type ActionConfig, readActionConfig } from './config.js';
 
 type Rendered = Omit<MarkdownReportInput, 'commentKey'>;
@@ -62,6 +64,15 @@ async function measure(config: Readonly<ActionConfig>): Promise<Rendered> {
     isForced: !config.onlyOnDependencyChange,
     bisect: config.bisect,
     remedy: config.remedy,
+    ...(config.baseCache.isEnabled
+      ? {
+          baseCache: actionsCacheStore({
+            stagingDir: join(process.env.RUNNER_TEMP ?? tmpdir(), 'leakwatch-base-cache'),
+            maySave: config.baseCache.maySave,
+            log: (line) => core.info(line),
+          }),
+        }
+      : {}),
     logDir,
     ...(config.heapSnapshotsDir ? { keepSnapshotsDir: resolve(repoDir, config.heapSnapshotsDir) } : {}),
     log: (line) => core.info(line),

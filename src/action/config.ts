@@ -48,6 +48,8 @@ export interface ActionConfig {
   bisect: { isEnabled: boolean; timeBudgetMs?: number };
   /** Once the culprit is known, measure its newer releases for a clean one (input `remedy`). */
   remedy: { isEnabled: boolean };
+  /** Input `base-cache`; `maySave` only where a saved entry stays in the PR's own cache scope. */
+  baseCache: { isEnabled: boolean; maySave: boolean };
   failOn: FailOn;
   comment: CommentPolicy;
   commentKey: string;
@@ -180,6 +182,10 @@ export function readActionConfig(
       timeBudgetMs: given.bisectTimeBudgetMs,
     },
     remedy: { isEnabled: given.remedy ?? settings.remedy.default },
+    baseCache: {
+      isEnabled: given.baseCache ?? settings.baseCache.default,
+      maySave: context.eventName === 'pull_request',
+    },
     failOn: given.failOn ?? settings.failOn.default,
     comment,
     commentKey: given.commentKey ?? (workingDirectory === '.' ? scenario : `${workingDirectory}:${scenario}`),

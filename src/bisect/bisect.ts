@@ -79,6 +79,8 @@ export async function bisectChanges(options: BisectChangesOptions): Promise<Bise
     if (suspects.length === 1) {
       const alone = await probe(suspects, true);
       if (alone === 'out-of-time') return finish(outOfTime());
+      // Measured earlier as a half of two, it is the culprit alone all the same: that run is the confirmation.
+      if (alone.step.verdict === 'regression') alone.step.isConfirmation = true;
       return finish(concludeAlone(alone.step, suspects, smallestRegressing, options.headReport));
     }
     const middle = Math.floor(suspects.length / 2);

@@ -52,7 +52,7 @@ export function folderStore(cacheDir: string): BaseCacheStore {
         if (verdict.status === 'corrupt') await rm(entryDir, { recursive: true, force: true });
         return verdict;
       }
-      await copyTree(join(entryDir, 'content'), targetDir);
+      await restoreEntry(entryDir, targetDir);
       return verdict;
     },
     async save(key, sourceDir) {
@@ -68,6 +68,11 @@ export function folderStore(cacheDir: string): BaseCacheStore {
       }
     },
   };
+}
+
+/** Copies a verified entry's content over `targetDir`. */
+export async function restoreEntry(entryDir: string, targetDir: string): Promise<void> {
+  await copyTree(join(entryDir, 'content'), targetDir);
 }
 
 /** Copies `sourceDir` to `entryDir/content` and writes the marker with the copy's hash, last. */

@@ -38,6 +38,8 @@ const allowedNames = new Set([
   'NPM_CONFIG_CACHE',
   'npm_config_cache',
   'YARN_CACHE_FOLDER',
+  // Not a secret: the CA bundle a TLS-intercepting proxy needs. npm reads its own cafile; yarn 4 and Node do not.
+  'NODE_EXTRA_CA_CERTS',
   'XDG_CACHE_HOME',
   'XDG_CONFIG_HOME',
   'XDG_DATA_HOME',

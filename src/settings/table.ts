@@ -110,6 +110,13 @@ export const settings = {
     description:
       "Keep base's installed and built app here, keyed by merge base, app folder, lockfile, commands, Node and platform; a later run with the same key skips base's install and build.",
   },
+  baseCache: {
+    input: 'base-cache',
+    rule: flag,
+    default: false,
+    description:
+      "Keep base's installed and built app in the Actions cache, keyed by merge base, app folder, lockfile, commands, Node and platform; a hit skips base's install and build. Saved only from `pull_request` runs, whose entries GitHub scopes to that PR.",
+  },
   bisectTimeBudgetMs: {
     input: 'bisect-time-budget-ms',
     rule: wholeAbove0,
