@@ -182,7 +182,9 @@ for (let index = 0; index < repetitions; index++) {
   const cacheDir = join(workDir, `cache-${index}`);
   const arms = {};
   for (const arm of ['cold', 'warm']) {
-    process.stderr.write(`  ${JSON.stringify(hand)}\nrun ${index + 1}/${repetitions}: pipeline, ${arm} base cache\n`);
+    process.stderr.write(
+      `  ${JSON.stringify(hand)}\nrun ${index + 1}/${repetitions}: pipeline, ${arm} base cache\n`,
+    );
     const pipeline = await runPipeline(`${index}-${arm}`, cacheDir);
     arms[arm] = {
       exitCode: pipeline.exitCode,

@@ -34,13 +34,14 @@ export function actionsCacheStore(options: {
     },
     async save(key, sourceDir) {
       if (!options.maySave) {
-        options.log('base cache: not saved, this event would put the entry where trusted runs restore it');
-        return;
+        options.log('base cache: not saved: this event would put the entry where trusted runs restore it');
+        return false;
       }
       await rm(stagingDir, { recursive: true, force: true });
       try {
         await writeEntry(sourceDir, stagingDir, key);
         await cache.saveCache([stagingDir], key);
+        return true;
       } finally {
         await rm(stagingDir, { recursive: true, force: true });
       }

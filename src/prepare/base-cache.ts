@@ -37,8 +37,8 @@ export interface BaseCacheStore {
   description: string;
   /** Copies the entry's content over `targetDir` (the fresh base worktree's install folder) on a hit. */
   restore(key: string, targetDir: string): Promise<RestoreOutcome>;
-  /** Stores `sourceDir` (installed and built, not yet run) under `key`; never throws for a full disk etc. */
-  save(key: string, sourceDir: string): Promise<void>;
+  /** Stores `sourceDir` (installed and built, not yet run) under `key`; false when the store declined. */
+  save(key: string, sourceDir: string): Promise<boolean>;
 }
 
 /** `--cache-dir`: one folder per key holding `content/` and, written last, the completion marker. */
@@ -63,6 +63,7 @@ export function folderStore(cacheDir: string): BaseCacheStore {
         await writeEntry(sourceDir, partialDir, key);
         // A rename is atomic: readers see no entry or a whole one.
         await rename(partialDir, finalDir);
+        return true;
       } finally {
         await rm(partialDir, { recursive: true, force: true });
       }

@@ -42,7 +42,10 @@ export async function installAndBuildWithCache(
   });
   const installDir = join(options.dir, packageManager.installDir);
   const startedMs = performance.now();
-  const restored = await cache.store.restore(key, installDir);
+  // An unreachable cache service or an unreadable folder costs time, never the run: it counts as a miss.
+  const restored = await cache.store
+    .restore(key, installDir)
+    .catch((error: unknown) => ({ status: 'miss' as const, reason: String(error).slice(0, 200) }));
   const use = (status: BaseCacheUse['status'], note?: string): BaseCacheUse => ({
     status,
     key,
@@ -67,17 +70,23 @@ export async function installAndBuildWithCache(
     } as const;
     return { result, cache: use('hit') };
   }
-  const note = restored.status === 'corrupt' ? `discarded a corrupt entry: ${restored.reason}` : undefined;
-  if (note) log(`${label}: base cache: ${note}; rebuilding`);
+  const note =
+    restored.status === 'corrupt'
+      ? `discarded a corrupt entry: ${restored.reason}`
+      : 'reason' in restored
+        ? `restore failed: ${restored.reason}`
+        : undefined;
+  if (note) log(`${label}: base cache: ${note}; building`);
+  const status = restored.status === 'corrupt' ? 'rebuilt' : 'miss';
   const result = await installAndBuild(options);
-  if (!result.ok) return { result, cache: use(note ? 'rebuilt' : 'miss', note) };
+  if (!result.ok) return { result, cache: use(status, note) };
   try {
-    await cache.store.save(key, installDir);
-    log(`${label}: saved to the base cache (${key})`);
-    return { result, cache: use(note ? 'rebuilt' : 'miss', note) };
+    const isSaved = await cache.store.save(key, installDir);
+    if (isSaved) log(`${label}: saved to the base cache (${key})`);
+    return { result, cache: use(status, isSaved ? note : [note, 'not saved'].filter(Boolean).join('; ')) };
   } catch (error) {
     // A full disk or an unreachable cache service costs the next run time, never this run's result.
     log(`${label}: could not save to the base cache: ${String(error)}`);
-    return { result, cache: use(note ? 'rebuilt' : 'miss', `not saved: ${String(error).slice(0, 200)}`) };
+    return { result, cache: use(status, `not saved: ${String(error).slice(0, 200)}`) };
   }
 }
