@@ -54636,6 +54636,12 @@ var settings = {
     defaultText: "none",
     description: "Keep base's installed and built app here, keyed by merge base, app folder, lockfile, commands, Node and platform; a later run with the same key skips base's install and build."
   },
+  baseCache: {
+    input: "base-cache",
+    rule: flag,
+    default: false,
+    description: "Keep base's installed and built app in the Actions cache, keyed by merge base, app folder, lockfile, commands, Node and platform; a hit skips base's install and build. Saved only from `pull_request` runs, whose entries GitHub scopes to that PR."
+  },
   bisectTimeBudgetMs: {
     input: "bisect-time-budget-ms",
     rule: wholeAbove0,
@@ -55561,6 +55567,8 @@ var allowedNames = /* @__PURE__ */ new Set([
   "NPM_CONFIG_CACHE",
   "npm_config_cache",
   "YARN_CACHE_FOLDER",
+  // Not a secret: the CA bundle a TLS-intercepting proxy needs. npm reads its own cafile; yarn 4 and Node do not.
+  "NODE_EXTRA_CA_CERTS",
   "XDG_CACHE_HOME",
   "XDG_CONFIG_HOME",
   "XDG_DATA_HOME",
@@ -58657,6 +58665,7 @@ async function bisectChanges(options) {
     if (suspects.length === 1) {
       const alone = await probe(suspects, true);
       if (alone === "out-of-time") return finish(outOfTime());
+      if (alone.step.verdict === "regression") alone.step.isConfirmation = true;
       return finish(concludeAlone(alone.step, suspects, smallestRegressing, options.headReport));
     }
     const middle = Math.floor(suspects.length / 2);
@@ -62796,7 +62805,7 @@ function folderStore(cacheDir) {
         if (verdict.status === "corrupt") await rm5(entryDir, { recursive: true, force: true });
         return verdict;
       }
-      await copyTree(join12(entryDir, "content"), targetDir);
+      await restoreEntry(entryDir, targetDir);
       return verdict;
     },
     async save(key, sourceDir) {
@@ -62806,11 +62815,15 @@ function folderStore(cacheDir) {
         await mkdir4(partialDir, { recursive: true });
         await writeEntry(sourceDir, partialDir, key);
         await rename(partialDir, finalDir);
+        return true;
       } finally {
         await rm5(partialDir, { recursive: true, force: true });
       }
     }
   };
+}
+async function restoreEntry(entryDir, targetDir) {
+  await copyTree(join12(entryDir, "content"), targetDir);
 }
 async function writeEntry(sourceDir, entryDir, key) {
   const contentDir = join12(entryDir, "content");
@@ -62893,9 +62906,9 @@ async function installAndBuildWithCache(options, cache) {
   });
   const installDir = join13(options.dir, packageManager.installDir);
   const startedMs = performance.now();
-  const restored = await cache.store.restore(key, installDir);
-  const use = (status, note2) => ({
-    status,
+  const restored = await cache.store.restore(key, installDir).catch((error) => ({ status: "miss", reason: String(error).slice(0, 200) }));
+  const use = (status2, note2) => ({
+    status: status2,
     key,
     store: cache.store.description,
     ...note2 ? { note: note2 } : {},
@@ -62918,17 +62931,18 @@ async function installAndBuildWithCache(options, cache) {
     };
     return { result: result2, cache: use("hit") };
   }
-  const note = restored.status === "corrupt" ? `discarded a corrupt entry: ${restored.reason}` : void 0;
-  if (note) log(`${label}: base cache: ${note}; rebuilding`);
+  const note = restored.status === "corrupt" ? `discarded a corrupt entry: ${restored.reason}` : "reason" in restored ? `restore failed: ${restored.reason}` : void 0;
+  if (note) log(`${label}: base cache: ${note}; building`);
+  const status = restored.status === "corrupt" ? "rebuilt" : "miss";
   const result = await installAndBuild(options);
-  if (!result.ok) return { result, cache: use(note ? "rebuilt" : "miss", note) };
+  if (!result.ok) return { result, cache: use(status, note) };
   try {
-    await cache.store.save(key, installDir);
-    log(`${label}: saved to the base cache (${key})`);
-    return { result, cache: use(note ? "rebuilt" : "miss", note) };
+    const isSaved = await cache.store.save(key, installDir);
+    if (isSaved) log(`${label}: saved to the base cache (${key})`);
+    return { result, cache: use(status, isSaved ? note : [note, "not saved"].filter(Boolean).join("; ")) };
   } catch (error) {
     log(`${label}: could not save to the base cache: ${String(error)}`);
-    return { result, cache: use(note ? "rebuilt" : "miss", `not saved: ${String(error).slice(0, 200)}`) };
+    return { result, cache: use(status, `not saved: ${String(error).slice(0, 200)}`) };
   }
 }
 
