@@ -1,7 +1,8 @@
 // Null comparisons through rerouting at the default settings: base and head are the same app, whose every page
 // calls hard-coded origins (fetch and node:https to https://api.example.test, node:http to
 // http://cms.internal:8080) that the probe reroutes to stubs answering from fixtures. Each run must be a PASS;
-// the spread of the deltas says how much noise rerouting adds. BENCH_RUNS (default 10); results are written
+// the spread of the deltas says how much noise rerouting adds. BENCH_MODE=direct makes the same calls to an
+// env-passed stub instead (no rerouting, no TLS), for comparison. BENCH_RUNS (default 10); results are written
 // after every run, so a run cut short still leaves what it measured.
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { compareSeries, root } from './lib/fixture-compare.mjs';
 
 const runs = Number(process.env.BENCH_RUNS ?? 10);
+const isDirect = process.env.BENCH_MODE === 'direct';
 const work = mkdtempSync(join(tmpdir(), 'leakwatch-bench-reroute-'));
 const app = (label) => {
   const dir = join(work, label);
@@ -30,7 +32,9 @@ writeFileSync(
     'readyPath: /health',
     'upstreams:',
     '  - name: pokeapi',
-    '    hosts: ["https://api.example.test", "http://cms.internal:8080"]',
+    isDirect
+      ? '    env: UPSTREAM_URL'
+      : '    hosts: ["https://api.example.test", "http://cms.internal:8080"]',
     '    fixtures: fixtures',
     '',
   ].join('\n'),
@@ -42,7 +46,9 @@ const results = [];
 const output = () => ({
   measuredAt: new Date().toISOString(),
   machine: { cpus: cpus().length, node: process.version },
-  settings: 'defaults; 3 rerouted upstream calls per page (2 over TLS to the stub), fixtures',
+  settings: isDirect
+    ? 'defaults; 3 upstream calls per page to an env-passed stub (no rerouting, plain http), fixtures'
+    : 'defaults; 3 rerouted upstream calls per page (2 over TLS to the stub), fixtures',
   runsPlanned: runs,
   runsDone: results.length,
   passes: results.filter((result) => result.verdict !== 'regression' && result.verdict !== 'error').length,
@@ -55,7 +61,7 @@ const output = () => ({
 for (let run = 0; run < runs; run++) {
   const loadAverageBefore = Number(loadavg()[0].toFixed(1));
   const series = await compareSeries({
-    name: `null through rerouting ${run + 1}`,
+    name: `null ${isDirect ? 'with a direct stub' : 'through rerouting'} ${run + 1}`,
     runs: 1,
     baseDir,
     headDir,
@@ -64,7 +70,10 @@ for (let run = 0; run < runs; run++) {
   const [result] = series.results;
   results.push({ ...result, loadAverage1mBefore: loadAverageBefore });
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(root, 'bench', 'results', 'reroute.json'), `${JSON.stringify(output(), null, 2)}\n`);
+  writeFileSync(
+    join(root, 'bench', 'results', isDirect ? 'reroute-direct.json' : 'reroute.json'),
+    `${JSON.stringify(output(), null, 2)}\n`,
+  );
 }
 rmSync(work, { recursive: true, force: true });
 console.log(JSON.stringify(output(), null, 2));
