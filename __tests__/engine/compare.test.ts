@@ -128,6 +128,17 @@ describe('compare on fixture servers', () => {
     expect(report.head.error?.logTail).toContain('failing on purpose');
   });
 
+  it('does not announce a warm-up when both apps exited at start', async () => {
+    const { report, lines } = await compareFixtures({
+      base: { LEAK_KIND: 'crash-at-start' },
+      head: { LEAK_KIND: 'crash-at-start' },
+      marker,
+    });
+    expect(report.comparison.verdict).toBe('error');
+    expect(lines.join('\n')).not.toMatch(/warming up|round \d/);
+    expect(report.base.load.requests + report.head.load.requests).toBe(0);
+  });
+
   it('reports a server that never becomes ready as an error, and kills it', async () => {
     const { report } = await compareFixtures({
       base: { LEAK_KIND: 'never-ready' },

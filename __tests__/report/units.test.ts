@@ -6,7 +6,7 @@ import {
   formatInterval,
   formatIntervalText,
   formatRoughHours,
-} from '../../src/report/units.js';
+} from '../../src/model/units.js';
 
 describe('formatBytes', () => {
   it('uses binary units labelled KiB/MiB', () => {

@@ -9,7 +9,7 @@ import type {
   SideVerdict,
   SlopeFit,
 } from '../model/report.js';
-import { formatBytes } from '../report/units.js';
+import { formatBytes } from '../model/units.js';
 
 /** z for a two-sided 95 % interval. */
 const z95 = 1.959964;

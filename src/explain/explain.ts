@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { RunningApp } from '../app/app.js';
 import { folderFor, reclaim, userFor } from '../isolation/sandbox.js';
 import type { HeapExplanation, HeapGrowthRow, SideResult } from '../model/report.js';
+import { formatBytes } from '../model/units.js';
 import { diffHeapSnapshots } from './heap/diff-heap-snapshots.js';
 
 export interface ExplainGrowthOptions {
@@ -47,7 +48,9 @@ export async function snapshotGrowth(options: ExplainGrowthOptions): Promise<Sna
   }
   if (app.hub.rssBytes * memoryHeadroomFactor > freemem()) {
     return done(
-      skipped(`not enough free memory to snapshot a ${Math.round(app.hub.rssBytes / 2 ** 20)} MB process`),
+      skipped(
+        `not enough free memory to snapshot a ${formatBytes(app.hub.rssBytes, { signed: false })} process`,
+      ),
     );
   }
   // Sandboxed, the app (its side's user) writes the snapshots into a folder of the sandbox it may write.

@@ -19,6 +19,7 @@ import type {
   SideNetwork,
   SideResult,
 } from '../model/report.js';
+import { formatBytes } from '../model/units.js';
 import { createRequestSequence } from '../scenario/sequence.js';
 import type { Scenario } from '../scenario/types.js';
 import { readNetwork, unusedStubError } from './network.js';
@@ -313,7 +314,7 @@ function describeRound(states: SideState[]): string {
       const last = state.samples.at(-1);
       if (state.app?.exit) return `${state.target.label} stopped (${state.app.exit.kind})`;
       if (!last) return `${state.target.label} not running`;
-      return `${state.target.label} ${((last.heapUsedBytes + last.externalBytes) / 2 ** 20).toFixed(1)} MB`;
+      return `${state.target.label} ${formatBytes(last.heapUsedBytes + last.externalBytes, { signed: false })}`;
     })
     .join(', ');
 }

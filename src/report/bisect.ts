@@ -10,7 +10,7 @@ import type {
 import type { DependencyChange } from '../model/deps.js';
 import { escapeInline, inlineCode } from './escape.js';
 import { details, formatChange } from './sections.js';
-import { formatBytes, formatDurationMs, formatInteger } from './units.js';
+import { formatBytes, formatDurationMs, formatInteger } from '../model/units.js';
 
 const STEP_VERDICTS: Record<BisectionStepVerdict, string> = {
   regression: '❌ regression',

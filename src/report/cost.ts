@@ -1,6 +1,6 @@
 // What a per-request growth costs a real service: memory per hour at its traffic and the time until the heap
 // cap is reached. A reviewer weighs "+3.6 KiB/request" only once it reads "a 256 MiB heap fills in ~20 h".
-import { formatBytes, formatRoughHours } from './units.js';
+import { formatBytes, formatRoughHours } from '../model/units.js';
 
 export interface CostInput {
   /** Growth the verdict rests on, bytes per request. */

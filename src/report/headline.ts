@@ -6,7 +6,7 @@ import { type Cost, costAtTraffic, formatPerHour, renderCostLine } from './cost.
 import { escapeInline, inlineCode, plainText } from './escape.js';
 import { foldedHead } from './heap.js';
 import type { PersonRow, RetainerHop } from './heap-rows.js';
-import { formatBytes, formatInteger, formatInterval } from './units.js';
+import { formatBytes, formatInteger, formatInterval } from '../model/units.js';
 
 /** How untrusted names enter a line: escaped markdown for the comment, control-free text for a terminal. */
 export interface Inline {

@@ -4,7 +4,7 @@
 
 import type { CompareReport, OutboundHost, SideResult } from '../model/report.js';
 import { escapeInline } from './escape.js';
-import { formatInteger } from './units.js';
+import { formatInteger } from '../model/units.js';
 
 const maxHostsShown = 5;
 

@@ -3,7 +3,7 @@
 import type { DependencyChange } from '../model/deps.js';
 import type { CompareReport, SideResult } from '../model/report.js';
 import { holderText, type Inline } from './headline.js';
-import { formatBytes } from './units.js';
+import { formatBytes } from '../model/units.js';
 
 function regressionStep(report: CompareReport, changes: DependencyChange[], fmt: Inline): string {
   const outcome = report.bisection?.outcome;

@@ -21,7 +21,7 @@ import {
   formatIntervalText,
   formatMs,
   formatSignedCount,
-} from './units.js';
+} from '../model/units.js';
 
 const METRIC_LABELS: Record<MetricName, string> = {
   heapPlusExternal: 'Heap + external',

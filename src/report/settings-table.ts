@@ -3,7 +3,7 @@
 import { markdownTable } from 'markdown-table';
 import type { BaseCacheUse, CompareReport } from '../model/report.js';
 import { escapeInline, inlineCode } from './escape.js';
-import { formatBytes, formatDurationMs, formatInteger } from './units.js';
+import { formatBytes, formatDurationMs, formatInteger } from '../model/units.js';
 
 export function hasLoadRun(report: CompareReport): boolean {
   return report.base.load.requests > 0 || report.head.load.requests > 0;

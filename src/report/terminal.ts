@@ -27,7 +27,7 @@ import {
   formatIntervalText,
   formatMs,
   formatSignedCount,
-} from './units.js';
+} from '../model/units.js';
 
 export interface TerminalOptions {
   /** ANSI colours: on a TTY unless NO_COLOR is set; the entry decides. */
