@@ -54913,7 +54913,7 @@ import { dirname as dirname4, join as join17, resolve as resolve4 } from "node:p
 // src/measure/compare.ts
 import { cpus } from "node:os";
 
-// src/report/units.ts
+// src/model/units.ts
 var BYTE_UNITS = ["B", "KiB", "MiB", "GiB"];
 function byteUnitFor(magnitudeBytes) {
   let unitIndex = 0;
@@ -57516,7 +57516,9 @@ async function snapshotGrowth(options) {
   }
   if (app.hub.rssBytes * memoryHeadroomFactor > freemem()) {
     return done(
-      skipped(`not enough free memory to snapshot a ${Math.round(app.hub.rssBytes / 2 ** 20)} MB process`)
+      skipped(
+        `not enough free memory to snapshot a ${formatBytes(app.hub.rssBytes, { signed: false })} process`
+      )
     );
   }
   const user = userFor(label);
@@ -57955,7 +57957,7 @@ function describeRound(states) {
     const last = state.samples.at(-1);
     if (state.app?.exit) return `${state.target.label} stopped (${state.app.exit.kind})`;
     if (!last) return `${state.target.label} not running`;
-    return `${state.target.label} ${((last.heapUsedBytes + last.externalBytes) / 2 ** 20).toFixed(1)} MB`;
+    return `${state.target.label} ${formatBytes(last.heapUsedBytes + last.externalBytes, { signed: false })}`;
   }).join(", ");
 }
 function toResult(state, thresholdBytesPerRequest) {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { costAtTraffic, renderCostLine } from '../../src/report/cost.js';
 import {
   byteUnitFor,
   formatBytes,
@@ -7,6 +6,7 @@ import {
   formatIntervalText,
   formatRoughHours,
 } from '../../src/model/units.js';
+import { costAtTraffic, renderCostLine } from '../../src/report/cost.js';
 
 describe('formatBytes', () => {
   it('uses binary units labelled KiB/MiB', () => {

@@ -8,9 +8,9 @@ import type {
   BisectionStepVerdict,
 } from '../model/bisect.js';
 import type { DependencyChange } from '../model/deps.js';
+import { formatBytes, formatDurationMs, formatInteger } from '../model/units.js';
 import { escapeInline, inlineCode } from './escape.js';
 import { details, formatChange } from './sections.js';
-import { formatBytes, formatDurationMs, formatInteger } from '../model/units.js';
 
 const STEP_VERDICTS: Record<BisectionStepVerdict, string> = {
   regression: '❌ regression',

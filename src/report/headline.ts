@@ -2,11 +2,11 @@
 // about, the revisions, one sentence of cause, the cost at production traffic and the next step.
 import type { DependencyChange } from '../model/deps.js';
 import type { CompareReport, SideResult } from '../model/report.js';
+import { formatBytes, formatInteger, formatInterval } from '../model/units.js';
 import { type Cost, costAtTraffic, formatPerHour, renderCostLine } from './cost.js';
 import { escapeInline, inlineCode, plainText } from './escape.js';
 import { foldedHead } from './heap.js';
 import type { PersonRow, RetainerHop } from './heap-rows.js';
-import { formatBytes, formatInteger, formatInterval } from '../model/units.js';
 
 /** How untrusted names enter a line: escaped markdown for the comment, control-free text for a terminal. */
 export interface Inline {

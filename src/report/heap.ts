@@ -2,9 +2,9 @@
 // retainer path as a short vertical list whose shared hops are written once.
 import { markdownTable } from 'markdown-table';
 import type { CompareReport, HeapExplanation } from '../model/report.js';
+import { byteUnitFor, formatAmount, formatBytes, formatSignedCount } from '../model/units.js';
 import { escapeInline, inlineCode } from './escape.js';
 import { type FoldedHeap, foldHeapRows, type PersonRow, type RetainerHop } from './heap-rows.js';
-import { byteUnitFor, formatAmount, formatBytes, formatSignedCount } from '../model/units.js';
 
 export function headExplanation(report: CompareReport): HeapExplanation | undefined {
   return report.heapDiffs?.find((diff) => diff.label === 'head');

@@ -3,8 +3,8 @@
 // the app, which is untrusted).
 
 import type { CompareReport, OutboundHost, SideResult } from '../model/report.js';
-import { escapeInline } from './escape.js';
 import { formatInteger } from '../model/units.js';
+import { escapeInline } from './escape.js';
 
 const maxHostsShown = 5;
 

@@ -2,8 +2,8 @@
 // the fix, look where the existing leak grows, or fix what stopped the measurement.
 import type { DependencyChange } from '../model/deps.js';
 import type { CompareReport, SideResult } from '../model/report.js';
-import { holderText, type Inline } from './headline.js';
 import { formatBytes } from '../model/units.js';
+import { holderText, type Inline } from './headline.js';
 
 function regressionStep(report: CompareReport, changes: DependencyChange[], fmt: Inline): string {
   const outcome = report.bisection?.outcome;

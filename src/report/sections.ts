@@ -10,8 +10,6 @@ import type {
   SideResult,
   SlopeFit,
 } from '../model/report.js';
-import { escapeInline, inlineCode, preformatted } from './escape.js';
-import { sideLog } from './next-step.js';
 import {
   type ByteUnit,
   byteUnitFor,
@@ -22,6 +20,8 @@ import {
   formatMs,
   formatSignedCount,
 } from '../model/units.js';
+import { escapeInline, inlineCode, preformatted } from './escape.js';
+import { sideLog } from './next-step.js';
 
 const METRIC_LABELS: Record<MetricName, string> = {
   heapPlusExternal: 'Heap + external',

@@ -2,8 +2,8 @@
 // shown: a warm-up or round count that never happened must not read as if it had.
 import { markdownTable } from 'markdown-table';
 import type { BaseCacheUse, CompareReport } from '../model/report.js';
-import { escapeInline, inlineCode } from './escape.js';
 import { formatBytes, formatDurationMs, formatInteger } from '../model/units.js';
+import { escapeInline, inlineCode } from './escape.js';
 
 export function hasLoadRun(report: CompareReport): boolean {
   return report.base.load.requests > 0 || report.head.load.requests > 0;

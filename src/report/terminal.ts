@@ -3,6 +3,14 @@
 import type { BisectionResult } from '../model/bisect.js';
 import type { DependencyChange } from '../model/deps.js';
 import type { CompareReport, MeasureReport, MetricName, SideResult, SlopeFit } from '../model/report.js';
+import {
+  byteUnitFor,
+  formatAmount,
+  formatInteger,
+  formatIntervalText,
+  formatMs,
+  formatSignedCount,
+} from '../model/units.js';
 import { bisectionPlainLines, bisectionPlainRows, bisectionSummary } from './bisect.js';
 import { plainText } from './escape.js';
 import {
@@ -20,14 +28,6 @@ import { describeNetwork } from './network.js';
 import { firstErrorLine, nextStepText, sideLog } from './next-step.js';
 import { describeBaseCache } from './settings-table.js';
 import { formatColumns, type Paint, painter, wrapText } from './text-layout.js';
-import {
-  byteUnitFor,
-  formatAmount,
-  formatInteger,
-  formatIntervalText,
-  formatMs,
-  formatSignedCount,
-} from '../model/units.js';
 
 export interface TerminalOptions {
   /** ANSI colours: on a TTY unless NO_COLOR is set; the entry decides. */
