@@ -94,3 +94,46 @@ describe.each(managers)('$name candidate', ({ packageManager, lock, files }) => 
     expect(gitIn(repo.dir, 'status', '--porcelain')).toBe('');
   }, 240_000);
 });
+
+describe('a peer conflict in pnpm’s own words', () => {
+  it('names both packages from ERR_PNPM_PEER_DEP_ISSUES, so bisection can join them', async () => {
+    const repo = await makeRepo();
+    tempDirs.push(repo.dir);
+    const packageManager = 'pnpm@9.15.0';
+    const manifest = {
+      name: 'fx',
+      private: true,
+      packageManager,
+      dependencies: { ajv: '6.12.6', 'ajv-keywords': '3.5.2' },
+    };
+    await repo.commit(
+      {
+        'package.json': `${JSON.stringify(manifest, null, 2)}\n`,
+        '.gitignore': 'node_modules\n',
+        '.npmrc': 'strict-peer-dependencies=true\n',
+      },
+      'app',
+    );
+    execFileSync('corepack', [packageManager, 'install', '--lockfile-only', '--ignore-scripts'], {
+      cwd: repo.dir,
+      stdio: 'ignore',
+      env: { ...process.env, COREPACK_ENABLE_DOWNLOAD_PROMPT: '0' },
+    });
+    const baseSha = await repo.commit({}, 'lock');
+    const logDir = await makeTempDir('candidate-logs');
+    tempDirs.push(logDir);
+    // ajv-keywords 5 needs ajv 8 as a peer; base keeps ajv 6.
+    await using candidate = await prepareCandidate({
+      repoDir: repo.dir,
+      baseSha,
+      workingDirectory: '.',
+      changes: [{ name: 'ajv-keywords', from: '3.5.2', to: '5.1.0', kind: 'major', direct: true }],
+      logDir,
+      log: () => {},
+    });
+    expect(candidate.ok).toBe(false);
+    if (candidate.ok) return;
+    expect(candidate.logTail).toMatch(/ERR_PNPM_PEER_DEP_ISSUES/);
+    expect(candidate.conflictingPackages).toEqual(expect.arrayContaining(['ajv', 'ajv-keywords']));
+  }, 120_000);
+});

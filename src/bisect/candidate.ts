@@ -140,12 +140,32 @@ function sectionOf(manifest: Manifest, field: string): Record<string, string> | 
   return section && typeof section === 'object' ? (section as Record<string, string>) : undefined;
 }
 
-/** Names from npm's ERESOLVE report: `While resolving: a@1`, `Found: b@2`, `peer b@"^1" from a@1`. */
+/**
+ * Names from each package manager's own conflict report: npm's ERESOLVE (`While resolving: a@1`, `Found: b@2`,
+ * `peer b@"^1" from a@1`), pnpm's peer issues (`└─┬ a 1.0.0` over `✕ unmet peer b@^1: found 2`), yarn 1's
+ * `"a@1" has incorrect peer dependency "b@^1"` and yarn 4's `b is listed by your project with version 2, which
+ * doesn't satisfy what a (p1234) requests`.
+ */
 function conflictingPackages(result: Extract<InstallAndBuildResult, { ok: false }>): string[] {
   if (result.stage !== 'install') return [];
+  const name = String.raw`((?:@[\w.-]+\/)?[\w.-]+)`;
+  const patterns = [
+    new RegExp(
+      String.raw`(?:While resolving:|Found:|peer|from|Conflicting peer dependency:)\s+${name}@`,
+      'g',
+    ),
+    new RegExp(String.raw`[┬─]\s+${name}\s+\d`, 'g'),
+    new RegExp(String.raw`"${name}@[^"]*" has (?:incorrect|unmet) peer dependency "${name}@`, 'g'),
+    new RegExp(
+      String.raw`${name} is listed by your project with version \S+, which doesn't satisfy what ${name}`,
+      'g',
+    ),
+  ];
   const named = new Set<string>();
-  const pattern =
-    /(?:While resolving:|Found:|peer|from|Conflicting peer dependency:)\s+((?:@[\w.-]+\/)?[\w.-]+)@/g;
-  for (const match of result.logTail.matchAll(pattern)) if (match[1]) named.add(match[1]);
+  for (const pattern of patterns) {
+    for (const match of result.logTail.matchAll(pattern)) {
+      for (const group of match.slice(1)) if (group) named.add(group);
+    }
+  }
   return [...named].sort();
 }
