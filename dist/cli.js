@@ -58551,9 +58551,25 @@ function sectionOf(manifest, field) {
 }
 function conflictingPackages(result) {
   if (result.stage !== "install") return [];
+  const name = String.raw`((?:@[\w.-]+\/)?[\w.-]+)`;
+  const patterns = [
+    new RegExp(
+      String.raw`(?:While resolving:|Found:|peer|from|Conflicting peer dependency:)\s+${name}@`,
+      "g"
+    ),
+    new RegExp(String.raw`[┬─]\s+${name}\s+\d`, "g"),
+    new RegExp(String.raw`"${name}@[^"]*" has (?:incorrect|unmet) peer dependency "${name}@`, "g"),
+    new RegExp(
+      String.raw`${name} is listed by your project with version \S+, which doesn't satisfy what ${name}`,
+      "g"
+    )
+  ];
   const named = /* @__PURE__ */ new Set();
-  const pattern = /(?:While resolving:|Found:|peer|from|Conflicting peer dependency:)\s+((?:@[\w.-]+\/)?[\w.-]+)@/g;
-  for (const match of result.logTail.matchAll(pattern)) if (match[1]) named.add(match[1]);
+  for (const pattern of patterns) {
+    for (const match of result.logTail.matchAll(pattern)) {
+      for (const group of match.slice(1)) if (group) named.add(group);
+    }
+  }
   return [...named].sort();
 }
 
