@@ -82,6 +82,11 @@ describe('a leaking dependency bump in a pull request', () => {
       /\| <code>contentful-sdk-core<\/code> +\| 6\.4\.5 → 6\.4\.4 +\| downgrade, direct +\|/,
     );
     expect(body).toContain('xychart-beta');
+    // CI runs this file under Node 20, 22 and 24: the action and both apps run on the Node that runs the test.
+    const v = process.version.replaceAll('.', '\\.');
+    expect(body).toMatch(
+      new RegExp(`\\| Node\\.js +\\| ${v} \\(leakwatch\\); base app ${v}, head app ${v} +\\|`),
+    );
     expect(body).toContain('<code>demo-cms-client-per-request</code>');
     expect(Number(result.outputs['head-slope'])).toBeGreaterThan(Number(result.outputs['base-slope']));
     expect(result.summary).toMatch(/^## ❌ \+[\d.]+ KiB retained per request/m);

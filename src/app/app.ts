@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { currentSandbox, userFor } from '../isolation/sandbox.js';
 import { LeakwatchError } from '../model/errors.js';
 import type { AppExit } from '../model/report.js';
-import { scrubbedEnv } from '../process/env.js';
+import { nodeOnPath, scrubbedEnv } from '../process/env.js';
 import { readLogTail } from '../process/log-tail.js';
 import { killGroup, spawnGroup } from '../process/process-group.js';
 import { probeSocketEnv } from './probe/protocol.js';
@@ -28,6 +28,8 @@ export interface StartAppOptions {
   readyTimeoutMs?: number;
   /** Extra env for the app (scenario env, upstream URLs). */
   env?: Record<string, string>;
+  /** Put first on PATH: the Node.js this side runs on when a runtime bump gives each side its own. */
+  nodeBinDir?: string;
   /** Requests sent so far, read when the app dies, so the report says how far it got. */
   requestsSent?: () => number;
   log: (line: string) => void;
@@ -52,16 +54,18 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   const probePath = user ? (currentSandbox()?.probePath ?? options.probePath) : options.probePath;
   const hub = await ProbeHub.open(user);
   const port = await findFreePort();
+  const pathEnv = nodeOnPath(options.nodeBinDir);
   const nodeOptions = [
     options.env?.NODE_OPTIONS ?? '',
     `--require ${JSON.stringify(probePath)}`,
     `--max-old-space-size=${options.heapCapMb}`,
-    (await nodeAcceptsExposeGc(options.appDir)) ? '--expose-gc' : '',
+    (await nodeAcceptsExposeGc(options.appDir, pathEnv)) ? '--expose-gc' : '',
   ]
     .filter(Boolean)
     .join(' ');
   const env = scrubbedEnv(process.env, {
     ...options.env,
+    ...pathEnv,
     PORT: String(port),
     NODE_OPTIONS: nodeOptions,
     [probeSocketEnv]: hub.socketPath,
@@ -221,11 +225,11 @@ function findFreePort(): Promise<number> {
 }
 
 /** `--expose-gc` in NODE_OPTIONS is accepted from Node 20.18 / 22.3 on, and is fatal before. */
-async function nodeAcceptsExposeGc(appDir: string): Promise<boolean> {
+async function nodeAcceptsExposeGc(appDir: string, pathEnv: Record<string, string>): Promise<boolean> {
   try {
     const { stdout } = await promisify(execFile)('node', ['-p', 'process.versions.node'], {
       cwd: appDir,
-      env: scrubbedEnv(process.env),
+      env: scrubbedEnv(process.env, pathEnv),
     });
     const [major = 0, minor = 0] = stdout.trim().split('.').map(Number);
     return (major === 20 && minor >= 18) || (major === 22 && minor >= 3) || major >= 23;

@@ -44,6 +44,8 @@ export class ProbeHub implements AsyncDisposable {
   malformedLines = 0;
   /** Set once the channel misbehaved beyond what can be ignored; every later sample fails with it. */
   private failure: string | null = null;
+  /** From the first probe's hello: the Node.js version the app runs on. */
+  private firstNodeVersion: string | undefined;
 
   private constructor(dir: string, server: net.Server, owner: SandboxUser | null) {
     this.dir = dir;
@@ -80,6 +82,10 @@ export class ProbeHub implements AsyncDisposable {
     }
     if (owner) giveTo(owner, dir);
     return hub;
+  }
+
+  get nodeVersion(): string | undefined {
+    return this.firstNodeVersion;
   }
 
   get processCount(): number {
@@ -252,6 +258,7 @@ export class ProbeHub implements AsyncDisposable {
             gcSource: message.gcSource,
             outbound: [],
           };
+          this.firstNodeVersion ??= message.nodeVersion;
           this.probes.add(probe);
           for (const waiter of this.connectWaiters) waiter();
           this.connectWaiters.clear();

@@ -23,15 +23,15 @@ export interface EngineContext {
 }
 
 export async function compareApps(
-  dirs: { baseDir: string; headDir: string },
+  dirs: { baseDir: string; headDir: string; nodeBinDirs?: { base?: string; head?: string } },
   plan: RunPlan,
   context: EngineContext,
 ): Promise<CompareReport> {
   const startedAt = new Date();
   const { sides, schedule, heapDiffs } = await runSides(
     [
-      { label: 'base', appDir: dirs.baseDir },
-      { label: 'head', appDir: dirs.headDir },
+      { label: 'base', appDir: dirs.baseDir, nodeBinDir: dirs.nodeBinDirs?.base },
+      { label: 'head', appDir: dirs.headDir, nodeBinDir: dirs.nodeBinDirs?.head },
     ],
     plan,
     context,

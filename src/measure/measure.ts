@@ -29,6 +29,8 @@ export interface SideTarget {
   appDir: string;
   /** This side's stubs: their env goes to the app, their request counts into the report. */
   upstreams?: RunningUpstreams;
+  /** This side's own Node.js (a runtime bump), put first on the app's PATH. */
+  nodeBinDir?: string;
 }
 
 export interface MeasureSidesOptions {
@@ -253,6 +255,7 @@ async function startSide(state: SideState, options: MeasureSidesOptions): Promis
       probePath: options.probePath,
       logPath: join(options.workDir, `${state.target.label}.log`),
       env: { ...options.appEnv, ...state.target.upstreams?.env },
+      nodeBinDir: state.target.nodeBinDir,
       requestsSent: () => state.requestsSent,
       log: options.log,
     });
@@ -330,6 +333,7 @@ function toResult(state: SideState, thresholdBytesPerRequest: number): SideResul
     verdict: state.error ? 'error' : sideVerdict(fits, exit),
     exit,
     load: summarizeLoads(state.loads),
+    ...(state.app?.hub.nodeVersion ? { nodeVersion: state.app.hub.nodeVersion } : {}),
     ...(state.error ? { error: state.error } : {}),
     ...(state.network ? { network: state.network } : {}),
   };

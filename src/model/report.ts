@@ -82,6 +82,8 @@ export interface SideResult {
   verdict: SideVerdict;
   exit: AppExit | null;
   load: LoadStats;
+  /** The Node.js version the app ran on, as its probe saw it (a runtime bump runs each side on its own). */
+  nodeVersion?: string;
   /** Set when the side could not be measured at all (start failure, readiness timeout...). */
   error?: { code: string; message: string; hint?: string; logTail?: string };
   /** The app's outbound traffic: requests per upstream stub, connections per non-loopback host. */

@@ -1,5 +1,6 @@
 // The app under test, its install and its build run code from the untrusted head commit.
 // They get an allow-listed environment: nothing secret can reach them by accident.
+import { delimiter } from 'node:path';
 
 const allowedNames = new Set([
   'PATH',
@@ -69,4 +70,12 @@ export function scrubbedEnv(
   Object.assign(env, extra);
   env.NEXT_TELEMETRY_DISABLED ??= '1';
   return env;
+}
+
+/** `{ PATH }` with `binDir` first, so `node` (and npm under it) is that side's runtime; `{}` when none is set. */
+export function nodeOnPath(
+  binDir: string | undefined,
+  parentPath = process.env.PATH ?? '',
+): Record<string, string> {
+  return binDir ? { PATH: parentPath ? `${binDir}${delimiter}${parentPath}` : binDir } : {};
 }

@@ -77,7 +77,7 @@ export function renderSettingsTable(report: CompareReport): string {
     ],
     ['Seed', formatInteger(plan.seed)],
     ['leakwatch', escapeInline(environment.leakwatchVersion, 40)],
-    ['Node.js', escapeInline(environment.nodeVersion, 40)],
+    ['Node.js', nodeVersions(report)],
     ['Runner', `${escapeInline(environment.platform, 40)}, ${formatInteger(environment.cpus)} CPUs`],
     ['Isolation', escapeInline(environment.isolation ?? 'not recorded', 200)],
   ];
@@ -93,4 +93,13 @@ export function describeBaseCache(cache: BaseCacheUse): string {
         ? 'corrupt entry rebuilt and saved'
         : 'miss: base installed, built and saved';
   return `base cache (${cache.store}): ${what}${cache.note ? ` (${cache.note})` : ''}; key ${cache.key}`;
+}
+
+/** leakwatch's Node.js, then each app's where its probe reported one (a runtime bump runs each on its own). */
+function nodeVersions(report: CompareReport): string {
+  const apps = [report.base, report.head]
+    .filter((side) => side.nodeVersion)
+    .map((side) => `${side.label} app ${escapeInline(side.nodeVersion ?? '', 40)}`);
+  const own = escapeInline(report.environment.nodeVersion, 40);
+  return apps.length > 0 ? `${own} (leakwatch); ${apps.join(', ')}` : own;
 }

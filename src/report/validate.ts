@@ -117,8 +117,9 @@ const side = object(
         ),
       },
     }),
+    nodeVersion: text(100),
   },
-  ['error', 'network'],
+  ['error', 'network', 'nodeVersion'],
 );
 const heapGrowthRow = object({
   name: text(1000),
