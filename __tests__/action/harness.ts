@@ -36,6 +36,8 @@ export interface RunActionOptions {
   /** Another copy of the bundle (the self-contained test). */
   entry?: string;
   cwd?: string;
+  /** Set last, e.g. RUNNER_TOOL_CACHE, which the inherited environment never passes. */
+  env?: Record<string, string>;
 }
 
 /** Deletes every directory handed to it when the file's tests end. */
@@ -100,6 +102,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
       GITHUB_SERVER_URL: 'https://github.com',
       GITHUB_RUN_ID: String(RUN_ID),
       RUNNER_TEMP: runnerDir,
+      ...options.env,
     };
     const child = spawn(process.execPath, [options.entry ?? bundledEntry], {
       cwd: options.cwd ?? options.workspace,

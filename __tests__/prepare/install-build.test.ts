@@ -96,7 +96,8 @@ describe('installAndBuild', () => {
     expect(result.exitCode).not.toBe(0);
     expect(result.logTail).toContain('ERR_MARKER cannot resolve ./missing');
     expect(result.logTail.split('\n').length).toBeLessThanOrEqual(41);
-    expect(result.hint).toContain('head commit does not build');
+    expect(result.hint).toContain('The head commit failed to build');
+    expect(result.hint).toContain('the first error in its log: "ERR_MARKER cannot resolve ./missing"');
     expect(await readFile(result.logPath, 'utf8')).toContain('$ npm ci');
   });
 

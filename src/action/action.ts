@@ -73,6 +73,7 @@ async function measure(config: Readonly<ActionConfig>): Promise<Rendered> {
           }),
         }
       : {}),
+    nodeSource: config.nodeSource,
     logDir,
     ...(config.heapSnapshotsDir ? { keepSnapshotsDir: resolve(repoDir, config.heapSnapshotsDir) } : {}),
     log: (line) => core.info(line),

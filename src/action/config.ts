@@ -5,6 +5,7 @@ import { isAbsolute, normalize } from 'node:path';
 import * as core from '@actions/core';
 import * as github from '@actions/github';
 import { LeakwatchError } from '../model/errors.js';
+import type { NodeSource } from '../prepare/node-runtime.js';
 import { pickPlanSettings, readSettings } from '../settings/read.js';
 import { type PlanSettings, type SettingValue, settings } from '../settings/table.js';
 
@@ -50,6 +51,8 @@ export interface ActionConfig {
   remedy: { isEnabled: boolean };
   /** Input `base-cache`; `maySave` only where a saved entry stays in the PR's own cache scope. */
   baseCache: { isEnabled: boolean; maySave: boolean };
+  /** Where a pinned Node.js comes from when base and head pin different ones (input `node-source`). */
+  nodeSource: NodeSource;
   failOn: FailOn;
   comment: CommentPolicy;
   commentKey: string;
@@ -186,6 +189,7 @@ export function readActionConfig(
       isEnabled: given.baseCache ?? settings.baseCache.default,
       maySave: context.eventName === 'pull_request',
     },
+    nodeSource: given.nodeSource ?? settings.nodeSource.default,
     failOn: given.failOn ?? settings.failOn.default,
     comment,
     commentKey: given.commentKey ?? (workingDirectory === '.' ? scenario : `${workingDirectory}:${scenario}`),

@@ -1,6 +1,7 @@
 // argv → a typed CLI config, by the settings table. The only place the CLI reads its arguments.
 import { parseArgs } from 'node:util';
 import { LeakwatchError } from '../model/errors.js';
+import type { NodeSource } from '../prepare/node-runtime.js';
 import { pickPlanSettings, readSettings } from '../settings/read.js';
 import type { SettingSpec } from '../settings/spec.js';
 import { type PlanSettings, settings } from '../settings/table.js';
@@ -30,6 +31,8 @@ export interface CompareRefsArgs {
   remedy: { isEnabled: boolean };
   /** `--cache-dir`: keep and reuse base's installed and built app here (default: no cache). */
   cacheDir?: string;
+  /** `--node-source`: where a pinned Node.js comes from when the runtime changed. */
+  nodeSource: NodeSource;
 }
 
 export interface SharedOptions {
@@ -147,6 +150,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
         bisect: { isEnabled: given.bisect ?? settings.bisect.default },
         remedy: { isEnabled: given.remedy ?? settings.remedy.default },
         ...(given.cacheDir ? { cacheDir: given.cacheDir } : {}),
+        nodeSource: given.nodeSource ?? settings.nodeSource.default,
       },
       shared,
     };

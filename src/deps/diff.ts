@@ -5,6 +5,7 @@ import { classifyChange, compareVersionsDescending, lowestInRange } from './clas
 import { existingPaths, readFileAtCommit, resolveCommit } from './git-files.js';
 import { lockfileCandidates, parseLockfile, pickLockfile } from './lockfile.js';
 import { type Manifest, parseManifest } from './manifest.js';
+import { diffNodePins, readNodePin } from './node-version.js';
 import type { LockGraph, ResolvedVersions } from './resolved.js';
 import { groupIntoUnits } from './units.js';
 
@@ -56,19 +57,27 @@ export async function diffDependencies(options: DiffDependenciesOptions): Promis
   }
   const direct = new Set([...(base.manifest?.directNames ?? []), ...head.manifest.directNames]);
   const bothLocked = base.locked && head.locked;
-  const changes = bothLocked
+  const packageChanges = bothLocked
     ? diffVersions(base.locked?.versions ?? new Map(), head.locked?.versions ?? new Map(), direct)
     : diffRanges(base.manifest?.specs ?? new Map(), head.manifest.specs, direct);
+  const nodePins = {
+    base: await readNodePin(options.repoDir, baseCommit, appDir),
+    head: await readNodePin(options.repoDir, headCommit, appDir),
+  };
+  const runtimeChange = diffNodePins(nodePins.base, nodePins.head);
+  // The runtime first: it changes everything the app runs.
+  const changes = runtimeChange ? [runtimeChange, ...packageChanges] : packageChanges;
   const packageManager =
     head.locked?.packageManager ??
     base.locked?.packageManager ??
     managerFromField(head.manifest.packageManager);
   return {
     changes,
-    units: groupIntoUnits(changes, base.locked?.graph ?? null, head.locked?.graph ?? null),
+    units: groupIntoUnits(packageChanges, base.locked?.graph ?? null, head.locked?.graph ?? null),
     packageManager,
     lockfilePath: bothLocked ? (head.locked?.path ?? null) : null,
     manifestsCompared: [...new Set([...base.pathsRead, ...head.pathsRead])].sort(),
+    nodePins,
   };
 }
 

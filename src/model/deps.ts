@@ -25,6 +25,8 @@ export interface DependencyChange {
   fromVersions?: string[];
   /** Every version resolved at head, sorted, when there is more than one (`to` is the highest one head added). */
   toVersions?: string[];
+  /** The Node.js runtime the repository pins (`name` is `node`): each side then runs on its own version. */
+  isRuntime?: true;
 }
 
 export type PackageManagerName = 'npm' | 'yarn-classic' | 'yarn-berry' | 'pnpm' | 'bun';
@@ -40,6 +42,15 @@ export interface DependencyDiff {
   lockfilePath: string | null;
   /** Repo-relative paths read at either ref, sorted. */
   manifestsCompared: string[];
+  /** The Node.js version pinned at each ref (.nvmrc, .node-version, .tool-versions, volta.node, exact engines.node). */
+  nodePins: { base: NodePinInfo | null; head: NodePinInfo | null };
+}
+
+export interface NodePinInfo {
+  /** As written, without a leading `v`: `20.15.1`, or a range such as `20`. */
+  spec: string;
+  /** Where it was read, e.g. `.nvmrc` or `package.json volta.node`. */
+  source: string;
 }
 
 /** One of the PR's bumps: what bisection applies, measures and blames as a whole. */

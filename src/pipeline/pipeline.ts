@@ -13,7 +13,9 @@ import type { DependencyChange, DependencyDiff } from '../model/deps.js';
 import type { CompareReport, SideResult } from '../model/report.js';
 import type { BaseCacheStore } from '../prepare/base-cache.js';
 import { type Baseline, resolveBaseline } from '../prepare/baseline.js';
+import { type NodeSource, resolveSideRuntimes } from '../prepare/node-runtime.js';
 import { type PreparedSide, prepareBoth } from '../prepare/prepare-both.js';
+import { nodeOnPath } from '../process/env.js';
 import { leakwatchVersion, probePath } from '../process/package-files.js';
 import { loadScenario } from '../scenario/load.js';
 import { buildRunPlan } from '../settings/read.js';
@@ -37,6 +39,8 @@ export interface CompareRefsOptions {
   logDir: string;
   /** Keep heap snapshots here instead of deleting them after the analysis. */
   keepSnapshotsDir?: string;
+  /** Where a pinned Node.js comes from when the runtime changed. Default `auto`. */
+  nodeSource?: NodeSource;
   /** Name the culprit of a grouped bump after a regression. Default: on, with the setting's time budget. */
   bisect?: { isEnabled: boolean; timeBudgetMs?: number };
   /** Restore base's installed and built app from here when the key matches, else save it. Default: none. */
@@ -86,6 +90,8 @@ async function prepareAndMeasure(
   diff: DependencyDiff,
 ): Promise<CompareRefsOutcome> {
   const { log } = options;
+  const runtimes = await resolveSideRuntimes(diff, { source: options.nodeSource ?? 'auto', log });
+  const { binDirs } = runtimes;
   await using prepared = await prepareBoth({
     repoDir: options.repoDir,
     baseSha: baseline.mergeBaseSha,
@@ -95,13 +101,14 @@ async function prepareAndMeasure(
     buildCommand: options.buildCommand,
     logDir: options.logDir,
     baseCache: options.baseCache,
+    sideEnv: { base: nodeOnPath(binDirs.base), head: nodeOnPath(binDirs.head) },
     log,
   });
   // The scenario file belongs to the project: it is read from the head revision, like the rest of its config.
   const scenario = await loadScenario({ nameOrPath: options.scenario, cwd: prepared.head.appDir });
   const plan = buildRunPlan(options.settings, scenario);
   const withChanges = {
-    dependencyChanges: diff.changes,
+    dependencyChanges: runtimes.changes,
     ...(prepared.base.cache ? { baseCache: prepared.base.cache } : {}),
     revisions: { baseSha: baseline.mergeBaseSha, headSha: baseline.headSha },
   };
@@ -140,18 +147,23 @@ async function prepareAndMeasure(
     scenarioDir: scenario.sourcePath ? dirname(scenario.sourcePath) : prepared.head.appDir,
     probePath: probePath(),
     leakwatchVersion: leakwatchVersion(),
-    bumpedPackages: diff.changes.map((change) => change.name),
+    bumpedPackages: runtimes.changes.filter((change) => !change.isRuntime).map((change) => change.name),
     keepSnapshotsDir: options.keepSnapshotsDir,
     workDir: join(options.logDir, 'apps'),
     log,
   };
   const report = await compareApps(
-    { baseDir: prepared.base.appDir, headDir: prepared.head.appDir },
+    { baseDir: prepared.base.appDir, headDir: prepared.head.appDir, nodeBinDirs: binDirs },
     plan,
     context,
   );
-  // Inside `prepared`'s scope: candidates are measured against the base app it built.
-  const isBisecting = report.comparison.verdict === 'regression' && (options.bisect?.isEnabled ?? true);
+  // Inside `prepared`'s scope: candidates are measured against the base app it built. Candidates apply package
+  // bumps to base on base's Node.js, so a change that also moved the runtime is not bisected.
+  const isRuntimeBumped = binDirs.base !== undefined || binDirs.head !== undefined;
+  const isBisecting =
+    report.comparison.verdict === 'regression' && !isRuntimeBumped && (options.bisect?.isEnabled ?? true);
+  if (report.comparison.verdict === 'regression' && isRuntimeBumped)
+    log('bisect: skipped, the runtime changed (bisection applies package bumps on the base Node.js)');
   if (!isBisecting) return { kind: 'compared', report: { ...report, ...withChanges } };
   const candidateBase = {
     repoDir: options.repoDir,

@@ -3,8 +3,10 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { getExecOutput } from '@actions/exec';
 import { giveTo, userFor } from '../isolation/sandbox.js';
 import type { BaseCacheUse } from '../model/report.js';
+import { scrubbedEnv } from '../process/env.js';
 import { type BaseCacheStore, baseCacheKey } from './base-cache.js';
 import {
   type InstallAndBuildOptions,
@@ -37,7 +39,7 @@ export async function installAndBuildWithCache(
     lockfileHash: createHash('sha256').update(keyedBytes).digest('hex'),
     installCommand: commands.installCommand,
     buildCommand: commands.buildCommand ?? '',
-    nodeVersion: process.version,
+    nodeVersion: await installingNodeVersion(options.env),
     platform: `${process.platform}-${process.arch}`,
   });
   const installDir = join(options.dir, packageManager.installDir);
@@ -89,4 +91,13 @@ export async function installAndBuildWithCache(
     log(`${label}: could not save to the base cache: ${String(error)}`);
     return { result, cache: use(status, `not saved: ${String(error).slice(0, 200)}`) };
   }
+}
+
+/** The Node.js that installs and builds (the side's own after a runtime bump), not the one leakwatch runs on. */
+async function installingNodeVersion(env: Record<string, string> | undefined): Promise<string> {
+  const { stdout } = await getExecOutput('node', ['--version'], {
+    silent: true,
+    env: scrubbedEnv(process.env, env),
+  });
+  return stdout.trim();
 }

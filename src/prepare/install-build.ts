@@ -6,6 +6,13 @@ import { LeakwatchError } from '../model/errors.js';
 import { scrubbedEnv } from '../process/env.js';
 import { readLogTail } from '../process/log-tail.js';
 import { type RunShellCommandResult, runShellCommand } from '../process/run-command.js';
+import {
+  corepackRegistryEnv,
+  corepackSignatureHint,
+  firstErrorLine,
+  isCorepackSignatureFailure,
+  registryAccessEnv,
+} from './corepack.js';
 import { detectPackageManager, type PackageManager, type PackageManagerName } from './package-manager.js';
 
 export interface InstallAndBuildOptions {
@@ -72,20 +79,23 @@ export async function installAndBuild(options: InstallAndBuildOptions): Promise<
   }
   const packageManager = await detectPackageManager({ rootDir: dir, workingDirectory });
   for (const warning of packageManager.warnings) log(`${label}: ${warning}`);
-  const env = scrubbedEnv(process.env, {
+  const baseEnv = scrubbedEnv(process.env, {
+    ...registryAccessEnv(process.env),
     COREPACK_ENABLE_DOWNLOAD_PROMPT: '0',
     npm_config_audit: 'false',
     npm_config_fund: 'false',
     npm_config_update_notifier: 'false',
     ...options.env,
   });
+  const env = { ...baseEnv, ...(await corepackRegistryEnv(join(dir, packageManager.installDir), baseEnv)) };
   const run = (command: string, cwd: string) =>
     runShellCommand({ command, cwd, env, logPath, timeoutMs, signal: options.signal, side: label });
 
   const { installCommand, buildCommand } = await plannedCommands(options, packageManager);
   log(`${label}: ${installCommand} (in ${packageManager.installDir})`);
   const install = await run(installCommand, join(dir, packageManager.installDir));
-  if (!succeeded(install)) return failure('install', installCommand, install, options, logPath, timeoutMs);
+  if (!succeeded(install))
+    return failure('install', installCommand, install, { options, logPath, timeoutMs, env });
 
   if (buildCommand === undefined) {
     log(`${label}: no build script in ${workingDirectory}/package.json; skipping the build`);
@@ -99,7 +109,7 @@ export async function installAndBuild(options: InstallAndBuildOptions): Promise<
   }
   log(`${label}: ${buildCommand} (in ${workingDirectory})`);
   const build = await run(buildCommand, appDir);
-  if (!succeeded(build)) return failure('build', buildCommand, build, options, logPath, timeoutMs);
+  if (!succeeded(build)) return failure('build', buildCommand, build, { options, logPath, timeoutMs, env });
   return {
     ok: true,
     packageManager: packageManager.name,
@@ -136,14 +146,16 @@ async function failure(
   stage: 'install' | 'build',
   command: string,
   result: RunShellCommandResult,
-  options: InstallAndBuildOptions,
-  logPath: string,
-  timeoutMs: number,
+  step: { options: InstallAndBuildOptions; logPath: string; timeoutMs: number; env: Record<string, string> },
 ): Promise<InstallAndBuildResult> {
+  const { options, logPath, timeoutMs, env } = step;
   const isTimedOut = result.outcome === 'timed-out';
   options.log(
     `${options.label}: ${stage} failed (${isTimedOut ? 'timed out' : `exit ${result.exitCode ?? result.exitSignal}`}); log: ${logPath}`,
   );
+  // This step's part of the log: a failed build's log starts with the install's output.
+  const whole = await readFile(logPath, 'utf8').catch(() => '');
+  const log = whole.slice(Math.max(0, whole.lastIndexOf(`$ ${command}\n`)));
   return {
     ok: false,
     stage,
@@ -153,12 +165,24 @@ async function failure(
     logPath,
     hint: isTimedOut
       ? `\`${command}\` ran longer than ${Math.round(timeoutMs / 1000)} s. Make it faster or raise the step timeout.`
-      : failureHint(stage, options.label, command),
+      : failureHint(stage, options.label, command, log, env),
   };
 }
 
-function failureHint(stage: 'install' | 'build', label: 'base' | 'head', command: string): string {
+function failureHint(
+  stage: 'install' | 'build',
+  label: 'base' | 'head',
+  command: string,
+  log: string,
+  env: Record<string, string>,
+): string {
   const input = stage === 'install' ? 'install-command' : 'build-command';
+  if (isCorepackSignatureFailure(log)) return corepackSignatureHint(env.COREPACK_NPM_REGISTRY);
+  const errorLine = firstErrorLine(log);
+  // The log's own words, not a guess at the cause.
+  if (errorLine) {
+    return `${label === 'base' ? 'The base commit (the merge base)' : 'The head commit'} failed to ${stage} with \`${command}\`; the first error in its log: "${errorLine}". Fix that, or set ${input} to a command that works on both commits.`;
+  }
   if (label === 'base') {
     return stage === 'build'
       ? `The base commit (the merge base) does not build with \`${command}\`: it may predate the build script or need other steps. Set ${input} to a command that works on both commits.`

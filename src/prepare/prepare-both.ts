@@ -28,6 +28,8 @@ export interface PrepareBothOptions
   worktreeParentDir?: string;
   /** Restore base's installed and built app from here, or save it after building. Default: no cache. */
   baseCache?: BaseCacheStore;
+  /** Added to one side's environment only: its own Node.js on PATH after a runtime bump. */
+  sideEnv?: { base?: Record<string, string>; head?: Record<string, string> };
 }
 
 export interface PreparedSide {
@@ -70,7 +72,8 @@ export async function prepareBoth(options: PrepareBothOptions): Promise<Prepared
     worktrees.push(head);
 
     const prepare = async (worktree: Worktree, label: 'base' | 'head'): Promise<PreparedSide> => {
-      const stepOptions = { ...options, dir: worktree.dir, label };
+      const env = { ...options.env, ...options.sideEnv?.[label] };
+      const stepOptions = { ...options, env, dir: worktree.dir, label };
       const store = label === 'base' ? options.baseCache : undefined;
       const prepared = store
         ? await installAndBuildWithCache(stepOptions, { store, mergeBaseSha: options.baseSha })

@@ -117,6 +117,16 @@ export const settings = {
     description:
       "Keep base's installed and built app in the Actions cache, keyed by merge base, app folder, lockfile, commands, Node and platform; a hit skips base's install and build. Saved only from `pull_request` runs, whose entries GitHub scopes to that PR.",
   },
+  nodeSource: {
+    input: 'node-source',
+    cli: 'node-source',
+    cliCommand: 'compare-refs',
+    placeholder: '<src>',
+    rule: { kind: 'oneOf', values: ['auto', 'tool-cache', 'npm'] },
+    default: 'auto',
+    description:
+      "When base and head pin different Node.js versions (.nvmrc, .node-version, .tool-versions, volta.node, an exact engines.node), where each side's comes from: `auto` (the runner's tool cache, where actions/setup-node installs, else the npm registry's `node` package), `tool-cache`, `npm`.",
+  },
   bisectTimeBudgetMs: {
     input: 'bisect-time-budget-ms',
     rule: wholeAbove0,

@@ -1,0 +1,98 @@
+// A repository whose only change is .nvmrc: the bundled action lists a `node` change, does not skip, and runs
+// each side (install and app) on its own Node.js: from the npm registry's `node` package, or from the runner's
+// tool cache as actions/setup-node leaves it.
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { arch } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  type GitRepo,
+  makeGitRepo,
+  npmFiles,
+  QUICK_LOAD,
+  runAction,
+  tempDirs,
+  tinyServer,
+} from '../action/harness.js';
+
+const tempDir = tempDirs('leakwatch-node-bump-');
+// Neither is the Node that runs the tests (20, 22.23 or 24 in CI), so each side's version proves where it ran.
+const [baseNode, headNode] = ['22.21.1', '22.22.0'];
+const npmCache = tempDir();
+
+function measure(repo: GitRepo, nodeSource: string, env: Record<string, string>) {
+  return runAction({
+    inputs: {
+      comment: 'never',
+      'start-command': 'node server.js',
+      // The install runs on the side's runtime too: its log says which.
+      'install-command': `node -p "'installed with ' + process.version"`,
+      'node-source': nodeSource,
+      ...QUICK_LOAD,
+    },
+    eventName: 'push',
+    payload: { ref: 'refs/heads/bump', before: repo.baseSha, after: repo.headSha },
+    workspace: repo.dir,
+    sha: repo.headSha,
+    env,
+  });
+}
+
+function readRun(repo: GitRepo) {
+  const reportDir = join(repo.dir, 'leakwatch-report');
+  const logs = readdirSync(join(reportDir, 'logs'))
+    .filter((name) => name.endsWith('.log'))
+    .map((name) => readFileSync(join(reportDir, 'logs', name), 'utf8'))
+    .join('\n');
+  return { report: JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')), logs };
+}
+
+function expectEachSideOnItsOwnNode(repo: GitRepo, result: Awaited<ReturnType<typeof runAction>>) {
+  const output = result.stdout + result.stderr;
+  expect(result.outputs.verdict, output).toBe('no-regression');
+  expect(output).toContain('dependency changes: 1');
+  const { report, logs } = readRun(repo);
+  expect(report.dependencyChanges).toEqual([
+    { name: 'node', from: baseNode, to: headNode, kind: 'minor', direct: true, isRuntime: true },
+  ]);
+  expect([report.base.nodeVersion, report.head.nodeVersion]).toEqual([`v${baseNode}`, `v${headNode}`]);
+  expect(report.environment.nodeVersion).toBe(process.version);
+  expect(logs).toContain(`installed with v${baseNode}`);
+  expect(logs).toContain(`installed with v${headNode}`);
+  expect(result.summary).toContain(`<code>node</code> ${baseNode} → ${headNode}`);
+  expect(result.summary).toContain(`base app v${baseNode}, head app v${headNode}`);
+  return output;
+}
+
+describe('a change whose only change is .nvmrc', () => {
+  const repo = makeGitRepo(
+    tempDir(),
+    { ...npmFiles(), 'server.js': tinyServer(0), '.nvmrc': `v${baseNode}\n` },
+    { '.nvmrc': `${headNode}\n` },
+  );
+
+  it('runs each side on its own Node.js from the npm registry, and is not skipped', async () => {
+    const result = await measure(repo, 'npm', { XDG_CACHE_HOME: npmCache });
+    const output = expectEachSideOnItsOwnNode(repo, result);
+    expect(output).toContain(
+      `node: base runs on ${baseNode} (.nvmrc says ${baseNode}; from the npm registry)`,
+    );
+  });
+
+  it("takes each side's Node.js from the runner's tool cache where setup-node put it", async () => {
+    // The tool cache's layout: node/<version>/<arch>/bin/node, and a <arch>.complete marker.
+    const toolCache = tempDir();
+    for (const version of [baseNode, headNode]) {
+      const dir = join(toolCache, 'node', version, arch());
+      mkdirSync(join(dir, 'bin'), { recursive: true });
+      symlinkSync(
+        join(npmCache, 'leakwatch', 'node', version, 'node_modules', 'node', 'bin', 'node'),
+        join(dir, 'bin', 'node'),
+      );
+      writeFileSync(`${dir}.complete`, '');
+    }
+    const result = await measure(repo, 'tool-cache', { RUNNER_TOOL_CACHE: toolCache });
+    const output = expectEachSideOnItsOwnNode(repo, result);
+    expect(output).toContain(`head on ${headNode} (.nvmrc says ${headNode}; from the tool cache)`);
+  });
+});

@@ -1,0 +1,184 @@
+// A runtime bump runs each side on its own Node.js: the version its commit pins, found in the runner's tool cache
+// (where actions/setup-node puts what it installs) or installed from the npm registry's `node` package, whose
+// binary lands in node_modules/node/bin. Its bin folder then goes first on PATH for that side's install, build
+// and app. A side that pins nothing runs on the `node` on PATH, as without a bump.
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+// @actions/exec for these short, trusted commands: it runs argv without a shell and collects their output.
+import { getExecOutput } from '@actions/exec';
+import * as toolCache from '@actions/tool-cache';
+import semver from 'semver';
+import { classifyChange } from '../deps/classify.js';
+import type { DependencyChange, DependencyDiff, NodePinInfo } from '../model/deps.js';
+import { LeakwatchError } from '../model/errors.js';
+import { scrubbedEnv } from '../process/env.js';
+import { registryAccessEnv } from './corepack.js';
+
+/** Where a pinned Node.js comes from: the tool cache, else the npm registry (`auto`), or only one of them. */
+export type NodeSource = 'auto' | 'tool-cache' | 'npm';
+
+export interface NodeRuntime {
+  /** Without the leading `v`, e.g. `20.16.0`. */
+  version: string;
+  /** Put first on PATH; null for the `node` already on PATH. */
+  binDir: string | null;
+  origin: 'path' | 'tool-cache' | 'npm';
+}
+
+export interface SideRuntimes {
+  /** The dependency changes with the `node` change's versions resolved (e.g. `20` → `20.16.0`). */
+  changes: DependencyChange[];
+  /** Each side's Node bin folder, when the runtime changed and that side pins one. */
+  binDirs: { base?: string; head?: string };
+}
+
+export interface ResolveRuntimeOptions {
+  source: NodeSource;
+  /** Where npm-installed runtimes are kept between runs. Default: the tool cache, else ~/.cache/leakwatch/node. */
+  cacheDir?: string;
+  log: (line: string) => void;
+}
+
+/** Resolves both sides' Node.js when the diff has a runtime change; otherwise changes nothing. */
+export async function resolveSideRuntimes(
+  diff: DependencyDiff,
+  options: ResolveRuntimeOptions,
+): Promise<SideRuntimes> {
+  const index = diff.changes.findIndex((change) => change.isRuntime);
+  if (index < 0) return { changes: diff.changes, binDirs: {} };
+  // One after the other: two sides pinning one version share its install.
+  const base = await resolveNodeRuntime(diff.nodePins.base, options);
+  const head = await resolveNodeRuntime(diff.nodePins.head, options);
+  options.log(
+    `node: base runs on ${describe(base, diff.nodePins.base)}, head on ${describe(head, diff.nodePins.head)}`,
+  );
+  const changes = [...diff.changes];
+  if (base.version === head.version) changes.splice(index, 1);
+  else {
+    const change = changes[index] as DependencyChange;
+    changes[index] = {
+      ...change,
+      from: base.version,
+      to: head.version,
+      kind: classifyChange(base.version, head.version),
+    };
+  }
+  return {
+    changes,
+    binDirs:
+      base.version === head.version ? {} : { base: base.binDir ?? undefined, head: head.binDir ?? undefined },
+  };
+}
+
+function describe(runtime: NodeRuntime, pin: NodePinInfo | null): string {
+  const where = { path: 'the node on PATH', 'tool-cache': 'the tool cache', npm: 'the npm registry' }[
+    runtime.origin
+  ];
+  return `${runtime.version} (${pin ? `${pin.source} says ${pin.spec}` : 'no pin'}; from ${where})`;
+}
+
+export async function resolveNodeRuntime(
+  pin: NodePinInfo | null,
+  options: ResolveRuntimeOptions,
+): Promise<NodeRuntime> {
+  if (!pin) return { version: await nodeOnPathVersion(), binDir: null, origin: 'path' };
+  if (!semver.validRange(pin.spec)) {
+    throw new LeakwatchError(
+      'NODE_PIN_UNSUPPORTED',
+      `${pin.source} pins Node.js "${pin.spec}", which is not a version or range.`,
+      {
+        hint: 'Pin a version such as 20.16.0 or a range such as 22: leakwatch does not resolve aliases like lts/iron.',
+      },
+    );
+  }
+  if (options.source !== 'npm') {
+    const dir = process.env.RUNNER_TOOL_CACHE ? toolCache.find('node', pin.spec) : '';
+    if (dir) return { version: versionIn(dir), binDir: join(dir, 'bin'), origin: 'tool-cache' };
+    if (options.source === 'tool-cache') {
+      throw new LeakwatchError(
+        'NODE_NOT_IN_TOOL_CACHE',
+        `Node.js ${pin.spec} (${pin.source}) is not in the runner's tool cache.`,
+        {
+          hint: 'Run actions/setup-node for both versions before leakwatch, or set node-source to npm or auto.',
+        },
+      );
+    }
+  }
+  return installFromNpm(pin, options);
+}
+
+/** The tool cache's folder is <cache>/node/<version>/<arch>. */
+const versionIn = (dir: string) => join(dir, '..').split(/[\\/]/).pop() ?? '';
+
+async function nodeOnPathVersion(): Promise<string> {
+  const { stdout } = await getExecOutput('node', ['--version'], {
+    silent: true,
+    env: scrubbedEnv(process.env),
+  });
+  return stdout.trim().replace(/^v/, '');
+}
+
+async function installFromNpm(pin: NodePinInfo, options: ResolveRuntimeOptions): Promise<NodeRuntime> {
+  const env = scrubbedEnv(process.env, {
+    ...registryAccessEnv(process.env),
+    npm_config_update_notifier: 'false',
+  });
+  const view = await getExecOutput('npm', ['view', `node@${pin.spec}`, 'version', '--json'], {
+    silent: true,
+    ignoreReturnCode: true,
+    env,
+  });
+  const published =
+    view.exitCode === 0 && view.stdout.trim() ? ([] as string[]).concat(JSON.parse(view.stdout)) : [];
+  const version = semver.maxSatisfying(published, pin.spec);
+  if (!version) {
+    throw new LeakwatchError(
+      'NODE_NOT_ON_REGISTRY',
+      `No Node.js ${pin.spec} (${pin.source}) on the npm registry's node package.`,
+      {
+        hint: `npm said: ${firstLine(view.stderr) || 'no matching version'}. Check the pinned version, or the registry npm is configured for.`,
+      },
+    );
+  }
+  const dir = join(options.cacheDir ?? defaultCacheDir(), version);
+  const binDir = join(dir, 'node_modules', 'node', 'bin');
+  if (!existsSync(join(binDir, 'node'))) {
+    options.log(`node: installing ${version} from the npm registry into ${dir}`);
+    const install = await getExecOutput(
+      'npm',
+      [
+        'install',
+        '--prefix',
+        dir,
+        '--no-save',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        `node@${version}`,
+      ],
+      { silent: true, ignoreReturnCode: true, env },
+    );
+    if (install.exitCode !== 0 || !existsSync(join(binDir, 'node'))) {
+      throw new LeakwatchError(
+        'NODE_INSTALL_FAILED',
+        `Installing Node.js ${version} from the npm registry failed.`,
+        {
+          hint: `npm said: ${firstLine(install.stderr) || `exit code ${install.exitCode}`}`,
+        },
+      );
+    }
+  }
+  return { version, binDir, origin: 'npm' };
+}
+
+function defaultCacheDir(): string {
+  if (process.env.RUNNER_TOOL_CACHE) return join(process.env.RUNNER_TOOL_CACHE, 'leakwatch-node');
+  return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'leakwatch', 'node');
+}
+
+const firstLine = (text: string) =>
+  text
+    .split('\n')
+    .find((line) => /\S/.test(line))
+    ?.trim() ?? '';
