@@ -1,8 +1,8 @@
 // A repository whose only change is .nvmrc: the bundled action lists a `node` change, does not skip, and runs
 // each side (install and app) on its own Node.js: from the npm registry's `node` package, or from the runner's
 // tool cache as actions/setup-node leaves it.
-import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { arch } from 'node:os';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { arch, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -18,7 +18,8 @@ import {
 const tempDir = tempDirs('leakwatch-node-bump-');
 // Neither is the Node that runs the tests (20, 22.23 or 24 in CI), so each side's version proves where it ran.
 const [baseNode, headNode] = ['22.21.1', '22.22.0'];
-const npmCache = tempDir();
+// leakwatch's default: a folder every sandbox user can read, kept between runs.
+const npmCache = join(tmpdir(), 'leakwatch-node');
 
 function measure(repo: GitRepo, nodeSource: string, env: Record<string, string>) {
   return runAction({
@@ -72,7 +73,7 @@ describe('a change whose only change is .nvmrc', () => {
   );
 
   it('runs each side on its own Node.js from the npm registry, and is not skipped', async () => {
-    const result = await measure(repo, 'npm', { XDG_CACHE_HOME: npmCache });
+    const result = await measure(repo, 'npm', {});
     const output = expectEachSideOnItsOwnNode(repo, result);
     expect(output).toContain(
       `node: base runs on ${baseNode} (.nvmrc says ${baseNode}; from the npm registry)`,
@@ -81,14 +82,13 @@ describe('a change whose only change is .nvmrc', () => {
 
   it("takes each side's Node.js from the runner's tool cache where setup-node put it", async () => {
     // The tool cache's layout: node/<version>/<arch>/bin/node, and a <arch>.complete marker.
+    // Readable by the sandbox users, as a runner's tool cache is.
     const toolCache = tempDir();
+    chmodSync(toolCache, 0o755);
     for (const version of [baseNode, headNode]) {
       const dir = join(toolCache, 'node', version, arch());
       mkdirSync(join(dir, 'bin'), { recursive: true });
-      symlinkSync(
-        join(npmCache, 'leakwatch', 'node', version, 'node_modules', 'node', 'bin', 'node'),
-        join(dir, 'bin', 'node'),
-      );
+      symlinkSync(join(npmCache, version, 'node_modules', 'node', 'bin', 'node'), join(dir, 'bin', 'node'));
       writeFileSync(`${dir}.complete`, '');
     }
     const result = await measure(repo, 'tool-cache', { RUNNER_TOOL_CACHE: toolCache });

@@ -3,7 +3,8 @@
 // binary lands in node_modules/node/bin. Its bin folder then goes first on PATH for that side's install, build
 // and app. A side that pins nothing runs on the `node` on PATH, as without a bump.
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // @actions/exec for these short, trusted commands: it runs argv without a shell and collects their output.
 import { getExecOutput } from '@actions/exec';
@@ -35,7 +36,7 @@ export interface SideRuntimes {
 
 export interface ResolveRuntimeOptions {
   source: NodeSource;
-  /** Where npm-installed runtimes are kept between runs. Default: the tool cache, else ~/.cache/leakwatch/node. */
+  /** Where npm-installed runtimes are kept between runs. Default: <tool cache or temp dir>/leakwatch-node. */
   cacheDir?: string;
   log: (line: string) => void;
 }
@@ -145,6 +146,7 @@ async function installFromNpm(pin: NodePinInfo, options: ResolveRuntimeOptions):
   const binDir = join(dir, 'node_modules', 'node', 'bin');
   if (!existsSync(join(binDir, 'node'))) {
     options.log(`node: installing ${version} from the npm registry into ${dir}`);
+    await mkdir(dir, { recursive: true, mode: 0o755 });
     const install = await getExecOutput(
       'npm',
       [
@@ -172,9 +174,9 @@ async function installFromNpm(pin: NodePinInfo, options: ResolveRuntimeOptions):
   return { version, binDir, origin: 'npm' };
 }
 
+// Somewhere every sandbox user can read and run: a home folder is usually private to its owner.
 function defaultCacheDir(): string {
-  if (process.env.RUNNER_TOOL_CACHE) return join(process.env.RUNNER_TOOL_CACHE, 'leakwatch-node');
-  return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'leakwatch', 'node');
+  return join(process.env.RUNNER_TOOL_CACHE ?? tmpdir(), 'leakwatch-node');
 }
 
 const firstLine = (text: string) =>
