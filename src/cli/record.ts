@@ -4,9 +4,11 @@
 import { dirname, join, relative, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startApp } from '../app/app.js';
+import type { RecordedMessage } from '../app/upstream/recorder.js';
 import { startUpstreams } from '../app/upstream/start.js';
 import { sendLoad } from '../load/load.js';
 import { LeakwatchError } from '../model/errors.js';
+import type { OutboundHost } from '../model/report.js';
 import { probePath } from '../process/package-files.js';
 import { loadScenario } from '../scenario/load.js';
 import { createRequestSequence } from '../scenario/sequence.js';
@@ -82,30 +84,50 @@ export async function runRecord(
   await delay(500);
   await upstreams.stop();
 
-  const written = upstreams.recorded.flatMap((entry) => (entry.type === 'recorded' ? [entry] : []));
-  const skipped = upstreams.recorded.flatMap((entry) => (entry.type === 'not-recorded' ? [entry] : []));
+  const lines = describeRecording({
+    recorded: upstreams.recorded,
+    requestsSent: load.requests,
+    blocked,
+    specs,
+    declared: scenario.upstreams ?? [],
+    fixturesDir: (spec) => relative(io.cwd, resolve(scenarioDir, spec.fixtures ?? '')),
+  });
+  io.stdout(`${lines.join('\n')}\n`);
+  return upstreams.recorded.some((entry) => entry.type === 'recorded') ? 0 : 2;
+}
+
+/** The summary `record` prints: what was written where, what was not and why, and what to add to the scenario. */
+function describeRecording(context: {
+  recorded: RecordedMessage[];
+  requestsSent: number;
+  blocked: OutboundHost[];
+  specs: UpstreamSpec[];
+  declared: UpstreamSpec[];
+  fixturesDir: (spec: UpstreamSpec) => string;
+}): string[] {
+  const written = context.recorded.flatMap((entry) => (entry.type === 'recorded' ? [entry] : []));
+  const skipped = context.recorded.flatMap((entry) => (entry.type === 'not-recorded' ? [entry] : []));
   const lines = [
-    `sent ${load.requests} requests: ${new Set(written.map((entry) => entry.file)).size} fixture files written ` +
+    `sent ${context.requestsSent} requests: ${new Set(written.map((entry) => entry.file)).size} fixture files written ` +
       `from ${written.length} answers, ${new Set(skipped.map((entry) => entry.url)).size} URLs not recorded`,
-    ...recorded.map(
-      (spec) => `  ${spec.name}: fixtures in ${relative(io.cwd, resolve(scenarioDir, spec.fixtures ?? ''))}`,
-    ),
+    ...context.specs
+      .filter((spec) => (spec.hosts ?? []).length > 0)
+      .map((spec) => `  ${spec.name}: fixtures in ${context.fixturesDir(spec)}`),
     ...dedupe(
       written.map((entry) => `  ${entry.url} → ${entry.file} (${entry.status}, ${entry.bytes} bytes)`),
     ),
     ...dedupe(skipped.map((entry) => `  not recorded: ${entry.url}: ${entry.reason}`)),
-    ...blocked.map(
+    ...context.blocked.map(
       (host) => `  blocked (not declared in any upstream's hosts): ${host.host} ×${host.connections}`,
     ),
-    ...specs
-      .filter((spec, index) => spec.fixtures !== scenario.upstreams?.[index]?.fixtures)
+    ...context.specs
+      .filter((spec, index) => spec.fixtures !== context.declared[index]?.fixtures)
       .map(
         (spec) =>
           `  add \`fixtures: ${spec.fixtures}\` to upstream "${spec.name}" in the scenario, so runs replay them`,
       ),
   ];
-  io.stdout(`${lines.join('\n')}\n`);
-  return written.length > 0 ? 0 : 2;
+  return lines;
 }
 
 /** An upstream with hosts and no fixtures folder records into `fixtures/<name>` next to the scenario. */

@@ -172,12 +172,18 @@ async function startStub(
   child.on('message', (message: RecordedMessage) => {
     if (message.type === 'recorded' || message.type === 'not-recorded') context.recorded.push(message);
   });
+  const ready = await waitUntilListening(spec, child);
+  return { spec, child, port: ready.port, ...(ready.tlsPort ? { tlsPort: ready.tlsPort } : {}) };
+}
+
+/** The stub's 'listening' message; its exit, a spawn error or the timeout reject, with its stderr as the hint. */
+function waitUntilListening(spec: UpstreamSpec, child: ChildProcess): Promise<StubReadyMessage> {
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);
   });
 
-  const ready = await new Promise<StubReadyMessage>((resolve, reject) => {
+  return new Promise<StubReadyMessage>((resolve, reject) => {
     const fail = (message: string, cause?: unknown) => {
       cleanUp();
       reject(
@@ -207,7 +213,6 @@ async function startStub(
     };
     child.on('message', onMessage).on('close', onClose).on('error', onError);
   });
-  return { spec, child, port: ready.port, ...(ready.tlsPort ? { tlsPort: ready.tlsPort } : {}) };
 }
 
 /** A stub that has exited answers nothing: its count is reported as 0 rather than waiting. */
