@@ -75184,11 +75184,15 @@ async function startStub(spec, context) {
   child2.on("message", (message) => {
     if (message.type === "recorded" || message.type === "not-recorded") context.recorded.push(message);
   });
+  const ready = await waitUntilListening(spec, child2);
+  return { spec, child: child2, port: ready.port, ...ready.tlsPort ? { tlsPort: ready.tlsPort } : {} };
+}
+function waitUntilListening(spec, child2) {
   let stderr = "";
   child2.stderr?.on("data", (chunk) => {
     stderr = (stderr + chunk.toString("utf8")).slice(-4e3);
   });
-  const ready = await new Promise((resolve6, reject) => {
+  return new Promise((resolve6, reject) => {
     const fail = (message, cause) => {
       cleanUp();
       reject(
@@ -75215,7 +75219,6 @@ async function startStub(spec, context) {
     };
     child2.on("message", onMessage).on("close", onClose).on("error", onError);
   });
-  return { spec, child: child2, port: ready.port, ...ready.tlsPort ? { tlsPort: ready.tlsPort } : {} };
 }
 async function askHits(stub) {
   const { spec, child: child2 } = stub;
@@ -85095,33 +85098,42 @@ async function runRecord(args, shared, logDir, io) {
     const blocked = app.hub.outbound.filter((host) => host.action === "blocked");
     await delay3(500);
     await upstreams.stop();
-    const written = upstreams.recorded.flatMap((entry) => entry.type === "recorded" ? [entry] : []);
-    const skipped = upstreams.recorded.flatMap((entry) => entry.type === "not-recorded" ? [entry] : []);
-    const lines = [
-      `sent ${load2.requests} requests: ${new Set(written.map((entry) => entry.file)).size} fixture files written from ${written.length} answers, ${new Set(skipped.map((entry) => entry.url)).size} URLs not recorded`,
-      ...recorded.map(
-        (spec) => `  ${spec.name}: fixtures in ${relative4(io.cwd, resolve4(scenarioDir, spec.fixtures ?? ""))}`
-      ),
-      ...dedupe(
-        written.map((entry) => `  ${entry.url} \u2192 ${entry.file} (${entry.status}, ${entry.bytes} bytes)`)
-      ),
-      ...dedupe(skipped.map((entry) => `  not recorded: ${entry.url}: ${entry.reason}`)),
-      ...blocked.map(
-        (host) => `  blocked (not declared in any upstream's hosts): ${host.host} \xD7${host.connections}`
-      ),
-      ...specs2.filter((spec, index) => spec.fixtures !== scenario.upstreams?.[index]?.fixtures).map(
-        (spec) => `  add \`fixtures: ${spec.fixtures}\` to upstream "${spec.name}" in the scenario, so runs replay them`
-      )
-    ];
+    const lines = describeRecording({
+      recorded: upstreams.recorded,
+      requestsSent: load2.requests,
+      blocked,
+      specs: specs2,
+      declared: scenario.upstreams ?? [],
+      fixturesDir: (spec) => relative4(io.cwd, resolve4(scenarioDir, spec.fixtures ?? ""))
+    });
     io.stdout(`${lines.join("\n")}
 `);
-    return written.length > 0 ? 0 : 2;
+    return upstreams.recorded.some((entry) => entry.type === "recorded") ? 0 : 2;
   } catch (_) {
     var _error = _, _hasError = true;
   } finally {
     var _promise = __callDispose(_stack, _error, _hasError);
     _promise && await _promise;
   }
+}
+function describeRecording(context) {
+  const written = context.recorded.flatMap((entry) => entry.type === "recorded" ? [entry] : []);
+  const skipped = context.recorded.flatMap((entry) => entry.type === "not-recorded" ? [entry] : []);
+  const lines = [
+    `sent ${context.requestsSent} requests: ${new Set(written.map((entry) => entry.file)).size} fixture files written from ${written.length} answers, ${new Set(skipped.map((entry) => entry.url)).size} URLs not recorded`,
+    ...context.specs.filter((spec) => (spec.hosts ?? []).length > 0).map((spec) => `  ${spec.name}: fixtures in ${context.fixturesDir(spec)}`),
+    ...dedupe(
+      written.map((entry) => `  ${entry.url} \u2192 ${entry.file} (${entry.status}, ${entry.bytes} bytes)`)
+    ),
+    ...dedupe(skipped.map((entry) => `  not recorded: ${entry.url}: ${entry.reason}`)),
+    ...context.blocked.map(
+      (host) => `  blocked (not declared in any upstream's hosts): ${host.host} \xD7${host.connections}`
+    ),
+    ...context.specs.filter((spec, index) => spec.fixtures !== context.declared[index]?.fixtures).map(
+      (spec) => `  add \`fixtures: ${spec.fixtures}\` to upstream "${spec.name}" in the scenario, so runs replay them`
+    )
+  ];
+  return lines;
 }
 function withFixtures(spec) {
   if ((spec.hosts ?? []).length === 0 || spec.fixtures !== void 0) return spec;
