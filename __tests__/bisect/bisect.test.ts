@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { primaryFit } from '../../src/analysis/analysis.js';
 import { compareRefs } from '../../src/pipeline/pipeline.js';
+import { renderCompareText } from '../../src/report/terminal.js';
 import type { PlanSettings } from '../../src/settings/table.js';
 import { gitIn, makeRepo, makeTempDir, removeDir, worktreeDirs } from '../prepare/fixtures.js';
 
@@ -119,6 +120,13 @@ describe('bisection of a grouped bump', () => {
       ['contentful-sdk-core', '6.4.5', '6.4.4'],
     ]);
     expect(bisection.outcome.isConfirmed, summary).toBe(true);
+    // The CLI's output names the culprit, the verdict line first, every line within 100 columns.
+    const text = renderCompareText(report);
+    expect(text.replace(/\n {5}/g, ' ').split('\n')[0]).toMatch(
+      /^FAIL \+[\d.]+ KiB retained per request \(±[\d.<]+, 95 % CI\) · contentful-sdk-core 6\.4\.5 → 6\.4\.4 \(downgrade\) \(culprit of \d+ bumps\)$/,
+    );
+    expect(text).toContain('\n  culprit contentful-sdk-core 6.4.5 → 6.4.4');
+    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(100);
     expect(bisection.outcome.confirmation).toBe('slope');
     // A downgrade's remedy is base's version, with nothing more measured.
     expect(bisection.remedy).toMatchObject({ advice: 'stay', version: '6.4.5', steps: [] });
