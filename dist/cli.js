@@ -84650,7 +84650,7 @@ function regressionStep(report, changes, fmt) {
     return only.kind === "downgrade" ? `Stay on ${base}: this bump is a downgrade and brings the leak back.` : `Stay on ${base} until a release without the leak; report it upstream with the heap diff below.`;
   }
   if (changes.length > 1) return "Keep the base versions, or split this update to find the bump that leaks.";
-  return "The leak comes from the code change: look at what holds it below.";
+  return "No dependency change is known for this comparison: look at what holds the growth below.";
 }
 function firstErrorLine2(log) {
   if (!log) return null;
