@@ -57,7 +57,11 @@ export async function compareFixtures(options: {
     probePath: probePath(),
     leakwatchVersion: 'test',
     workDir: join(workDir, 'logs'),
-    log: (line) => lines.push(line),
+    log: (line) => {
+      lines.push(line);
+      // Long fixtures are easier to follow (and to debug) with their progress on stderr.
+      if (process.env.LEAKWATCH_TEST_LOG) process.stderr.write(`${line}\n`);
+    },
   });
   return { report, lines, workDir };
 }

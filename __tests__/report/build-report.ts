@@ -127,6 +127,7 @@ export function buildReport(options: {
       readyTimeoutMs: 30_000,
       heapCapMb: 256,
       rssLimitMb: 1024,
+      explainBudgetMs: 60_000,
       connections: 10,
       warmupRequests: 5000,
       requestsPerRound: 1000,

@@ -85,6 +85,13 @@ export async function compareSeries({ name, runs, baseDir, headDir, scenario, st
         loadPhaseMsPerSide: { base: report.base.load.durationMs, head: report.head.load.durationMs },
         requestsPerSide: { base: report.base.load.requests, head: report.head.load.requests },
         schedule: report.schedule,
+        heapDiffs: (report.heapDiffs ?? []).map((diff) => ({
+          label: diff.label,
+          status: diff.status,
+          ...(diff.status === 'analysed'
+            ? { growing: diff.growing.slice(0, 5).map((row) => row.name) }
+            : { reason: diff.reason }),
+        })),
         wallMs: Date.now() - started,
         loadAverage1m: Number(loadavg()[0].toFixed(1)),
       };

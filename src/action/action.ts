@@ -12,6 +12,7 @@ import { confirmPullRequestHead } from '../github/pull-request.js';
 import { LeakwatchError } from '../model/errors.js';
 import type { CompareReport } from '../model/report.js';
 import { type CompareRefsOutcome, compareRefs } from '../pipeline/pipeline.js';
+import { INCONCLUSIVE_HINT } from '../report/adaptive.js';
 import {
   HEADLINES,
   type MarkdownReportInput,
@@ -223,7 +224,9 @@ function checkConclusion(failOn: ActionConfig['failOn'], verdict: OverallVerdict
 }
 
 function failsStep(failOn: ActionConfig['failOn'], verdict: OverallVerdict): boolean {
-  return (verdict === 'regression' && failOn === 'regression') || (verdict === 'error' && failOn !== 'never');
+  // Inconclusive fails like an error: an untested pass would be a false PASS.
+  const isLikeError = verdict === 'error' || verdict === 'inconclusive';
+  return (verdict === 'regression' && failOn === 'regression') || (isLikeError && failOn !== 'never');
 }
 
 /**
@@ -268,6 +271,8 @@ function gate(failOn: ActionConfig['failOn'], verdict: OverallVerdict, rendered:
     rendered.error?.message ?? rendered.reports.map((report) => report.comparison.reason).join('; ');
   if (!failsStep(failOn, verdict)) core.info(`leakwatch: ${verdict}${reason ? `: ${reason}` : ''}`);
   else if (verdict === 'regression') core.setFailed(`leakwatch: memory regression: ${reason}`);
+  else if (verdict === 'inconclusive')
+    core.setFailed(`leakwatch: inconclusive: ${reason}. ${INCONCLUSIVE_HINT}`);
   else core.setFailed(`leakwatch: could not measure: ${reason}`);
 }
 

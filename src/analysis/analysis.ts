@@ -10,6 +10,7 @@ import type {
   SlopeFit,
 } from '../model/report.js';
 import { formatBytes } from '../model/units.js';
+import { compareDeaths, deathFacts } from './deaths.js';
 
 /** z for a two-sided 95 % interval. */
 const z95 = 1.959964;
@@ -31,6 +32,7 @@ export const metricValue: Record<MetricName, (sample: MemorySample) => number> =
   arrayBuffers: (sample) => sample.arrayBuffersBytes,
   rss: (sample) => sample.rssBytes,
   activeResources: (sample) => Object.values(sample.activeResources).reduce((sum, count) => sum + count, 0),
+  openFds: (sample) => sample.openFds ?? 0,
 };
 
 export const metricNames = Object.keys(metricValue) as MetricName[];
@@ -86,7 +88,7 @@ export function fitMetrics(samples: readonly MemorySample[], thresholdBytesPerRe
     const early = hasHalves ? fitSamples(measured.slice(0, half + 1), metric) : null;
     const steady = hasHalves ? fitSamples(measured.slice(half), metric) : whole;
     const threshold =
-      metric === 'activeResources'
+      metric === 'activeResources' || metric === 'openFds'
         ? resourcesThresholdPerRequest
         : metric === 'rss'
           ? thresholdBytesPerRequest * rssThresholdFactor
@@ -187,17 +189,17 @@ export function primaryFit(side: Pick<SideResult, 'fits'>): MetricFit | undefine
 
 /** A side's verdict: how it ended first, then its primary metric. */
 export function sideVerdict(fits: MetricFit[], exit: AppExit | null): SideVerdict {
-  if (exit?.kind === 'oom' || exit?.kind === 'watchdog') return 'crashed';
   if (exit?.kind === 'crash') return 'error';
+  if (exit) return 'crashed';
   return primaryFit({ fits })?.verdict ?? 'error';
 }
 
-const isOutOfMemory = (side: SideResult) => side.exit?.kind === 'oom' || side.exit?.kind === 'watchdog';
-
+/** `heapCapBytes` tells a survivor heading for its cap from one that was not (see compareDeaths). */
 export function compareSides(
   base: SideResult,
   head: SideResult,
   thresholdBytesPerRequest: number,
+  heapCapBytes = Number.POSITIVE_INFINITY,
 ): Comparison {
   const verdictOf = (
     verdict: Comparison['verdict'],
@@ -218,20 +220,12 @@ export function compareSides(
       return verdictOf('error', `${side.label} crashed (${how}) after ${side.exit.requestsSent} requests`);
     }
   }
-  if (isOutOfMemory(head) && isOutOfMemory(base)) {
-    return verdictOf('pre-existing', 'base and head both ran out of memory under load');
-  }
-  if (isOutOfMemory(head)) {
-    return verdictOf(
-      'regression',
-      `head ran out of memory after ${head.exit?.requestsSent} requests; base survived`,
-    );
-  }
-  if (isOutOfMemory(base)) {
-    return verdictOf(
-      'improvement',
-      `base ran out of memory after ${base.exit?.requestsSent} requests; head survived`,
-    );
+  const death = compareDeaths(base, head, heapCapBytes);
+  if (death) {
+    return {
+      ...verdictOf(death.verdict, death.reason),
+      deaths: { base: deathFacts(base), head: deathFacts(head) },
+    };
   }
 
   const baseFit = primaryFit(base);

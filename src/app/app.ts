@@ -43,6 +43,11 @@ export interface RunningApp extends AsyncDisposable {
   readonly startedAtMs: number;
   /** Set once the app ended on its own (or by the watchdog); null while it runs. */
   readonly exit: AppExit | null;
+  /**
+   * Writes heap snapshots of the app. Writing one needs about the heap again in memory, and the app is paused
+   * meanwhile (it cannot grow by itself), so from then on the watchdog allows that much more RSS.
+   */
+  writeSnapshots(dir: string, name: string): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -84,6 +89,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
 
   let exit: AppExit | null = null;
   let stopping = false;
+  let snapshotAllowanceBytes = 0;
   const exited = new Promise<void>((resolve) => {
     child.once('exit', async (code, signal) => {
       if (!stopping && exit === null) {
@@ -101,7 +107,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   const watchdog = setInterval(() => {
     const limitBytes = options.rssLimitMb * 1024 * 1024;
     const rssBytes = hub.rssBytes;
-    if (rssBytes <= limitBytes || exit !== null) return;
+    if (rssBytes <= limitBytes + snapshotAllowanceBytes || exit !== null) return;
     exit = {
       kind: 'watchdog',
       rssBytes,
@@ -145,6 +151,11 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
       get exit() {
         return exit;
       },
+      writeSnapshots: (dir, name) => {
+        // The allocator may keep the snapshot's memory after it is written: the allowance stays.
+        snapshotAllowanceBytes = Math.max(snapshotAllowanceBytes, hub.rssBytes);
+        return hub.writeSnapshots(dir, name);
+      },
       stop,
       [Symbol.asyncDispose]: stop,
     };
@@ -180,6 +191,12 @@ async function describeExit(
   const logTail = await readLogTail(logPath);
   if (/JavaScript heap out of memory|Reached heap limit/.test(logTail)) {
     return { kind: 'oom', requestsSent: how.requestsSent, elapsedMs: how.elapsedMs, logTail };
+  }
+  // Out of descriptors or native memory under load: a death by exhaustion, a result like an OOM.
+  const exhausted = /\b(EMFILE|ENFILE|ENOMEM)\b/.exec(logTail);
+  if (exhausted?.[1]) {
+    const { requestsSent, elapsedMs } = how;
+    return { kind: 'exhausted', errorCode: exhausted[1], requestsSent, elapsedMs, logTail };
   }
   return { kind: 'crash', code: how.code, signal: how.signal, requestsSent: how.requestsSent, logTail };
 }

@@ -145,6 +145,7 @@ export class ProbeHub implements AsyncDisposable {
       v8UsedHeapBytes: 0,
       requestsSeen: 0,
       activeResources: {},
+      openFds: 0,
       processCount: 0,
     };
     for (const reply of replies) {
@@ -159,6 +160,8 @@ export class ProbeHub implements AsyncDisposable {
       for (const [type, count] of Object.entries(memory.activeResources)) {
         total.activeResources[type] = (total.activeResources[type] ?? 0) + count;
       }
+      total.openFds =
+        total.openFds === null || memory.openFds === null ? null : total.openFds + memory.openFds;
       total.processCount += 1;
     }
     return total;

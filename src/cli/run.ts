@@ -20,7 +20,14 @@ export interface CliIo {
   isColor?: boolean;
 }
 
-const compareExitCode = { regression: 1, error: 2, improvement: 0, unchanged: 0, 'pre-existing': 0 } as const;
+const compareExitCode = {
+  regression: 1,
+  error: 2,
+  inconclusive: 2,
+  improvement: 0,
+  unchanged: 0,
+  'pre-existing': 0,
+} as const;
 
 const progress = (io: CliIo) => (line: string) => io.stderr(`leakwatch: ${line}\n`);
 

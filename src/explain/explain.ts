@@ -87,7 +87,7 @@ async function takeThreeSnapshots(
   for (let snapshot = 0; snapshot < 3; snapshot++) {
     if (snapshot > 0) await options.sendRequests(options.requestsPerBatch);
     if (app.exit !== null) return { reason: `the app stopped (${app.exit.kind}) while being snapshotted` };
-    const [path] = await app.hub.writeSnapshots(dir, `snapshot-${snapshot + 1}`);
+    const [path] = await app.writeSnapshots(dir, `snapshot-${snapshot + 1}`);
     if (!path) return { reason: 'the probe wrote no snapshot' };
     paths.push(path);
   }

@@ -27,7 +27,9 @@ export async function sendLoad(options: LoadOptions): Promise<LoadStats> {
         // With `amount`, a run only ends on a sample tick (default 1 s): a low interval keeps rounds short.
         sampleInt: 10,
         timeout: options.timeoutSeconds ?? 30,
-        overallRate: options.ratePerSecond,
+        // autocannon hangs on a fractional rate (it becomes a fractional connection count).
+        overallRate:
+          options.ratePerSecond === undefined ? undefined : Math.max(1, Math.floor(options.ratePerSecond)),
         requests: [
           {
             // autocannon hands over a fresh copy of all its options for every request: filling it in place

@@ -45,7 +45,7 @@ export async function compareApps(
     environment: describeEnvironment(context.leakwatchVersion),
     base,
     head,
-    comparison: compareSides(base, head, plan.thresholdBytesPerRequest),
+    comparison: compareSides(base, head, plan.thresholdBytesPerRequest, plan.heapCapMb * 2 ** 20),
     schedule,
     ...(heapDiffs.length > 0 ? { heapDiffs } : {}),
     startedAt: startedAt.toISOString(),

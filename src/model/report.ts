@@ -12,7 +12,8 @@ export interface MemorySample {
   requestsSeen: number;
   /** Milliseconds since the side's app started. */
   elapsedMs: number;
-  phase: 'warmup' | 'measure' | 'explain' | 'settle';
+  /** `idle`: taken while the app idles (watching time-held memory drain, settling) before the settled sample. */
+  phase: 'warmup' | 'measure' | 'explain' | 'idle' | 'settle';
   heapUsedBytes: number;
   externalBytes: number;
   arrayBuffersBytes: number;
@@ -21,11 +22,13 @@ export interface MemorySample {
   v8UsedHeapBytes: number;
   /** process.getActiveResourcesInfo() counted by type. */
   activeResources: Record<string, number>;
+  /** Open file descriptors (sockets, files, pipes) from /proc/self/fd; null where that does not exist. */
+  openFds?: number | null;
   /** Number of probed processes that answered. */
   processCount: number;
 }
 
-export type MetricName = 'heapPlusExternal' | 'arrayBuffers' | 'rss' | 'activeResources';
+export type MetricName = 'heapPlusExternal' | 'arrayBuffers' | 'rss' | 'activeResources' | 'openFds';
 
 export interface SlopeFit {
   /** Theil–Sen slope in units per request (bytes/request, or resources/request). */
@@ -62,7 +65,9 @@ export interface MetricFit {
 export type AppExit =
   | { kind: 'oom'; requestsSent: number; elapsedMs: number; logTail: string }
   | { kind: 'watchdog'; rssBytes: number; limitBytes: number; requestsSent: number; elapsedMs: number }
-  | { kind: 'crash'; code: number | null; signal: string | null; requestsSent: number; logTail: string };
+  | { kind: 'crash'; code: number | null; signal: string | null; requestsSent: number; logTail: string }
+  /** Died of running out of file descriptors, sockets or memory outside the heap (EMFILE, ENFILE, ENOMEM). */
+  | { kind: 'exhausted'; errorCode: string; requestsSent: number; elapsedMs: number; logTail: string };
 
 export interface LoadStats {
   requests: number;
@@ -114,7 +119,14 @@ export interface OutboundHost {
   connections: number;
 }
 
-export type ComparisonVerdict = 'regression' | 'improvement' | 'unchanged' | 'pre-existing' | 'error';
+/** `inconclusive`: both sides died and neither how soon nor how fast they grew tells them apart. */
+export type ComparisonVerdict =
+  | 'regression'
+  | 'improvement'
+  | 'unchanged'
+  | 'pre-existing'
+  | 'inconclusive'
+  | 'error';
 
 export interface Comparison {
   verdict: ComparisonVerdict;
@@ -124,6 +136,20 @@ export interface Comparison {
   deltaBytesPerRequest: number | null;
   /** Half-width of the combined confidence interval of that difference. */
   deltaUncertainty: number | null;
+  /** When a side died: how far each side got and how fast it grew before, the numbers the verdict compared. */
+  deaths?: { base: DeathFacts; head: DeathFacts };
+}
+
+/** How far a side got before it died (or until the end, if it survived), and its growth on the way. */
+export interface DeathFacts {
+  isDead: boolean;
+  requestsSent: number;
+  elapsedMs: number;
+  /** Theil–Sen slope of heap + external over the samples before the death, bytes/request. */
+  slopeBytesPerRequest: number | null;
+  /** Open file descriptors and active handles gained per request over the same samples. */
+  fdsPerRequest: number | null;
+  handlesPerRequest: number | null;
 }
 
 // The run plan is derived from the settings table, where each of its settings is described.
@@ -166,6 +192,21 @@ export interface RunSchedule {
   /** Throughput during the first warm-up requests (the slower side's). */
   warmupRequestsPerSecond: number;
   isShrunkToBudget: boolean;
+  /**
+   * Memory that the app held on timers and gave back while idle: how long it was held, and the request rate
+   * chosen so that it stays well below the heap cap (the user's `rate` wins when set). Absent when none was seen.
+   */
+  timeHeld?: TimeHeldMemory;
+}
+
+export interface TimeHeldMemory {
+  /** How long memory was held after the requests that made it, ms (the longer side's). */
+  holdMs: number;
+  /** Bytes per request that came back while idle (the larger side's). */
+  heldBytesPerRequest: number;
+  /** Rate the warm-up and rounds ran at, requests/s. */
+  ratePerSecond: number;
+  rateSource: 'adaptive' | 'user';
 }
 
 export interface Environment {

@@ -3,6 +3,7 @@
 
 import type { DependencyChange } from '../model/deps.js';
 import type { CompareReport } from '../model/report.js';
+import { adaptiveNotes } from './adaptive.js';
 import { renderBisectionLine, renderBisectionSteps } from './bisect.js';
 import { renderMemoryChart } from './chart.js';
 import { commentMarker, escapeInline, inlineCode, preformatted } from './escape.js';
@@ -32,7 +33,13 @@ import { renderSettingsTable } from './settings-table.js';
 /** GitHub rejects issue comments longer than this many characters. */
 export const MAX_COMMENT_CHARS = 65_536;
 
-export type OverallVerdict = 'regression' | 'no-regression' | 'pre-existing' | 'skipped' | 'error';
+export type OverallVerdict =
+  | 'regression'
+  | 'no-regression'
+  | 'pre-existing'
+  | 'inconclusive'
+  | 'skipped'
+  | 'error';
 
 export interface MarkdownReportInput {
   /** Identifies the sticky comment (scenario or working directory); goes into the hidden marker. */
@@ -58,6 +65,7 @@ export const HEADLINES: Record<OverallVerdict, string> = {
   regression: '❌ leakwatch: memory regression',
   'no-regression': '✅ leakwatch: no memory regression',
   'pre-existing': '⚠️ leakwatch: pre-existing leak, not introduced by this change',
+  inconclusive: '❓ leakwatch: inconclusive, both sides died and could not be told apart',
   skipped: '⏭️ leakwatch: skipped',
   error: '💥 leakwatch: could not measure',
 };
@@ -74,7 +82,7 @@ export function overallVerdict(
   if (input.error) return 'error';
   if (input.reports.length === 0) return input.skipped ? 'skipped' : 'error';
   const verdicts = new Set(input.reports.map(reportVerdict));
-  for (const verdict of ['regression', 'error', 'pre-existing'] as const) {
+  for (const verdict of ['regression', 'error', 'inconclusive', 'pre-existing'] as const) {
     if (verdicts.has(verdict)) return verdict;
   }
   return 'no-regression';
@@ -190,7 +198,11 @@ function renderReportSection(
   blocks.push(
     [revisions, isOnlyReport ? null : `scenario ${name}`].filter((part) => part !== null).join(' · '),
   );
-  blocks.push(keyLines(report, changes), ...evidence(report, audience));
+  // Plain lines for now (the hint names settings in backticks, which render as code).
+  const notes = adaptiveNotes(report).map((note) =>
+    note.startsWith('hint: ') ? `_Hint:_ ${note.slice(6)}` : note,
+  );
+  blocks.push(keyLines(report, changes), ...notes, ...evidence(report, audience));
   const suffix = isOnlyReport ? '' : ` of ${name}`;
   return {
     body: blocks.filter((block) => block.length > 0).join('\n\n'),

@@ -28,15 +28,17 @@ const METRIC_LABELS: Record<MetricName, string> = {
   arrayBuffers: 'ArrayBuffers',
   rss: 'RSS',
   activeResources: 'Active handles',
+  openFds: 'Open file descriptors',
 };
 
-const OTHER_METRICS: MetricName[] = ['arrayBuffers', 'rss', 'activeResources'];
+const OTHER_METRICS: MetricName[] = ['arrayBuffers', 'rss', 'activeResources', 'openFds'];
 
 export const REPORT_EMOJI: Record<ComparisonVerdict, string> = {
   regression: '❌',
   improvement: '✅',
   unchanged: '✅',
   'pre-existing': '⚠️',
+  inconclusive: '❓',
   error: '💥',
 };
 
@@ -119,7 +121,7 @@ export function renderOtherMetricsTable(report: CompareReport): string | null {
     const base = steadySlope(report.base, metric);
     const head = steadySlope(report.head, metric);
     if (isZeroFit(base) && isZeroFit(head)) return [];
-    const isBytes = metric !== 'activeResources';
+    const isBytes = metric !== 'activeResources' && metric !== 'openFds';
     const unit = byteUnitFor(Math.max(...[base, head].map((fit) => Math.abs(fit?.high ?? 0))));
     const cell = (fit: SlopeFit | null) =>
       !fit
@@ -141,6 +143,9 @@ function stopCell(side: SideResult): string {
   const exit = side.exit;
   if (!exit) return '—';
   if (exit.kind === 'oom') return `💥 out of memory after ${formatInteger(exit.requestsSent)} requests`;
+  if (exit.kind === 'exhausted') {
+    return `💥 ran out of resources (${escapeInline(exit.errorCode, 20)}) after ${formatInteger(exit.requestsSent)} requests`;
+  }
   if (exit.kind === 'watchdog') {
     return `💥 RSS ${formatBytes(exit.rssBytes, { signed: false })} over the ${formatBytes(exit.limitBytes, { signed: false })} limit`;
   }

@@ -11,6 +11,7 @@ import {
   formatMs,
   formatSignedCount,
 } from '../model/units.js';
+import { adaptiveNotes } from './adaptive.js';
 import { bisectionPlainLines, bisectionPlainRows, bisectionSummary } from './bisect.js';
 import { plainText } from './escape.js';
 import {
@@ -39,6 +40,7 @@ const VERDICT_WORDS = {
   improvement: ['PASS', 'green'],
   unchanged: ['PASS', 'green'],
   'pre-existing': ['WARN', 'yellow'],
+  inconclusive: ['INCONCLUSIVE', 'red'],
   error: ['ERROR', 'red'],
 } as const;
 
@@ -121,6 +123,7 @@ function otherMetrics(report: CompareReport): string[] {
     ['arrayBuffers', 'ArrayBuffers'],
     ['rss', 'RSS'],
     ['activeResources', 'active handles'],
+    ['openFds', 'open fds'],
   ];
   const rows = labels.flatMap(([metric, label]) => {
     const fits = [steadyOf(report.base, metric), steadyOf(report.head, metric)];
@@ -133,7 +136,7 @@ function otherMetrics(report: CompareReport): string[] {
         ...fits.map((fit) =>
           !fit
             ? '—'
-            : metric === 'activeResources'
+            : metric === 'activeResources' || metric === 'openFds'
               ? formatSignedCount(fit.slope)
               : formatIntervalText(fit.slope, halfWidth(fit), unit),
         ),
@@ -253,7 +256,8 @@ export function renderCompareText(report: CompareReport, options: TerminalOption
       ? [logTail(report)]
       : [decisiveTable(report), otherMetrics(report), loadLines(report), heapLines(report)];
   const cache = report.baseCache ? wrapText(plainText(describeBaseCache(report.baseCache), 600)) : [];
-  const blocks = [head, ...evidence, bisectionLines(report.bisection), cache];
+  const notes = adaptiveNotes(report).flatMap((note) => wrapText(plainText(note, 600)));
+  const blocks = [head, notes, ...evidence, bisectionLines(report.bisection), cache];
   return blocks
     .filter((block) => block.length > 0)
     .map((block) => block.join('\n'))

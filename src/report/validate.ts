@@ -24,7 +24,7 @@ const sha = { type: 'string', pattern: '^[0-9a-f]{40}([0-9a-f]{24})?$' };
 const slopeFit = object({ slope: number, low: number, high: number, points: count });
 const metricFit = object(
   {
-    metric: { enum: ['heapPlusExternal', 'arrayBuffers', 'rss', 'activeResources'] },
+    metric: { enum: ['heapPlusExternal', 'arrayBuffers', 'rss', 'activeResources', 'openFds'] },
     whole: nullable(slopeFit),
     early: nullable(slopeFit),
     steady: nullable(slopeFit),
@@ -34,19 +34,23 @@ const metricFit = object(
   },
   ['early', 'retainedAfterSettleUncertainty'],
 );
-const sample = object({
-  requestsSent: count,
-  requestsSeen: count,
-  elapsedMs: count,
-  phase: { enum: ['warmup', 'measure', 'explain', 'settle'] },
-  heapUsedBytes: count,
-  externalBytes: count,
-  arrayBuffersBytes: count,
-  rssBytes: count,
-  v8UsedHeapBytes: count,
-  activeResources: { type: 'object', maxProperties: 200, additionalProperties: count },
-  processCount: count,
-});
+const sample = object(
+  {
+    requestsSent: count,
+    requestsSeen: count,
+    elapsedMs: count,
+    phase: { enum: ['warmup', 'measure', 'explain', 'idle', 'settle'] },
+    heapUsedBytes: count,
+    externalBytes: count,
+    arrayBuffersBytes: count,
+    rssBytes: count,
+    v8UsedHeapBytes: count,
+    activeResources: { type: 'object', maxProperties: 200, additionalProperties: count },
+    openFds: nullable(count),
+    processCount: count,
+  },
+  ['openFds'],
+);
 const logTail = text(100_000);
 const exit = {
   oneOf: [
@@ -65,6 +69,13 @@ const exit = {
       requestsSent: count,
       logTail,
     }),
+    object({
+      kind: { const: 'exhausted' },
+      errorCode: text(40),
+      requestsSent: count,
+      elapsedMs: count,
+      logTail,
+    }),
   ],
 };
 const side = object(
@@ -72,7 +83,7 @@ const side = object(
     label: { enum: ['base', 'head'] },
     appDir: text(4096),
     samples: { type: 'array', maxItems: 100_000, items: sample },
-    fits: { type: 'array', maxItems: 4, items: metricFit },
+    fits: { type: 'array', maxItems: 5, items: metricFit },
     verdict: { enum: ['leak', 'plateau', 'transient', 'flat', 'crashed', 'error'] },
     exit: nullable(exit),
     load: object({
@@ -121,6 +132,14 @@ const side = object(
   },
   ['error', 'network', 'nodeVersion'],
 );
+const deathFacts = object({
+  isDead: { type: 'boolean' },
+  requestsSent: count,
+  elapsedMs: count,
+  slopeBytesPerRequest: nullable(number),
+  fdsPerRequest: nullable(number),
+  handlesPerRequest: nullable(number),
+});
 const heapGrowthRow = object({
   name: text(1000),
   nodeType: text(100),
@@ -256,21 +275,36 @@ const compareReportSchema = object(
     ),
     base: side,
     head: side,
-    comparison: object({
-      verdict: { enum: ['regression', 'improvement', 'unchanged', 'pre-existing', 'error'] },
-      reason: text(10_000),
-      deltaBytesPerRequest: nullable(number),
-      deltaUncertainty: nullable(number),
-    }),
-    schedule: object({
-      warmupRequests: count,
-      requestsPerRound: count,
-      roundsPlanned: count,
-      roundsRun: count,
-      isStoppedEarly: { type: 'boolean' },
-      warmupRequestsPerSecond: count,
-      isShrunkToBudget: { type: 'boolean' },
-    }),
+    comparison: object(
+      {
+        verdict: {
+          enum: ['regression', 'improvement', 'unchanged', 'pre-existing', 'inconclusive', 'error'],
+        },
+        reason: text(10_000),
+        deltaBytesPerRequest: nullable(number),
+        deltaUncertainty: nullable(number),
+        deaths: object({ base: deathFacts, head: deathFacts }),
+      },
+      ['deaths'],
+    ),
+    schedule: object(
+      {
+        warmupRequests: count,
+        requestsPerRound: count,
+        roundsPlanned: count,
+        roundsRun: count,
+        isStoppedEarly: { type: 'boolean' },
+        warmupRequestsPerSecond: count,
+        isShrunkToBudget: { type: 'boolean' },
+        timeHeld: object({
+          holdMs: count,
+          heldBytesPerRequest: count,
+          ratePerSecond: count,
+          rateSource: { enum: ['adaptive', 'user'] },
+        }),
+      },
+      ['timeHeld'],
+    ),
     heapDiffs: { type: 'array', maxItems: 2, items: heapExplanation },
     startedAt: text(100),
     durationMs: count,

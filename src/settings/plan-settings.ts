@@ -105,7 +105,7 @@ export const planSettings = {
     // Longer than the keep-alive and short timers of a typical server (Node's keepAliveTimeout is 5 s).
     default: 10_000,
     description:
-      "Idle (ms) before the settle samples before and after the rounds; raise it past the app's cache expiry (RTK Query: 60 s). `0` turns settling off.",
+      'Longest idle (ms) before each settle sample, before and after the rounds: settling ends sooner once memory stops falling and the timers the load left have fired. Time-held memory that leakwatch detects makes it wait at least its hold time. `0` turns settling off.',
   },
   timeBudgetMs: {
     input: 'time-budget-ms',
@@ -117,6 +117,16 @@ export const planSettings = {
     description:
       'Load time per side (ms) that warm-up and rounds shrink to fit at the warm-up throughput (never below 8 rounds).',
   },
+  explainBudgetMs: {
+    input: 'explain-budget-ms',
+    cli: 'explain-budget-ms',
+    isPlan: true,
+    rule: wholeAbove0,
+    // A Next.js comparison's snapshot batches stay within about a minute.
+    default: 60_000,
+    description:
+      'Load time (ms) the heap-snapshot batches of both sides may take together; batches shrink to fit.',
+  },
   ratePerSecond: {
     input: 'rate',
     cli: 'rate',
@@ -126,7 +136,7 @@ export const planSettings = {
     default: null,
     defaultText: 'unlimited',
     description:
-      "Request rate cap (requests/s), e.g. production's, so time-expiring caches fill as they do there.",
+      "Request rate cap (requests/s), e.g. production's, so time-expiring caches fill as they do there. It wins over the rate leakwatch picks for time-held memory.",
   },
   productionRps: {
     input: 'production-rps',

@@ -2,6 +2,7 @@
 // NODE_OPTIONS reaches every node process the start command spawns (npm itself, build workers...), so the probe
 // stays inert until its process serves an HTTP request: only then does it connect to the harness.
 import * as diagnosticsChannel from 'node:diagnostics_channel';
+import { readdirSync } from 'node:fs';
 import * as net from 'node:net';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
@@ -116,5 +117,15 @@ function readMemory(requestsSeen: number): ProbeMemory {
     v8UsedHeapBytes: v8.getHeapStatistics().used_heap_size,
     requestsSeen,
     activeResources,
+    openFds: countOpenFds(),
   };
+}
+
+function countOpenFds(): number | null {
+  try {
+    // Reading the folder opens one descriptor of its own.
+    return readdirSync('/proc/self/fd').length - 1;
+  } catch {
+    return null;
+  }
 }

@@ -30,6 +30,8 @@ export interface ProbeMemory {
   v8UsedHeapBytes: number;
   requestsSeen: number;
   activeResources: Record<string, number>;
+  /** Entries of /proc/self/fd; null where it does not exist. */
+  openFds: number | null;
 }
 
 export type HarnessCommand = { type: 'sample'; id: number } | { type: 'snapshot'; id: number; path: string };

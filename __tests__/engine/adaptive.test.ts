@@ -1,0 +1,136 @@
+// Time-held memory and deaths as results, at the defaults (no rate, no settle, no snapshot settings): real
+// fixture servers, real autocannon. The 60 s fixtures take minutes: their comparisons run side by side.
+import { describe, expect, it } from 'vitest';
+import type { CompareReport } from '../../src/model/report.js';
+import { renderMarkdownReport } from '../../src/report/markdown.js';
+import { renderCompareText } from '../../src/report/terminal.js';
+import { compareFixtures } from '../helpers/engine.js';
+
+/** Defaults, not the quick test settings of the helper: the point is what a new user gets. */
+const atDefaults = {
+  rounds: 20,
+  requestsPerRound: 500,
+  settleMs: 10_000,
+  heapSnapshots: 'on-regression',
+} as const;
+
+const timeHeld = { TIMER_MS: 60_000, TIMER_BYTES: 300_000 };
+const runs = Number(process.env.LEAKWATCH_ADAPTIVE_RUNS ?? 1);
+
+/** The RSS watchdog must never be why a diff is missing: leakwatch's own snapshots do not count against the app. */
+function expectNoWatchdogSkip(report: CompareReport) {
+  for (const diff of report.heapDiffs ?? []) {
+    if (diff.status === 'skipped') expect(diff.reason).not.toMatch(/watchdog/);
+  }
+  for (const side of [report.base, report.head]) expect(side.exit?.kind).not.toBe('watchdog');
+}
+
+function diffOf(report: CompareReport, label: 'base' | 'head') {
+  const diff = report.heapDiffs?.find((candidate) => candidate.label === label);
+  if (diff?.status !== 'analysed')
+    throw new Error(`${label} has no analysed heap diff: ${JSON.stringify(diff)}`);
+  return diff;
+}
+
+describe('time-held memory (60 s timers, ~300 KB/request)', () => {
+  it(
+    'is not a regression, and the report shows the hold time and the rate; a head leak on top is one, explained',
+    async () => {
+      const comparisons = await Promise.all(
+        Array.from({ length: runs }, () => [
+          compareFixtures({
+            base: { LEAK_KIND: 'none', ...timeHeld },
+            head: { LEAK_KIND: 'none', ...timeHeld },
+            settings: atDefaults,
+          }),
+          compareFixtures({
+            base: { LEAK_KIND: 'none', ...timeHeld },
+            head: { LEAK_KIND: 'page', LEAK_BYTES: 300_000, ...timeHeld },
+            settings: atDefaults,
+          }),
+        ]).flat(),
+      );
+      for (const [index, { report }] of comparisons.entries()) {
+        expectNoWatchdogSkip(report);
+        const held = report.schedule.timeHeld;
+        expect(held?.holdMs).toBeGreaterThan(50_000);
+        expect(held?.holdMs).toBeLessThan(75_000);
+        expect(held?.rateSource).toBe('adaptive');
+        // rate × hold × bytes/request ≤ 40 % of the 256 MB cap.
+        expect((held?.ratePerSecond ?? 0) * 60 * 300_000).toBeLessThan(0.45 * 256 * 2 ** 20);
+        const line = /time-held memory detected: ~\d+ s; measured at [\d.]+ requests\/s/;
+        expect(renderCompareText(report)).toMatch(line);
+        expect(renderMarkdownReport({ commentKey: 'test', reports: [report] })).toMatch(line);
+        const loadMs = Math.max(report.base.load.durationMs, report.head.load.durationMs);
+        expect(loadMs).toBeLessThan(300_000);
+        if (index % 2 === 0) {
+          expect(report.comparison.verdict).toBe('unchanged');
+        } else {
+          expect(report.comparison.verdict).toBe('regression');
+          const head = diffOf(report, 'head');
+          expect(head.growing.some((row) => row.name === 'LeakedPage')).toBe(true);
+        }
+      }
+    },
+    15 * 60_000,
+  );
+});
+
+describe('deaths are results', () => {
+  it('fails a head that runs out of heap in warm-up, with a heap diff', async () => {
+    const { report } = await compareFixtures({
+      base: { LEAK_KIND: 'none' },
+      head: { LEAK_KIND: 'page', LEAK_BYTES: 500_000 },
+      settings: { ...atDefaults, heapCapMb: 64 },
+    });
+    expectNoWatchdogSkip(report);
+    expect(report.head.exit?.kind).toBe('oom');
+    expect(report.comparison.verdict).toBe('regression');
+    expect(diffOf(report, 'head').growing.some((row) => row.name === 'LeakedPage')).toBe(true);
+    // Base stopped once head's death decided the verdict, long before its 15,000 planned requests.
+    expect(report.base.load.requests).toBeLessThan(6000);
+  }, 300_000);
+
+  it('calls two sides that leak alike until they die pre-existing, naming what grows at base', async () => {
+    const leak = { LEAK_KIND: 'page', LEAK_BYTES: 20_000 };
+    const { report } = await compareFixtures({
+      base: leak,
+      head: leak,
+      settings: { ...atDefaults, heapCapMb: 64 },
+    });
+    expectNoWatchdogSkip(report);
+    expect(report.base.exit?.kind).toBe('oom');
+    expect(report.head.exit?.kind).toBe('oom');
+    expect(report.comparison.verdict).toBe('pre-existing');
+    expect(report.comparison.deaths?.base.slopeBytesPerRequest).toBeGreaterThan(15_000);
+    expect(report.comparison.deaths?.head.slopeBytesPerRequest).toBeGreaterThan(15_000);
+    expect(diffOf(report, 'base').growing.some((row) => row.name === 'LeakedPage')).toBe(true);
+  }, 300_000);
+
+  it('calls head dying clearly sooner than base a regression', async () => {
+    const { report } = await compareFixtures({
+      base: { LEAK_KIND: 'page', LEAK_BYTES: 10_000 },
+      head: { LEAK_KIND: 'page', LEAK_BYTES: 40_000 },
+      settings: { ...atDefaults, heapCapMb: 64 },
+    });
+    expect(report.head.exit?.kind).toBe('oom');
+    expect(report.comparison.verdict).toBe('regression');
+    expect(report.comparison.deaths?.head.requestsSent).toBeLessThan(
+      0.75 * (report.comparison.deaths?.base.requestsSent ?? 0),
+    );
+  }, 300_000);
+
+  it('calls file-descriptor exhaustion on both sides pre-existing, with the fd growth, not an error', async () => {
+    const fds = { LEAK_KIND: 'socket-server' };
+    const { report } = await compareFixtures({
+      base: fds,
+      head: fds,
+      settings: { ...atDefaults, startCommand: 'ulimit -n 400 && node server.cjs' },
+    });
+    expect(report.base.exit?.kind).toBe('exhausted');
+    expect(report.head.exit?.kind).toBe('exhausted');
+    expect(report.comparison.verdict).toBe('pre-existing');
+    expect(report.comparison.deaths?.head.fdsPerRequest).toBeGreaterThan(0.8);
+    expect(report.comparison.deaths?.head.handlesPerRequest).toBeGreaterThan(0.8);
+  }, 300_000);
+});

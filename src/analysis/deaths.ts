@@ -1,0 +1,101 @@
+// Deaths are results: a side that ran out of heap, passed the RSS watchdog or exhausted its file descriptors is
+// compared by how far it got and how fast it grew before, never waved through as "both died".
+import type { AppExit, Comparison, DeathFacts, MemorySample, SideResult } from '../model/report.js';
+import { fitTheilSen, metricValue } from './analysis.js';
+
+/** One side dying at fewer than this share of the other's requests died clearly sooner. */
+const soonerShare = 0.75;
+/** A slope this many times the other's, with disjoint intervals, grew clearly faster. */
+const fasterFactor = 1.25;
+/** A survivor whose post-GC heap stayed below this share of its cap was not on its way to dying too. */
+const survivorHeadroomShare = 0.5;
+
+export const isDeath = (exit: AppExit | null): boolean =>
+  exit?.kind === 'oom' || exit?.kind === 'watchdog' || exit?.kind === 'exhausted';
+
+/** The samples a death is judged on: under load, before the death (idle and settle samples say nothing of it). */
+function loadSamples(samples: readonly MemorySample[]): MemorySample[] {
+  return samples.filter((sample) => sample.phase !== 'idle' && sample.phase !== 'settle');
+}
+
+export function deathFacts(side: SideResult): DeathFacts {
+  const samples = loadSamples(side.samples);
+  const xs = samples.map((sample) => sample.requestsSent);
+  // A fast death leaves few samples: below the four a rank interval needs, the endpoints give the slope.
+  const slopeOf = (value: (sample: MemorySample) => number) => {
+    const fit = fitTheilSen(xs, samples.map(value));
+    if (fit) return fit.slope;
+    const [first, last] = [samples[0], samples.at(-1)];
+    if (!first || !last || last.requestsSent <= first.requestsSent) return null;
+    return (value(last) - value(first)) / (last.requestsSent - first.requestsSent);
+  };
+  const last = side.samples.at(-1);
+  return {
+    isDead: isDeath(side.exit),
+    requestsSent: side.exit?.requestsSent ?? last?.requestsSent ?? 0,
+    elapsedMs: (side.exit && 'elapsedMs' in side.exit ? side.exit.elapsedMs : last?.elapsedMs) ?? 0,
+    slopeBytesPerRequest: slopeOf(metricValue.heapPlusExternal),
+    fdsPerRequest: samples.every((sample) => typeof sample.openFds === 'number')
+      ? slopeOf(metricValue.openFds)
+      : null,
+    handlesPerRequest: slopeOf(metricValue.activeResources),
+  };
+}
+
+type Verdict = Pick<Comparison, 'verdict' | 'reason'>;
+
+/**
+ * The verdict when at least one side died; null when neither did. `heapCapBytes` tells a survivor that was
+ * heading for its cap (its own death would have come soon) from one that was not.
+ */
+export function compareDeaths(base: SideResult, head: SideResult, heapCapBytes: number): Verdict | null {
+  const [baseFacts, headFacts] = [deathFacts(base), deathFacts(head)];
+  if (!baseFacts.isDead && !headFacts.isDead) return null;
+  const numbers = `head ${describeFacts(head, headFacts)}; base ${describeFacts(base, baseFacts)}`;
+  if (baseFacts.isDead !== headFacts.isDead) {
+    const [dead, alive] = headFacts.isDead ? [headFacts, baseFacts] : [baseFacts, headFacts];
+    const survivor = headFacts.isDead ? base : head;
+    const isClearlyAlive =
+      alive.requestsSent * soonerShare >= dead.requestsSent ||
+      lastHeapBytes(survivor) < survivorHeadroomShare * heapCapBytes;
+    if (!isClearlyAlive) return { verdict: 'inconclusive', reason: numbers };
+    return { verdict: headFacts.isDead ? 'regression' : 'improvement', reason: numbers };
+  }
+  const sooner = (a: DeathFacts, b: DeathFacts) => a.requestsSent < soonerShare * b.requestsSent;
+  const faster = (a: DeathFacts, b: DeathFacts) =>
+    a.slopeBytesPerRequest !== null &&
+    b.slopeBytesPerRequest !== null &&
+    a.slopeBytesPerRequest > fasterFactor * Math.max(b.slopeBytesPerRequest, 0);
+  const isHeadWorse = sooner(headFacts, baseFacts) || faster(headFacts, baseFacts);
+  const isHeadBetter = sooner(baseFacts, headFacts) || faster(baseFacts, headFacts);
+  if (isHeadWorse && !isHeadBetter) return { verdict: 'regression', reason: numbers };
+  // Head no worse (the same death, or a later one): the leak that kills it exists at base.
+  if (!isHeadWorse) return { verdict: 'pre-existing', reason: numbers };
+  return { verdict: 'inconclusive', reason: numbers };
+}
+
+function lastHeapBytes(side: SideResult): number {
+  const last = side.samples.at(-1);
+  return last ? metricValue.heapPlusExternal(last) : 0;
+}
+
+function describeFacts(side: SideResult, facts: DeathFacts): string {
+  const how = facts.isDead ? `${describeDeath(side.exit)} after` : 'survived';
+  const slope =
+    facts.slopeBytesPerRequest === null
+      ? ''
+      : `, growing ${Math.round(facts.slopeBytesPerRequest)} B/request`;
+  const fds =
+    facts.fdsPerRequest && facts.fdsPerRequest > 0.01
+      ? `, ${facts.fdsPerRequest.toFixed(2)} fds/request`
+      : '';
+  return `${how} ${facts.requestsSent} requests (${(facts.elapsedMs / 1000).toFixed(0)} s)${slope}${fds}`;
+}
+
+export function describeDeath(exit: AppExit | null): string {
+  if (!exit) return 'running';
+  if (exit.kind === 'oom') return 'ran out of heap';
+  if (exit.kind === 'watchdog') return 'stopped by the RSS watchdog';
+  if (exit.kind === 'exhausted') return `ran out of resources (${exit.errorCode})`;
+  return 'crashed';
+}

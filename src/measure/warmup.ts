@@ -1,0 +1,134 @@
+// Warm-up: measures throughput on the first requests to size the run to its time budget, adapts the load when
+// a side grows fast enough to reach its cap (time-held memory gets a rate it can live with), then warms the
+// sides up in alternating chunks, sampled, so a side that dies on the way leaves points to fit.
+import { metricValue } from '../analysis/analysis.js';
+import { isDeath } from '../analysis/deaths.js';
+import { chooseRate, wouldReachCap } from '../analysis/time-held.js';
+import { fitScheduleToBudget, throughputProbeRequests } from '../load/schedule.js';
+import type { RunSchedule } from '../model/report.js';
+import { type ExplainContext, explainIfEvident } from './explain-sides.js';
+import { watchHold } from './idle.js';
+import { isRunning, loadAndSample, type MeasureRun, type SideState, sample } from './side.js';
+import { retireSurvivor } from './verdict-now.js';
+
+const warmupChunks = 10;
+/** Warm-up never ends before this share of the planned requests: JIT and code space settle over thousands. */
+const warmupFloorShare = 0.6;
+/**
+ * Post-GC samples of a warm, idle-between-chunks heap scatter by 8–11 KB (sd): three chunk samples within this
+ * band have stopped drifting (a JIT still compiling moves the heap by 50+ KB a chunk).
+ */
+const driftBandBytes = 32 * 1024;
+
+function hasStoppedDrifting(state: SideState): boolean {
+  const values = state.samples
+    .filter((sample) => sample.phase === 'warmup')
+    .slice(-3)
+    .map(metricValue.heapPlusExternal);
+  return values.length === 3 && Math.max(...values) - Math.min(...values) <= driftBandBytes;
+}
+
+export interface WarmedUp {
+  schedule: RunSchedule;
+  /** The hold watch left every side idle until memory came back: that watch was their first settle. */
+  isSettled: boolean;
+}
+
+export async function warmUp(
+  states: SideState[],
+  run: MeasureRun,
+  explain: Omit<ExplainContext, 'schedule'>,
+): Promise<WarmedUp> {
+  const { plan, log } = run;
+  const firstRequests = Math.min(plan.warmupRequests, throughputProbeRequests);
+  const rates: number[] = [];
+  for (const state of states) {
+    // A sample before any load: the baseline that time-held memory comes back to, and its timers.
+    await sample(state, 'warmup');
+    const half = Math.ceil(firstRequests / 2);
+    const first = await loadAndSample(state, half, 'warmup', run);
+    const second = await loadAndSample(state, firstRequests - half, 'warmup', run);
+    const stats = [first, second].filter((load) => load !== null);
+    const durationMs = stats.reduce((sum, load) => sum + load.durationMs, 0);
+    const requests = stats.reduce((sum, load) => sum + load.requests, 0);
+    if (durationMs > 0) rates.push((requests / durationMs) * 1000);
+  }
+  const measured = rates.length > 0 ? Math.min(...rates) : Number.POSITIVE_INFINITY;
+  let schedule = fitScheduleToBudget(plan, measured);
+  const adapted = await adaptToTimeHeld(states, run, schedule, firstRequests, measured);
+  if (adapted) schedule = adapted.schedule;
+  if (schedule.isShrunkToBudget) {
+    log(
+      `the app serves about ${schedule.warmupRequestsPerSecond} requests/s: sized to the ${plan.timeBudgetMs / 1000} s budget per side, ` +
+        `${schedule.warmupRequests} warm-up requests and ${schedule.roundsPlanned} rounds of ${schedule.requestsPerRound}`,
+    );
+  }
+  // A side that failed to start or died in the first requests is not warmed up; when none is left, nothing is.
+  const running = states.filter(isRunning);
+  if (running.length === 0) return { schedule, isSettled: adapted !== null };
+  log(
+    `warming up ${running.map((state) => state.target.label).join(' and ')}: ${schedule.warmupRequests} requests each`,
+  );
+  const rest = Math.max(0, schedule.warmupRequests - firstRequests);
+  const chunk = Math.max(Math.ceil(rest / warmupChunks), 1);
+  const context = { ...explain, schedule };
+  const floor = Math.ceil(warmupFloorShare * schedule.warmupRequests);
+  for (let sent = 0; sent < rest && states.some(isRunning); sent += chunk) {
+    for (const state of states) {
+      await loadAndSample(state, Math.min(chunk, rest - sent), 'warmup', run);
+      await explainIfEvident(state, context);
+    }
+    await retireSurvivor(states, run);
+    const isPastFloor = firstRequests + sent + chunk >= floor;
+    if (isPastFloor && sent + chunk < rest && states.filter(isRunning).every(hasStoppedDrifting)) {
+      schedule.warmupRequests = firstRequests + sent + chunk;
+      log(`warmed up after ${schedule.warmupRequests} requests per side: the heap stopped drifting`);
+      break;
+    }
+  }
+  return { schedule, isSettled: adapted !== null };
+}
+
+/**
+ * When a side would reach its heap cap within the planned requests, or died already: pause, watch whether the
+ * memory comes back while idle, and if it does, run the rest at a rate whose time-held memory stays at 40 % of
+ * the cap (the user's `rate` wins). Null when nothing was watched.
+ */
+async function adaptToTimeHeld(
+  states: SideState[],
+  run: MeasureRun,
+  schedule: RunSchedule,
+  sentRequests: number,
+  measuredRate: number,
+): Promise<{ schedule: RunSchedule } | null> {
+  const { plan, log } = run;
+  const capBytes = plan.heapCapMb * 2 ** 20;
+  const remaining =
+    schedule.warmupRequests + schedule.roundsPlanned * schedule.requestsPerRound - sentRequests;
+  const isSuspect = (state: SideState) =>
+    (isRunning(state) && wouldReachCap(state.samples, remaining, capBytes)) ||
+    isDeath(state.app?.exit ?? null);
+  const watched = states.filter(isRunning);
+  if (!states.some(isSuspect) || watched.length === 0) return null;
+  const found = await watchHold(watched, run);
+  if (!found) return { schedule };
+  // Whole requests per second: what the load generator can pace.
+  const chosen = Math.max(
+    1,
+    Math.floor(Math.min(chooseRate(capBytes, found.holdMs, found.heldBytesPerRequest), measuredRate)),
+  );
+  const rate = plan.ratePerSecond ?? chosen;
+  run.ratePerSecond = rate;
+  const adapted = fitScheduleToBudget({ ...plan, ratePerSecond: rate }, measuredRate);
+  adapted.timeHeld = {
+    holdMs: found.holdMs,
+    heldBytesPerRequest: found.heldBytesPerRequest,
+    ratePerSecond: rate,
+    rateSource: plan.ratePerSecond ? 'user' : 'adaptive',
+  };
+  log(
+    `time-held memory detected: ~${Math.round(found.holdMs / 1000)} s at ${Math.round(found.heldBytesPerRequest / 1024)} KB/request; ` +
+      `measuring at ${rate} requests/s${plan.ratePerSecond ? ' (your rate)' : ''}`,
+  );
+  return { schedule: adapted };
+}

@@ -1,0 +1,25 @@
+// Plain lines for what leakwatch adapted by itself (time-held memory, the rate it chose) and for verdicts that
+// need a next step; the comment and the terminal share them.
+import type { CompareReport, RunSchedule } from '../model/report.js';
+
+export const INCONCLUSIVE_HINT =
+  'Both sides died and neither how soon nor how fast they grew told them apart. Raise `heap-cap-mb`, or set a ' +
+  'lower `rate` (requests/s) so that the sides live long enough to compare.';
+
+/** "time-held memory detected: ~62 s; measured at 4.8 requests/s", or null when none was seen. */
+export function describeTimeHeld(schedule: RunSchedule): string | null {
+  const held = schedule.timeHeld;
+  if (!held) return null;
+  const rate = held.ratePerSecond >= 10 ? held.ratePerSecond.toFixed(0) : held.ratePerSecond.toFixed(1);
+  const source = held.rateSource === 'user' ? ' (your `rate`)' : '';
+  return `time-held memory detected: ~${Math.round(held.holdMs / 1000)} s; measured at ${rate} requests/s${source}`;
+}
+
+/** The lines a report adds under its verdict: what was adapted, and the hint of an inconclusive result. */
+export function adaptiveNotes(report: CompareReport): string[] {
+  const notes: string[] = [];
+  const held = describeTimeHeld(report.schedule);
+  if (held) notes.push(held);
+  if (report.comparison.verdict === 'inconclusive') notes.push(`hint: ${INCONCLUSIVE_HINT}`);
+  return notes;
+}
