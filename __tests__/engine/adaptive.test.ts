@@ -109,11 +109,13 @@ describe('deaths are results', () => {
 
   it('calls head dying clearly sooner than base a regression', async () => {
     const { report } = await compareFixtures({
-      base: { LEAK_KIND: 'page', LEAK_BYTES: 10_000 },
-      head: { LEAK_KIND: 'page', LEAK_BYTES: 40_000 },
+      // Base passes half its cap before head dies, so it is measured until it dies too.
+      base: { LEAK_KIND: 'page', LEAK_BYTES: 25_000 },
+      head: { LEAK_KIND: 'page', LEAK_BYTES: 75_000 },
       settings: { ...atDefaults, heapCapMb: 64 },
     });
     expect(report.head.exit?.kind).toBe('oom');
+    expect(report.base.exit?.kind).toBe('oom');
     expect(report.comparison.verdict).toBe('regression');
     expect(report.comparison.deaths?.head.requestsSent).toBeLessThan(
       0.75 * (report.comparison.deaths?.base.requestsSent ?? 0),

@@ -56,22 +56,35 @@ export function compareDeaths(base: SideResult, head: SideResult, heapCapBytes: 
     const [dead, alive] = headFacts.isDead ? [headFacts, baseFacts] : [baseFacts, headFacts];
     const survivor = headFacts.isDead ? base : head;
     const isClearlyAlive =
-      alive.requestsSent * soonerShare >= dead.requestsSent ||
+      alive.requestsSent * soonerShare >= dead.requestsSent &&
       lastHeapBytes(survivor) < survivorHeadroomShare * heapCapBytes;
     if (!isClearlyAlive) return { verdict: 'inconclusive', reason: numbers };
     return { verdict: headFacts.isDead ? 'regression' : 'improvement', reason: numbers };
   }
   const sooner = (a: DeathFacts, b: DeathFacts) => a.requestsSent < soonerShare * b.requestsSent;
-  const faster = (a: DeathFacts, b: DeathFacts) =>
-    a.slopeBytesPerRequest !== null &&
-    b.slopeBytesPerRequest !== null &&
-    a.slopeBytesPerRequest > fasterFactor * Math.max(b.slopeBytesPerRequest, 0);
+  // Growth is compared on what killed them: the heap for OOM and watchdog deaths, descriptors for exhaustion.
+  const growthOf = growthMetric(base.exit, head.exit);
+  const faster = (a: DeathFacts, b: DeathFacts) => {
+    const [grownA, grownB] = [growthOf(a), growthOf(b)];
+    return grownA !== null && grownB !== null && grownA > fasterFactor * Math.max(grownB, 0);
+  };
   const isHeadWorse = sooner(headFacts, baseFacts) || faster(headFacts, baseFacts);
   const isHeadBetter = sooner(baseFacts, headFacts) || faster(baseFacts, headFacts);
   if (isHeadWorse && !isHeadBetter) return { verdict: 'regression', reason: numbers };
   // Head no worse (the same death, or a later one): the leak that kills it exists at base.
   if (!isHeadWorse) return { verdict: 'pre-existing', reason: numbers };
   return { verdict: 'inconclusive', reason: numbers };
+}
+
+function growthMetric(
+  baseExit: AppExit | null,
+  headExit: AppExit | null,
+): (facts: DeathFacts) => number | null {
+  const kinds = new Set([baseExit?.kind, headExit?.kind]);
+  if (kinds.size === 1 && kinds.has('exhausted'))
+    return (facts) => facts.fdsPerRequest ?? facts.handlesPerRequest;
+  if (kinds.has('exhausted')) return () => null;
+  return (facts) => facts.slopeBytesPerRequest;
 }
 
 function lastHeapBytes(side: SideResult): number {

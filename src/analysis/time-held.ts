@@ -8,6 +8,8 @@ import { metricValue } from './analysis.js';
  * by up to a few hundred KB on large heaps: samples within this (or 0.2 % of the heap) agree.
  */
 const idleNoiseBytes = 128 * 1024;
+/** Settling is judged on a still heap: six times the idle samples' standard deviation. */
+const settleNoiseBytes = 64 * 1024;
 /** Memory that came back counts as time-held from this share of what the load added (or 1 MB) on. */
 const givenBackShare = 0.2;
 const givenBackMinBytes = 2 ** 20;
@@ -24,13 +26,16 @@ export function agreeWithinNoise(a: number, b: number): boolean {
 }
 
 /**
- * Settled: the last two idle samples agree, and the timers the load left have fired (no more of them than
- * before the load, within a few), since memory they hold only comes back when they fire.
+ * Settled: the last three idle samples (two seconds) agree within a few times the idle noise, and the timers
+ * the load left have fired (no more of them than before the load, within a few), since memory they hold only
+ * comes back when they fire.
  */
 export function isSettled(idle: readonly MemorySample[], timersBefore: number): boolean {
-  const [previous, last] = [idle.at(-2), idle.at(-1)];
-  if (!previous || !last) return false;
-  return agreeWithinNoise(bytesOf(previous), bytesOf(last)) && timersOf(last) <= timersBefore + 2;
+  const [first, previous, last] = [idle.at(-3), idle.at(-2), idle.at(-1)];
+  if (!first || !previous || !last) return false;
+  const values = [first, previous, last].map(bytesOf);
+  const isStill = Math.max(...values) - Math.min(...values) <= settleNoiseBytes;
+  return isStill && timersOf(last) <= timersBefore + 2;
 }
 
 export interface HoldWatchInput {
