@@ -29027,9 +29027,9 @@ var require_spin = __commonJS({
       var s = 0;
       var sprite = string.split("");
       var wrote = false;
-      var delay4 = typeof opt.delay === "number" ? opt.delay : 2;
+      var delay5 = typeof opt.delay === "number" ? opt.delay : 2;
       var interval = setInterval(function() {
-        if (--delay4 >= 0) return;
+        if (--delay5 >= 0) return;
         s = ++s % sprite.length;
         var c = sprite[s];
         str2.write(c + CR);
@@ -42436,9 +42436,9 @@ var require_timers = __commonJS({
        * before the specified function or code is executed.
        * @param {*} arg
        */
-      constructor(callback, delay4, arg) {
+      constructor(callback, delay5, arg) {
         this._onTimeout = callback;
-        this._idleTimeout = delay4;
+        this._idleTimeout = delay5;
         this._timerArg = arg;
         this.refresh();
       }
@@ -42483,8 +42483,8 @@ var require_timers = __commonJS({
        * when the timer expires.
        * @returns {NodeJS.Timeout|FastTimer}
        */
-      setTimeout(callback, delay4, arg) {
-        return delay4 <= RESOLUTION_MS ? setTimeout(callback, delay4, arg) : new FastTimer(callback, delay4, arg);
+      setTimeout(callback, delay5, arg) {
+        return delay5 <= RESOLUTION_MS ? setTimeout(callback, delay5, arg) : new FastTimer(callback, delay5, arg);
       },
       /**
        * The clearTimeout method cancels an instantiated Timer previously created
@@ -42510,8 +42510,8 @@ var require_timers = __commonJS({
        * when the timer expires.
        * @returns {FastTimer}
        */
-      setFastTimeout(callback, delay4, arg) {
-        return new FastTimer(callback, delay4, arg);
+      setFastTimeout(callback, delay5, arg) {
+        return new FastTimer(callback, delay5, arg);
       },
       /**
        * The clearTimeout method cancels an instantiated FastTimer previously
@@ -42537,8 +42537,8 @@ var require_timers = __commonJS({
        * @deprecated
        * @param {number} [delay=0] The delay in milliseconds to add to the now value.
        */
-      tick(delay4 = 0) {
-        fastNow += delay4 - RESOLUTION_MS + 1;
+      tick(delay5 = 0) {
+        fastNow += delay5 - RESOLUTION_MS + 1;
         onTick();
         onTick();
       },
@@ -45937,21 +45937,21 @@ var require_client_h1 = __commonJS({
         this.connection = "";
         this.maxResponseSize = client[kMaxResponseSize];
       }
-      setTimeout(delay4, type2) {
-        if (delay4 !== this.timeoutValue || type2 & USE_FAST_TIMER ^ this.timeoutType & USE_FAST_TIMER) {
+      setTimeout(delay5, type2) {
+        if (delay5 !== this.timeoutValue || type2 & USE_FAST_TIMER ^ this.timeoutType & USE_FAST_TIMER) {
           if (this.timeout) {
             timers.clearTimeout(this.timeout);
             this.timeout = null;
           }
-          if (delay4) {
+          if (delay5) {
             if (type2 & USE_FAST_TIMER) {
-              this.timeout = timers.setFastTimeout(onParserTimeout, delay4, new WeakRef(this));
+              this.timeout = timers.setFastTimeout(onParserTimeout, delay5, new WeakRef(this));
             } else {
-              this.timeout = setTimeout(onParserTimeout, delay4, new WeakRef(this));
+              this.timeout = setTimeout(onParserTimeout, delay5, new WeakRef(this));
               this.timeout.unref();
             }
           }
-          this.timeoutValue = delay4;
+          this.timeoutValue = delay5;
         } else if (this.timeout) {
           if (this.timeout.refresh) {
             this.timeout.refresh();
@@ -50904,7 +50904,7 @@ var require_mock_utils = __commonJS({
       if (mockDispatch2.data.callback) {
         mockDispatch2.data = { ...mockDispatch2.data, ...mockDispatch2.data.callback(opts) };
       }
-      const { data: { statusCode, data, headers, trailers, error }, delay: delay4, persist } = mockDispatch2;
+      const { data: { statusCode, data, headers, trailers, error }, delay: delay5, persist } = mockDispatch2;
       const { timesInvoked, times } = mockDispatch2;
       mockDispatch2.consumed = !persist && timesInvoked >= times;
       mockDispatch2.pending = timesInvoked < times;
@@ -50913,10 +50913,10 @@ var require_mock_utils = __commonJS({
         handler.onError(error);
         return true;
       }
-      if (typeof delay4 === "number" && delay4 > 0) {
+      if (typeof delay5 === "number" && delay5 > 0) {
         setTimeout(() => {
           handleReply(this[kDispatches]);
-        }, delay4);
+        }, delay5);
       } else {
         handleReply(this[kDispatches]);
       }
@@ -58345,7 +58345,7 @@ var require_util11 = __commonJS({
       }
       return true;
     }
-    function delay4(ms) {
+    function delay5(ms) {
       return new Promise((resolve6) => {
         setTimeout(resolve6, ms).unref();
       });
@@ -58353,7 +58353,7 @@ var require_util11 = __commonJS({
     module2.exports = {
       isValidLastEventId,
       isASCIINumber,
-      delay: delay4
+      delay: delay5
     };
   }
 });
@@ -58775,7 +58775,7 @@ var require_eventsource = __commonJS({
     var { parseMIMEType } = require_data_url();
     var { createFastMessageEvent } = require_events();
     var { isNetworkError } = require_response();
-    var { delay: delay4 } = require_util11();
+    var { delay: delay5 } = require_util11();
     var { kEnumerableProperty } = require_util4();
     var { environmentSettingsObject } = require_util5();
     var { getGlobalDispatcher } = require_global2();
@@ -58948,7 +58948,7 @@ var require_eventsource = __commonJS({
         if (this.#readyState === CLOSED) return;
         this.#readyState = CONNECTING;
         this.dispatchEvent(new Event("error"));
-        await delay4(this.#state.reconnectionTime);
+        await delay5(this.#state.reconnectionTime);
         if (this.#readyState !== CONNECTING) return;
         if (this.#state.lastEventId.length) {
           this.#request.headersList.set("last-event-id", this.#state.lastEventId, true);
@@ -73594,7 +73594,7 @@ var planSettings = {
     rule: wholeFrom0,
     // Longer than the keep-alive and short timers of a typical server (Node's keepAliveTimeout is 5 s).
     default: 1e4,
-    description: "Idle (ms) before the settle samples before and after the rounds; raise it past the app's cache expiry (RTK Query: 60 s). `0` turns settling off."
+    description: "Longest idle (ms) before each settle sample, before and after the rounds: settling ends sooner once memory stops falling and the timers the load left have fired. Time-held memory that leakwatch detects makes it wait at least its hold time. `0` turns settling off."
   },
   timeBudgetMs: {
     input: "time-budget-ms",
@@ -73605,6 +73605,15 @@ var planSettings = {
     default: 9e4,
     description: "Load time per side (ms) that warm-up and rounds shrink to fit at the warm-up throughput (never below 8 rounds)."
   },
+  explainBudgetMs: {
+    input: "explain-budget-ms",
+    cli: "explain-budget-ms",
+    isPlan: true,
+    rule: wholeAbove0,
+    // A Next.js comparison's snapshot batches stay within about a minute.
+    default: 6e4,
+    description: "Load time (ms) the heap-snapshot batches of both sides may take together; batches shrink to fit."
+  },
   ratePerSecond: {
     input: "rate",
     cli: "rate",
@@ -73613,7 +73622,7 @@ var planSettings = {
     rule: above0,
     default: null,
     defaultText: "unlimited",
-    description: "Request rate cap (requests/s), e.g. production's, so time-expiring caches fill as they do there."
+    description: "Request rate cap (requests/s), e.g. production's, so time-expiring caches fill as they do there. It wins over the rate leakwatch picks for time-held memory."
   },
   productionRps: {
     input: "production-rps",
@@ -74102,6 +74111,82 @@ function formatRoughHours(hours) {
   return `~${Math.round(hours / 24)} days`;
 }
 
+// src/analysis/deaths.ts
+var soonerShare = 0.75;
+var fasterFactor = 1.25;
+var survivorHeadroomShare = 0.5;
+var isDeath = (exit) => exit?.kind === "oom" || exit?.kind === "watchdog" || exit?.kind === "exhausted";
+function loadSamples(samples) {
+  return samples.filter((sample2) => sample2.phase !== "idle" && sample2.phase !== "settle");
+}
+function deathFacts(side) {
+  const samples = loadSamples(side.samples);
+  const xs = samples.map((sample2) => sample2.requestsSent);
+  const slopeOf = (value) => {
+    const fit = fitTheilSen(xs, samples.map(value));
+    if (fit) return fit.slope;
+    const [first, last2] = [samples[0], samples.at(-1)];
+    if (!first || !last2 || last2.requestsSent <= first.requestsSent) return null;
+    return (value(last2) - value(first)) / (last2.requestsSent - first.requestsSent);
+  };
+  const last = side.samples.at(-1);
+  return {
+    isDead: isDeath(side.exit),
+    requestsSent: side.exit?.requestsSent ?? last?.requestsSent ?? 0,
+    elapsedMs: (side.exit && "elapsedMs" in side.exit ? side.exit.elapsedMs : last?.elapsedMs) ?? 0,
+    slopeBytesPerRequest: slopeOf(metricValue.heapPlusExternal),
+    fdsPerRequest: samples.every((sample2) => typeof sample2.openFds === "number") ? slopeOf(metricValue.openFds) : null,
+    handlesPerRequest: slopeOf(metricValue.activeResources)
+  };
+}
+function compareDeaths(base, head, heapCapBytes) {
+  const [baseFacts, headFacts] = [deathFacts(base), deathFacts(head)];
+  if (!baseFacts.isDead && !headFacts.isDead) return null;
+  const numbers = `head ${describeFacts(head, headFacts)}; base ${describeFacts(base, baseFacts)}`;
+  if (baseFacts.isDead !== headFacts.isDead) {
+    const [dead, alive] = headFacts.isDead ? [headFacts, baseFacts] : [baseFacts, headFacts];
+    const survivor = headFacts.isDead ? base : head;
+    const isClearlyAlive = alive.requestsSent * soonerShare >= dead.requestsSent && lastHeapBytes(survivor) < survivorHeadroomShare * heapCapBytes;
+    if (!isClearlyAlive) return { verdict: "inconclusive", reason: numbers };
+    return { verdict: headFacts.isDead ? "regression" : "improvement", reason: numbers };
+  }
+  const sooner = (a, b) => a.requestsSent < soonerShare * b.requestsSent;
+  const growthOf = growthMetric(base.exit, head.exit);
+  const faster = (a, b) => {
+    const [grownA, grownB] = [growthOf(a), growthOf(b)];
+    return grownA !== null && grownB !== null && grownA > fasterFactor * Math.max(grownB, 0);
+  };
+  const isHeadWorse = sooner(headFacts, baseFacts) || faster(headFacts, baseFacts);
+  const isHeadBetter = sooner(baseFacts, headFacts) || faster(baseFacts, headFacts);
+  if (isHeadWorse && !isHeadBetter) return { verdict: "regression", reason: numbers };
+  if (!isHeadWorse) return { verdict: "pre-existing", reason: numbers };
+  return { verdict: "inconclusive", reason: numbers };
+}
+function growthMetric(baseExit, headExit) {
+  const kinds = /* @__PURE__ */ new Set([baseExit?.kind, headExit?.kind]);
+  if (kinds.size === 1 && kinds.has("exhausted"))
+    return (facts) => facts.fdsPerRequest ?? facts.handlesPerRequest;
+  if (kinds.has("exhausted")) return () => null;
+  return (facts) => facts.slopeBytesPerRequest;
+}
+function lastHeapBytes(side) {
+  const last = side.samples.at(-1);
+  return last ? metricValue.heapPlusExternal(last) : 0;
+}
+function describeFacts(side, facts) {
+  const how = facts.isDead ? `${describeDeath(side.exit)} after` : "survived";
+  const slope = facts.slopeBytesPerRequest === null ? "" : `, growing ${Math.round(facts.slopeBytesPerRequest)} B/request`;
+  const fds = facts.fdsPerRequest && facts.fdsPerRequest > 0.01 ? `, ${facts.fdsPerRequest.toFixed(2)} fds/request` : "";
+  return `${how} ${facts.requestsSent} requests (${(facts.elapsedMs / 1e3).toFixed(0)} s)${slope}${fds}`;
+}
+function describeDeath(exit) {
+  if (!exit) return "running";
+  if (exit.kind === "oom") return "ran out of heap";
+  if (exit.kind === "watchdog") return "stopped by the RSS watchdog";
+  if (exit.kind === "exhausted") return `ran out of resources (${exit.errorCode})`;
+  return "crashed";
+}
+
 // src/analysis/analysis.ts
 var z95 = 1.959964;
 var minPointsForFit = 4;
@@ -74112,7 +74197,8 @@ var metricValue = {
   heapPlusExternal: (sample2) => sample2.heapUsedBytes + sample2.externalBytes,
   arrayBuffers: (sample2) => sample2.arrayBuffersBytes,
   rss: (sample2) => sample2.rssBytes,
-  activeResources: (sample2) => Object.values(sample2.activeResources).reduce((sum, count) => sum + count, 0)
+  activeResources: (sample2) => Object.values(sample2.activeResources).reduce((sum, count) => sum + count, 0),
+  openFds: (sample2) => sample2.openFds ?? 0
 };
 var metricNames = Object.keys(metricValue);
 function fitTheilSen(xs, ys) {
@@ -74153,7 +74239,7 @@ function fitMetrics(samples, thresholdBytesPerRequest) {
     const whole = fitSamples(measured, metric);
     const early = hasHalves ? fitSamples(measured.slice(0, half + 1), metric) : null;
     const steady2 = hasHalves ? fitSamples(measured.slice(half), metric) : whole;
-    const threshold = metric === "activeResources" ? resourcesThresholdPerRequest : metric === "rss" ? thresholdBytesPerRequest * rssThresholdFactor : thresholdBytesPerRequest * sideLeakFactor;
+    const threshold = metric === "activeResources" || metric === "openFds" ? resourcesThresholdPerRequest : metric === "rss" ? thresholdBytesPerRequest * rssThresholdFactor : thresholdBytesPerRequest * sideLeakFactor;
     const retainedAfterSettle = retainedPerRequest(settled[0], settled.at(-1), metricValue[metric]);
     const retainedAfterSettleUncertainty = retainedAfterSettle === null ? null : settleUncertainty(measured, whole, settled, metricValue[metric]);
     return {
@@ -74203,12 +74289,11 @@ function primaryFit(side) {
   return side.fits.find((fit) => fit.metric === "heapPlusExternal");
 }
 function sideVerdict(fits, exit) {
-  if (exit?.kind === "oom" || exit?.kind === "watchdog") return "crashed";
   if (exit?.kind === "crash") return "error";
+  if (exit) return "crashed";
   return primaryFit({ fits })?.verdict ?? "error";
 }
-var isOutOfMemory = (side) => side.exit?.kind === "oom" || side.exit?.kind === "watchdog";
-function compareSides(base, head, thresholdBytesPerRequest) {
+function compareSides(base, head, thresholdBytesPerRequest, heapCapBytes = Number.POSITIVE_INFINITY) {
   const verdictOf = (verdict, reason, delta2 = null, uncertainty2 = null) => ({
     verdict,
     reason,
@@ -74222,20 +74307,12 @@ function compareSides(base, head, thresholdBytesPerRequest) {
       return verdictOf("error", `${side.label} crashed (${how}) after ${side.exit.requestsSent} requests`);
     }
   }
-  if (isOutOfMemory(head) && isOutOfMemory(base)) {
-    return verdictOf("pre-existing", "base and head both ran out of memory under load");
-  }
-  if (isOutOfMemory(head)) {
-    return verdictOf(
-      "regression",
-      `head ran out of memory after ${head.exit?.requestsSent} requests; base survived`
-    );
-  }
-  if (isOutOfMemory(base)) {
-    return verdictOf(
-      "improvement",
-      `base ran out of memory after ${base.exit?.requestsSent} requests; head survived`
-    );
+  const death = compareDeaths(base, head, heapCapBytes);
+  if (death) {
+    return {
+      ...verdictOf(death.verdict, death.reason),
+      deaths: { base: deathFacts(base), head: deathFacts(head) }
+    };
   }
   const baseFit = primaryFit(base);
   const headFit = primaryFit(head);
@@ -75250,510 +75327,32 @@ async function stopChild(child2) {
 
 // src/measure/measure.ts
 import { mkdir as mkdir2 } from "node:fs/promises";
-import { join as join5 } from "node:path";
-import { setTimeout as delay2 } from "node:timers/promises";
 
-// src/app/app.ts
-import { execFile } from "node:child_process";
-import { createWriteStream } from "node:fs";
-import * as net2 from "node:net";
-import { setTimeout as delay } from "node:timers/promises";
-import { promisify } from "node:util";
-
-// src/process/log-tail.ts
-import { open } from "node:fs/promises";
-var tailBytes = 64 * 1024;
-async function readLogTail(logPath, lines = 40) {
-  let file;
-  try {
-    file = await open(logPath, "r");
-  } catch {
-    return "";
-  }
-  try {
-    const { size } = await file.stat();
-    const length = Math.min(size, tailBytes);
-    const { buffer } = await file.read(Buffer.alloc(length), 0, length, size - length);
-    return buffer.toString("utf8").split("\n").slice(-lines - 1).join("\n").trimEnd();
-  } finally {
-    await file.close();
-  }
-}
-
-// src/app/probe-hub.ts
-import { mkdtemp as mkdtemp2, rm as rm2 } from "node:fs/promises";
-import * as net from "node:net";
-import { tmpdir as tmpdir2 } from "node:os";
-import { join as join3 } from "node:path";
-
-// src/app/probe-message.ts
-var maxProbeLineBytes = 1024 * 1024;
-var maxMalformedLines = 100;
-var isCount = (value) => typeof value === "number" && Number.isFinite(value) && value >= 0;
-function isMemory(value) {
-  if (typeof value !== "object" || value === null) return false;
-  const memory = value;
-  const counts = ["heapUsedBytes", "externalBytes", "arrayBuffersBytes", "rssBytes", "v8UsedHeapBytes"];
-  if (!counts.every((key) => isCount(memory[key])) || !isCount(memory.requestsSeen)) return false;
-  const resources = memory.activeResources;
-  if (typeof resources !== "object" || resources === null || Array.isArray(resources)) return false;
-  const entries = Object.entries(resources);
-  return entries.length <= 200 && entries.every(([, count]) => isCount(count));
-}
-function parseProbeMessage(line) {
-  let data;
-  try {
-    data = JSON.parse(line);
-  } catch {
-    return null;
-  }
-  if (typeof data !== "object" || data === null) return null;
-  const message = data;
-  switch (message.type) {
-    case "hello":
-      return Number.isInteger(message.pid) && (message.gcSource === "flag" || message.gcSource === "vm") ? message : null;
-    case "heartbeat":
-      return isCount(message.rssBytes) && isCount(message.requestsSeen) ? message : null;
-    case "sample":
-      return Number.isInteger(message.id) && isMemory(message.memory) ? message : null;
-    case "snapshot":
-      return Number.isInteger(message.id) ? message : null;
-    case "failure":
-      return Number.isInteger(message.id) && typeof message.message === "string" ? { type: "failure", id: message.id, message: message.message.slice(0, 2e3) } : null;
-    default:
-      return null;
-  }
-}
-
-// src/app/probe-hub.ts
-var ProbeHub = class _ProbeHub {
-  socketPath;
-  dir;
-  server;
-  probes = /* @__PURE__ */ new Set();
-  pending = /* @__PURE__ */ new Map();
-  connectWaiters = /* @__PURE__ */ new Set();
-  /** Outbound counts of probed processes that have exited: their connections still happened. */
-  exitedOutbound = [];
-  nextId = 1;
-  owner;
-  /** Lines that were not a valid probe message: ignored, and counted. */
-  malformedLines = 0;
-  /** Set once the channel misbehaved beyond what can be ignored; every later sample fails with it. */
-  failure = null;
-  /** From the first probe's hello: the Node.js version the app runs on. */
-  firstNodeVersion;
-  constructor(dir, server, owner) {
-    this.dir = dir;
-    this.server = server;
-    this.owner = owner;
-    this.socketPath = join3(dir, "s");
-  }
-  /**
-   * A socket path must stay under ~104 bytes, so it lives in a short folder of its own under /tmp, never under
-   * a long TMPDIR. `owner`: the sandbox user whose app connects.
-   */
-  static async open(owner = null) {
-    const dir = await mkdtemp2(join3(process.platform === "win32" ? tmpdir2() : "/tmp", "lwp-"));
-    const hub = new _ProbeHub(
-      dir,
-      net.createServer((socket) => hub.accept(socket)),
-      owner
-    );
-    try {
-      await new Promise((resolve6, reject) => {
-        hub.server.once("error", reject);
-        hub.server.listen(hub.socketPath, resolve6);
-      });
-    } catch (error) {
-      await rm2(dir, { recursive: true, force: true });
-      throw new LeakwatchError(
-        "PROBE_SOCKET",
-        `cannot listen on the probe socket ${hub.socketPath}: ${error}`,
-        {
-          hint: "leakwatch needs a writable /tmp for its probe socket."
-        }
-      );
-    }
-    if (owner) giveTo(owner, dir);
-    return hub;
-  }
-  get nodeVersion() {
-    return this.firstNodeVersion;
-  }
-  get processCount() {
-    return this.probes.size;
-  }
-  /** Latest RSS reported by the probes' heartbeats, summed: what the RSS watchdog reads. */
-  get rssBytes() {
-    let total = 0;
-    for (const probe of this.probes) total += probe.rssBytes;
-    return total;
-  }
-  /** Outbound connections per non-loopback host, summed over every probed process so far. */
-  get outbound() {
-    const byHost = /* @__PURE__ */ new Map();
-    for (const entry of [...this.exitedOutbound, ...[...this.probes].flatMap((probe) => probe.outbound)]) {
-      const known = byHost.get(entry.host);
-      if (known) known.connections += entry.connections;
-      else byHost.set(entry.host, { ...entry });
-    }
-    return [...byHost.values()].sort((a, b) => b.connections - a.connections);
-  }
-  async waitForProbe(timeoutMs) {
-    if (this.probes.size > 0) return;
-    await new Promise((resolve6, reject) => {
-      const timer = setTimeout(() => {
-        this.connectWaiters.delete(done);
-        reject(
-          new LeakwatchError(
-            "PROBE_MISSING",
-            `no probe connected within ${timeoutMs} ms of the app becoming ready`,
-            {
-              hint: "The start command must run node with NODE_OPTIONS intact (leakwatch preloads its probe through it). Wrappers that reset NODE_OPTIONS, or a server that is not Node.js, cannot be measured."
-            }
-          )
-        );
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        resolve6();
-      };
-      this.connectWaiters.add(done);
-    });
-  }
-  /** Forces a full GC in every probed process and returns their memory, summed. */
-  async sample(timeoutMs = 3e4) {
-    this.throwIfFailed();
-    const replies = await this.broadcast((id) => ({ type: "sample", id }), timeoutMs);
-    const total = {
-      heapUsedBytes: 0,
-      externalBytes: 0,
-      arrayBuffersBytes: 0,
-      rssBytes: 0,
-      v8UsedHeapBytes: 0,
-      requestsSeen: 0,
-      activeResources: {},
-      processCount: 0
-    };
-    for (const reply of replies) {
-      if (reply.type !== "sample") continue;
-      const memory = reply.memory;
-      total.heapUsedBytes += memory.heapUsedBytes;
-      total.externalBytes += memory.externalBytes;
-      total.arrayBuffersBytes += memory.arrayBuffersBytes;
-      total.rssBytes += memory.rssBytes;
-      total.v8UsedHeapBytes += memory.v8UsedHeapBytes;
-      total.requestsSeen += memory.requestsSeen;
-      for (const [type2, count] of Object.entries(memory.activeResources)) {
-        total.activeResources[type2] = (total.activeResources[type2] ?? 0) + count;
-      }
-      total.processCount += 1;
-    }
-    return total;
-  }
-  /** Writes one heap snapshot per probed process into `dir`; returns their paths. */
-  async writeSnapshots(dir, name, timeoutMs = 3e5) {
-    this.throwIfFailed();
-    const paths = [];
-    await this.broadcast((id) => {
-      const path9 = join3(dir, `${name}-${paths.length}.heapsnapshot`);
-      paths.push(path9);
-      return { type: "snapshot", id, path: path9 };
-    }, timeoutMs);
-    return paths;
-  }
-  throwIfFailed() {
-    if (this.failure === null) return;
-    throw new LeakwatchError("PROBE_CHANNEL", `the app's probe channel misbehaved: ${this.failure}`, {
-      hint: "Something in the app writes to leakwatch's probe socket (LEAKWATCH_PROBE_SOCKET); leave it alone."
-    });
-  }
-  misbehaved(reason, socket) {
-    this.failure ??= reason;
-    socket.destroy();
-    for (const [id, pending] of this.pending) {
-      this.pending.delete(id);
-      pending.reject(new LeakwatchError("PROBE_CHANNEL", `the app's probe channel misbehaved: ${reason}`));
-    }
-  }
-  async broadcast(makeCommand, timeoutMs) {
-    if (this.probes.size === 0) {
-      throw new LeakwatchError("PROBE_MISSING", "no probed process is connected (the app may have exited)");
-    }
-    const requests = [...this.probes].map((probe) => {
-      const command = makeCommand(this.nextId++);
-      return new Promise((resolve6, reject) => {
-        const timer = setTimeout(() => {
-          this.pending.delete(command.id);
-          reject(
-            new LeakwatchError(
-              "PROBE_TIMEOUT",
-              `probe in pid ${probe.pid} did not answer '${command.type}' within ${timeoutMs} ms`
-            )
-          );
-        }, timeoutMs);
-        this.pending.set(command.id, {
-          probe,
-          resolve: (message) => {
-            clearTimeout(timer);
-            resolve6(message);
-          },
-          reject: (error) => {
-            clearTimeout(timer);
-            reject(error);
-          }
-        });
-        probe.socket.write(`${JSON.stringify(command)}
-`);
-      });
-    });
-    const replies = await Promise.all(requests);
-    const failure2 = replies.find((reply) => reply.type === "failure");
-    if (failure2?.type === "failure")
-      throw new LeakwatchError("PROBE_FAILURE", `the probe failed: ${failure2.message}`);
-    return replies;
-  }
-  accept(socket) {
-    let probe;
-    let buffered = "";
-    socket.on("data", (chunk) => {
-      buffered += chunk.toString("utf8");
-      let newline = buffered.indexOf("\n");
-      while (newline >= 0 && this.failure === null) {
-        const message = parseProbeMessage(buffered.slice(0, newline));
-        buffered = buffered.slice(newline + 1);
-        newline = buffered.indexOf("\n");
-        if (message === null) {
-          this.malformedLines += 1;
-          if (this.malformedLines > maxMalformedLines)
-            this.misbehaved(`more than ${maxMalformedLines} malformed lines`, socket);
-          continue;
-        }
-        if (message.type === "hello") {
-          probe = {
-            pid: message.pid,
-            socket,
-            rssBytes: 0,
-            requestsSeen: 0,
-            gcSource: message.gcSource,
-            outbound: []
-          };
-          this.firstNodeVersion ??= message.nodeVersion;
-          this.probes.add(probe);
-          for (const waiter of this.connectWaiters) waiter();
-          this.connectWaiters.clear();
-        } else if (message.type === "heartbeat" && probe) {
-          probe.rssBytes = message.rssBytes;
-          probe.requestsSeen = message.requestsSeen;
-          probe.outbound = message.outbound ?? [];
-        } else if ("id" in message) {
-          if (message.type === "sample" && probe) probe.outbound = message.outbound ?? [];
-          this.pending.get(message.id)?.resolve(message);
-          this.pending.delete(message.id);
-        }
-      }
-      if (this.failure === null && buffered.length > maxProbeLineBytes)
-        this.misbehaved(`a line longer than ${maxProbeLineBytes} bytes`, socket);
-    });
-    const forget = () => {
-      if (!probe || !this.probes.has(probe)) return;
-      this.probes.delete(probe);
-      this.exitedOutbound.push(...probe.outbound);
-      for (const [id, pending] of this.pending) {
-        if (pending.probe !== probe) continue;
-        this.pending.delete(id);
-        pending.reject(
-          new LeakwatchError("PROBE_CLOSED", `the probed process ${probe.pid} exited while being sampled`)
-        );
-      }
-    };
-    socket.on("close", forget);
-    socket.on("error", forget);
-  }
-  async [Symbol.asyncDispose]() {
-    for (const probe of this.probes) probe.socket.destroy();
-    for (const pending of this.pending.values())
-      pending.reject(new LeakwatchError("PROBE_CLOSED", "the probe channel closed"));
-    this.pending.clear();
-    await new Promise((resolve6) => this.server.close(() => resolve6()));
-    if (this.owner) removeSandboxed(this.dir);
-    else await rm2(this.dir, { recursive: true, force: true });
-  }
-};
-
-// src/app/app.ts
-var watchdogIntervalMs = 200;
-async function startApp(options) {
-  const user = userFor(options.label);
-  const probePath2 = user ? currentSandbox()?.probePath ?? options.probePath : options.probePath;
-  const hub = await ProbeHub.open(user);
-  const port = await findFreePort();
-  const pathEnv2 = nodeOnPath(options.nodeBinDir);
-  const nodeOptions = [
-    options.env?.NODE_OPTIONS ?? "",
-    `--require ${JSON.stringify(probePath2)}`,
-    `--max-old-space-size=${options.heapCapMb}`,
-    await nodeAcceptsExposeGc(options.appDir, pathEnv2) ? "--expose-gc" : ""
-  ].filter(Boolean).join(" ");
-  const env = scrubbedEnv(process.env, {
-    ...options.env,
-    ...pathEnv2,
-    PORT: String(port),
-    NODE_OPTIONS: nodeOptions,
-    [probeSocketEnv]: hub.socketPath
-  });
-  const logStream = createWriteStream(options.logPath);
-  const child2 = spawnGroup(
-    options.startCommand,
-    { cwd: options.appDir, env, stdio: ["ignore", "pipe", "pipe"] },
-    options.label
-  );
-  child2.stdout?.pipe(logStream, { end: false });
-  child2.stderr?.pipe(logStream, { end: false });
-  const startedAtMs = Date.now();
-  const requestsSent = options.requestsSent ?? (() => 0);
-  let exit = null;
-  let stopping = false;
-  const exited = new Promise((resolve6) => {
-    child2.once("exit", async (code, signal) => {
-      if (!stopping && exit === null) {
-        exit = await describeExit(options.logPath, {
-          code,
-          signal,
-          requestsSent: requestsSent(),
-          elapsedMs: Date.now() - startedAtMs
-        });
-      }
-      resolve6();
-    });
-  });
-  const watchdog = setInterval(() => {
-    const limitBytes = options.rssLimitMb * 1024 * 1024;
-    const rssBytes = hub.rssBytes;
-    if (rssBytes <= limitBytes || exit !== null) return;
-    exit = {
-      kind: "watchdog",
-      rssBytes,
-      limitBytes,
-      requestsSent: requestsSent(),
-      elapsedMs: Date.now() - startedAtMs
-    };
-    options.log(
-      `${options.label}: RSS ${Math.round(rssBytes / 2 ** 20)} MB passed the ${options.rssLimitMb} MB watchdog; stopping it`
-    );
-    void killGroup(child2);
-  }, watchdogIntervalMs);
-  const stop = async () => {
-    clearInterval(watchdog);
-    stopping = true;
-    await killGroup(child2);
-    await exited;
-    await new Promise((resolve6) => logStream.end(resolve6));
-    if (hub.malformedLines > 0)
-      options.log(`${options.label}: ignored ${hub.malformedLines} malformed lines on the probe channel`);
-    await hub[Symbol.asyncDispose]();
+// src/load/schedule.ts
+var minRounds = 8;
+var minRequestsPerRound = 20;
+var throughputProbeRequests = 200;
+function fitScheduleToBudget(plan, measuredRequestsPerSecond) {
+  const rounds = Math.max(plan.rounds, minRounds);
+  const rate = plan.ratePerSecond ? Math.min(plan.ratePerSecond, measuredRequestsPerSecond) : measuredRequestsPerSecond;
+  const budgetRequests = rate * plan.timeBudgetMs / 1e3;
+  const plannedRequests = plan.warmupRequests + rounds * plan.requestsPerRound;
+  const scale = Math.min(1, budgetRequests / plannedRequests);
+  return {
+    warmupRequests: Math.round(plan.warmupRequests * scale),
+    requestsPerRound: Math.max(minRequestsPerRound, Math.round(plan.requestsPerRound * scale)),
+    roundsPlanned: rounds,
+    roundsRun: 0,
+    isStoppedEarly: false,
+    warmupRequestsPerSecond: Number.isFinite(measuredRequestsPerSecond) ? Math.round(measuredRequestsPerSecond) : 0,
+    isShrunkToBudget: scale < 1
   };
-  try {
-    const url = `http://127.0.0.1:${port}`;
-    await waitUntilReady({
-      url: url + options.readyPath,
-      timeoutMs: options.readyTimeoutMs ?? 6e4,
-      exited
-    });
-    if (exit !== null) throw startFailure(options, exit, await readLogTail(options.logPath));
-    await hub.waitForProbe(5e3);
-    options.log(`${options.label}: ready at ${url} (pid ${child2.pid}, heap cap ${options.heapCapMb} MB)`);
-    return {
-      label: options.label,
-      url,
-      hub,
-      logPath: options.logPath,
-      startedAtMs,
-      get exit() {
-        return exit;
-      },
-      stop,
-      [Symbol.asyncDispose]: stop
-    };
-  } catch (error) {
-    const crashed = exit;
-    await stop();
-    if (error instanceof LeakwatchError && error.code === "NOT_READY" && crashed !== null) {
-      throw startFailure(options, crashed, await readLogTail(options.logPath));
-    }
-    if (error instanceof LeakwatchError) {
-      throw new LeakwatchError(error.code, error.message, {
-        hint: error.hint,
-        cause: await readLogTail(options.logPath)
-      });
-    }
-    throw error;
-  }
-}
-function startFailure(options, exit, logTail2) {
-  const how = exit.kind === "crash" ? `exited with ${exit.signal ?? `code ${exit.code}`}` : `stopped (${exit.kind})`;
-  return new LeakwatchError("START_FAILED", `the app ${how} before it became ready`, {
-    hint: `Check the start command (\`${options.startCommand}\`) and the app's log (${options.logPath}).`,
-    cause: logTail2
-  });
-}
-async function describeExit(logPath, how) {
-  const logTail2 = await readLogTail(logPath);
-  if (/JavaScript heap out of memory|Reached heap limit/.test(logTail2)) {
-    return { kind: "oom", requestsSent: how.requestsSent, elapsedMs: how.elapsedMs, logTail: logTail2 };
-  }
-  return { kind: "crash", code: how.code, signal: how.signal, requestsSent: how.requestsSent, logTail: logTail2 };
-}
-async function waitUntilReady(options) {
-  let hasExited = false;
-  void options.exited.then(() => {
-    hasExited = true;
-  });
-  const deadline = Date.now() + options.timeoutMs;
-  let lastProblem = "no answer";
-  while (Date.now() < deadline && !hasExited) {
-    try {
-      const response = await fetch(options.url, { signal: AbortSignal.timeout(5e3) });
-      await response.arrayBuffer();
-      if (response.status < 500) return;
-      lastProblem = `HTTP ${response.status}`;
-    } catch (error) {
-      lastProblem = error.cause ? String(error.cause) : String(error);
-    }
-    await delay(100);
-  }
-  throw new LeakwatchError("NOT_READY", `the app did not become ready at ${options.url} (${lastProblem})`, {
-    hint: hasExited ? "The app exited; see its log." : `Raise the ready timeout, or set the ready path to a route that answers with a status below 500.`
-  });
-}
-function findFreePort() {
-  return new Promise((resolve6, reject) => {
-    const server = net2.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve6(address.port));
-    });
-  });
-}
-async function nodeAcceptsExposeGc(appDir, pathEnv2) {
-  try {
-    const { stdout } = await promisify(execFile)("node", ["-p", "process.versions.node"], {
-      cwd: appDir,
-      env: scrubbedEnv(process.env, pathEnv2)
-    });
-    const [major = 0, minor = 0] = stdout.trim().split(".").map(Number);
-    return major === 20 && minor >= 18 || major === 22 && minor >= 3 || major >= 23;
-  } catch {
-    return false;
-  }
 }
 
 // src/explain/explain.ts
-import { cp, mkdir, rm as rm3 } from "node:fs/promises";
+import { cp, mkdir, rm as rm2 } from "node:fs/promises";
 import { freemem } from "node:os";
-import { join as join4 } from "node:path";
+import { join as join3 } from "node:path";
 
 // src/explain/heap/attribute-packages.ts
 function packageOfFile(file) {
@@ -75904,7 +75503,7 @@ function depthFirstOrder(graph) {
 }
 
 // src/explain/heap/parse-snapshot.ts
-import { open as open2 } from "node:fs/promises";
+import { open } from "node:fs/promises";
 
 // src/explain/heap/snapshot-scanners.ts
 var QUOTE = 34;
@@ -76083,7 +75682,7 @@ async function parseSnapshot(options) {
   const { path: path9, detail } = options;
   let handle;
   try {
-    handle = await open2(path9, "r");
+    handle = await open(path9, "r");
   } catch (cause) {
     throw new LeakwatchError("HEAP_SNAPSHOT_UNREADABLE", `Cannot open heap snapshot ${path9}.`, {
       hint: "Check that the probe wrote the snapshot (v8.writeHeapSnapshot) and that the path is right.",
@@ -76661,7 +76260,7 @@ async function snapshotGrowth(options) {
     );
   }
   const user = userFor(label);
-  const dir = user ? folderFor(user, `snapshots-${label}`) : join4(options.workDir, `snapshots-${label}`);
+  const dir = user ? folderFor(user, `snapshots-${label}`) : join3(options.workDir, `snapshots-${label}`);
   await mkdir(dir, { recursive: true });
   let taken;
   try {
@@ -76687,7 +76286,7 @@ async function takeThreeSnapshots(dir, options) {
   for (let snapshot = 0; snapshot < 3; snapshot++) {
     if (snapshot > 0) await options.sendRequests(options.requestsPerBatch);
     if (app.exit !== null) return { reason: `the app stopped (${app.exit.kind}) while being snapshotted` };
-    const [path9] = await app.hub.writeSnapshots(dir, `snapshot-${snapshot + 1}`);
+    const [path9] = await app.writeSnapshots(dir, `snapshot-${snapshot + 1}`);
     if (!path9) return { reason: "the probe wrote no snapshot" };
     paths.push(path9);
   }
@@ -76728,14 +76327,527 @@ async function keepOrRemove(dir, options) {
   try {
     if (options.keepSnapshotsDir) {
       await mkdir(options.keepSnapshotsDir, { recursive: true });
-      await cp(dir, join4(options.keepSnapshotsDir, options.label), { recursive: true });
+      await cp(dir, join3(options.keepSnapshotsDir, options.label), { recursive: true });
     }
   } catch (error) {
     options.log(`${options.label}: could not keep the heap snapshots: ${String(error)}`);
   }
-  await rm3(dir, { recursive: true, force: true }).catch((error) => {
+  await rm2(dir, { recursive: true, force: true }).catch((error) => {
     options.log(`${options.label}: could not delete ${dir}: ${String(error)}`);
   });
+}
+
+// src/measure/side.ts
+import { join as join5 } from "node:path";
+import { setTimeout as delay2 } from "node:timers/promises";
+
+// src/app/app.ts
+import { execFile } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import * as net2 from "node:net";
+import { setTimeout as delay } from "node:timers/promises";
+import { promisify } from "node:util";
+
+// src/process/log-tail.ts
+import { open as open2 } from "node:fs/promises";
+var tailBytes = 64 * 1024;
+async function readLogTail(logPath, lines = 40) {
+  let file;
+  try {
+    file = await open2(logPath, "r");
+  } catch {
+    return "";
+  }
+  try {
+    const { size } = await file.stat();
+    const length = Math.min(size, tailBytes);
+    const { buffer } = await file.read(Buffer.alloc(length), 0, length, size - length);
+    return buffer.toString("utf8").split("\n").slice(-lines - 1).join("\n").trimEnd();
+  } finally {
+    await file.close();
+  }
+}
+
+// src/app/probe-hub.ts
+import { mkdtemp as mkdtemp2, rm as rm3 } from "node:fs/promises";
+import * as net from "node:net";
+import { tmpdir as tmpdir2 } from "node:os";
+import { join as join4 } from "node:path";
+
+// src/app/probe-message.ts
+var maxProbeLineBytes = 1024 * 1024;
+var maxMalformedLines = 100;
+var isCount = (value) => typeof value === "number" && Number.isFinite(value) && value >= 0;
+function isMemory(value) {
+  if (typeof value !== "object" || value === null) return false;
+  const memory = value;
+  const counts = ["heapUsedBytes", "externalBytes", "arrayBuffersBytes", "rssBytes", "v8UsedHeapBytes"];
+  if (!counts.every((key) => isCount(memory[key])) || !isCount(memory.requestsSeen)) return false;
+  const resources = memory.activeResources;
+  if (typeof resources !== "object" || resources === null || Array.isArray(resources)) return false;
+  const entries = Object.entries(resources);
+  return entries.length <= 200 && entries.every(([, count]) => isCount(count));
+}
+function parseProbeMessage(line) {
+  let data;
+  try {
+    data = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (typeof data !== "object" || data === null) return null;
+  const message = data;
+  switch (message.type) {
+    case "hello":
+      return Number.isInteger(message.pid) && (message.gcSource === "flag" || message.gcSource === "vm") ? message : null;
+    case "heartbeat":
+      return isCount(message.rssBytes) && isCount(message.requestsSeen) ? message : null;
+    case "sample":
+      return Number.isInteger(message.id) && isMemory(message.memory) ? message : null;
+    case "snapshot":
+      return Number.isInteger(message.id) ? message : null;
+    case "failure":
+      return Number.isInteger(message.id) && typeof message.message === "string" ? { type: "failure", id: message.id, message: message.message.slice(0, 2e3) } : null;
+    default:
+      return null;
+  }
+}
+
+// src/app/probe-hub.ts
+var ProbeHub = class _ProbeHub {
+  socketPath;
+  dir;
+  server;
+  probes = /* @__PURE__ */ new Set();
+  pending = /* @__PURE__ */ new Map();
+  connectWaiters = /* @__PURE__ */ new Set();
+  /** Outbound counts of probed processes that have exited: their connections still happened. */
+  exitedOutbound = [];
+  nextId = 1;
+  owner;
+  /** Lines that were not a valid probe message: ignored, and counted. */
+  malformedLines = 0;
+  /** Set once the channel misbehaved beyond what can be ignored; every later sample fails with it. */
+  failure = null;
+  /** From the first probe's hello: the Node.js version the app runs on. */
+  firstNodeVersion;
+  constructor(dir, server, owner) {
+    this.dir = dir;
+    this.server = server;
+    this.owner = owner;
+    this.socketPath = join4(dir, "s");
+  }
+  /**
+   * A socket path must stay under ~104 bytes, so it lives in a short folder of its own under /tmp, never under
+   * a long TMPDIR. `owner`: the sandbox user whose app connects.
+   */
+  static async open(owner = null) {
+    const dir = await mkdtemp2(join4(process.platform === "win32" ? tmpdir2() : "/tmp", "lwp-"));
+    const hub = new _ProbeHub(
+      dir,
+      net.createServer((socket) => hub.accept(socket)),
+      owner
+    );
+    try {
+      await new Promise((resolve6, reject) => {
+        hub.server.once("error", reject);
+        hub.server.listen(hub.socketPath, resolve6);
+      });
+    } catch (error) {
+      await rm3(dir, { recursive: true, force: true });
+      throw new LeakwatchError(
+        "PROBE_SOCKET",
+        `cannot listen on the probe socket ${hub.socketPath}: ${error}`,
+        {
+          hint: "leakwatch needs a writable /tmp for its probe socket."
+        }
+      );
+    }
+    if (owner) giveTo(owner, dir);
+    return hub;
+  }
+  get nodeVersion() {
+    return this.firstNodeVersion;
+  }
+  get processCount() {
+    return this.probes.size;
+  }
+  /** Latest RSS reported by the probes' heartbeats, summed: what the RSS watchdog reads. */
+  get rssBytes() {
+    let total = 0;
+    for (const probe of this.probes) total += probe.rssBytes;
+    return total;
+  }
+  /** Outbound connections per non-loopback host, summed over every probed process so far. */
+  get outbound() {
+    const byHost = /* @__PURE__ */ new Map();
+    for (const entry of [...this.exitedOutbound, ...[...this.probes].flatMap((probe) => probe.outbound)]) {
+      const known = byHost.get(entry.host);
+      if (known) known.connections += entry.connections;
+      else byHost.set(entry.host, { ...entry });
+    }
+    return [...byHost.values()].sort((a, b) => b.connections - a.connections);
+  }
+  async waitForProbe(timeoutMs) {
+    if (this.probes.size > 0) return;
+    await new Promise((resolve6, reject) => {
+      const timer = setTimeout(() => {
+        this.connectWaiters.delete(done);
+        reject(
+          new LeakwatchError(
+            "PROBE_MISSING",
+            `no probe connected within ${timeoutMs} ms of the app becoming ready`,
+            {
+              hint: "The start command must run node with NODE_OPTIONS intact (leakwatch preloads its probe through it). Wrappers that reset NODE_OPTIONS, or a server that is not Node.js, cannot be measured."
+            }
+          )
+        );
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        resolve6();
+      };
+      this.connectWaiters.add(done);
+    });
+  }
+  /** Forces a full GC in every probed process and returns their memory, summed. */
+  async sample(timeoutMs = 3e4) {
+    this.throwIfFailed();
+    const replies = await this.broadcast((id) => ({ type: "sample", id }), timeoutMs);
+    const total = {
+      heapUsedBytes: 0,
+      externalBytes: 0,
+      arrayBuffersBytes: 0,
+      rssBytes: 0,
+      v8UsedHeapBytes: 0,
+      requestsSeen: 0,
+      activeResources: {},
+      openFds: 0,
+      processCount: 0
+    };
+    for (const reply of replies) {
+      if (reply.type !== "sample") continue;
+      const memory = reply.memory;
+      total.heapUsedBytes += memory.heapUsedBytes;
+      total.externalBytes += memory.externalBytes;
+      total.arrayBuffersBytes += memory.arrayBuffersBytes;
+      total.rssBytes += memory.rssBytes;
+      total.v8UsedHeapBytes += memory.v8UsedHeapBytes;
+      total.requestsSeen += memory.requestsSeen;
+      for (const [type2, count] of Object.entries(memory.activeResources)) {
+        total.activeResources[type2] = (total.activeResources[type2] ?? 0) + count;
+      }
+      total.openFds = total.openFds === null || memory.openFds === null ? null : total.openFds + memory.openFds;
+      total.processCount += 1;
+    }
+    return total;
+  }
+  /** Writes one heap snapshot per probed process into `dir`; returns their paths. */
+  async writeSnapshots(dir, name, timeoutMs = 3e5) {
+    this.throwIfFailed();
+    const paths = [];
+    await this.broadcast((id) => {
+      const path9 = join4(dir, `${name}-${paths.length}.heapsnapshot`);
+      paths.push(path9);
+      return { type: "snapshot", id, path: path9 };
+    }, timeoutMs);
+    return paths;
+  }
+  throwIfFailed() {
+    if (this.failure === null) return;
+    throw new LeakwatchError("PROBE_CHANNEL", `the app's probe channel misbehaved: ${this.failure}`, {
+      hint: "Something in the app writes to leakwatch's probe socket (LEAKWATCH_PROBE_SOCKET); leave it alone."
+    });
+  }
+  misbehaved(reason, socket) {
+    this.failure ??= reason;
+    socket.destroy();
+    for (const [id, pending] of this.pending) {
+      this.pending.delete(id);
+      pending.reject(new LeakwatchError("PROBE_CHANNEL", `the app's probe channel misbehaved: ${reason}`));
+    }
+  }
+  async broadcast(makeCommand, timeoutMs) {
+    if (this.probes.size === 0) {
+      throw new LeakwatchError("PROBE_MISSING", "no probed process is connected (the app may have exited)");
+    }
+    const requests = [...this.probes].map((probe) => {
+      const command = makeCommand(this.nextId++);
+      return new Promise((resolve6, reject) => {
+        const timer = setTimeout(() => {
+          this.pending.delete(command.id);
+          reject(
+            new LeakwatchError(
+              "PROBE_TIMEOUT",
+              `probe in pid ${probe.pid} did not answer '${command.type}' within ${timeoutMs} ms`
+            )
+          );
+        }, timeoutMs);
+        this.pending.set(command.id, {
+          probe,
+          resolve: (message) => {
+            clearTimeout(timer);
+            resolve6(message);
+          },
+          reject: (error) => {
+            clearTimeout(timer);
+            reject(error);
+          }
+        });
+        probe.socket.write(`${JSON.stringify(command)}
+`);
+      });
+    });
+    const replies = await Promise.all(requests);
+    const failure2 = replies.find((reply) => reply.type === "failure");
+    if (failure2?.type === "failure")
+      throw new LeakwatchError("PROBE_FAILURE", `the probe failed: ${failure2.message}`);
+    return replies;
+  }
+  accept(socket) {
+    let probe;
+    let buffered = "";
+    socket.on("data", (chunk) => {
+      buffered += chunk.toString("utf8");
+      let newline = buffered.indexOf("\n");
+      while (newline >= 0 && this.failure === null) {
+        const message = parseProbeMessage(buffered.slice(0, newline));
+        buffered = buffered.slice(newline + 1);
+        newline = buffered.indexOf("\n");
+        if (message === null) {
+          this.malformedLines += 1;
+          if (this.malformedLines > maxMalformedLines)
+            this.misbehaved(`more than ${maxMalformedLines} malformed lines`, socket);
+          continue;
+        }
+        if (message.type === "hello") {
+          probe = {
+            pid: message.pid,
+            socket,
+            rssBytes: 0,
+            requestsSeen: 0,
+            gcSource: message.gcSource,
+            outbound: []
+          };
+          this.firstNodeVersion ??= message.nodeVersion;
+          this.probes.add(probe);
+          for (const waiter of this.connectWaiters) waiter();
+          this.connectWaiters.clear();
+        } else if (message.type === "heartbeat" && probe) {
+          probe.rssBytes = message.rssBytes;
+          probe.requestsSeen = message.requestsSeen;
+          probe.outbound = message.outbound ?? [];
+        } else if ("id" in message) {
+          if (message.type === "sample" && probe) probe.outbound = message.outbound ?? [];
+          this.pending.get(message.id)?.resolve(message);
+          this.pending.delete(message.id);
+        }
+      }
+      if (this.failure === null && buffered.length > maxProbeLineBytes)
+        this.misbehaved(`a line longer than ${maxProbeLineBytes} bytes`, socket);
+    });
+    const forget = () => {
+      if (!probe || !this.probes.has(probe)) return;
+      this.probes.delete(probe);
+      this.exitedOutbound.push(...probe.outbound);
+      for (const [id, pending] of this.pending) {
+        if (pending.probe !== probe) continue;
+        this.pending.delete(id);
+        pending.reject(
+          new LeakwatchError("PROBE_CLOSED", `the probed process ${probe.pid} exited while being sampled`)
+        );
+      }
+    };
+    socket.on("close", forget);
+    socket.on("error", forget);
+  }
+  async [Symbol.asyncDispose]() {
+    for (const probe of this.probes) probe.socket.destroy();
+    for (const pending of this.pending.values())
+      pending.reject(new LeakwatchError("PROBE_CLOSED", "the probe channel closed"));
+    this.pending.clear();
+    await new Promise((resolve6) => this.server.close(() => resolve6()));
+    if (this.owner) removeSandboxed(this.dir);
+    else await rm3(this.dir, { recursive: true, force: true });
+  }
+};
+
+// src/app/app.ts
+var watchdogIntervalMs = 200;
+async function startApp(options) {
+  const user = userFor(options.label);
+  const probePath2 = user ? currentSandbox()?.probePath ?? options.probePath : options.probePath;
+  const hub = await ProbeHub.open(user);
+  const port = await findFreePort();
+  const pathEnv2 = nodeOnPath(options.nodeBinDir);
+  const nodeOptions = [
+    options.env?.NODE_OPTIONS ?? "",
+    `--require ${JSON.stringify(probePath2)}`,
+    `--max-old-space-size=${options.heapCapMb}`,
+    await nodeAcceptsExposeGc(options.appDir, pathEnv2) ? "--expose-gc" : ""
+  ].filter(Boolean).join(" ");
+  const env = scrubbedEnv(process.env, {
+    ...options.env,
+    ...pathEnv2,
+    PORT: String(port),
+    NODE_OPTIONS: nodeOptions,
+    [probeSocketEnv]: hub.socketPath
+  });
+  const logStream = createWriteStream(options.logPath);
+  const child2 = spawnGroup(
+    options.startCommand,
+    { cwd: options.appDir, env, stdio: ["ignore", "pipe", "pipe"] },
+    options.label
+  );
+  child2.stdout?.pipe(logStream, { end: false });
+  child2.stderr?.pipe(logStream, { end: false });
+  const startedAtMs = Date.now();
+  const requestsSent = options.requestsSent ?? (() => 0);
+  let exit = null;
+  let stopping = false;
+  let snapshotAllowanceBytes = 0;
+  const exited = new Promise((resolve6) => {
+    child2.once("exit", async (code, signal) => {
+      if (!stopping && exit === null) {
+        exit = await describeExit(options.logPath, {
+          code,
+          signal,
+          requestsSent: requestsSent(),
+          elapsedMs: Date.now() - startedAtMs
+        });
+      }
+      resolve6();
+    });
+  });
+  const watchdog = setInterval(() => {
+    const limitBytes = options.rssLimitMb * 1024 * 1024;
+    const rssBytes = hub.rssBytes;
+    if (rssBytes <= limitBytes + snapshotAllowanceBytes || exit !== null) return;
+    exit = {
+      kind: "watchdog",
+      rssBytes,
+      limitBytes,
+      requestsSent: requestsSent(),
+      elapsedMs: Date.now() - startedAtMs
+    };
+    options.log(
+      `${options.label}: RSS ${Math.round(rssBytes / 2 ** 20)} MB passed the ${options.rssLimitMb} MB watchdog; stopping it`
+    );
+    void killGroup(child2);
+  }, watchdogIntervalMs);
+  const stop = async () => {
+    clearInterval(watchdog);
+    stopping = true;
+    await killGroup(child2);
+    await exited;
+    await new Promise((resolve6) => logStream.end(resolve6));
+    if (hub.malformedLines > 0)
+      options.log(`${options.label}: ignored ${hub.malformedLines} malformed lines on the probe channel`);
+    await hub[Symbol.asyncDispose]();
+  };
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    await waitUntilReady({
+      url: url + options.readyPath,
+      timeoutMs: options.readyTimeoutMs ?? 6e4,
+      exited
+    });
+    if (exit !== null) throw startFailure(options, exit, await readLogTail(options.logPath));
+    await hub.waitForProbe(5e3);
+    options.log(`${options.label}: ready at ${url} (pid ${child2.pid}, heap cap ${options.heapCapMb} MB)`);
+    return {
+      label: options.label,
+      url,
+      hub,
+      logPath: options.logPath,
+      startedAtMs,
+      get exit() {
+        return exit;
+      },
+      writeSnapshots: (dir, name) => {
+        snapshotAllowanceBytes = Math.max(snapshotAllowanceBytes, hub.rssBytes);
+        return hub.writeSnapshots(dir, name);
+      },
+      stop,
+      [Symbol.asyncDispose]: stop
+    };
+  } catch (error) {
+    const crashed = exit;
+    await stop();
+    if (error instanceof LeakwatchError && error.code === "NOT_READY" && crashed !== null) {
+      throw startFailure(options, crashed, await readLogTail(options.logPath));
+    }
+    if (error instanceof LeakwatchError) {
+      throw new LeakwatchError(error.code, error.message, {
+        hint: error.hint,
+        cause: await readLogTail(options.logPath)
+      });
+    }
+    throw error;
+  }
+}
+function startFailure(options, exit, logTail2) {
+  const how = exit.kind === "crash" ? `exited with ${exit.signal ?? `code ${exit.code}`}` : `stopped (${exit.kind})`;
+  return new LeakwatchError("START_FAILED", `the app ${how} before it became ready`, {
+    hint: `Check the start command (\`${options.startCommand}\`) and the app's log (${options.logPath}).`,
+    cause: logTail2
+  });
+}
+async function describeExit(logPath, how) {
+  const logTail2 = await readLogTail(logPath);
+  if (/JavaScript heap out of memory|Reached heap limit/.test(logTail2)) {
+    return { kind: "oom", requestsSent: how.requestsSent, elapsedMs: how.elapsedMs, logTail: logTail2 };
+  }
+  const exhausted = /\b(EMFILE|ENFILE|ENOMEM)\b/.exec(logTail2);
+  if (exhausted?.[1]) {
+    const { requestsSent, elapsedMs } = how;
+    return { kind: "exhausted", errorCode: exhausted[1], requestsSent, elapsedMs, logTail: logTail2 };
+  }
+  return { kind: "crash", code: how.code, signal: how.signal, requestsSent: how.requestsSent, logTail: logTail2 };
+}
+async function waitUntilReady(options) {
+  let hasExited = false;
+  void options.exited.then(() => {
+    hasExited = true;
+  });
+  const deadline = Date.now() + options.timeoutMs;
+  let lastProblem = "no answer";
+  while (Date.now() < deadline && !hasExited) {
+    try {
+      const response = await fetch(options.url, { signal: AbortSignal.timeout(5e3) });
+      await response.arrayBuffer();
+      if (response.status < 500) return;
+      lastProblem = `HTTP ${response.status}`;
+    } catch (error) {
+      lastProblem = error.cause ? String(error.cause) : String(error);
+    }
+    await delay(100);
+  }
+  throw new LeakwatchError("NOT_READY", `the app did not become ready at ${options.url} (${lastProblem})`, {
+    hint: hasExited ? "The app exited; see its log." : `Raise the ready timeout, or set the ready path to a route that answers with a status below 500.`
+  });
+}
+function findFreePort() {
+  return new Promise((resolve6, reject) => {
+    const server = net2.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve6(address.port));
+    });
+  });
+}
+async function nodeAcceptsExposeGc(appDir, pathEnv2) {
+  try {
+    const { stdout } = await promisify(execFile)("node", ["-p", "process.versions.node"], {
+      cwd: appDir,
+      env: scrubbedEnv(process.env, pathEnv2)
+    });
+    const [major = 0, minor = 0] = stdout.trim().split(".").map(Number);
+    return major === 20 && minor >= 18 || major === 22 && minor >= 3 || major >= 23;
+  } catch {
+    return false;
+  }
 }
 
 // src/load/load.ts
@@ -76751,7 +76863,8 @@ async function sendLoad(options) {
         // With `amount`, a run only ends on a sample tick (default 1 s): a low interval keeps rounds short.
         sampleInt: 10,
         timeout: options.timeoutSeconds ?? 30,
-        overallRate: options.ratePerSecond,
+        // autocannon hangs on a fractional rate (it becomes a fractional connection count).
+        overallRate: options.ratePerSecond === void 0 ? void 0 : Math.max(1, Math.floor(options.ratePerSecond)),
         requests: [
           {
             // autocannon hands over a fresh copy of all its options for every request: filling it in place
@@ -76783,27 +76896,6 @@ async function sendLoad(options) {
     requestsPerSecond: result.requests.sent / Math.max(durationMs, 1) * 1e3,
     latencyP50Ms: result.latency.p50,
     latencyP99Ms: result.latency.p99
-  };
-}
-
-// src/load/schedule.ts
-var minRounds = 8;
-var minRequestsPerRound = 20;
-var throughputProbeRequests = 200;
-function fitScheduleToBudget(plan, measuredRequestsPerSecond) {
-  const rounds = Math.max(plan.rounds, minRounds);
-  const rate = plan.ratePerSecond ? Math.min(plan.ratePerSecond, measuredRequestsPerSecond) : measuredRequestsPerSecond;
-  const budgetRequests = rate * plan.timeBudgetMs / 1e3;
-  const plannedRequests = plan.warmupRequests + rounds * plan.requestsPerRound;
-  const scale = Math.min(1, budgetRequests / plannedRequests);
-  return {
-    warmupRequests: Math.round(plan.warmupRequests * scale),
-    requestsPerRound: Math.max(minRequestsPerRound, Math.round(plan.requestsPerRound * scale)),
-    roundsPlanned: rounds,
-    roundsRun: 0,
-    isStoppedEarly: false,
-    warmupRequestsPerSecond: Number.isFinite(measuredRequestsPerSecond) ? Math.round(measuredRequestsPerSecond) : 0,
-    isShrunkToBudget: scale < 1
   };
 }
 
@@ -76854,6 +76946,386 @@ function compileRequests(scenario) {
   return compiled;
 }
 
+// src/measure/side.ts
+var nearCapShare = 0.6;
+function newSide(target, run3) {
+  return {
+    target,
+    app: null,
+    samples: [],
+    loads: [],
+    requestsSent: 0,
+    nextRequest: createRequestSequence(run3.scenario, run3.plan.seed),
+    isRetired: false
+  };
+}
+var isRunning = (state) => state.app !== null && state.app.exit === null && !state.isRetired && !state.error;
+async function startSide(state, run3, logName = state.target.label) {
+  const { plan } = run3;
+  try {
+    state.app = await startApp({
+      label: state.target.label,
+      appDir: state.target.appDir,
+      startCommand: plan.startCommand,
+      readyPath: plan.readyPath,
+      readyTimeoutMs: plan.readyTimeoutMs,
+      heapCapMb: plan.heapCapMb,
+      rssLimitMb: plan.rssLimitMb,
+      probePath: run3.probePath,
+      logPath: join5(run3.workDir, `${logName}.log`),
+      env: { ...run3.appEnv, ...state.target.upstreams?.env },
+      nodeBinDir: state.target.nodeBinDir,
+      requestsSent: () => state.requestsSent,
+      log: run3.log
+    });
+  } catch (error) {
+    if (!(error instanceof LeakwatchError)) throw error;
+    state.error = {
+      code: error.code,
+      message: error.message,
+      hint: error.hint,
+      logTail: typeof error.cause === "string" ? error.cause : void 0
+    };
+    run3.log(`${state.target.label}: ${error.message}`);
+  }
+}
+async function retireSide(state, run3, why) {
+  if (!isRunning(state)) return;
+  state.isRetired = true;
+  run3.log(`${state.target.label}: stopping it, ${why}`);
+  await state.app?.stop();
+}
+function capShare(state, plan) {
+  const last = state.samples.at(-1);
+  if (!last) return 0;
+  const heap = metricValue.heapPlusExternal(last) / (plan.heapCapMb * 2 ** 20);
+  return Math.max(heap, last.rssBytes / (plan.rssLimitMb * 2 ** 20));
+}
+async function loadAndSample(state, requests, phase, run3) {
+  const isNearCap = phase !== "explain" && capShare(state, run3.plan) >= nearCapShare && requests >= 8;
+  if (!isNearCap) return loadOnce(state, requests, phase, run3);
+  let last = null;
+  for (let part = 0; part < 4; part++) {
+    const share = Math.round(requests * (part + 1) / 4) - Math.round(requests * part / 4);
+    last = await loadOnce(state, share, phase, run3) ?? last;
+  }
+  return last;
+}
+async function loadOnce(state, requests, phase, run3) {
+  const app = state.app;
+  if (!app || !isRunning(state) || requests <= 0) return null;
+  const stats = await sendLoad({
+    url: app.url,
+    requests,
+    connections: run3.plan.connections,
+    nextRequest: state.nextRequest,
+    ratePerSecond: run3.ratePerSecond
+  });
+  state.requestsSent += stats.requests;
+  state.loads.push(stats);
+  await delay2(run3.quiesceMs ?? 50);
+  await sample(state, phase);
+  return stats;
+}
+async function sample(state, phase) {
+  const app = state.app;
+  if (!app || !isRunning(state)) return;
+  try {
+    const memory = await app.hub.sample();
+    state.samples.push({
+      ...memory,
+      requestsSent: state.requestsSent,
+      elapsedMs: Date.now() - app.startedAtMs,
+      phase
+    });
+  } catch (error) {
+    await delay2(500);
+    if (app.exit === null && !state.isRetired) throw error;
+  }
+}
+function describeRound(states) {
+  return states.map((state) => {
+    const last = state.samples.at(-1);
+    if (state.app?.exit) return `${state.target.label} stopped (${state.app.exit.kind})`;
+    if (state.isRetired) return `${state.target.label} stopped (not needed)`;
+    if (!last) return `${state.target.label} not running`;
+    return `${state.target.label} ${formatBytes(metricValue.heapPlusExternal(last), { signed: false })}`;
+  }).join(", ");
+}
+function toResult(state, thresholdBytesPerRequest) {
+  const fits = fitMetrics(state.samples, thresholdBytesPerRequest);
+  const exit = state.app?.exit ?? null;
+  return {
+    label: state.target.label,
+    appDir: state.target.appDir,
+    samples: state.samples,
+    fits,
+    verdict: state.error ? "error" : retiredVerdict(state, fits) ?? sideVerdict(fits, exit),
+    exit,
+    load: summarizeLoads(state.loads),
+    ...state.error ? { error: state.error } : {},
+    ...state.network ? { network: state.network } : {},
+    ...state.app?.hub.nodeVersion ? { nodeVersion: state.app.hub.nodeVersion } : {}
+  };
+}
+function retiredVerdict(state, fits) {
+  if (!state.isRetired) return null;
+  return primaryFit({ fits })?.verdict ?? "flat";
+}
+function summarizeLoads(loads) {
+  const requests = loads.reduce((sum, load2) => sum + load2.requests, 0);
+  const durationMs = loads.reduce((sum, load2) => sum + load2.durationMs, 0);
+  return {
+    requests,
+    errors: loads.reduce((sum, load2) => sum + load2.errors, 0),
+    non2xx: loads.reduce((sum, load2) => sum + load2.non2xx, 0),
+    durationMs,
+    requestsPerSecond: durationMs > 0 ? requests / durationMs * 1e3 : 0,
+    latencyP50Ms: loads.map((load2) => load2.latencyP50Ms).sort((a, b) => a - b)[Math.floor(loads.length / 2)] ?? 0,
+    latencyP99Ms: Math.max(0, ...loads.map((load2) => load2.latencyP99Ms))
+  };
+}
+
+// src/measure/explain-sides.ts
+var evidentCapShare = 0.5;
+var lastSnapshotCapShare = 0.85;
+var minBatch = 10;
+var bytesOf = metricValue.heapPlusExternal;
+function growthPerRequest(state) {
+  const samples = state.samples.filter((s) => s.phase === "warmup" || s.phase === "measure").slice(-8);
+  const fit = fitTheilSen(
+    samples.map((s) => s.requestsSent),
+    samples.map(bytesOf)
+  );
+  if (fit) return fit.slope;
+  const [first, last] = [samples[0], samples.at(-1)];
+  if (!first || !last || last.requestsSent <= first.requestsSent) return 0;
+  return (bytesOf(last) - bytesOf(first)) / (last.requestsSent - first.requestsSent);
+}
+function batchSize(state, context, slope, heapBytes) {
+  const { plan } = context.run;
+  const byDefault = Math.max(200, Math.min(2e3, 2 * context.schedule.requestsPerRound));
+  const rate = context.run.ratePerSecond ?? state.loads.at(-1)?.requestsPerSecond ?? Number.POSITIVE_INFINITY;
+  const byBudget = Math.floor(rate * plan.explainBudgetMs / 1e3 / (2 * context.sideCount));
+  const headroom = lastSnapshotCapShare * plan.heapCapMb * 2 ** 20 - heapBytes;
+  const byCap = slope > 0 ? Math.floor(headroom / (2 * slope)) : Number.POSITIVE_INFINITY;
+  const size = Math.min(byDefault, byBudget, byCap);
+  return size >= minBatch ? size : null;
+}
+async function snapshotSide(state, context, requestsPerBatch) {
+  const app = state.app;
+  if (!app) return;
+  const { run: run3 } = context;
+  const taken = await snapshotGrowth({
+    app,
+    label: state.target.label,
+    appDir: state.target.appDir,
+    sendRequests: async (requests) => {
+      await loadAndSample(state, requests, "explain", run3);
+    },
+    requestsPerBatch,
+    workDir: run3.workDir,
+    bumpedPackages: context.bumpedPackages,
+    keepSnapshotsDir: context.keepSnapshotsDir,
+    log: run3.log
+  });
+  state.explanation = taken.explanation;
+}
+async function explainIfEvident(state, context) {
+  const { plan } = context.run;
+  if (plan.heapSnapshots === "never" || state.explanation || !isRunning(state)) return;
+  if (capShare(state, plan) < evidentCapShare) return;
+  const last = state.samples.at(-1);
+  const size = last ? batchSize(state, context, growthPerRequest(state), bytesOf(last)) : null;
+  if (size === null) return;
+  context.run.log(`${state.target.label} is past half its cap: snapshotting it now, while the snapshots fit`);
+  await snapshotSide(state, context, size);
+}
+function sidesToExplain(states, comparison, plan) {
+  const policy = plan.heapSnapshots;
+  if (policy === "always") return [...states].reverse();
+  const [base, head] = states;
+  if (policy === "never" || !comparison || !base || !head) return [];
+  if (comparison.verdict === "pre-existing") return [head, base];
+  if (comparison.verdict !== "regression") return [];
+  const baseVerdict = toResult(base, plan.thresholdBytesPerRequest).verdict;
+  const baseGrows = baseVerdict === "leak" || baseVerdict === "crashed" || base.explanation !== void 0;
+  return baseGrows ? [head, base] : [head];
+}
+async function explainSides(states, context) {
+  for (const state of states) {
+    if (state.explanation) continue;
+    if (isRunning(state)) {
+      const last = state.samples.at(-1);
+      const size = batchSize(state, context, growthPerRequest(state), last ? bytesOf(last) : 0);
+      if (size !== null) await snapshotSide(state, context, size);
+      else state.explanation = Promise.resolve(tooFull(state));
+    } else if (state.app?.exit && state.app.exit.kind !== "crash") {
+      await explainInFreshProcess(state, context);
+    }
+  }
+}
+function tooFull(state) {
+  return {
+    label: state.target.label,
+    status: "skipped",
+    reason: "the app was too close to its heap cap for three snapshots"
+  };
+}
+async function explainInFreshProcess(dead, context) {
+  const { run: run3 } = context;
+  const fresh = newSide(dead.target, run3);
+  run3.log(`${dead.target.label} died before its snapshots: restarting it to snapshot a fresh process`);
+  await startSide(fresh, run3, `${dead.target.label}-explain`);
+  try {
+    if (!isRunning(fresh)) {
+      dead.explanation = Promise.resolve({
+        label: dead.target.label,
+        status: "skipped",
+        reason: `the app could not be restarted for its snapshots: ${fresh.error?.message ?? "it exited"}`
+      });
+      return;
+    }
+    await loadAndSample(fresh, minBatch, "warmup", run3);
+    const last = fresh.samples.at(-1);
+    const size = batchSize(fresh, context, growthPerRequest(dead), last ? bytesOf(last) : 0);
+    if (size === null) {
+      dead.explanation = Promise.resolve(tooFull(dead));
+      return;
+    }
+    await snapshotSide(fresh, context, size);
+    dead.explanation = fresh.explanation;
+  } finally {
+    await fresh.app?.stop();
+  }
+}
+
+// src/measure/idle.ts
+import { setTimeout as delay3 } from "node:timers/promises";
+
+// src/analysis/time-held.ts
+var idleNoiseBytes = 128 * 1024;
+var settleNoiseBytes = 64 * 1024;
+var givenBackShare = 0.2;
+var givenBackMinBytes = 2 ** 20;
+var pendingTimersPerRequest = 0.1;
+var timeHeldCapShare = 0.4;
+var bytesOf2 = metricValue.heapPlusExternal;
+var timersOf = (sample2) => sample2.activeResources.Timeout ?? 0;
+function agreeWithinNoise(a, b) {
+  return Math.abs(a - b) <= Math.max(idleNoiseBytes, 2e-3 * Math.max(a, b));
+}
+function isSettled(idle, timersBefore) {
+  const [first, previous, last] = [idle.at(-3), idle.at(-2), idle.at(-1)];
+  if (!first || !previous || !last) return false;
+  const values = [first, previous, last].map(bytesOf2);
+  const isStill = Math.max(...values) - Math.min(...values) <= settleNoiseBytes;
+  return isStill && timersOf(last) <= timersBefore + 2;
+}
+function judgeHold(input) {
+  const { before, peak, idle } = input;
+  const last = idle.at(-1);
+  const previous = idle.at(-2);
+  if (!last) return { status: "watching" };
+  const requests = peak.requestsSent - before.requestsSent;
+  const grown = bytesOf2(peak) - bytesOf2(before);
+  const givenBack = bytesOf2(peak) - bytesOf2(last);
+  const isGivenBack = givenBack >= Math.max(givenBackMinBytes, givenBackShare * grown);
+  const timersPending = timersOf(last) - timersOf(before) > pendingTimersPerRequest * requests;
+  const isStill = previous !== void 0 && agreeWithinNoise(bytesOf2(previous), bytesOf2(last));
+  if (isGivenBack && isStill && !timersPending && previous) {
+    return {
+      status: "held",
+      holdMs: Math.max(0, previous.elapsedMs - input.loadEndedAtMs),
+      heldBytesPerRequest: requests > 0 ? (bytesOf2(peak) - bytesOf2(last)) / requests : 0
+    };
+  }
+  if (last.elapsedMs - input.loadEndedAtMs >= input.holdCapMs) return { status: "not-held" };
+  if (!isGivenBack && !timersPending && idle.length >= 2) return { status: "not-held" };
+  return { status: "watching" };
+}
+function chooseRate(heapCapBytes, holdMs, heldBytesPerRequest) {
+  const held = Math.max(holdMs, 1e3) / 1e3 * Math.max(heldBytesPerRequest, 1);
+  return timeHeldCapShare * heapCapBytes / held;
+}
+function wouldReachCap(samples, remainingRequests, heapCapBytes) {
+  const [previous, last] = [samples.at(-2), samples.at(-1)];
+  if (!previous || !last || last.requestsSent <= previous.requestsSent) return false;
+  const slope = (bytesOf2(last) - bytesOf2(previous)) / (last.requestsSent - previous.requestsSent);
+  return bytesOf2(last) + slope * remainingRequests > heapCapBytes;
+}
+
+// src/measure/idle.ts
+var settleFloorMs = 1e3;
+var settleIntervalMs = 1e3;
+var watchIntervalMs = 2e3;
+var holdCapMs = 12e4;
+var timersOf2 = (sample2) => sample2?.activeResources.Timeout ?? 0;
+function timersAtStart(state) {
+  return Math.min(...state.samples.filter((s) => s.requestsSent === 0).map(timersOf2), Infinity);
+}
+async function settle(states, run3, bounds) {
+  const running = states.filter(isRunning);
+  if (bounds.maxMs <= 0 || running.length === 0) return;
+  const startedAt = Date.now();
+  const maxMs = Math.max(bounds.maxMs, bounds.minMs);
+  run3.log(`settling: until memory stops falling (at most ${Math.round(maxMs / 1e3)} s)`);
+  await delay3(Math.min(Math.max(bounds.minMs, settleFloorMs), maxMs));
+  await Promise.all(
+    running.map(async (state) => {
+      const idle = [];
+      const timersBefore = Number.isFinite(timersAtStart(state)) ? timersAtStart(state) : 0;
+      for (; ; ) {
+        await sample(state, "idle");
+        const last2 = state.samples.at(-1);
+        if (last2?.phase === "idle") idle.push(last2);
+        const isOver = Date.now() - startedAt + settleIntervalMs > maxMs;
+        if (!isRunning(state) || isSettled(idle, timersBefore) || isOver) break;
+        await delay3(settleIntervalMs);
+      }
+      const last = state.samples.at(-1);
+      if (last?.phase === "idle") last.phase = "settle";
+    })
+  );
+  run3.log(`settled after ${((Date.now() - startedAt) / 1e3).toFixed(1)} s`);
+}
+async function watchHold(states, run3) {
+  run3.log(
+    `${states.map((state) => state.target.label).join(" and ")} grow fast: pausing the load to see whether memory comes back while idle`
+  );
+  const judgements = await Promise.all(states.map((state) => watchOne(state)));
+  const held = judgements.filter((judgement) => judgement.status === "held");
+  for (const state of states) {
+    const last = state.samples.at(-1);
+    if (last?.phase === "idle") last.phase = "settle";
+  }
+  if (held.length === 0) {
+    run3.log("memory did not come back while idle: not time-held");
+    return null;
+  }
+  return {
+    holdMs: Math.max(...held.map((judgement) => judgement.holdMs)),
+    heldBytesPerRequest: Math.max(...held.map((judgement) => judgement.heldBytesPerRequest))
+  };
+}
+async function watchOne(state) {
+  const [before, peak] = [state.samples.at(-3), state.samples.at(-1)];
+  const app = state.app;
+  const baseline = state.samples.find((s) => s.requestsSent === 0) ?? before;
+  if (!app || !baseline || !peak) return { status: "not-held" };
+  const loadEndedAtMs = peak.elapsedMs;
+  const idle = [];
+  for (; ; ) {
+    await delay3(watchIntervalMs);
+    await sample(state, "idle");
+    const last = state.samples.at(-1);
+    if (!isRunning(state) || !last || last.phase !== "idle") return { status: "not-held" };
+    idle.push(last);
+    const judgement = judgeHold({ before: baseline, peak, idle, loadEndedAtMs, holdCapMs });
+    if (judgement.status !== "watching") return judgement;
+  }
+}
+
 // src/measure/network.ts
 var listHosts = (hosts) => hosts.map((host) => `${host.host.replace(/:(443|80)$/, "")} \xD7${host.connections}`).join(", ");
 async function readNetwork(upstreams, app, outbound) {
@@ -76885,84 +77357,31 @@ function unusedStubError(network, requests) {
   };
 }
 
-// src/measure/measure.ts
-async function measureSides(options) {
-  const { plan, log } = options;
-  await mkdir2(options.workDir, { recursive: true });
-  const states = options.sides.map((target) => ({
-    target,
-    app: null,
-    samples: [],
-    loads: [],
-    requestsSent: 0,
-    nextRequest: createRequestSequence(options.scenario, plan.seed)
-  }));
-  let schedule = fitScheduleToBudget(plan, Number.POSITIVE_INFINITY);
-  let heapDiffs = [];
-  try {
-    log(`starting ${states.map((state) => state.target.label).join(" and ")} with \`${plan.startCommand}\``);
-    await Promise.all(states.map((state) => startSide(state, options)));
-    schedule = await warmUp(states, options);
-    if (schedule.warmupRequests > 0) await checkStubsUsed(states, schedule.warmupRequests, options);
-    await settle(states, options);
-    const roundsStartedAt = Date.now();
-    for (let round = 0; round < schedule.roundsPlanned; round++) {
-      if (!states.some(isRunning)) break;
-      const order = round % 2 === 0 ? states : [...states].reverse();
-      for (const state of order) await loadAndSample(state, schedule.requestsPerRound, "measure", options);
-      schedule.roundsRun = round + 1;
-      const secondsLeft = (Date.now() - roundsStartedAt) / (round + 1) * (schedule.roundsPlanned - round - 1);
-      const eta = round + 1 < schedule.roundsPlanned ? ` (~${Math.ceil(secondsLeft / 1e3)} s left)` : "";
-      log(`round ${round + 1}/${schedule.roundsPlanned}: ${describeRound(states)}${eta}`);
-      const isLongEnough = round + 1 >= Math.max(minRounds, Math.ceil(schedule.roundsPlanned / 2));
-      if (isLongEnough && isVerdictClear(states, plan.thresholdBytesPerRequest)) {
-        schedule.isStoppedEarly = round + 1 < schedule.roundsPlanned;
-        if (schedule.isStoppedEarly) log(`the verdict is clear after ${round + 1} rounds: stopping early`);
-        break;
-      }
-    }
-    const analyses = await snapshotIfAsked(states, schedule, options);
-    [heapDiffs] = await Promise.all([Promise.all(analyses), settle(states, options)]);
-  } finally {
-    await Promise.all(
-      states.map(async (state) => {
-        state.network ??= await readNetwork(state.target.upstreams, state.app, plan.outbound);
-        await state.app?.stop();
-      })
+// src/measure/verdict-now.ts
+async function retireSurvivor(states, run3) {
+  const [base, head] = states;
+  if (states.length !== 2 || !base || !head) return;
+  const dead = [base, head].find((state) => isDeath(state.app?.exit ?? null));
+  const alive = [base, head].find(isRunning);
+  if (!dead || !alive) return;
+  const verdict = currentComparison(states, run3.plan)?.verdict;
+  if (verdict === "regression" || verdict === "improvement") {
+    await retireSide(
+      alive,
+      run3,
+      `it served clearly more than ${dead.target.label} did before dying, without nearing its cap`
     );
   }
-  return {
-    sides: states.map((state) => toResult(state, plan.thresholdBytesPerRequest)),
-    schedule,
-    heapDiffs
-  };
 }
-async function warmUp(states, options) {
-  const { plan, log } = options;
-  const firstRequests = Math.min(plan.warmupRequests, throughputProbeRequests);
-  const rates = [];
-  for (const state of states) {
-    const stats = await loadAndSample(state, firstRequests, "warmup", options);
-    if (stats) rates.push(stats.requestsPerSecond);
-  }
-  const schedule = fitScheduleToBudget(
-    plan,
-    rates.length > 0 ? Math.min(...rates) : Number.POSITIVE_INFINITY
+function currentComparison(states, plan) {
+  const [base, head] = states;
+  if (states.length !== 2 || !base || !head) return null;
+  return compareSides(
+    toResult(base, plan.thresholdBytesPerRequest),
+    toResult(head, plan.thresholdBytesPerRequest),
+    plan.thresholdBytesPerRequest,
+    plan.heapCapMb * 2 ** 20
   );
-  if (schedule.isShrunkToBudget) {
-    log(
-      `the app serves about ${schedule.warmupRequestsPerSecond} requests/s: sized to the ${plan.timeBudgetMs / 1e3} s budget per side, ${schedule.warmupRequests} warm-up requests and ${schedule.roundsPlanned} rounds of ${schedule.requestsPerRound}`
-    );
-  }
-  const running = states.filter(isRunning);
-  if (running.length === 0) return schedule;
-  log(
-    `warming up ${running.map((state) => state.target.label).join(" and ")}: ${schedule.warmupRequests} requests each`
-  );
-  for (const state of running) {
-    await loadAndSample(state, Math.max(0, schedule.warmupRequests - firstRequests), "warmup", options);
-  }
-  return schedule;
 }
 function isVerdictClear(states, thresholdBytesPerRequest) {
   const [base, head] = states;
@@ -76980,154 +77399,171 @@ function isVerdictClear(states, thresholdBytesPerRequest) {
   if (delta === null || uncertainty === null) return false;
   return Math.abs(delta) - uncertainty > thresholdBytesPerRequest;
 }
-async function snapshotIfAsked(states, schedule, options) {
-  const { plan } = options;
-  if (plan.heapSnapshots === "never") return [];
-  if (plan.heapSnapshots === "on-regression") {
-    const [base, head] = states;
-    if (!base || !head || !isRunning(head)) return [];
-    const comparison = compareSides(
-      toResult(base, plan.thresholdBytesPerRequest),
-      toResult(head, plan.thresholdBytesPerRequest),
-      plan.thresholdBytesPerRequest
+
+// src/measure/warmup.ts
+var warmupChunks = 10;
+var warmupFloorShare = 0.6;
+var driftBandBytes = 32 * 1024;
+function hasStoppedDrifting(state) {
+  const values = state.samples.filter((sample2) => sample2.phase === "warmup").slice(-3).map(metricValue.heapPlusExternal);
+  return values.length === 3 && Math.max(...values) - Math.min(...values) <= driftBandBytes;
+}
+async function warmUp(states, run3, explain) {
+  const { plan, log } = run3;
+  const firstRequests = Math.min(plan.warmupRequests, throughputProbeRequests);
+  const rates = [];
+  for (const state of states) {
+    await sample(state, "warmup");
+    const half = Math.ceil(firstRequests / 2);
+    const first = await loadAndSample(state, half, "warmup", run3);
+    const second = await loadAndSample(state, firstRequests - half, "warmup", run3);
+    const stats = [first, second].filter((load2) => load2 !== null);
+    const durationMs = stats.reduce((sum, load2) => sum + load2.durationMs, 0);
+    const requests = stats.reduce((sum, load2) => sum + load2.requests, 0);
+    if (durationMs > 0) rates.push(requests / durationMs * 1e3);
+  }
+  const measured = rates.length > 0 ? Math.min(...rates) : Number.POSITIVE_INFINITY;
+  let schedule = fitScheduleToBudget(plan, measured);
+  const adapted = await adaptToTimeHeld(states, run3, schedule, firstRequests, measured);
+  if (adapted) schedule = adapted.schedule;
+  if (schedule.isShrunkToBudget) {
+    log(
+      `the app serves about ${schedule.warmupRequestsPerSecond} requests/s: sized to the ${plan.timeBudgetMs / 1e3} s budget per side, ${schedule.warmupRequests} warm-up requests and ${schedule.roundsPlanned} rounds of ${schedule.requestsPerRound}`
     );
-    if (comparison.verdict !== "regression") return [];
   }
-  const analyses = [];
-  for (const state of [...states].reverse()) {
-    const app = state.app;
-    if (!app || !isRunning(state)) continue;
-    const taken = await snapshotGrowth({
-      app,
-      label: state.target.label,
-      appDir: state.target.appDir,
-      sendRequests: async (requests) => {
-        await loadAndSample(state, requests, "explain", options);
-      },
-      requestsPerBatch: Math.max(200, Math.min(2e3, 2 * schedule.requestsPerRound)),
-      workDir: options.workDir,
-      bumpedPackages: options.bumpedPackages ?? [],
-      keepSnapshotsDir: options.keepSnapshotsDir,
-      log: options.log
-    });
-    analyses.push(taken.explanation);
+  const running = states.filter(isRunning);
+  if (running.length === 0) return { schedule, isSettled: adapted !== null };
+  log(
+    `warming up ${running.map((state) => state.target.label).join(" and ")}: ${schedule.warmupRequests} requests each`
+  );
+  const rest = Math.max(0, schedule.warmupRequests - firstRequests);
+  const chunk = Math.max(Math.ceil(rest / warmupChunks), 1);
+  const context = { ...explain, schedule };
+  const floor = Math.ceil(warmupFloorShare * schedule.warmupRequests);
+  for (let sent = 0; sent < rest && states.some(isRunning); sent += chunk) {
+    for (const state of states) {
+      await loadAndSample(state, Math.min(chunk, rest - sent), "warmup", run3);
+      await explainIfEvident(state, context);
+    }
+    await retireSurvivor(states, run3);
+    const isPastFloor = firstRequests + sent + chunk >= floor;
+    if (isPastFloor && sent + chunk < rest && states.filter(isRunning).every(hasStoppedDrifting)) {
+      schedule.warmupRequests = firstRequests + sent + chunk;
+      log(`warmed up after ${schedule.warmupRequests} requests per side: the heap stopped drifting`);
+      break;
+    }
   }
-  return analyses;
+  return { schedule, isSettled: adapted !== null };
 }
-async function settle(states, options) {
-  if (options.plan.settleMs <= 0 || !states.some(isRunning)) return;
-  options.log(`settling: ${options.plan.settleMs / 1e3} s idle, then a sample`);
-  await delay2(options.plan.settleMs);
-  await Promise.all(states.map((state) => sample(state, "settle")));
+async function adaptToTimeHeld(states, run3, schedule, sentRequests, measuredRate) {
+  const { plan, log } = run3;
+  const capBytes = plan.heapCapMb * 2 ** 20;
+  const remaining = schedule.warmupRequests + schedule.roundsPlanned * schedule.requestsPerRound - sentRequests;
+  const isSuspect = (state) => isRunning(state) && wouldReachCap(state.samples, remaining, capBytes) || isDeath(state.app?.exit ?? null);
+  const watched = states.filter(isRunning);
+  if (!states.some(isSuspect) || watched.length === 0) return null;
+  const found = await watchHold(watched, run3);
+  if (!found) return { schedule };
+  const chosen = Math.max(
+    1,
+    Math.floor(Math.min(chooseRate(capBytes, found.holdMs, found.heldBytesPerRequest), measuredRate))
+  );
+  const rate = plan.ratePerSecond ?? chosen;
+  run3.ratePerSecond = rate;
+  const adapted = fitScheduleToBudget({ ...plan, ratePerSecond: rate }, measuredRate);
+  adapted.timeHeld = {
+    holdMs: found.holdMs,
+    heldBytesPerRequest: found.heldBytesPerRequest,
+    ratePerSecond: rate,
+    rateSource: plan.ratePerSecond ? "user" : "adaptive"
+  };
+  log(
+    `time-held memory detected: ~${Math.round(found.holdMs / 1e3)} s at ${Math.round(found.heldBytesPerRequest / 1024)} KB/request; measuring at ${rate} requests/s${plan.ratePerSecond ? " (your rate)" : ""}`
+  );
+  return { schedule: adapted };
 }
-var isRunning = (state) => state.app !== null && state.app.exit === null && !state.error;
-async function checkStubsUsed(states, requests, options) {
+
+// src/measure/measure.ts
+async function measureSides(options) {
+  const { plan, log } = options;
+  await mkdir2(options.workDir, { recursive: true });
+  const run3 = { ...options, ratePerSecond: plan.ratePerSecond ?? void 0 };
+  const states = options.sides.map((target) => newSide(target, run3));
+  let schedule = fitScheduleToBudget(plan, Number.POSITIVE_INFINITY);
+  const explain = {
+    run: run3,
+    sideCount: states.length,
+    bumpedPackages: options.bumpedPackages ?? [],
+    keepSnapshotsDir: options.keepSnapshotsDir
+  };
+  let shown = [];
+  try {
+    log(`starting ${states.map((state) => state.target.label).join(" and ")} with \`${plan.startCommand}\``);
+    await Promise.all(states.map((state) => startSide(state, run3)));
+    const warmed = await warmUp(states, run3, explain);
+    schedule = warmed.schedule;
+    if (schedule.warmupRequests > 0) await checkStubsUsed(states, schedule.warmupRequests, run3);
+    const settleBounds = settleBoundsFor(plan, schedule);
+    if (!warmed.isSettled) await settle(states, run3, settleBounds);
+    await runRounds(states, run3, { ...explain, schedule });
+    shown = sidesToExplain(states, currentComparison(states, plan), plan);
+    await explainSides(shown, { ...explain, schedule });
+    await settle(states, run3, settleBounds);
+  } finally {
+    await Promise.all(
+      states.map(async (state) => {
+        state.network ??= await readNetwork(state.target.upstreams, state.app, plan.outbound);
+        await state.app?.stop();
+      })
+    );
+  }
+  const heapDiffs = await Promise.all(shown.flatMap((state) => state.explanation ?? []));
+  return {
+    sides: states.map((state) => toResult(state, plan.thresholdBytesPerRequest)),
+    schedule,
+    heapDiffs
+  };
+}
+async function checkStubsUsed(states, requests, run3) {
   for (const state of states.filter(isRunning)) {
-    const network = await readNetwork(state.target.upstreams, state.app, options.plan.outbound);
+    const network = await readNetwork(state.target.upstreams, state.app, run3.plan.outbound);
     const error = unusedStubError(network, requests);
     if (!error) continue;
     state.error = error;
     state.network = network;
-    options.log(`${state.target.label}: ${error.message}`);
+    run3.log(`${state.target.label}: ${error.message}`);
   }
 }
-async function startSide(state, options) {
-  const { plan } = options;
-  try {
-    state.app = await startApp({
-      label: state.target.label,
-      appDir: state.target.appDir,
-      startCommand: plan.startCommand,
-      readyPath: plan.readyPath,
-      readyTimeoutMs: plan.readyTimeoutMs,
-      heapCapMb: plan.heapCapMb,
-      rssLimitMb: plan.rssLimitMb,
-      probePath: options.probePath,
-      logPath: join5(options.workDir, `${state.target.label}.log`),
-      env: { ...options.appEnv, ...state.target.upstreams?.env },
-      nodeBinDir: state.target.nodeBinDir,
-      requestsSent: () => state.requestsSent,
-      log: options.log
-    });
-  } catch (error) {
-    if (!(error instanceof LeakwatchError)) throw error;
-    state.error = {
-      code: error.code,
-      message: error.message,
-      hint: error.hint,
-      logTail: typeof error.cause === "string" ? error.cause : void 0
+function settleBoundsFor(plan, schedule) {
+  const holdMs = Math.min(schedule.timeHeld?.holdMs ?? 0, holdCapMs);
+  if (plan.settleMs <= 0) return { minMs: 0, maxMs: 0 };
+  return { minMs: holdMs, maxMs: holdMs > 0 ? Math.max(plan.settleMs, holdMs + 1e4) : plan.settleMs };
+}
+async function runRounds(states, run3, context) {
+  const { plan, log } = run3;
+  const { schedule } = context;
+  const roundsStartedAt = Date.now();
+  for (let round = 0; round < schedule.roundsPlanned; round++) {
+    if (!states.some(isRunning)) break;
+    const order = round % 2 === 0 ? states : [...states].reverse();
+    const loadRound = async (state) => {
+      await loadAndSample(state, schedule.requestsPerRound, "measure", run3);
+      await explainIfEvident(state, context);
     };
-    options.log(`${state.target.label}: ${error.message}`);
+    if (schedule.timeHeld) await Promise.all(order.map(loadRound));
+    else for (const state of order) await loadRound(state);
+    schedule.roundsRun = round + 1;
+    const secondsLeft = (Date.now() - roundsStartedAt) / (round + 1) * (schedule.roundsPlanned - round - 1);
+    const eta = round + 1 < schedule.roundsPlanned ? ` (~${Math.ceil(secondsLeft / 1e3)} s left)` : "";
+    log(`round ${round + 1}/${schedule.roundsPlanned}: ${describeRound(states)}${eta}`);
+    await retireSurvivor(states, run3);
+    const isLongEnough = round + 1 >= Math.max(minRounds, Math.ceil(schedule.roundsPlanned / 2));
+    if (isLongEnough && isVerdictClear(states, plan.thresholdBytesPerRequest)) {
+      schedule.isStoppedEarly = round + 1 < schedule.roundsPlanned;
+      if (schedule.isStoppedEarly) log(`the verdict is clear after ${round + 1} rounds: stopping early`);
+      break;
+    }
   }
-}
-async function loadAndSample(state, requests, phase, options) {
-  const app = state.app;
-  if (!app || !isRunning(state) || requests <= 0) return null;
-  const stats = await sendLoad({
-    url: app.url,
-    requests,
-    connections: options.plan.connections,
-    nextRequest: state.nextRequest,
-    ratePerSecond: options.plan.ratePerSecond ?? void 0
-  });
-  state.requestsSent += stats.requests;
-  state.loads.push(stats);
-  await delay2(options.quiesceMs ?? 50);
-  await sample(state, phase);
-  return stats;
-}
-async function sample(state, phase) {
-  const app = state.app;
-  if (!app || !isRunning(state)) return;
-  try {
-    const memory = await app.hub.sample();
-    state.samples.push({
-      ...memory,
-      requestsSent: state.requestsSent,
-      elapsedMs: Date.now() - app.startedAtMs,
-      phase
-    });
-  } catch (error) {
-    await delay2(500);
-    if (app.exit === null) throw error;
-  }
-}
-function describeRound(states) {
-  return states.map((state) => {
-    const last = state.samples.at(-1);
-    if (state.app?.exit) return `${state.target.label} stopped (${state.app.exit.kind})`;
-    if (!last) return `${state.target.label} not running`;
-    return `${state.target.label} ${formatBytes(last.heapUsedBytes + last.externalBytes, { signed: false })}`;
-  }).join(", ");
-}
-function toResult(state, thresholdBytesPerRequest) {
-  const fits = fitMetrics(state.samples, thresholdBytesPerRequest);
-  const exit = state.app?.exit ?? null;
-  return {
-    label: state.target.label,
-    appDir: state.target.appDir,
-    samples: state.samples,
-    fits,
-    verdict: state.error ? "error" : sideVerdict(fits, exit),
-    exit,
-    load: summarizeLoads(state.loads),
-    ...state.app?.hub.nodeVersion ? { nodeVersion: state.app.hub.nodeVersion } : {},
-    ...state.error ? { error: state.error } : {},
-    ...state.network ? { network: state.network } : {}
-  };
-}
-function summarizeLoads(loads) {
-  const requests = loads.reduce((sum, load2) => sum + load2.requests, 0);
-  const durationMs = loads.reduce((sum, load2) => sum + load2.durationMs, 0);
-  return {
-    requests,
-    errors: loads.reduce((sum, load2) => sum + load2.errors, 0),
-    non2xx: loads.reduce((sum, load2) => sum + load2.non2xx, 0),
-    durationMs,
-    requestsPerSecond: durationMs > 0 ? requests / durationMs * 1e3 : 0,
-    latencyP50Ms: loads.map((load2) => load2.latencyP50Ms).sort((a, b) => a - b)[Math.floor(loads.length / 2)] ?? 0,
-    latencyP99Ms: Math.max(0, ...loads.map((load2) => load2.latencyP99Ms))
-  };
 }
 
 // src/measure/compare.ts
@@ -77150,7 +77586,7 @@ async function compareApps(dirs, plan, context) {
     environment: describeEnvironment(context.leakwatchVersion),
     base,
     head,
-    comparison: compareSides(base, head, plan.thresholdBytesPerRequest),
+    comparison: compareSides(base, head, plan.thresholdBytesPerRequest, plan.heapCapMb * 2 ** 20),
     schedule,
     ...heapDiffs.length > 0 ? { heapDiffs } : {},
     startedAt: startedAt.toISOString(),
@@ -84341,6 +84777,23 @@ function unbuiltSide(label, side) {
   };
 }
 
+// src/report/adaptive.ts
+var INCONCLUSIVE_HINT = "Both sides died and neither how soon nor how fast they grew told them apart. Raise `heap-cap-mb`, or set a lower `rate` (requests/s) so that the sides live long enough to compare.";
+function describeTimeHeld(schedule) {
+  const held = schedule.timeHeld;
+  if (!held) return null;
+  const rate = held.ratePerSecond >= 10 ? held.ratePerSecond.toFixed(0) : held.ratePerSecond.toFixed(1);
+  const source = held.rateSource === "user" ? " (your `rate`)" : "";
+  return `time-held memory detected: ~${Math.round(held.holdMs / 1e3)} s; measured at ${rate} requests/s${source}`;
+}
+function adaptiveNotes(report) {
+  const notes = [];
+  const held = describeTimeHeld(report.schedule);
+  if (held) notes.push(held);
+  if (report.comparison.verdict === "inconclusive") notes.push(`hint: ${INCONCLUSIVE_HINT}`);
+  return notes;
+}
+
 // src/report/escape.ts
 var ANSI_ESCAPES = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b[@-_]/g;
 var CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g;
@@ -84845,6 +85298,7 @@ var VERDICT_WORDS = {
   improvement: ["PASS", "green"],
   unchanged: ["PASS", "green"],
   "pre-existing": ["WARN", "yellow"],
+  inconclusive: ["INCONCLUSIVE", "red"],
   error: ["ERROR", "red"]
 };
 function verdictLine(report, paint) {
@@ -84914,7 +85368,8 @@ function otherMetrics(report) {
   const labels = [
     ["arrayBuffers", "ArrayBuffers"],
     ["rss", "RSS"],
-    ["activeResources", "active handles"]
+    ["activeResources", "active handles"],
+    ["openFds", "open fds"]
   ];
   const rows = labels.flatMap(([metric, label]) => {
     const fits = [steadyOf(report.base, metric), steadyOf(report.head, metric)];
@@ -84925,7 +85380,7 @@ function otherMetrics(report) {
       [
         label,
         ...fits.map(
-          (fit) => !fit ? "\u2014" : metric === "activeResources" ? formatSignedCount(fit.slope) : formatIntervalText(fit.slope, halfWidth2(fit), unit)
+          (fit) => !fit ? "\u2014" : metric === "activeResources" || metric === "openFds" ? formatSignedCount(fit.slope) : formatIntervalText(fit.slope, halfWidth2(fit), unit)
         )
       ]
     ];
@@ -85022,7 +85477,8 @@ function renderCompareText(report, options = {}) {
   const head = [...verdictLine(report, paint), ...revisions ? [`  ${revisions}`] : [], ...keyLines(report)];
   const evidence2 = report.comparison.verdict === "error" ? [logTail(report)] : [decisiveTable(report), otherMetrics(report), loadLines(report), heapLines(report)];
   const cache = report.baseCache ? wrapText(plainText(describeBaseCache(report.baseCache), 600)) : [];
-  const blocks = [head, ...evidence2, bisectionLines(report.bisection), cache];
+  const notes = adaptiveNotes(report).flatMap((note) => wrapText(plainText(note, 600)));
+  const blocks = [head, notes, ...evidence2, bisectionLines(report.bisection), cache];
   return blocks.filter((block) => block.length > 0).map((block) => block.join("\n")).join("\n\n");
 }
 function renderMeasureText(report, options = {}) {
@@ -85041,7 +85497,7 @@ function renderMeasureText(report, options = {}) {
 
 // src/cli/record.ts
 import { dirname as dirname6, join as join20, relative as relative4, resolve as resolve4 } from "node:path";
-import { setTimeout as delay3 } from "node:timers/promises";
+import { setTimeout as delay4 } from "node:timers/promises";
 async function runRecord(args, shared, logDir, io) {
   var _stack = [];
   try {
@@ -85096,7 +85552,7 @@ async function runRecord(args, shared, logDir, io) {
     const load2 = await sendLoad({ url: app.url, requests: args.requests, connections: 1, nextRequest: next });
     await app.hub.sample();
     const blocked = app.hub.outbound.filter((host) => host.action === "blocked");
-    await delay3(500);
+    await delay4(500);
     await upstreams.stop();
     const lines = describeRecording({
       recorded: upstreams.recorded,
@@ -85144,7 +85600,14 @@ function dedupe(lines) {
 }
 
 // src/cli/run.ts
-var compareExitCode = { regression: 1, error: 2, improvement: 0, unchanged: 0, "pre-existing": 0 };
+var compareExitCode = {
+  regression: 1,
+  error: 2,
+  inconclusive: 2,
+  improvement: 0,
+  unchanged: 0,
+  "pre-existing": 0
+};
 var progress = (io) => (line) => io.stderr(`leakwatch: ${line}
 `);
 async function runCliCommand(command, io) {

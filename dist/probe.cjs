@@ -24,6 +24,7 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
 
 // src/app/probe/probe.ts
 var diagnosticsChannel = __toESM(require("node:diagnostics_channel"), 1);
+var import_node_fs = require("node:fs");
 var net2 = __toESM(require("node:net"), 1);
 var v8 = __toESM(require("node:v8"), 1);
 var vm = __toESM(require("node:vm"), 1);
@@ -222,6 +223,14 @@ function readMemory(requestsSeen) {
     rssBytes: usage.rss,
     v8UsedHeapBytes: v8.getHeapStatistics().used_heap_size,
     requestsSeen,
-    activeResources
+    activeResources,
+    openFds: countOpenFds()
   };
+}
+function countOpenFds() {
+  try {
+    return (0, import_node_fs.readdirSync)("/proc/self/fd").length - 1;
+  } catch {
+    return null;
+  }
 }
