@@ -214,13 +214,17 @@ export function pullRequestPayload(repo: GitRepo, number: number): Record<string
   };
 }
 
-export function workflowRunPayload(headSha: string, pullRequestNumbers: number[]): Record<string, unknown> {
+export function workflowRunPayload(
+  headSha: string,
+  pullRequestNumbers: number[],
+  conclusion = 'failure',
+): Record<string, unknown> {
   return {
     action: 'completed',
     workflow_run: {
       id: 777,
       head_sha: headSha,
-      conclusion: 'failure',
+      conclusion,
       pull_requests: pullRequestNumbers.map((number) => ({ number })),
     },
     repository: { full_name: `${OWNER}/${REPO}`, name: REPO, owner: { login: OWNER } },

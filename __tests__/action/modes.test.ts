@@ -85,11 +85,12 @@ function report(
   inputs: Record<string, string> = {},
   pullRequestNumbers: number[] = [PR],
   headSha = repo.headSha,
+  conclusion = 'failure',
 ) {
   return runAction({
     inputs: { mode: 'report', 'github-token': ACTIONS_TOKEN, ...inputs },
     eventName: 'workflow_run',
-    payload: workflowRunPayload(headSha, pullRequestNumbers),
+    payload: workflowRunPayload(headSha, pullRequestNumbers, conclusion),
     workspace,
     apiUrl: github.url,
   });
@@ -312,11 +313,28 @@ describe('mode: report', () => {
     expect(body).not.toMatch(/<img|<script|@admin/);
   });
 
-  it('skips with no comment when the measure run left no report', async () => {
+  it('skips with no comment when a successful measure run left no report (no dependency change)', async () => {
     const before = writeRequests().length;
-    const result = await report(tempDir());
+    const result = await report(tempDir(), {}, [PR], repo.headSha, 'success');
     expect(result.exitCode, result.stdout).toBe(0);
     expect(result.outputs.verdict).toBe('skipped');
     expect(writeRequests().length).toBe(before);
+  });
+
+  it('fails, and says so on the PR, when the measure job failed before writing a report', async () => {
+    const result = await report(tempDir(), { 'comment-key': 'measure-failed' });
+    expect(result.exitCode, result.stdout).toBe(1);
+    expect(result.outputs.verdict).toBe('error');
+    expect(result.stdout).toMatch(/the measure job failed \(conclusion: failure\)/);
+    expect(commentsWith('<!-- leakwatch:measure-failed -->')[0]?.body).toMatch(/measure job failed/);
+  });
+
+  it('rejects a forged verdict: `unchanged` next to a leaking head is an error, never green', async () => {
+    const json = reportJson('default');
+    (json.comparison as Record<string, unknown>).verdict = 'unchanged';
+    const result = await report(downloadedArtifacts({ default: json }), { 'comment-key': 'forged' });
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs.verdict).toBe('error');
+    expect(result.stdout).toMatch(/claims `unchanged` but its numbers give `regression`/);
   });
 });

@@ -112,7 +112,7 @@ describe('readActionConfig', () => {
       '`mode` must be one of `full`, `measure`, `report` (got `fast`)',
       '`working-directory` must be a folder inside the repository',
       '`threshold` must be a number > 0 (got `-1`)',
-      '`rounds` must be a whole number > 0 (got `2.5`)',
+      '`rounds` must be a whole number > 0 and ≤ 1000 (got `2.5`)',
       '`fail-on` must be one of',
     ]) {
       expect(message).toContain(problem);
@@ -168,6 +168,8 @@ describe('readActionConfig', () => {
       runId: 99,
       headSha,
       pullRequestNumbers: [12],
+      htmlUrl: null,
+      isFork: false,
       conclusion: 'success',
     });
     expect(() => readActionConfig(inputs({ mode: 'report' }), env, pullRequestContext())).toThrow(

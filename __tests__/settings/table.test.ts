@@ -90,7 +90,7 @@ describe('the settings table', () => {
       shared: { settings: { ratePerSecond: 2.5, thresholdBytesPerRequest: 0.5, seed: 0 } },
     });
     expect(() => parseCliArgs(['measure', '--heap-cap-mb', '8', '--rounds', '2.5'])).toThrow(
-      /`--heap-cap-mb` must be a whole number ≥ 16 \(got `8`\); `--rounds` must be a whole number > 0 \(got `2.5`\)/,
+      /`--heap-cap-mb` must be a whole number ≥ 16 and ≤ 262144 \(got `8`\); `--rounds` must be a whole number > 0 and ≤ 1000 \(got `2.5`\)/,
     );
   });
 

@@ -12,6 +12,7 @@ import { confirmPullRequestHead } from '../github/pull-request.js';
 import { LeakwatchError } from '../model/errors.js';
 import type { CompareReport } from '../model/report.js';
 import { type CompareRefsOutcome, compareRefs } from '../pipeline/pipeline.js';
+import { withTimeLimit } from '../process/time-limit.js';
 import { INCONCLUSIVE_HINT } from '../report/adaptive.js';
 import {
   HEADLINES,
@@ -21,8 +22,10 @@ import {
   renderJobSummary,
   renderMarkdownReport,
 } from '../report/markdown.js';
+import { rederiveReport } from '../report/rederive.js';
 import { checkReportsAgainstRun, parseUntrustedReport } from '../report/validate.js';
 import { actionsCacheStore } from './base-cache.js';
+import { settings } from '../settings/table.js';
 import { type ActionConfig, readActionConfig } from './config.js';
 
 type Rendered = Omit<MarkdownReportInput, 'commentKey'>;
@@ -49,11 +52,22 @@ export async function runAction(): Promise<void> {
 
 async function measure(config: Readonly<ActionConfig>): Promise<Rendered> {
   const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
-  const { baseRef, headRef } = refsToCompare(config);
   const logDir = resolve(repoDir, config.reportDir, 'logs');
   // Install and build logs are opened inside it before anything else would create it.
   await mkdir(logDir, { recursive: true });
-  const outcome = await compareRefs({
+  const outcome = await withTimeLimit(config.timeLimitMinutes * 60_000, () =>
+    compareRefsFor(config, repoDir, logDir),
+  );
+  const runUrl = config.runUrl ?? undefined;
+  if (outcome.kind === 'skipped') return { reports: [], skipped: { reason: outcome.reason }, runUrl };
+  const report = withPullRequest(outcome, config);
+  await writeReport(resolve(repoDir, config.reportDir), report);
+  return { reports: [report], runUrl };
+}
+
+function compareRefsFor(config: Readonly<ActionConfig>, repoDir: string, logDir: string) {
+  const { baseRef, headRef } = refsToCompare(config);
+  return compareRefs({
     repoDir,
     baseRef,
     headRef,
@@ -77,13 +91,9 @@ async function measure(config: Readonly<ActionConfig>): Promise<Rendered> {
     nodeSource: config.nodeSource,
     logDir,
     ...(config.heapSnapshotsDir ? { keepSnapshotsDir: resolve(repoDir, config.heapSnapshotsDir) } : {}),
+    installEnv: config.installEnv,
     log: (line) => core.info(line),
   });
-  const runUrl = config.runUrl ?? undefined;
-  if (outcome.kind === 'skipped') return { reports: [], skipped: { reason: outcome.reason }, runUrl };
-  const report = withPullRequest(outcome, config);
-  await writeReport(resolve(repoDir, config.reportDir), report);
-  return { reports: [report], runUrl };
 }
 
 function refsToCompare(config: Readonly<ActionConfig>): { baseRef: string; headRef: string } {
@@ -122,15 +132,26 @@ async function readReports(config: Readonly<ActionConfig>): Promise<Rendered> {
     .filter((file) => file === 'report.json' || file.endsWith('/report.json'))
     .sort();
   if (files.length === 0) {
+    // A measure job that failed before writing its report is a failure to show, never a skip.
+    if (trigger.conclusion !== 'success') {
+      throw new LeakwatchError(
+        'MEASURE_FAILED',
+        `the measure job failed (conclusion: ${trigger.conclusion ?? 'unknown'}) before writing report.json: see run ${trigger.htmlUrl ?? trigger.runId}`,
+        { hint: "Open the measuring run's log; its error is there." },
+      );
+    }
     return {
       reports: [],
-      skipped: { reason: `no report.json under ${config.reportDir} (the measure run skipped or failed)` },
+      skipped: { reason: `no report.json under ${config.reportDir} (the measure run skipped)` },
     };
   }
+  const threshold = config.settings.thresholdBytesPerRequest ?? settings.thresholdBytesPerRequest.default;
   const reports = await Promise.all(
-    files.map(async (file) =>
-      parseUntrustedReport(await readFile(join(dir, file), 'utf8'), relative(process.cwd(), join(dir, file))),
-    ),
+    files.map(async (file) => {
+      const source = relative(process.cwd(), join(dir, file));
+      const parsed = parseUntrustedReport(await readFile(join(dir, file), 'utf8'), source);
+      return rederiveReport(parsed, threshold, source);
+    }),
   );
   const pullRequest = checkReportsAgainstRun(reports, trigger);
   if (!pullRequest.isConfirmedByRun && config.githubToken && config.repository) {
@@ -251,7 +272,12 @@ function setSlopeOutputs(report: CompareReport | undefined): void {
 function pullRequestToComment(config: Readonly<ActionConfig> | undefined, rendered: Rendered): number | null {
   if (!config || config.mode === 'measure') return null;
   if (config.trigger.kind === 'pull-request') return config.trigger.number;
-  return rendered.reports[0]?.pr?.number ?? null;
+  // A measure job that failed wrote no report to name the PR: the run lists it, unless it is a fork's.
+  const listed =
+    config.trigger.kind === 'workflow-run' && rendered.error?.code === 'MEASURE_FAILED'
+      ? config.trigger.pullRequestNumbers[0]
+      : undefined;
+  return rendered.reports[0]?.pr?.number ?? listed ?? null;
 }
 
 function shouldComment(config: Readonly<ActionConfig>, rendered: Rendered): boolean {

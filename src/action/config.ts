@@ -30,6 +30,10 @@ export interface WorkflowRunTrigger {
   /** Empty for fork PRs: GitHub leaves `pull_requests` empty when the head is in another repository. */
   pullRequestNumbers: number[];
   conclusion: string | null;
+  /** The measuring run's page, for the "measure job failed" message. */
+  htmlUrl: string | null;
+  /** The run's head commit lives in another repository (a fork PR). */
+  isFork: boolean;
 }
 
 export type ActionTrigger = PullRequestTrigger | WorkflowRunTrigger | { kind: 'none'; eventName: string };
@@ -59,6 +63,10 @@ export interface ActionConfig {
   reportDir: string;
   /** Keep heap snapshots here; null deletes them after the analysis. */
   heapSnapshotsDir: string | null;
+  /** Wall-time limit of the whole run. */
+  timeLimitMinutes: number;
+  /** Variables passed to the install only. */
+  installEnv: string[];
   /** Publish a check run of this name on the measured commit; null for none. */
   checkName: string | null;
   trigger: ActionTrigger;
@@ -106,6 +114,10 @@ function readTrigger(context: ActionContext): ActionTrigger {
         .map((entry) => Number(asRecord(entry)?.number))
         .filter(Number.isInteger),
       conclusion: typeof workflowRun.conclusion === 'string' ? workflowRun.conclusion : null,
+      htmlUrl: typeof workflowRun.html_url === 'string' ? workflowRun.html_url : null,
+      isFork:
+        asRecord(workflowRun.head_repository)?.full_name !== undefined &&
+        asRecord(workflowRun.head_repository)?.full_name !== asRecord(context.payload.repository)?.full_name,
     };
   }
   return { kind: 'none', eventName: context.eventName };
@@ -139,9 +151,13 @@ export function readActionConfig(
       `\`mode: report\` runs in a \`workflow_run\` workflow (got event \`${context.eventName}\`)`,
     );
   }
+  const forkRefusal = refuseForkHead(context.eventName, mode, trigger);
+  if (forkRefusal) throw forkRefusal;
   if (
     trigger.kind === 'pull-request' &&
-    (!Number.isInteger(trigger.number) || !trigger.headSha || !trigger.baseSha)
+    (!Number.isInteger(trigger.number) ||
+      !/^[0-9a-f]{40}$/.test(trigger.headSha) ||
+      !/^[0-9a-f]{40}$/.test(trigger.baseSha))
   ) {
     problems.push(`the \`${context.eventName}\` payload has no pull request number and head/base SHAs`);
   }
@@ -195,6 +211,8 @@ export function readActionConfig(
     commentKey: given.commentKey ?? (workingDirectory === '.' ? scenario : `${workingDirectory}:${scenario}`),
     reportDir: given.reportDir ?? settings.reportDir.default,
     heapSnapshotsDir: given.heapSnapshotsDir ?? null,
+    timeLimitMinutes: given.timeLimitMinutes ?? settings.timeLimitMinutes.default,
+    installEnv: (given.installEnv ?? '').split(/[\s,]+/).filter(Boolean),
     checkName,
     trigger,
     repository,
@@ -203,6 +221,27 @@ export function readActionConfig(
         ? `${serverUrl}/${repository.owner}/${repository.repo}/actions/runs/${context.runId}`
         : null,
   });
+}
+
+/**
+ * Events whose token can write and whose checkout is a fork's head would run unreviewed code next to that token:
+ * `pull_request_target` (any mode that measures) and `workflow_run` in `full` mode. They are refused.
+ */
+function refuseForkHead(eventName: string, mode: ActionMode, trigger: ActionTrigger): LeakwatchError | null {
+  const isForkHead =
+    (trigger.kind === 'pull-request' &&
+      trigger.isFork &&
+      eventName === 'pull_request_target' &&
+      mode !== 'report') ||
+    (trigger.kind === 'workflow-run' && trigger.isFork && mode === 'full');
+  if (!isForkHead) return null;
+  return new LeakwatchError(
+    'UNSAFE_EVENT',
+    `refused: \`${eventName}\` with a head from another repository would run the fork's code with this workflow's write token`,
+    {
+      hint: 'Use the fork-safe pair: `on: pull_request` with `mode: measure` (no token; upload report-dir as an artifact) and a second workflow `on: workflow_run` with `mode: report`, which never runs PR code. See docs/action.md#fork-pull-requests.',
+    },
+  );
 }
 
 /** Relative to the repository root, normalized, never outside it. */

@@ -25,6 +25,8 @@ export interface CompareRefsArgs {
   installCommand?: string;
   buildCommand?: string;
   isForced: boolean;
+  /** Variables passed to the install only. */
+  installEnv: string[];
   /** `--no-bisect` turns off naming the culprit of a grouped bump. */
   bisect: { isEnabled: boolean };
   /** `--no-remedy` turns off measuring the culprit's newer releases for one that does not leak. */
@@ -45,6 +47,8 @@ export interface SharedOptions {
   logDir?: string;
   /** Keep heap snapshots in this folder. */
   keepSnapshotsDir?: string;
+  /** Wall-time limit of the whole run. */
+  timeLimitMinutes: number;
 }
 
 const commands = `Usage:
@@ -91,20 +95,7 @@ export const usage = [
 ].join('\n');
 
 export function parseCliArgs(argv: string[]): CliCommand {
-  const parsed = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...commandOptions,
-      ...Object.fromEntries(
-        cliSpecs.map((spec) => [
-          spec.cli,
-          { type: spec.rule.kind === 'boolean' ? 'boolean' : 'string' } as const,
-        ]),
-      ),
-    },
-  });
+  const parsed = parseArgvStrictly(argv);
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const text = (name: string) => values[name] as string | undefined;
   const positionals = parsed.positionals;
@@ -121,6 +112,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
     reportPath: given.reportPath,
     logDir: given.logDir,
     keepSnapshotsDir: given.heapSnapshotsDir,
+    timeLimitMinutes: given.timeLimitMinutes ?? settings.timeLimitMinutes.default,
   };
 
   const [command, ...rest] = positionals;
@@ -147,6 +139,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
         installCommand: given.installCommand,
         buildCommand: given.buildCommand,
         isForced: !(given.onlyOnDependencyChange ?? settings.onlyOnDependencyChange.default),
+        installEnv: splitNames(given.installEnv),
         bisect: { isEnabled: given.bisect ?? settings.bisect.default },
         remedy: { isEnabled: given.remedy ?? settings.remedy.default },
         ...(given.cacheDir ? { cacheDir: given.cacheDir } : {}),
@@ -162,6 +155,35 @@ export function parseCliArgs(argv: string[]): CliCommand {
     return { command, baseDir, headDir, shared };
   }
   throw usageError(command ? `unknown command \`${command}\`` : 'no command given');
+}
+
+/** `install-env`: names separated by commas or spaces. */
+export function splitNames(list: string | undefined): string[] {
+  return (list ?? '').split(/[\s,]+/).filter(Boolean);
+}
+
+/** node:util's parse errors (an unknown flag, a missing value) are the user's, not bugs. */
+function parseArgvStrictly(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        ...commandOptions,
+        ...Object.fromEntries(
+          cliSpecs.map((spec) => [
+            spec.cli,
+            { type: spec.rule.kind === 'boolean' ? 'boolean' : 'string' } as const,
+          ]),
+        ),
+      },
+    });
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    if (!code.startsWith('ERR_PARSE_ARGS_')) throw error;
+    throw usageError((error as Error).message.split('\n')[0] ?? String(error));
+  }
 }
 
 function usageError(message: string): LeakwatchError {

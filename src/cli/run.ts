@@ -1,11 +1,12 @@
 // Runs one CLI command over the engine. Takes its streams as parameters, so tests can run it in-process.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { compareApps, type EngineContext, measureApp } from '../measure/compare.js';
 import { compareRefs } from '../pipeline/pipeline.js';
 import { folderStore } from '../prepare/base-cache.js';
 import { leakwatchVersion, probePath } from '../process/package-files.js';
+import { withTimeLimit } from '../process/time-limit.js';
 import { renderCompareText, renderDependencyText, renderMeasureText } from '../report/terminal.js';
 import { loadScenario } from '../scenario/load.js';
 import { buildRunPlan } from '../settings/read.js';
@@ -36,7 +37,10 @@ export async function runCliCommand(
   command: Exclude<CliCommand, { command: 'help' | 'version' }>,
   io: CliIo,
 ): Promise<number> {
-  return withLogDir(command.shared, io, (logDir) => runWithLogDir(command, logDir, io));
+  const limitMs = command.shared.timeLimitMinutes * 60_000;
+  return withLogDir(command.shared, io, (logDir) =>
+    withTimeLimit(limitMs, () => runWithLogDir(command, logDir, io)),
+  );
 }
 
 /**
@@ -55,7 +59,9 @@ async function withLogDir(
     exitCode = await run(logDir);
     return exitCode;
   } finally {
-    if (exitCode === 2) io.stderr(`leakwatch: logs kept in ${logDir}\n`);
+    // An error before anything ran (a bad ref, a bad scenario) leaves nothing behind: there is no log to keep.
+    const isEmpty = (await readdir(logDir, { recursive: true }).catch(() => [])).length === 0;
+    if (exitCode === 2 && !isEmpty) io.stderr(`leakwatch: logs kept in ${logDir}\n`);
     else await rm(logDir, { recursive: true, force: true });
   }
 }

@@ -33,6 +33,12 @@ export interface Sandbox {
 }
 
 const scope = new AsyncLocalStorage<Sandbox | null>();
+const openUsers = new Set<SandboxUser>();
+
+/** Users of every sandbox still open: a time limit or an interrupt kills all their processes. */
+export function activeUsers(): SandboxUser[] {
+  return [...openUsers];
+}
 
 /** The sandbox of the run this code belongs to; null runs everything as leakwatch's own user. */
 export function currentSandbox(): Sandbox | null {
@@ -80,7 +86,10 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox 
   const root = mkdtempSync('/tmp/lw-');
   const created: SandboxUser[] = [];
   const destroy = () => {
-    for (const user of created) destroyUser(privilege, user);
+    for (const user of created) {
+      openUsers.delete(user);
+      destroyUser(privilege, user);
+    }
     privileged(privilege, ['rm', '-rf', root]);
   };
   const release = cleanUpOnExit(destroy);
@@ -89,6 +98,7 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox 
     for (const side of ['base', 'head'] as const)
       created.push(createUser(privilege, `lw-${id}-${side[0]}`, root));
     const [base, head] = created as [SandboxUser, SandboxUser];
+    for (const user of created) openUsers.add(user);
     const tools = join(root, 'tools');
     mkdirSync(tools);
     const probePath = join(tools, 'probe.cjs');

@@ -17,6 +17,7 @@ import { type NodeSource, resolveSideRuntimes } from '../prepare/node-runtime.js
 import { type PreparedSide, prepareBoth } from '../prepare/prepare-both.js';
 import { nodeOnPath } from '../process/env.js';
 import { leakwatchVersion, probePath } from '../process/package-files.js';
+import { enterPhase } from '../process/time-limit.js';
 import { loadScenario } from '../scenario/load.js';
 import { buildRunPlan } from '../settings/read.js';
 import { type PlanSettings, settings } from '../settings/table.js';
@@ -35,6 +36,8 @@ export interface CompareRefsOptions {
   scenario?: string;
   /** Measure even when no dependency changed. */
   isForced: boolean;
+  /** Variables passed to the install only (`install-env`). */
+  installEnv?: readonly string[];
   /** Where install, build and app logs go; the caller owns it. */
   logDir: string;
   /** Keep heap snapshots here instead of deleting them after the analysis. */
@@ -80,6 +83,7 @@ export async function compareRefs(options: CompareRefsOptions): Promise<CompareR
     };
   }
   // Untrusted code starts here: install, build, apps and stubs run as sandbox users when leakwatch can make them.
+  enterPhase('install and build');
   await using sandbox = await openIsolation({ repoDir: options.repoDir, log });
   return await runInSandbox(sandbox, () => prepareAndMeasure(options, baseline, diff));
 }
@@ -102,8 +106,10 @@ async function prepareAndMeasure(
     logDir: options.logDir,
     baseCache: options.baseCache,
     sideEnv: { base: nodeOnPath(binDirs.base), head: nodeOnPath(binDirs.head) },
+    installEnv: options.installEnv,
     log,
   });
+  enterPhase('measurement');
   // The scenario file belongs to the project: it is read from the head revision, like the rest of its config.
   const scenario = await loadScenario({ nameOrPath: options.scenario, cwd: prepared.head.appDir });
   const plan = buildRunPlan(options.settings, scenario);
@@ -176,6 +182,7 @@ async function prepareAndMeasure(
     logDir: options.logDir,
     log,
   };
+  enterPhase('bisection');
   const bisection = await bisectChanges({
     ...candidateBase,
     units: diff.units,

@@ -29,6 +29,7 @@ export async function resolveBaseline(options: ResolveBaselineOptions): Promise<
       hint: 'Run leakwatch inside the checkout of the project, or pass its path with --cwd.',
     });
   }
+  for (const ref of [options.baseRef, options.headRef]) checkRef(ref);
   const isShallow = await isShallowRepository(repoDir);
   const headSha = await resolveCommit(repoDir, options.headRef, isShallow, log);
   const baseSha = await resolveCommit(repoDir, options.baseRef, isShallow, log);
@@ -44,6 +45,7 @@ export async function resolveBaseline(options: ResolveBaselineOptions): Promise<
       'fetch',
       '--no-tags',
       `--deepen=${step}`,
+      '--end-of-options',
       'origin',
       baseSha,
       headSha,
@@ -70,6 +72,17 @@ export async function resolveBaseline(options: ResolveBaselineOptions): Promise<
   return { baseSha, headSha, mergeBaseSha: mergeBase.stdout };
 }
 
+/**
+ * A ref comes from a flag or an event payload: it must never read as an option (`--upload-pack=...` ran a
+ * command through `git fetch`). Branch names, tags, SHAs and `HEAD~1`-style expressions pass.
+ */
+function checkRef(ref: string): void {
+  if (/^[A-Za-z0-9_][A-Za-z0-9_./~^@{}+-]{0,254}$/.test(ref) && !ref.includes('..')) return;
+  throw new LeakwatchError('REF_INVALID', `\`${ref.slice(0, 100)}\` is not a git ref leakwatch accepts`, {
+    hint: 'Pass a branch, tag or commit SHA (letters, digits and . _ / ~ ^ @ { } + -, not starting with - or containing ..).',
+  });
+}
+
 async function isShallowRepository(repoDir: string): Promise<boolean> {
   return (await git(repoDir, ['rev-parse', '--is-shallow-repository'])).stdout === 'true';
 }
@@ -82,7 +95,13 @@ async function resolveCommit(
 ): Promise<string> {
   // A CI checkout has `origin/main` but no local `main`.
   for (const candidate of [ref, `origin/${ref}`]) {
-    const local = await git(repoDir, ['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`]);
+    const local = await git(repoDir, [
+      'rev-parse',
+      '--verify',
+      '--quiet',
+      '--end-of-options',
+      `${candidate}^{commit}`,
+    ]);
     if (local.exitCode === 0) return local.stdout;
   }
 
@@ -93,6 +112,7 @@ async function resolveCommit(
     'fetch',
     '--no-tags',
     ...(isShallow ? ['--depth=1'] : []),
+    '--end-of-options',
     'origin',
     remoteRef,
   ]);

@@ -32,6 +32,8 @@ export interface InstallAndBuildOptions {
   timeoutMs?: number;
   /** Added to the scrubbed environment. */
   env?: Record<string, string>;
+  /** Names of leakwatch's variables passed to the install only (`install-env`, e.g. NODE_AUTH_TOKEN). */
+  installEnv?: readonly string[];
   signal?: AbortSignal;
 }
 
@@ -88,12 +90,15 @@ export async function installAndBuild(options: InstallAndBuildOptions): Promise<
     ...options.env,
   });
   const env = { ...baseEnv, ...(await corepackRegistryEnv(join(dir, packageManager.installDir), baseEnv)) };
-  const run = (command: string, cwd: string) =>
-    runShellCommand({ command, cwd, env, logPath, timeoutMs, signal: options.signal, side: label });
+  const run = (command: string, cwd: string, stepEnv = env) =>
+    runShellCommand({ command, cwd, env: stepEnv, logPath, timeoutMs, signal: options.signal, side: label });
 
   const { installCommand, buildCommand } = await plannedCommands(options, packageManager);
   log(`${label}: ${installCommand} (in ${packageManager.installDir})`);
-  const install = await run(installCommand, join(dir, packageManager.installDir));
+  const install = await run(installCommand, join(dir, packageManager.installDir), {
+    ...env,
+    ...installOnlyEnv(options.installEnv ?? []),
+  });
   if (!succeeded(install))
     return failure('install', installCommand, install, { options, logPath, timeoutMs, env });
 
@@ -202,4 +207,14 @@ async function hasBuildScript(appDir: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** `install-env`: leakwatch's own variables the install needs (a private registry's token); build and app never get them. */
+function installOnlyEnv(names: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of names) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
 }

@@ -105,11 +105,24 @@ function* ancestorsUpTo(dir: string, rootDir: string): Generator<string> {
   }
 }
 
+/**
+ * Corepack's `name@version` with an optional `+sha512.<hex>`. The field comes from the PR's package.json and
+ * its version lands in the install command: only an exact semver (no ranges, tags or shell characters) passes.
+ */
 function parsePackageManagerField(field: unknown): { name: string; version: string } | undefined {
-  if (typeof field !== 'string') return undefined;
-  // Corepack format: `name@version`, optionally followed by `+sha512.<hash>`.
-  const match = /^(npm|yarn|pnpm|bun)@([^+\s]+)/.exec(field.trim());
-  return match?.[1] && match[2] ? { name: match[1], version: match[2] } : undefined;
+  if (field === undefined) return undefined;
+  const match =
+    typeof field === 'string'
+      ? /^(npm|yarn|pnpm|bun)@(\d{1,9}\.\d{1,9}\.\d{1,9}(?:-[0-9A-Za-z.-]{1,64})?)(?:\+sha(?:1|224|256|384|512)\.[0-9a-f]{1,128})?$/.exec(
+          field,
+        )
+      : null;
+  if (match?.[1] && match[2]) return { name: match[1], version: match[2] };
+  throw new LeakwatchError(
+    'PACKAGE_MANAGER_INVALID',
+    `package.json's packageManager \`${String(field).slice(0, 100)}\` is not \`<npm|yarn|pnpm|bun>@<exact version>\``,
+    { hint: 'Write it the way corepack does, e.g. "pnpm@9.15.0" (optionally +sha512.<hash>).' },
+  );
 }
 
 function nameFromPin(pin: { name: string; version: string }): PackageManagerName {

@@ -17,7 +17,15 @@ export type PrepareMode = 'sequential' | 'overlapped';
 export interface PrepareBothOptions
   extends Pick<
     InstallAndBuildOptions,
-    'workingDirectory' | 'installCommand' | 'buildCommand' | 'log' | 'logDir' | 'timeoutMs' | 'env' | 'signal'
+    | 'workingDirectory'
+    | 'installCommand'
+    | 'buildCommand'
+    | 'log'
+    | 'logDir'
+    | 'timeoutMs'
+    | 'env'
+    | 'installEnv'
+    | 'signal'
   > {
   repoDir: string;
   /** The merge base, from `resolveBaseline`. */

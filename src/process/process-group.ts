@@ -4,7 +4,14 @@
 // Descendants that left their group (setsid, daemons) are found by their run tag, or as the sandbox user's.
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import { launchAs } from '../isolation/privilege.js';
-import { currentSandbox, killAllOf, type SandboxUser, sandboxEnv, userFor } from '../isolation/sandbox.js';
+import {
+  activeUsers,
+  currentSandbox,
+  killAllOf,
+  type SandboxUser,
+  sandboxEnv,
+  userFor,
+} from '../isolation/sandbox.js';
 import { newRunTag, runTagEnv, sweepTagged } from '../isolation/sweep.js';
 
 const liveGroups = new Set<number>();
@@ -13,10 +20,16 @@ const launched = new WeakMap<ChildProcess, { tag: string; user: SandboxUser | nu
 const exitCleanups = new Set<() => void>();
 let exitHooksInstalled = false;
 
-function cleanUpBeforeExit(): void {
+/** Kills every process leakwatch started and everything they started, wherever it went. */
+export function killEverything(): void {
   for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
   liveGroups.clear();
+  for (const user of activeUsers()) killAllOf(user);
   sweepTagged();
+}
+
+function cleanUpBeforeExit(): void {
+  killEverything();
   for (const cleanup of exitCleanups) {
     try {
       cleanup();

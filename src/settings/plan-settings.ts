@@ -1,6 +1,8 @@
 // The run plan's entries of the settings table: what both sides share and the report records.
 import { above0, type SettingSpec, text, wholeAbove0, wholeFrom0 } from './spec.js';
 
+// Every number has an upper bound: a scenario in the PR's head sets them, and `rounds: 1e308` ran until the job's
+// timeout. The heap cap is further held to the machine's memory when the plan is built.
 export const planSettings = {
   startCommand: {
     input: 'start-command',
@@ -23,7 +25,7 @@ export const planSettings = {
   },
   readyTimeoutMs: {
     isPlan: true,
-    rule: wholeAbove0,
+    rule: { ...wholeAbove0, max: 600_000 },
     default: 60_000,
     description: 'How long the app may take to answer the ready path (ms).',
   },
@@ -33,14 +35,14 @@ export const planSettings = {
     scenario: 'heapCapMb',
     isPlan: true,
     // Like the leak stories' containers: a leak then ends in an OOM, which counts as a result.
-    rule: { kind: 'number', isWhole: true, min: 16 },
+    rule: { kind: 'number', isWhole: true, min: 16, max: 262_144 },
     default: 256,
     description: "The app's `--max-old-space-size` (MB).",
   },
   rssLimitMb: {
     cli: 'rss-limit-mb',
     isPlan: true,
-    rule: wholeAbove0,
+    rule: { ...wholeAbove0, max: 1_048_576 },
     // Catches off-heap leaks that never reach the heap cap.
     default: (plan) => plan.heapCapMb * 4,
     defaultText: '4 × heap cap',
@@ -67,7 +69,7 @@ export const planSettings = {
     cli: 'requests',
     scenario: 'requestsPerRound',
     isPlan: true,
-    rule: wholeAbove0,
+    rule: { ...wholeAbove0, max: 1_000_000 },
     default: 500,
     description: 'Requests per measured round.',
   },
@@ -76,7 +78,7 @@ export const planSettings = {
     cli: 'rounds',
     scenario: 'rounds',
     isPlan: true,
-    rule: wholeAbove0,
+    rule: { ...wholeAbove0, max: 1000 },
     default: 20,
     description: 'Measured rounds per side.',
   },
@@ -85,7 +87,7 @@ export const planSettings = {
     cli: 'warmup',
     scenario: 'warmupRequests',
     isPlan: true,
-    rule: wholeFrom0,
+    rule: { ...wholeFrom0, max: 10_000_000 },
     // JIT and code space make an unwarmed server read 170–210 B/req; 5k requests get below 3 B/req.
     default: 5000,
     description: 'Warm-up requests per side, not fitted.',
@@ -101,7 +103,7 @@ export const planSettings = {
     input: 'settle-ms',
     cli: 'settle-ms',
     isPlan: true,
-    rule: wholeFrom0,
+    rule: { ...wholeFrom0, max: 600_000 },
     // Longer than the keep-alive and short timers of a typical server (Node's keepAliveTimeout is 5 s).
     default: 10_000,
     description:
@@ -111,7 +113,7 @@ export const planSettings = {
     input: 'time-budget-ms',
     cli: 'time-budget-ms',
     isPlan: true,
-    rule: wholeAbove0,
+    rule: { ...wholeAbove0, max: 3_600_000 },
     // Keeps a Next.js comparison to about 90 s of load per side.
     default: 90_000,
     description:
@@ -132,7 +134,7 @@ export const planSettings = {
     cli: 'rate',
     scenario: 'ratePerSecond',
     isPlan: true,
-    rule: above0,
+    rule: { ...above0, max: 1_000_000 },
     default: null,
     defaultText: 'unlimited',
     description:

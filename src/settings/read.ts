@@ -1,5 +1,7 @@
 // Reading settings by the table: one parser for CLI flags and action inputs, and the run plan's precedence
 // (flag or input, then the scenario, then the default).
+import { totalmem } from 'node:os';
+import { LeakwatchError } from '../model/errors.js';
 import type { Rule, SettingSpec } from './spec.js';
 import {
   type PlanKey,
@@ -94,5 +96,17 @@ export function buildRunPlan(given: PlanSettings, scenario: { readonly name: str
     else plan[key] = spec.default;
   }
   for (const key of derived) plan[key] = (specs[key].default as (plan: RunPlan) => number)(plan as RunPlan);
+  checkHeapCapFits(plan as RunPlan);
   return plan as RunPlan;
+}
+
+/** V8 ignores a cap beyond what it can address; a run that claims one it never had is a false result. */
+function checkHeapCapFits(plan: RunPlan): void {
+  const machineMb = Math.floor(totalmem() / 2 ** 20);
+  if (plan.heapCapMb <= machineMb) return;
+  throw new LeakwatchError(
+    'SETTING_OUT_OF_BOUNDS',
+    `the heap cap of ${plan.heapCapMb} MB is more than this machine's ${machineMb} MB of memory`,
+    { hint: "Lower heap-cap-mb (or the scenario's heapCapMb) to what the app gets in production." },
+  );
 }

@@ -127,6 +127,24 @@ export const settings = {
     description:
       "When base and head pin different Node.js versions (.nvmrc, .node-version, .tool-versions, volta.node, an exact engines.node), where each side's comes from: `auto` (the runner's tool cache, where actions/setup-node installs, else the npm registry's `node` package), `tool-cache`, `npm`.",
   },
+  timeLimitMinutes: {
+    input: 'time-limit-minutes',
+    cli: 'time-limit-minutes',
+    placeholder: '<n>',
+    rule: { ...wholeAbove0, max: 24 * 60 },
+    default: 45,
+    description:
+      'Wall-time limit of the whole run (minutes); past it everything is stopped and the verdict is an error naming the phase.',
+  },
+  installEnv: {
+    input: 'install-env',
+    cli: 'install-env',
+    placeholder: '<names>',
+    rule: text,
+    default: null,
+    description:
+      'Variables (comma-separated, e.g. `NODE_AUTH_TOKEN`) passed to the install only, never to build, app or stubs.',
+  },
   bisectTimeBudgetMs: {
     input: 'bisect-time-budget-ms',
     rule: wholeAbove0,
