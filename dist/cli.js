@@ -73483,6 +73483,9 @@ function leakwatchVersion() {
 // src/cli/args.ts
 import { parseArgs } from "node:util";
 
+// src/settings/read.ts
+import { totalmem } from "node:os";
+
 // src/settings/spec.ts
 var text = { kind: "text" };
 var wholeAbove0 = { kind: "number", isWhole: true, min: 0, isMinExclusive: true };
@@ -73513,7 +73516,7 @@ var planSettings = {
   },
   readyTimeoutMs: {
     isPlan: true,
-    rule: wholeAbove0,
+    rule: { ...wholeAbove0, max: 6e5 },
     default: 6e4,
     description: "How long the app may take to answer the ready path (ms)."
   },
@@ -73523,14 +73526,14 @@ var planSettings = {
     scenario: "heapCapMb",
     isPlan: true,
     // Like the leak stories' containers: a leak then ends in an OOM, which counts as a result.
-    rule: { kind: "number", isWhole: true, min: 16 },
+    rule: { kind: "number", isWhole: true, min: 16, max: 262144 },
     default: 256,
     description: "The app's `--max-old-space-size` (MB)."
   },
   rssLimitMb: {
     cli: "rss-limit-mb",
     isPlan: true,
-    rule: wholeAbove0,
+    rule: { ...wholeAbove0, max: 1048576 },
     // Catches off-heap leaks that never reach the heap cap.
     default: (plan) => plan.heapCapMb * 4,
     defaultText: "4 \xD7 heap cap",
@@ -73557,7 +73560,7 @@ var planSettings = {
     cli: "requests",
     scenario: "requestsPerRound",
     isPlan: true,
-    rule: wholeAbove0,
+    rule: { ...wholeAbove0, max: 1e6 },
     default: 500,
     description: "Requests per measured round."
   },
@@ -73566,7 +73569,7 @@ var planSettings = {
     cli: "rounds",
     scenario: "rounds",
     isPlan: true,
-    rule: wholeAbove0,
+    rule: { ...wholeAbove0, max: 1e3 },
     default: 20,
     description: "Measured rounds per side."
   },
@@ -73575,7 +73578,7 @@ var planSettings = {
     cli: "warmup",
     scenario: "warmupRequests",
     isPlan: true,
-    rule: wholeFrom0,
+    rule: { ...wholeFrom0, max: 1e7 },
     // JIT and code space make an unwarmed server read 170–210 B/req; 5k requests get below 3 B/req.
     default: 5e3,
     description: "Warm-up requests per side, not fitted."
@@ -73591,7 +73594,7 @@ var planSettings = {
     input: "settle-ms",
     cli: "settle-ms",
     isPlan: true,
-    rule: wholeFrom0,
+    rule: { ...wholeFrom0, max: 6e5 },
     // Longer than the keep-alive and short timers of a typical server (Node's keepAliveTimeout is 5 s).
     default: 1e4,
     description: "Longest idle (ms) before each settle sample, before and after the rounds: settling ends sooner once memory stops falling and the timers the load left have fired. Time-held memory that leakwatch detects makes it wait at least its hold time. `0` turns settling off."
@@ -73600,7 +73603,7 @@ var planSettings = {
     input: "time-budget-ms",
     cli: "time-budget-ms",
     isPlan: true,
-    rule: wholeAbove0,
+    rule: { ...wholeAbove0, max: 36e5 },
     // Keeps a Next.js comparison to about 90 s of load per side.
     default: 9e4,
     description: "Load time per side (ms) that warm-up and rounds shrink to fit at the warm-up throughput (never below 8 rounds)."
@@ -73619,7 +73622,7 @@ var planSettings = {
     cli: "rate",
     scenario: "ratePerSecond",
     isPlan: true,
-    rule: above0,
+    rule: { ...above0, max: 1e6 },
     default: null,
     defaultText: "unlimited",
     description: "Request rate cap (requests/s), e.g. production's, so time-expiring caches fill as they do there. It wins over the rate leakwatch picks for time-held memory."
@@ -73774,6 +73777,22 @@ var settings = {
     default: "auto",
     description: "When base and head pin different Node.js versions (.nvmrc, .node-version, .tool-versions, volta.node, an exact engines.node), where each side's comes from: `auto` (the runner's tool cache, where actions/setup-node installs, else the npm registry's `node` package), `tool-cache`, `npm`."
   },
+  timeLimitMinutes: {
+    input: "time-limit-minutes",
+    cli: "time-limit-minutes",
+    placeholder: "<n>",
+    rule: { ...wholeAbove0, max: 24 * 60 },
+    default: 45,
+    description: "Wall-time limit of the whole run (minutes); past it everything is stopped and the verdict is an error naming the phase."
+  },
+  installEnv: {
+    input: "install-env",
+    cli: "install-env",
+    placeholder: "<names>",
+    rule: text,
+    default: null,
+    description: "Variables (comma-separated, e.g. `NODE_AUTH_TOKEN`) passed to the install only, never to build, app or stubs."
+  },
   bisectTimeBudgetMs: {
     input: "bisect-time-budget-ms",
     rule: wholeAbove0,
@@ -73922,7 +73941,17 @@ function buildRunPlan(given, scenario) {
     else plan[key] = spec.default;
   }
   for (const key of derived) plan[key] = specs[key].default(plan);
+  checkHeapCapFits(plan);
   return plan;
+}
+function checkHeapCapFits(plan) {
+  const machineMb = Math.floor(totalmem() / 2 ** 20);
+  if (plan.heapCapMb <= machineMb) return;
+  throw new LeakwatchError(
+    "SETTING_OUT_OF_BOUNDS",
+    `the heap cap of ${plan.heapCapMb} MB is more than this machine's ${machineMb} MB of memory`,
+    { hint: "Lower heap-cap-mb (or the scenario's heapCapMb) to what the app gets in production." }
+  );
 }
 
 // src/cli/args.ts
@@ -73964,20 +73993,7 @@ var usage = [
   "Exit codes: 0 no regression, 1 regression (or a leak, for measure), 2 error."
 ].join("\n");
 function parseCliArgs(argv) {
-  const parsed = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...commandOptions,
-      ...Object.fromEntries(
-        cliSpecs.map((spec) => [
-          spec.cli,
-          { type: spec.rule.kind === "boolean" ? "boolean" : "string" }
-        ])
-      )
-    }
-  });
+  const parsed = parseArgvStrictly(argv);
   const values = parsed.values;
   const text2 = (name) => values[name];
   const positionals = parsed.positionals;
@@ -73992,7 +74008,8 @@ function parseCliArgs(argv) {
     json: given.json ?? settings.json.default,
     reportPath: given.reportPath,
     logDir: given.logDir,
-    keepSnapshotsDir: given.heapSnapshotsDir
+    keepSnapshotsDir: given.heapSnapshotsDir,
+    timeLimitMinutes: given.timeLimitMinutes ?? settings.timeLimitMinutes.default
   };
   const [command, ...rest] = positionals;
   if (rest.length > 0) throw usageError(`unexpected argument \`${rest[0]}\``);
@@ -74018,6 +74035,7 @@ function parseCliArgs(argv) {
         installCommand: given.installCommand,
         buildCommand: given.buildCommand,
         isForced: !(given.onlyOnDependencyChange ?? settings.onlyOnDependencyChange.default),
+        installEnv: splitNames(given.installEnv),
         bisect: { isEnabled: given.bisect ?? settings.bisect.default },
         remedy: { isEnabled: given.remedy ?? settings.remedy.default },
         ...given.cacheDir ? { cacheDir: given.cacheDir } : {},
@@ -74034,12 +74052,37 @@ function parseCliArgs(argv) {
   }
   throw usageError(command ? `unknown command \`${command}\`` : "no command given");
 }
+function splitNames(list) {
+  return (list ?? "").split(/[\s,]+/).filter(Boolean);
+}
+function parseArgvStrictly(argv) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        ...commandOptions,
+        ...Object.fromEntries(
+          cliSpecs.map((spec) => [
+            spec.cli,
+            { type: spec.rule.kind === "boolean" ? "boolean" : "string" }
+          ])
+        )
+      }
+    });
+  } catch (error) {
+    const code = error.code ?? "";
+    if (!code.startsWith("ERR_PARSE_ARGS_")) throw error;
+    throw usageError(error.message.split("\n")[0] ?? String(error));
+  }
+}
 function usageError(message) {
   return new LeakwatchError("USAGE", message, { hint: "Run `leakwatch --help` for the options." });
 }
 
 // src/cli/run.ts
-import { mkdtemp as mkdtemp4, rm as rm7, writeFile as writeFile7 } from "node:fs/promises";
+import { mkdtemp as mkdtemp4, readdir as readdir5, rm as rm7, writeFile as writeFile7 } from "node:fs/promises";
 import { tmpdir as tmpdir5 } from "node:os";
 import { dirname as dirname7, join as join21, resolve as resolve5 } from "node:path";
 
@@ -74483,10 +74526,14 @@ var liveGroups = /* @__PURE__ */ new Set();
 var launched = /* @__PURE__ */ new WeakMap();
 var exitCleanups = /* @__PURE__ */ new Set();
 var exitHooksInstalled = false;
-function cleanUpBeforeExit() {
+function killEverything() {
   for (const pgid of liveGroups) signalGroup(pgid, "SIGKILL");
   liveGroups.clear();
+  for (const user of activeUsers()) killAllOf(user);
   sweepTagged();
+}
+function cleanUpBeforeExit() {
+  killEverything();
   for (const cleanup of exitCleanups) {
     try {
       cleanup();
@@ -74566,6 +74613,10 @@ async function killGroup(child2, graceMs = 3e3) {
 
 // src/isolation/sandbox.ts
 var scope = new AsyncLocalStorage();
+var openUsers = /* @__PURE__ */ new Set();
+function activeUsers() {
+  return [...openUsers];
+}
 function currentSandbox() {
   return scope.getStore() ?? null;
 }
@@ -74594,7 +74645,10 @@ async function openSandbox(options) {
   const root = mkdtempSync("/tmp/lw-");
   const created = [];
   const destroy = () => {
-    for (const user of created) destroyUser(privilege, user);
+    for (const user of created) {
+      openUsers.delete(user);
+      destroyUser(privilege, user);
+    }
     privileged(privilege, ["rm", "-rf", root]);
   };
   const release = cleanUpOnExit(destroy);
@@ -74603,6 +74657,7 @@ async function openSandbox(options) {
     for (const side of ["base", "head"])
       created.push(createUser(privilege, `lw-${id}-${side[0]}`, root));
     const [base, head] = created;
+    for (const user of created) openUsers.add(user);
     const tools = join2(root, "tools");
     mkdirSync(tools);
     const probePath2 = join2(tools, "probe.cjs");
@@ -78606,9 +78661,16 @@ function* ancestorsUpTo(dir, rootDir) {
   }
 }
 function parsePackageManagerField(field) {
-  if (typeof field !== "string") return void 0;
-  const match = /^(npm|yarn|pnpm|bun)@([^+\s]+)/.exec(field.trim());
-  return match?.[1] && match[2] ? { name: match[1], version: match[2] } : void 0;
+  if (field === void 0) return void 0;
+  const match = typeof field === "string" ? /^(npm|yarn|pnpm|bun)@(\d{1,9}\.\d{1,9}\.\d{1,9}(?:-[0-9A-Za-z.-]{1,64})?)(?:\+sha(?:1|224|256|384|512)\.[0-9a-f]{1,128})?$/.exec(
+    field
+  ) : null;
+  if (match?.[1] && match[2]) return { name: match[1], version: match[2] };
+  throw new LeakwatchError(
+    "PACKAGE_MANAGER_INVALID",
+    `package.json's packageManager \`${String(field).slice(0, 100)}\` is not \`<npm|yarn|pnpm|bun>@<exact version>\``,
+    { hint: 'Write it the way corepack does, e.g. "pnpm@9.15.0" (optionally +sha512.<hash>).' }
+  );
 }
 function nameFromPin(pin) {
   if (pin.name !== "yarn") return pin.name;
@@ -78680,10 +78742,13 @@ async function installAndBuild(options) {
     ...options.env
   });
   const env = { ...baseEnv, ...await corepackRegistryEnv(join9(dir, packageManager.installDir), baseEnv) };
-  const run3 = (command, cwd) => runShellCommand({ command, cwd, env, logPath, timeoutMs, signal: options.signal, side: label });
+  const run3 = (command, cwd, stepEnv = env) => runShellCommand({ command, cwd, env: stepEnv, logPath, timeoutMs, signal: options.signal, side: label });
   const { installCommand, buildCommand } = await plannedCommands(options, packageManager);
   log(`${label}: ${installCommand} (in ${packageManager.installDir})`);
-  const install = await run3(installCommand, join9(dir, packageManager.installDir));
+  const install = await run3(installCommand, join9(dir, packageManager.installDir), {
+    ...env,
+    ...installOnlyEnv(options.installEnv ?? [])
+  });
   if (!succeeded(install))
     return failure("install", installCommand, install, { options, logPath, timeoutMs, env });
   if (buildCommand === void 0) {
@@ -78760,6 +78825,14 @@ async function hasBuildScript(appDir) {
   } catch {
     return false;
   }
+}
+function installOnlyEnv(names) {
+  const env = {};
+  for (const name of names) {
+    const value = process.env[name];
+    if (value !== void 0) env[name] = value;
+  }
+  return env;
 }
 
 // src/prepare/worktree.ts
@@ -83182,6 +83255,7 @@ async function resolveBaseline(options) {
       hint: "Run leakwatch inside the checkout of the project, or pass its path with --cwd."
     });
   }
+  for (const ref of [options.baseRef, options.headRef]) checkRef(ref);
   const isShallow = await isShallowRepository(repoDir);
   const headSha = await resolveCommit2(repoDir, options.headRef, isShallow, log);
   const baseSha = await resolveCommit2(repoDir, options.baseRef, isShallow, log);
@@ -83196,6 +83270,7 @@ async function resolveBaseline(options) {
       "fetch",
       "--no-tags",
       `--deepen=${step}`,
+      "--end-of-options",
       "origin",
       baseSha,
       headSha
@@ -83219,12 +83294,24 @@ async function resolveBaseline(options) {
   }
   return { baseSha, headSha, mergeBaseSha: mergeBase.stdout };
 }
+function checkRef(ref) {
+  if (/^[A-Za-z0-9_][A-Za-z0-9_./~^@{}+-]{0,254}$/.test(ref) && !ref.includes("..")) return;
+  throw new LeakwatchError("REF_INVALID", `\`${ref.slice(0, 100)}\` is not a git ref leakwatch accepts`, {
+    hint: "Pass a branch, tag or commit SHA (letters, digits and . _ / ~ ^ @ { } + -, not starting with - or containing ..)."
+  });
+}
 async function isShallowRepository(repoDir) {
   return (await git(repoDir, ["rev-parse", "--is-shallow-repository"])).stdout === "true";
 }
 async function resolveCommit2(repoDir, ref, isShallow, log) {
   for (const candidate of [ref, `origin/${ref}`]) {
-    const local = await git(repoDir, ["rev-parse", "--verify", "--quiet", `${candidate}^{commit}`]);
+    const local = await git(repoDir, [
+      "rev-parse",
+      "--verify",
+      "--quiet",
+      "--end-of-options",
+      `${candidate}^{commit}`
+    ]);
     if (local.exitCode === 0) return local.stdout;
   }
   const remoteRef = ref.replace(/^(refs\/remotes\/)?origin\//, "");
@@ -83233,6 +83320,7 @@ async function resolveCommit2(repoDir, ref, isShallow, log) {
     "fetch",
     "--no-tags",
     ...isShallow ? ["--depth=1"] : [],
+    "--end-of-options",
     "origin",
     remoteRef
   ]);
@@ -84106,6 +84194,45 @@ async function prepareBoth(options) {
   }
 }
 
+// src/process/time-limit.ts
+var currentPhase = "starting";
+function enterPhase(phase) {
+  currentPhase = phase;
+}
+var unwindMs = 6e4;
+async function withTimeLimit(limitMs, work) {
+  let timer;
+  const expired = new Promise((_, reject) => {
+    timer = setTimeout(() => {
+      const phase = currentPhase;
+      killEverything();
+      reject(
+        new LeakwatchError(
+          "TIME_LIMIT",
+          `the run passed its time limit of ${Math.round(limitMs / 6e4)} min during ${phase}`,
+          {
+            hint: `Everything was stopped. Make ${phase} faster, measure fewer requests, or raise time-limit-minutes.`
+          }
+        )
+      );
+    }, limitMs);
+  });
+  enterPhase("starting");
+  const running = work();
+  try {
+    return await Promise.race([running, expired]);
+  } catch (error) {
+    if (error instanceof LeakwatchError && error.code === "TIME_LIMIT") {
+      const unwound = new Promise((resolve6) => setTimeout(resolve6, unwindMs).unref());
+      await Promise.race([running.catch(() => void 0), unwound]);
+      killEverything();
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 // src/scenario/load.ts
 import { readdir as readdir4, readFile as readFile7 } from "node:fs/promises";
 import path8 from "node:path";
@@ -84176,17 +84303,25 @@ var scenario_schema_default = {
     requestsPerRound: {
       type: "integer",
       minimum: 1,
+      maximum: 1e6,
       description: "requests between two heap samples, at least 1"
     },
-    rounds: { type: "integer", minimum: 1, description: "number of measured rounds, at least 1" },
+    rounds: {
+      type: "integer",
+      minimum: 1,
+      maximum: 1e3,
+      description: "number of measured rounds, at least 1"
+    },
     warmupRequests: {
       type: "integer",
       minimum: 0,
+      maximum: 1e7,
       description: "requests sent before measuring, so JIT and code-space growth are not read as a leak; 0 or more"
     },
     ratePerSecond: {
       type: "number",
       exclusiveMinimum: 0,
+      maximum: 1e6,
       description: "cap on requests per second, for caches that fill at a real user's pace; default: no cap"
     },
     productionRps: {
@@ -84197,6 +84332,7 @@ var scenario_schema_default = {
     heapCapMb: {
       type: "integer",
       minimum: 16,
+      maximum: 262144,
       description: "the app's --max-old-space-size in MB, at least 16, so a leak ends in an OOM as in production"
     },
     readyPath: {
@@ -84630,6 +84766,7 @@ async function compareRefs(options) {
         dependencyChanges: []
       };
     }
+    enterPhase("install and build");
     const sandbox = __using(_stack, await openIsolation({ repoDir: options.repoDir, log }), true);
     return await runInSandbox(sandbox, () => prepareAndMeasure(options, baseline, diff));
   } catch (_) {
@@ -84655,8 +84792,10 @@ async function prepareAndMeasure(options, baseline, diff) {
       logDir: options.logDir,
       baseCache: options.baseCache,
       sideEnv: { base: nodeOnPath(binDirs.base), head: nodeOnPath(binDirs.head) },
+      installEnv: options.installEnv,
       log
     }), true);
+    enterPhase("measurement");
     const scenario = await loadScenario({ nameOrPath: options.scenario, cwd: prepared.head.appDir });
     const plan = buildRunPlan(options.settings, scenario);
     const withChanges = {
@@ -84723,6 +84862,7 @@ async function prepareAndMeasure(options, baseline, diff) {
       logDir: options.logDir,
       log
     };
+    enterPhase("bisection");
     const bisection = await bisectChanges({
       ...candidateBase,
       units: diff.units,
@@ -85611,7 +85751,12 @@ var compareExitCode = {
 var progress = (io) => (line) => io.stderr(`leakwatch: ${line}
 `);
 async function runCliCommand(command, io) {
-  return withLogDir(command.shared, io, (logDir) => runWithLogDir(command, logDir, io));
+  const limitMs = command.shared.timeLimitMinutes * 6e4;
+  return withLogDir(
+    command.shared,
+    io,
+    (logDir) => withTimeLimit(limitMs, () => runWithLogDir(command, logDir, io))
+  );
 }
 async function withLogDir(shared, io, run3) {
   if (shared.logDir) return run3(resolve5(io.cwd, shared.logDir));
@@ -85621,7 +85766,8 @@ async function withLogDir(shared, io, run3) {
     exitCode = await run3(logDir);
     return exitCode;
   } finally {
-    if (exitCode === 2) io.stderr(`leakwatch: logs kept in ${logDir}
+    const isEmpty = (await readdir5(logDir, { recursive: true }).catch(() => [])).length === 0;
+    if (exitCode === 2 && !isEmpty) io.stderr(`leakwatch: logs kept in ${logDir}
 `);
     else await rm7(logDir, { recursive: true, force: true });
   }
