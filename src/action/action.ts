@@ -24,8 +24,8 @@ import {
 } from '../report/markdown.js';
 import { rederiveReport } from '../report/rederive.js';
 import { checkReportsAgainstRun, parseUntrustedReport } from '../report/validate.js';
-import { actionsCacheStore } from './base-cache.js';
 import { settings } from '../settings/table.js';
+import { actionsCacheStore } from './base-cache.js';
 import { type ActionConfig, readActionConfig } from './config.js';
 
 type Rendered = Omit<MarkdownReportInput, 'commentKey'>;
