@@ -279,5 +279,7 @@ export function renderMeasureText(report: MeasureReport, options: TerminalOption
         'load',
         `${formatInteger(app.load.requests)} requests, ${formatInteger(app.load.errors + app.load.non2xx)} failed, ${formatInteger(app.load.requestsPerSecond)}/s, p99 ${formatMs(app.load.latencyP99Ms)}`,
       );
-  return [verdict, ...detail].join('\n');
+  const outbound = describeNetwork(app);
+  const network = outbound ? labelled('outbound', plainText(outbound, 600)) : [];
+  return [verdict, ...detail, ...network].join('\n');
 }
