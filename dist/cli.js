@@ -85632,7 +85632,9 @@ function renderMeasureText(report, options = {}) {
     "load",
     `${formatInteger(app.load.requests)} requests, ${formatInteger(app.load.errors + app.load.non2xx)} failed, ${formatInteger(app.load.requestsPerSecond)}/s, p99 ${formatMs(app.load.latencyP99Ms)}`
   );
-  return [verdict, ...detail].join("\n");
+  const outbound = describeNetwork(app);
+  const network = outbound ? labelled("outbound", plainText(outbound, 600)) : [];
+  return [verdict, ...detail, ...network].join("\n");
 }
 
 // src/cli/record.ts
