@@ -19,6 +19,8 @@ const warmupFloorShare = 0.6;
  * band have stopped drifting (a JIT still compiling moves the heap by 50+ KB a chunk).
  */
 const driftBandBytes = 32 * 1024;
+/** Smaller chunks put that band above 80 B/request of drift: too coarse to call a heap warm. */
+const minJudgedChunk = 400;
 
 function hasStoppedDrifting(state: SideState): boolean {
   const values = state.samples
@@ -80,7 +82,8 @@ export async function warmUp(
     }
     await retireSurvivor(states, run);
     const isPastFloor = firstRequests + sent + chunk >= floor;
-    if (isPastFloor && sent + chunk < rest && states.filter(isRunning).every(hasStoppedDrifting)) {
+    const isJudged = isPastFloor && chunk >= minJudgedChunk && sent + chunk < rest;
+    if (isJudged && states.filter(isRunning).every(hasStoppedDrifting)) {
       schedule.warmupRequests = firstRequests + sent + chunk;
       log(`warmed up after ${schedule.warmupRequests} requests per side: the heap stopped drifting`);
       break;
