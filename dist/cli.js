@@ -77459,6 +77459,7 @@ function isVerdictClear(states, thresholdBytesPerRequest) {
 var warmupChunks = 10;
 var warmupFloorShare = 0.6;
 var driftBandBytes = 32 * 1024;
+var minJudgedChunk = 400;
 function hasStoppedDrifting(state) {
   const values = state.samples.filter((sample2) => sample2.phase === "warmup").slice(-3).map(metricValue.heapPlusExternal);
   return values.length === 3 && Math.max(...values) - Math.min(...values) <= driftBandBytes;
@@ -77502,7 +77503,8 @@ async function warmUp(states, run3, explain) {
     }
     await retireSurvivor(states, run3);
     const isPastFloor = firstRequests + sent + chunk >= floor;
-    if (isPastFloor && sent + chunk < rest && states.filter(isRunning).every(hasStoppedDrifting)) {
+    const isJudged = isPastFloor && chunk >= minJudgedChunk && sent + chunk < rest;
+    if (isJudged && states.filter(isRunning).every(hasStoppedDrifting)) {
       schedule.warmupRequests = firstRequests + sent + chunk;
       log(`warmed up after ${schedule.warmupRequests} requests per side: the heap stopped drifting`);
       break;
