@@ -6,6 +6,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LeakwatchError } from '../model/errors.js';
 import { cleanUpOnExit } from '../process/process-group.js';
@@ -47,6 +48,15 @@ export function currentSandbox(): Sandbox | null {
 
 export function runInSandbox<T>(sandbox: Sandbox | null, run: () => Promise<T>): Promise<T> {
   return scope.run(sandbox, run);
+}
+
+/**
+ * Where leakwatch makes folders that sandbox users must reach (worktrees, the stubs' CA): the sandbox root,
+ * whose ancestors anyone may traverse, not TMPDIR, which may sit inside a folder only leakwatch can enter
+ * (a mkdtemp parent, a runner's home).
+ */
+export function scratchDir(): string {
+  return currentSandbox()?.root ?? tmpdir();
 }
 
 /** The user a side's code runs as: base's own, and head's for head, candidates and stubs. */

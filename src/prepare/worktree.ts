@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { currentSandbox, giveTo, removeSandboxed, userFor } from '../isolation/sandbox.js';
+import { currentSandbox, giveTo, removeSandboxed, scratchDir, userFor } from '../isolation/sandbox.js';
 import { LeakwatchError } from '../model/errors.js';
 import { git } from '../process/git.js';
 import { cleanUpOnExit } from '../process/process-group.js';
@@ -14,7 +13,7 @@ export interface CreateWorktreeOptions {
   /** Short name for the temp directory and log lines, e.g. `base` or `head`. */
   label: string;
   log: (line: string) => void;
-  /** Parent of the temp directory. Default: the OS temp dir. */
+  /** Parent of the temp directory. Default: the sandbox's root, else the OS temp dir. */
   parentDir?: string;
 }
 
@@ -26,7 +25,7 @@ export interface Worktree extends AsyncDisposable {
 
 export async function createWorktree(options: CreateWorktreeOptions): Promise<Worktree> {
   const { repoDir, sha, label, log } = options;
-  const dir = await mkdtemp(join(options.parentDir ?? tmpdir(), `leakwatch-${label}-`));
+  const dir = await mkdtemp(join(options.parentDir ?? scratchDir(), `leakwatch-${label}-`));
   // Hooks live in the user's clone and would run on checkout; the worktree needs none of them.
   const added = await git(repoDir, [
     '-c',

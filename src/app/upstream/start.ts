@@ -2,9 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { currentSandbox, sandboxEnv } from '../../isolation/sandbox.js';
+import { currentSandbox, sandboxEnv, scratchDir } from '../../isolation/sandbox.js';
 import { newRunTag, runTagEnv } from '../../isolation/sweep.js';
 import { LeakwatchError } from '../../model/errors.js';
 import { scrubbedEnv } from '../../process/env.js';
@@ -87,7 +86,7 @@ export async function startUpstreams(options: {
     for (const stub of stubs) if (stub.spec.env) env[stub.spec.env] = `http://127.0.0.1:${stub.port}`;
     env[networkRulesEnv] = JSON.stringify(networkRules(stubs, options.outbound ?? 'block'));
     if (tls) {
-      caDir = await mkdtemp(path.join(tmpdir(), 'leakwatch-ca-'));
+      caDir = await mkdtemp(path.join(scratchDir(), 'leakwatch-ca-'));
       env.NODE_EXTRA_CA_CERTS = path.join(caDir, 'stub-ca.pem');
       await writeFile(env.NODE_EXTRA_CA_CERTS, tls.cert);
       // The certificate is public; sandboxed apps run as other users and must read it.
