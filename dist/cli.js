@@ -74083,7 +74083,7 @@ function usageError(message) {
 
 // src/cli/run.ts
 import { mkdtemp as mkdtemp4, readdir as readdir5, rm as rm7, writeFile as writeFile7 } from "node:fs/promises";
-import { tmpdir as tmpdir5 } from "node:os";
+import { tmpdir as tmpdir4 } from "node:os";
 import { dirname as dirname7, join as join21, resolve as resolve5 } from "node:path";
 
 // src/measure/compare.ts
@@ -74406,13 +74406,13 @@ import { spawn as spawn2 } from "node:child_process";
 import { once } from "node:events";
 import { existsSync as existsSync2 } from "node:fs";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path2 from "node:path";
 
 // src/isolation/sandbox.ts
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join as join2 } from "node:path";
 
 // src/process/process-group.ts
@@ -74622,6 +74622,9 @@ function currentSandbox() {
 }
 function runInSandbox(sandbox, run3) {
   return scope.run(sandbox, run3);
+}
+function scratchDir() {
+  return currentSandbox()?.root ?? tmpdir();
 }
 function userFor(side) {
   const sandbox = currentSandbox();
@@ -75252,7 +75255,7 @@ async function startUpstreams(options) {
     for (const stub of stubs) if (stub.spec.env) env[stub.spec.env] = `http://127.0.0.1:${stub.port}`;
     env[networkRulesEnv] = JSON.stringify(networkRules(stubs, options.outbound ?? "block"));
     if (tls) {
-      caDir = await mkdtemp(path2.join(tmpdir(), "leakwatch-ca-"));
+      caDir = await mkdtemp(path2.join(scratchDir(), "leakwatch-ca-"));
       env.NODE_EXTRA_CA_CERTS = path2.join(caDir, "stub-ca.pem");
       await writeFile(env.NODE_EXTRA_CA_CERTS, tls.cert);
       if (currentSandbox()) await chmod(caDir, 493);
@@ -78841,7 +78844,6 @@ function installOnlyEnv(names) {
 import { spawnSync as spawnSync2 } from "node:child_process";
 import { rmSync as rmSync2 } from "node:fs";
 import { mkdtemp as mkdtemp3, rm as rm5 } from "node:fs/promises";
-import { tmpdir as tmpdir3 } from "node:os";
 import { join as join10 } from "node:path";
 
 // src/process/git.ts
@@ -78867,7 +78869,7 @@ function git(repoDir, args) {
 // src/prepare/worktree.ts
 async function createWorktree(options) {
   const { repoDir, sha, label, log } = options;
-  const dir = await mkdtemp3(join10(options.parentDir ?? tmpdir3(), `leakwatch-${label}-`));
+  const dir = await mkdtemp3(join10(options.parentDir ?? scratchDir(), `leakwatch-${label}-`));
   const added = await git(repoDir, [
     "-c",
     "core.hooksPath=/dev/null",
@@ -83338,7 +83340,7 @@ async function resolveCommit2(repoDir, ref, isShallow, log) {
 // src/prepare/node-runtime.ts
 import { existsSync as existsSync6 } from "node:fs";
 import { mkdir as mkdir5 } from "node:fs/promises";
-import { tmpdir as tmpdir4 } from "node:os";
+import { tmpdir as tmpdir3 } from "node:os";
 import { join as join15 } from "node:path";
 
 // node_modules/@actions/core/lib/command.js
@@ -83964,7 +83966,7 @@ async function installFromNpm(pin, options) {
   return { version, binDir, origin: "npm" };
 }
 function defaultCacheDir() {
-  return join15(process.env.RUNNER_TOOL_CACHE ?? tmpdir4(), "leakwatch-node");
+  return join15(process.env.RUNNER_TOOL_CACHE ?? tmpdir3(), "leakwatch-node");
 }
 var firstLine = (text2) => text2.split("\n").find((line) => /\S/.test(line))?.trim() ?? "";
 
@@ -85764,7 +85766,7 @@ async function runCliCommand(command, io) {
 }
 async function withLogDir(shared, io, run3) {
   if (shared.logDir) return run3(resolve5(io.cwd, shared.logDir));
-  const logDir = await mkdtemp4(join21(tmpdir5(), "leakwatch-logs-"));
+  const logDir = await mkdtemp4(join21(tmpdir4(), "leakwatch-logs-"));
   let exitCode = 2;
   try {
     exitCode = await run3(logDir);
