@@ -4,8 +4,6 @@
 // fails on mirrors that do not serve npm's signing keys) instead of guessing the cause.
 import { getExecOutput } from '@actions/exec';
 
-const npmDefaultRegistry = 'https://registry.npmjs.org';
-
 // What an install needs to reach a registry at all behind a TLS-inspecting proxy: the CA bundle (Node's fetch in
 // corepack reads NODE_EXTRA_CA_CERTS; npm under another Node loses the global npmrc that named its cafile) and
 // the proxy. Only the install gets them; the app under test does not.
@@ -27,7 +25,7 @@ export function registryAccessEnv(parent: NodeJS.ProcessEnv): Record<string, str
   );
 }
 
-/** `{ COREPACK_NPM_REGISTRY }` from `npm config get registry` in `dir`, when it is unset and not npm's default. */
+/** `{ COREPACK_NPM_REGISTRY }` from `npm config get registry` in `dir`, when it is unset. */
 export async function corepackRegistryEnv(
   dir: string,
   env: Record<string, string>,
@@ -41,9 +39,9 @@ export async function corepackRegistryEnv(
     ignoreReturnCode: true,
   }).catch(() => undefined);
   const registry = result?.exitCode === 0 ? result.stdout.trim().replace(/\/+$/, '') : '';
-  return /^https?:\/\//.test(registry) && registry !== npmDefaultRegistry
-    ? { COREPACK_NPM_REGISTRY: registry }
-    : {};
+  // Set even when it is npm's default: only then does corepack fetch Yarn berry from the npm registry
+  // (@yarnpkg/cli-dist) instead of repo.yarnpkg.com, which a registry mirror does not serve.
+  return /^https?:\/\//.test(registry) ? { COREPACK_NPM_REGISTRY: registry } : {};
 }
 
 /** The first line of a step log that reports an error: a line that starts like one, not a quoted stack frame. */
