@@ -78548,7 +78548,6 @@ function getExecOutput(commandLine, args, options) {
 }
 
 // src/prepare/corepack.ts
-var npmDefaultRegistry = "https://registry.npmjs.org";
 var registryAccessNames = [
   "NODE_EXTRA_CA_CERTS",
   "SSL_CERT_FILE",
@@ -78574,7 +78573,7 @@ async function corepackRegistryEnv(dir, env) {
     ignoreReturnCode: true
   }).catch(() => void 0);
   const registry = result?.exitCode === 0 ? result.stdout.trim().replace(/\/+$/, "") : "";
-  return /^https?:\/\//.test(registry) && registry !== npmDefaultRegistry ? { COREPACK_NPM_REGISTRY: registry } : {};
+  return /^https?:\/\//.test(registry) ? { COREPACK_NPM_REGISTRY: registry } : {};
 }
 function firstErrorLine(log) {
   const line = log.split("\n").map((text2) => text2.trim()).find(
