@@ -34,7 +34,6 @@ export async function bisectChanges(options: BisectChangesOptions): Promise<Bise
   // A transitive unit of lockfile removals only cannot be forced by an override; it stays as base has it.
   const [applicable, unapplicable] = partition(options.units, (unit) => appliedChanges(unit).length > 0);
   const steps: BisectionStep[] = [];
-  const probes = new Map<string, MeasuredCandidate>();
   const finish = (outcome: BisectionOutcome): BisectionResult => ({
     outcome,
     steps,
@@ -52,25 +51,7 @@ export async function bisectChanges(options: BisectChangesOptions): Promise<Bise
     return finish(onlyBump(applicable[0] as Unit, options.headReport));
   }
 
-  const probe = async (
-    units: Unit[],
-    isConfirmation: boolean,
-  ): Promise<MeasuredCandidate | 'out-of-time'> => {
-    const packages = units.flatMap(appliedNames);
-    const key = packages.join(' ');
-    const known = probes.get(key);
-    if (known) return known;
-    if (performance.now() - startedMs > options.timeBudgetMs) return 'out-of-time';
-    log(`bisect: candidate ${probes.size + 1}: base + ${key}`);
-    const changes = units.flatMap(appliedChanges);
-    const folder = `bisect/${probes.size + 1}`;
-    const result = await measureCandidate(options, { packages, changes, folder, isConfirmation });
-    log(`bisect: ${key}: ${result.step.verdict} (${result.step.reason})`);
-    probes.set(key, result);
-    steps.push(result.step);
-    return result;
-  };
-
+  const probe = prober(options, startedMs, steps);
   let units = applicable;
   let suspects = units;
   // The smallest set measured to regress; the full head to start with.
@@ -112,6 +93,26 @@ export async function bisectChanges(options: BisectChangesOptions): Promise<Bise
       });
     suspects = smallestRegressing = right;
   }
+}
+
+/** Measures base plus some units once per distinct set; none starts after the time budget. */
+function prober(options: BisectChangesOptions, startedMs: number, steps: BisectionStep[]) {
+  const probes = new Map<string, MeasuredCandidate>();
+  return async (units: Unit[], isConfirmation: boolean): Promise<MeasuredCandidate | 'out-of-time'> => {
+    const packages = units.flatMap(appliedNames);
+    const key = packages.join(' ');
+    const known = probes.get(key);
+    if (known) return known;
+    if (performance.now() - startedMs > options.timeBudgetMs) return 'out-of-time';
+    options.log(`bisect: candidate ${probes.size + 1}: base + ${key}`);
+    const changes = units.flatMap(appliedChanges);
+    const folder = `bisect/${probes.size + 1}`;
+    const result = await measureCandidate(options, { packages, changes, folder, isConfirmation });
+    options.log(`bisect: ${key}: ${result.step.verdict} (${result.step.reason})`);
+    probes.set(key, result);
+    steps.push(result.step);
+    return result;
+  };
 }
 
 /** What a candidate applies: a bump's lead (its package manager brings the rest), a transitive unit's versions. */
