@@ -79101,7 +79101,6 @@ async function bisectChanges(options) {
   const { log } = options;
   const [applicable, unapplicable] = partition(options.units, (unit) => appliedChanges(unit).length > 0);
   const steps = [];
-  const probes = /* @__PURE__ */ new Map();
   const finish = (outcome) => ({
     outcome,
     steps,
@@ -79118,21 +79117,7 @@ async function bisectChanges(options) {
     log(`bisect: one bump (${applicable[0]?.lead}): it is the culprit, nothing more to measure`);
     return finish(onlyBump(applicable[0], options.headReport));
   }
-  const probe = async (units2, isConfirmation) => {
-    const packages = units2.flatMap(appliedNames);
-    const key = packages.join(" ");
-    const known = probes.get(key);
-    if (known) return known;
-    if (performance.now() - startedMs > options.timeBudgetMs) return "out-of-time";
-    log(`bisect: candidate ${probes.size + 1}: base + ${key}`);
-    const changes = units2.flatMap(appliedChanges);
-    const folder = `bisect/${probes.size + 1}`;
-    const result = await measureCandidate(options, { packages, changes, folder, isConfirmation });
-    log(`bisect: ${key}: ${result.step.verdict} (${result.step.reason})`);
-    probes.set(key, result);
-    steps.push(result.step);
-    return result;
-  };
+  const probe = prober(options, startedMs, steps);
   let units = applicable;
   let suspects = units;
   let smallestRegressing = units;
@@ -79171,6 +79156,24 @@ async function bisectChanges(options) {
       });
     suspects = smallestRegressing = right;
   }
+}
+function prober(options, startedMs, steps) {
+  const probes = /* @__PURE__ */ new Map();
+  return async (units, isConfirmation) => {
+    const packages = units.flatMap(appliedNames);
+    const key = packages.join(" ");
+    const known = probes.get(key);
+    if (known) return known;
+    if (performance.now() - startedMs > options.timeBudgetMs) return "out-of-time";
+    options.log(`bisect: candidate ${probes.size + 1}: base + ${key}`);
+    const changes = units.flatMap(appliedChanges);
+    const folder = `bisect/${probes.size + 1}`;
+    const result = await measureCandidate(options, { packages, changes, folder, isConfirmation });
+    options.log(`bisect: ${key}: ${result.step.verdict} (${result.step.reason})`);
+    probes.set(key, result);
+    steps.push(result.step);
+    return result;
+  };
 }
 function appliedChanges(unit) {
   if (unit.kind === "bump") return unit.changes.slice(0, 1);
