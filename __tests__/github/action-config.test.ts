@@ -150,7 +150,7 @@ describe('readActionConfig', () => {
   it('has no PR on push and workflow_dispatch', () => {
     for (const eventName of ['push', 'workflow_dispatch']) {
       const config = readActionConfig(inputs(), env, { eventName, runId: 1, serverUrl: '', payload: {} });
-      expect(config.trigger).toEqual({ kind: 'none', eventName });
+      expect(config.trigger).toEqual({ kind: 'none', eventName, pushedFrom: null });
     }
   });
 

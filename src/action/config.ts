@@ -1,7 +1,8 @@
 // Action inputs (by the settings table), environment and event payload → one typed, frozen config. The only place
 // the action reads `core.getInput`, the environment or the GitHub context.
 
-import { isAbsolute, normalize } from 'node:path';
+import { tmpdir } from 'node:os';
+import { isAbsolute, normalize, resolve } from 'node:path';
 import * as core from '@actions/core';
 import * as github from '@actions/github';
 import { LeakwatchError } from '../model/errors.js';
@@ -36,7 +37,15 @@ export interface WorkflowRunTrigger {
   isFork: boolean;
 }
 
-export type ActionTrigger = PullRequestTrigger | WorkflowRunTrigger | { kind: 'none'; eventName: string };
+/** Any other event (push, workflow_dispatch): the change under test is the pushed range, else the last commit. */
+export interface OtherTrigger {
+  kind: 'none';
+  eventName: string;
+  /** A push's `before` commit; null when there is none (a new branch, another event). */
+  pushedFrom: string | null;
+}
+
+export type ActionTrigger = PullRequestTrigger | WorkflowRunTrigger | OtherTrigger;
 
 export interface ActionConfig {
   mode: ActionMode;
@@ -72,6 +81,12 @@ export interface ActionConfig {
   trigger: ActionTrigger;
   repository: { owner: string; repo: string } | null;
   runUrl: string | null;
+  /** GITHUB_WORKSPACE: the checkout; report-dir and heap-snapshots-dir are relative to it. */
+  workspace: string;
+  /** GITHUB_SHA: the commit the workflow runs on; null when unset. */
+  commitSha: string | null;
+  /** RUNNER_TEMP: the runner's scratch folder (the base cache stages there). */
+  runnerTemp: string;
 }
 
 /** The part of `@actions/github`'s context the config reads. */
@@ -120,7 +135,9 @@ function readTrigger(context: ActionContext): ActionTrigger {
         asRecord(workflowRun.head_repository)?.full_name !== asRecord(context.payload.repository)?.full_name,
     };
   }
-  return { kind: 'none', eventName: context.eventName };
+  const before = context.payload.before;
+  const pushedFrom = typeof before === 'string' && before !== '' && !/^0+$/.test(before) ? before : null;
+  return { kind: 'none', eventName: context.eventName, pushedFrom };
 }
 
 function readRepository(env: NodeJS.ProcessEnv): ActionConfig['repository'] {
@@ -216,6 +233,9 @@ export function readActionConfig(
     checkName,
     trigger,
     repository,
+    workspace: resolve(env.GITHUB_WORKSPACE || process.cwd()),
+    commitSha: env.GITHUB_SHA || null,
+    runnerTemp: env.RUNNER_TEMP || tmpdir(),
     runUrl:
       repository && serverUrl && context.runId
         ? `${serverUrl}/${repository.owner}/${repository.repo}/actions/runs/${context.runId}`
@@ -251,4 +271,14 @@ function readWorkingDirectory(raw: string, problems: string[]): string {
     problems.push(`\`working-directory\` must be a folder inside the repository (got \`${raw}\`)`);
   }
   return workingDirectory;
+}
+
+/** The config, or the mistake that keeps it from being read: the run then reports that instead of measuring. */
+export function tryReadActionConfig(): Readonly<ActionConfig> | LeakwatchError {
+  try {
+    return readActionConfig();
+  } catch (error) {
+    if (error instanceof LeakwatchError) return error;
+    throw error;
+  }
 }

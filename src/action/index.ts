@@ -1,9 +1,19 @@
-// The action's entry (action.yml → dist/index.js). Known failures are handled in runAction; anything else is a bug.
+// The action's entry (action.yml → dist/index.js): read the config once, run, perform the result. Known failures
+// come back in the result; anything thrown is a bug.
+import * as fs from 'node:fs/promises';
 import * as core from '@actions/core';
-import { runAction } from './action.js';
+import * as github from '@actions/github';
+import { tryReadActionConfig } from './config.js';
+import { runAction } from './run-action.js';
 
-runAction().catch((error: unknown) => {
+try {
+  const deps = { octokit: (token: string) => github.getOctokit(token), log: core, fs };
+  const result = await runAction(tryReadActionConfig(), deps);
+  for (const [name, value] of Object.entries(result.outputs)) core.setOutput(name, value);
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(result.summary).write();
+  if (result.failure) core.setFailed(result.failure);
+} catch (error) {
   core.setFailed(
-    `leakwatch: unexpected error (this is a bug, please report it):\n${(error as Error)?.stack ?? String(error)}`,
+    `leakwatch: unexpected error (this is a bug, please report it):\n${(error as Error)?.stack ?? error}`,
   );
-});
+}
