@@ -61,6 +61,13 @@ const managers: Record<string, Manager> = {
     lock: yarn,
     start: 'node server.js',
   },
+  'Yarn berry, Plug’n’Play': {
+    rootFiles: { '.yarnrc.yml': 'nodeLinker: pnp\nenableTelemetry: false\n' },
+    rootManifest: { workspaces: ['packages/*'], packageManager: 'yarn@4.9.2' },
+    lock: yarn,
+    // PnP resolves through .pnp.cjs, which `yarn node` preloads next to leakwatch's probe.
+    start: 'corepack yarn@4.9.2 node server.js',
+  },
   'bun workspaces': {
     rootFiles: {},
     rootManifest: { workspaces: ['packages/*'] },
