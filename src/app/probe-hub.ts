@@ -115,6 +115,15 @@ export class ProbeHub implements AsyncDisposable {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.connectWaiters.delete(done);
+        // A broken channel hides the probe's hello: that, not a missing probe, is the error to report.
+        if (this.failure !== null) {
+          try {
+            this.throwIfFailed();
+          } catch (error) {
+            reject(error);
+            return;
+          }
+        }
         reject(
           new LeakwatchError(
             'PROBE_MISSING',
