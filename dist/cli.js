@@ -76551,6 +76551,14 @@ var ProbeHub = class _ProbeHub {
     await new Promise((resolve6, reject) => {
       const timer = setTimeout(() => {
         this.connectWaiters.delete(done);
+        if (this.failure !== null) {
+          try {
+            this.throwIfFailed();
+          } catch (error) {
+            reject(error);
+            return;
+          }
+        }
         reject(
           new LeakwatchError(
             "PROBE_MISSING",
