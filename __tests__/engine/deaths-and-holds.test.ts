@@ -77,6 +77,12 @@ describe('compareDeaths', () => {
     );
   });
 
+  it('calls a survivor that ended its run below half its cap alive, but stops it mid-run only past a third more', () => {
+    const [base, head] = [side('base', 5_000, null, 900), side('head', 60_000, 1000)];
+    expect(compareDeaths(base, head, cap)?.verdict).toBe('regression');
+    expect(compareDeaths(base, head, cap, false)?.verdict).toBe('inconclusive');
+  });
+
   it('is inconclusive when the survivor was heading for its cap too, or the signals disagree', () => {
     // Base served only a little more and was past half its cap: it might have died next.
     expect(compareDeaths(side('base', 40_000, null, 1100), side('head', 20_000, 1000), cap)?.verdict).toBe(

@@ -200,6 +200,7 @@ export function compareSides(
   head: SideResult,
   thresholdBytesPerRequest: number,
   heapCapBytes = Number.POSITIVE_INFINITY,
+  isFinal = true,
 ): Comparison {
   const verdictOf = (
     verdict: Comparison['verdict'],
@@ -220,7 +221,7 @@ export function compareSides(
       return verdictOf('error', `${side.label} crashed (${how}) after ${side.exit.requestsSent} requests`);
     }
   }
-  const death = compareDeaths(base, head, heapCapBytes);
+  const death = compareDeaths(base, head, heapCapBytes, isFinal);
   if (death) {
     return {
       ...verdictOf(death.verdict, death.reason),

@@ -48,16 +48,21 @@ type Verdict = Pick<Comparison, 'verdict' | 'reason'>;
  * The verdict when at least one side died; null when neither did. `heapCapBytes` tells a survivor that was
  * heading for its cap (its own death would have come soon) from one that was not.
  */
-export function compareDeaths(base: SideResult, head: SideResult, heapCapBytes: number): Verdict | null {
+export function compareDeaths(
+  base: SideResult,
+  head: SideResult,
+  heapCapBytes: number,
+  /** Mid-run (deciding whether to stop the survivor) a survivor must also have served a third more. */
+  isFinal = true,
+): Verdict | null {
   const [baseFacts, headFacts] = [deathFacts(base), deathFacts(head)];
   if (!baseFacts.isDead && !headFacts.isDead) return null;
   const numbers = `head ${describeFacts(head, headFacts)}; base ${describeFacts(base, baseFacts)}`;
   if (baseFacts.isDead !== headFacts.isDead) {
     const [dead, alive] = headFacts.isDead ? [headFacts, baseFacts] : [baseFacts, headFacts];
     const survivor = headFacts.isDead ? base : head;
-    const isClearlyAlive =
-      alive.requestsSent * soonerShare >= dead.requestsSent &&
-      lastHeapBytes(survivor) < survivorHeadroomShare * heapCapBytes;
+    const isLow = lastHeapBytes(survivor) < survivorHeadroomShare * heapCapBytes;
+    const isClearlyAlive = isLow && (isFinal || alive.requestsSent * soonerShare >= dead.requestsSent);
     if (!isClearlyAlive) return { verdict: 'inconclusive', reason: numbers };
     return { verdict: headFacts.isDead ? 'regression' : 'improvement', reason: numbers };
   }

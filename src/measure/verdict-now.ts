@@ -12,7 +12,7 @@ export async function retireSurvivor(states: SideState[], run: MeasureRun): Prom
   const dead = [base, head].find((state) => isDeath(state.app?.exit ?? null));
   const alive = [base, head].find(isRunning);
   if (!dead || !alive) return;
-  const verdict = currentComparison(states, run.plan)?.verdict;
+  const verdict = currentComparison(states, run.plan, false)?.verdict;
   if (verdict === 'regression' || verdict === 'improvement') {
     await retireSide(
       alive,
@@ -22,7 +22,7 @@ export async function retireSurvivor(states: SideState[], run: MeasureRun): Prom
   }
 }
 
-export function currentComparison(states: SideState[], plan: RunPlan): Comparison | null {
+export function currentComparison(states: SideState[], plan: RunPlan, isFinal = true): Comparison | null {
   const [base, head] = states;
   if (states.length !== 2 || !base || !head) return null;
   return compareSides(
@@ -30,6 +30,7 @@ export function currentComparison(states: SideState[], plan: RunPlan): Compariso
     toResult(head, plan.thresholdBytesPerRequest),
     plan.thresholdBytesPerRequest,
     plan.heapCapMb * 2 ** 20,
+    isFinal,
   );
 }
 
