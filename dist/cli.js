@@ -74182,14 +74182,15 @@ function deathFacts(side) {
     handlesPerRequest: slopeOf(metricValue.activeResources)
   };
 }
-function compareDeaths(base, head, heapCapBytes) {
+function compareDeaths(base, head, heapCapBytes, isFinal = true) {
   const [baseFacts, headFacts] = [deathFacts(base), deathFacts(head)];
   if (!baseFacts.isDead && !headFacts.isDead) return null;
   const numbers = `head ${describeFacts(head, headFacts)}; base ${describeFacts(base, baseFacts)}`;
   if (baseFacts.isDead !== headFacts.isDead) {
     const [dead, alive] = headFacts.isDead ? [headFacts, baseFacts] : [baseFacts, headFacts];
     const survivor = headFacts.isDead ? base : head;
-    const isClearlyAlive = alive.requestsSent * soonerShare >= dead.requestsSent && lastHeapBytes(survivor) < survivorHeadroomShare * heapCapBytes;
+    const isLow = lastHeapBytes(survivor) < survivorHeadroomShare * heapCapBytes;
+    const isClearlyAlive = isLow && (isFinal || alive.requestsSent * soonerShare >= dead.requestsSent);
     if (!isClearlyAlive) return { verdict: "inconclusive", reason: numbers };
     return { verdict: headFacts.isDead ? "regression" : "improvement", reason: numbers };
   }
@@ -74336,7 +74337,7 @@ function sideVerdict(fits, exit) {
   if (exit) return "crashed";
   return primaryFit({ fits })?.verdict ?? "error";
 }
-function compareSides(base, head, thresholdBytesPerRequest, heapCapBytes = Number.POSITIVE_INFINITY) {
+function compareSides(base, head, thresholdBytesPerRequest, heapCapBytes = Number.POSITIVE_INFINITY, isFinal = true) {
   const verdictOf = (verdict, reason, delta2 = null, uncertainty2 = null) => ({
     verdict,
     reason,
@@ -74350,7 +74351,7 @@ function compareSides(base, head, thresholdBytesPerRequest, heapCapBytes = Numbe
       return verdictOf("error", `${side.label} crashed (${how}) after ${side.exit.requestsSent} requests`);
     }
   }
-  const death = compareDeaths(base, head, heapCapBytes);
+  const death = compareDeaths(base, head, heapCapBytes, isFinal);
   if (death) {
     return {
       ...verdictOf(death.verdict, death.reason),
@@ -77430,7 +77431,7 @@ async function retireSurvivor(states, run3) {
   const dead = [base, head].find((state) => isDeath(state.app?.exit ?? null));
   const alive = [base, head].find(isRunning);
   if (!dead || !alive) return;
-  const verdict = currentComparison(states, run3.plan)?.verdict;
+  const verdict = currentComparison(states, run3.plan, false)?.verdict;
   if (verdict === "regression" || verdict === "improvement") {
     await retireSide(
       alive,
@@ -77439,14 +77440,15 @@ async function retireSurvivor(states, run3) {
     );
   }
 }
-function currentComparison(states, plan) {
+function currentComparison(states, plan, isFinal = true) {
   const [base, head] = states;
   if (states.length !== 2 || !base || !head) return null;
   return compareSides(
     toResult(base, plan.thresholdBytesPerRequest),
     toResult(head, plan.thresholdBytesPerRequest),
     plan.thresholdBytesPerRequest,
-    plan.heapCapMb * 2 ** 20
+    plan.heapCapMb * 2 ** 20,
+    isFinal
   );
 }
 function isVerdictClear(states, thresholdBytesPerRequest) {
