@@ -37,8 +37,6 @@ function side(label: 'base' | 'head', bytesPerRequest: (requests: number) => num
     exit: null,
     load: {
       requests: 15000,
-      errors: 0,
-      non2xx: 0,
       durationMs: 1,
       requestsPerSecond: 1,
       latencyP50Ms: 1,

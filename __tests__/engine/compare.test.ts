@@ -35,7 +35,9 @@ describe('compare on fixture servers', () => {
       expect(side.samples.at(-1)?.requestsSent).toBe(report.schedule.warmupRequests + 12 * 500);
       // The probe counts what the server saw: our load plus the readiness check.
       expect(side.samples.at(-1)?.requestsSeen).toBeGreaterThanOrEqual(report.schedule.warmupRequests + 6000);
-      expect(side.load.errors).toBe(0);
+      expect(side.traffic?.failed).toBe(0);
+      expect(side.traffic?.requests).toBe(side.load.requests);
+      expect(side.traffic?.statuses).toEqual({ 200: side.load.requests });
     }
     expect(leftoverProcesses()).toEqual([]);
   });
@@ -103,6 +105,14 @@ describe('compare on fixture servers', () => {
     });
     expect(report.head.exit?.kind).toBe('oom');
     expect(report.head.exit?.requestsSent).toBeGreaterThan(1000);
+    // It died mid-round: the count reaches the requests it answered then, past the last sample, and leaves out
+    // the refused connection attempts of the rest of that round.
+    const lastSample = report.head.samples.at(-1)?.requestsSent ?? 0;
+    expect(report.head.exit?.requestsSent).toBeGreaterThan(lastSample);
+    expect(report.head.exit?.requestsSent).toBeLessThan(report.head.traffic?.requests ?? 0);
+    expect(report.head.traffic?.connectionErrors).toBeGreaterThan(0);
+    // Failures after an OOM are its consequence, not failing traffic: the verdict stays the OOM's.
+    expect(report.head.error).toBeUndefined();
     expect(report.head.samples.length).toBeGreaterThan(0);
     expect(report.head.verdict).toBe('crashed');
     expect(report.comparison.verdict).toBe('regression');

@@ -45,8 +45,6 @@ function side(
     exit,
     load: {
       requests: 0,
-      errors: 0,
-      non2xx: 0,
       durationMs: 1,
       requestsPerSecond: 1,
       latencyP50Ms: 0,

@@ -61,7 +61,7 @@ describe('unmodified apps calling hard-coded origins', () => {
     const report = parseCompare(result);
     expect(report.comparison.verdict, report.comparison.reason).not.toBe('error');
     for (const side of [report.base, report.head]) {
-      expect(side.load.non2xx + side.load.errors).toBe(0);
+      expect(side.traffic?.failed).toBe(0);
       // One page per request, plus the ready check's page (the ready path is /).
       const stub = side.network?.stubs[0];
       expect(stub).toMatchObject({ name: 'pokeapi', hosts: ['https://pokeapi.co'] });
@@ -91,7 +91,7 @@ describe('unmodified apps calling hard-coded origins', () => {
     );
     const report = parseMeasure(result);
     expect(report.app.error).toBeUndefined();
-    expect(report.app.load.non2xx + report.app.load.errors).toBe(0);
+    expect(report.app.traffic?.failed).toBe(0);
     expect(report.app.network?.stubs[0]?.requests).toBe(report.app.load.requests);
     expect(report.app.network?.hosts).toEqual([
       expect.objectContaining({ host: 'cms.internal:8080', action: 'stub' }),

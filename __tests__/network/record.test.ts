@@ -105,7 +105,7 @@ describe('leakwatch record', () => {
     );
     const report = parseMeasure(replay);
     expect(report.app.error).toBeUndefined();
-    expect(report.app.load.non2xx + report.app.load.errors).toBe(0);
+    expect(report.app.traffic?.failed).toBe(0);
     expect(report.app.network?.stubs[0]?.requests).toBe(2 * report.app.load.requests);
     expect(originRequests).toBe(0);
   }, 240_000);

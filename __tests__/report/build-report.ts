@@ -8,6 +8,7 @@ import type {
   MetricFit,
   SideResult,
   SideVerdict,
+  TrafficCounts,
 } from '../../src/model/report.js';
 
 interface SideSpec {
@@ -16,6 +17,23 @@ interface SideSpec {
   exit?: SideResult['exit'];
   error?: SideResult['error'];
   sampleCount?: number;
+  traffic?: TrafficCounts;
+}
+
+/** `requests` requests to one template, every one answered 200. */
+export function allAnswered(requests = 15_000): TrafficCounts {
+  return {
+    requests,
+    statuses: { 200: requests },
+    statusClasses: { '2xx': requests },
+    failedStatuses: {},
+    connectionErrors: 0,
+    timeouts: 0,
+    failed: 0,
+    templates: [{ method: 'GET', path: '/', answered: requests, statuses: { 200: requests }, failed: 0 }],
+    firstFailure: null,
+    firstError: null,
+  };
 }
 
 function samples(slopeBytes: number, count: number): MemorySample[] {
@@ -97,13 +115,12 @@ function side(label: 'base' | 'head', spec: SideSpec): SideResult {
     exit: spec.exit ?? null,
     load: {
       requests: 15_000,
-      errors: 0,
-      non2xx: 0,
       durationMs: 12_000,
       requestsPerSecond: 1250,
       latencyP50Ms: 3,
       latencyP99Ms: 41,
     },
+    traffic: spec.traffic ?? allAnswered(),
     ...(spec.error ? { error: spec.error } : {}),
   };
 }
@@ -139,6 +156,7 @@ export function buildReport(options: {
       timeBudgetMs: 90_000,
       ratePerSecond: null,
       heapSnapshots: 'on-regression',
+      maxFailedShare: 0.05,
       outbound: 'block',
       productionRps: options.productionRps ?? null,
     },

@@ -10,7 +10,7 @@ import {
   renderJobSummary,
   renderMarkdownReport,
 } from '../../src/report/markdown.js';
-import { buildReport, contentfulBump } from './build-report.js';
+import { allAnswered, buildReport, contentfulBump } from './build-report.js';
 import heapFixture from './fixtures/contentful-head-heap.json' with { type: 'json' };
 
 // GFM as GitHub parses it, with raw HTML passed through (GitHub keeps <details>, <code>, <pre>, <sub>...).
@@ -165,8 +165,6 @@ describe('renderMarkdownReport', () => {
     });
     const noLoad = {
       requests: 0,
-      errors: 0,
-      non2xx: 0,
       durationMs: 0,
       requestsPerSecond: 0,
       latencyP50Ms: 0,
@@ -175,7 +173,11 @@ describe('renderMarkdownReport', () => {
     const body = renderMarkdownReport({
       commentKey: 'k',
       reports: [
-        { ...report, base: { ...report.base, load: noLoad }, head: { ...report.head, load: noLoad } },
+        {
+          ...report,
+          base: { ...report.base, load: noLoad, traffic: undefined },
+          head: { ...report.head, load: noLoad, traffic: undefined },
+        },
       ],
     });
     expect(body).toContain(
@@ -186,9 +188,86 @@ describe('renderMarkdownReport', () => {
     );
     expect(body).toContain('- **Fix:** Check &#96;start-command&#96;&#58; the file it runs must exist.');
     expect(body).toContain('<details open>\n<summary>Log tail</summary>');
-    expect(body).not.toMatch(/n\/a|retained per request \||Other metrics|```mermaid|\| Load/);
+    expect(body).not.toMatch(/n\/a|retained per request \||Other metrics|```mermaid|\| Load|\*\*Traffic/);
     expect(body).toContain('5,000 requests planned, not run');
     expect(body).not.toContain('(planned 5,000)');
+  });
+
+  it('leads failing traffic with the side, its status and share, and shows each side in one line, inert', () => {
+    const hostileBody = '</code><img src=x onerror=alert(1)> **bold** | cell';
+    const report = buildReport({
+      verdict: 'error',
+      base: { slopeBytes: 0 },
+      head: {
+        slopeBytes: 0,
+        traffic: {
+          ...allAnswered(15_000),
+          statuses: { 200: 9000, 500: 6000 },
+          statusClasses: { '2xx': 9000, '5xx': 6000 },
+          failedStatuses: { 500: 6000 },
+          failed: 6012,
+          connectionErrors: 12,
+          templates: [
+            { method: 'GET', path: '/', answered: 9000, statuses: { 200: 9000 }, failed: 0 },
+            {
+              method: 'GET',
+              path: '/<b>x</b>/{{seq}}',
+              answered: 6000,
+              statuses: { 500: 6000 },
+              failed: 6000,
+            },
+          ],
+          firstFailure: { method: 'GET', path: '/<b>x</b>/3', status: 500, bodyStart: hostileBody },
+        },
+        error: {
+          code: 'REQUESTS_FAILED',
+          message: 'head answers 500 to 40 % of requests, base to 0 % (6,012 of 15,000 failed; …)',
+          hint: 'Measure routes that work.',
+        },
+      },
+    });
+    const html = toHtml(renderMarkdownReport({ commentKey: 'default', reports: [report] }));
+    expect(html).toContain(
+      '<h2>💥 could not measure: head answers 500 to 40 % of requests, base to 0 % (REQUESTS_FAILED)</h2>',
+    );
+    expect(html).toContain('<strong>Fix:</strong> Measure routes that work.');
+    expect(html).toContain('<li><strong>Base:</strong> 15,000 requests, 100 % succeeded (200 ×15,000)');
+    expect(html).toContain(
+      '<strong>Head:</strong> 15,000 requests, 60 % succeeded (200 ×9,000, 500 ×6,000, connection errors ×12)',
+    );
+    expect(html).toContain(
+      '<code>GET /&lt;b&gt;x&lt;/b&gt;/{{seq}}: 6,000 of 6,000 answers failed (500 ×6,000)</code>',
+    );
+    expect(html).toMatch(
+      /first failure: <code>GET \/&lt;b&gt;x&lt;\/b&gt;\/3<\/code> answered 500: <code>&lt;\/code&gt;/,
+    );
+    expect(html).not.toMatch(/<img|<b>x|<strong>bold/);
+  });
+
+  it('counts the failed requests in the load table from what the app answered', () => {
+    const failing = { ...allAnswered(15_000), statuses: { 200: 14_990, 404: 10 }, failed: 10 };
+    const html = toHtml(
+      renderMarkdownReport({
+        commentKey: 'default',
+        reports: [
+          buildReport({
+            verdict: 'unchanged',
+            base: { slopeBytes: 1 },
+            head: { slopeBytes: 1, traffic: failing },
+          }),
+        ],
+      }),
+    );
+    const load = html.match(/<table>[\s\S]*?<\/table>/g)?.find((table) => table.includes('Failed')) ?? '';
+    expect(load).toMatch(
+      /<td align="left">Base<\/td>\s*<td align="right">15,000<\/td>\s*<td align="right">0<\/td>/,
+    );
+    expect(load).toMatch(
+      /<td align="left">Head<\/td>\s*<td align="right">15,000<\/td>\s*<td align="right">10<\/td>/,
+    );
+    expect(html).toContain(
+      '<strong>Head:</strong> 15,000 requests, &gt; 99.9 % succeeded (200 ×14,990, 404 ×10)',
+    );
   });
 
   it('headlines a skipped run and a run that failed before measuring', () => {

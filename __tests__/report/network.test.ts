@@ -40,13 +40,15 @@ describe('outbound traffic in the report', () => {
     const report = withNetwork(network());
     // The terminal wraps at 100 columns; joined back, each side's line reads whole.
     expect(renderCompareText(report).replace(/\n +/g, ' ')).toContain(
-      'stubs: pokeapi 15,000 requests · blocked: api.stripe.com ×812, evil<img src=x>.test:8080 ×3',
+      'base traffic: 15,000 requests, 100 % succeeded (200 ×15,000); stubs: pokeapi 15,000 requests · blocked: api.stripe.com ×812, evil<img src=x>.test:8080 ×3',
     );
     const markdown = renderMarkdownReport({ commentKey: 'k', reports: [report] });
     expect(markdown).not.toContain('<img');
     const body = rendered(markdown);
-    expect(body).toContain('<strong>Outbound traffic</strong>');
-    expect(body).toMatch(/<li>Base: stubs: pokeapi 15,000 requests · blocked: api\.stripe\.com ×812, evil/);
+    // One line per side: what the app answered, then where it reached out.
+    expect(body).toMatch(
+      /<li><strong>Base:<\/strong> 15,000 requests, 100 % succeeded \(200 ×15,000\); stubs: pokeapi 15,000 requests · blocked: api\.stripe\.com ×812, evil/,
+    );
     expect(body).not.toMatch(/outbound: allow/);
   });
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { BisectionResult } from '../../src/model/bisect.js';
 import type { HeapGrowthRow } from '../../src/model/report.js';
 import { renderCompareText } from '../../src/report/terminal.js';
-import { buildReport, contentfulBump } from './build-report.js';
+import { allAnswered, buildReport, contentfulBump } from './build-report.js';
 import heapFixture from './fixtures/contentful-head-heap.json' with { type: 'json' };
 
 const ms = { name: 'ms', from: '2.1.2', to: '2.1.3', kind: 'patch' as const, direct: true };
@@ -72,7 +72,13 @@ function failReport() {
     head: {
       ...report.head,
       appDir: heapFixture.appDir,
-      load: { ...report.head.load, errors: 3, non2xx: 4 },
+      traffic: {
+        ...allAnswered(15_000),
+        statuses: { 200: 14_996, 500: 4 },
+        failedStatuses: { 500: 4 },
+        connectionErrors: 3,
+        failed: 7,
+      },
     },
   };
 }

@@ -120,7 +120,7 @@ describe('loadScenario on bad files', () => {
   it('points at unknown fields and lists the allowed ones', async () => {
     const problems = await problemsOf('unknown.yml', 'requests:\n  - path: /a\n    wieght: 2\nrondz: 3\n');
     expect(problems).toEqual([
-      'unknown.yml:3:5: requests[0] has an unknown field "wieght"; allowed fields: method, path, headers, body, weight',
+      'unknown.yml:3:5: requests[0] has an unknown field "wieght"; allowed fields: method, path, headers, body, weight, expectStatus',
       expect.stringMatching(
         /^unknown\.yml:4:1: the scenario has an unknown field "rondz"; allowed fields: .*rounds/,
       ),
@@ -139,6 +139,31 @@ describe('loadScenario on bad files', () => {
       'template.yml:4:12: requests[1].body has a bad template: {{repeat:ab}}: repeat needs text and a count, e.g. {{repeat:ab:500}}',
       'template.yml:6:13: requests[1].headers.x-a has a bad template: {{pick:}}: pick needs a comma-separated list of non-empty values, e.g. {{pick:a,b,c}}',
       'template.yml:7:14: requests[2].path has a bad template: "{{" is never closed with "}}"',
+    ]);
+  });
+
+  it('keeps expectStatus and maxFailedShare, and rejects what is no status or no share', async () => {
+    const scenario = await load(
+      'expect.yml',
+      'requests:\n  - path: /gone\n    expectStatus: 410\n  - path: /old\n    expectStatus: [301, 302]\nmaxFailedShare: 0.2\n',
+    );
+    expect(scenario.requests.map((request) => request.expectStatus)).toEqual([410, [301, 302]]);
+    expect(scenario.maxFailedShare).toBe(0.2);
+    const problems = await problemsOf(
+      'bad-expect.yml',
+      'requests:\n  - path: /a\n    expectStatus: 99\n  - path: /b\n    expectStatus: "404"\n  - path: /c\n    expectStatus: [302, 700]\nmaxFailedShare: 1.5\n',
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^bad-expect\.yml:3:19: requests\[0\]\.expectStatus must be >= 100 \(got 99\); expected the HTTP status/,
+      ),
+      expect.stringMatching(
+        /^bad-expect\.yml:5:19: requests\[1\]\.expectStatus must be a whole number or a list \(got "404"\)/,
+      ),
+      'bad-expect.yml:7:25: requests[2].expectStatus[1] must be <= 599 (got 700); expected an HTTP status, 100 to 599',
+      expect.stringMatching(
+        /^bad-expect\.yml:8:17: maxFailedShare must be <= 1 \(got 1\.5\); expected share of requests, 0 to 1/,
+      ),
     ]);
   });
 

@@ -7,6 +7,7 @@ import { startApp } from '../app/app.js';
 import type { RecordedMessage } from '../app/upstream/recorder.js';
 import { startUpstreams } from '../app/upstream/start.js';
 import { sendLoad } from '../load/load.js';
+import { TrafficCounter } from '../load/traffic.js';
 import { LeakwatchError } from '../model/errors.js';
 import type { OutboundHost } from '../model/report.js';
 import { probePath } from '../process/package-files.js';
@@ -77,7 +78,14 @@ export async function runRecord(
   });
   const next = createRequestSequence(scenario, plan.seed);
   log(`recording: ${args.requests} requests of scenario ${scenario.name}`);
-  const load = await sendLoad({ url: app.url, requests: args.requests, connections: 1, nextRequest: next });
+  const traffic = new TrafficCounter(scenario.requests);
+  const load = await sendLoad({
+    url: app.url,
+    requests: args.requests,
+    connections: 1,
+    nextRequest: next,
+    traffic,
+  });
   await app.hub.sample();
   const blocked = app.hub.outbound.filter((host) => host.action === 'blocked');
   // Fixture files are written after each answer has gone back to the app: give the last ones a moment.
@@ -87,6 +95,7 @@ export async function runRecord(
   const lines = describeRecording({
     recorded: upstreams.recorded,
     requestsSent: load.requests,
+    failed: traffic.counts().failed,
     blocked,
     specs,
     declared: scenario.upstreams ?? [],
@@ -100,6 +109,8 @@ export async function runRecord(
 function describeRecording(context: {
   recorded: RecordedMessage[];
   requestsSent: number;
+  /** Requests that failed: not 2xx/3xx, a connection error or a timeout. */
+  failed: number;
   blocked: OutboundHost[];
   specs: UpstreamSpec[];
   declared: UpstreamSpec[];
@@ -108,7 +119,7 @@ function describeRecording(context: {
   const written = context.recorded.flatMap((entry) => (entry.type === 'recorded' ? [entry] : []));
   const skipped = context.recorded.flatMap((entry) => (entry.type === 'not-recorded' ? [entry] : []));
   const lines = [
-    `sent ${context.requestsSent} requests: ${new Set(written.map((entry) => entry.file)).size} fixture files written ` +
+    `sent ${context.requestsSent} requests${context.failed > 0 ? ` (${context.failed} failed)` : ''}: ${new Set(written.map((entry) => entry.file)).size} fixture files written ` +
       `from ${written.length} answers, ${new Set(skipped.map((entry) => entry.url)).size} URLs not recorded`,
     ...context.specs
       .filter((spec) => (spec.hosts ?? []).length > 0)

@@ -3,6 +3,7 @@ import autocannon from 'autocannon';
 import { LeakwatchError } from '../model/errors.js';
 import type { LoadStats } from '../model/report.js';
 import type { RequestSpec } from '../scenario/types.js';
+import type { TrafficCounter } from './traffic.js';
 
 export interface LoadOptions {
   /** Origin of the app, e.g. http://127.0.0.1:4000. */
@@ -14,12 +15,20 @@ export interface LoadOptions {
   /** Overall request rate cap (requests per second); unlimited when absent. */
   ratePerSecond?: number;
   timeoutSeconds?: number;
+  /** Counts every request and answer of the side, across rounds. */
+  traffic: TrafficCounter;
+}
+
+/** autocannon's per-connection context: it is fresh for each request, and still the answered one's in `onResponse`. */
+interface RequestContext {
+  spec?: RequestSpec;
 }
 
 export async function sendLoad(options: LoadOptions): Promise<LoadStats> {
   const startedAtMs = Date.now();
+  const { traffic } = options;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    autocannon(
+    const instance = autocannon(
       {
         url: options.url,
         connections: Math.min(options.connections, options.requests),
@@ -34,19 +43,28 @@ export async function sendLoad(options: LoadOptions): Promise<LoadStats> {
           {
             // autocannon hands over a fresh copy of all its options for every request: filling it in place
             // spares a second copy on the generator's hot path.
-            setupRequest: (request) => {
+            setupRequest: (request, context: RequestContext) => {
               const next = options.nextRequest();
               request.method = next.method as typeof request.method;
               request.path = next.path;
               request.headers = next.headers;
               request.body = next.body;
+              context.spec = next;
+              traffic.countSent();
               return request;
+            },
+            onResponse: (status: number, body: string, context: RequestContext) => {
+              if (context.spec) traffic.countAnswer(context.spec.template, context.spec, status, body);
             },
           },
         ],
       } as autocannon.Options,
       (error, finished) => (error ? reject(error) : resolve(finished)),
     );
+    // autocannon reports a timeout as an error of this message; every other request error is the connection's.
+    instance.on('reqError', (error: Error) => {
+      traffic.countError(error.message === 'request timed out' ? 'timeout' : 'connection', error.message);
+    });
   }).catch((error: unknown) => {
     throw new LeakwatchError('LOAD_FAILED', `autocannon failed against ${options.url}: ${String(error)}`, {
       cause: error,
@@ -55,8 +73,6 @@ export async function sendLoad(options: LoadOptions): Promise<LoadStats> {
   const durationMs = Date.now() - startedAtMs;
   return {
     requests: result.requests.sent,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
     durationMs,
     requestsPerSecond: (result.requests.sent / Math.max(durationMs, 1)) * 1000,
     latencyP50Ms: result.latency.p50,

@@ -1,6 +1,7 @@
 // Orchestrates one measurement: starts every side's app, warms them up, then runs alternating load rounds
 // (ABBA order, so drift in the machine hits both sides alike), sampling after each round.
 import { mkdir } from 'node:fs/promises';
+import { checkTraffic } from '../analysis/traffic.js';
 import { fitScheduleToBudget, minRounds } from '../load/schedule.js';
 import type { HeapExplanation, RunPlan, RunSchedule, SideResult } from '../model/report.js';
 import type { Scenario } from '../scenario/types.js';
@@ -65,15 +66,20 @@ export async function measureSides(options: MeasureSidesOptions): Promise<Measur
     await Promise.all(states.map((state) => startSide(state, run)));
     const warmed = await warmUp(states, run, explain);
     schedule = warmed.schedule;
-    if (schedule.warmupRequests > 0) await checkStubsUsed(states, schedule.warmupRequests, run);
-    const settleBounds = settleBoundsFor(plan, schedule);
-    // Settling before and after the rounds gives two timer-free samples: what stays between them was leaked.
-    if (!warmed.isSettled) await settle(states, run, settleBounds);
-    await runRounds(states, run, { ...explain, schedule });
-    shown = sidesToExplain(states, currentComparison(states, plan), plan);
-    await explainSides(shown, { ...explain, schedule });
-    // Each side's snapshot analysis runs on while both settle.
-    await settle(states, run, settleBounds);
+    // Failing traffic is an error by the end of warm-up: rounds of error pages would measure nothing.
+    if (!(await flagFailingTraffic(states, schedule.warmupRequests, run))) {
+      if (schedule.warmupRequests > 0) await checkStubsUsed(states, schedule.warmupRequests, run);
+      const settleBounds = settleBoundsFor(plan, schedule);
+      // Settling before and after the rounds gives two timer-free samples: what stays between them was leaked.
+      if (!warmed.isSettled) await settle(states, run, settleBounds);
+      await runRounds(states, run, { ...explain, schedule });
+      if (!(await flagFailingTraffic(states, null, run))) {
+        shown = sidesToExplain(states, currentComparison(states, plan), plan);
+        await explainSides(shown, { ...explain, schedule });
+        // Each side's snapshot analysis runs on while both settle.
+        await settle(states, run, settleBounds);
+      }
+    }
   } finally {
     await Promise.all(
       states.map(async (state) => {
@@ -89,6 +95,34 @@ export async function measureSides(options: MeasureSidesOptions): Promise<Measur
     schedule,
     heapDiffs,
   };
+}
+
+/**
+ * Marks each side whose answers fail beyond `maxFailedShare`, or differ clearly from the other side's, as an
+ * error; sides that crashed, never started or failed otherwise keep their own. True when any side's traffic
+ * failed. `stubCheckRequests`: the warm-up requests sent, when unused stubs may be the cause.
+ */
+async function flagFailingTraffic(
+  states: SideState[],
+  stubCheckRequests: number | null,
+  run: MeasureRun,
+): Promise<boolean> {
+  const sides = states.map((state) => ({
+    label: state.target.label,
+    traffic: state.traffic.counts(),
+    isMeasured: isRunning(state),
+  }));
+  const problems = checkTraffic(sides, run.plan.maxFailedShare);
+  // Pages fail when the upstream the app calls is missing: a stub it never called names that cause.
+  if (problems.length > 0 && stubCheckRequests) await checkStubsUsed(states, stubCheckRequests, run);
+  for (const problem of problems) {
+    const state = states.find((candidate) => candidate.target.label === problem.label);
+    if (!state) continue;
+    state.isTrafficFailing = true;
+    state.error ??= { code: problem.code, message: problem.message, hint: problem.hint };
+    run.log(`${problem.label}: ${problem.message}`);
+  }
+  return states.some((state) => state.isTrafficFailing);
 }
 
 /** A side whose declared stub got no request during warm-up is an error, measured no further. */

@@ -6,6 +6,7 @@ import { fitMetrics, metricValue, primaryFit, sideVerdict } from '../analysis/an
 import { type RunningApp, startApp } from '../app/app.js';
 import type { RunningUpstreams } from '../app/upstream/start.js';
 import { sendLoad } from '../load/load.js';
+import { TrafficCounter } from '../load/traffic.js';
 import { LeakwatchError } from '../model/errors.js';
 import type {
   HeapExplanation,
@@ -49,6 +50,9 @@ export interface SideState {
   loads: LoadStats[];
   requestsSent: number;
   nextRequest: ReturnType<typeof createRequestSequence>;
+  traffic: TrafficCounter;
+  /** Its answers failed beyond `maxFailedShare` (or differ from the other side's): it measures nothing more. */
+  isTrafficFailing?: boolean;
   /** Stopped by leakwatch because the verdict no longer depends on it. */
   isRetired: boolean;
   /** Its heap snapshots, taken as soon as its growth was evident, with their analysis still running. */
@@ -68,6 +72,7 @@ export function newSide(target: SideTarget, run: Pick<MeasureRun, 'scenario' | '
     loads: [],
     requestsSent: 0,
     nextRequest: createRequestSequence(run.scenario, run.plan.seed),
+    traffic: new TrafficCounter(run.scenario.requests),
     isRetired: false,
   };
 }
@@ -94,7 +99,7 @@ export async function startSide(
       logPath: join(run.workDir, `${logName}.log`),
       env: { ...run.appEnv, ...state.target.upstreams?.env },
       nodeBinDir: state.target.nodeBinDir,
-      requestsSent: () => state.requestsSent,
+      requestsSent: () => state.traffic.answered,
       log: run.log,
     });
   } catch (error) {
@@ -155,6 +160,7 @@ async function loadOnce(
     requests,
     connections: run.plan.connections,
     nextRequest: state.nextRequest,
+    traffic: state.traffic,
     ratePerSecond: run.ratePerSecond,
   });
   state.requestsSent += stats.requests;
@@ -205,6 +211,7 @@ export function toResult(state: SideState, thresholdBytesPerRequest: number): Si
     verdict: state.error ? 'error' : (retiredVerdict(state, fits) ?? sideVerdict(fits, exit)),
     exit,
     load: summarizeLoads(state.loads),
+    ...(state.app ? { traffic: state.traffic.counts() } : {}),
     ...(state.error ? { error: state.error } : {}),
     ...(state.network ? { network: state.network } : {}),
     ...(state.app?.hub.nodeVersion ? { nodeVersion: state.app.hub.nodeVersion } : {}),
@@ -226,8 +233,6 @@ function summarizeLoads(loads: LoadStats[]): LoadStats {
   // Percentiles are not additive: report the median round's p50 and the worst round's p99.
   return {
     requests,
-    errors: loads.reduce((sum, load) => sum + load.errors, 0),
-    non2xx: loads.reduce((sum, load) => sum + load.non2xx, 0),
     durationMs,
     requestsPerSecond: durationMs > 0 ? (requests / durationMs) * 1000 : 0,
     latencyP50Ms:

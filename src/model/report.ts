@@ -61,7 +61,10 @@ export interface MetricFit {
   verdict: Exclude<SideVerdict, 'crashed' | 'error'> | null;
 }
 
-/** Why an app stopped before the run ended, if it did. */
+/**
+ * Why an app stopped before the run ended, if it did. `requestsSent` counts the requests it answered up to then:
+ * neither the requests in flight when it died nor the refused attempts after.
+ */
 export type AppExit =
   | { kind: 'oom'; requestsSent: number; elapsedMs: number; logTail: string }
   | { kind: 'watchdog'; rssBytes: number; limitBytes: number; requestsSent: number; elapsedMs: number }
@@ -71,12 +74,54 @@ export type AppExit =
 
 export interface LoadStats {
   requests: number;
-  errors: number;
-  non2xx: number;
   durationMs: number;
   requestsPerSecond: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
+}
+
+/** One request template of the scenario and what the app answered to it. */
+export interface TemplateTraffic {
+  method: string;
+  /** The template as the scenario writes it, e.g. `/posts/{{seq}}`. */
+  path: string;
+  answered: number;
+  /** Answers by status code, e.g. `{ "200": 980, "404": 20 }`. */
+  statuses: Record<string, number>;
+  /** Answers the scenario does not expect: not 2xx or 3xx, or not in the template's `expectStatus`. */
+  failed: number;
+}
+
+/** The first answer that failed, to show what the app said. */
+export interface FailedAnswer {
+  method: string;
+  /** The request's path and query, e.g. `/posts/17`. */
+  path: string;
+  status: number;
+  /** The first 300 characters of the body. */
+  bodyStart: string;
+}
+
+/** Every request sent to one side and how it ended. */
+export interface TrafficCounts {
+  /** Requests sent. */
+  requests: number;
+  /** Answers by status code. */
+  statuses: Record<string, number>;
+  /** Answers by status class: `2xx`, `4xx`, ... */
+  statusClasses: Record<string, number>;
+  /** Answers the scenario does not expect, by status code. */
+  failedStatuses: Record<string, number>;
+  /** Requests that never got an answer because the connection failed or was closed. */
+  connectionErrors: number;
+  timeouts: number;
+  /** Unexpected answers, connection errors and timeouts. */
+  failed: number;
+  /** One entry per request template of the scenario, in its order. */
+  templates: TemplateTraffic[];
+  firstFailure: FailedAnswer | null;
+  /** The first connection error or timeout, e.g. `connect ECONNREFUSED 127.0.0.1:4000`. */
+  firstError: string | null;
 }
 
 export interface SideResult {
@@ -89,6 +134,8 @@ export interface SideResult {
   load: LoadStats;
   /** The Node.js version the app ran on, as its probe saw it (a runtime bump runs each side on its own). */
   nodeVersion?: string;
+  /** What the app answered, over every request sent to it; absent for a side that never started. */
+  traffic?: TrafficCounts;
   /** Set when the side could not be measured at all (start failure, readiness timeout...). */
   error?: { code: string; message: string; hint?: string; logTail?: string };
   /** The app's outbound traffic: requests per upstream stub, connections per non-loopback host. */

@@ -216,8 +216,6 @@ function unbuiltSide(label: 'base' | 'head', side: PreparedSide): SideResult {
     exit: null,
     load: {
       requests: 0,
-      errors: 0,
-      non2xx: 0,
       durationMs: 0,
       requestsPerSecond: 0,
       latencyP50Ms: 0,

@@ -1,5 +1,6 @@
 // The lines a reviewer reads first, for the comment and the terminal alike: the decisive number, what it is
 // about, the revisions, one sentence of cause, the cost at production traffic and the next step.
+import { isTrafficError, trafficLead } from '../analysis/traffic.js';
 import type { DependencyChange } from '../model/deps.js';
 import type { CompareReport, SideResult } from '../model/report.js';
 import { formatBytes, formatInteger, formatInterval } from '../model/units.js';
@@ -32,6 +33,12 @@ export function failedSides(report: CompareReport): string {
   const first = failed[0];
   if (!first) return report.comparison.reason;
   const names = failed.map((side) => side.label).join(' and ');
+  // The first side whose requests failed, with the other side's share of the same failure.
+  const trafficSide = failed.find((side) => isTrafficError(side.error?.code));
+  if (trafficSide) {
+    const other = [report.base, report.head].find((side) => side !== trafficSide);
+    return `${trafficLeadOf(trafficSide, other)} (${trafficSide.error?.code})`;
+  }
   if (first.exit?.kind === 'crash') {
     const how = first.exit.signal ?? `exit code ${first.exit.code ?? '?'}`;
     return `${names} crashed (${how}) after ${formatInteger(first.exit.requestsSent)} requests`;
@@ -39,6 +46,13 @@ export function failedSides(report: CompareReport): string {
   const message = first.error?.message ?? '';
   const stage = /failed to (install|build)/.exec(message)?.[1];
   return `${names} failed to ${stage ?? 'start'}`;
+}
+
+function trafficLeadOf(side: SideResult, other: SideResult | undefined): string {
+  if (!side.traffic) return `${side.label}'s requests failed`;
+  const counts = (each: SideResult | undefined) =>
+    each?.traffic ? { label: each.label, traffic: each.traffic } : undefined;
+  return trafficLead({ label: side.label, traffic: side.traffic }, counts(other));
 }
 
 /** The number the verdict rests on, with its interval; numbers and fixed words only. */

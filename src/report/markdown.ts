@@ -17,7 +17,6 @@ import {
   subjectText,
 } from './headline.js';
 import { renderHeapSection } from './heap.js';
-import { renderNetworkSection } from './network.js';
 import { firstErrorLine, nextStepText, sideLog } from './next-step.js';
 import {
   details,
@@ -29,6 +28,7 @@ import {
   renderOtherMetricsTable,
 } from './sections.js';
 import { renderSettingsTable } from './settings-table.js';
+import { renderTrafficList } from './traffic.js';
 
 /** GitHub rejects issue comments longer than this many characters. */
 export const MAX_COMMENT_CHARS = 65_536;
@@ -148,10 +148,16 @@ interface ReportSection {
 }
 
 function evidence(report: CompareReport, audience: Audience): string[] {
+  const traffic = renderTrafficList(report);
   if (report.comparison.verdict === 'error') {
-    return renderLogTails(report).map((tail) => details('Log tail', tail, true));
+    const tails = renderLogTails(report).map((tail) => details('Log tail', tail, true));
+    return traffic ? [traffic, ...tails] : tails;
   }
-  const blocks = [renderDecisiveTable(report), renderHeapSection(report, audience === 'comment' ? 5 : 20)];
+  const blocks = [
+    renderDecisiveTable(report),
+    traffic,
+    renderHeapSection(report, audience === 'comment' ? 5 : 20),
+  ];
   blocks.push(renderMemoryChart(report.base.samples, report.head.samples));
   return blocks.filter((block): block is string => block !== null);
 }
@@ -166,11 +172,9 @@ function collapsedBlocks(
   const blocks: string[] = [];
   if (detail !== 'full') return blocks;
   if (report.comparison.verdict !== 'error') {
-    const tables = [
-      renderOtherMetricsTable(report),
-      renderLoadTable(report),
-      renderNetworkSection(report),
-    ].filter((table) => table !== null);
+    const tables = [renderOtherMetricsTable(report), renderLoadTable(report)].filter(
+      (table) => table !== null,
+    );
     if (tables.length > 0)
       blocks.push(details(`Other metrics and load${suffix}`, tables.join('\n\n'), isOpen));
   }

@@ -1,10 +1,9 @@
 // What each side's outbound traffic was: requests per upstream stub, and the non-loopback hosts the app
-// connected to, blocked or let through. Plain text for the terminal; the comment escapes it (hosts come from
-// the app, which is untrusted).
+// connected to, blocked or let through. Plain text, a part of each side's traffic line (report/traffic.ts); the
+// comment escapes it (hosts come from the app, which is untrusted).
 
-import type { CompareReport, OutboundHost, SideResult } from '../model/report.js';
+import type { OutboundHost, SideResult } from '../model/report.js';
 import { formatInteger } from '../model/units.js';
-import { escapeInline } from './escape.js';
 
 const maxHostsShown = 5;
 
@@ -38,15 +37,4 @@ export function listHosts(hosts: readonly OutboundHost[]): string {
     .map((host) => `${displayHost(host.host)} ×${formatInteger(host.connections)}`)
     .join(', ');
   return hosts.length > maxHostsShown ? `${shown} and ${hosts.length - maxHostsShown} more` : shown;
-}
-
-/** The comment's outbound lines, one per side; marks `outbound: allow`, which lets real traffic out. */
-export function renderNetworkSection(report: CompareReport): string | null {
-  const lines = (['base', 'head'] as const).flatMap((label) => {
-    const text = describeNetwork(report[label]);
-    return text ? [`- ${label === 'base' ? 'Base' : 'Head'}: ${escapeInline(text, 600)}`] : [];
-  });
-  if (lines.length === 0) return null;
-  const allow = report.plan.outbound === 'allow' ? ' — ⚠️ `outbound: allow`: requests reached real hosts' : '';
-  return `**Outbound traffic**${allow}\n\n${lines.join('\n')}`;
 }

@@ -161,7 +161,7 @@ export function renderLoadTable(report: CompareReport): string | null {
   const row = (side: SideResult) => [
     side.label === 'base' ? 'Base' : 'Head',
     formatInteger(side.load.requests),
-    formatInteger(side.load.errors + side.load.non2xx),
+    side.traffic ? formatInteger(side.traffic.failed) : '—',
     `${formatInteger(side.load.requestsPerSecond)}/s`,
     `${formatMs(side.load.latencyP50Ms)} / ${formatMs(side.load.latencyP99Ms)}`,
     ...(hasStop ? [stopCell(side)] : []),

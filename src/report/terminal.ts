@@ -25,10 +25,10 @@ import {
 } from './headline.js';
 import { foldedHead, splitTrunk } from './heap.js';
 import type { RetainerHop } from './heap-rows.js';
-import { describeNetwork } from './network.js';
 import { firstErrorLine, nextStepText, sideLog } from './next-step.js';
 import { describeBaseCache } from './settings-table.js';
 import { formatColumns, type Paint, painter, wrapText } from './text-layout.js';
+import { trafficTextLines } from './traffic.js';
 
 export interface TerminalOptions {
   /** ANSI colours: on a TTY unless NO_COLOR is set; the entry decides. */
@@ -154,16 +154,12 @@ function loadLines(report: CompareReport): string[] {
   const rows = sides.map((side) => [
     side.label,
     formatInteger(side.load.requests),
-    formatInteger(side.load.errors + side.load.non2xx),
+    side.traffic ? formatInteger(side.traffic.failed) : '—',
     `${formatInteger(side.load.requestsPerSecond)}/s`,
     `${formatMs(side.load.latencyP50Ms)} / ${formatMs(side.load.latencyP99Ms)}`,
   ]);
-  const network = sides.flatMap((side) => {
-    const text = describeNetwork(side);
-    return text ? wrapText(plainText(text, 600), { first: `${side.label} outbound: `, rest: '  ' }) : [];
-  });
   const header = ['load', 'requests', 'failed', 'rate', 'p50 / p99'];
-  return [...formatColumns([header, ...rows], ['l', 'r', 'r', 'r', 'r'], ''), ...network];
+  return formatColumns([header, ...rows], ['l', 'r', 'r', 'r', 'r'], '');
 }
 
 function hopText(hop: RetainerHop): string {
@@ -251,10 +247,11 @@ export function renderCompareText(report: CompareReport, options: TerminalOption
   const revisions = revisionsText(report, plainInline);
   const head = [...verdictLine(report, paint), ...(revisions ? [`  ${revisions}`] : []), ...keyLines(report)];
   // An error has no numbers to show: the cause, the fix and the log say it all.
+  const traffic = trafficTextLines([report.base, report.head]);
   const evidence =
     report.comparison.verdict === 'error'
-      ? [logTail(report)]
-      : [decisiveTable(report), otherMetrics(report), loadLines(report), heapLines(report)];
+      ? [traffic, logTail(report)]
+      : [decisiveTable(report), otherMetrics(report), loadLines(report), traffic, heapLines(report)];
   const cache = report.baseCache ? wrapText(plainText(describeBaseCache(report.baseCache), 600)) : [];
   const notes = adaptiveNotes(report).flatMap((note) => wrapText(plainText(note, 600)));
   const blocks = [head, notes, ...evidence, bisectionLines(report.bisection), cache];
@@ -274,12 +271,13 @@ export function renderMeasureText(report: MeasureReport, options: TerminalOption
     : 'no slope';
   const verdict = paint(isLeak ? 'red' : 'green', paint('bold', `${app.verdict.toUpperCase()} ${slope}`));
   const detail = app.error
-    ? labelled('cause', `${app.error.message}${app.error.hint ? `; ${app.error.hint}` : ''}`)
+    ? labelled(
+        'cause',
+        `${app.error.message} (${app.error.code})${app.error.hint ? `; ${app.error.hint}` : ''}`,
+      )
     : labelled(
         'load',
-        `${formatInteger(app.load.requests)} requests, ${formatInteger(app.load.errors + app.load.non2xx)} failed, ${formatInteger(app.load.requestsPerSecond)}/s, p99 ${formatMs(app.load.latencyP99Ms)}`,
+        `${formatInteger(app.load.requests)} requests, ${formatInteger(app.traffic?.failed ?? 0)} failed, ${formatInteger(app.load.requestsPerSecond)}/s, p99 ${formatMs(app.load.latencyP99Ms)}`,
       );
-  const outbound = describeNetwork(app);
-  const network = outbound ? labelled('outbound', plainText(outbound, 600)) : [];
-  return [verdict, ...detail, ...network].join('\n');
+  return [verdict, ...detail, ...trafficTextLines([app])].join('\n');
 }

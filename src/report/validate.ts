@@ -78,6 +78,36 @@ const exit = {
     }),
   ],
 };
+const statusCounts = {
+  type: 'object',
+  maxProperties: 600,
+  propertyNames: { pattern: '^[1-9][0-9]{2}$|^[1-9]xx$' },
+  additionalProperties: count,
+};
+const traffic = object({
+  requests: count,
+  statuses: statusCounts,
+  statusClasses: statusCounts,
+  failedStatuses: statusCounts,
+  connectionErrors: count,
+  timeouts: count,
+  failed: count,
+  templates: {
+    type: 'array',
+    maxItems: 10_000,
+    items: object({
+      method: text(20),
+      path: text(100_000),
+      answered: count,
+      statuses: statusCounts,
+      failed: count,
+    }),
+  },
+  firstFailure: nullable(
+    object({ method: text(20), path: text(100_000), status: count, bodyStart: text(1000) }),
+  ),
+  firstError: nullable(text(10_000)),
+});
 const side = object(
   {
     label: { enum: ['base', 'head'] },
@@ -88,13 +118,12 @@ const side = object(
     exit: nullable(exit),
     load: object({
       requests: count,
-      errors: count,
-      non2xx: count,
       durationMs: count,
       requestsPerSecond: count,
       latencyP50Ms: count,
       latencyP99Ms: count,
     }),
+    traffic,
     error: object({ code: text(100), message: text(10_000), hint: text(10_000), logTail }, [
       'hint',
       'logTail',
@@ -130,7 +159,7 @@ const side = object(
     }),
     nodeVersion: text(100),
   },
-  ['error', 'network', 'nodeVersion'],
+  ['traffic', 'error', 'network', 'nodeVersion'],
 );
 const deathFacts = object({
   isDead: { type: 'boolean' },

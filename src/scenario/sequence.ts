@@ -4,6 +4,8 @@ import { type CompiledTemplate, compileTemplate, type ExpansionContext } from '.
 import type { RequestSpec, Scenario } from './types.js';
 
 interface CompiledRequest {
+  /** Index in `scenario.requests`. */
+  template: number;
   method: string;
   path: CompiledTemplate;
   headers: [name: string, value: CompiledTemplate][];
@@ -36,7 +38,12 @@ export function createRequestSequence(scenario: Scenario, seed: number): () => R
     // A fresh headers object per request: autocannon writes Content-Length into the one it is given.
     const headers: Record<string, string> = {};
     for (const [name, value] of request.headers) headers[name] = value.expand(context);
-    const spec: RequestSpec = { method: request.method, path: request.path.expand(context), headers };
+    const spec: RequestSpec = {
+      template: request.template,
+      method: request.method,
+      path: request.path.expand(context),
+      headers,
+    };
     if (request.body) spec.body = request.body.expand(context);
     return spec;
   };
@@ -45,11 +52,12 @@ export function createRequestSequence(scenario: Scenario, seed: number): () => R
 function compileRequests(scenario: Scenario): CompiledRequest[] {
   let cumulativeWeight = 0;
   const compiled: CompiledRequest[] = [];
-  for (const request of scenario.requests) {
+  for (const [template, request] of scenario.requests.entries()) {
     const weight = request.weight ?? 1;
     if (weight <= 0) continue;
     cumulativeWeight += weight;
     compiled.push({
+      template,
       method: (request.method ?? 'GET').toUpperCase(),
       path: compileTemplate(request.path),
       headers: Object.entries(request.headers ?? {}).map(([name, value]) => [name, compileTemplate(value)]),

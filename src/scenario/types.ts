@@ -8,6 +8,8 @@ export interface RequestTemplate {
   body?: string;
   /** Relative weight in the mix; default 1. */
   weight?: number;
+  /** Statuses that count as success for this request (e.g. 404 for a route that answers it on purpose); default any 2xx or 3xx. */
+  expectStatus?: number | number[];
 }
 
 /**
@@ -48,6 +50,8 @@ export interface Scenario {
   productionRps?: number;
   heapCapMb?: number;
   readyPath?: string;
+  /** Share of requests (0–1) that may fail on a side before the run is an error. */
+  maxFailedShare?: number;
   /** Extra env for the app. */
   env?: Record<string, string>;
   upstreams?: UpstreamSpec[];
@@ -59,6 +63,8 @@ export interface Scenario {
 
 /** One concrete request, after templates are expanded. */
 export interface RequestSpec {
+  /** Index of the template in `scenario.requests`. */
+  template: number;
   method: string;
   path: string;
   headers: Record<string, string>;

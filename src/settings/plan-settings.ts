@@ -151,6 +151,17 @@ export const planSettings = {
     description:
       'Production traffic (requests/s) the report prices the growth at: MiB per hour and the time until the heap cap fills. It never changes the load.',
   },
+  maxFailedShare: {
+    input: 'max-failed-share',
+    cli: 'max-failed-share',
+    scenario: 'maxFailedShare',
+    isPlan: true,
+    rule: { kind: 'number', isWhole: false, min: 0, max: 1 },
+    // A slope measured on 404 pages or refused connections says nothing about the app's pages.
+    default: 0.05,
+    description:
+      "Share of requests (0–1) a side may fail (not 2xx/3xx or the request's `expectStatus`, a connection error, a timeout) before the run is an error.",
+  },
   heapSnapshots: {
     input: 'heap-snapshots',
     cli: 'heap-snapshots',
