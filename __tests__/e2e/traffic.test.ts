@@ -173,7 +173,9 @@ describe('traffic checks through the CLI', () => {
     });
     expect(code).toBe(2);
     expect(report.head.error?.code).toBe('FAILURES_DIFFER');
-    expect(report.head.error?.message).toMatch(/^head answers 500 to [345](\.\d)? % of requests, base to 0 %/);
+    expect(report.head.error?.message).toMatch(
+      /^head answers 500 to [345](\.\d)? % of requests, base to 0 %/,
+    );
     // Stopped after the warm-up, before any round.
     expect(report.head.traffic?.requests).toBe(report.head.load.requests);
     expect(report.schedule.roundsRun).toBe(0);
