@@ -73637,6 +73637,16 @@ var planSettings = {
     defaultText: "per 1 req/s",
     description: "Production traffic (requests/s) the report prices the growth at: MiB per hour and the time until the heap cap fills. It never changes the load."
   },
+  maxFailedShare: {
+    input: "max-failed-share",
+    cli: "max-failed-share",
+    scenario: "maxFailedShare",
+    isPlan: true,
+    rule: { kind: "number", isWhole: false, min: 0, max: 1 },
+    // A slope measured on 404 pages or refused connections says nothing about the app's pages.
+    default: 0.05,
+    description: "Share of requests (0\u20131) a side may fail (not 2xx/3xx or the request's `expectStatus`, a connection error, a timeout) before the run is an error."
+  },
   heapSnapshots: {
     input: "heap-snapshots",
     cli: "heap-snapshots",
@@ -75387,6 +75397,80 @@ async function stopChild(child2) {
 // src/measure/measure.ts
 import { mkdir as mkdir2 } from "node:fs/promises";
 
+// src/analysis/traffic.ts
+var isTrafficError = (code) => code === "REQUESTS_FAILED" || code === "FAILURES_DIFFER";
+var minDifferenceZ = 3;
+function failedShare(traffic) {
+  return traffic.requests > 0 ? traffic.failed / traffic.requests : 0;
+}
+function checkTraffic(allSides, maxFailedShare) {
+  const sides = allSides.filter((side) => side.isMeasured !== false);
+  const failing = sides.filter((side) => failedShare(side.traffic) > maxFailedShare);
+  const problem = (side, code) => {
+    const other = sides.find((candidate) => candidate !== side);
+    return {
+      label: side.label,
+      code,
+      message: describeFailures(side, other),
+      hint: code === "REQUESTS_FAILED" ? failingHint(maxFailedShare) : differingHint(side.label)
+    };
+  };
+  if (failing.length > 0) return failing.map((side) => problem(side, "REQUESTS_FAILED"));
+  const [first, second] = sides;
+  if (allSides.length !== 2 || !first || !second) return [];
+  const [worse, better] = failedShare(first.traffic) >= failedShare(second.traffic) ? [first, second] : [second, first];
+  const difference = failedShare(worse.traffic) - failedShare(better.traffic);
+  const isClear = difference > maxFailedShare / 2 && differenceZ(worse.traffic, better.traffic) > minDifferenceZ;
+  return isClear ? [problem(worse, "FAILURES_DIFFER")] : [];
+}
+function differenceZ(a, b) {
+  const pooled = (a.failed + b.failed) / Math.max(a.requests + b.requests, 1);
+  const spread = Math.sqrt(
+    pooled * (1 - pooled) * (1 / Math.max(a.requests, 1) + 1 / Math.max(b.requests, 1))
+  );
+  return spread > 0 ? Math.abs(failedShare(a) - failedShare(b)) / spread : 0;
+}
+function topFailure(traffic) {
+  const [status, statusCount = 0] = Object.entries(traffic.failedStatuses).sort((a, b) => b[1] - a[1])[0] ?? [];
+  if (status !== void 0 && statusCount >= Math.max(traffic.connectionErrors, traffic.timeouts)) {
+    return { verb: `answers ${status} to`, count: (counts) => counts.failedStatuses[status] ?? 0 };
+  }
+  if (traffic.timeouts > traffic.connectionErrors) {
+    return { verb: "times out on", count: (counts) => counts.timeouts };
+  }
+  return { verb: "drops or refuses the connection on", count: (counts) => counts.connectionErrors };
+}
+function trafficLead(side, other) {
+  const top = topFailure(side.traffic);
+  const share = (counts) => formatShare(counts.requests > 0 ? top.count(counts) / counts.requests : 0);
+  return `${side.label} ${top.verb} ${share(side.traffic)} of requests` + (other ? `, ${other.label} ${top.verb.split(" ").at(-1)} ${share(other.traffic)}` : "");
+}
+function describeFailures(side, other) {
+  const { traffic } = side;
+  const lead = trafficLead(side, other);
+  const statuses = Object.entries(traffic.statuses).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([status, count]) => `${status} \xD7${formatCount(count)}`);
+  const errors = [
+    traffic.connectionErrors > 0 ? `connection errors \xD7${formatCount(traffic.connectionErrors)}` : "",
+    traffic.timeouts > 0 ? `timeouts \xD7${formatCount(traffic.timeouts)}` : ""
+  ].filter(Boolean);
+  const failure2 = traffic.firstFailure;
+  const first = failure2 ? `; first failure: ${failure2.method} ${failure2.path} answered ${failure2.status}: ${JSON.stringify(failure2.bodyStart.replace(/\s+/g, " ").trim())}` : traffic.firstError ? `; first error: ${traffic.firstError}` : "";
+  return `${lead} (${formatCount(traffic.failed)} of ${formatCount(traffic.requests)} failed; ${[...statuses, ...errors].join(", ")})${first}`;
+}
+function failingHint(maxFailedShare) {
+  return `Measure routes that work: set \`ready-path\` and the scenario to pages your app serves, or write a scenario for its routes (docs/scenarios.md). A request that answers 404 or 302 on purpose can declare \`expectStatus\`. \`max-failed-share\` (now ${formatShare(maxFailedShare)}) sets how many failures a side may have.`;
+}
+function differingHint(label) {
+  return `Base and head answer the same requests differently, so their memory is not measured on the same pages: check ${label}'s app log and the first failure above. If the change is meant to alter these routes, point the scenario at routes both serve.`;
+}
+function formatShare(share) {
+  const percent = share * 100;
+  return `${percent >= 10 ? Math.round(percent) : Number(percent.toFixed(1))} %`;
+}
+function formatCount(count) {
+  return count.toLocaleString("en-US");
+}
+
 // src/load/schedule.ts
 var minRounds = 8;
 var minRequestsPerRound = 20;
@@ -76921,8 +77005,9 @@ async function nodeAcceptsExposeGc(appDir, pathEnv2) {
 var import_autocannon = __toESM(require_autocannon(), 1);
 async function sendLoad(options) {
   const startedAtMs = Date.now();
+  const { traffic } = options;
   const result = await new Promise((resolve6, reject) => {
-    (0, import_autocannon.default)(
+    const instance = (0, import_autocannon.default)(
       {
         url: options.url,
         connections: Math.min(options.connections, options.requests),
@@ -76936,19 +77021,27 @@ async function sendLoad(options) {
           {
             // autocannon hands over a fresh copy of all its options for every request: filling it in place
             // spares a second copy on the generator's hot path.
-            setupRequest: (request) => {
+            setupRequest: (request, context) => {
               const next = options.nextRequest();
               request.method = next.method;
               request.path = next.path;
               request.headers = next.headers;
               request.body = next.body;
+              context.spec = next;
+              traffic.countSent();
               return request;
+            },
+            onResponse: (status, body, context) => {
+              if (context.spec) traffic.countAnswer(context.spec.template, context.spec, status, body);
             }
           }
         ]
       },
       (error, finished) => error ? reject(error) : resolve6(finished)
     );
+    instance.on("reqError", (error) => {
+      traffic.countError(error.message === "request timed out" ? "timeout" : "connection", error.message);
+    });
   }).catch((error) => {
     throw new LeakwatchError("LOAD_FAILED", `autocannon failed against ${options.url}: ${String(error)}`, {
       cause: error
@@ -76957,14 +77050,83 @@ async function sendLoad(options) {
   const durationMs = Date.now() - startedAtMs;
   return {
     requests: result.requests.sent,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
     durationMs,
     requestsPerSecond: result.requests.sent / Math.max(durationMs, 1) * 1e3,
     latencyP50Ms: result.latency.p50,
     latencyP99Ms: result.latency.p99
   };
 }
+
+// src/load/traffic.ts
+var bodyStartChars = 300;
+function isExpectedStatus(status, expectStatus) {
+  if (expectStatus === void 0) return status >= 200 && status < 400;
+  return Array.isArray(expectStatus) ? expectStatus.includes(status) : status === expectStatus;
+}
+var TrafficCounter = class {
+  /** Answers so far, read when the app dies to say how far it got. */
+  answered = 0;
+  sent = 0;
+  connectionErrors = 0;
+  timeouts = 0;
+  templates;
+  failedStatuses = {};
+  firstFailure = null;
+  firstError = null;
+  constructor(requests) {
+    this.templates = requests.map((spec) => ({
+      spec,
+      traffic: { method: spec.method ?? "GET", path: spec.path, answered: 0, statuses: {}, failed: 0 }
+    }));
+  }
+  countSent() {
+    this.sent++;
+  }
+  countAnswer(template, request, status, body) {
+    this.answered++;
+    const entry = this.templates[template];
+    if (!entry) return;
+    const { traffic } = entry;
+    traffic.answered++;
+    traffic.statuses[status] = (traffic.statuses[status] ?? 0) + 1;
+    if (isExpectedStatus(status, entry.spec.expectStatus)) return;
+    traffic.failed++;
+    this.failedStatuses[status] = (this.failedStatuses[status] ?? 0) + 1;
+    this.firstFailure ??= { ...request, status, bodyStart: body.slice(0, bodyStartChars) };
+  }
+  countError(kind, message) {
+    if (kind === "timeout") this.timeouts++;
+    else this.connectionErrors++;
+    this.firstError ??= message;
+  }
+  counts() {
+    const statuses = {};
+    const statusClasses = {};
+    let failedAnswers = 0;
+    for (const { traffic } of this.templates) {
+      failedAnswers += traffic.failed;
+      for (const [status, count] of Object.entries(traffic.statuses)) {
+        statuses[status] = (statuses[status] ?? 0) + count;
+        const statusClass = `${status[0]}xx`;
+        statusClasses[statusClass] = (statusClasses[statusClass] ?? 0) + count;
+      }
+    }
+    const closedUnanswered = Math.max(0, this.sent - this.answered - this.connectionErrors - this.timeouts);
+    const connectionErrors = this.connectionErrors + closedUnanswered;
+    return {
+      requests: this.sent,
+      statuses,
+      statusClasses,
+      failedStatuses: { ...this.failedStatuses },
+      connectionErrors,
+      timeouts: this.timeouts,
+      failed: failedAnswers + connectionErrors + this.timeouts,
+      templates: this.templates.map(({ traffic }) => structuredClone(traffic)),
+      firstFailure: this.firstFailure,
+      firstError: this.firstError
+    };
+  }
+};
 
 // src/scenario/sequence.ts
 function createRequestSequence(scenario, seed) {
@@ -76981,7 +77143,12 @@ function createRequestSequence(scenario, seed) {
     const request = pickRequest();
     const headers = {};
     for (const [name, value] of request.headers) headers[name] = value.expand(context);
-    const spec = { method: request.method, path: request.path.expand(context), headers };
+    const spec = {
+      template: request.template,
+      method: request.method,
+      path: request.path.expand(context),
+      headers
+    };
     if (request.body) spec.body = request.body.expand(context);
     return spec;
   };
@@ -76989,11 +77156,12 @@ function createRequestSequence(scenario, seed) {
 function compileRequests(scenario) {
   let cumulativeWeight = 0;
   const compiled = [];
-  for (const request of scenario.requests) {
+  for (const [template, request] of scenario.requests.entries()) {
     const weight = request.weight ?? 1;
     if (weight <= 0) continue;
     cumulativeWeight += weight;
     compiled.push({
+      template,
       method: (request.method ?? "GET").toUpperCase(),
       path: compileTemplate(request.path),
       headers: Object.entries(request.headers ?? {}).map(([name, value]) => [name, compileTemplate(value)]),
@@ -77023,6 +77191,7 @@ function newSide(target, run3) {
     loads: [],
     requestsSent: 0,
     nextRequest: createRequestSequence(run3.scenario, run3.plan.seed),
+    traffic: new TrafficCounter(run3.scenario.requests),
     isRetired: false
   };
 }
@@ -77042,7 +77211,7 @@ async function startSide(state, run3, logName = state.target.label) {
       logPath: join5(run3.workDir, `${logName}.log`),
       env: { ...run3.appEnv, ...state.target.upstreams?.env },
       nodeBinDir: state.target.nodeBinDir,
-      requestsSent: () => state.requestsSent,
+      requestsSent: () => state.traffic.answered,
       log: run3.log
     });
   } catch (error) {
@@ -77086,6 +77255,7 @@ async function loadOnce(state, requests, phase, run3) {
     requests,
     connections: run3.plan.connections,
     nextRequest: state.nextRequest,
+    traffic: state.traffic,
     ratePerSecond: run3.ratePerSecond
   });
   state.requestsSent += stats.requests;
@@ -77130,6 +77300,7 @@ function toResult(state, thresholdBytesPerRequest) {
     verdict: state.error ? "error" : retiredVerdict(state, fits) ?? sideVerdict(fits, exit),
     exit,
     load: summarizeLoads(state.loads),
+    ...state.app ? { traffic: state.traffic.counts() } : {},
     ...state.error ? { error: state.error } : {},
     ...state.network ? { network: state.network } : {},
     ...state.app?.hub.nodeVersion ? { nodeVersion: state.app.hub.nodeVersion } : {}
@@ -77144,8 +77315,6 @@ function summarizeLoads(loads) {
   const durationMs = loads.reduce((sum, load2) => sum + load2.durationMs, 0);
   return {
     requests,
-    errors: loads.reduce((sum, load2) => sum + load2.errors, 0),
-    non2xx: loads.reduce((sum, load2) => sum + load2.non2xx, 0),
     durationMs,
     requestsPerSecond: durationMs > 0 ? requests / durationMs * 1e3 : 0,
     latencyP50Ms: loads.map((load2) => load2.latencyP50Ms).sort((a, b) => a - b)[Math.floor(loads.length / 2)] ?? 0,
@@ -77572,13 +77741,17 @@ async function measureSides(options) {
     await Promise.all(states.map((state) => startSide(state, run3)));
     const warmed = await warmUp(states, run3, explain);
     schedule = warmed.schedule;
-    if (schedule.warmupRequests > 0) await checkStubsUsed(states, schedule.warmupRequests, run3);
-    const settleBounds = settleBoundsFor(plan, schedule);
-    if (!warmed.isSettled) await settle(states, run3, settleBounds);
-    await runRounds(states, run3, { ...explain, schedule });
-    shown = sidesToExplain(states, currentComparison(states, plan), plan);
-    await explainSides(shown, { ...explain, schedule });
-    await settle(states, run3, settleBounds);
+    if (!await flagFailingTraffic(states, schedule.warmupRequests, run3)) {
+      if (schedule.warmupRequests > 0) await checkStubsUsed(states, schedule.warmupRequests, run3);
+      const settleBounds = settleBoundsFor(plan, schedule);
+      if (!warmed.isSettled) await settle(states, run3, settleBounds);
+      await runRounds(states, run3, { ...explain, schedule });
+      if (!await flagFailingTraffic(states, null, run3)) {
+        shown = sidesToExplain(states, currentComparison(states, plan), plan);
+        await explainSides(shown, { ...explain, schedule });
+        await settle(states, run3, settleBounds);
+      }
+    }
   } finally {
     await Promise.all(
       states.map(async (state) => {
@@ -77593,6 +77766,23 @@ async function measureSides(options) {
     schedule,
     heapDiffs
   };
+}
+async function flagFailingTraffic(states, stubCheckRequests, run3) {
+  const sides = states.map((state) => ({
+    label: state.target.label,
+    traffic: state.traffic.counts(),
+    isMeasured: isRunning(state)
+  }));
+  const problems = checkTraffic(sides, run3.plan.maxFailedShare);
+  if (problems.length > 0 && stubCheckRequests) await checkStubsUsed(states, stubCheckRequests, run3);
+  for (const problem of problems) {
+    const state = states.find((candidate) => candidate.target.label === problem.label);
+    if (!state) continue;
+    state.isTrafficFailing = true;
+    state.error ??= { code: problem.code, message: problem.message, hint: problem.hint };
+    run3.log(`${problem.label}: ${problem.message}`);
+  }
+  return states.some((state) => state.isTrafficFailing);
 }
 async function checkStubsUsed(states, requests, run3) {
   for (const state of states.filter(isRunning)) {
@@ -84306,6 +84496,19 @@ var scenario_schema_default = {
             exclusiveMinimum: 0,
             maximum: 1e6,
             description: "relative weight in the mix, a number above 0; default 1"
+          },
+          expectStatus: {
+            type: ["integer", "array"],
+            minimum: 100,
+            maximum: 599,
+            minItems: 1,
+            items: {
+              type: "integer",
+              minimum: 100,
+              maximum: 599,
+              description: "an HTTP status, 100 to 599"
+            },
+            description: "the HTTP status (100 to 599), or a list of them, that count as success for this request, e.g. 404 or [301, 302]; default any 2xx or 3xx"
           }
         }
       }
@@ -84350,6 +84553,12 @@ var scenario_schema_default = {
       minimum: 16,
       maximum: 262144,
       description: "the app's --max-old-space-size in MB, at least 16, so a leak ends in an OOM as in production"
+    },
+    maxFailedShare: {
+      type: "number",
+      minimum: 0,
+      maximum: 1,
+      description: "share of requests, 0 to 1, that may fail on a side (unexpected status, connection error, timeout) before the run is an error; default 0.05"
     },
     readyPath: {
       type: "string",
@@ -84915,8 +85124,6 @@ function unbuiltSide(label, side) {
     exit: null,
     load: {
       requests: 0,
-      errors: 0,
-      non2xx: 0,
       durationMs: 0,
       requestsPerSecond: 0,
       latencyP50Ms: 0,
@@ -85117,6 +85324,11 @@ function failedSides(report) {
   const first = failed[0];
   if (!first) return report.comparison.reason;
   const names = failed.map((side) => side.label).join(" and ");
+  const trafficSide = failed.find((side) => isTrafficError(side.error?.code));
+  if (trafficSide) {
+    const other = [report.base, report.head].find((side) => side !== trafficSide);
+    return `${trafficLeadOf(trafficSide, other)} (${trafficSide.error?.code})`;
+  }
   if (first.exit?.kind === "crash") {
     const how = first.exit.signal ?? `exit code ${first.exit.code ?? "?"}`;
     return `${names} crashed (${how}) after ${formatInteger(first.exit.requestsSent)} requests`;
@@ -85124,6 +85336,11 @@ function failedSides(report) {
   const message = first.error?.message ?? "";
   const stage = /failed to (install|build)/.exec(message)?.[1];
   return `${names} failed to ${stage ?? "start"}`;
+}
+function trafficLeadOf(side, other) {
+  if (!side.traffic) return `${side.label}'s requests failed`;
+  const counts = (each) => each?.traffic ? { label: each.label, traffic: each.traffic } : void 0;
+  return trafficLead({ label: side.label, traffic: side.traffic }, counts(other));
 }
 function decisiveText(report) {
   const { comparison, head, base } = report;
@@ -85182,7 +85399,7 @@ function packageOfHop(hop) {
   const match = /^node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(hop.file ?? "");
   return match?.[1] ?? (hop.file ? hop.file : "your app");
 }
-function formatCount(value) {
+function formatCount2(value) {
   return value >= 10 ? formatInteger(value) : String(Number(value.toPrecision(2)));
 }
 function heldObjects(rows, fmt) {
@@ -85190,7 +85407,7 @@ function heldObjects(rows, fmt) {
   const [onlyOwner] = owners;
   const named = rows.map((row) => {
     const owner = owners.size > 1 ? ` (${fmt.text(row.owner)})` : "";
-    return `${formatCount(row.objectsPerRequest)} ${fmt.code(row.name)}${owner}`;
+    return `${formatCount2(row.objectsPerRequest)} ${fmt.code(row.name)}${owner}`;
   });
   const list = named.length > 1 ? `${named.slice(0, -1).join(", ")} and ${named.at(-1)}` : named[0] ?? "";
   const from = onlyOwner === "app" ? "of your app" : `from ${fmt.text(onlyOwner ?? "")}`;
@@ -85363,32 +85580,6 @@ function bisectionPlainRows(bisection) {
   return stepRows(bisection, plain);
 }
 
-// src/report/network.ts
-var maxHostsShown = 5;
-function displayHost(host) {
-  return host.replace(/:(443|80)$/, "");
-}
-function describeNetwork(side) {
-  const network = side.network;
-  if (!network) return null;
-  const parts = [];
-  if (network.stubs.length > 0) {
-    parts.push(
-      `stubs: ${network.stubs.map((stub) => `${stub.name} ${formatInteger(stub.requests)} requests`).join(", ")}`
-    );
-  }
-  for (const action of ["blocked", "allowed"]) {
-    const hosts = network.hosts.filter((host) => host.action === action);
-    if (hosts.length > 0) parts.push(`${action}: ${listHosts2(hosts)}`);
-  }
-  if (network.outbound === "allow") parts.push("outbound: allow (real traffic left the machine)");
-  return parts.length > 0 ? parts.join(" \xB7 ") : null;
-}
-function listHosts2(hosts) {
-  const shown = hosts.slice(0, maxHostsShown).map((host) => `${displayHost(host.host)} \xD7${formatInteger(host.connections)}`).join(", ");
-  return hosts.length > maxHostsShown ? `${shown} and ${hosts.length - maxHostsShown} more` : shown;
-}
-
 // src/report/settings-table.ts
 function describeBaseCache(cache) {
   const what = cache.status === "hit" ? `hit: base's install and build skipped, restored in ${(cache.durationMs / 1e3).toFixed(1)} s` : cache.status === "rebuilt" ? "corrupt entry rebuilt and saved" : "miss: base installed, built and saved";
@@ -85446,6 +85637,94 @@ function formatColumns(rows, align, indent = "  ") {
 var STYLES = { red: "31", green: "32", yellow: "33", bold: "1", dim: "2" };
 function painter(isColor) {
   return (style, text2) => isColor ? `\x1B[${STYLES[style]}m${text2}\x1B[0m` : text2;
+}
+
+// src/report/network.ts
+var maxHostsShown = 5;
+function displayHost(host) {
+  return host.replace(/:(443|80)$/, "");
+}
+function describeNetwork(side) {
+  const network = side.network;
+  if (!network) return null;
+  const parts = [];
+  if (network.stubs.length > 0) {
+    parts.push(
+      `stubs: ${network.stubs.map((stub) => `${stub.name} ${formatInteger(stub.requests)} requests`).join(", ")}`
+    );
+  }
+  for (const action of ["blocked", "allowed"]) {
+    const hosts = network.hosts.filter((host) => host.action === action);
+    if (hosts.length > 0) parts.push(`${action}: ${listHosts2(hosts)}`);
+  }
+  if (network.outbound === "allow") parts.push("outbound: allow (real traffic left the machine)");
+  return parts.length > 0 ? parts.join(" \xB7 ") : null;
+}
+function listHosts2(hosts) {
+  const shown = hosts.slice(0, maxHostsShown).map((host) => `${displayHost(host.host)} \xD7${formatInteger(host.connections)}`).join(", ");
+  return hosts.length > maxHostsShown ? `${shown} and ${hosts.length - maxHostsShown} more` : shown;
+}
+
+// src/report/traffic.ts
+var maxStatusesShown = 4;
+function formatSucceededShare(traffic) {
+  if (traffic.requests === 0) return "n/a";
+  const percent = 100 * (traffic.requests - traffic.failed) / traffic.requests;
+  if (traffic.failed > 0 && percent > 99.9) return "> 99.9 %";
+  if (traffic.failed < traffic.requests && percent < 0.1) return "< 0.1 %";
+  return `${Number(percent.toFixed(percent >= 10 ? 0 : 1))} %`;
+}
+function formatStatuses(traffic) {
+  const statuses = Object.entries(traffic.statuses).sort((a, b) => b[1] - a[1]);
+  const shown = statuses.slice(0, maxStatusesShown).map(([status, count]) => `${status} \xD7${formatInteger(count)}`);
+  if (statuses.length > maxStatusesShown) shown.push(`${statuses.length - maxStatusesShown} more`);
+  if (traffic.connectionErrors > 0)
+    shown.push(`connection errors \xD7${formatInteger(traffic.connectionErrors)}`);
+  if (traffic.timeouts > 0) shown.push(`timeouts \xD7${formatInteger(traffic.timeouts)}`);
+  return shown.length > 0 ? shown.join(", ") : "no answers";
+}
+function trafficParts(side) {
+  const { traffic } = side;
+  const network = describeNetwork(side);
+  return [
+    traffic ? `${formatInteger(traffic.requests)} requests, ${formatSucceededShare(traffic)} succeeded (${formatStatuses(traffic)})` : "no requests sent",
+    ...network ? [network] : []
+  ];
+}
+function failingTemplates(traffic) {
+  return traffic.templates.filter((template) => template.failed > 0).map((template) => {
+    const statuses = Object.entries(template.statuses).sort((a, b) => b[1] - a[1]).slice(0, maxStatusesShown).map(([status, count]) => `${status} \xD7${formatInteger(count)}`).join(", ");
+    return `${template.method} ${template.path}: ${formatInteger(template.failed)} of ${formatInteger(template.answered)} answers failed (${statuses})`;
+  });
+}
+function sidesWithTraffic(sides) {
+  return sides.filter((side) => side.traffic || describeNetwork(side));
+}
+function firstFailureText(traffic, format) {
+  const failure2 = traffic.firstFailure;
+  if (failure2) {
+    const body = failure2.bodyStart.replace(/\s+/g, " ").trim() || "(empty body)";
+    return `first failure: ${format.request(`${failure2.method} ${failure2.path}`)} answered ${failure2.status}: ${format.body(body)}`;
+  }
+  return traffic.firstError ? `first error: ${format.body(traffic.firstError)}` : null;
+}
+function trafficTextLines(sides) {
+  return sidesWithTraffic(sides).flatMap((side) => {
+    const lines = wrapText(plainText(trafficParts(side).join("; "), 800), {
+      first: `${side.label} traffic: `,
+      rest: "  "
+    });
+    if (!side.traffic) return lines;
+    const failing = failingTemplates(side.traffic).slice(0, 5);
+    const first = firstFailureText(side.traffic, {
+      request: (text2) => plainText(text2, 300),
+      body: (text2) => JSON.stringify(plainText(text2, 300))
+    });
+    for (const line of [...failing, ...first ? [first] : []]) {
+      lines.push(...wrapText(plainText(line, 800), { first: "  ", rest: "    " }));
+    }
+    return lines;
+  });
 }
 
 // src/report/terminal.ts
@@ -85549,16 +85828,12 @@ function loadLines(report) {
   const rows = sides.map((side) => [
     side.label,
     formatInteger(side.load.requests),
-    formatInteger(side.load.errors + side.load.non2xx),
+    side.traffic ? formatInteger(side.traffic.failed) : "\u2014",
     `${formatInteger(side.load.requestsPerSecond)}/s`,
     `${formatMs(side.load.latencyP50Ms)} / ${formatMs(side.load.latencyP99Ms)}`
   ]);
-  const network = sides.flatMap((side) => {
-    const text2 = describeNetwork(side);
-    return text2 ? wrapText(plainText(text2, 600), { first: `${side.label} outbound: `, rest: "  " }) : [];
-  });
   const header = ["load", "requests", "failed", "rate", "p50 / p99"];
-  return [...formatColumns([header, ...rows], ["l", "r", "r", "r", "r"], ""), ...network];
+  return formatColumns([header, ...rows], ["l", "r", "r", "r", "r"], "");
 }
 function hopText(hop) {
   const edge = hop.edge ? ` (${plainText(hop.edge, 60)})` : "";
@@ -85631,7 +85906,8 @@ function renderCompareText(report, options = {}) {
   const paint = painter(options.isColor ?? false);
   const revisions = revisionsText(report, plainInline);
   const head = [...verdictLine(report, paint), ...revisions ? [`  ${revisions}`] : [], ...keyLines(report)];
-  const evidence2 = report.comparison.verdict === "error" ? [logTail(report)] : [decisiveTable(report), otherMetrics(report), loadLines(report), heapLines(report)];
+  const traffic = trafficTextLines([report.base, report.head]);
+  const evidence2 = report.comparison.verdict === "error" ? [traffic, logTail(report)] : [decisiveTable(report), otherMetrics(report), loadLines(report), traffic, heapLines(report)];
   const cache = report.baseCache ? wrapText(plainText(describeBaseCache(report.baseCache), 600)) : [];
   const notes = adaptiveNotes(report).flatMap((note) => wrapText(plainText(note, 600)));
   const blocks = [head, notes, ...evidence2, bisectionLines(report.bisection), cache];
@@ -85644,13 +85920,14 @@ function renderMeasureText(report, options = {}) {
   const isLeak = app.verdict === "leak" || app.verdict === "crashed" || app.verdict === "error";
   const slope = fit ? `${formatIntervalText(fit.slope, halfWidth2(fit))} retained per request (95 % CI)` : "no slope";
   const verdict = paint(isLeak ? "red" : "green", paint("bold", `${app.verdict.toUpperCase()} ${slope}`));
-  const detail = app.error ? labelled("cause", `${app.error.message}${app.error.hint ? `; ${app.error.hint}` : ""}`) : labelled(
+  const detail = app.error ? labelled(
+    "cause",
+    `${app.error.message} (${app.error.code})${app.error.hint ? `; ${app.error.hint}` : ""}`
+  ) : labelled(
     "load",
-    `${formatInteger(app.load.requests)} requests, ${formatInteger(app.load.errors + app.load.non2xx)} failed, ${formatInteger(app.load.requestsPerSecond)}/s, p99 ${formatMs(app.load.latencyP99Ms)}`
+    `${formatInteger(app.load.requests)} requests, ${formatInteger(app.traffic?.failed ?? 0)} failed, ${formatInteger(app.load.requestsPerSecond)}/s, p99 ${formatMs(app.load.latencyP99Ms)}`
   );
-  const outbound = describeNetwork(app);
-  const network = outbound ? labelled("outbound", plainText(outbound, 600)) : [];
-  return [verdict, ...detail, ...network].join("\n");
+  return [verdict, ...detail, ...trafficTextLines([app])].join("\n");
 }
 
 // src/cli/record.ts
@@ -85707,7 +85984,14 @@ async function runRecord(args, shared, logDir, io) {
     }), true);
     const next = createRequestSequence(scenario, plan.seed);
     log(`recording: ${args.requests} requests of scenario ${scenario.name}`);
-    const load2 = await sendLoad({ url: app.url, requests: args.requests, connections: 1, nextRequest: next });
+    const traffic = new TrafficCounter(scenario.requests);
+    const load2 = await sendLoad({
+      url: app.url,
+      requests: args.requests,
+      connections: 1,
+      nextRequest: next,
+      traffic
+    });
     await app.hub.sample();
     const blocked = app.hub.outbound.filter((host) => host.action === "blocked");
     await delay4(500);
@@ -85715,6 +85999,7 @@ async function runRecord(args, shared, logDir, io) {
     const lines = describeRecording({
       recorded: upstreams.recorded,
       requestsSent: load2.requests,
+      failed: traffic.counts().failed,
       blocked,
       specs: specs2,
       declared: scenario.upstreams ?? [],
@@ -85734,7 +86019,7 @@ function describeRecording(context) {
   const written = context.recorded.flatMap((entry) => entry.type === "recorded" ? [entry] : []);
   const skipped = context.recorded.flatMap((entry) => entry.type === "not-recorded" ? [entry] : []);
   const lines = [
-    `sent ${context.requestsSent} requests: ${new Set(written.map((entry) => entry.file)).size} fixture files written from ${written.length} answers, ${new Set(skipped.map((entry) => entry.url)).size} URLs not recorded`,
+    `sent ${context.requestsSent} requests${context.failed > 0 ? ` (${context.failed} failed)` : ""}: ${new Set(written.map((entry) => entry.file)).size} fixture files written from ${written.length} answers, ${new Set(skipped.map((entry) => entry.url)).size} URLs not recorded`,
     ...context.specs.filter((spec) => (spec.hosts ?? []).length > 0).map((spec) => `  ${spec.name}: fixtures in ${context.fixturesDir(spec)}`),
     ...dedupe(
       written.map((entry) => `  ${entry.url} \u2192 ${entry.file} (${entry.status}, ${entry.bytes} bytes)`)
