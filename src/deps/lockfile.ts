@@ -12,7 +12,9 @@ import { resolveYarnBerryLock, resolveYarnClassicLock } from './yarn-lock.js';
 
 // Within one directory, npm itself prefers the shrinkwrap over package-lock.json. bun.lockb is binary
 // and unsupported: such repos fall back to comparing package.json ranges.
-const lockfileNames = ['npm-shrinkwrap.json', 'package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lock'];
+// Without `packageManager`, the same precedence as the install's detection (prepare/package-manager.ts): with both
+// package-lock.json and pnpm-lock.yaml the install runs pnpm, so the diff must read pnpm's lockfile.
+const lockfileNames = ['pnpm-lock.yaml', 'yarn.lock', 'bun.lock', 'npm-shrinkwrap.json', 'package-lock.json'];
 const lockfileOfManager: Record<string, string[]> = {
   npm: ['npm-shrinkwrap.json', 'package-lock.json'],
   pnpm: ['pnpm-lock.yaml'],
