@@ -83033,7 +83033,7 @@ function recordEntry2(descriptor, entry, versions) {
 }
 
 // src/deps/lockfile.ts
-var lockfileNames = ["npm-shrinkwrap.json", "package-lock.json", "pnpm-lock.yaml", "yarn.lock", "bun.lock"];
+var lockfileNames = ["pnpm-lock.yaml", "yarn.lock", "bun.lock", "npm-shrinkwrap.json", "package-lock.json"];
 var lockfileOfManager = {
   npm: ["npm-shrinkwrap.json", "package-lock.json"],
   pnpm: ["pnpm-lock.yaml"],
