@@ -23,13 +23,13 @@ const fetchDepthHint =
 
 export async function resolveBaseline(options: ResolveBaselineOptions): Promise<Baseline> {
   const { repoDir, log } = options;
+  for (const ref of [options.baseRef, options.headRef]) checkRef(ref);
   const gitDir = await git(repoDir, ['rev-parse', '--git-dir']);
   if (gitDir.exitCode !== 0) {
     throw new LeakwatchError('NOT_A_GIT_REPO', `${repoDir} is not a git repository: ${gitDir.stderr}`, {
       hint: 'Run leakwatch inside the checkout of the project, or pass its path with --cwd.',
     });
   }
-  for (const ref of [options.baseRef, options.headRef]) checkRef(ref);
   const isShallow = await isShallowRepository(repoDir);
   const headSha = await resolveCommit(repoDir, options.headRef, isShallow, log);
   const baseSha = await resolveCommit(repoDir, options.baseRef, isShallow, log);
