@@ -83455,13 +83455,13 @@ function runnerRoots() {
 var fetchDepthHint = "Fetch the full history: set `fetch-depth: 0` on actions/checkout (or run `git fetch --unshallow` locally).";
 async function resolveBaseline(options) {
   const { repoDir, log } = options;
+  for (const ref of [options.baseRef, options.headRef]) checkRef(ref);
   const gitDir = await git(repoDir, ["rev-parse", "--git-dir"]);
   if (gitDir.exitCode !== 0) {
     throw new LeakwatchError("NOT_A_GIT_REPO", `${repoDir} is not a git repository: ${gitDir.stderr}`, {
       hint: "Run leakwatch inside the checkout of the project, or pass its path with --cwd."
     });
   }
-  for (const ref of [options.baseRef, options.headRef]) checkRef(ref);
   const isShallow = await isShallowRepository(repoDir);
   const headSha = await resolveCommit2(repoDir, options.headRef, isShallow, log);
   const baseSha = await resolveCommit2(repoDir, options.baseRef, isShallow, log);
