@@ -176,7 +176,11 @@ function createUser(privilege: Privilege, name: string, root: string): SandboxUs
 
 function destroyUser(privilege: Privilege, user: SandboxUser): void {
   killAllOf(user);
-  privileged(privilege, ['userdel', '--force', user.name]);
+  // The passwd lock is shared with every other run's useradd and userdel: retry a busy one.
+  for (let attempt = 0; attempt < 20; attempt++) {
+    if (privileged(privilege, ['userdel', '--force', user.name]).status !== 10) return;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50 + attempt * 50);
+  }
 }
 
 /** Kills every process of the user: kill(-1) as that uid reaches all of them, setsid or not, tag or not. */
