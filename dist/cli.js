@@ -74736,7 +74736,10 @@ function createUser(privilege, name, root) {
 }
 function destroyUser(privilege, user) {
   killAllOf(user);
-  privileged(privilege, ["userdel", "--force", user.name]);
+  for (let attempt = 0; attempt < 20; attempt++) {
+    if (privileged(privilege, ["userdel", "--force", user.name]).status !== 10) return;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50 + attempt * 50);
+  }
 }
 function killAllOf(user) {
   const sandbox = currentSandbox();
