@@ -178,7 +178,8 @@ function destroyUser(privilege: Privilege, user: SandboxUser): void {
   killAllOf(user);
   // The passwd lock is shared with every other run's useradd and userdel: retry a busy one.
   for (let attempt = 0; attempt < 20; attempt++) {
-    if (privileged(privilege, ['userdel', '--force', user.name]).status !== 10) return;
+    const status = privileged(privilege, ['userdel', '--force', user.name]).status;
+    if (status !== 1 && status !== 10) return;
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50 + attempt * 50);
   }
 }
