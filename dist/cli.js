@@ -74737,7 +74737,8 @@ function createUser(privilege, name, root) {
 function destroyUser(privilege, user) {
   killAllOf(user);
   for (let attempt = 0; attempt < 20; attempt++) {
-    if (privileged(privilege, ["userdel", "--force", user.name]).status !== 10) return;
+    const status = privileged(privilege, ["userdel", "--force", user.name]).status;
+    if (status !== 1 && status !== 10) return;
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50 + attempt * 50);
   }
 }
