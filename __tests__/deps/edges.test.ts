@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diffDependencies, hasDependencyChanges } from '../../src/deps/diff.js';
-import { LeakwatchError } from '../../src/model/errors.js';
+import { LeakwatchError } from '../../src/settings/errors.js';
 import { change, fixtureRepo, fixturesDir, groupedBump, makeRepo, trackedRepos } from './repo.js';
 
 const { track, diff } = trackedRepos();

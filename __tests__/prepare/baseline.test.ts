@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { LeakwatchError } from '../../src/model/errors.js';
 import { resolveBaseline } from '../../src/prepare/baseline.js';
+import { LeakwatchError } from '../../src/settings/errors.js';
 import { gitIn, makeRepo, makeTempDir, removeDir } from './fixtures.js';
 
 const log = () => {};

@@ -2,9 +2,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LeakwatchError } from '../../src/model/errors.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { overrideLoad } from '../../src/scenario/overrides.js';
+import { LeakwatchError } from '../../src/settings/errors.js';
 
 let dir: string;
 beforeAll(async () => {

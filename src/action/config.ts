@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, normalize, resolve } from 'node:path';
 import * as core from '@actions/core';
 import * as github from '@actions/github';
-import { LeakwatchError } from '../model/errors.js';
 import type { NodeSource } from '../prepare/node-runtime.js';
+import { LeakwatchError } from '../settings/errors.js';
 import { pickPlanSettings, readSettings } from '../settings/read.js';
 import { type PlanSettings, type SettingValue, settings } from '../settings/table.js';
 

@@ -5,12 +5,12 @@ import { createWriteStream } from 'node:fs';
 import * as net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { currentSandbox, userFor } from '../isolation/sandbox.js';
-import { LeakwatchError } from '../model/errors.js';
 import type { AppExit } from '../model/report.js';
 import { nodeOnPath, scrubbedEnv } from '../process/env.js';
+import { currentSandbox, userFor } from '../process/isolation/sandbox.js';
 import { readLogTail } from '../process/log-tail.js';
 import { killGroup, spawnGroup } from '../process/process-group.js';
+import { LeakwatchError } from '../settings/errors.js';
 import { probeSocketEnv } from './probe/protocol.js';
 import { ProbeHub } from './probe-hub.js';
 

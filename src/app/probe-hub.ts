@@ -5,8 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { giveTo, removeSandboxed, type SandboxUser } from '../isolation/sandbox.js';
-import { LeakwatchError } from '../model/errors.js';
+import { giveTo, removeSandboxed, type SandboxUser } from '../process/isolation/sandbox.js';
+import { LeakwatchError } from '../settings/errors.js';
 import type { HarnessCommand, OutboundCount, ProbeMemory, ProbeMessage } from './probe/protocol.js';
 import { maxMalformedLines, maxProbeLineBytes, parseProbeMessage } from './probe-message.js';
 

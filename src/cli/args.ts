@@ -1,7 +1,7 @@
 // argv → a typed CLI config, by the settings table. The only place the CLI reads its arguments.
 import { parseArgs } from 'node:util';
-import { LeakwatchError } from '../model/errors.js';
 import type { NodeSource } from '../prepare/node-runtime.js';
+import { LeakwatchError } from '../settings/errors.js';
 import { pickPlanSettings, readSettings } from '../settings/read.js';
 import type { SettingSpec } from '../settings/spec.js';
 import { type PlanSettings, settings } from '../settings/table.js';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { LeakwatchError } from '../model/errors.js';
 import { leakwatchVersion } from '../process/package-files.js';
+import { LeakwatchError } from '../settings/errors.js';
 // The CLI entry: parse, run, print, exit. Known errors print their message and hint; anything else is a bug.
 import { parseCliArgs, usage } from './args.js';
 import { runCliCommand } from './run.js';

@@ -8,12 +8,12 @@ import type { RecordedMessage } from '../app/upstream/recorder.js';
 import { startUpstreams } from '../app/upstream/start.js';
 import { sendLoad } from '../load/load.js';
 import { TrafficCounter } from '../load/traffic.js';
-import { LeakwatchError } from '../model/errors.js';
 import type { OutboundHost } from '../model/report.js';
 import { probePath } from '../process/package-files.js';
 import { loadScenario } from '../scenario/load.js';
 import { createRequestSequence } from '../scenario/sequence.js';
 import type { UpstreamSpec } from '../scenario/types.js';
+import { LeakwatchError } from '../settings/errors.js';
 import { buildRunPlan } from '../settings/read.js';
 import type { SharedOptions } from './args.js';
 

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { DependencyChange, DependencyDiff, PackageManagerName } from '../model/deps.js';
-import { LeakwatchError } from '../model/errors.js';
+import { LeakwatchError } from '../settings/errors.js';
 import { classifyChange, compareVersionsDescending, lowestInRange } from './classify.js';
 import { existingPaths, readFileAtCommit, resolveCommit } from './git-files.js';
 import { lockfileCandidates, parseLockfile, pickLockfile } from './lockfile.js';

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { LeakwatchError } from '../model/errors.js';
+import { LeakwatchError } from '../settings/errors.js';
 
 // Lockfiles of large monorepos reach tens of megabytes; execFile's 1 MB default would cut them off.
 const maxBufferBytes = 512 * 1024 * 1024;

@@ -3,7 +3,7 @@ import { parseSyml } from '@yarnpkg/parsers';
 import yaml from 'js-yaml';
 import JSON5 from 'json5';
 import type { PackageManagerName } from '../model/deps.js';
-import { LeakwatchError } from '../model/errors.js';
+import { LeakwatchError } from '../settings/errors.js';
 import { resolveBunLock } from './bun-lock.js';
 import { resolveNpmLock } from './npm-lock.js';
 import { resolvePnpmLock } from './pnpm-lock.js';

@@ -1,4 +1,4 @@
-import { LeakwatchError } from '../model/errors.js';
+import { LeakwatchError } from '../settings/errors.js';
 import { dependencyEntries, isRecord, splitIdent } from './resolved.js';
 
 export const dependencyFields = [

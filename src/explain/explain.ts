@@ -5,9 +5,9 @@ import { cp, mkdir, rm } from 'node:fs/promises';
 import { freemem } from 'node:os';
 import { join } from 'node:path';
 import type { RunningApp } from '../app/app.js';
-import { folderFor, reclaim, userFor } from '../isolation/sandbox.js';
 import type { HeapExplanation, HeapGrowthRow, SideResult } from '../model/report.js';
 import { formatBytes } from '../model/units.js';
+import { folderFor, reclaim, userFor } from '../process/isolation/sandbox.js';
 import { diffHeapSnapshots } from './heap/diff-heap-snapshots.js';
 
 export interface ExplainGrowthOptions {

@@ -7,8 +7,8 @@
 // same listing, so they converge on exactly one comment whichever order their requests land in.
 
 import type { getOctokit } from '@actions/github';
-import { LeakwatchError } from '../model/errors.js';
 import { commentMarker } from '../report/escape.js';
+import { LeakwatchError } from '../settings/errors.js';
 
 export type GitHubClient = ReturnType<typeof getOctokit>;
 

@@ -1,7 +1,7 @@
 // For fork PRs, GitHub's workflow_run payload lists no pull request, so report mode takes the number from the
 // untrusted report and must confirm it here: the PR's current head must be the commit the run measured.
 
-import { LeakwatchError } from '../model/errors.js';
+import { LeakwatchError } from '../settings/errors.js';
 import type { GitHubClient } from './comment.js';
 
 export interface ConfirmPullRequestOptions {

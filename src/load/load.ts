@@ -1,8 +1,8 @@
 // Drives one round of deterministic load with autocannon.
 import autocannon from 'autocannon';
-import { LeakwatchError } from '../model/errors.js';
 import type { LoadStats } from '../model/report.js';
 import type { RequestSpec } from '../scenario/types.js';
+import { LeakwatchError } from '../settings/errors.js';
 import type { TrafficCounter } from './traffic.js';
 
 export interface LoadOptions {

@@ -2,8 +2,8 @@
 import { cpus } from 'node:os';
 import { compareSides } from '../analysis/analysis.js';
 import { type RunningUpstreams, startUpstreams } from '../app/upstream/start.js';
-import { describeIsolation } from '../isolation/sandbox.js';
 import type { CompareReport, Environment, MeasureReport, RunPlan } from '../model/report.js';
+import { describeIsolation } from '../process/isolation/sandbox.js';
 import type { Scenario } from '../scenario/types.js';
 import { measureSides, type SideTarget } from './measure.js';
 

@@ -7,7 +7,6 @@ import { type RunningApp, startApp } from '../app/app.js';
 import type { RunningUpstreams } from '../app/upstream/start.js';
 import { sendLoad } from '../load/load.js';
 import { TrafficCounter } from '../load/traffic.js';
-import { LeakwatchError } from '../model/errors.js';
 import type {
   HeapExplanation,
   LoadStats,
@@ -20,6 +19,7 @@ import type {
 import { formatBytes } from '../model/units.js';
 import { createRequestSequence } from '../scenario/sequence.js';
 import type { Scenario } from '../scenario/types.js';
+import { LeakwatchError } from '../settings/errors.js';
 
 export interface SideTarget {
   label: SideResult['label'];

@@ -1,5 +1,5 @@
-import { LeakwatchError } from '../model/errors.js';
 import { git } from '../process/git.js';
+import { LeakwatchError } from '../settings/errors.js';
 
 export interface ResolveBaselineOptions {
   repoDir: string;

@@ -4,9 +4,9 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getExecOutput } from '@actions/exec';
-import { giveTo, userFor } from '../isolation/sandbox.js';
 import type { BaseCacheUse } from '../model/report.js';
 import { scrubbedEnv } from '../process/env.js';
+import { giveTo, userFor } from '../process/isolation/sandbox.js';
 import { type BaseCacheStore, baseCacheKey } from './base-cache.js';
 import {
   type InstallAndBuildOptions,

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LeakwatchError } from '../model/errors.js';
 import { scrubbedEnv } from '../process/env.js';
 import { readLogTail } from '../process/log-tail.js';
 import { type RunShellCommandResult, runShellCommand } from '../process/run-command.js';
+import { LeakwatchError } from '../settings/errors.js';
 import {
   corepackRegistryEnv,
   corepackSignatureHint,

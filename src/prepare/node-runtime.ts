@@ -12,8 +12,8 @@ import * as toolCache from '@actions/tool-cache';
 import semver from 'semver';
 import { classifyChange } from '../deps/classify.js';
 import type { DependencyChange, DependencyDiff, NodePinInfo } from '../model/deps.js';
-import { LeakwatchError } from '../model/errors.js';
 import { scrubbedEnv } from '../process/env.js';
+import { LeakwatchError } from '../settings/errors.js';
 import { registryAccessEnv } from './corepack.js';
 
 /** Where a pinned Node.js comes from: the tool cache, else the npm registry (`auto`), or only one of them. */

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { delimiter, join, relative, resolve } from 'node:path';
-import { LeakwatchError } from '../model/errors.js';
+import { LeakwatchError } from '../settings/errors.js';
 
 export type PackageManagerName = 'npm' | 'yarn-classic' | 'yarn-berry' | 'pnpm' | 'bun';
 

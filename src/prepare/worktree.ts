@@ -2,10 +2,16 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { currentSandbox, giveTo, removeSandboxed, scratchDir, userFor } from '../isolation/sandbox.js';
-import { LeakwatchError } from '../model/errors.js';
 import { git } from '../process/git.js';
+import {
+  currentSandbox,
+  giveTo,
+  removeSandboxed,
+  scratchDir,
+  userFor,
+} from '../process/isolation/sandbox.js';
 import { cleanUpOnExit } from '../process/process-group.js';
+import { LeakwatchError } from '../settings/errors.js';
 
 export interface CreateWorktreeOptions {
   repoDir: string;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LeakwatchError } from '../model/errors.js';
+import { LeakwatchError } from '../settings/errors.js';
 
 /**
  * The folder that holds leakwatch's scenarios/ and dist/. Found by walking up from this module, because the

@@ -3,7 +3,7 @@
 // Then the registered exit cleanups run (worktrees), since an interrupted run never reaches its own disposal.
 // Descendants that left their group (setsid, daemons) are found by their run tag, or as the sandbox user's.
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
-import { launchAs } from '../isolation/privilege.js';
+import { launchAs } from './isolation/privilege.js';
 import {
   activeUsers,
   currentSandbox,
@@ -11,8 +11,8 @@ import {
   type SandboxUser,
   sandboxEnv,
   userFor,
-} from '../isolation/sandbox.js';
-import { newRunTag, runTagEnv, sweepTagged } from '../isolation/sweep.js';
+} from './isolation/sandbox.js';
+import { newRunTag, runTagEnv, sweepTagged } from './isolation/sweep.js';
 
 const liveGroups = new Set<number>();
 /** Each spawned child's tag and sandbox user, to sweep what its group kill missed. */

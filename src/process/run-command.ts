@@ -1,7 +1,7 @@
 import { chmod, open, readdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { userFor } from '../isolation/sandbox.js';
-import { LeakwatchError } from '../model/errors.js';
+import { LeakwatchError } from '../settings/errors.js';
+import { userFor } from './isolation/sandbox.js';
 import { forgetGroup, signalGroup, spawnGroup, sweepDescendants } from './process-group.js';
 
 export interface RunShellCommandOptions {

@@ -1,6 +1,6 @@
 // A whole run's wall-time limit: when it passes, everything leakwatch started is killed and the run is an
 // error naming the phase that ran out of time, instead of a job that hangs until the runner's timeout.
-import { LeakwatchError } from '../model/errors.js';
+import { LeakwatchError } from '../settings/errors.js';
 import { killEverything } from './process-group.js';
 
 let currentPhase = 'starting';

@@ -2,8 +2,8 @@
 // computed again from the report's samples, exits and errors, with the measuring code's own analysis and the
 // threshold of the workflow that comments. A report whose claimed verdict disagrees with its numbers is rejected.
 import { compareSides, fitMetrics, sideVerdict } from '../analysis/analysis.js';
-import { LeakwatchError } from '../model/errors.js';
 import type { CompareReport, SideResult } from '../model/report.js';
+import { LeakwatchError } from '../settings/errors.js';
 
 function rederiveSide(side: SideResult, thresholdBytesPerRequest: number): SideResult {
   const fits = fitMetrics(side.samples, thresholdBytesPerRequest);

@@ -2,8 +2,8 @@
 // They are size-capped, checked against a schema, and tied to the run that triggered the report.
 
 import { Ajv } from 'ajv';
-import { LeakwatchError } from '../model/errors.js';
 import type { CompareReport } from '../model/report.js';
+import { LeakwatchError } from '../settings/errors.js';
 import type { SettingSpec } from '../settings/spec.js';
 import { planKeys, settings } from '../settings/table.js';
 

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LeakwatchError } from '../model/errors.js';
 import { findPackageRoot } from '../process/package-root.js';
+import { LeakwatchError } from '../settings/errors.js';
 import { settings } from '../settings/table.js';
 import type { Scenario } from './types.js';
 import { parseScenario } from './validate.js';

@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
 import schema from '../../scenarios/scenario.schema.json' with { type: 'json' };
-import { LeakwatchError } from '../model/errors.js';
+import { LeakwatchError } from '../settings/errors.js';
 import type { Scenario } from './types.js';
 
 export const loadFields = [

@@ -1,5 +1,5 @@
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { LeakwatchError } from '../model/errors.js';
+import { LeakwatchError } from '../settings/errors.js';
 import { type CompiledTemplate, compileTemplate, type ExpansionContext } from './template.js';
 import type { RequestSpec, Scenario } from './types.js';
 

@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import schema from '../../scenarios/scenario.schema.json' with { type: 'json' };
-import { LeakwatchError } from '../model/errors.js';
+import { LeakwatchError } from '../settings/errors.js';
 import { type DocumentPath, findPosition, type SourcePosition } from './positions.js';
 import { compileTemplate, TemplateError } from './template.js';
 import type { Scenario } from './types.js';

@@ -1,7 +1,7 @@
 // Reading settings by the table: one parser for CLI flags and action inputs, and the run plan's precedence
 // (flag or input, then the scenario, then the default).
 import { totalmem } from 'node:os';
-import { LeakwatchError } from '../model/errors.js';
+import { LeakwatchError } from './errors.js';
 import type { Rule, SettingSpec } from './spec.js';
 import {
   type PlanKey,

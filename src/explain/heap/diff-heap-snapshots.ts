@@ -1,4 +1,4 @@
-import { LeakwatchError } from '../../model/errors.js';
+import { LeakwatchError } from '../../settings/errors.js';
 import { attributePackages } from './attribute-packages.js';
 import { computeDominators, type Dominators } from './dominators.js';
 import { type ParsedSnapshot, parseSnapshot } from './parse-snapshot.js';

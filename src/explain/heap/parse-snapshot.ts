@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { LeakwatchError } from '../../model/errors.js';
+import { LeakwatchError } from '../../settings/errors.js';
 import {
   FlatArraySkipper,
   NestedArraySkipper,

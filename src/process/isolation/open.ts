@@ -3,9 +3,9 @@
 // (event payload, .npmrc) and the runner's installation.
 import { readFileSync, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { git } from '../process/git.js';
-import { probePath } from '../process/package-files.js';
-import { findPackageRoot } from '../process/package-root.js';
+import { git } from '../git.js';
+import { probePath } from '../package-files.js';
+import { findPackageRoot } from '../package-root.js';
 import { openSandbox, type Sandbox, sameUserReason } from './sandbox.js';
 
 export async function openIsolation(options: {

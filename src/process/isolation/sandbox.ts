@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LeakwatchError } from '../model/errors.js';
-import { cleanUpOnExit } from '../process/process-group.js';
+import { LeakwatchError } from '../../settings/errors.js';
+import { cleanUpOnExit } from '../process-group.js';
 import { type Privilege, privileged, privilegeOf, runAsUser } from './privilege.js';
 
 export type Side = 'base' | 'head';
