@@ -73440,7 +73440,16 @@ var require_dist3 = __commonJS({
   }
 });
 
-// src/model/errors.ts
+// src/process/package-files.ts
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+// src/process/package-root.ts
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+// src/settings/errors.ts
 var LeakwatchError = class extends Error {
   code;
   hint;
@@ -73452,14 +73461,7 @@ var LeakwatchError = class extends Error {
   }
 };
 
-// src/process/package-files.ts
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-
 // src/process/package-root.ts
-import { existsSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 function findPackageRoot(moduleUrl = import.meta.url) {
   const start = path.dirname(fileURLToPath(moduleUrl));
   for (let dir = start; ; dir = path.dirname(dir)) {
@@ -74419,7 +74421,74 @@ import { existsSync as existsSync2 } from "node:fs";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import path2 from "node:path";
 
-// src/isolation/sandbox.ts
+// src/process/env.ts
+import { delimiter } from "node:path";
+var allowedNames = /* @__PURE__ */ new Set([
+  "PATH",
+  "HOME",
+  "USER",
+  "LOGNAME",
+  "SHELL",
+  "TERM",
+  "LANG",
+  "LANGUAGE",
+  "TZ",
+  "TMPDIR",
+  "TEMP",
+  "TMP",
+  "CI",
+  "NODE_ENV",
+  "RUNNER_OS",
+  "RUNNER_ARCH",
+  "RUNNER_TEMP",
+  "RUNNER_TOOL_CACHE",
+  "NVM_DIR",
+  "NVM_BIN",
+  "VOLTA_HOME",
+  "FNM_DIR",
+  "PNPM_HOME",
+  "COREPACK_HOME",
+  "COREPACK_ENABLE_STRICT",
+  "COREPACK_ENABLE_DOWNLOAD_PROMPT",
+  "COREPACK_NPM_REGISTRY",
+  "COREPACK_INTEGRITY_KEYS",
+  "NPM_CONFIG_REGISTRY",
+  "npm_config_registry",
+  "NPM_CONFIG_USERCONFIG",
+  "npm_config_userconfig",
+  "YARN_NPM_REGISTRY_SERVER",
+  "NPM_CONFIG_CACHE",
+  "npm_config_cache",
+  "YARN_CACHE_FOLDER",
+  // Not a secret: the CA bundle a TLS-intercepting proxy needs. npm reads its own cafile; yarn 4 and Node do not.
+  "NODE_EXTRA_CA_CERTS",
+  "XDG_CACHE_HOME",
+  "XDG_CONFIG_HOME",
+  "XDG_DATA_HOME",
+  "SystemRoot",
+  "ComSpec",
+  "PATHEXT",
+  "APPDATA",
+  "LOCALAPPDATA",
+  "USERPROFILE"
+]);
+var allowedPrefixes = ["LC_"];
+function scrubbedEnv(parent, extra = {}) {
+  const env = {};
+  for (const [name, value] of Object.entries(parent)) {
+    if (value === void 0) continue;
+    if (allowedNames.has(name) || allowedPrefixes.some((prefix) => name.startsWith(prefix)))
+      env[name] = value;
+  }
+  Object.assign(env, extra);
+  env.NEXT_TELEMETRY_DISABLED ??= "1";
+  return env;
+}
+function nodeOnPath(binDir, parentPath = process.env.PATH ?? "") {
+  return binDir ? { PATH: parentPath ? `${binDir}${delimiter}${parentPath}` : binDir } : {};
+}
+
+// src/process/isolation/sandbox.ts
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -74429,7 +74498,7 @@ import { join as join2 } from "node:path";
 // src/process/process-group.ts
 import { spawn } from "node:child_process";
 
-// src/isolation/privilege.ts
+// src/process/isolation/privilege.ts
 import { spawnSync } from "node:child_process";
 var detected;
 function privilegeOf() {
@@ -74466,7 +74535,7 @@ function pathEnv() {
   return process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin";
 }
 
-// src/isolation/sweep.ts
+// src/process/isolation/sweep.ts
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync as readFileSync2 } from "node:fs";
 var runTagEnv = "LEAKWATCH_RUN_TAG";
@@ -74622,7 +74691,7 @@ async function killGroup(child2, graceMs = 3e3) {
   forgetGroup(pgid);
 }
 
-// src/isolation/sandbox.ts
+// src/process/isolation/sandbox.ts
 var scope = new AsyncLocalStorage();
 var openUsers = /* @__PURE__ */ new Set();
 function activeUsers() {
@@ -74801,73 +74870,6 @@ function closeProtectedPaths(sandbox, paths, log) {
 }
 function canRead(sandbox, path9) {
   return runAsUser(sandbox.privilege, sandbox.users.head, ["test", "-r", path9]).status === 0;
-}
-
-// src/process/env.ts
-import { delimiter } from "node:path";
-var allowedNames = /* @__PURE__ */ new Set([
-  "PATH",
-  "HOME",
-  "USER",
-  "LOGNAME",
-  "SHELL",
-  "TERM",
-  "LANG",
-  "LANGUAGE",
-  "TZ",
-  "TMPDIR",
-  "TEMP",
-  "TMP",
-  "CI",
-  "NODE_ENV",
-  "RUNNER_OS",
-  "RUNNER_ARCH",
-  "RUNNER_TEMP",
-  "RUNNER_TOOL_CACHE",
-  "NVM_DIR",
-  "NVM_BIN",
-  "VOLTA_HOME",
-  "FNM_DIR",
-  "PNPM_HOME",
-  "COREPACK_HOME",
-  "COREPACK_ENABLE_STRICT",
-  "COREPACK_ENABLE_DOWNLOAD_PROMPT",
-  "COREPACK_NPM_REGISTRY",
-  "COREPACK_INTEGRITY_KEYS",
-  "NPM_CONFIG_REGISTRY",
-  "npm_config_registry",
-  "NPM_CONFIG_USERCONFIG",
-  "npm_config_userconfig",
-  "YARN_NPM_REGISTRY_SERVER",
-  "NPM_CONFIG_CACHE",
-  "npm_config_cache",
-  "YARN_CACHE_FOLDER",
-  // Not a secret: the CA bundle a TLS-intercepting proxy needs. npm reads its own cafile; yarn 4 and Node do not.
-  "NODE_EXTRA_CA_CERTS",
-  "XDG_CACHE_HOME",
-  "XDG_CONFIG_HOME",
-  "XDG_DATA_HOME",
-  "SystemRoot",
-  "ComSpec",
-  "PATHEXT",
-  "APPDATA",
-  "LOCALAPPDATA",
-  "USERPROFILE"
-]);
-var allowedPrefixes = ["LC_"];
-function scrubbedEnv(parent, extra = {}) {
-  const env = {};
-  for (const [name, value] of Object.entries(parent)) {
-    if (value === void 0) continue;
-    if (allowedNames.has(name) || allowedPrefixes.some((prefix) => name.startsWith(prefix)))
-      env[name] = value;
-  }
-  Object.assign(env, extra);
-  env.NEXT_TELEMETRY_DISABLED ??= "1";
-  return env;
-}
-function nodeOnPath(binDir, parentPath = process.env.PATH ?? "") {
-  return binDir ? { PATH: parentPath ? `${binDir}${delimiter}${parentPath}` : binDir } : {};
 }
 
 // src/app/probe/protocol.ts
@@ -83417,44 +83419,6 @@ function managerFromField(field) {
   return name === "npm" || name === "pnpm" || name === "bun" ? name : null;
 }
 
-// src/isolation/open.ts
-import { readFileSync as readFileSync3, readlinkSync } from "node:fs";
-import { dirname as dirname3, join as join13 } from "node:path";
-async function openIsolation(options) {
-  const reason = sameUserReason();
-  if (reason) {
-    options.log(`isolation: same user (${reason}): the code under test could read leakwatch's environment`);
-    return null;
-  }
-  const gitDir = await git(options.repoDir, ["rev-parse", "--path-format=absolute", "--git-common-dir"]);
-  const protectedPaths = [
-    ...gitDir.exitCode === 0 ? [gitDir.stdout] : [],
-    findPackageRoot(),
-    ...process.env.RUNNER_TEMP ? [process.env.RUNNER_TEMP] : [],
-    ...runnerRoots()
-  ];
-  return openSandbox({
-    probeSource: probePath(),
-    stubSource: join13(findPackageRoot(), "dist", "stub.cjs"),
-    protectedPaths,
-    log: options.log
-  });
-}
-function runnerRoots() {
-  const roots = [];
-  for (let pid = process.ppid, depth = 0; pid > 1 && depth < 20; depth++) {
-    try {
-      const exe = readlinkSync(`/proc/${pid}/exe`);
-      if (/\/bin\/Runner\.(Worker|Listener)$/.test(exe)) roots.push(dirname3(dirname3(exe)));
-      const stat2 = readFileSync3(`/proc/${pid}/stat`, "utf8");
-      pid = Number(stat2.slice(stat2.lastIndexOf(")") + 2).split(" ")[1]);
-    } catch {
-      break;
-    }
-  }
-  return roots;
-}
-
 // src/prepare/baseline.ts
 var fetchDepthHint = "Fetch the full history: set `fetch-depth: 0` on actions/checkout (or run `git fetch --unshallow` locally).";
 async function resolveBaseline(options) {
@@ -83547,7 +83511,7 @@ async function resolveCommit2(repoDir, ref, isShallow, log) {
 import { existsSync as existsSync6 } from "node:fs";
 import { mkdir as mkdir5 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
-import { join as join15 } from "node:path";
+import { join as join14 } from "node:path";
 
 // node_modules/@actions/core/lib/command.js
 import * as os2 from "os";
@@ -84098,7 +84062,7 @@ async function resolveNodeRuntime(pin, options) {
   }
   if (options.source !== "npm") {
     const dir = process.env.RUNNER_TOOL_CACHE ? find("node", pin.spec) : "";
-    if (dir) return { version: versionIn(dir), binDir: join15(dir, "bin"), origin: "tool-cache" };
+    if (dir) return { version: versionIn(dir), binDir: join14(dir, "bin"), origin: "tool-cache" };
     if (options.source === "tool-cache") {
       throw new LeakwatchError(
         "NODE_NOT_IN_TOOL_CACHE",
@@ -84111,7 +84075,7 @@ async function resolveNodeRuntime(pin, options) {
   }
   return installFromNpm(pin, options);
 }
-var versionIn = (dir) => join15(dir, "..").split(/[\\/]/).pop() ?? "";
+var versionIn = (dir) => join14(dir, "..").split(/[\\/]/).pop() ?? "";
 async function nodeOnPathVersion() {
   const { stdout } = await getExecOutput("node", ["--version"], {
     silent: true,
@@ -84140,9 +84104,9 @@ async function installFromNpm(pin, options) {
       }
     );
   }
-  const dir = join15(options.cacheDir ?? defaultCacheDir(), version);
-  const binDir = join15(dir, "node_modules", "node", "bin");
-  if (!existsSync6(join15(binDir, "node"))) {
+  const dir = join14(options.cacheDir ?? defaultCacheDir(), version);
+  const binDir = join14(dir, "node_modules", "node", "bin");
+  if (!existsSync6(join14(binDir, "node"))) {
     options.log(`node: installing ${version} from the npm registry into ${dir}`);
     await mkdir5(dir, { recursive: true, mode: 493 });
     const install = await getExecOutput(
@@ -84159,7 +84123,7 @@ async function installFromNpm(pin, options) {
       ],
       { silent: true, ignoreReturnCode: true, env }
     );
-    if (install.exitCode !== 0 || !existsSync6(join15(binDir, "node"))) {
+    if (install.exitCode !== 0 || !existsSync6(join14(binDir, "node"))) {
       throw new LeakwatchError(
         "NODE_INSTALL_FAILED",
         `Installing Node.js ${version} from the npm registry failed.`,
@@ -84172,22 +84136,22 @@ async function installFromNpm(pin, options) {
   return { version, binDir, origin: "npm" };
 }
 function defaultCacheDir() {
-  return join15(process.env.RUNNER_TOOL_CACHE ?? tmpdir3(), "leakwatch-node");
+  return join14(process.env.RUNNER_TOOL_CACHE ?? tmpdir3(), "leakwatch-node");
 }
 var firstLine = (text2) => text2.split("\n").find((line) => /\S/.test(line))?.trim() ?? "";
 
 // src/prepare/prepare-both.ts
-import { join as join18 } from "node:path";
+import { join as join17 } from "node:path";
 
 // src/prepare/cached-install.ts
 import { createHash as createHash2 } from "node:crypto";
 import { mkdir as mkdir7, readFile as readFile6, writeFile as writeFile6 } from "node:fs/promises";
-import { join as join17 } from "node:path";
+import { join as join16 } from "node:path";
 
 // src/prepare/base-cache.ts
 import { createHash, randomUUID as randomUUID2 } from "node:crypto";
 import { cp as cp3, mkdir as mkdir6, readdir as readdir3, readFile as readFile5, readlink as readlink2, rename as rename2, rm as rm6, writeFile as writeFile5 } from "node:fs/promises";
-import { join as join16, relative as relative3 } from "node:path";
+import { join as join15, relative as relative3 } from "node:path";
 var FORMAT = 1;
 var MARKER = "leakwatch-entry.json";
 function baseCacheKey(parts) {
@@ -84198,7 +84162,7 @@ function folderStore(cacheDir) {
   return {
     description: `folder ${cacheDir}`,
     async restore(key, targetDir) {
-      const entryDir = join16(cacheDir, key);
+      const entryDir = join15(cacheDir, key);
       const verdict = await verifyEntry(entryDir, key);
       if (verdict.status !== "hit") {
         if (verdict.status === "corrupt") await rm6(entryDir, { recursive: true, force: true });
@@ -84208,8 +84172,8 @@ function folderStore(cacheDir) {
       return verdict;
     },
     async save(key, sourceDir) {
-      const finalDir = join16(cacheDir, key);
-      const partialDir = join16(cacheDir, `.partial-${key}-${randomUUID2().slice(0, 8)}`);
+      const finalDir = join15(cacheDir, key);
+      const partialDir = join15(cacheDir, `.partial-${key}-${randomUUID2().slice(0, 8)}`);
       try {
         await mkdir6(partialDir, { recursive: true });
         await writeEntry(sourceDir, partialDir, key);
@@ -84222,20 +84186,20 @@ function folderStore(cacheDir) {
   };
 }
 async function restoreEntry(entryDir, targetDir) {
-  await copyTree(join16(entryDir, "content"), targetDir);
+  await copyTree(join15(entryDir, "content"), targetDir);
 }
 async function writeEntry(sourceDir, entryDir, key) {
-  const contentDir = join16(entryDir, "content");
+  const contentDir = join15(entryDir, "content");
   await copyTree(sourceDir, contentDir);
   const contentHash = await hashTree(contentDir);
   const marker = { format: FORMAT, key, contentHash, createdAt: (/* @__PURE__ */ new Date()).toISOString() };
-  await writeFile5(join16(entryDir, MARKER), `${JSON.stringify(marker, null, 2)}
+  await writeFile5(join15(entryDir, MARKER), `${JSON.stringify(marker, null, 2)}
 `);
 }
 async function verifyEntry(entryDir, key) {
   let text2;
   try {
-    text2 = await readFile5(join16(entryDir, MARKER), "utf8");
+    text2 = await readFile5(join15(entryDir, MARKER), "utf8");
   } catch {
     const exists3 = await readdir3(entryDir).then(
       () => true,
@@ -84251,7 +84215,7 @@ async function verifyEntry(entryDir, key) {
   }
   if (marker.format !== FORMAT || marker.key !== key)
     return { status: "corrupt", reason: "marker for another key" };
-  const actual = await hashTree(join16(entryDir, "content")).catch(() => null);
+  const actual = await hashTree(join15(entryDir, "content")).catch(() => null);
   if (actual !== marker.contentHash) return { status: "corrupt", reason: "content does not match its hash" };
   return { status: "hit" };
 }
@@ -84268,7 +84232,7 @@ async function hashTree(root) {
   const walk2 = async (dir) => {
     const entries = (await readdir3(dir, { withFileTypes: true })).sort((a, b) => a.name < b.name ? -1 : 1);
     for (const entry of entries) {
-      const path9 = join16(dir, entry.name);
+      const path9 = join15(dir, entry.name);
       const name = relative3(root, path9);
       if (name === ".git") continue;
       if (entry.isSymbolicLink()) hash.update(`l\0${name}\0${await readlink2(path9)}\0`);
@@ -84291,8 +84255,8 @@ async function installAndBuildWithCache(options, cache) {
   const workingDirectory = options.workingDirectory ?? ".";
   const packageManager = await detectPackageManager({ rootDir: options.dir, workingDirectory });
   const commands2 = await plannedCommands(options, packageManager);
-  const keyedFile = packageManager.lockfile ?? join17(workingDirectory, "package.json");
-  const keyedBytes = await readFile6(join17(options.dir, keyedFile)).catch(() => null);
+  const keyedFile = packageManager.lockfile ?? join16(workingDirectory, "package.json");
+  const keyedBytes = await readFile6(join16(options.dir, keyedFile)).catch(() => null);
   if (!keyedBytes) return { result: await installAndBuild(options) };
   const key = baseCacheKey({
     mergeBaseSha: cache.mergeBaseSha,
@@ -84303,7 +84267,7 @@ async function installAndBuildWithCache(options, cache) {
     nodeVersion: await installingNodeVersion(options.env),
     platform: `${process.platform}-${process.arch}`
   });
-  const installDir = join17(options.dir, packageManager.installDir);
+  const installDir = join16(options.dir, packageManager.installDir);
   const startedMs = performance.now();
   const restored = await cache.store.restore(key, installDir).catch((error) => ({ status: "miss", reason: String(error).slice(0, 200) }));
   const use = (status2, note2) => ({
@@ -84317,7 +84281,7 @@ async function installAndBuildWithCache(options, cache) {
     const user = userFor(label);
     if (user) giveTo(user, installDir);
     await mkdir7(options.logDir, { recursive: true });
-    const logPath = join17(options.logDir, `leakwatch-${label}-cache.log`);
+    const logPath = join16(options.logDir, `leakwatch-${label}-cache.log`);
     await writeFile6(logPath, `restored ${key} from ${cache.store.description}
 `);
     log(`${label}: restored from the base cache (${key}); install and build skipped`);
@@ -84378,7 +84342,7 @@ async function prepareBoth(options) {
       return {
         sha: worktree.sha,
         dir: worktree.dir,
-        appDir: join18(worktree.dir, options.workingDirectory ?? "."),
+        appDir: join17(worktree.dir, options.workingDirectory ?? "."),
         ...prepared
       };
     };
@@ -84402,6 +84366,44 @@ async function prepareBoth(options) {
     await disposeAll();
     throw error;
   }
+}
+
+// src/process/isolation/open.ts
+import { readFileSync as readFileSync3, readlinkSync } from "node:fs";
+import { dirname as dirname4, join as join18 } from "node:path";
+async function openIsolation(options) {
+  const reason = sameUserReason();
+  if (reason) {
+    options.log(`isolation: same user (${reason}): the code under test could read leakwatch's environment`);
+    return null;
+  }
+  const gitDir = await git(options.repoDir, ["rev-parse", "--path-format=absolute", "--git-common-dir"]);
+  const protectedPaths = [
+    ...gitDir.exitCode === 0 ? [gitDir.stdout] : [],
+    findPackageRoot(),
+    ...process.env.RUNNER_TEMP ? [process.env.RUNNER_TEMP] : [],
+    ...runnerRoots()
+  ];
+  return openSandbox({
+    probeSource: probePath(),
+    stubSource: join18(findPackageRoot(), "dist", "stub.cjs"),
+    protectedPaths,
+    log: options.log
+  });
+}
+function runnerRoots() {
+  const roots = [];
+  for (let pid = process.ppid, depth = 0; pid > 1 && depth < 20; depth++) {
+    try {
+      const exe = readlinkSync(`/proc/${pid}/exe`);
+      if (/\/bin\/Runner\.(Worker|Listener)$/.test(exe)) roots.push(dirname4(dirname4(exe)));
+      const stat2 = readFileSync3(`/proc/${pid}/stat`, "utf8");
+      pid = Number(stat2.slice(stat2.lastIndexOf(")") + 2).split(" ")[1]);
+    } catch {
+      break;
+    }
+  }
+  return roots;
 }
 
 // src/process/time-limit.ts
