@@ -105,12 +105,14 @@ describe('compare on fixture servers', () => {
     });
     expect(report.head.exit?.kind).toBe('oom');
     expect(report.head.exit?.requestsSent).toBeGreaterThan(1000);
-    // It died mid-round: the count reaches the requests it answered then, past the last sample, and leaves out
-    // the refused connection attempts of the rest of that round.
+    // The count reaches the requests it answered before dying, at least the last sample's, and leaves out the
+    // refused connection attempts after it (none when it dies between loads, e.g. while it is snapshotted).
     const lastSample = report.head.samples.at(-1)?.requestsSent ?? 0;
-    expect(report.head.exit?.requestsSent).toBeGreaterThan(lastSample);
-    expect(report.head.exit?.requestsSent).toBeLessThan(report.head.traffic?.requests ?? 0);
-    expect(report.head.traffic?.connectionErrors).toBeGreaterThan(0);
+    expect(report.head.exit?.requestsSent).toBeGreaterThanOrEqual(lastSample);
+    const traffic = report.head.traffic;
+    expect(report.head.exit?.requestsSent).toBeLessThanOrEqual(
+      (traffic?.requests ?? 0) - (traffic?.connectionErrors ?? 0),
+    );
     // Failures after an OOM are its consequence, not failing traffic: the verdict stays the OOM's.
     expect(report.head.error).toBeUndefined();
     expect(report.head.samples.length).toBeGreaterThan(0);
