@@ -56,6 +56,17 @@ function side(
 
 describe('compareDeaths', () => {
   const cap = 64 * MB;
+  it('calls a head death a regression when base sits above half a small cap but hardly grows', () => {
+    // Base's own 5 MB baseline fills more than half of an 8 MB cap; at 58 B/request it would need ~50,000 more.
+    const small = 8 * MB;
+    const verdict = compareDeaths(side('base', 58, null, 6000), side('head', 4600, 1400), small);
+    expect(verdict?.verdict).toBe('regression');
+    // A base that grows toward the same cap is not clearly alive.
+    expect(compareDeaths(side('base', 400, null, 6000), side('head', 4600, 1400), small)?.verdict).toBe(
+      'inconclusive',
+    );
+  });
+
   it('is not its business when nobody died', () => {
     expect(compareDeaths(side('base', 0, null), side('head', 0, null), cap)).toBeNull();
   });

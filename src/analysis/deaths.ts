@@ -61,8 +61,9 @@ export function compareDeaths(
   if (baseFacts.isDead !== headFacts.isDead) {
     const [dead, alive] = headFacts.isDead ? [headFacts, baseFacts] : [baseFacts, headFacts];
     const survivor = headFacts.isDead ? base : head;
-    const isLow = lastHeapBytes(survivor) < survivorHeadroomShare * heapCapBytes;
-    const isClearlyAlive = isLow && (isFinal || alive.requestsSent * soonerShare >= dead.requestsSent);
+    const isClearlyAlive =
+      isFarFromCap(survivor, alive, heapCapBytes) &&
+      (isFinal || alive.requestsSent * soonerShare >= dead.requestsSent);
     if (!isClearlyAlive) return { verdict: 'inconclusive', reason: numbers };
     return { verdict: headFacts.isDead ? 'regression' : 'improvement', reason: numbers };
   }
@@ -90,6 +91,18 @@ function growthMetric(
     return (facts) => facts.fdsPerRequest ?? facts.handlesPerRequest;
   if (kinds.has('exhausted')) return () => null;
   return (facts) => facts.slopeBytesPerRequest;
+}
+
+/**
+ * Below half its cap, or so slow to grow that filling the rest would take more requests than it served so far:
+ * an app's own baseline can fill half of a small cap (16 MB) without any leak.
+ */
+function isFarFromCap(survivor: SideResult, facts: DeathFacts, heapCapBytes: number): boolean {
+  const heap = lastHeapBytes(survivor);
+  if (heap < survivorHeadroomShare * heapCapBytes) return true;
+  const slope = facts.slopeBytesPerRequest;
+  if (slope === null || heap >= heapCapBytes) return false;
+  return slope <= 0 || (heapCapBytes - heap) / slope >= facts.requestsSent;
 }
 
 function lastHeapBytes(side: SideResult): number {
