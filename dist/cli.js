@@ -74201,8 +74201,7 @@ function compareDeaths(base, head, heapCapBytes, isFinal = true) {
   if (baseFacts.isDead !== headFacts.isDead) {
     const [dead, alive] = headFacts.isDead ? [headFacts, baseFacts] : [baseFacts, headFacts];
     const survivor = headFacts.isDead ? base : head;
-    const isLow = lastHeapBytes(survivor) < survivorHeadroomShare * heapCapBytes;
-    const isClearlyAlive = isLow && (isFinal || alive.requestsSent * soonerShare >= dead.requestsSent);
+    const isClearlyAlive = isFarFromCap(survivor, alive, heapCapBytes) && (isFinal || alive.requestsSent * soonerShare >= dead.requestsSent);
     if (!isClearlyAlive) return { verdict: "inconclusive", reason: numbers };
     return { verdict: headFacts.isDead ? "regression" : "improvement", reason: numbers };
   }
@@ -74224,6 +74223,13 @@ function growthMetric(baseExit, headExit) {
     return (facts) => facts.fdsPerRequest ?? facts.handlesPerRequest;
   if (kinds.has("exhausted")) return () => null;
   return (facts) => facts.slopeBytesPerRequest;
+}
+function isFarFromCap(survivor, facts, heapCapBytes) {
+  const heap = lastHeapBytes(survivor);
+  if (heap < survivorHeadroomShare * heapCapBytes) return true;
+  const slope = facts.slopeBytesPerRequest;
+  if (slope === null || heap >= heapCapBytes) return false;
+  return slope <= 0 || (heapCapBytes - heap) / slope >= facts.requestsSent;
 }
 function lastHeapBytes(side) {
   const last = side.samples.at(-1);
