@@ -50,7 +50,9 @@ function readRun(repo: GitRepo) {
 
 function expectEachSideOnItsOwnNode(repo: GitRepo, result: Awaited<ReturnType<typeof runAction>>) {
   const output = result.stdout + result.stderr;
-  expect(result.outputs.verdict, output).toBe('no-regression');
+  // Not a regression: at QUICK_LOAD's 100 warm-up requests both sides may still show the same JIT growth
+  // (pre-existing); this test is about where each side ran.
+  expect(['no-regression', 'pre-existing'], output).toContain(result.outputs.verdict);
   expect(output).toContain('dependency changes: 1');
   const { report, logs } = readRun(repo);
   expect(report.dependencyChanges).toEqual([
