@@ -17,6 +17,22 @@ export const RUN_ID = 4242;
 /** A few hundred requests per side: enough for a 20 KB/request leak, cheap for a flat app. */
 export const QUICK_LOAD = { rounds: '8', requests: '100', warmup: '100', 'settle-ms': '500' };
 
+/** The CLI's smallest load for tests that check what a run leaves behind, not what it measures. */
+export function quickCliLoad(rounds: number): string[] {
+  return [
+    '--rounds',
+    String(rounds),
+    '--requests',
+    '50',
+    '--warmup',
+    '50',
+    '--settle-ms',
+    '0',
+    '--heap-snapshots',
+    'never',
+  ];
+}
+
 export interface ActionRun {
   exitCode: number | null;
   stdout: string;

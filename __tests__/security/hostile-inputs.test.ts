@@ -6,22 +6,20 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeGitRepo, npmFiles, OWNER, projectRoot, REPO, runAction, tempDirs } from '../action/harness.js';
+import {
+  makeGitRepo,
+  npmFiles,
+  OWNER,
+  projectRoot,
+  quickCliLoad,
+  REPO,
+  runAction,
+  tempDirs,
+} from '../action/harness.js';
 
 const tempDir = tempDirs('leakwatch-hostile-');
 const cli = join(projectRoot, 'dist', 'cli.js');
-const quick = [
-  '--rounds',
-  '8',
-  '--requests',
-  '50',
-  '--warmup',
-  '50',
-  '--settle-ms',
-  '0',
-  '--heap-snapshots',
-  'never',
-];
+const quick = quickCliLoad(8);
 const server = `require('node:http').createServer((q, r) => r.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');\n`;
 
 interface Outcome {

@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeGitRepo, projectRoot, tempDirs } from '../action/harness.js';
+import { makeGitRepo, projectRoot, quickCliLoad, tempDirs } from '../action/harness.js';
 
 const tempDir = tempDirs('leakwatch-isolation-');
 const cli = join(projectRoot, 'dist', 'cli.js');
@@ -45,18 +45,7 @@ require('node:http').createServer((q, r) => r.end('ok')).listen(Number(process.e
   };
 }
 
-const quick = [
-  '--rounds',
-  '2',
-  '--requests',
-  '50',
-  '--warmup',
-  '50',
-  '--settle-ms',
-  '0',
-  '--heap-snapshots',
-  'never',
-];
+const quick = quickCliLoad(2);
 
 interface Attempt {
   who: string;

@@ -7,22 +7,11 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeGitRepo, projectRoot, tempDirs } from '../action/harness.js';
+import { makeGitRepo, projectRoot, quickCliLoad, tempDirs } from '../action/harness.js';
 
 const tempDir = tempDirs('leakwatch-orphans-');
 const cli = process.env.LEAKWATCH_CLI ?? join(projectRoot, 'dist', 'cli.js');
-const quick = [
-  '--rounds',
-  '2',
-  '--requests',
-  '50',
-  '--warmup',
-  '50',
-  '--settle-ms',
-  '0',
-  '--heap-snapshots',
-  'never',
-];
+const quick = quickCliLoad(2);
 
 const server = `const { spawn } = require('node:child_process');
 const daemon = "require('node:http').createServer((q, r) => r.end('orphan')).listen(0, '127.0.0.1', function () { console.log('ORPHAN ' + process.pid + ' ' + this.address().port); }); setInterval(() => {}, 1000);";
