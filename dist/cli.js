@@ -79151,7 +79151,7 @@ async function prepareCandidate(options) {
       appManifestPath: join11(appDir, "package.json"),
       rootManifestPath: join11(worktree.dir, packageManager.installDir, "package.json"),
       packageManager: packageManager.name,
-      changes: options.changes
+      changes: options.changes.filter((change) => !change.isRuntime)
     });
     const frozenArgs = packageManager.installCommand.split(" ").slice(-1)[0] ?? "";
     const prefix = packageManager.installCommand.slice(
@@ -79166,7 +79166,7 @@ async function prepareCandidate(options) {
       label: "head",
       logDir: options.logDir,
       // Yarn berry refuses to touch the lockfile on CI unless told it may.
-      env: { YARN_ENABLE_IMMUTABLE_INSTALLS: "false" },
+      env: { YARN_ENABLE_IMMUTABLE_INSTALLS: "false", ...nodeOnPath(options.nodeBinDir) },
       log: (line) => options.log(line.replace(/^head:/, "candidate:"))
     });
     if (result.ok) return { ok: true, appDir, [Symbol.asyncDispose]: dispose };
@@ -79257,11 +79257,13 @@ async function measureCandidate(options, candidate) {
       durationMs: performance.now() - startedMs,
       ...fields
     });
+    const nodeBinDir = candidate.changes.some((change) => change.isRuntime) ? options.nodeBinDirs?.head : options.nodeBinDirs?.base;
     const prepared = __using(_stack, await prepareCandidate({
       repoDir: options.repoDir,
       baseSha: options.baseSha,
       workingDirectory: options.workingDirectory,
       changes: candidate.changes,
+      nodeBinDir,
       buildCommand: options.buildCommand,
       logDir: options.logDir,
       log: options.log
@@ -79277,7 +79279,11 @@ async function measureCandidate(options, candidate) {
       };
     }
     const report = await compareApps(
-      { baseDir: options.baseAppDir, headDir: prepared.appDir },
+      {
+        baseDir: options.baseAppDir,
+        headDir: prepared.appDir,
+        nodeBinDirs: { base: options.nodeBinDirs?.base, head: nodeBinDir }
+      },
       // Heap snapshots explain the full head already; candidates only need a verdict.
       { ...options.plan, heapSnapshots: "never" },
       { ...options.context, workDir: join12(options.logDir, candidate.folder) }
@@ -79486,6 +79492,13 @@ async function findRemedy(options) {
       durationMs: performance.now() - startedMs
     };
   };
+  if (culprit.isRuntime) {
+    return done(
+      "stay",
+      culprit.from,
+      `Node.js ${culprit.to} leaks where ${culprit.from} does not: stay on Node.js ${culprit.from}, as base does, until a newer release measures clean`
+    );
+  }
   const stay = culprit.from === null ? "do not add it" : `stay on ${culprit.from}`;
   if (culprit.kind === "downgrade" && culprit.from !== null) {
     return done("stay", culprit.from, `${culprit.name} ${culprit.to} is a downgrade: ${stay}, as base does`);
@@ -83325,8 +83338,8 @@ async function diffDependencies(options) {
     base: await readNodePin(options.repoDir, baseCommit, appDir),
     head: await readNodePin(options.repoDir, headCommit, appDir)
   };
-  const runtimeChange = diffNodePins(nodePins.base, nodePins.head);
-  const changes = runtimeChange ? [runtimeChange, ...packageChanges] : packageChanges;
+  const runtimeChange2 = diffNodePins(nodePins.base, nodePins.head);
+  const changes = runtimeChange2 ? [runtimeChange2, ...packageChanges] : packageChanges;
   const packageManager = head.locked?.packageManager ?? base.locked?.packageManager ?? managerFromField(head.manifest.packageManager);
   return {
     changes,
@@ -84027,9 +84040,42 @@ function _getCacheDirectory() {
 
 // src/prepare/node-runtime.ts
 var import_semver4 = __toESM(require_semver2(), 1);
+
+// src/prepare/node-aliases.ts
+var LTS_CODENAMES = {
+  argon: 4,
+  boron: 6,
+  carbon: 8,
+  dubnium: 10,
+  erbium: 12,
+  fermium: 14,
+  gallium: 16,
+  hydrogen: 18,
+  iron: 20,
+  jod: 22,
+  krypton: 24
+};
+var ANY_RELEASE = /* @__PURE__ */ new Set(["node", "latest", "current", "stable"]);
+function nodeAliasRange(spec) {
+  const alias = spec.trim().toLowerCase();
+  if (ANY_RELEASE.has(alias)) return "*";
+  if (!alias.startsWith("lts/")) return null;
+  const name = alias.slice("lts/".length);
+  const majors = Object.values(LTS_CODENAMES).sort((a, b) => b - a);
+  const back = name === "*" ? 0 : /^-\d+$/.test(name) ? Number(name.slice(1)) : null;
+  const major = back === null ? LTS_CODENAMES[name] : majors[back];
+  if (major === void 0) {
+    throw new LeakwatchError("NODE_PIN_UNSUPPORTED", `Node.js "${spec}" names no LTS line leakwatch knows.`, {
+      hint: `Known LTS codenames: ${Object.keys(LTS_CODENAMES).join(", ")}; or pin a version such as 22.12.0 or a major such as 22.`
+    });
+  }
+  return `${major}.x`;
+}
+
+// src/prepare/node-runtime.ts
 async function resolveSideRuntimes(diff, options) {
   const index = diff.changes.findIndex((change) => change.isRuntime);
-  if (index < 0) return { changes: diff.changes, binDirs: {} };
+  if (index < 0) return { changes: diff.changes, binDirs: {}, units: diff.units };
   const base = await resolveNodeRuntime(diff.nodePins.base, options);
   const head = await resolveNodeRuntime(diff.nodePins.head, options);
   options.log(
@@ -84046,9 +84092,12 @@ async function resolveSideRuntimes(diff, options) {
       kind: classifyChange(base.version, head.version)
     };
   }
+  const runtime = changes.find((change) => change.isRuntime);
   return {
     changes,
-    binDirs: base.version === head.version ? {} : { base: base.binDir ?? void 0, head: head.binDir ?? void 0 }
+    binDirs: base.version === head.version ? {} : { base: base.binDir ?? void 0, head: head.binDir ?? void 0 },
+    // Bisection weighs the runtime like any bump: head's Node.js on base, with no package changed.
+    units: runtime ? [{ lead: "node", kind: "bump", changes: [runtime] }, ...diff.units] : diff.units
   };
 }
 function describe(runtime, pin) {
@@ -84057,29 +84106,31 @@ function describe(runtime, pin) {
 }
 async function resolveNodeRuntime(pin, options) {
   if (!pin) return { version: await nodeOnPathVersion(), binDir: null, origin: "path" };
-  if (!import_semver4.default.validRange(pin.spec)) {
+  const range = nodeAliasRange(pin.spec) ?? pin.spec;
+  if (!import_semver4.default.validRange(range)) {
     throw new LeakwatchError(
       "NODE_PIN_UNSUPPORTED",
-      `${pin.source} pins Node.js "${pin.spec}", which is not a version or range.`,
+      `${pin.source} pins Node.js "${pin.spec}", which is not a version, range or alias.`,
       {
-        hint: "Pin a version such as 20.16.0 or a range such as 22: leakwatch does not resolve aliases like lts/iron."
+        hint: "Pin a version such as 20.16.0, a range such as 22, or an alias such as lts/iron, lts/* or node."
       }
     );
   }
+  const named = range === pin.spec ? pin.spec : `${pin.spec} (${range})`;
   if (options.source !== "npm") {
-    const dir = process.env.RUNNER_TOOL_CACHE ? find("node", pin.spec) : "";
+    const dir = process.env.RUNNER_TOOL_CACHE ? find("node", range) : "";
     if (dir) return { version: versionIn(dir), binDir: join14(dir, "bin"), origin: "tool-cache" };
     if (options.source === "tool-cache") {
       throw new LeakwatchError(
         "NODE_NOT_IN_TOOL_CACHE",
-        `Node.js ${pin.spec} (${pin.source}) is not in the runner's tool cache.`,
+        `Node.js ${named} (${pin.source}) is not in the runner's tool cache.`,
         {
           hint: "Run actions/setup-node for both versions before leakwatch, or set node-source to npm or auto."
         }
       );
     }
   }
-  return installFromNpm(pin, options);
+  return installFromNpm({ range, named, source: pin.source }, options);
 }
 var versionIn = (dir) => join14(dir, "..").split(/[\\/]/).pop() ?? "";
 async function nodeOnPathVersion() {
@@ -84094,17 +84145,17 @@ async function installFromNpm(pin, options) {
     ...registryAccessEnv(process.env),
     npm_config_update_notifier: "false"
   });
-  const view = await getExecOutput("npm", ["view", `node@${pin.spec}`, "version", "--json"], {
+  const view = await getExecOutput("npm", ["view", `node@${pin.range}`, "version", "--json"], {
     silent: true,
     ignoreReturnCode: true,
     env
   });
   const published = view.exitCode === 0 && view.stdout.trim() ? [].concat(JSON.parse(view.stdout)) : [];
-  const version = import_semver4.default.maxSatisfying(published, pin.spec);
+  const version = import_semver4.default.maxSatisfying(published, pin.range);
   if (!version) {
     throw new LeakwatchError(
       "NODE_NOT_ON_REGISTRY",
-      `No Node.js ${pin.spec} (${pin.source}) on the npm registry's node package.`,
+      `No Node.js ${pin.named} (${pin.source}) on the npm registry's node package.`,
       {
         hint: `npm said: ${firstLine(view.stderr) || "no matching version"}. Check the pinned version, or the registry npm is configured for.`
       }
@@ -85083,10 +85134,7 @@ async function prepareAndMeasure(options, baseline, diff) {
       plan,
       context
     );
-    const isRuntimeBumped = binDirs.base !== void 0 || binDirs.head !== void 0;
-    const isBisecting = report.comparison.verdict === "regression" && !isRuntimeBumped && (options.bisect?.isEnabled ?? true);
-    if (report.comparison.verdict === "regression" && isRuntimeBumped)
-      log("bisect: skipped, the runtime changed (bisection applies package bumps on the base Node.js)");
+    const isBisecting = report.comparison.verdict === "regression" && (options.bisect?.isEnabled ?? true);
     if (!isBisecting) return { kind: "compared", report: { ...report, ...withChanges } };
     const candidateBase = {
       repoDir: options.repoDir,
@@ -85094,6 +85142,7 @@ async function prepareAndMeasure(options, baseline, diff) {
       workingDirectory: options.workingDirectory,
       buildCommand: options.buildCommand,
       baseAppDir: prepared.base.appDir,
+      nodeBinDirs: binDirs,
       plan,
       context: { ...context, keepSnapshotsDir: void 0 },
       logDir: options.logDir,
@@ -85102,7 +85151,7 @@ async function prepareAndMeasure(options, baseline, diff) {
     enterPhase("bisection");
     const bisection = await bisectChanges({
       ...candidateBase,
-      units: diff.units,
+      units: runtimes.units,
       headReport: report,
       timeBudgetMs: options.bisect?.timeBudgetMs ?? settings.bisectTimeBudgetMs.default
     });
@@ -85544,13 +85593,16 @@ function culpritLine(bisection, style) {
   if (outcome.kind === "culprit") {
     const [lead, ...brought] = outcome.changes;
     const carried = brought.length > 0 ? ` with the ${brought.length} transitive changes it brings in` : "";
-    const named = lead ? `${style.change(lead)}${carried}` : "nothing";
+    const named = lead ? `${lead.isRuntime ? runtimeChange(lead, style) : style.change(lead)}${carried}` : "nothing";
     return `Culprit: ${named} (${evidence(outcome, bisection)})`;
   }
   if (outcome.kind === "interaction") {
     return `No single bump leaks alone; the leak needs these together: ${outcome.changes.map(style.change).join(", ")}`;
   }
   return `Bisection named no culprit: ${style.text(outcome.reason)}`;
+}
+function runtimeChange(change, style) {
+  return `Node.js ${style.text(`${change.from ?? "(none)"} \u2192 ${change.to ?? "(none)"}`)}`;
 }
 function evidence(outcome, bisection) {
   if (outcome.confirmation === "only-bump") return "the only bump in this PR: nothing else was measured";

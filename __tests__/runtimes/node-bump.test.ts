@@ -1,9 +1,11 @@
 // A repository whose only change is .nvmrc: the bundled action lists a `node` change, does not skip, and runs
 // each side (install and app) on its own Node.js: from the npm registry's `node` package, or from the runner's
 // tool cache as actions/setup-node leaves it.
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { arch, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 import {
   type GitRepo,
@@ -96,5 +98,35 @@ describe('a change whose only change is .nvmrc', () => {
     const result = await measure(repo, 'tool-cache', { RUNNER_TOOL_CACHE: toolCache });
     const output = expectEachSideOnItsOwnNode(repo, result);
     expect(output).toContain(`head on ${headNode} (.nvmrc says ${headNode}; from the tool cache)`);
+  });
+});
+
+describe('a change from a version to an alias in .nvmrc', () => {
+  const repo = makeGitRepo(
+    tempDir(),
+    { ...npmFiles(), 'server.js': tinyServer(0), '.nvmrc': `${baseNode}\n` },
+    { '.nvmrc': 'lts/jod\n' },
+  );
+
+  it('resolves lts/jod to the newest Node.js 22 on the npm registry and runs head on it', async () => {
+    const result = await measure(repo, 'npm', {});
+    const output = result.stdout + result.stderr;
+    expect(output).toContain('dependency changes: 1');
+    const { report, logs } = readRun(repo);
+    const [change] = report.dependencyChanges;
+    // The newest 22.x the registry lists, whatever it is today: newer than base's, and what head ran on.
+    const newest = execFileSync('npm', ['view', 'node@22.x', 'version', '--json'], { encoding: 'utf8' });
+    const latest22 = semver.maxSatisfying([JSON.parse(newest)].flat(), '22.x');
+    expect(change).toEqual({
+      name: 'node',
+      from: baseNode,
+      to: latest22,
+      kind: 'minor',
+      direct: true,
+      isRuntime: true,
+    });
+    expect(report.head.nodeVersion).toBe(`v${latest22}`);
+    expect(logs).toContain(`installed with v${latest22}`);
+    expect(output).toContain(`head on ${latest22} (.nvmrc says lts/jod; from the npm registry)`);
   });
 });

@@ -7,13 +7,16 @@ import type { DependencyChange } from '../model/deps.js';
 import { type InstallAndBuildResult, installAndBuild } from '../prepare/install-build.js';
 import { detectPackageManager, type PackageManagerName } from '../prepare/package-manager.js';
 import { createWorktree } from '../prepare/worktree.js';
+import { nodeOnPath } from '../process/env.js';
 
 export interface PrepareCandidateOptions {
   repoDir: string;
   baseSha: string;
   workingDirectory: string;
-  /** The bumps to apply on top of base. */
+  /** The bumps to apply on top of base; a runtime change is applied by `nodeBinDir`, not in package.json. */
   changes: readonly DependencyChange[];
+  /** The Node.js this candidate installs and builds on, first on PATH; none for the `node` on PATH. */
+  nodeBinDir?: string;
   buildCommand?: string;
   logDir: string;
   log: (line: string) => void;
@@ -62,7 +65,7 @@ export async function prepareCandidate(options: PrepareCandidateOptions): Promis
       appManifestPath: join(appDir, 'package.json'),
       rootManifestPath: join(worktree.dir, packageManager.installDir, 'package.json'),
       packageManager: packageManager.name,
-      changes: options.changes,
+      changes: options.changes.filter((change) => !change.isRuntime),
     });
     const frozenArgs = packageManager.installCommand.split(' ').slice(-1)[0] ?? '';
     // The prefix (npm, corepack pnpm@x...) is whatever the frozen command runs; only its arguments change.
@@ -78,7 +81,7 @@ export async function prepareCandidate(options: PrepareCandidateOptions): Promis
       label: 'head',
       logDir: options.logDir,
       // Yarn berry refuses to touch the lockfile on CI unless told it may.
-      env: { YARN_ENABLE_IMMUTABLE_INSTALLS: 'false' },
+      env: { YARN_ENABLE_IMMUTABLE_INSTALLS: 'false', ...nodeOnPath(options.nodeBinDir) },
       log: (line) => options.log(line.replace(/^head:/, 'candidate:')),
     });
     if (result.ok) return { ok: true, appDir, [Symbol.asyncDispose]: dispose };

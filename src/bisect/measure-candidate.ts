@@ -16,6 +16,8 @@ export interface CandidateBase {
   buildCommand?: string;
   /** The base app, installed and built once by prepareBoth; each candidate is measured against it. */
   baseAppDir: string;
+  /** Each side's Node.js bin folder after a runtime bump (see resolveSideRuntimes); none without one. */
+  nodeBinDirs?: { base?: string; head?: string };
   plan: RunPlan;
   context: EngineContext;
   /** Each candidate's install, build and app logs go in a folder of their own under it. */
@@ -46,11 +48,16 @@ export async function measureCandidate(
     durationMs: performance.now() - startedMs,
     ...fields,
   });
+  // Base's Node.js, unless the candidate applies the runtime change: then it installs, builds and runs on head's.
+  const nodeBinDir = candidate.changes.some((change) => change.isRuntime)
+    ? options.nodeBinDirs?.head
+    : options.nodeBinDirs?.base;
   await using prepared = await prepareCandidate({
     repoDir: options.repoDir,
     baseSha: options.baseSha,
     workingDirectory: options.workingDirectory,
     changes: candidate.changes,
+    nodeBinDir,
     buildCommand: options.buildCommand,
     logDir: options.logDir,
     log: options.log,
@@ -66,7 +73,11 @@ export async function measureCandidate(
     };
   }
   const report = await compareApps(
-    { baseDir: options.baseAppDir, headDir: prepared.appDir },
+    {
+      baseDir: options.baseAppDir,
+      headDir: prepared.appDir,
+      nodeBinDirs: { base: options.nodeBinDirs?.base, head: nodeBinDir },
+    },
     // Heap snapshots explain the full head already; candidates only need a verdict.
     { ...options.plan, heapSnapshots: 'never' },
     { ...options.context, workDir: join(options.logDir, candidate.folder) },

@@ -36,6 +36,14 @@ export async function findRemedy(options: FindRemedyOptions): Promise<Remedy> {
       durationMs: performance.now() - startedMs,
     };
   };
+  if (culprit.isRuntime) {
+    // Each Node.js release is a whole runtime: the advice is base's, with nothing of the app to search past.
+    return done(
+      'stay',
+      culprit.from,
+      `Node.js ${culprit.to} leaks where ${culprit.from} does not: stay on Node.js ${culprit.from}, as base does, until a newer release measures clean`,
+    );
+  }
   const stay = culprit.from === null ? 'do not add it' : `stay on ${culprit.from}`;
   if (culprit.kind === 'downgrade' && culprit.from !== null) {
     return done('stay', culprit.from, `${culprit.name} ${culprit.to} is a downgrade: ${stay}, as base does`);

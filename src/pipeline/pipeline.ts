@@ -163,13 +163,9 @@ async function prepareAndMeasure(
     plan,
     context,
   );
-  // Inside `prepared`'s scope: candidates are measured against the base app it built. Candidates apply package
-  // bumps to base on base's Node.js, so a change that also moved the runtime is not bisected.
-  const isRuntimeBumped = binDirs.base !== undefined || binDirs.head !== undefined;
-  const isBisecting =
-    report.comparison.verdict === 'regression' && !isRuntimeBumped && (options.bisect?.isEnabled ?? true);
-  if (report.comparison.verdict === 'regression' && isRuntimeBumped)
-    log('bisect: skipped, the runtime changed (bisection applies package bumps on the base Node.js)');
+  // Inside `prepared`'s scope: candidates are measured against the base app it built, on base's Node.js; a
+  // candidate that applies the runtime change runs on head's.
+  const isBisecting = report.comparison.verdict === 'regression' && (options.bisect?.isEnabled ?? true);
   if (!isBisecting) return { kind: 'compared', report: { ...report, ...withChanges } };
   const candidateBase = {
     repoDir: options.repoDir,
@@ -177,6 +173,7 @@ async function prepareAndMeasure(
     workingDirectory: options.workingDirectory,
     buildCommand: options.buildCommand,
     baseAppDir: prepared.base.appDir,
+    nodeBinDirs: binDirs,
     plan,
     context: { ...context, keepSnapshotsDir: undefined },
     logDir: options.logDir,
@@ -185,7 +182,7 @@ async function prepareAndMeasure(
   enterPhase('bisection');
   const bisection = await bisectChanges({
     ...candidateBase,
-    units: diff.units,
+    units: runtimes.units,
     headReport: report,
     timeBudgetMs: options.bisect?.timeBudgetMs ?? settings.bisectTimeBudgetMs.default,
   });

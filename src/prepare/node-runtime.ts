@@ -11,10 +11,11 @@ import { getExecOutput } from '@actions/exec';
 import * as toolCache from '@actions/tool-cache';
 import semver from 'semver';
 import { classifyChange } from '../deps/classify.js';
-import type { DependencyChange, DependencyDiff, NodePinInfo } from '../model/deps.js';
+import type { BumpUnit, DependencyChange, DependencyDiff, NodePinInfo } from '../model/deps.js';
 import { scrubbedEnv } from '../process/env.js';
 import { LeakwatchError } from '../settings/errors.js';
 import { registryAccessEnv } from './corepack.js';
+import { nodeAliasRange } from './node-aliases.js';
 
 /** Where a pinned Node.js comes from: the tool cache, else the npm registry (`auto`), or only one of them. */
 export type NodeSource = 'auto' | 'tool-cache' | 'npm';
@@ -32,6 +33,8 @@ export interface SideRuntimes {
   changes: DependencyChange[];
   /** Each side's Node bin folder, when the runtime changed and that side pins one. */
   binDirs: { base?: string; head?: string };
+  /** The diff's bumps, the resolved `node` change first as a bump of its own when the runtime changed. */
+  units: BumpUnit[];
 }
 
 export interface ResolveRuntimeOptions {
@@ -47,7 +50,7 @@ export async function resolveSideRuntimes(
   options: ResolveRuntimeOptions,
 ): Promise<SideRuntimes> {
   const index = diff.changes.findIndex((change) => change.isRuntime);
-  if (index < 0) return { changes: diff.changes, binDirs: {} };
+  if (index < 0) return { changes: diff.changes, binDirs: {}, units: diff.units };
   // One after the other: two sides pinning one version share its install.
   const base = await resolveNodeRuntime(diff.nodePins.base, options);
   const head = await resolveNodeRuntime(diff.nodePins.head, options);
@@ -65,10 +68,13 @@ export async function resolveSideRuntimes(
       kind: classifyChange(base.version, head.version),
     };
   }
+  const runtime = changes.find((change) => change.isRuntime);
   return {
     changes,
     binDirs:
       base.version === head.version ? {} : { base: base.binDir ?? undefined, head: head.binDir ?? undefined },
+    // Bisection weighs the runtime like any bump: head's Node.js on base, with no package changed.
+    units: runtime ? [{ lead: 'node', kind: 'bump', changes: [runtime] }, ...diff.units] : diff.units,
   };
 }
 
@@ -84,29 +90,32 @@ export async function resolveNodeRuntime(
   options: ResolveRuntimeOptions,
 ): Promise<NodeRuntime> {
   if (!pin) return { version: await nodeOnPathVersion(), binDir: null, origin: 'path' };
-  if (!semver.validRange(pin.spec)) {
+  // An alias (lts/iron, lts/*, node) is the release line it names; the newest version of it is found below.
+  const range = nodeAliasRange(pin.spec) ?? pin.spec;
+  if (!semver.validRange(range)) {
     throw new LeakwatchError(
       'NODE_PIN_UNSUPPORTED',
-      `${pin.source} pins Node.js "${pin.spec}", which is not a version or range.`,
+      `${pin.source} pins Node.js "${pin.spec}", which is not a version, range or alias.`,
       {
-        hint: 'Pin a version such as 20.16.0 or a range such as 22: leakwatch does not resolve aliases like lts/iron.',
+        hint: 'Pin a version such as 20.16.0, a range such as 22, or an alias such as lts/iron, lts/* or node.',
       },
     );
   }
+  const named = range === pin.spec ? pin.spec : `${pin.spec} (${range})`;
   if (options.source !== 'npm') {
-    const dir = process.env.RUNNER_TOOL_CACHE ? toolCache.find('node', pin.spec) : '';
+    const dir = process.env.RUNNER_TOOL_CACHE ? toolCache.find('node', range) : '';
     if (dir) return { version: versionIn(dir), binDir: join(dir, 'bin'), origin: 'tool-cache' };
     if (options.source === 'tool-cache') {
       throw new LeakwatchError(
         'NODE_NOT_IN_TOOL_CACHE',
-        `Node.js ${pin.spec} (${pin.source}) is not in the runner's tool cache.`,
+        `Node.js ${named} (${pin.source}) is not in the runner's tool cache.`,
         {
           hint: 'Run actions/setup-node for both versions before leakwatch, or set node-source to npm or auto.',
         },
       );
     }
   }
-  return installFromNpm(pin, options);
+  return installFromNpm({ range, named, source: pin.source }, options);
 }
 
 /** The tool cache's folder is <cache>/node/<version>/<arch>. */
@@ -120,23 +129,26 @@ async function nodeOnPathVersion(): Promise<string> {
   return stdout.trim().replace(/^v/, '');
 }
 
-async function installFromNpm(pin: NodePinInfo, options: ResolveRuntimeOptions): Promise<NodeRuntime> {
+async function installFromNpm(
+  pin: { range: string; named: string; source: string },
+  options: ResolveRuntimeOptions,
+): Promise<NodeRuntime> {
   const env = scrubbedEnv(process.env, {
     ...registryAccessEnv(process.env),
     npm_config_update_notifier: 'false',
   });
-  const view = await getExecOutput('npm', ['view', `node@${pin.spec}`, 'version', '--json'], {
+  const view = await getExecOutput('npm', ['view', `node@${pin.range}`, 'version', '--json'], {
     silent: true,
     ignoreReturnCode: true,
     env,
   });
   const published =
     view.exitCode === 0 && view.stdout.trim() ? ([] as string[]).concat(JSON.parse(view.stdout)) : [];
-  const version = semver.maxSatisfying(published, pin.spec);
+  const version = semver.maxSatisfying(published, pin.range);
   if (!version) {
     throw new LeakwatchError(
       'NODE_NOT_ON_REGISTRY',
-      `No Node.js ${pin.spec} (${pin.source}) on the npm registry's node package.`,
+      `No Node.js ${pin.named} (${pin.source}) on the npm registry's node package.`,
       {
         hint: `npm said: ${firstLine(view.stderr) || 'no matching version'}. Check the pinned version, or the registry npm is configured for.`,
       },

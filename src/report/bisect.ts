@@ -42,13 +42,20 @@ function culpritLine(bisection: BisectionResult, style: Style): string {
   if (outcome.kind === 'culprit') {
     const [lead, ...brought] = outcome.changes;
     const carried = brought.length > 0 ? ` with the ${brought.length} transitive changes it brings in` : '';
-    const named = lead ? `${style.change(lead)}${carried}` : 'nothing';
+    const named = lead
+      ? `${lead.isRuntime ? runtimeChange(lead, style) : style.change(lead)}${carried}`
+      : 'nothing';
     return `Culprit: ${named} (${evidence(outcome, bisection)})`;
   }
   if (outcome.kind === 'interaction') {
     return `No single bump leaks alone; the leak needs these together: ${outcome.changes.map(style.change).join(', ')}`;
   }
   return `Bisection named no culprit: ${style.text(outcome.reason)}`;
+}
+
+/** `Node.js 20.15.1 → 22.12.0`: a runtime bump named as the runtime, not as a package called node. */
+function runtimeChange(change: DependencyChange, style: Style): string {
+  return `Node.js ${style.text(`${change.from ?? '(none)'} → ${change.to ?? '(none)'}`)}`;
 }
 
 function evidence(
