@@ -180,7 +180,7 @@ describe('mode: report', () => {
     expect(github.checkRuns(OWNER, REPO).at(-1)?.conclusion).toBe('neutral');
   });
 
-  it('warns when the token cannot write checks, and still comments and fails the step', async () => {
+  it('names the permission when the token cannot write checks, and still comments and fails the step', async () => {
     const readOnly = await startFakeGitHub({ isCheckWriteDenied: true });
     try {
       const result = await runAction({
@@ -191,8 +191,12 @@ describe('mode: report', () => {
         apiUrl: readOnly.url,
       });
       expect(result.exitCode, result.stdout).toBe(1);
-      expect(result.stdout).toContain('::warning::Could not publish the check run `leakwatch` (HTTP 403)');
-      expect(result.stdout).toContain('::error::leakwatch: memory regression');
+      expect(result.stdout).toContain(
+        '::error::publishing the check run `leakwatch` failed: 403 Resource not accessible by integration; the workflow needs `permissions: checks: write`',
+      );
+      expect(result.stdout).toMatch(
+        /::error::leakwatch: memory regression: .*; publishing failed: publishing the check run/,
+      );
       expect(readOnly.comments(OWNER, REPO, PR)).toHaveLength(1);
       expect(result.outputs['check-run-url']).toBeUndefined();
     } finally {

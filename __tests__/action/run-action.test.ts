@@ -1,26 +1,18 @@
 // runAction in-process: gating, publishing and comment policy, with the real @actions/github client talking to
 // a local fake GitHub and real files in a temp workspace. The config comes from readActionConfig, as in the action.
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import * as fs from 'node:fs/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getOctokit } from '@actions/github';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { type ActionContext, readActionConfig, tryReadActionConfig } from '../../src/action/config.js';
-import { type ActionDeps, runAction } from '../../src/action/run-action.js';
-import type { CompareReport, ComparisonVerdict } from '../../src/model/report.js';
+import { type ActionContext, tryReadActionConfig } from '../../src/action/config.js';
+import { runAction } from '../../src/action/run-action.js';
+import type { ComparisonVerdict } from '../../src/model/report.js';
 import { ACTIONS_TOKEN, type FakeGitHub, startFakeGitHub } from '../helpers/fake-github.js';
-import { buildReport, contentfulBump } from '../report/build-report.js';
+import { contentfulBump } from '../report/build-report.js';
 import { makeGitRepo, npmFiles, OWNER, pullRequestPayload, REPO, tempDirs } from './harness.js';
+import { config, deps as depsFor, headSha, PR, workflowRun, writeReport } from './report-workspace.js';
 
-const PR = 58;
-const headSha = 'c'.repeat(40);
 const tempDir = tempDirs('leakwatch-run-action-');
-const declared = parse(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')).inputs as Record<
-  string,
-  { default: string }
->;
 
 let github: FakeGitHub;
 let lines: string[];
@@ -30,47 +22,11 @@ beforeEach(async () => {
 });
 afterEach(() => github.close());
 
-function deps(): ActionDeps {
-  const log = (line: string) => lines.push(line);
-  return {
-    octokit: (token) => getOctokit(token, { baseUrl: github.url }),
-    log: { info: log, warning: log, error: log },
-    fs,
-  };
-}
-
-function config(workspace: string, given: Record<string, string>, context: ActionContext) {
-  // The fixture reports were measured at a 256 B/request threshold; report mode re-derives their verdicts at it.
-  const inputs: Record<string, string> = { 'github-token': ACTIONS_TOKEN, threshold: '256', ...given };
-  const getInput = (name: string) => inputs[name] ?? declared[name]?.default ?? '';
-  const env = { GITHUB_REPOSITORY: `${OWNER}/${REPO}`, GITHUB_WORKSPACE: workspace, GITHUB_SHA: headSha };
-  return readActionConfig(getInput, env, context);
-}
-
-const workflowRun: ActionContext = {
-  eventName: 'workflow_run',
-  runId: 9,
-  serverUrl: 'https://github.com',
-  payload: {
-    workflow_run: { id: 5, head_sha: headSha, conclusion: 'success', pull_requests: [{ number: PR }] },
-  },
-};
+const deps = () => depsFor(github, lines);
 
 /** A workspace holding one measured report for PR 58, as `mode: measure` would leave it. */
 function workspaceWith(verdict: ComparisonVerdict, changes = [contentfulBump]): string {
-  const dir = tempDir();
-  const report: CompareReport = {
-    ...buildReport({
-      verdict,
-      base: { slopeBytes: 40 },
-      head: { slopeBytes: verdict === 'regression' ? 4000 : 50 },
-      dependencyChanges: changes,
-    }),
-    pr: { number: PR, headSha, baseSha: 'b'.repeat(40) },
-  };
-  mkdirSync(join(dir, 'leakwatch-report', 'default'), { recursive: true });
-  writeFileSync(join(dir, 'leakwatch-report', 'default', 'report.json'), JSON.stringify(report));
-  return dir;
+  return writeReport(tempDir(), verdict, changes);
 }
 
 describe('runAction', () => {

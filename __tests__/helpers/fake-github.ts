@@ -1,6 +1,7 @@
 // A real local HTTP server speaking the slice of GitHub's REST API leakwatch uses: issue comments with
-// pagination and Link headers, GET /user, GET of a pull request and check-run creation. It enforces authorship like GitHub (only the author edits or
-// deletes a comment) and records every request, so tests assert what actually reached "GitHub".
+// pagination and Link headers, GET /user, GET of a pull request and check-run creation. It enforces authorship
+// like GitHub (only the author edits or deletes a comment), records every request, so tests assert what actually
+// reached "GitHub", and can answer with queued faults (a 500, a rate limit) the way GitHub does.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -48,6 +49,16 @@ export interface FakeGitHubOptions {
   createBarrier?: number;
 }
 
+/** An answer GitHub gives instead of the real one, `times` times in a row, to requests matching method and path. */
+export interface FakeFault {
+  method: string;
+  path: RegExp;
+  status: number;
+  times: number;
+  message: string;
+  headers?: Record<string, string>;
+}
+
 export interface FakeGitHub {
   /** Base URL, e.g. http://127.0.0.1:40123, for GITHUB_API_URL or Octokit's baseUrl. */
   url: string;
@@ -57,6 +68,8 @@ export interface FakeGitHub {
   checkRuns(owner: string, repo: string): FakeCheckRun[];
   /** Makes GET /repos/:owner/:repo/pulls/:number answer with this head commit. */
   seedPullRequest(owner: string, repo: string, number: number, headSha: string): void;
+  /** Queues a fault: matching requests get it until it has been given `times` times. */
+  fail(fault: FakeFault): void;
   close(): Promise<void>;
 }
 
@@ -69,6 +82,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const requests: RecordedRequest[] = [];
   const pullRequests = new Map<string, string>();
   const checkRuns = new Map<string, FakeCheckRun[]>();
+  const faults: FakeFault[] = [];
   let nextId = 1000;
   let clockMs = Date.parse('2025-01-01T00:00:00Z');
   let waitingCreates: (() => void)[] = [];
@@ -133,6 +147,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
       response.end(payload === undefined ? '' : JSON.stringify(payload));
     };
+
+    const fault = faults.find((each) => each.method === request.method && each.path.test(url.pathname));
+    if (fault) {
+      fault.times--;
+      if (fault.times <= 0) faults.splice(faults.indexOf(fault), 1);
+      return send(fault.status, { message: fault.message }, fault.headers);
+    }
 
     const token = authorization?.replace(/^(token|bearer)\s+/i, '');
     const user = token ? users[token] : undefined;
@@ -245,6 +266,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     checkRuns: (owner, repo) => [...(checkRuns.get(`${owner}/${repo}`) ?? [])],
     seedPullRequest: (owner, repo, number, headSha) =>
       pullRequests.set(`${owner}/${repo}#${number}`, headSha),
+    fail: (fault) => faults.push({ ...fault }),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -14,6 +14,7 @@ import {
   renderJobSummary,
   renderMarkdownReport,
 } from '../report/markdown.js';
+import { LeakwatchError } from '../settings/errors.js';
 import type { ActionConfig } from './config.js';
 import type { ActionDeps } from './run-action.js';
 
@@ -31,6 +32,8 @@ export interface ActionResult {
   check: { url: string; conclusion: CheckConclusion } | null;
   /** Why the step fails; null when it passes. */
   failure: string | null;
+  /** Comment or check calls that failed after retries, each naming the call and the permission it needs. */
+  publishErrors: string[];
 }
 
 const MAX_SUMMARY_BYTES = 1024 * 1024;
@@ -54,6 +57,18 @@ export async function publish(
     await deps.fs.writeFile(join(reportDir, 'report.md'), body);
   }
   const pullRequestNumber = pullRequestToComment(config, rendered);
+  // Comment and check are attempted independently: one failing call never hides the other, nor the verdict.
+  const publishErrors: string[] = [];
+  const attempt = async <T>(call: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof LeakwatchError)) throw error;
+      deps.log.error(error.message);
+      publishErrors.push(error.message);
+      return null;
+    }
+  };
   let comment: ActionResult['comment'] = null;
   if (
     config?.githubToken &&
@@ -61,24 +76,44 @@ export async function publish(
     pullRequestNumber !== null &&
     shouldComment(config, rendered)
   ) {
-    comment = await upsertStickyComment({
-      octokit: deps.octokit(config.githubToken),
-      ...config.repository,
-      issueNumber: pullRequestNumber,
-      commentKey,
-      body,
-      log: deps.log.info,
-    });
-    outputs['comment-url'] = comment.url;
+    const { githubToken, repository } = config;
+    comment = await attempt(() =>
+      upsertStickyComment({
+        octokit: deps.octokit(githubToken),
+        ...repository,
+        issueNumber: pullRequestNumber,
+        commentKey,
+        body,
+        log: deps.log.info,
+      }),
+    );
+    if (comment) outputs['comment-url'] = comment.url;
   }
-  const check = config ? await publishCheck(config, verdict, rendered, deps) : null;
+  const check = config ? await attempt(() => publishCheck(config, verdict, rendered, deps)) : null;
   if (check) outputs['check-run-url'] = check.url;
-  const failure = failureOf(config?.failOn ?? 'regression', verdict, rendered);
+  const failOn = config?.failOn ?? 'regression';
+  const failure = withPublishErrors(failureOf(failOn, verdict, rendered), failOn, verdict, publishErrors);
   if (!failure) deps.log.info(`leakwatch: ${verdict}${reasonOf(rendered) ? `: ${reasonOf(rendered)}` : ''}`);
-  return { verdict, outputs, summary: summaryBody(rendered, commentKey), comment, check, failure };
+  const summary = summaryBody(rendered, commentKey);
+  return { verdict, outputs, summary, comment, check, failure, publishErrors };
 }
 
-/** The `check-name` check run. A failure to publish it only warns: the step's result gates the merge anyway. */
+/**
+ * A comment or check that could not be published fails the step like an error (unless `fail-on: never`):
+ * the measurement stands (the verdict output says it), but nobody would see it.
+ */
+function withPublishErrors(
+  failure: string | null,
+  failOn: ActionConfig['failOn'],
+  verdict: OverallVerdict,
+  errors: string[],
+): string | null {
+  if (errors.length === 0 || failOn === 'never') return failure;
+  const publishing = `publishing failed: ${errors.join('; ')}`;
+  return failure ? `${failure}; ${publishing}` : `leakwatch: ${verdict}, but ${publishing}`;
+}
+
+/** The `check-name` check run; null when none is configured. */
 async function publishCheck(
   config: Readonly<ActionConfig>,
   verdict: OverallVerdict,
@@ -88,33 +123,27 @@ async function publishCheck(
   const headSha = config.trigger.kind === 'none' ? config.commitSha : config.trigger.headSha;
   if (!config.checkName || !config.githubToken || !config.repository || !headSha) return null;
   const conclusion = checkConclusion(config.failOn, verdict);
-  try {
-    const url = await publishCheckRun({
-      octokit: deps.octokit(config.githubToken),
-      ...config.repository,
-      name: config.checkName,
-      headSha,
-      conclusion,
-      title: HEADLINES[verdict],
-      summary: renderMarkdownReport({
-        ...rendered,
-        commentKey: config.commentKey,
-        maxChars: MAX_CHECK_SUMMARY_CHARS,
-      }),
-      ...(config.runUrl ? { detailsUrl: config.runUrl } : {}),
-    });
-    return { url, conclusion };
-  } catch (error) {
-    const status = (error as { status?: number }).status;
-    deps.log.warning(
-      `Could not publish the check run \`${config.checkName}\` (HTTP ${status ?? '?'}): ${String(error)}. ` +
-        "Give the workflow `permissions: checks: write`; a fork PR's token cannot write checks, so publish it from `mode: report`.",
-    );
-    return null;
-  }
+  const url = await publishCheckRun({
+    octokit: deps.octokit(config.githubToken),
+    ...config.repository,
+    name: config.checkName,
+    headSha,
+    conclusion,
+    title: HEADLINES[verdict],
+    summary: renderMarkdownReport({
+      ...rendered,
+      commentKey: config.commentKey,
+      maxChars: MAX_CHECK_SUMMARY_CHARS,
+    }),
+    ...(config.runUrl ? { detailsUrl: config.runUrl } : {}),
+  });
+  return { url, conclusion };
 }
 
-/** What the check shows: a failure exactly when the step fails; otherwise what passed, or that nothing ran. */
+/**
+ * What the check shows: a failure exactly when the measurement fails the step (a failed comment fails the
+ * step too, but is no verdict on the code); otherwise what passed, or that nothing ran.
+ */
 function checkConclusion(failOn: ActionConfig['failOn'], verdict: OverallVerdict): CheckConclusion {
   if (failsStep(failOn, verdict)) return 'failure';
   if (verdict === 'no-regression') return 'success';

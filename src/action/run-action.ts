@@ -3,7 +3,7 @@
 // process: the config and the dependencies come in, a result goes out, and the entry (index.ts) performs it.
 import type { Dirent } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import type { GitHubClient } from '../github/comment.js';
+import type { GitHubClient } from '../github/client.js';
 import { confirmPullRequestHead } from '../github/pull-request.js';
 import type { CompareReport } from '../model/report.js';
 import { type CompareRefsOutcome, compareRefs } from '../pipeline/pipeline.js';

@@ -1,7 +1,7 @@
 // An optional check run with a stable name on the measured commit, so branch protection can require leakwatch
 // by that name whatever the workflow and job are called. The step's own failure gates the merge either way.
 
-import type { GitHubClient } from './comment.js';
+import { type GitHubClient, githubCallFailed } from './client.js';
 
 export type CheckConclusion = 'success' | 'failure' | 'neutral' | 'skipped';
 
@@ -23,16 +23,21 @@ export const MAX_CHECK_SUMMARY_CHARS = 65_535;
 /** Creates the check run, completed; returns its URL. */
 export async function publishCheckRun(options: PublishCheckRunOptions): Promise<string> {
   const { octokit, owner, repo } = options;
-  const { data } = await octokit.rest.checks.create({
-    owner,
-    repo,
-    name: options.name,
-    head_sha: options.headSha,
-    status: 'completed',
-    conclusion: options.conclusion,
-    completed_at: new Date().toISOString(),
-    ...(options.detailsUrl ? { details_url: options.detailsUrl } : {}),
-    output: { title: options.title, summary: options.summary },
-  });
+  const { data } = await octokit.rest.checks
+    .create({
+      owner,
+      repo,
+      name: options.name,
+      head_sha: options.headSha,
+      status: 'completed',
+      conclusion: options.conclusion,
+      completed_at: new Date().toISOString(),
+      ...(options.detailsUrl ? { details_url: options.detailsUrl } : {}),
+      output: { title: options.title, summary: options.summary },
+    })
+    .catch((error: unknown) => {
+      const doing = `publishing the check run \`${options.name}\``;
+      throw githubCallFailed({ doing, permission: 'checks: write', code: 'GITHUB_CHECK_FAILED' }, error);
+    });
   return data.html_url ?? data.url;
 }

@@ -6,11 +6,9 @@
 // from a delete the other run already did counted as done. Every racer computes the same outcome from the
 // same listing, so they converge on exactly one comment whichever order their requests land in.
 
-import type { getOctokit } from '@actions/github';
 import { commentMarker } from '../report/escape.js';
-import { LeakwatchError } from '../settings/errors.js';
-
-export type GitHubClient = ReturnType<typeof getOctokit>;
+import type { LeakwatchError } from '../settings/errors.js';
+import { type GitHubClient, githubCallFailed } from './client.js';
 
 export interface UpsertCommentOptions {
   octokit: GitHubClient;
@@ -60,19 +58,10 @@ async function resolveAuthorFilter(options: UpsertCommentOptions): Promise<Autho
   return (comment) => comment.user !== null && allowed.has(comment.user.login);
 }
 
-function githubFailure(action: string, error: unknown): LeakwatchError {
-  const status = (error as { status?: number }).status;
-  const isPermission = status === 401 || status === 403 || status === 404;
-  return new LeakwatchError(
-    'GITHUB_COMMENT_FAILED',
-    `Could not ${action} the PR comment (HTTP ${status ?? '?'}).`,
-    {
-      hint: isPermission
-        ? 'Give the job `permissions: pull-requests: write`; fork PRs get a read-only token, so use `mode: measure` with a `mode: report` workflow_run.'
-        : 'Check GITHUB_API_URL and the network; rerun the job.',
-      cause: error,
-    },
-  );
+/** Listing needs read access; every edit needs write access to the PR's conversation. */
+function githubFailure(doing: string, error: unknown): LeakwatchError {
+  const permission = doing.startsWith('listing') ? 'pull-requests: read' : 'pull-requests: write';
+  return githubCallFailed({ doing, permission, code: 'GITHUB_COMMENT_FAILED' }, error);
 }
 
 /** Creates the key's comment or edits it in place, and cleans up duplicates left by concurrent runs. */
@@ -94,7 +83,7 @@ export async function upsertStickyComment(options: UpsertCommentOptions): Promis
         .filter((comment) => isOurs(comment) && (comment.body ?? '').trimStart().startsWith(marker))
         .sort((a, b) => a.id - b.id);
     } catch (error) {
-      throw githubFailure('list comments for', error);
+      throw githubFailure('listing the PR comments', error);
     }
   };
 
@@ -108,7 +97,7 @@ export async function upsertStickyComment(options: UpsertCommentOptions): Promis
       });
       return data as IssueComment;
     } catch (error) {
-      throw githubFailure('update', error);
+      throw githubFailure('updating the comment', error);
     }
   };
 
@@ -120,7 +109,7 @@ export async function upsertStickyComment(options: UpsertCommentOptions): Promis
       } catch (error) {
         // The other racer deleted it first.
         if ((error as { status?: number }).status !== 404)
-          throw githubFailure('delete a duplicate of', error);
+          throw githubFailure('deleting a duplicate comment', error);
       }
     }
   };
@@ -144,7 +133,7 @@ export async function upsertStickyComment(options: UpsertCommentOptions): Promis
     });
     created = data as IssueComment;
   } catch (error) {
-    throw githubFailure('create', error);
+    throw githubFailure('creating the comment', error);
   }
 
   const afterCreate = await listOurs();

@@ -2,7 +2,7 @@
 // untrusted report and must confirm it here: the PR's current head must be the commit the run measured.
 
 import { LeakwatchError } from '../settings/errors.js';
-import type { GitHubClient } from './comment.js';
+import type { GitHubClient } from './client.js';
 
 export interface ConfirmPullRequestOptions {
   octokit: GitHubClient;
