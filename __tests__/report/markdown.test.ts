@@ -107,7 +107,7 @@ describe('renderMarkdownReport', () => {
     expect(heap).toContain('<details open>\n<summary>What holds it, from the GC root</summary>');
     expect(count(heap, '(<code>defaultsByInstance</code>)')).toBe(1);
     expect(heap).toMatch(
-      /\n {3}- \*\*<code>wrap&#40;&#41;<\/code>\*\* \(defined in <code>node&#95;modules\/axios\/lib\/helpers\/bind\.js<\/code>\)/,
+      /\n {3}- \*\*<code>wrap&#40;&#41;<\/code>\*\* \(defined in <code>node&#95;modules\/axios\/lib\/helpers\/bind&#8203;\.js<\/code>\)/,
     );
   });
 
@@ -184,7 +184,7 @@ describe('renderMarkdownReport', () => {
       '## 💥 could not measure: base and head failed to start · <code>contentful-sdk-core</code>',
     );
     expect(body).toContain(
-      '- **Cause:** base and head failed to start: <code>Error&#58; Cannot find module &#39;/app/srever.js&#39;</code> (head log)',
+      '- **Cause:** base and head failed to start: <code>Error&#58; Cannot find module &#39;/app/srever&#8203;.js&#39;</code> (head log)',
     );
     expect(body).toContain('- **Fix:** Check &#96;start-command&#96;&#58; the file it runs must exist.');
     expect(body).toContain('<details open>\n<summary>Log tail</summary>');
