@@ -85221,6 +85221,7 @@ function adaptiveNotes(report) {
 // src/report/escape.ts
 var ANSI_ESCAPES = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b[@-_]/g;
 var CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g;
+var BREAK_BEFORE = new RegExp("(?=:\\/\\/|\\.\\p{L})", "gu");
 function clampText(text2, maxChars) {
   const codePoints = Array.from(text2);
   if (codePoints.length <= maxChars) return text2;
