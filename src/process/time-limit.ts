@@ -22,7 +22,7 @@ export async function withTimeLimit<T>(limitMs: number, work: () => Promise<T>):
       reject(
         new LeakwatchError(
           'TIME_LIMIT',
-          `the run passed its time limit of ${Math.round(limitMs / 60_000)} min during ${phase}`,
+          `the run passed its time limit of ${formatLimit(limitMs)} during ${phase}`,
           {
             hint: `Everything was stopped. Make ${phase} faster, measure fewer requests, or raise time-limit-minutes.`,
           },
@@ -44,4 +44,8 @@ export async function withTimeLimit<T>(limitMs: number, work: () => Promise<T>):
   } finally {
     clearTimeout(timer);
   }
+}
+
+function formatLimit(limitMs: number): string {
+  return limitMs < 60_000 ? `${Math.round(limitMs / 1000)} s` : `${Math.round(limitMs / 6000) / 10} min`;
 }

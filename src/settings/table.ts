@@ -2,7 +2,7 @@
 // config, the CLI's parser and --help, the run plan and its report schema are derived from this table, and a test
 // checks action.yml and the README's inputs table against it. To add a setting, add an entry here.
 import { planSettings } from './plan-settings.js';
-import { flag, type RuleValue, type SettingSpec, text, wholeAbove0 } from './spec.js';
+import { above0, flag, type RuleValue, type SettingSpec, text, wholeAbove0 } from './spec.js';
 
 export const settings = {
   githubToken: {
@@ -131,10 +131,10 @@ export const settings = {
     input: 'time-limit-minutes',
     cli: 'time-limit-minutes',
     placeholder: '<n>',
-    rule: { ...wholeAbove0, max: 24 * 60 },
+    rule: { ...above0, max: 24 * 60 },
     default: 45,
     description:
-      'Wall-time limit of the whole run (minutes); past it everything is stopped and the verdict is an error naming the phase.',
+      'Wall-time limit of the whole run (minutes, fractions allowed); past it everything is stopped and the verdict is an error naming the phase.',
   },
   installEnv: {
     input: 'install-env',
