@@ -73793,9 +73793,9 @@ var settings = {
     input: "time-limit-minutes",
     cli: "time-limit-minutes",
     placeholder: "<n>",
-    rule: { ...wholeAbove0, max: 24 * 60 },
+    rule: { ...above0, max: 24 * 60 },
     default: 45,
-    description: "Wall-time limit of the whole run (minutes); past it everything is stopped and the verdict is an error naming the phase."
+    description: "Wall-time limit of the whole run (minutes, fractions allowed); past it everything is stopped and the verdict is an error naming the phase."
   },
   installEnv: {
     input: "install-env",
@@ -84478,7 +84478,7 @@ async function withTimeLimit(limitMs, work) {
       reject(
         new LeakwatchError(
           "TIME_LIMIT",
-          `the run passed its time limit of ${Math.round(limitMs / 6e4)} min during ${phase}`,
+          `the run passed its time limit of ${formatLimit(limitMs)} during ${phase}`,
           {
             hint: `Everything was stopped. Make ${phase} faster, measure fewer requests, or raise time-limit-minutes.`
           }
@@ -84500,6 +84500,9 @@ async function withTimeLimit(limitMs, work) {
   } finally {
     clearTimeout(timer);
   }
+}
+function formatLimit(limitMs) {
+  return limitMs < 6e4 ? `${Math.round(limitMs / 1e3)} s` : `${Math.round(limitMs / 6e3) / 10} min`;
 }
 
 // src/scenario/load.ts
