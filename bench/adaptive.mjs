@@ -2,14 +2,18 @@
 // default expiry) and does not leak, and the same with a 300 KB/request leak in head. Verdict accuracy, wall
 // time per comparison, the detected hold time against the true 60 s, and how many regressions came with a heap
 // diff naming the leaking object. BENCH_RUNS (default 10) per case; the comparisons run at a few requests/s and
-// mostly wait, so BENCH_CONCURRENCY (default 5) run at once.
+// mostly wait, so both cases run side by side, BENCH_CONCURRENCY (default 2) comparisons of each at once.
+// BENCH_LEAK_CONCURRENCY overrides it for the leak case. BENCH_STOP_AT (an ISO time) starts no run after it; results are saved after every finished run.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareSeries, makeFixtureApp, root, writeUniquePathScenario } from './lib/fixture-compare.mjs';
 
 const runs = Number(process.env.BENCH_RUNS ?? 10);
-const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 5);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 2);
+const leakConcurrency = Number(process.env.BENCH_LEAK_CONCURRENCY ?? concurrency);
+const stopAt = process.env.BENCH_STOP_AT ? Date.parse(process.env.BENCH_STOP_AT) : Number.POSITIVE_INFINITY;
+const shouldStart = () => Date.now() < stopAt;
 const work = mkdtempSync(join(tmpdir(), 'leakwatch-bench-adaptive-'));
 const timeHeld = { TIMER_MS: 60_000, TIMER_BYTES: 300_000 };
 const scenario = writeUniquePathScenario(work, 'bench-time-held');
@@ -27,6 +31,7 @@ function summarize(series, expected) {
   );
   return {
     expected,
+    runs: series.results.length,
     correct: series.results.filter(
       (result) => (result.verdict === 'regression') === (expected === 'regression'),
     ).length,
@@ -44,34 +49,42 @@ function summarize(series, expected) {
   };
 }
 
-const nullRuns = await compareSeries({
-  name: 'time-held null',
-  runs,
-  baseDir: base,
-  headDir: sameHead,
-  scenario,
-  concurrency,
-});
-const leakRuns = await compareSeries({
-  name: 'time-held + leak',
-  runs,
-  baseDir: base,
-  headDir: leakHead,
-  scenario,
-  concurrency,
-});
-const output = {
-  measuredAt: new Date().toISOString(),
-  machine: { cpus: cpus().length, node: process.version, loadAverageBefore: loadBefore },
-  note: 'shared 2-core machine: other jobs ran at the same time (see loadAverage1m per run)',
-  settings: 'defaults; fixture holds 300 KB per request on 60 s timers; unique URL per request',
-  trueHoldSeconds: 60,
-  nullRuns: summarize(nullRuns, 'not a regression'),
-  leakRuns: summarize(leakRuns, 'regression'),
-};
+const done = { null: { results: [] }, leak: { results: [] } };
+function save() {
+  const output = {
+    measuredAt: new Date().toISOString(),
+    machine: { cpus: cpus().length, node: process.version, loadAverageBefore: loadBefore },
+    note: 'shared 2-core machine: other jobs ran at the same time (see loadAverage1m per run)',
+    settings: 'defaults; fixture holds 300 KB per request on 60 s timers; unique URL per request',
+    concurrency: { null: concurrency, leak: leakConcurrency },
+    trueHoldSeconds: 60,
+    nullRuns: summarize({ ...done.null, results: done.null.results.filter(Boolean) }, 'not a regression'),
+    leakRuns: summarize({ ...done.leak, results: done.leak.results.filter(Boolean) }, 'regression'),
+  };
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(root, 'bench', 'results', 'adaptive.json'), `${JSON.stringify(output, null, 2)}\n`);
+  return output;
+}
+const series = (key, name, headDir, concurrency) =>
+  compareSeries({
+    name,
+    runs,
+    baseDir: base,
+    headDir,
+    scenario,
+    concurrency,
+    shouldStart,
+    onResult: (results) => {
+      done[key].results = results;
+      save();
+    },
+  });
+[done.null, done.leak] = await Promise.all([
+  series('null', 'time-held null', sameHead, concurrency),
+  series('leak', 'time-held + leak', leakHead, leakConcurrency),
+]);
+const output = save();
 rmSync(work, { recursive: true, force: true });
-mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-writeFileSync(join(root, 'bench', 'results', 'adaptive.json'), `${JSON.stringify(output, null, 2)}\n`);
 console.log(
   JSON.stringify(
     {

@@ -67,19 +67,31 @@ const compareFixturesAsync = (options) =>
 
 /**
  * `runs` comparisons of the same two folders (seeds 1..runs), `concurrency` at a time (only for apps that wait
- * rather than compute), each recorded with its verdict, slopes, load phase per side and schedule.
+ * rather than compute), each recorded with its verdict, slopes, load phase per side and schedule. `onResult`
+ * hears each finished run, so a long benchmark can save what ran so far; `shouldStart` can stop starting runs.
  */
-export async function compareSeries({ name, runs, baseDir, headDir, scenario, start, concurrency = 1 }) {
+export async function compareSeries({
+  name,
+  runs,
+  baseDir,
+  headDir,
+  scenario,
+  start,
+  concurrency = 1,
+  onResult = () => {},
+  shouldStart = () => true,
+}) {
   const results = [];
   let nextRun = 0;
   const worker = async () => {
-    while (nextRun < runs) {
+    while (nextRun < runs && shouldStart()) {
       const run = nextRun++;
       const started = Date.now();
       const report = await compareFixturesAsync({ baseDir, headDir, scenario, seed: run + 1, start });
       const head = report.head.fits.find((fit) => fit.metric === 'heapPlusExternal');
       results[run] = {
         verdict: report.comparison.verdict,
+        reason: report.comparison.reason,
         deltaBytesPerRequest: report.comparison.deltaBytesPerRequest,
         headSlope: head?.steady?.slope ?? null,
         loadPhaseMsPerSide: { base: report.base.load.durationMs, head: report.head.load.durationMs },
@@ -95,6 +107,7 @@ export async function compareSeries({ name, runs, baseDir, headDir, scenario, st
         wallMs: Date.now() - started,
         loadAverage1m: Number(loadavg()[0].toFixed(1)),
       };
+      onResult(results);
       process.stderr.write(
         `${name} run ${run + 1}/${runs}: ${report.comparison.verdict}, ${report.comparison.reason}\n`,
       );
@@ -102,9 +115,9 @@ export async function compareSeries({ name, runs, baseDir, headDir, scenario, st
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, runs) }, worker));
   return {
-    runs,
+    runs: results.filter(Boolean).length,
     concurrency,
     regressions: results.filter((result) => result.verdict === 'regression').length,
-    results,
+    results: results.filter(Boolean),
   };
 }
