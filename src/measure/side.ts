@@ -114,6 +114,17 @@ export async function startSide(
   }
 }
 
+/** Replaces a side's app with a fresh process, dropping everything measured so far: a retry starts clean. */
+export async function restartSide(state: SideState, run: MeasureRun, logName: string): Promise<void> {
+  await state.app?.stop();
+  Object.assign(state, newSide(state.target, run), {
+    explanation: undefined,
+    error: undefined,
+    isTrafficFailing: undefined,
+  });
+  await startSide(state, run, logName);
+}
+
 /** Stops a side the verdict no longer depends on; it keeps its samples and counts as survived. */
 export async function retireSide(state: SideState, run: MeasureRun, why: string): Promise<void> {
   if (!isRunning(state)) return;

@@ -1,6 +1,7 @@
 // Warm-up: measures throughput on the first requests to size the run to its time budget, adapts the load when
 // a side grows fast enough to reach its cap (time-held memory gets a rate it can live with), then warms the
-// sides up in alternating chunks, sampled, so a side that dies on the way leaves points to fit.
+// sides up in alternating chunks, sampled, so a side that dies on the way leaves points to fit. When every side
+// dies before memory could be watched, they are restarted once with a smaller probe, and the watch decides.
 import { metricValue } from '../analysis/analysis.js';
 import { isDeath } from '../analysis/deaths.js';
 import { chooseRate, wouldReachCap } from '../analysis/time-held.js';
@@ -8,7 +9,7 @@ import { fitScheduleToBudget, throughputProbeRequests } from '../load/schedule.j
 import type { RunSchedule } from '../model/report.js';
 import { type ExplainContext, explainIfEvident } from './explain-sides.js';
 import { watchHold } from './idle.js';
-import { isRunning, loadAndSample, type MeasureRun, type SideState, sample } from './side.js';
+import { isRunning, loadAndSample, type MeasureRun, restartSide, type SideState, sample } from './side.js';
 import { retireSurvivor } from './verdict-now.js';
 
 const warmupChunks = 10;
@@ -41,21 +42,45 @@ export async function warmUp(
   run: MeasureRun,
   explain: Omit<ExplainContext, 'schedule'>,
 ): Promise<WarmedUp> {
+  const probe = Math.min(run.plan.warmupRequests, throughputProbeRequests);
+  const warmed = await warmUpOnce(states, run, explain, probe);
+  const retryProbe = slowerRetryProbe(states, run, warmed);
+  if (retryProbe === null) return warmed;
+  const labels = states.map((state) => state.target.label).join(' and ');
+  run.log(
+    `${labels} died within ${Math.min(...states.map(requestsAtDeath))} requests, before leakwatch could see ` +
+      `whether memory comes back: restarting them to probe with ${retryProbe} requests, then adapt the rate`,
+  );
+  await Promise.all(states.map((state) => restartSide(state, run, `${state.target.label}-slower`)));
+  return warmUpOnce(states, run, explain, retryProbe);
+}
+
+const requestsAtDeath = (state: SideState) => state.app?.exit?.requestsSent ?? state.requestsSent;
+
+/**
+ * Every side dying in warm-up at full speed before a hold watch could run is first a reason to slow down (time-
+ * held memory kills at full speed what a few requests/s keep alive): a third of the fewest requests a side
+ * survived is a probe both live through, which the watch can then follow. Null when that is not the case, or
+ * the user's rate decides the speed.
+ */
+function slowerRetryProbe(states: SideState[], run: MeasureRun, warmed: WarmedUp): number | null {
+  if (warmed.isSettled || run.plan.ratePerSecond !== null || states.length === 0) return null;
+  if (!states.every((state) => isDeath(state.app?.exit ?? null))) return null;
+  return Math.max(minRetryProbe, Math.floor(Math.min(...states.map(requestsAtDeath)) / 3));
+}
+
+/** Fewer requests than this give the watch too little growth to tell from noise. */
+const minRetryProbe = 4;
+
+/** Warm-up from a probe of `firstRequests` at full speed (see warmUp): its schedule and whether a watch ran. */
+async function warmUpOnce(
+  states: SideState[],
+  run: MeasureRun,
+  explain: Omit<ExplainContext, 'schedule'>,
+  firstRequests: number,
+): Promise<WarmedUp> {
   const { plan, log } = run;
-  const firstRequests = Math.min(plan.warmupRequests, throughputProbeRequests);
-  const rates: number[] = [];
-  for (const state of states) {
-    // A sample before any load: the baseline that time-held memory comes back to, and its timers.
-    await sample(state, 'warmup');
-    const half = Math.ceil(firstRequests / 2);
-    const first = await loadAndSample(state, half, 'warmup', run);
-    const second = await loadAndSample(state, firstRequests - half, 'warmup', run);
-    const stats = [first, second].filter((load) => load !== null);
-    const durationMs = stats.reduce((sum, load) => sum + load.durationMs, 0);
-    const requests = stats.reduce((sum, load) => sum + load.requests, 0);
-    if (durationMs > 0) rates.push((requests / durationMs) * 1000);
-  }
-  const measured = rates.length > 0 ? Math.min(...rates) : Number.POSITIVE_INFINITY;
+  const measured = await probeThroughput(states, run, firstRequests);
   let schedule = fitScheduleToBudget(plan, measured);
   const adapted = await adaptToTimeHeld(states, run, schedule, firstRequests, measured);
   if (adapted) schedule = adapted.schedule;
@@ -90,6 +115,23 @@ export async function warmUp(
     }
   }
   return { schedule, isSettled: adapted !== null };
+}
+
+/** The first requests, in two sampled halves per side: the throughput (requests/s) the slowest side served. */
+async function probeThroughput(states: SideState[], run: MeasureRun, requests: number): Promise<number> {
+  const rates: number[] = [];
+  for (const state of states) {
+    // A sample before any load: the baseline that time-held memory comes back to, and its timers.
+    await sample(state, 'warmup');
+    const half = Math.ceil(requests / 2);
+    const first = await loadAndSample(state, half, 'warmup', run);
+    const second = await loadAndSample(state, requests - half, 'warmup', run);
+    const stats = [first, second].filter((load) => load !== null);
+    const durationMs = stats.reduce((sum, load) => sum + load.durationMs, 0);
+    const sent = stats.reduce((sum, load) => sum + load.requests, 0);
+    if (durationMs > 0) rates.push((sent / durationMs) * 1000);
+  }
+  return rates.length > 0 ? Math.min(...rates) : Number.POSITIVE_INFINITY;
 }
 
 /**
