@@ -78,6 +78,10 @@ export async function measureSides(options: MeasureSidesOptions): Promise<Measur
         await explainSides(shown, { ...explain, schedule });
         // Each side's snapshot analysis runs on while both settle.
         await settle(states, run, settleBounds);
+        // Time-held memory still held before the settle can read as growth on both sides; what the settled
+        // verdict shows is what the report keeps.
+        const settled = sidesToExplain(states, currentComparison(states, plan), plan);
+        shown = shown.filter((state) => settled.includes(state));
       }
     }
   } finally {
