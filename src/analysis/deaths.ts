@@ -1,6 +1,7 @@
 // Deaths are results: a side that ran out of heap, passed the RSS watchdog or exhausted its file descriptors is
 // compared by how far it got and how fast it grew before, never waved through as "both died".
 import type { AppExit, Comparison, DeathFacts, MemorySample, SideResult } from '../model/report.js';
+import { formatBytes, formatInteger } from '../model/units.js';
 import { fitTheilSen, metricValue } from './analysis.js';
 
 /** One side dying at fewer than this share of the other's requests died clearly sooner. */
@@ -115,12 +116,11 @@ function describeFacts(side: SideResult, facts: DeathFacts): string {
   const slope =
     facts.slopeBytesPerRequest === null
       ? ''
-      : `, growing ${Math.round(facts.slopeBytesPerRequest)} B/request`;
-  const fds =
-    facts.fdsPerRequest && facts.fdsPerRequest > 0.01
-      ? `, ${facts.fdsPerRequest.toFixed(2)} fds/request`
-      : '';
-  return `${how} ${facts.requestsSent} requests (${(facts.elapsedMs / 1000).toFixed(0)} s)${slope}${fds}`;
+      : `, growing ${formatBytes(facts.slopeBytesPerRequest, { signed: false })}/request`;
+  const perRequest = (value: number | null, unit: string) =>
+    value && value > 0.01 ? `, ${value.toFixed(2)} ${unit}/request` : '';
+  const counts = perRequest(facts.fdsPerRequest, 'fds') + perRequest(facts.handlesPerRequest, 'handles');
+  return `${how} ${formatInteger(facts.requestsSent)} requests (${(facts.elapsedMs / 1000).toFixed(0)} s)${slope}${counts}`;
 }
 
 export function describeDeath(exit: AppExit | null): string {

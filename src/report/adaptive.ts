@@ -1,5 +1,5 @@
-// Plain lines for what leakwatch adapted by itself (time-held memory, the rate it chose) and for verdicts that
-// need a next step; the comment and the terminal share them.
+// Plain lines for what leakwatch adapted by itself (time-held memory, the rate it chose), for deaths (how far
+// each side got, how fast it grew) and for verdicts that need a next step; the comment and the terminal share them.
 import type { CompareReport, RunSchedule } from '../model/report.js';
 
 export const INCONCLUSIVE_HINT =
@@ -20,6 +20,8 @@ export function adaptiveNotes(report: CompareReport): string[] {
   const notes: string[] = [];
   const held = describeTimeHeld(report.schedule);
   if (held) notes.push(held);
+  // A death decides on how far each side got and how fast it grew: both sides' numbers, not only the verdict.
+  if (report.comparison.deaths) notes.push(report.comparison.reason);
   if (report.comparison.verdict === 'inconclusive') notes.push(`hint: ${INCONCLUSIVE_HINT}`);
   return notes;
 }

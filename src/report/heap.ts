@@ -1,25 +1,35 @@
-// The heap-diff part of the comment: what accumulates per request at head, which package owns it, and the
-// retainer path as a short vertical list whose shared hops are written once.
+// The heap-diff part of the comment: what accumulates per request at head (and at base, where a pre-existing
+// leak lives), which package owns it, and the retainer path as a short vertical list whose shared hops are
+// written once.
 import { markdownTable } from 'markdown-table';
 import type { CompareReport, HeapExplanation } from '../model/report.js';
 import { byteUnitFor, formatAmount, formatBytes, formatSignedCount } from '../model/units.js';
 import { escapeInline, inlineCode } from './escape.js';
 import { type FoldedHeap, foldHeapRows, type PersonRow, type RetainerHop } from './heap-rows.js';
 
-export function headExplanation(report: CompareReport): HeapExplanation | undefined {
-  return report.heapDiffs?.find((diff) => diff.label === 'head');
+type DiffLabel = 'base' | 'head';
+
+export function explanationOf(
+  report: CompareReport,
+  label: DiffLabel = 'head',
+): HeapExplanation | undefined {
+  return report.heapDiffs?.find((diff) => diff.label === label);
 }
 
 export function bumpedNames(report: CompareReport): string[] {
   return (report.dependencyChanges ?? []).map((change) => change.name);
 }
 
-/** Head's analysed heap rows, folded for people; null when no diff was analysed. */
-export function foldedHead(report: CompareReport, maxRows?: number): FoldedHeap | null {
-  const explanation = headExplanation(report);
+/** Head's (or base's) analysed heap rows, folded for people; null when no diff was analysed. */
+export function foldedHead(
+  report: CompareReport,
+  maxRows?: number,
+  label: DiffLabel = 'head',
+): FoldedHeap | null {
+  const explanation = explanationOf(report, label);
   if (explanation?.status !== 'analysed') return null;
   return foldHeapRows(explanation.growing, {
-    appDir: report.head.appDir,
+    appDir: report[label].appDir,
     bumpedPackages: bumpedNames(report),
     ...(maxRows === undefined ? {} : { maxRows }),
   });
@@ -30,7 +40,7 @@ function ownerCell(row: PersonRow): string {
   return row.isOwnerBumped ? `${inlineCode(row.owner, 100)} (bumped)` : inlineCode(row.owner, 100);
 }
 
-function growthTable(folded: FoldedHeap): string {
+function growthTable(folded: FoldedHeap, label: DiffLabel): string {
   const unit = byteUnitFor(Math.max(...folded.rows.map((row) => row.bytesPerRequest)));
   const body = folded.rows.map((row) => [
     inlineCode(row.name, 60),
@@ -47,7 +57,7 @@ function growthTable(folded: FoldedHeap): string {
   if (folded.internalBytesPerRequest > 0)
     notes.push(`${formatBytes(folded.internalBytesPerRequest)} of V8 internals`);
   const more = notes.length > 0 ? `; also ${notes.join(', ')}` : '';
-  return `${table}\n\n<sub>Per request at head; sizes include the V8 internals each object holds${more}.</sub>`;
+  return `${table}\n\n<sub>Per request at ${label}; sizes include the V8 internals each object holds${more}.</sub>`;
 }
 
 function hopText(hop: RetainerHop): string {
@@ -95,14 +105,18 @@ export function renderRetainerList(rows: PersonRow[]): string | null {
   return lines.join('\n');
 }
 
-/** The growing objects at head, or a line saying why there are none; null when no diff was asked for. */
-export function renderHeapSection(report: CompareReport, maxRows?: number): string | null {
-  const explanation = headExplanation(report);
+/** The growing objects at head (or base), or a line saying why there are none; null when no diff was asked for. */
+export function renderHeapSection(
+  report: CompareReport,
+  maxRows?: number,
+  label: DiffLabel = 'head',
+): string | null {
+  const explanation = explanationOf(report, label);
   if (!explanation) return null;
-  const title = '#### What grows at head';
+  const title = `#### What grows at ${label}`;
   if (explanation.status === 'skipped')
     return `${title}\n\n_Not analysed: ${escapeInline(explanation.reason, 300)}._`;
-  const folded = foldedHead(report, maxRows);
+  const folded = foldedHead(report, maxRows, label);
   if (!folded || folded.rows.length === 0) {
     return `${title}\n\n_No object group grew steadily over ${explanation.requests} requests above the noise threshold._`;
   }
@@ -110,5 +124,5 @@ export function renderHeapSection(report: CompareReport, maxRows?: number): stri
   const path = list
     ? `\n\n<details open>\n<summary>What holds it, from the GC root</summary>\n\n${list}\n\n</details>`
     : '';
-  return `${title}\n\n${growthTable(folded)}${path}`;
+  return `${title}\n\n${growthTable(folded, label)}${path}`;
 }

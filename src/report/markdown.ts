@@ -157,6 +157,10 @@ function evidence(report: CompareReport, audience: Audience): string[] {
     renderDecisiveTable(report),
     traffic,
     renderHeapSection(report, audience === 'comment' ? 5 : 20),
+    // A pre-existing leak lives at base: what grows there tells the reader where it is.
+    report.comparison.verdict === 'pre-existing'
+      ? renderHeapSection(report, audience === 'comment' ? 5 : 20, 'base')
+      : null,
   ];
   blocks.push(renderMemoryChart(report.base.samples, report.head.samples));
   return blocks.filter((block): block is string => block !== null);
