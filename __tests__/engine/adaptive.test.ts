@@ -65,6 +65,8 @@ describe('time-held memory (60 s timers, ~300 KB/request)', () => {
         expect(loadMs).toBeLessThan(300_000);
         if (index % 2 === 0) {
           expect(report.comparison.verdict).toBe('unchanged');
+          // Held memory reads as growth at both sides before the settle; the settled verdict shows no diff.
+          expect(report.heapDiffs ?? []).toEqual([]);
         } else {
           expect(report.comparison.verdict).toBe('regression');
           const head = diffOf(report, 'head');
@@ -77,6 +79,36 @@ describe('time-held memory (60 s timers, ~300 KB/request)', () => {
 });
 
 describe('deaths are results', () => {
+  it('restarts two sides that both die in the first requests slower, instead of calling it pre-existing', async () => {
+    // ~1 MB per request held for 5 s: both sides die within the 200-request throughput probe under a 64 MB cap,
+    // before any watch could see the memory come back. A few requests/s keep them alive.
+    const held = { TIMER_MS: 5_000, TIMER_BYTES: 1_000_000 };
+    const settings = { ...atDefaults, heapCapMb: 64 };
+    const [same, leak] = await Promise.all([
+      compareFixtures({
+        base: { LEAK_KIND: 'none', ...held },
+        head: { LEAK_KIND: 'none', ...held },
+        settings,
+      }),
+      compareFixtures({
+        base: { LEAK_KIND: 'none', ...held },
+        head: { LEAK_KIND: 'page', LEAK_BYTES: 50_000, ...held },
+        settings,
+      }),
+    ]);
+    for (const { report, lines } of [same, leak]) {
+      expectNoWatchdogSkip(report);
+      expect(lines.some((line) => /died within \d+ requests.*restarting them/.test(line))).toBe(true);
+      expect(report.schedule.timeHeld?.holdMs).toBeGreaterThan(4_000);
+      expect(report.schedule.timeHeld?.holdMs).toBeLessThan(15_000);
+      expect(report.base.exit).toBeNull();
+    }
+    expect(same.report.head.exit).toBeNull();
+    expect(same.report.comparison.verdict).toBe('unchanged');
+    expect(leak.report.comparison.verdict).toBe('regression');
+    expect(diffOf(leak.report, 'head').growing.some((row) => row.name === 'LeakedPage')).toBe(true);
+  }, 600_000);
+
   it('fails a head that runs out of heap in warm-up, with a heap diff', async () => {
     const { report } = await compareFixtures({
       base: { LEAK_KIND: 'none' },
@@ -89,6 +121,27 @@ describe('deaths are results', () => {
     expect(diffOf(report, 'head').growing.some((row) => row.name === 'LeakedPage')).toBe(true);
     // Base stopped once head's death decided the verdict, long before its 15,000 planned requests.
     expect(report.base.load.requests).toBeLessThan(6000);
+  }, 300_000);
+
+  it('stops a healthy base above half a small cap once head died and base served a third more', async () => {
+    // Under an 8 MB cap a plain server's own ~6 MB heap sits above half of it: base is stopped mid-run because its
+    // growth could not fill the rest of the cap, not because it is low. The RSS watchdog is set far above a Node
+    // process's own ~60 MB, so head's death is V8's own out-of-memory.
+    const { report, lines } = await compareFixtures({
+      base: { LEAK_KIND: 'none' },
+      head: { LEAK_KIND: 'page', LEAK_BYTES: 4_000 },
+      settings: { ...atDefaults, heapCapMb: 8, rssLimitMb: 512, heapSnapshots: 'never' },
+    });
+    expect(report.head.exit?.kind, report.comparison.reason).toBe('oom');
+    expect(report.base.exit).toBeNull();
+    expect(report.comparison.verdict, report.comparison.reason).toBe('regression');
+    const baseLast = report.base.samples.filter((s) => s.phase !== 'idle' && s.phase !== 'settle').at(-1);
+    expect((baseLast?.heapUsedBytes ?? 0) + (baseLast?.externalBytes ?? 0)).toBeGreaterThan(4 * 2 ** 20);
+    expect(lines.some((line) => line.startsWith('base: stopping it, it served clearly more'))).toBe(true);
+    const headDiedAt = report.comparison.deaths?.head.requestsSent ?? 0;
+    expect(report.base.load.requests).toBeGreaterThanOrEqual(headDiedAt / 0.75);
+    // Stopped at the first chunk past that, long before its 15,000 planned requests.
+    expect(report.base.load.requests).toBeLessThan(headDiedAt / 0.75 + 1000);
   }, 300_000);
 
   it('calls two sides that leak alike until they die pre-existing, naming what grows at base', async () => {
@@ -105,6 +158,14 @@ describe('deaths are results', () => {
     expect(report.comparison.deaths?.base.slopeBytesPerRequest).toBeGreaterThan(15_000);
     expect(report.comparison.deaths?.head.slopeBytesPerRequest).toBeGreaterThan(15_000);
     expect(diffOf(report, 'base').growing.some((row) => row.name === 'LeakedPage')).toBe(true);
+    // Both slopes are in the comment, not only in the JSON.
+    const comment = renderMarkdownReport({ commentKey: 'test', reports: [report] });
+    const slopes = (label: string) =>
+      new RegExp(`${label} ran out of heap after [\\d,]+ requests \\(\\d+ s\\), growing [\\d.]+ KiB/request`);
+    expect(comment, comment).toMatch(slopes('head'));
+    expect(comment, comment).toMatch(slopes('base'));
+    // And what grows at base, where the existing leak lives.
+    expect(comment.split('#### What grows at base')[1] ?? '', comment).toMatch(/LeakedPage/);
   }, 300_000);
 
   it('calls head dying clearly sooner than base a regression', async () => {
@@ -114,6 +175,7 @@ describe('deaths are results', () => {
       head: { LEAK_KIND: 'page', LEAK_BYTES: 75_000 },
       settings: { ...atDefaults, heapCapMb: 64 },
     });
+    expectNoWatchdogSkip(report);
     expect(report.head.exit?.kind).toBe('oom');
     expect(report.base.exit?.kind).toBe('oom');
     expect(report.comparison.verdict).toBe('regression');
@@ -129,10 +191,19 @@ describe('deaths are results', () => {
       head: fds,
       settings: { ...atDefaults, startCommand: 'ulimit -n 400 && node server.cjs' },
     });
+    expectNoWatchdogSkip(report);
     expect(report.base.exit?.kind).toBe('exhausted');
     expect(report.head.exit?.kind).toBe('exhausted');
     expect(report.comparison.verdict).toBe('pre-existing');
     expect(report.comparison.deaths?.head.fdsPerRequest).toBeGreaterThan(0.8);
     expect(report.comparison.deaths?.head.handlesPerRequest).toBeGreaterThan(0.8);
+    // The fd and handle growth is in the comment, for both sides.
+    const comment = renderMarkdownReport({ commentKey: 'test', reports: [report] });
+    for (const label of ['head', 'base'])
+      expect(comment, comment).toMatch(
+        new RegExp(
+          `${label} ran out of resources \\(EMFILE\\) after .*[\\d.]+ fds/request, [\\d.]+ handles/request`,
+        ),
+      );
   }, 300_000);
 });

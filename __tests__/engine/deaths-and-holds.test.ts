@@ -92,6 +92,20 @@ describe('compareDeaths', () => {
     expect(compareDeaths(base, head, cap, false)?.verdict).toBe('inconclusive');
   });
 
+  it('stops a survivor above half a small cap mid-run only once it served a third more, hardly growing', () => {
+    // The mid-run stop (isFinal false) asks the same "far from its cap" question: base's 5 MB baseline fills
+    // more than half of an 8 MB cap, but at 58 B/request the rest would take ~50,000 more requests.
+    const small = 8 * MB;
+    const head = side('head', 4600, 1400);
+    expect(compareDeaths(side('base', 58, null, 2000), head, small, false)?.verdict).toBe('regression');
+    // Not yet a third more than head's 1,400: base may still be needed.
+    expect(compareDeaths(side('base', 58, null, 1700), head, small, false)?.verdict).toBe('inconclusive');
+    // At 1,200 B/request the rest of the cap (~0.7 MB) lasts ~600 requests, fewer than the 1,900 it served:
+    // heading for a death of its own. At 400 B/request the rest lasts ~5,900 more: clearly alive.
+    expect(compareDeaths(side('base', 1200, null, 2000), head, small, false)?.verdict).toBe('inconclusive');
+    expect(compareDeaths(side('base', 400, null, 2000), head, small, false)?.verdict).toBe('regression');
+  });
+
   it('is inconclusive when the survivor was heading for its cap too, or the signals disagree', () => {
     // Base served only a little more and was past half its cap: it might have died next.
     expect(compareDeaths(side('base', 40_000, null, 1100), side('head', 20_000, 1000), cap)?.verdict).toBe(
