@@ -101,7 +101,10 @@ export async function compareSeries({
           label: diff.label,
           status: diff.status,
           ...(diff.status === 'analysed'
-            ? { growing: diff.growing.slice(0, 5).map((row) => row.name) }
+            ? {
+                growing: diff.growing.slice(0, 5).map((row) => row.name),
+                retainerPaths: diff.growing.slice(0, 5).map((row) => row.retainerPath),
+              }
             : { reason: diff.reason }),
         })),
         wallMs: Date.now() - started,
