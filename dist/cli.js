@@ -74237,9 +74237,10 @@ function lastHeapBytes(side) {
 }
 function describeFacts(side, facts) {
   const how = facts.isDead ? `${describeDeath(side.exit)} after` : "survived";
-  const slope = facts.slopeBytesPerRequest === null ? "" : `, growing ${Math.round(facts.slopeBytesPerRequest)} B/request`;
-  const fds = facts.fdsPerRequest && facts.fdsPerRequest > 0.01 ? `, ${facts.fdsPerRequest.toFixed(2)} fds/request` : "";
-  return `${how} ${facts.requestsSent} requests (${(facts.elapsedMs / 1e3).toFixed(0)} s)${slope}${fds}`;
+  const slope = facts.slopeBytesPerRequest === null ? "" : `, growing ${formatBytes(facts.slopeBytesPerRequest, { signed: false })}/request`;
+  const perRequest = (value, unit) => value && value > 0.01 ? `, ${value.toFixed(2)} ${unit}/request` : "";
+  const counts = perRequest(facts.fdsPerRequest, "fds") + perRequest(facts.handlesPerRequest, "handles");
+  return `${how} ${formatInteger(facts.requestsSent)} requests (${(facts.elapsedMs / 1e3).toFixed(0)} s)${slope}${counts}`;
 }
 function describeDeath(exit) {
   if (!exit) return "running";
@@ -77237,6 +77238,15 @@ async function startSide(state, run3, logName = state.target.label) {
     run3.log(`${state.target.label}: ${error.message}`);
   }
 }
+async function restartSide(state, run3, logName) {
+  await state.app?.stop();
+  Object.assign(state, newSide(state.target, run3), {
+    explanation: void 0,
+    error: void 0,
+    isTrafficFailing: void 0
+  });
+  await startSide(state, run3, logName);
+}
 async function retireSide(state, run3, why) {
   if (!isRunning(state)) return;
   state.isRetired = true;
@@ -77659,20 +77669,27 @@ function hasStoppedDrifting(state) {
   return values.length === 3 && Math.max(...values) - Math.min(...values) <= driftBandBytes;
 }
 async function warmUp(states, run3, explain) {
+  const probe = Math.min(run3.plan.warmupRequests, throughputProbeRequests);
+  const warmed = await warmUpOnce(states, run3, explain, probe);
+  const retryProbe = slowerRetryProbe(states, run3, warmed);
+  if (retryProbe === null) return warmed;
+  const labels = states.map((state) => state.target.label).join(" and ");
+  run3.log(
+    `${labels} died within ${Math.min(...states.map(requestsAtDeath))} requests, before leakwatch could see whether memory comes back: restarting them to probe with ${retryProbe} requests, then adapt the rate`
+  );
+  await Promise.all(states.map((state) => restartSide(state, run3, `${state.target.label}-slower`)));
+  return warmUpOnce(states, run3, explain, retryProbe);
+}
+var requestsAtDeath = (state) => state.app?.exit?.requestsSent ?? state.requestsSent;
+function slowerRetryProbe(states, run3, warmed) {
+  if (warmed.isSettled || run3.plan.ratePerSecond !== null || states.length === 0) return null;
+  if (!states.every((state) => isDeath(state.app?.exit ?? null))) return null;
+  return Math.max(minRetryProbe, Math.floor(Math.min(...states.map(requestsAtDeath)) / 3));
+}
+var minRetryProbe = 4;
+async function warmUpOnce(states, run3, explain, firstRequests) {
   const { plan, log } = run3;
-  const firstRequests = Math.min(plan.warmupRequests, throughputProbeRequests);
-  const rates = [];
-  for (const state of states) {
-    await sample(state, "warmup");
-    const half = Math.ceil(firstRequests / 2);
-    const first = await loadAndSample(state, half, "warmup", run3);
-    const second = await loadAndSample(state, firstRequests - half, "warmup", run3);
-    const stats = [first, second].filter((load2) => load2 !== null);
-    const durationMs = stats.reduce((sum, load2) => sum + load2.durationMs, 0);
-    const requests = stats.reduce((sum, load2) => sum + load2.requests, 0);
-    if (durationMs > 0) rates.push(requests / durationMs * 1e3);
-  }
-  const measured = rates.length > 0 ? Math.min(...rates) : Number.POSITIVE_INFINITY;
+  const measured = await probeThroughput(states, run3, firstRequests);
   let schedule = fitScheduleToBudget(plan, measured);
   const adapted = await adaptToTimeHeld(states, run3, schedule, firstRequests, measured);
   if (adapted) schedule = adapted.schedule;
@@ -77705,6 +77722,20 @@ async function warmUp(states, run3, explain) {
     }
   }
   return { schedule, isSettled: adapted !== null };
+}
+async function probeThroughput(states, run3, requests) {
+  const rates = [];
+  for (const state of states) {
+    await sample(state, "warmup");
+    const half = Math.ceil(requests / 2);
+    const first = await loadAndSample(state, half, "warmup", run3);
+    const second = await loadAndSample(state, requests - half, "warmup", run3);
+    const stats = [first, second].filter((load2) => load2 !== null);
+    const durationMs = stats.reduce((sum, load2) => sum + load2.durationMs, 0);
+    const sent = stats.reduce((sum, load2) => sum + load2.requests, 0);
+    if (durationMs > 0) rates.push(sent / durationMs * 1e3);
+  }
+  return rates.length > 0 ? Math.min(...rates) : Number.POSITIVE_INFINITY;
 }
 async function adaptToTimeHeld(states, run3, schedule, sentRequests, measuredRate) {
   const { plan, log } = run3;
@@ -77762,6 +77793,8 @@ async function measureSides(options) {
         shown = sidesToExplain(states, currentComparison(states, plan), plan);
         await explainSides(shown, { ...explain, schedule });
         await settle(states, run3, settleBounds);
+        const settled = sidesToExplain(states, currentComparison(states, plan), plan);
+        shown = shown.filter((state) => settled.includes(state));
       }
     }
   } finally {
@@ -85217,6 +85250,7 @@ function adaptiveNotes(report) {
   const notes = [];
   const held = describeTimeHeld(report.schedule);
   if (held) notes.push(held);
+  if (report.comparison.deaths) notes.push(report.comparison.reason);
   if (report.comparison.verdict === "inconclusive") notes.push(`hint: ${INCONCLUSIVE_HINT}`);
   return notes;
 }
@@ -85347,17 +85381,17 @@ function foldHeapRows(growing, options) {
 }
 
 // src/report/heap.ts
-function headExplanation(report) {
-  return report.heapDiffs?.find((diff) => diff.label === "head");
+function explanationOf(report, label = "head") {
+  return report.heapDiffs?.find((diff) => diff.label === label);
 }
 function bumpedNames(report) {
   return (report.dependencyChanges ?? []).map((change) => change.name);
 }
-function foldedHead(report, maxRows) {
-  const explanation = headExplanation(report);
+function foldedHead(report, maxRows, label = "head") {
+  const explanation = explanationOf(report, label);
   if (explanation?.status !== "analysed") return null;
   return foldHeapRows(explanation.growing, {
-    appDir: report.head.appDir,
+    appDir: report[label].appDir,
     bumpedPackages: bumpedNames(report),
     ...maxRows === void 0 ? {} : { maxRows }
   });
