@@ -9,10 +9,7 @@ import { type FoldedHeap, foldHeapRows, type PersonRow, type RetainerHop } from 
 
 type DiffLabel = 'base' | 'head';
 
-export function explanationOf(
-  report: CompareReport,
-  label: DiffLabel = 'head',
-): HeapExplanation | undefined {
+function explanationOf(report: CompareReport, label: DiffLabel = 'head'): HeapExplanation | undefined {
   return report.heapDiffs?.find((diff) => diff.label === label);
 }
 
