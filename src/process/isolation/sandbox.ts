@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { LeakwatchError } from '../../settings/errors.js';
 import { cleanUpOnExit } from '../process-group.js';
 import { type Privilege, privileged, privilegeOf, runAsUser } from './privilege.js';
+import { closePaths, type Held, reopenPaths } from './protected-paths.js';
 
 export type Side = 'base' | 'head';
 
@@ -95,11 +96,14 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox 
   const id = randomBytes(4).toString('hex');
   const root = mkdtempSync('/tmp/lw-');
   const created: SandboxUser[] = [];
+  const held: Held[] = [];
   const destroy = () => {
     for (const user of created) {
       openUsers.delete(user);
       destroyUser(privilege, user);
     }
+    // Only once no process of the users is left may the paths open again.
+    reopenPaths(privilege, held.splice(0), options.log);
     privileged(privilege, ['rm', '-rf', root]);
   };
   const release = cleanUpOnExit(destroy);
@@ -124,7 +128,7 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox 
       stubPath,
       description: `sandbox users ${base.name} (base) and ${head.name} (head)`,
     };
-    closeProtectedPaths(sandbox, options.protectedPaths, options.log);
+    closePaths({ privilege, user: head }, options.protectedPaths, id, held, options.log);
     options.log(`isolation: install, build, app and stubs run as ${base.name} and ${head.name}`);
     let disposed = false;
     return {
@@ -239,21 +243,4 @@ export function reclaim(path: string): void {
   const sandbox = currentSandbox();
   if (sandbox?.privilege === 'sudo')
     privileged('sudo', ['chown', '-R', `${process.getuid?.()}:${process.getgid?.()}`, path]);
-}
-
-function closeProtectedPaths(sandbox: Sandbox, paths: string[], log: (line: string) => void): void {
-  for (const path of paths) {
-    if (!canRead(sandbox, path)) continue;
-    privileged(sandbox.privilege, ['chmod', 'o-rwx', path]);
-    log(`isolation: ${path} was readable by other users; removed their access`);
-    if (canRead(sandbox, path)) {
-      throw new LeakwatchError('ISOLATION_FAILED', `the sandbox users can still read ${path}`, {
-        hint: 'Make the folder unreadable to other users, or set LEAKWATCH_ISOLATION=same-user.',
-      });
-    }
-  }
-}
-
-function canRead(sandbox: Sandbox, path: string): boolean {
-  return runAsUser(sandbox.privilege, sandbox.users.head, ['test', '-r', path]).status === 0;
 }
