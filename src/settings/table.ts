@@ -178,7 +178,7 @@ export const settings = {
     default: null,
     defaultText: 'empty',
     description:
-      'Also publish a check run of this name on the measured commit, failing exactly when the step fails (needs `checks: write`).',
+      'Also publish a check run of this name on the measured commit, failing exactly when the measurement fails the step (needs `checks: write`).',
   },
   mode: {
     input: 'mode',
