@@ -22524,7 +22524,7 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve: resolve6, basename: basename3 } = __require("path");
-    var { readFileSync: readFileSync4 } = __require("fs");
+    var { readFileSync: readFileSync5 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string) {
       try {
@@ -22532,7 +22532,7 @@ var require_multipart = __commonJS({
       } catch (error) {
         try {
           const path9 = resolve6(string);
-          const data = readFileSync4(path9, "utf8");
+          const data = readFileSync5(path9, "utf8");
           return JSON.parse(data);
         } catch (error2) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -22551,7 +22551,7 @@ var require_multipart = __commonJS({
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync4(path9);
+            const buffer = readFileSync5(path9);
             form.append(key, buffer, Object.assign({}, {
               filename: basename3(path9)
             }, opts));
@@ -73836,7 +73836,7 @@ var settings = {
     rule: text,
     default: null,
     defaultText: "empty",
-    description: "Also publish a check run of this name on the measured commit, failing exactly when the step fails (needs `checks: write`)."
+    description: "Also publish a check run of this name on the measured commit, failing exactly when the measurement fails the step (needs `checks: write`)."
   },
   mode: {
     input: "mode",
@@ -74096,7 +74096,7 @@ function usageError(message) {
 // src/cli/run.ts
 import { mkdtemp as mkdtemp4, readdir as readdir5, rm as rm7, writeFile as writeFile7 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
-import { dirname as dirname7, join as join21, resolve as resolve5 } from "node:path";
+import { dirname as dirname7, join as join22, resolve as resolve5 } from "node:path";
 
 // src/measure/compare.ts
 import { cpus } from "node:os";
@@ -74498,9 +74498,9 @@ function nodeOnPath(binDir, parentPath = process.env.PATH ?? "") {
 // src/process/isolation/sandbox.ts
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync as mkdirSync2, mkdtempSync, rmSync as rmSync2 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join as join2 } from "node:path";
+import { join as join3 } from "node:path";
 
 // src/process/process-group.ts
 import { spawn } from "node:child_process";
@@ -74698,6 +74698,91 @@ async function killGroup(child2, graceMs = 3e3) {
   forgetGroup(pgid);
 }
 
+// src/process/isolation/protected-paths.ts
+import { createHash } from "node:crypto";
+import {
+  lstatSync,
+  mkdirSync,
+  readdirSync as readdirSync2,
+  readFileSync as readFileSync3,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from "node:fs";
+import { join as join2 } from "node:path";
+var canRead = (reader, path9) => runAsUser(reader.privilege, reader.user, ["test", "-r", path9]).status === 0;
+function stateFolder() {
+  const uid = process.getuid?.() ?? 0;
+  const folder = `/tmp/leakwatch-protected-${uid}`;
+  mkdirSync(folder, { recursive: true, mode: 448 });
+  const stat2 = lstatSync(folder);
+  if (!stat2.isDirectory() || stat2.uid !== uid || (stat2.mode & 63) !== 0) {
+    throw new LeakwatchError("ISOLATION_FAILED", `${folder} is not a private folder of leakwatch's user`, {
+      hint: `Remove ${folder} (someone else made it), or set LEAKWATCH_ISOLATION=same-user.`
+    });
+  }
+  return folder;
+}
+function closePaths(reader, paths, runId2, held, log) {
+  const root = stateFolder();
+  for (const path9 of paths) {
+    const folder = join2(root, createHash("sha256").update(path9).digest("hex").slice(0, 32));
+    mkdirSync(folder, { recursive: true, mode: 448 });
+    const holder = join2(folder, `holder-${process.pid}-${runId2}`);
+    writeFileSync(holder, path9);
+    held.push({ path: path9, folder, holder });
+    if (!canRead(reader, path9)) continue;
+    const mode = statSync(path9).mode & 4095;
+    try {
+      writeFileSync(join2(folder, "mode"), `${mode.toString(8)} ${path9}`, { flag: "wx" });
+    } catch {
+    }
+    privileged(reader.privilege, ["chmod", "o-rwx", path9]);
+    log(`isolation: ${path9} was readable by other users; removed their access until the run ends`);
+    if (canRead(reader, path9)) {
+      throw new LeakwatchError("ISOLATION_FAILED", `the sandbox users can still read ${path9}`, {
+        hint: "Make the folder unreadable to other users, or set LEAKWATCH_ISOLATION=same-user."
+      });
+    }
+  }
+}
+function reopenPaths(privilege, held, log) {
+  for (const { path: path9, folder, holder } of held) {
+    rmSync(holder, { force: true });
+    if (liveHolders(folder).length > 0) continue;
+    const claimed = join2(folder, `restoring-${process.pid}`);
+    try {
+      renameSync(join2(folder, "mode"), claimed);
+    } catch {
+      continue;
+    }
+    const mode = readFileSync3(claimed, "utf8").split(" ")[0] ?? "";
+    privileged(privilege, ["chmod", mode, path9]);
+    if (liveHolders(folder).length > 0) {
+      privileged(privilege, ["chmod", "o-rwx", path9]);
+      renameSync(claimed, join2(folder, "mode"));
+      continue;
+    }
+    rmSync(folder, { recursive: true, force: true });
+    log(`isolation: gave other users back their access to ${path9} (mode ${mode})`);
+  }
+}
+function liveHolders(folder) {
+  const names = readdirSync2(folder).filter((name) => name.startsWith("holder-"));
+  return names.filter((name) => {
+    const pid = Number(name.split("-")[1]);
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      if (error.code === "EPERM") return true;
+      rmSync(join2(folder, name), { force: true });
+      return false;
+    }
+  });
+}
+
 // src/process/isolation/sandbox.ts
 var scope = new AsyncLocalStorage();
 var openUsers = /* @__PURE__ */ new Set();
@@ -74734,11 +74819,13 @@ async function openSandbox(options) {
   const id = randomBytes2(4).toString("hex");
   const root = mkdtempSync("/tmp/lw-");
   const created = [];
+  const held = [];
   const destroy = () => {
     for (const user of created) {
       openUsers.delete(user);
       destroyUser(privilege, user);
     }
+    reopenPaths(privilege, held.splice(0), options.log);
     privileged(privilege, ["rm", "-rf", root]);
   };
   const release = cleanUpOnExit(destroy);
@@ -74748,10 +74835,10 @@ async function openSandbox(options) {
       created.push(createUser(privilege, `lw-${id}-${side[0]}`, root));
     const [base, head] = created;
     for (const user of created) openUsers.add(user);
-    const tools = join2(root, "tools");
-    mkdirSync(tools);
-    const probePath2 = join2(tools, "probe.cjs");
-    const stubPath = join2(tools, "stub.cjs");
+    const tools = join3(root, "tools");
+    mkdirSync2(tools);
+    const probePath2 = join3(tools, "probe.cjs");
+    const stubPath = join3(tools, "stub.cjs");
     copyFileSync(options.probeSource, probePath2);
     copyFileSync(options.stubSource, stubPath);
     privileged(privilege, ["chmod", "-R", "a+rX", tools]);
@@ -74763,7 +74850,7 @@ async function openSandbox(options) {
       stubPath,
       description: `sandbox users ${base.name} (base) and ${head.name} (head)`
     };
-    closeProtectedPaths(sandbox, options.protectedPaths, options.log);
+    closePaths({ privilege, user: head }, options.protectedPaths, id, held, options.log);
     options.log(`isolation: install, build, app and stubs run as ${base.name} and ${head.name}`);
     let disposed = false;
     return {
@@ -74782,7 +74869,7 @@ async function openSandbox(options) {
   }
 }
 function createUser(privilege, name, root) {
-  const home = join2(root, name);
+  const home = join3(root, name);
   for (let attempt = 0; ; attempt++) {
     const added = privileged(privilege, [
       "useradd",
@@ -74805,7 +74892,7 @@ function createUser(privilege, name, root) {
   }
   const ids = privileged(privilege, ["id", "-u", name]).stdout.trim();
   const gid = privileged(privilege, ["id", "-g", name]).stdout.trim();
-  mkdirSync(join2(home, "tmp"), { recursive: true });
+  mkdirSync2(join3(home, "tmp"), { recursive: true });
   privileged(privilege, ["chown", "-R", `${ids}:${gid}`, home]);
   privileged(privilege, ["chmod", "0700", home]);
   return { name, uid: Number(ids), gid: Number(gid), home };
@@ -74824,7 +74911,7 @@ function killAllOf(user) {
   if (privilege) runAsUser(privilege, user, ["kill", "-9", "-1"]);
 }
 function sandboxEnv(user) {
-  const tmp = join2(user.home, "tmp");
+  const tmp = join3(user.home, "tmp");
   return {
     HOME: user.home,
     USER: user.name,
@@ -74832,13 +74919,13 @@ function sandboxEnv(user) {
     TMPDIR: tmp,
     TMP: tmp,
     TEMP: tmp,
-    npm_config_cache: join2(user.home, ".npm"),
-    NPM_CONFIG_CACHE: join2(user.home, ".npm"),
-    YARN_CACHE_FOLDER: join2(user.home, ".yarn-cache"),
-    XDG_CACHE_HOME: join2(user.home, ".cache"),
-    XDG_CONFIG_HOME: join2(user.home, ".config"),
-    XDG_DATA_HOME: join2(user.home, ".local", "share"),
-    COREPACK_HOME: join2(user.home, ".corepack")
+    npm_config_cache: join3(user.home, ".npm"),
+    NPM_CONFIG_CACHE: join3(user.home, ".npm"),
+    YARN_CACHE_FOLDER: join3(user.home, ".yarn-cache"),
+    XDG_CACHE_HOME: join3(user.home, ".cache"),
+    XDG_CONFIG_HOME: join3(user.home, ".config"),
+    XDG_DATA_HOME: join3(user.home, ".local", "share"),
+    COREPACK_HOME: join3(user.home, ".corepack")
   };
 }
 function giveTo(user, path9, mode) {
@@ -74849,12 +74936,12 @@ function giveTo(user, path9, mode) {
 }
 function removeSandboxed(path9, sandbox = currentSandbox()) {
   if (sandbox) privileged(sandbox.privilege, ["rm", "-rf", path9]);
-  else rmSync(path9, { recursive: true, force: true });
+  else rmSync2(path9, { recursive: true, force: true });
 }
 function folderFor(user, name) {
   const sandbox = currentSandbox();
   if (!sandbox) throw new Error("folderFor needs a sandbox");
-  const dir = mkdtempSync(join2(sandbox.root, `${name}-`));
+  const dir = mkdtempSync(join3(sandbox.root, `${name}-`));
   giveTo(user, dir);
   return dir;
 }
@@ -74862,21 +74949,6 @@ function reclaim(path9) {
   const sandbox = currentSandbox();
   if (sandbox?.privilege === "sudo")
     privileged("sudo", ["chown", "-R", `${process.getuid?.()}:${process.getgid?.()}`, path9]);
-}
-function closeProtectedPaths(sandbox, paths, log) {
-  for (const path9 of paths) {
-    if (!canRead(sandbox, path9)) continue;
-    privileged(sandbox.privilege, ["chmod", "o-rwx", path9]);
-    log(`isolation: ${path9} was readable by other users; removed their access`);
-    if (canRead(sandbox, path9)) {
-      throw new LeakwatchError("ISOLATION_FAILED", `the sandbox users can still read ${path9}`, {
-        hint: "Make the folder unreadable to other users, or set LEAKWATCH_ISOLATION=same-user."
-      });
-    }
-  }
-}
-function canRead(sandbox, path9) {
-  return runAsUser(sandbox.privilege, sandbox.users.head, ["test", "-r", path9]).status === 0;
 }
 
 // src/app/probe/protocol.ts
@@ -75508,7 +75580,7 @@ function fitScheduleToBudget(plan, measuredRequestsPerSecond) {
 // src/explain/explain.ts
 import { cp, mkdir, rm as rm2 } from "node:fs/promises";
 import { freemem } from "node:os";
-import { join as join3 } from "node:path";
+import { join as join4 } from "node:path";
 
 // src/explain/heap/attribute-packages.ts
 function packageOfFile(file) {
@@ -76416,7 +76488,7 @@ async function snapshotGrowth(options) {
     );
   }
   const user = userFor(label);
-  const dir = user ? folderFor(user, `snapshots-${label}`) : join3(options.workDir, `snapshots-${label}`);
+  const dir = user ? folderFor(user, `snapshots-${label}`) : join4(options.workDir, `snapshots-${label}`);
   await mkdir(dir, { recursive: true });
   let taken;
   try {
@@ -76483,7 +76555,7 @@ async function keepOrRemove(dir, options) {
   try {
     if (options.keepSnapshotsDir) {
       await mkdir(options.keepSnapshotsDir, { recursive: true });
-      await cp(dir, join3(options.keepSnapshotsDir, options.label), { recursive: true });
+      await cp(dir, join4(options.keepSnapshotsDir, options.label), { recursive: true });
     }
   } catch (error) {
     options.log(`${options.label}: could not keep the heap snapshots: ${String(error)}`);
@@ -76494,7 +76566,7 @@ async function keepOrRemove(dir, options) {
 }
 
 // src/measure/side.ts
-import { join as join5 } from "node:path";
+import { join as join6 } from "node:path";
 import { setTimeout as delay2 } from "node:timers/promises";
 
 // src/app/app.ts
@@ -76528,7 +76600,7 @@ async function readLogTail(logPath, lines = 40) {
 import { mkdtemp as mkdtemp2, rm as rm3 } from "node:fs/promises";
 import * as net from "node:net";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join4 } from "node:path";
+import { join as join5 } from "node:path";
 
 // src/app/probe-message.ts
 var maxProbeLineBytes = 1024 * 1024;
@@ -76591,14 +76663,14 @@ var ProbeHub = class _ProbeHub {
     this.dir = dir;
     this.server = server;
     this.owner = owner;
-    this.socketPath = join4(dir, "s");
+    this.socketPath = join5(dir, "s");
   }
   /**
    * A socket path must stay under ~104 bytes, so it lives in a short folder of its own under /tmp, never under
    * a long TMPDIR. `owner`: the sandbox user whose app connects.
    */
   static async open(owner = null) {
-    const dir = await mkdtemp2(join4(process.platform === "win32" ? tmpdir2() : "/tmp", "lwp-"));
+    const dir = await mkdtemp2(join5(process.platform === "win32" ? tmpdir2() : "/tmp", "lwp-"));
     const hub = new _ProbeHub(
       dir,
       net.createServer((socket) => hub.accept(socket)),
@@ -76711,7 +76783,7 @@ var ProbeHub = class _ProbeHub {
     this.throwIfFailed();
     const paths = [];
     await this.broadcast((id) => {
-      const path9 = join4(dir, `${name}-${paths.length}.heapsnapshot`);
+      const path9 = join5(dir, `${name}-${paths.length}.heapsnapshot`);
       paths.push(path9);
       return { type: "snapshot", id, path: path9 };
     }, timeoutMs);
@@ -77221,7 +77293,7 @@ async function startSide(state, run3, logName = state.target.label) {
       heapCapMb: plan.heapCapMb,
       rssLimitMb: plan.rssLimitMb,
       probePath: run3.probePath,
-      logPath: join5(run3.workDir, `${logName}.log`),
+      logPath: join6(run3.workDir, `${logName}.log`),
       env: { ...run3.appEnv, ...state.target.upstreams?.env },
       nodeBinDir: state.target.nodeBinDir,
       requestsSent: () => state.traffic.answered,
@@ -77959,20 +78031,20 @@ function describeEnvironment(leakwatchVersion2) {
 }
 
 // src/pipeline/pipeline.ts
-import { dirname as dirname5, join as join19 } from "node:path";
+import { dirname as dirname5, join as join20 } from "node:path";
 
 // src/bisect/measure-candidate.ts
-import { join as join12 } from "node:path";
+import { join as join13 } from "node:path";
 
 // src/bisect/candidate.ts
 import { readFile as readFile4, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join11 } from "node:path";
+import { join as join12 } from "node:path";
 
 // src/prepare/install-build.ts
 import { randomUUID } from "node:crypto";
 import { existsSync as existsSync4 } from "node:fs";
 import { mkdir as mkdir4, readFile as readFile3, writeFile as writeFile2 } from "node:fs/promises";
-import { join as join9 } from "node:path";
+import { join as join10 } from "node:path";
 
 // src/process/run-command.ts
 import { chmod as chmod2, open as open3, readdir, readFile } from "node:fs/promises";
@@ -78836,7 +78908,7 @@ function corepackSignatureHint(registry) {
 // src/prepare/package-manager.ts
 import { existsSync as existsSync3 } from "node:fs";
 import { access, readFile as readFile2 } from "node:fs/promises";
-import { delimiter as delimiter3, join as join8, relative as relative2, resolve as resolve2 } from "node:path";
+import { delimiter as delimiter3, join as join9, relative as relative2, resolve as resolve2 } from "node:path";
 var lockfiles = [
   { file: "pnpm-lock.yaml", name: "pnpm" },
   { file: "yarn.lock", name: "yarn" },
@@ -78868,10 +78940,10 @@ async function detectPackageManager(options) {
   let pinned;
   let found;
   for (const dir of ancestorsUpTo(appDir, rootDir)) {
-    pinned ??= parsePackageManagerField((await readPackageJson(join8(dir, "package.json")))?.packageManager);
+    pinned ??= parsePackageManagerField((await readPackageJson(join9(dir, "package.json")))?.packageManager);
     if (!found) {
       const present = [];
-      for (const candidate of lockfiles) if (await exists2(join8(dir, candidate.file))) present.push(candidate);
+      for (const candidate of lockfiles) if (await exists2(join9(dir, candidate.file))) present.push(candidate);
       const chosen = present.find((candidate) => candidate.name === pinned?.name) ?? present[0];
       if (chosen) found = { ...chosen, dir };
       if (present.length > 1)
@@ -78897,7 +78969,7 @@ async function detectPackageManager(options) {
     name,
     pinnedVersion: pinned?.version,
     installDir: relative2(rootDir, found?.dir ?? appDir) || ".",
-    lockfile: found ? relative2(rootDir, join8(found.dir, found.file)) : void 0,
+    lockfile: found ? relative2(rootDir, join9(found.dir, found.file)) : void 0,
     installCommand: `${prefix} ${found ? frozenInstallArgs[name] : "install"}`,
     runScriptCommand: (script) => `${prefix} run ${script}`,
     warnings
@@ -78928,7 +79000,7 @@ function nameFromPin(pin) {
 async function nameFromLockfile(found) {
   if (!found) return void 0;
   if (found.name !== "yarn") return found.name;
-  const text2 = await readFile2(join8(found.dir, found.file), "utf8");
+  const text2 = await readFile2(join9(found.dir, found.file), "utf8");
   return /^__metadata:/m.test(text2) ? "yarn-berry" : "yarn-classic";
 }
 function commandPrefix(name, pinned) {
@@ -78942,7 +79014,7 @@ function binOf(name) {
   return name.startsWith("yarn") ? "yarn" : name;
 }
 function isOnPath(bin) {
-  return (process.env.PATH ?? "").split(delimiter3).some((dir) => dir && existsSync3(join8(dir, bin)));
+  return (process.env.PATH ?? "").split(delimiter3).some((dir) => dir && existsSync3(join9(dir, bin)));
 }
 async function readPackageJson(path9) {
   try {
@@ -78963,11 +79035,11 @@ var logTailLines = 40;
 async function installAndBuild(options) {
   const { dir, label, log } = options;
   const workingDirectory = options.workingDirectory ?? ".";
-  const appDir = join9(dir, workingDirectory);
+  const appDir = join10(dir, workingDirectory);
   await mkdir4(options.logDir, { recursive: true });
-  const logPath = join9(options.logDir, `leakwatch-${label}-${randomUUID().slice(0, 8)}.log`);
+  const logPath = join10(options.logDir, `leakwatch-${label}-${randomUUID().slice(0, 8)}.log`);
   const timeoutMs = options.timeoutMs ?? 9e5;
-  if (!existsSync4(join9(appDir, "package.json"))) {
+  if (!existsSync4(join10(appDir, "package.json"))) {
     await writeFile2(logPath, `no package.json in ${workingDirectory}
 `);
     return {
@@ -78990,11 +79062,11 @@ async function installAndBuild(options) {
     npm_config_update_notifier: "false",
     ...options.env
   });
-  const env = { ...baseEnv, ...await corepackRegistryEnv(join9(dir, packageManager.installDir), baseEnv) };
+  const env = { ...baseEnv, ...await corepackRegistryEnv(join10(dir, packageManager.installDir), baseEnv) };
   const run3 = (command, cwd, stepEnv = env) => runShellCommand({ command, cwd, env: stepEnv, logPath, timeoutMs, signal: options.signal, side: label });
   const { installCommand, buildCommand } = await plannedCommands(options, packageManager);
   log(`${label}: ${installCommand} (in ${packageManager.installDir})`);
-  const install = await run3(installCommand, join9(dir, packageManager.installDir), {
+  const install = await run3(installCommand, join10(dir, packageManager.installDir), {
     ...env,
     ...installOnlyEnv(options.installEnv ?? [])
   });
@@ -79022,7 +79094,7 @@ async function installAndBuild(options) {
   };
 }
 async function plannedCommands(options, packageManager) {
-  const appDir = join9(options.dir, options.workingDirectory ?? ".");
+  const appDir = join10(options.dir, options.workingDirectory ?? ".");
   return {
     installCommand: options.installCommand ?? packageManager.installCommand,
     buildCommand: options.buildCommand ?? (await hasBuildScript(appDir) ? packageManager.runScriptCommand("build") : void 0)
@@ -79069,7 +79141,7 @@ function failureHint(stage, label, command, log, env) {
 }
 async function hasBuildScript(appDir) {
   try {
-    const manifest = JSON.parse(await readFile3(join9(appDir, "package.json"), "utf8"));
+    const manifest = JSON.parse(await readFile3(join10(appDir, "package.json"), "utf8"));
     return typeof manifest.scripts?.build === "string";
   } catch {
     return false;
@@ -79086,9 +79158,9 @@ function installOnlyEnv(names) {
 
 // src/prepare/worktree.ts
 import { spawnSync as spawnSync2 } from "node:child_process";
-import { rmSync as rmSync2 } from "node:fs";
+import { rmSync as rmSync3 } from "node:fs";
 import { mkdtemp as mkdtemp3, rm as rm5 } from "node:fs/promises";
-import { join as join10 } from "node:path";
+import { join as join11 } from "node:path";
 
 // src/process/git.ts
 import { execFile as execFile2 } from "node:child_process";
@@ -79113,7 +79185,7 @@ function git(repoDir, args) {
 // src/prepare/worktree.ts
 async function createWorktree(options) {
   const { repoDir, sha, label, log } = options;
-  const dir = await mkdtemp3(join10(options.parentDir ?? scratchDir(), `leakwatch-${label}-`));
+  const dir = await mkdtemp3(join11(options.parentDir ?? scratchDir(), `leakwatch-${label}-`));
   const added = await git(repoDir, [
     "-c",
     "core.hooksPath=/dev/null",
@@ -79136,7 +79208,7 @@ async function createWorktree(options) {
   if (user) giveTo(user, dir, "0755");
   const release = cleanUpOnExit(() => {
     if (user) removeSandboxed(dir, sandbox);
-    else rmSync2(dir, { recursive: true, force: true });
+    else rmSync3(dir, { recursive: true, force: true });
     spawnSync2("git", ["-C", repoDir, "worktree", "prune"], { stdio: "ignore" });
   });
   let disposal;
@@ -79175,14 +79247,14 @@ async function prepareCandidate(options) {
   });
   const dispose = () => worktree[Symbol.asyncDispose]();
   try {
-    const appDir = join11(worktree.dir, options.workingDirectory);
+    const appDir = join12(worktree.dir, options.workingDirectory);
     const packageManager = await detectPackageManager({
       rootDir: worktree.dir,
       workingDirectory: options.workingDirectory
     });
     await applyChanges({
-      appManifestPath: join11(appDir, "package.json"),
-      rootManifestPath: join11(worktree.dir, packageManager.installDir, "package.json"),
+      appManifestPath: join12(appDir, "package.json"),
+      rootManifestPath: join12(worktree.dir, packageManager.installDir, "package.json"),
       packageManager: packageManager.name,
       changes: options.changes.filter((change) => !change.isRuntime)
     });
@@ -79319,7 +79391,7 @@ async function measureCandidate(options, candidate) {
       },
       // Heap snapshots explain the full head already; candidates only need a verdict.
       { ...options.plan, heapSnapshots: "never" },
-      { ...options.context, workDir: join12(options.logDir, candidate.folder) }
+      { ...options.context, workDir: join13(options.logDir, candidate.folder) }
     );
     const verdict = report.comparison.verdict;
     const steady2 = primaryFit(report.head)?.steady;
@@ -83563,7 +83635,7 @@ async function resolveCommit2(repoDir, ref, isShallow, log) {
 import { existsSync as existsSync6 } from "node:fs";
 import { mkdir as mkdir5 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
-import { join as join14 } from "node:path";
+import { join as join15 } from "node:path";
 
 // node_modules/@actions/core/lib/command.js
 import * as os2 from "os";
@@ -84152,7 +84224,7 @@ async function resolveNodeRuntime(pin, options) {
   const named = range === pin.spec ? pin.spec : `${pin.spec} (${range})`;
   if (options.source !== "npm") {
     const dir = process.env.RUNNER_TOOL_CACHE ? find("node", range) : "";
-    if (dir) return { version: versionIn(dir), binDir: join14(dir, "bin"), origin: "tool-cache" };
+    if (dir) return { version: versionIn(dir), binDir: join15(dir, "bin"), origin: "tool-cache" };
     if (options.source === "tool-cache") {
       throw new LeakwatchError(
         "NODE_NOT_IN_TOOL_CACHE",
@@ -84165,7 +84237,7 @@ async function resolveNodeRuntime(pin, options) {
   }
   return installFromNpm({ range, named, source: pin.source }, options);
 }
-var versionIn = (dir) => join14(dir, "..").split(/[\\/]/).pop() ?? "";
+var versionIn = (dir) => join15(dir, "..").split(/[\\/]/).pop() ?? "";
 async function nodeOnPathVersion() {
   const { stdout } = await getExecOutput("node", ["--version"], {
     silent: true,
@@ -84194,9 +84266,9 @@ async function installFromNpm(pin, options) {
       }
     );
   }
-  const dir = join14(options.cacheDir ?? defaultCacheDir(), version);
-  const binDir = join14(dir, "node_modules", "node", "bin");
-  if (!existsSync6(join14(binDir, "node"))) {
+  const dir = join15(options.cacheDir ?? defaultCacheDir(), version);
+  const binDir = join15(dir, "node_modules", "node", "bin");
+  if (!existsSync6(join15(binDir, "node"))) {
     options.log(`node: installing ${version} from the npm registry into ${dir}`);
     await mkdir5(dir, { recursive: true, mode: 493 });
     const install = await getExecOutput(
@@ -84213,7 +84285,7 @@ async function installFromNpm(pin, options) {
       ],
       { silent: true, ignoreReturnCode: true, env }
     );
-    if (install.exitCode !== 0 || !existsSync6(join14(binDir, "node"))) {
+    if (install.exitCode !== 0 || !existsSync6(join15(binDir, "node"))) {
       throw new LeakwatchError(
         "NODE_INSTALL_FAILED",
         `Installing Node.js ${version} from the npm registry failed.`,
@@ -84226,33 +84298,33 @@ async function installFromNpm(pin, options) {
   return { version, binDir, origin: "npm" };
 }
 function defaultCacheDir() {
-  return join14(process.env.RUNNER_TOOL_CACHE ?? tmpdir3(), "leakwatch-node");
+  return join15(process.env.RUNNER_TOOL_CACHE ?? tmpdir3(), "leakwatch-node");
 }
 var firstLine = (text2) => text2.split("\n").find((line) => /\S/.test(line))?.trim() ?? "";
 
 // src/prepare/prepare-both.ts
-import { join as join17 } from "node:path";
+import { join as join18 } from "node:path";
 
 // src/prepare/cached-install.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash3 } from "node:crypto";
 import { mkdir as mkdir7, readFile as readFile6, writeFile as writeFile6 } from "node:fs/promises";
-import { join as join16 } from "node:path";
+import { join as join17 } from "node:path";
 
 // src/prepare/base-cache.ts
-import { createHash, randomUUID as randomUUID2 } from "node:crypto";
+import { createHash as createHash2, randomUUID as randomUUID2 } from "node:crypto";
 import { cp as cp3, mkdir as mkdir6, readdir as readdir3, readFile as readFile5, readlink as readlink2, rename as rename2, rm as rm6, writeFile as writeFile5 } from "node:fs/promises";
-import { join as join15, relative as relative3 } from "node:path";
+import { join as join16, relative as relative3 } from "node:path";
 var FORMAT = 1;
 var MARKER = "leakwatch-entry.json";
 function baseCacheKey(parts) {
-  const digest = createHash("sha256").update(JSON.stringify({ format: FORMAT, ...parts })).digest("hex");
+  const digest = createHash2("sha256").update(JSON.stringify({ format: FORMAT, ...parts })).digest("hex");
   return `leakwatch-base-${parts.mergeBaseSha.slice(0, 12)}-${digest.slice(0, 32)}`;
 }
 function folderStore(cacheDir) {
   return {
     description: `folder ${cacheDir}`,
     async restore(key, targetDir) {
-      const entryDir = join15(cacheDir, key);
+      const entryDir = join16(cacheDir, key);
       const verdict = await verifyEntry(entryDir, key);
       if (verdict.status !== "hit") {
         if (verdict.status === "corrupt") await rm6(entryDir, { recursive: true, force: true });
@@ -84262,8 +84334,8 @@ function folderStore(cacheDir) {
       return verdict;
     },
     async save(key, sourceDir) {
-      const finalDir = join15(cacheDir, key);
-      const partialDir = join15(cacheDir, `.partial-${key}-${randomUUID2().slice(0, 8)}`);
+      const finalDir = join16(cacheDir, key);
+      const partialDir = join16(cacheDir, `.partial-${key}-${randomUUID2().slice(0, 8)}`);
       try {
         await mkdir6(partialDir, { recursive: true });
         await writeEntry(sourceDir, partialDir, key);
@@ -84276,20 +84348,20 @@ function folderStore(cacheDir) {
   };
 }
 async function restoreEntry(entryDir, targetDir) {
-  await copyTree(join15(entryDir, "content"), targetDir);
+  await copyTree(join16(entryDir, "content"), targetDir);
 }
 async function writeEntry(sourceDir, entryDir, key) {
-  const contentDir = join15(entryDir, "content");
+  const contentDir = join16(entryDir, "content");
   await copyTree(sourceDir, contentDir);
   const contentHash = await hashTree(contentDir);
   const marker = { format: FORMAT, key, contentHash, createdAt: (/* @__PURE__ */ new Date()).toISOString() };
-  await writeFile5(join15(entryDir, MARKER), `${JSON.stringify(marker, null, 2)}
+  await writeFile5(join16(entryDir, MARKER), `${JSON.stringify(marker, null, 2)}
 `);
 }
 async function verifyEntry(entryDir, key) {
   let text2;
   try {
-    text2 = await readFile5(join15(entryDir, MARKER), "utf8");
+    text2 = await readFile5(join16(entryDir, MARKER), "utf8");
   } catch {
     const exists3 = await readdir3(entryDir).then(
       () => true,
@@ -84305,7 +84377,7 @@ async function verifyEntry(entryDir, key) {
   }
   if (marker.format !== FORMAT || marker.key !== key)
     return { status: "corrupt", reason: "marker for another key" };
-  const actual = await hashTree(join15(entryDir, "content")).catch(() => null);
+  const actual = await hashTree(join16(entryDir, "content")).catch(() => null);
   if (actual !== marker.contentHash) return { status: "corrupt", reason: "content does not match its hash" };
   return { status: "hit" };
 }
@@ -84318,11 +84390,11 @@ async function copyTree(from, to) {
   });
 }
 async function hashTree(root) {
-  const hash = createHash("sha256");
+  const hash = createHash2("sha256");
   const walk2 = async (dir) => {
     const entries = (await readdir3(dir, { withFileTypes: true })).sort((a, b) => a.name < b.name ? -1 : 1);
     for (const entry of entries) {
-      const path9 = join15(dir, entry.name);
+      const path9 = join16(dir, entry.name);
       const name = relative3(root, path9);
       if (name === ".git") continue;
       if (entry.isSymbolicLink()) hash.update(`l\0${name}\0${await readlink2(path9)}\0`);
@@ -84345,19 +84417,19 @@ async function installAndBuildWithCache(options, cache) {
   const workingDirectory = options.workingDirectory ?? ".";
   const packageManager = await detectPackageManager({ rootDir: options.dir, workingDirectory });
   const commands2 = await plannedCommands(options, packageManager);
-  const keyedFile = packageManager.lockfile ?? join16(workingDirectory, "package.json");
-  const keyedBytes = await readFile6(join16(options.dir, keyedFile)).catch(() => null);
+  const keyedFile = packageManager.lockfile ?? join17(workingDirectory, "package.json");
+  const keyedBytes = await readFile6(join17(options.dir, keyedFile)).catch(() => null);
   if (!keyedBytes) return { result: await installAndBuild(options) };
   const key = baseCacheKey({
     mergeBaseSha: cache.mergeBaseSha,
     workingDirectory,
-    lockfileHash: createHash2("sha256").update(keyedBytes).digest("hex"),
+    lockfileHash: createHash3("sha256").update(keyedBytes).digest("hex"),
     installCommand: commands2.installCommand,
     buildCommand: commands2.buildCommand ?? "",
     nodeVersion: await installingNodeVersion(options.env),
     platform: `${process.platform}-${process.arch}`
   });
-  const installDir = join16(options.dir, packageManager.installDir);
+  const installDir = join17(options.dir, packageManager.installDir);
   const startedMs = performance.now();
   const restored = await cache.store.restore(key, installDir).catch((error) => ({ status: "miss", reason: String(error).slice(0, 200) }));
   const use = (status2, note2) => ({
@@ -84371,7 +84443,7 @@ async function installAndBuildWithCache(options, cache) {
     const user = userFor(label);
     if (user) giveTo(user, installDir);
     await mkdir7(options.logDir, { recursive: true });
-    const logPath = join16(options.logDir, `leakwatch-${label}-cache.log`);
+    const logPath = join17(options.logDir, `leakwatch-${label}-cache.log`);
     await writeFile6(logPath, `restored ${key} from ${cache.store.description}
 `);
     log(`${label}: restored from the base cache (${key}); install and build skipped`);
@@ -84432,7 +84504,7 @@ async function prepareBoth(options) {
       return {
         sha: worktree.sha,
         dir: worktree.dir,
-        appDir: join17(worktree.dir, options.workingDirectory ?? "."),
+        appDir: join18(worktree.dir, options.workingDirectory ?? "."),
         ...prepared
       };
     };
@@ -84459,8 +84531,8 @@ async function prepareBoth(options) {
 }
 
 // src/process/isolation/open.ts
-import { readFileSync as readFileSync3, readlinkSync } from "node:fs";
-import { dirname as dirname4, join as join18 } from "node:path";
+import { readFileSync as readFileSync4, readlinkSync } from "node:fs";
+import { dirname as dirname4, join as join19 } from "node:path";
 async function openIsolation(options) {
   const reason = sameUserReason();
   if (reason) {
@@ -84476,7 +84548,7 @@ async function openIsolation(options) {
   ];
   return openSandbox({
     probeSource: probePath(),
-    stubSource: join18(findPackageRoot(), "dist", "stub.cjs"),
+    stubSource: join19(findPackageRoot(), "dist", "stub.cjs"),
     protectedPaths,
     log: options.log
   });
@@ -84487,7 +84559,7 @@ function runnerRoots() {
     try {
       const exe = readlinkSync(`/proc/${pid}/exe`);
       if (/\/bin\/Runner\.(Worker|Listener)$/.test(exe)) roots.push(dirname4(dirname4(exe)));
-      const stat2 = readFileSync3(`/proc/${pid}/stat`, "utf8");
+      const stat2 = readFileSync4(`/proc/${pid}/stat`, "utf8");
       pid = Number(stat2.slice(stat2.lastIndexOf(")") + 2).split(" ")[1]);
     } catch {
       break;
@@ -85162,7 +85234,7 @@ async function prepareAndMeasure(options, baseline, diff) {
       leakwatchVersion: leakwatchVersion(),
       bumpedPackages: runtimes.changes.filter((change) => !change.isRuntime).map((change) => change.name),
       keepSnapshotsDir: options.keepSnapshotsDir,
-      workDir: join19(options.logDir, "apps"),
+      workDir: join20(options.logDir, "apps"),
       log
     };
     const report = await compareApps(
@@ -86033,7 +86105,7 @@ function renderMeasureText(report, options = {}) {
 }
 
 // src/cli/record.ts
-import { dirname as dirname6, join as join20, relative as relative4, resolve as resolve4 } from "node:path";
+import { dirname as dirname6, join as join21, relative as relative4, resolve as resolve4 } from "node:path";
 import { setTimeout as delay4 } from "node:timers/promises";
 async function runRecord(args, shared, logDir, io) {
   var _stack = [];
@@ -86080,7 +86152,7 @@ async function runRecord(args, shared, logDir, io) {
       heapCapMb: plan.heapCapMb,
       rssLimitMb: plan.rssLimitMb,
       probePath: probePath(),
-      logPath: join20(logDir, "record.log"),
+      logPath: join21(logDir, "record.log"),
       env: { ...scenario.env, ...upstreams.env },
       log
     }), true);
@@ -86165,7 +86237,7 @@ async function runCliCommand(command, io) {
 }
 async function withLogDir(shared, io, run3) {
   if (shared.logDir) return run3(resolve5(io.cwd, shared.logDir));
-  const logDir = await mkdtemp4(join21(tmpdir4(), "leakwatch-logs-"));
+  const logDir = await mkdtemp4(join22(tmpdir4(), "leakwatch-logs-"));
   let exitCode = 2;
   try {
     exitCode = await run3(logDir);
