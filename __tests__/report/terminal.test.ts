@@ -151,4 +151,37 @@ describe('renderCompareText', () => {
     expect(lines).toContain('  fix     Check the start command.');
     expect(lines).toContain('head log (last lines):');
   });
+
+  it('names and counts the direct bumps in the headline, the lockfile-only moves as one transitive count', () => {
+    const bump = (name: string, direct: boolean) => ({
+      name,
+      from: '1.0.0',
+      to: '1.0.1',
+      kind: 'patch' as const,
+      direct,
+    });
+    const transitive = Array.from({ length: 16 }, (_, index) => bump(`dep-${index}`, false));
+    const headline = (changes: ReturnType<typeof bump>[]) =>
+      renderCompareText(
+        buildReport({
+          verdict: 'unchanged',
+          base: { slopeBytes: 1 },
+          head: { slopeBytes: 1 },
+          dependencyChanges: changes,
+        }),
+      )
+        .replace(/\n {5}/g, ' ')
+        .split('\n')[0];
+    // One bump of next that moved 16 lockfile entries is one bump, not "and 16 more".
+    expect(headline([...transitive, bump('next', true)])).toMatch(
+      / · next 1\.0\.0 → 1\.0\.1 \(\+16 transitive\)$/,
+    );
+    expect(headline([bump('next', true), bump('react', true), ...transitive])).toMatch(
+      / · next 1\.0\.0 → 1\.0\.1 and 1 more \(\+16 transitive\)$/,
+    );
+    expect(headline([bump('next', true)])).toMatch(/ · next 1\.0\.0 → 1\.0\.1$/);
+    expect(headline(transitive.slice(0, 3))).toMatch(
+      / · dep-0 1\.0\.0 → 1\.0\.1 and 2 more, all transitive$/,
+    );
+  });
 });

@@ -97,12 +97,24 @@ export function subjectText(report: CompareReport, changes: DependencyChange[], 
     return `${changeText(lead, fmt)}${bumps > 1 ? ` (culprit of ${bumps} bumps)` : ''}`;
   }
   if (changes.length === 0) return null;
-  const ordered = [...changes].sort((a, b) => Number(b.direct) - Number(a.direct));
-  const [first] = ordered;
-  if (!first) return null;
-  return ordered.length === 1
-    ? changeText(first, fmt)
-    : `${changeText(first, fmt)} and ${formatInteger(ordered.length - 1)} more`;
+  return changesText(changes, fmt);
+}
+
+/**
+ * The direct bumps by name and count, the lockfile-only moves they bring as one count:
+ * `next 12.1.0 → 12.1.6 (+16 transitive)`, `next … and 2 more (+16 transitive)`.
+ */
+function changesText(changes: DependencyChange[], fmt: Inline): string {
+  const direct = changes.filter((change) => change.direct);
+  const [first] = direct.length > 0 ? direct : changes;
+  if (!first) return '';
+  if (direct.length === 0) {
+    const others = changes.length - 1;
+    return `${changeText(first, fmt)}${others > 0 ? ` and ${formatInteger(others)} more` : ''}, all transitive`;
+  }
+  const more = direct.length > 1 ? ` and ${formatInteger(direct.length - 1)} more` : '';
+  const transitive = changes.length - direct.length;
+  return `${changeText(first, fmt)}${more}${transitive > 0 ? ` (+${formatInteger(transitive)} transitive)` : ''}`;
 }
 
 export function revisionsText(report: CompareReport, fmt: Inline): string | null {
