@@ -77,7 +77,11 @@ describe('an install behind a registry mirror, with an empty COREPACK_HOME', () 
     expect(result.hint).toContain(
       `Corepack could not verify the package manager's signature on ${mirrorUrl}`,
     );
-    expect(result.hint).toContain('COREPACK_INTEGRITY_KEYS=0');
+    expect(result.hint).toContain("in the leakwatch step's `env:` (`COREPACK_INTEGRITY_KEYS: '0'`)");
+    expect(result.hint).toContain('(`COREPACK_INTEGRITY_KEYS=0 npx leakwatch compare …`)');
+    // One setting, the one that works: no other corepack variable to try.
+    const named = new Set(result.hint?.match(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g));
+    expect([...named]).toEqual(['COREPACK_INTEGRITY_KEYS']);
   });
 
   it("quotes the install log's first error line when the mirror cannot be reached", async () => {

@@ -60,10 +60,12 @@ export function isCorepackSignatureFailure(log: string): boolean {
   return /No compatible signature found|Cannot find matching keyid|Signature does not match/.test(log);
 }
 
+/** One setting, the one corepack reads as "skip the check", and where to put it for the action and the CLI. */
 export function corepackSignatureHint(registry: string | undefined): string {
   return (
     `Corepack could not verify the package manager's signature${registry ? ` on ${registry}` : ''}: ` +
-    'registry mirrors often do not serve the signing keys corepack checks against. Set COREPACK_INTEGRITY_KEYS=0 in ' +
-    "the step's env to skip that check (or COREPACK_INTEGRITY_KEYS to your mirror's keys)."
+    'registry mirrors often do not serve the signing keys corepack checks against. Set COREPACK_INTEGRITY_KEYS=0 ' +
+    "to skip that check: in the leakwatch step's `env:` (`COREPACK_INTEGRITY_KEYS: '0'`), or before the CLI " +
+    '(`COREPACK_INTEGRITY_KEYS=0 npx leakwatch compare …`); leakwatch passes it to the install.'
   );
 }
