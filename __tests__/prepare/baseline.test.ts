@@ -68,14 +68,35 @@ describe('resolveBaseline', () => {
     expect((error as LeakwatchError).hint).toContain('fetch-depth: 0');
   });
 
-  it('says when a ref does not exist anywhere', async () => {
+  it('lists the nearest existing refs when a ref is not in a full clone, with no shallow-clone advice', async () => {
     const repo = await branchedRepo(0);
+    gitIn(repo.dir, 'branch', 'feature-two');
+    gitIn(repo.dir, 'tag', 'v1.0.0');
     const error = await resolveBaseline({
       repoDir: repo.dir,
-      baseRef: 'no-such-branch',
-      headRef: 'feature',
+      baseRef: 'main',
+      headRef: 'featrue',
       log,
     }).catch((caught: unknown) => caught);
     expect((error as LeakwatchError).code).toBe('REF_NOT_FOUND');
+    expect((error as LeakwatchError).hint).toBe(
+      'No branch, tag or commit is called featrue. The nearest that exist: feature, feature-two, main, v1.0.0.',
+    );
+  });
+
+  it('keeps the fetch-depth hint for a ref missing from a shallow clone', async () => {
+    const repo = await branchedRepo(1);
+    const clone = await makeTempDir('shallow-missing-ref');
+    cleanup.push(clone);
+    gitIn(clone, 'clone', '-q', '--depth', '1', '--branch', 'feature', `file://${repo.dir}`, '.');
+    const error = await resolveBaseline({
+      repoDir: clone,
+      baseRef: 'no-such-branch',
+      headRef: 'HEAD',
+      log,
+    }).catch((caught: unknown) => caught);
+    expect((error as LeakwatchError).code).toBe('REF_NOT_FOUND');
+    expect((error as LeakwatchError).hint).toContain('fetch-depth: 0');
+    expect((error as LeakwatchError).hint).not.toContain('nearest');
   });
 });

@@ -1,5 +1,6 @@
 import { git } from '../process/git.js';
 import { LeakwatchError } from '../settings/errors.js';
+import { nearestRefs } from './nearest-refs.js';
 
 export interface ResolveBaselineOptions {
   repoDir: string;
@@ -122,8 +123,18 @@ async function resolveCommit(
       : fetched;
   if (resolved.exitCode !== 0) {
     throw new LeakwatchError('REF_NOT_FOUND', `Cannot find ${ref} locally or on origin: ${fetched.stderr}`, {
-      hint: `Check that ${ref} names a branch, tag or commit. ${fetchDepthHint}`,
+      hint: isShallow
+        ? `Check that ${ref} names a branch, tag or commit. ${fetchDepthHint}`
+        : await missingRefHint(repoDir, ref),
     });
   }
   return resolved.stdout;
+}
+
+/** In a full clone the ref is simply not there: name the refs that are, closest first. */
+async function missingRefHint(repoDir: string, ref: string): Promise<string> {
+  const nearest = await nearestRefs(repoDir, ref);
+  if (nearest.length === 0)
+    return `No branch, tag or commit is called ${ref}, and the repository has no branches.`;
+  return `No branch, tag or commit is called ${ref}. The nearest that exist: ${nearest.join(', ')}.`;
 }
