@@ -2,13 +2,16 @@
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { diffFolders } from '../deps/diff.js';
 import { compareApps, type EngineContext, measureApp } from '../measure/compare.js';
+import type { DependencyChange } from '../model/deps.js';
 import { compareRefs } from '../pipeline/pipeline.js';
 import { folderStore } from '../prepare/base-cache.js';
 import { leakwatchVersion, probePath } from '../process/package-files.js';
 import { withTimeLimit } from '../process/time-limit.js';
 import { renderCompareText, renderDependencyText, renderMeasureText } from '../report/terminal.js';
 import { loadScenario } from '../scenario/load.js';
+import { LeakwatchError } from '../settings/errors.js';
 import { buildRunPlan } from '../settings/read.js';
 import type { CliCommand, CompareRefsArgs, SharedOptions } from './args.js';
 import { runRecord } from './record.js';
@@ -87,17 +90,36 @@ async function runWithLogDir(
   };
 
   if (command.command === 'compare') {
-    const report = await compareApps(
-      { baseDir: resolve(io.cwd, command.baseDir), headDir: resolve(io.cwd, command.headDir) },
-      plan,
-      context,
-    );
-    await emit(report, renderCompareText(report, { isColor: io.isColor ?? false }), shared, io);
+    const dirs = { baseDir: resolve(io.cwd, command.baseDir), headDir: resolve(io.cwd, command.headDir) };
+    const changes = await folderChanges(dirs.baseDir, dirs.headDir, context.log);
+    const bumpedPackages = changes?.map((change) => change.name);
+    const measured = await compareApps(dirs, plan, { ...context, bumpedPackages });
+    const report = changes ? { ...measured, dependencyChanges: changes } : measured;
+    const text = renderCompareText(report, { isColor: io.isColor ?? false });
+    await emit(report, changes ? `${text}\n\n${renderDependencyText(changes)}` : text, shared, io);
     return compareExitCode[report.comparison.verdict];
   }
   const report = await measureApp(resolve(io.cwd, command.appDir), plan, context);
   await emit(report, renderMeasureText(report, { isColor: io.isColor ?? false }), shared, io);
   return { leak: 1, crashed: 1, error: 2, plateau: 0, transient: 0, flat: 0 }[report.app.verdict];
+}
+
+/** What differs between the folders' own package.json and lockfiles; undefined when they cannot be read. */
+async function folderChanges(
+  baseDir: string,
+  headDir: string,
+  log: (line: string) => void,
+): Promise<DependencyChange[] | undefined> {
+  try {
+    // Both folders run on the `node` on PATH: a different Node.js pin is not applied, so it is not listed.
+    const changes = (await diffFolders(baseDir, headDir)).changes.filter((change) => !change.isRuntime);
+    log(`dependency changes between the folders: ${changes.length}`);
+    return changes;
+  } catch (error) {
+    if (!(error instanceof LeakwatchError)) throw error;
+    log(`no dependency diff between the folders: ${error.message}`);
+    return undefined;
+  }
 }
 
 async function runCompareRefs(

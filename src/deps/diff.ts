@@ -2,11 +2,12 @@ import { posix } from 'node:path';
 import type { DependencyChange, DependencyDiff, PackageManagerName } from '../model/deps.js';
 import { LeakwatchError } from '../settings/errors.js';
 import { classifyChange, compareVersionsDescending, lowestInRange } from './classify.js';
-import { existingPaths, readFileAtCommit, resolveCommit } from './git-files.js';
+import { resolveCommit } from './git-files.js';
 import { lockfileCandidates, parseLockfile, pickLockfile } from './lockfile.js';
 import { type Manifest, parseManifest } from './manifest.js';
 import { diffNodePins, readNodePin } from './node-version.js';
 import type { LockGraph, ResolvedVersions } from './resolved.js';
+import { commitTree, type FileTree, folderTree } from './trees.js';
 import { groupIntoUnits } from './units.js';
 
 export interface DiffDependenciesOptions {
@@ -42,9 +43,30 @@ export async function diffDependencies(options: DiffDependenciesOptions): Promis
     resolveCommit(options.repoDir, options.baseRef),
     resolveCommit(options.repoDir, options.headRef),
   ]);
+  return diffTrees(
+    { ref: options.baseRef, tree: commitTree(options.repoDir, baseCommit) },
+    { ref: options.headRef, tree: commitTree(options.repoDir, headCommit) },
+    appDir,
+  );
+}
+
+/** The same diff between two app folders as they are on disk (`compare --base-dir/--head-dir`). */
+export function diffFolders(baseDir: string, headDir: string): Promise<DependencyDiff> {
+  return diffTrees(
+    { ref: baseDir, tree: folderTree(baseDir) },
+    { ref: headDir, tree: folderTree(headDir) },
+    '.',
+  );
+}
+
+async function diffTrees(
+  baseSide: { ref: string; tree: FileTree },
+  headSide: { ref: string; tree: FileTree },
+  appDir: string,
+): Promise<DependencyDiff> {
   const [base, head] = await Promise.all([
-    readSide(options.repoDir, options.baseRef, baseCommit, appDir),
-    readSide(options.repoDir, options.headRef, headCommit, appDir),
+    readSide(baseSide.tree, baseSide.ref, appDir),
+    readSide(headSide.tree, headSide.ref, appDir),
   ]);
   if (!head.manifest) {
     throw new LeakwatchError(
@@ -61,8 +83,8 @@ export async function diffDependencies(options: DiffDependenciesOptions): Promis
     ? diffVersions(base.locked?.versions ?? new Map(), head.locked?.versions ?? new Map(), direct)
     : diffRanges(base.manifest?.specs ?? new Map(), head.manifest.specs, direct);
   const nodePins = {
-    base: await readNodePin(options.repoDir, baseCommit, appDir),
-    head: await readNodePin(options.repoDir, headCommit, appDir),
+    base: await readNodePin(baseSide.tree, appDir),
+    head: await readNodePin(headSide.tree, appDir),
   };
   const runtimeChange = diffNodePins(nodePins.base, nodePins.head);
   // The runtime first: it changes everything the app runs.
@@ -100,23 +122,16 @@ function normalizeAppDir(workingDirectory: string): string {
   return dir;
 }
 
-async function readSide(repoDir: string, ref: string, commit: string, appDir: string): Promise<Side> {
+async function readSide(tree: FileTree, ref: string, appDir: string): Promise<Side> {
   const manifestPath = posix.join(appDir, 'package.json');
   const rootManifestPath = 'package.json';
   const candidates = lockfileCandidates(appDir);
   const workspaceFiles = [
     ...new Set(candidates.map((path) => posix.join(posix.dirname(path), 'pnpm-workspace.yaml'))),
   ];
-  const existing = await existingPaths(repoDir, commit, [
-    manifestPath,
-    rootManifestPath,
-    ...candidates,
-    ...workspaceFiles,
-  ]);
+  const existing = await tree.existing([manifestPath, rootManifestPath, ...candidates, ...workspaceFiles]);
   const readManifest = async (path: string) =>
-    existing.has(path)
-      ? parseManifest(await readFileAtCommit(repoDir, commit, path), `${path} at ${ref}`)
-      : null;
+    existing.has(path) ? parseManifest(await tree.read(path), `${path} at ${ref}`) : null;
   const manifest = await readManifest(manifestPath);
   const rootManifest = manifestPath === rootManifestPath ? manifest : await readManifest(rootManifestPath);
   const pathsRead = [manifestPath, rootManifestPath].filter((path) => existing.has(path));
@@ -124,7 +139,7 @@ async function readSide(repoDir: string, ref: string, commit: string, appDir: st
   const lockfilePath = pickLockfile(candidates, existing, preferred);
   if (!lockfilePath) return { ref, manifest, locked: null, pathsRead };
 
-  const lockfile = parseLockfile(lockfilePath, ref, await readFileAtCommit(repoDir, commit, lockfilePath));
+  const lockfile = parseLockfile(lockfilePath, ref, await tree.read(lockfilePath));
   const importer = posix.relative(posix.dirname(lockfilePath), appDir) || '.';
   // The root of a monorepo installs (and may run) every workspace, so all of them count there.
   const isWorkspaceRoot =

@@ -4,19 +4,19 @@ import { posix } from 'node:path';
 import semver from 'semver';
 import type { DependencyChange, NodePinInfo } from '../model/deps.js';
 import { classifyChange } from './classify.js';
-import { existingPaths, readFileAtCommit } from './git-files.js';
 import { isRecord } from './resolved.js';
+import type { FileTree } from './trees.js';
 
 export type NodePin = NodePinInfo;
 
 const versionFiles = ['.nvmrc', '.node-version', '.tool-versions'] as const;
 
 /**
- * The Node.js version pinned for the app at `commit`: in the app folder, then each folder above it, the first of
+ * The Node.js version pinned for the app in `tree`: in the app folder, then each folder above it, the first of
  * .nvmrc, .node-version, .tool-versions (`nodejs`), then the app's package.json `volta.node` or an exact
  * `engines.node` (a range there states support, not the version the app runs on).
  */
-export async function readNodePin(repoDir: string, commit: string, appDir: string): Promise<NodePin | null> {
+export async function readNodePin(tree: FileTree, appDir: string): Promise<NodePin | null> {
   const dirs: string[] = [];
   for (let dir = appDir; ; dir = posix.dirname(dir)) {
     dirs.push(dir);
@@ -26,9 +26,9 @@ export async function readNodePin(repoDir: string, commit: string, appDir: strin
     ...versionFiles.map((file) => posix.join(dir, file)),
     posix.join(dir, 'package.json'),
   ]);
-  const existing = await existingPaths(repoDir, commit, candidates);
+  const existing = await tree.existing(candidates);
   for (const path of candidates.filter((candidate) => existing.has(candidate))) {
-    const spec = parsePin(posix.basename(path), await readFileAtCommit(repoDir, commit, path));
+    const spec = parsePin(posix.basename(path), await tree.read(path));
     if (spec) return { spec: spec.value, source: spec.field ? `${path} ${spec.field}` : path };
   }
   return null;

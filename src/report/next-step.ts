@@ -29,7 +29,10 @@ function regressionStep(report: CompareReport, changes: DependencyChange[], fmt:
       : `Stay on ${base} until a release without the leak; report it upstream with the heap diff below.`;
   }
   if (changes.length > 1) return 'Keep the base versions, or split this update to find the bump that leaks.';
-  return 'No dependency change is known for this comparison: look at what holds the growth below.';
+  // Two folders compared as they are, without a package.json leakwatch could read: nothing to diff.
+  if (report.dependencyChanges === undefined)
+    return 'Comparing two folders with no dependency diff: look at what holds the growth below.';
+  return 'No dependency changed between base and head: look at what holds the growth below.';
 }
 
 /** The first line of a log that reads like the error, e.g. `Error: Cannot find module '/app/srever.js'`. */
