@@ -54,6 +54,35 @@ describe('parseUntrustedReport', () => {
       }),
       /\/head\/exit/,
     ],
+    // The headline says "head crashed (SIGABRT)" and "ran out of resources (EMFILE)" as words.
+    [
+      'markup as a crash signal',
+      JSON.stringify({
+        ...measured(),
+        head: {
+          ...measured().head,
+          exit: {
+            kind: 'crash',
+            code: null,
+            signal: '<img src=x onerror=alert(1)>',
+            requestsSent: 1,
+            logTail: '',
+          },
+        },
+      }),
+      /\/head\/exit/,
+    ],
+    [
+      'a mention as an exhaustion code',
+      JSON.stringify({
+        ...measured(),
+        head: {
+          ...measured().head,
+          exit: { kind: 'exhausted', errorCode: '@admin', requestsSent: 1, elapsedMs: 1, logTail: '' },
+        },
+      }),
+      /\/head\/exit/,
+    ],
     [
       'an oversized package name',
       JSON.stringify(measured({ dependencyChanges: [{ ...contentfulBump, name: 'x'.repeat(300) }] })),

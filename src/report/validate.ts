@@ -65,13 +65,14 @@ const exit = {
     object({
       kind: { const: 'crash' },
       code: nullable({ type: 'integer' }),
-      signal: nullable(text(40)),
+      // Both reach the headline as words: only a signal's or an errno's name is one.
+      signal: nullable({ type: 'string', pattern: '^SIG[A-Z0-9]{1,12}$' }),
       requestsSent: count,
       logTail,
     }),
     object({
       kind: { const: 'exhausted' },
-      errorCode: text(40),
+      errorCode: { type: 'string', pattern: '^E[A-Z0-9]{1,20}$' },
       requestsSent: count,
       elapsedMs: count,
       logTail,
