@@ -213,6 +213,8 @@ describe('confirmPullRequestHead', () => {
       confirmPullRequestHead({ octokit, owner, repo, number: 404, headSha }),
     ).rejects.toMatchObject({
       code: 'REPORT_REJECTED',
+      message:
+        'reading PR #404, which the report names, failed: 404 Not Found; the workflow needs `permissions: pull-requests: read`',
     });
     expect(
       github.requests.filter((request) => request.path === `/repos/${owner}/${repo}/pulls/12`),

@@ -71,6 +71,8 @@ export interface GitHubCall {
   /** The `permissions:` entry that allows it, e.g. `pull-requests: write`. */
   permission: string;
   code: string;
+  /** False where the token is never a fork PR's (report mode's workflow_run). */
+  mayBeForkToken?: boolean;
 }
 
 /** A failed call as a user error naming the call, GitHub's answer and what to change. */
@@ -94,7 +96,7 @@ export function githubCallFailed(call: GitHubCall, error: unknown): LeakwatchErr
     : status === 401
       ? "the token was refused: pass a valid `github-token` (the default is the job's GITHUB_TOKEN)"
       : status === 403 || status === 404
-        ? `the workflow needs \`permissions: ${call.permission}\` (a fork PR's token is read-only: use \`mode: measure\` with a \`mode: report\` workflow_run)`
+        ? `the workflow needs \`permissions: ${call.permission}\`${call.mayBeForkToken === false ? '' : " (a fork PR's token is read-only: use `mode: measure` with a `mode: report` workflow_run)"}`
         : `GitHub answered with a server error ${SERVER_ERROR_RETRIES + 1} times: rerun the job (https://www.githubstatus.com)`;
   return new LeakwatchError(call.code, `${call.doing} failed: ${status}${text}; ${hint}`, { cause: error });
 }

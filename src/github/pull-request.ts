@@ -2,7 +2,7 @@
 // untrusted report and must confirm it here: the PR's current head must be the commit the run measured.
 
 import { LeakwatchError } from '../settings/errors.js';
-import type { GitHubClient } from './client.js';
+import { type GitHubClient, githubCallFailed } from './client.js';
 
 export interface ConfirmPullRequestOptions {
   octokit: GitHubClient;
@@ -20,8 +20,13 @@ export async function confirmPullRequestHead(options: ConfirmPullRequestOptions)
     const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
     actualHeadSha = data.head.sha;
   } catch (error) {
-    throw new LeakwatchError('REPORT_REJECTED', `The report names PR #${number}, which could not be read.`, {
-      hint: 'Give the report workflow `permissions: pull-requests: write`; a forged report may name a PR that does not exist.',
+    const doing = `reading PR #${number}, which the report names,`;
+    const failed = githubCallFailed(
+      { doing, permission: 'pull-requests: read', code: 'REPORT_REJECTED', mayBeForkToken: false },
+      error,
+    );
+    throw new LeakwatchError(failed.code, failed.message, {
+      hint: 'A forged report may name a PR that does not exist.',
       cause: error,
     });
   }
