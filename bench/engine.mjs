@@ -35,7 +35,7 @@ function series(name, baseDir, headDir) {
     wallMs += report.durationMs;
     loadPhaseMs += report.base.load.durationMs + report.head.load.durationMs;
     process.stderr.write(
-      `${name} run ${run + 1}/${runs}: ${report.comparison.verdict} (${report.comparison.reason})\n`,
+      `${name} run ${run + 1}/${runs}: ${report.comparison.verdict} (${JSON.stringify(report.comparison.finding)})\n`,
     );
   }
   return {

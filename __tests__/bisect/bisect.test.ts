@@ -106,7 +106,7 @@ describe('bisection of a grouped bump', () => {
     const outcome = await compare(repoDir, lines);
     if (outcome.kind !== 'compared') throw new Error(`skipped: ${outcome.reason}`);
     const { report } = outcome;
-    expect(report.comparison.verdict, report.comparison.reason).toBe('regression');
+    expect(report.comparison.verdict, JSON.stringify(report.comparison.finding)).toBe('regression');
     const bisection = report.bisection;
     expect(bisection, lines.join('\n')).toBeDefined();
     if (!bisection) return;
@@ -170,7 +170,7 @@ describe('bisection of a grouped bump', () => {
     });
     if (outcome.kind !== 'compared') throw new Error(`skipped: ${outcome.reason}`);
     const { report } = outcome;
-    expect(report.head.exit?.kind, report.comparison.reason).toMatch(/oom|watchdog/);
+    expect(report.head.exit?.kind, JSON.stringify(report.comparison.finding)).toMatch(/oom|watchdog/);
     expect(report.base.exit).toBeNull();
     const bisection = report.bisection;
     const summary = JSON.stringify(

@@ -91,7 +91,7 @@ describe('bisection of a PR that bumps Node.js and a package', () => {
     const lines: string[] = [];
     const { report, logDir } = await compare(repoDir, lines, 'scenario.yml');
     const log = lines.join('\n');
-    expect(report.comparison.verdict, report.comparison.reason).toBe('regression');
+    expect(report.comparison.verdict, JSON.stringify(report.comparison.finding)).toBe('regression');
     expect([report.base.nodeVersion, report.head.nodeVersion]).toEqual([`v${baseNode}`, `v${headNode}`]);
     const bisection = report.bisection;
     expect(bisection, log).toBeDefined();
@@ -125,7 +125,7 @@ http
     const lines: string[] = [];
     const { report } = await compare(repoDir, lines);
     const log = lines.join('\n');
-    expect(report.comparison.verdict, report.comparison.reason).toBe('regression');
+    expect(report.comparison.verdict, JSON.stringify(report.comparison.finding)).toBe('regression');
     const bisection = report.bisection;
     const steps = bisection?.steps.map((step) => [step.packages, step.verdict, step.isConfirmation]);
     // The runtime half regresses; measured alone already, that run is its confirmation.

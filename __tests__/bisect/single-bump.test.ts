@@ -140,7 +140,7 @@ describe('a PR with a single bump', () => {
     });
     if (outcome.kind !== 'compared') throw new Error(`skipped: ${outcome.reason}`);
     const { report } = outcome;
-    expect(report.comparison.verdict, report.comparison.reason).toBe('regression');
+    expect(report.comparison.verdict, JSON.stringify(report.comparison.finding)).toBe('regression');
     expect(report.dependencyChanges?.filter((change) => !change.direct).length).toBeGreaterThan(5);
     const bisection = report.bisection;
     expect(bisection?.candidateCount, lines.join('\n')).toBe(0);

@@ -154,7 +154,7 @@ describe('leakwatch compare --base/--head on a Next.js app', () => {
     expect(run.exitCode, run.stderr).toBe(1);
     const report = JSON.parse(run.stdout);
     expect(report.kind).toBe('compare');
-    expect(report.comparison.verdict, report.comparison.reason).toBe('regression');
+    expect(report.comparison.verdict, JSON.stringify(report.comparison.finding)).toBe('regression');
     expect(report.head.verdict).toBe('leak');
     expect(report.base.traffic?.failed).toBe(0);
     expect(report.head.traffic?.failed).toBe(0);

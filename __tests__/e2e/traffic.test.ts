@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompareReport } from '../../src/model/report.js';
+import { describeComparison } from '../../src/report/verdict-text.js';
 import { type FixtureConfig, makeFixtureApp } from '../helpers/engine.js';
 
 const cli = resolve(import.meta.dirname, '../../dist/cli.js');
@@ -152,7 +153,8 @@ describe('traffic checks through the CLI', () => {
     // 40 of every 100 answers fail; the warm-up may stop early, mid-cycle, when the heap stops drifting.
     const lead = /head answers 500 to (3[89]|4[01]) % of requests, base to 0 %/;
     expect(report.head.error?.message).toMatch(lead);
-    expect(report.comparison.reason).toMatch(lead);
+    expect(report.comparison.finding).toMatchObject({ rule: 'side-error', side: 'head' });
+    expect(describeComparison(report)).toMatch(lead);
     expect(report.base.traffic?.failed).toBe(0);
     expect(stdout).toMatch(
       /^ERROR could not measure: head answers 500 to (3[89]|4[01]) % of requests, base to 0 %/,

@@ -132,9 +132,9 @@ describe('deaths are results', () => {
       head: { LEAK_KIND: 'page', LEAK_BYTES: 4_000 },
       settings: { ...atDefaults, heapCapMb: 8, rssLimitMb: 512, heapSnapshots: 'never' },
     });
-    expect(report.head.exit?.kind, report.comparison.reason).toBe('oom');
+    expect(report.head.exit?.kind, JSON.stringify(report.comparison.finding)).toBe('oom');
     expect(report.base.exit).toBeNull();
-    expect(report.comparison.verdict, report.comparison.reason).toBe('regression');
+    expect(report.comparison.verdict, JSON.stringify(report.comparison.finding)).toBe('regression');
     const baseLast = report.base.samples.filter((s) => s.phase !== 'idle' && s.phase !== 'settle').at(-1);
     expect((baseLast?.heapUsedBytes ?? 0) + (baseLast?.externalBytes ?? 0)).toBeGreaterThan(4 * 2 ** 20);
     expect(lines.some((line) => line.startsWith('base: stopping it, it served clearly more'))).toBe(true);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareSides, fitMetrics, fitTheilSen } from '../../src/analysis/analysis.js';
+import { fitMetrics, fitTheilSen } from '../../src/analysis/analysis.js';
+import { compareSides } from '../../src/analysis/rules.js';
 import type { MemorySample, SideResult } from '../../src/model/report.js';
 
 function sample(requestsSent: number, heapBytes: number): MemorySample {

@@ -1,6 +1,6 @@
 // The pure rules behind deaths and time-held memory, on hand-made samples.
 import { describe, expect, it } from 'vitest';
-import { compareDeaths } from '../../src/analysis/deaths.js';
+import { bothDied, oneSideDied } from '../../src/analysis/deaths.js';
 import { chooseRate, isSettled, judgeHold, wouldReachCap } from '../../src/analysis/time-held.js';
 import type { AppExit, MemorySample, SideResult } from '../../src/model/report.js';
 
@@ -54,7 +54,13 @@ function side(
   return result;
 }
 
-describe('compareDeaths', () => {
+/** The two death rules in their order: null when neither applies (nobody died). */
+function compareDeaths(base: SideResult, head: SideResult, heapCapBytes: number, isFinal = true) {
+  const input = { base, head, heapCapBytes, isFinal, thresholdBytesPerRequest: 8 };
+  return oneSideDied.decide(input) ?? bothDied.decide(input);
+}
+
+describe('the death rules', () => {
   const cap = 64 * MB;
   it('calls a head death a regression when base sits above half a small cap but hardly grows', () => {
     // Base's own 5 MB baseline fills more than half of an 8 MB cap; at 58 B/request it would need ~50,000 more.

@@ -59,7 +59,7 @@ describe('unmodified apps calling hard-coded origins', () => {
       root,
     );
     const report = parseCompare(result);
-    expect(report.comparison.verdict, report.comparison.reason).not.toBe('error');
+    expect(report.comparison.verdict, JSON.stringify(report.comparison.finding)).not.toBe('error');
     for (const side of [report.base, report.head]) {
       expect(side.traffic?.failed).toBe(0);
       // One page per request, plus the ready check's page (the ready path is /).

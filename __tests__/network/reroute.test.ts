@@ -113,7 +113,7 @@ describe('a leak inside the HTTP client, through a rerouted hard-coded origin', 
       root,
     );
     const report = parseCompare(run);
-    expect(run.exitCode, report.comparison.reason).toBe(1);
+    expect(run.exitCode, JSON.stringify(report.comparison.finding)).toBe(1);
     expect(report.comparison.verdict).toBe('regression');
     expect(report.comparison.deltaBytesPerRequest).toBeGreaterThan(2048);
     for (const side of [report.base, report.head]) {

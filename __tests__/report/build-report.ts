@@ -10,6 +10,7 @@ import type {
   SideVerdict,
   TrafficCounts,
 } from '../../src/model/report.js';
+import type { VerdictFinding } from '../../src/model/verdict.js';
 
 interface SideSpec {
   slopeBytes: number;
@@ -125,12 +126,33 @@ function side(label: 'base' | 'head', spec: SideSpec): SideResult {
   };
 }
 
+const USUAL_RULES = {
+  regression: 'slope-difference',
+  improvement: 'slope-improvement',
+  unchanged: 'within-noise',
+  'pre-existing': 'leak-at-both',
+} as const;
+
+function usualFinding(verdict: ComparisonVerdict, baseSlope: number, headSlope: number): VerdictFinding {
+  if (verdict === 'error') return { rule: 'too-few-samples' };
+  if (verdict === 'inconclusive') return { rule: 'both-died', isHeadWorse: true, isHeadBetter: true };
+  return {
+    rule: USUAL_RULES[verdict],
+    baseSlopeBytesPerRequest: baseSlope,
+    headSlopeBytesPerRequest: headSlope,
+    deltaBytesPerRequest: headSlope - baseSlope,
+    deltaUncertainty: 40,
+    thresholdBytesPerRequest: 256,
+  };
+}
+
 export function buildReport(options: {
   verdict: ComparisonVerdict;
   base: SideSpec;
   head: SideSpec;
   scenarioName?: string;
-  reason?: string;
+  /** The deciding rule; by default the usual one for the verdict, with the sides' slopes. */
+  finding?: VerdictFinding;
   dependencyChanges?: DependencyChange[];
   heapDiffs?: CompareReport['heapDiffs'];
   productionRps?: number;
@@ -165,7 +187,8 @@ export function buildReport(options: {
     head: side('head', options.head),
     comparison: {
       verdict: options.verdict,
-      reason: options.reason ?? 'head slope differs from base',
+      finding:
+        options.finding ?? usualFinding(options.verdict, options.base.slopeBytes, options.head.slopeBytes),
       deltaBytesPerRequest: options.head.slopeBytes - options.base.slopeBytes,
       deltaUncertainty: 40,
     },

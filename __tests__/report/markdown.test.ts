@@ -437,7 +437,12 @@ describe('renderMarkdownReport', () => {
         },
       },
       scenarioName: '<!-- leakwatch:x --> | pwn',
-      reason: '</details><img src=x onerror=alert(2)>',
+      finding: {
+        rule: 'side-error',
+        side: 'head',
+        code: 'X',
+        message: '</details><img src=x onerror=alert(2)>',
+      },
       dependencyChanges: changes,
     });
     const body = renderMarkdownReport({

@@ -91,7 +91,7 @@ export async function compareSeries({
       const head = report.head.fits.find((fit) => fit.metric === 'heapPlusExternal');
       results[run] = {
         verdict: report.comparison.verdict,
-        reason: report.comparison.reason,
+        reason: JSON.stringify(report.comparison.finding),
         deltaBytesPerRequest: report.comparison.deltaBytesPerRequest,
         headSlope: head?.steady?.slope ?? null,
         loadPhaseMsPerSide: { base: report.base.load.durationMs, head: report.head.load.durationMs },
@@ -112,7 +112,7 @@ export async function compareSeries({
       };
       onResult(results);
       process.stderr.write(
-        `${name} run ${run + 1}/${runs}: ${report.comparison.verdict}, ${report.comparison.reason}\n`,
+        `${name} run ${run + 1}/${runs}: ${report.comparison.verdict}, ${JSON.stringify(report.comparison.finding)}\n`,
       );
     }
   };

@@ -5,7 +5,6 @@ import { primaryFit } from '../analysis/analysis.js';
 import { type CheckConclusion, MAX_CHECK_SUMMARY_CHARS, publishCheckRun } from '../github/check-run.js';
 import { upsertStickyComment } from '../github/comment.js';
 import type { CompareReport } from '../model/report.js';
-import { INCONCLUSIVE_HINT } from '../report/adaptive.js';
 import {
   HEADLINES,
   type MarkdownReportInput,
@@ -14,6 +13,7 @@ import {
   renderJobSummary,
   renderMarkdownReport,
 } from '../report/markdown.js';
+import { describeComparison, inconclusiveHint } from '../report/verdict-text.js';
 import { LeakwatchError } from '../settings/errors.js';
 import type { ActionConfig } from './config.js';
 import type { ActionDeps } from './run-action.js';
@@ -165,12 +165,17 @@ function failureOf(
   if (!failsStep(failOn, verdict)) return null;
   if (verdict === 'regression') return `leakwatch: memory regression: ${reasonOf(rendered)}`;
   if (verdict === 'inconclusive')
-    return `leakwatch: inconclusive: ${reasonOf(rendered)}. ${INCONCLUSIVE_HINT}`;
+    return `leakwatch: inconclusive: ${reasonOf(rendered)}. ${hintsOf(rendered)}`.trimEnd();
   return `leakwatch: could not measure: ${reasonOf(rendered)}`;
 }
 
 function reasonOf(rendered: Rendered): string {
-  return rendered.error?.message ?? rendered.reports.map((report) => report.comparison.reason).join('; ');
+  return rendered.error?.message ?? rendered.reports.map(describeComparison).join('; ');
+}
+
+function hintsOf(rendered: Rendered): string {
+  const hints = rendered.reports.map((report) => inconclusiveHint(report.comparison.finding));
+  return [...new Set(hints.filter((hint) => hint !== null))].join(' ');
 }
 
 /** GitHub caps a step's summary at 1 MiB (bytes, where the comment limit counts characters). */

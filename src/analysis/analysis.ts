@@ -1,7 +1,6 @@
-// Pure statistics: memory-vs-requests slopes, per-side verdicts and the base/head comparison.
+// Pure statistics: memory-vs-requests slopes and per-side verdicts (rules.ts compares the two sides).
 import type {
   AppExit,
-  Comparison,
   MemorySample,
   MetricFit,
   MetricName,
@@ -9,8 +8,6 @@ import type {
   SideVerdict,
   SlopeFit,
 } from '../model/report.js';
-import { formatBytes } from '../model/units.js';
-import { compareDeaths, deathFacts } from './deaths.js';
 
 /** z for a two-sided 95 % interval. */
 const z95 = 1.959964;
@@ -23,7 +20,7 @@ const resourcesThresholdPerRequest = 1 / 1000;
  * for thousands of requests after warm-up, and that drift is the same at base and head, so the comparison (which
  * subtracts it) can use the finer threshold.
  */
-const sideLeakFactor = 4;
+export const sideLeakFactor = 4;
 /** RSS without a GC of its own is far noisier than the post-GC heap: it needs a much larger slope to count. */
 const rssThresholdFactor = 64;
 
@@ -146,14 +143,14 @@ function retainedPerRequest(
  * Settled memory carries a small bias of its own (a plain server keeps some tens of B/req between two settle
  * samples), so growth counts as given back when at most this share of the slope under load survived settling.
  */
-const survivingShareOfLeak = 0.1;
+export const survivingShareOfLeak = 0.1;
 /**
  * Two settle samples of the same healthy server differ by up to a few hundred KB (code and feedback caches the
  * collector keeps or drops): settled growth below this cannot be told from noise, whatever the scatter says.
  */
 const settleNoiseFloorBytes = 512 * 1024;
 
-function survivesSettle(retained: number | null, slopeUnderLoad: number, threshold: number): boolean {
+export function survivesSettle(retained: number | null, slopeUnderLoad: number, threshold: number): boolean {
   return retained === null || retained > Math.max(threshold, survivingShareOfLeak * slopeUnderLoad);
 }
 
@@ -192,96 +189,4 @@ export function sideVerdict(fits: MetricFit[], exit: AppExit | null): SideVerdic
   if (exit?.kind === 'crash') return 'error';
   if (exit) return 'crashed';
   return primaryFit({ fits })?.verdict ?? 'error';
-}
-
-/** `heapCapBytes` tells a survivor heading for its cap from one that was not (see compareDeaths). */
-export function compareSides(
-  base: SideResult,
-  head: SideResult,
-  thresholdBytesPerRequest: number,
-  heapCapBytes = Number.POSITIVE_INFINITY,
-  isFinal = true,
-): Comparison {
-  const verdictOf = (
-    verdict: Comparison['verdict'],
-    reason: string,
-    delta: number | null = null,
-    uncertainty: number | null = null,
-  ): Comparison => ({
-    verdict,
-    reason,
-    deltaBytesPerRequest: delta,
-    deltaUncertainty: uncertainty,
-  });
-
-  for (const side of [base, head]) {
-    if (side.error) return verdictOf('error', `${side.label} could not be measured: ${side.error.message}`);
-    if (side.exit?.kind === 'crash') {
-      const how = side.exit.signal ?? `code ${side.exit.code}`;
-      return verdictOf('error', `${side.label} crashed (${how}) after ${side.exit.requestsSent} requests`);
-    }
-  }
-  const death = compareDeaths(base, head, heapCapBytes, isFinal);
-  if (death) {
-    return {
-      ...verdictOf(death.verdict, death.reason),
-      deaths: { base: deathFacts(base), head: deathFacts(head) },
-    };
-  }
-
-  const baseFit = primaryFit(base);
-  const headFit = primaryFit(head);
-  if (!baseFit?.steady || !headFit?.steady) {
-    return verdictOf('error', 'too few samples to fit a slope; raise the number of rounds');
-  }
-  const delta = headFit.steady.slope - baseFit.steady.slope;
-  const uncertainty = Math.hypot(halfWidth(baseFit.steady), halfWidth(headFit.steady));
-  const slopes = `head retains ${formatBytes(headFit.steady.slope)} per request (base ${formatBytes(baseFit.steady.slope)})`;
-  const isClear = (difference: number) => difference > thresholdBytesPerRequest && difference > uncertainty;
-  const retainedDelta =
-    headFit.retainedAfterSettle !== null && baseFit.retainedAfterSettle !== null
-      ? headFit.retainedAfterSettle - baseFit.retainedAfterSettle
-      : null;
-  if (retainedDelta !== null) {
-    // Settled samples say what head kept after idling. They can clear growth that timers held (when the
-    // difference under load is larger than settling can resolve), and they can show a leak that under-load
-    // noise (timer-held memory swinging with throughput) hides.
-    const retainedUncertainty = Math.hypot(
-      baseFit.retainedAfterSettleUncertainty ?? 0,
-      headFit.retainedAfterSettleUncertainty ?? 0,
-    );
-    const isResolvedBySettling = delta > retainedUncertainty;
-    const isKept = survivesSettle(retainedDelta, Math.max(delta, 0), thresholdBytesPerRequest);
-    const largestRetained = Math.max(
-      Math.abs(baseFit.retainedAfterSettle ?? 0),
-      Math.abs(headFit.retainedAfterSettle ?? 0),
-    );
-    // Without a clear difference under load, the settled difference must stand out from noise and from both
-    // sides' own settled growth, and head must still be growing at the end (a filled cache is not).
-    const isClearAfterSettle =
-      retainedDelta >
-        Math.max(
-          thresholdBytesPerRequest * sideLeakFactor,
-          survivingShareOfLeak * largestRetained,
-          retainedUncertainty,
-        ) &&
-      headFit.steady.slope > thresholdBytesPerRequest * sideLeakFactor &&
-      !isDecelerating(headFit, thresholdBytesPerRequest);
-    const settled = `${slopes}; after settling head keeps ${formatBytes(retainedDelta)} per request more than base`;
-    if (isClear(delta) && isResolvedBySettling && !isKept) {
-      return verdictOf('unchanged', `${settled}: held by timers, not leaked`, delta, uncertainty);
-    }
-    if (isClear(delta) || isClearAfterSettle) return verdictOf('regression', settled, delta, uncertainty);
-  } else if (isClear(delta)) {
-    return verdictOf('regression', slopes, delta, uncertainty);
-  }
-  if (isClear(-delta)) return verdictOf('improvement', slopes, delta, uncertainty);
-  if (baseFit.verdict === 'leak' && headFit.verdict === 'leak') {
-    return verdictOf('pre-existing', `${slopes}: the leak exists at base too`, delta, uncertainty);
-  }
-  return verdictOf('unchanged', slopes, delta, uncertainty);
-}
-
-function halfWidth(fit: SlopeFit): number {
-  return (fit.high - fit.low) / 2;
 }

@@ -1,8 +1,8 @@
 // Deaths are results: a side that ran out of heap, passed the RSS watchdog or exhausted its file descriptors is
 // compared by how far it got and how fast it grew before, never waved through as "both died".
-import type { AppExit, Comparison, DeathFacts, MemorySample, SideResult } from '../model/report.js';
-import { formatBytes, formatInteger } from '../model/units.js';
+import type { AppExit, DeathFacts, MemorySample, SideResult } from '../model/report.js';
 import { fitTheilSen, metricValue } from './analysis.js';
+import type { VerdictRule } from './verdict-rule.js';
 
 /** One side dying at fewer than this share of the other's requests died clearly sooner. */
 const soonerShare = 0.75;
@@ -43,45 +43,46 @@ export function deathFacts(side: SideResult): DeathFacts {
   };
 }
 
-type Verdict = Pick<Comparison, 'verdict' | 'reason'>;
-
-/**
- * The verdict when at least one side died; null when neither did. `heapCapBytes` tells a survivor that was
- * heading for its cap (its own death would have come soon) from one that was not.
- */
-export function compareDeaths(
-  base: SideResult,
-  head: SideResult,
-  heapCapBytes: number,
-  /** Mid-run (deciding whether to stop the survivor) a survivor must also have served a third more. */
-  isFinal = true,
-): Verdict | null {
-  const [baseFacts, headFacts] = [deathFacts(base), deathFacts(head)];
-  if (!baseFacts.isDead && !headFacts.isDead) return null;
-  const numbers = `head ${describeFacts(head, headFacts)}; base ${describeFacts(base, baseFacts)}`;
-  if (baseFacts.isDead !== headFacts.isDead) {
+/** Exactly one side died: head dying is a regression once the survivor was clearly alive, base dying an improvement. */
+export const oneSideDied: VerdictRule = {
+  id: 'one-side-died',
+  decide: ({ base, head, heapCapBytes, isFinal }) => {
+    const [baseFacts, headFacts] = [deathFacts(base), deathFacts(head)];
+    if (baseFacts.isDead === headFacts.isDead) return null;
     const [dead, alive] = headFacts.isDead ? [headFacts, baseFacts] : [baseFacts, headFacts];
     const survivor = headFacts.isDead ? base : head;
-    const isClearlyAlive =
+    const isSurvivorClear =
       isFarFromCap(survivor, alive, heapCapBytes) &&
       (isFinal || alive.requestsSent * soonerShare >= dead.requestsSent);
-    if (!isClearlyAlive) return { verdict: 'inconclusive', reason: numbers };
-    return { verdict: headFacts.isDead ? 'regression' : 'improvement', reason: numbers };
-  }
-  const sooner = (a: DeathFacts, b: DeathFacts) => a.requestsSent < soonerShare * b.requestsSent;
-  // Growth is compared on what killed them: the heap for OOM and watchdog deaths, descriptors for exhaustion.
-  const growthOf = growthMetric(base.exit, head.exit);
-  const faster = (a: DeathFacts, b: DeathFacts) => {
-    const [grownA, grownB] = [growthOf(a), growthOf(b)];
-    return grownA !== null && grownB !== null && grownA > fasterFactor * Math.max(grownB, 0);
-  };
-  const isHeadWorse = sooner(headFacts, baseFacts) || faster(headFacts, baseFacts);
-  const isHeadBetter = sooner(baseFacts, headFacts) || faster(baseFacts, headFacts);
-  if (isHeadWorse && !isHeadBetter) return { verdict: 'regression', reason: numbers };
-  // Head no worse (the same death, or a later one): the leak that kills it exists at base.
-  if (!isHeadWorse) return { verdict: 'pre-existing', reason: numbers };
-  return { verdict: 'inconclusive', reason: numbers };
-}
+    const died = headFacts.isDead ? 'head' : 'base';
+    const verdict = !isSurvivorClear ? 'inconclusive' : died === 'head' ? 'regression' : 'improvement';
+    return { verdict, finding: { rule: 'one-side-died', died, isSurvivorClear } };
+  },
+};
+
+/**
+ * Both sides died: head dying clearly sooner or growing clearly faster is a regression, the same death (or a
+ * later one) is pre-existing, and mixed evidence is inconclusive.
+ */
+export const bothDied: VerdictRule = {
+  id: 'both-died',
+  decide: ({ base, head }) => {
+    const [baseFacts, headFacts] = [deathFacts(base), deathFacts(head)];
+    if (!baseFacts.isDead || !headFacts.isDead) return null;
+    const sooner = (a: DeathFacts, b: DeathFacts) => a.requestsSent < soonerShare * b.requestsSent;
+    // Growth is compared on what killed them: the heap for OOM and watchdog deaths, descriptors for exhaustion.
+    const growthOf = growthMetric(base.exit, head.exit);
+    const faster = (a: DeathFacts, b: DeathFacts) => {
+      const [grownA, grownB] = [growthOf(a), growthOf(b)];
+      return grownA !== null && grownB !== null && grownA > fasterFactor * Math.max(grownB, 0);
+    };
+    const isHeadWorse = sooner(headFacts, baseFacts) || faster(headFacts, baseFacts);
+    const isHeadBetter = sooner(baseFacts, headFacts) || faster(baseFacts, headFacts);
+    // Head no worse (the same death, or a later one): the leak that kills it exists at base.
+    const verdict = !isHeadWorse ? 'pre-existing' : isHeadBetter ? 'inconclusive' : 'regression';
+    return { verdict, finding: { rule: 'both-died', isHeadWorse, isHeadBetter } };
+  },
+};
 
 function growthMetric(
   baseExit: AppExit | null,
@@ -109,24 +110,4 @@ function isFarFromCap(survivor: SideResult, facts: DeathFacts, heapCapBytes: num
 function lastHeapBytes(side: SideResult): number {
   const last = side.samples.at(-1);
   return last ? metricValue.heapPlusExternal(last) : 0;
-}
-
-function describeFacts(side: SideResult, facts: DeathFacts): string {
-  const how = facts.isDead ? `${describeDeath(side.exit)} after` : 'survived';
-  const slope =
-    facts.slopeBytesPerRequest === null
-      ? ''
-      : `, growing ${formatBytes(facts.slopeBytesPerRequest, { signed: false })}/request`;
-  const perRequest = (value: number | null, unit: string) =>
-    value && value > 0.01 ? `, ${value.toFixed(2)} ${unit}/request` : '';
-  const counts = perRequest(facts.fdsPerRequest, 'fds') + perRequest(facts.handlesPerRequest, 'handles');
-  return `${how} ${formatInteger(facts.requestsSent)} requests (${(facts.elapsedMs / 1000).toFixed(0)} s)${slope}${counts}`;
-}
-
-export function describeDeath(exit: AppExit | null): string {
-  if (!exit) return 'running';
-  if (exit.kind === 'oom') return 'ran out of heap';
-  if (exit.kind === 'watchdog') return 'stopped by the RSS watchdog';
-  if (exit.kind === 'exhausted') return `ran out of resources (${exit.errorCode})`;
-  return 'crashed';
 }

@@ -87,7 +87,8 @@ export async function measureCandidate(
   return {
     step: step({
       verdict: verdict === 'regression' ? 'regression' : verdict === 'error' ? 'error' : 'clean',
-      reason: report.comparison.reason,
+      // Bisection sits above report/, where verdict sentences are written: the rule that decided stands in.
+      reason: `${verdict} (rule ${report.comparison.finding.rule})`,
       slopeBytesPerRequest: steady?.slope ?? null,
       slopeInterval: steady ? { low: steady.low, high: steady.high } : null,
       deltaBytesPerRequest: report.comparison.deltaBytesPerRequest,

@@ -1,6 +1,6 @@
 // The engine's entry: measures base and head (or one app) under identical conditions and returns the typed report.
 import { cpus } from 'node:os';
-import { compareSides } from '../analysis/analysis.js';
+import { compareSides } from '../analysis/rules.js';
 import { type RunningUpstreams, startUpstreams } from '../app/upstream/start.js';
 import type { CompareReport, Environment, MeasureReport, RunPlan } from '../model/report.js';
 import { describeIsolation } from '../process/isolation/sandbox.js';

@@ -1,11 +1,12 @@
 // What the measurement knows so far, between rounds: the comparison as it stands, whether it is already beyond
 // doubt (stop early), and whether a survivor of a death is still needed.
-import { compareSides, isDecelerating, primaryFit } from '../analysis/analysis.js';
+import { isDecelerating, primaryFit } from '../analysis/analysis.js';
 import { isDeath } from '../analysis/deaths.js';
+import { compareSides } from '../analysis/rules.js';
 import type { Comparison, RunPlan } from '../model/report.js';
 import { isRunning, type MeasureRun, retireSide, type SideState, toResult } from './side.js';
 
-/** Once one side died and the verdict no longer depends on the other (see compareDeaths), the other stops. */
+/** Once one side died and the verdict no longer depends on the other (see the death rules in analysis/deaths.ts), the other stops. */
 export async function retireSurvivor(states: SideState[], run: MeasureRun): Promise<void> {
   const [base, head] = states;
   if (states.length !== 2 || !base || !head) return;

@@ -16,7 +16,7 @@ export interface BisectionStep {
   deltaBytesPerRequest: number | null;
   /** The candidate ran out of memory (or hit the RSS watchdog) after this many requests; null when it did not. */
   diedAfterRequests: number | null;
-  /** The comparison's sentence, or why the candidate could not be built. */
+  /** The comparison's verdict and deciding rule, or why the candidate could not be built. */
   reason: string;
   /** This step only applied the culprit: it is the confirmation run. */
   isConfirmation: boolean;

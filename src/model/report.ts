@@ -3,6 +3,7 @@
 import type { OutboundPolicy, RunPlan } from '../settings/table.js';
 import type { BisectionResult } from './bisect.js';
 import type { DependencyChange } from './deps.js';
+import type { VerdictFinding } from './verdict.js';
 
 /** One post-GC sample, summed over every probed process of the app. Sizes in bytes. */
 export interface MemorySample {
@@ -166,7 +167,10 @@ export interface OutboundHost {
   connections: number;
 }
 
-/** `inconclusive`: both sides died and neither how soon nor how fast they grew tells them apart. */
+/**
+ * `inconclusive`: both sides died and neither how soon nor how fast they grew tells them apart, or the interval
+ * was too wide to rule out a leak well above the threshold.
+ */
 export type ComparisonVerdict =
   | 'regression'
   | 'improvement'
@@ -177,8 +181,8 @@ export type ComparisonVerdict =
 
 export interface Comparison {
   verdict: ComparisonVerdict;
-  /** One sentence a person reads first. */
-  reason: string;
+  /** The rule that decided and the numbers it compared; report/verdict-text.ts writes the sentence. */
+  finding: VerdictFinding;
   /** Steady-segment slope difference, head − base, bytes/request, on the primary metric. */
   deltaBytesPerRequest: number | null;
   /** Half-width of the combined confidence interval of that difference. */

@@ -2,6 +2,7 @@
 // The CLI's `compare --base/--head` and the action's `mode: full`/`measure` both run this.
 import { dirname, join } from 'node:path';
 import { fitMetrics } from '../analysis/analysis.js';
+import { compareSides } from '../analysis/rules.js';
 import { bisectChanges } from '../bisect/bisect.js';
 import { defaultRemedyTimeBudgetMs, findRemedy } from '../bisect/remedy.js';
 import { diffDependencies } from '../deps/diff.js';
@@ -124,7 +125,6 @@ async function prepareAndMeasure(
     const [base, head] = [prepared.base, prepared.head].map((side, index) =>
       unbuiltSide(index === 0 ? 'base' : 'head', side),
     ) as [SideResult, SideResult];
-    const failed = failedSides.map((side) => (side === prepared.base ? 'base' : 'head')).join(' and ');
     return {
       kind: 'compared',
       report: {
@@ -134,12 +134,7 @@ async function prepareAndMeasure(
         environment: describeEnvironment(leakwatchVersion()),
         base,
         head,
-        comparison: {
-          verdict: 'error',
-          reason: `${failed} failed to ${describeFailedStage(failedSides[0])}`,
-          deltaBytesPerRequest: null,
-          deltaUncertainty: null,
-        },
+        comparison: compareSides(base, head, plan.thresholdBytesPerRequest),
         schedule: { ...fitScheduleToBudget(plan, Number.POSITIVE_INFINITY), warmupRequests: 0 },
         startedAt: new Date().toISOString(),
         durationMs: 0,
@@ -195,10 +190,6 @@ async function prepareAndMeasure(
     });
   }
   return { kind: 'compared', report: { ...report, ...withChanges, bisection } };
-}
-
-function describeFailedStage(side: PreparedSide | undefined): string {
-  return side && !side.result.ok ? side.result.stage : 'build';
 }
 
 /** A side that never ran: its install or build failed, which is a result to report, never a pass. */

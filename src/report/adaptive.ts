@@ -1,10 +1,7 @@
 // Plain lines for what leakwatch adapted by itself (time-held memory, the rate it chose), for deaths (how far
 // each side got, how fast it grew) and for verdicts that need a next step; the comment and the terminal share them.
 import type { CompareReport, RunSchedule } from '../model/report.js';
-
-export const INCONCLUSIVE_HINT =
-  'Both sides died and neither how soon nor how fast they grew told them apart. Raise `heap-cap-mb`, or set a ' +
-  'lower `rate` (requests/s) so that the sides live long enough to compare.';
+import { describeComparison, inconclusiveHint } from './verdict-text.js';
 
 /** "time-held memory detected: ~62 s; measured at 4.8 requests/s", or null when none was seen. */
 export function describeTimeHeld(schedule: RunSchedule): string | null {
@@ -21,7 +18,9 @@ export function adaptiveNotes(report: CompareReport): string[] {
   const held = describeTimeHeld(report.schedule);
   if (held) notes.push(held);
   // A death decides on how far each side got and how fast it grew: both sides' numbers, not only the verdict.
-  if (report.comparison.deaths) notes.push(report.comparison.reason);
-  if (report.comparison.verdict === 'inconclusive') notes.push(`hint: ${INCONCLUSIVE_HINT}`);
+  if (report.comparison.deaths) notes.push(describeComparison(report));
+  const hint =
+    report.comparison.verdict === 'inconclusive' ? inconclusiveHint(report.comparison.finding) : null;
+  if (hint) notes.push(`hint: ${hint}`);
   return notes;
 }

@@ -8,6 +8,7 @@ import { type Cost, costAtTraffic, formatPerHour, renderCostLine } from './cost.
 import { escapeInline, inlineCode, plainText } from './escape.js';
 import { foldedHead } from './heap.js';
 import type { PersonRow, RetainerHop } from './heap-rows.js';
+import { describeComparison, detectionLimitText } from './verdict-text.js';
 
 /** How untrusted names enter a line: escaped markdown for the comment, control-free text for a terminal. */
 export interface Inline {
@@ -31,7 +32,7 @@ function steady(side: SideResult) {
 export function failedSides(report: CompareReport): string {
   const failed = [report.base, report.head].filter((side) => side.error || side.exit?.kind === 'crash');
   const first = failed[0];
-  if (!first) return report.comparison.reason;
+  if (!first) return describeComparison(report);
   const names = failed.map((side) => side.label).join(' and ');
   // The first side whose requests failed, with the other side's share of the same failure.
   const trafficSide = failed.find((side) => isTrafficError(side.error?.code));
@@ -66,7 +67,7 @@ export function decisiveText(report: CompareReport): string {
     return `${side.label} ran out of memory after ${formatInteger(side.exit?.requestsSent ?? 0)} requests, ${survived} ${other.label}${other.exit?.kind === 'oom' ? '' : ' survived'}`;
   }
   const delta = comparison.deltaBytesPerRequest;
-  if (delta === null) return comparison.reason;
+  if (delta === null) return describeComparison(report);
   const { value, halfWidth } = formatInterval(delta, comparison.deltaUncertainty);
   const interval = halfWidth ? ` (${halfWidth}, 95 % CI)` : '';
   if (comparison.verdict === 'pre-existing') {
@@ -74,7 +75,13 @@ export function decisiveText(report: CompareReport): string {
     const baseSlope = steady(base)?.slope ?? Number.NaN;
     return `pre-existing leak: head retains ${formatBytes(headSlope)} per request, base ${formatBytes(baseSlope)}`;
   }
-  const tail = comparison.verdict === 'unchanged' ? ', below the noise: no regression' : '';
+  const finding = comparison.finding;
+  const tail =
+    finding.rule === 'detection-limit'
+      ? `: ${detectionLimitText(finding)}`
+      : comparison.verdict === 'unchanged'
+        ? ', below the noise: no regression'
+        : '';
   return `${value} retained per request${interval}${tail}`;
 }
 

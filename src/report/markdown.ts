@@ -65,7 +65,7 @@ export const HEADLINES: Record<OverallVerdict, string> = {
   regression: '❌ leakwatch: memory regression',
   'no-regression': '✅ leakwatch: no memory regression',
   'pre-existing': '⚠️ leakwatch: pre-existing leak, not introduced by this change',
-  inconclusive: '❓ leakwatch: inconclusive, both sides died and could not be told apart',
+  inconclusive: '❓ leakwatch: inconclusive, this run could not tell base and head apart',
   skipped: '⏭️ leakwatch: skipped',
   error: '💥 leakwatch: could not measure',
 };

@@ -1,7 +1,8 @@
 // `mode: report` never trusts a verdict it is handed: every side's fits and verdict and the comparison are
 // computed again from the report's samples, exits and errors, with the measuring code's own analysis and the
 // threshold of the workflow that comments. A report whose claimed verdict disagrees with its numbers is rejected.
-import { compareSides, fitMetrics, sideVerdict } from '../analysis/analysis.js';
+import { fitMetrics, sideVerdict } from '../analysis/analysis.js';
+import { compareSides } from '../analysis/rules.js';
 import type { CompareReport, SideResult } from '../model/report.js';
 import { LeakwatchError } from '../settings/errors.js';
 

@@ -3,6 +3,7 @@
 
 import { Ajv } from 'ajv';
 import type { CompareReport } from '../model/report.js';
+import { VERDICT_RULE_IDS } from '../model/verdict.js';
 import { LeakwatchError } from '../settings/errors.js';
 import type { SettingSpec } from '../settings/spec.js';
 import { planKeys, settings } from '../settings/table.js';
@@ -310,7 +311,8 @@ const compareReportSchema = object(
         verdict: {
           enum: ['regression', 'improvement', 'unchanged', 'pre-existing', 'inconclusive', 'error'],
         },
-        reason: text(10_000),
+        // Report mode recomputes the comparison, finding included: only its shape is checked here.
+        finding: object({ rule: { enum: [...VERDICT_RULE_IDS] } }),
         deltaBytesPerRequest: nullable(number),
         deltaUncertainty: nullable(number),
         deaths: object({ base: deathFacts, head: deathFacts }),
