@@ -151,7 +151,7 @@ describe('errors', () => {
     expect(error.code).toBe('MANIFEST_MISSING');
     expect(error.hint).toContain('working-directory');
     await expect(diff(repo, '../elsewhere')).rejects.toMatchObject({
-      code: 'WORKING_DIRECTORY_OUTSIDE_REPO',
+      code: 'WORKING_DIRECTORY_OUTSIDE',
     });
   });
 

@@ -203,6 +203,15 @@ describe('verdict rules', () => {
     expect(compareSides(trial.base, trial.head, 8).verdict).toBe('inconclusive');
     // The same run judged against a 128 B threshold can rule out leaks of a few thresholds: a pass.
     expect(compareSides(trial.base, trial.head, 128).verdict).toBe('unchanged');
+    // Settled samples sharper than the slopes under load (timer-held memory swinging with throughput) set the
+    // limit: 32 B + 10 B/request here, within eight thresholds.
+    const sharp = { retained: 0, retainedUncertainty: 7 };
+    const settled = input(
+      side('base', { slope: -56, halfWidth: 414, ...sharp }),
+      side('head', { slope: 46, halfWidth: 411, ...sharp }),
+    );
+    expect(detectionLimit.decide(settled)).toBeNull();
+    expect(compareSides(settled.base, settled.head, 8).verdict).toBe('unchanged');
     // An interval reaching just under eight thresholds still passes.
     const narrow = input(
       side('base', { slope: 0, halfWidth: 40 }),

@@ -2,13 +2,14 @@
 // the action reads `core.getInput`, the environment or the GitHub context.
 
 import { tmpdir } from 'node:os';
-import { isAbsolute, normalize, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import * as core from '@actions/core';
 import * as github from '@actions/github';
 import type { NodeSource } from '../prepare/node-runtime.js';
 import { LeakwatchError } from '../settings/errors.js';
 import { pickPlanSettings, readSettings } from '../settings/read.js';
 import { type PlanSettings, type SettingValue, settings } from '../settings/table.js';
+import { folderInsideRepo } from '../settings/working-directory.js';
 
 export type ActionMode = SettingValue<'mode'>;
 export type FailOn = SettingValue<'failOn'>;
@@ -266,11 +267,11 @@ function refuseForkHead(eventName: string, mode: ActionMode, trigger: ActionTrig
 
 /** Relative to the repository root, normalized, never outside it. */
 function readWorkingDirectory(raw: string, problems: string[]): string {
-  const workingDirectory = normalize(raw).replace(/\/+$/, '') || '.';
-  if (isAbsolute(workingDirectory) || workingDirectory === '..' || workingDirectory.startsWith('../')) {
+  const workingDirectory = folderInsideRepo(raw);
+  if (workingDirectory === null) {
     problems.push(`\`working-directory\` must be a folder inside the repository (got \`${raw}\`)`);
   }
-  return workingDirectory;
+  return workingDirectory ?? raw;
 }
 
 /** The config, or the mistake that keeps it from being read: the run then reports that instead of measuring. */

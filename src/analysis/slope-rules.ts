@@ -24,6 +24,8 @@ interface Settled {
   isKept: boolean;
   /** Without a clear difference under load, the settled difference alone shows a leak. */
   isClearAfterSettle: boolean;
+  /** The smallest leak settling alone would have shown: its bar plus its own uncertainty. */
+  detectableBytesPerRequest: number;
 }
 
 /** The settled evidence; null when a side has no settled growth (settling off, or stopped early). */
@@ -45,9 +47,13 @@ function settledEvidence(input: ComparisonInput): Settled | null {
   );
   // The settled difference must stand out from noise and from both sides' own settled growth, and head must
   // still be growing at the end (a filled cache is not).
+  const bar = Math.max(
+    threshold * sideLeakFactor,
+    survivingShareOfLeak * largestRetained,
+    retainedUncertainty,
+  );
   const isClearAfterSettle =
-    retainedDelta >
-      Math.max(threshold * sideLeakFactor, survivingShareOfLeak * largestRetained, retainedUncertainty) &&
+    retainedDelta > bar &&
     numbers.headSlopeBytesPerRequest > threshold * sideLeakFactor &&
     !isDecelerating(headFit, threshold);
   return {
@@ -59,6 +65,7 @@ function settledEvidence(input: ComparisonInput): Settled | null {
     isResolvedBySettling: delta > retainedUncertainty,
     isKept: survivesSettle(retainedDelta, Math.max(delta, 0), threshold),
     isClearAfterSettle,
+    detectableBytesPerRequest: Math.max(bar, retainedDelta) + retainedUncertainty,
   };
 }
 
@@ -117,14 +124,15 @@ export const leakAtBoth: VerdictRule = {
 
 /**
  * No clear difference, but the interval reaches far above the threshold: any leak below its upper end could
- * have hidden in it, so the run cannot say there is none.
+ * have hidden in it, so the run cannot say there is none. Settled samples, when they are sharper, set the limit.
  */
 export const detectionLimit: VerdictRule = {
   id: 'detection-limit',
   decide: (input) => {
     const numbers = slopeNumbers(input);
     if (!numbers) return null;
-    const detectable = numbers.deltaBytesPerRequest + numbers.deltaUncertainty;
+    const underLoad = numbers.deltaBytesPerRequest + numbers.deltaUncertainty;
+    const detectable = Math.min(underLoad, settledEvidence(input)?.detectableBytesPerRequest ?? underLoad);
     if (detectable <= detectionLimitFactor * numbers.thresholdBytesPerRequest) return null;
     return {
       verdict: 'inconclusive',

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type { DependencyChange, DependencyDiff, PackageManagerName } from '../model/deps.js';
 import { LeakwatchError } from '../settings/errors.js';
+import { checkWorkingDirectory } from '../settings/working-directory.js';
 import { classifyChange, compareVersionsDescending, lowestInRange } from './classify.js';
 import { resolveCommit } from './git-files.js';
 import { lockfileCandidates, parseLockfile, pickLockfile } from './lockfile.js';
@@ -38,7 +39,7 @@ interface Side {
  * if either side has no lockfile, from package.json ranges instead, so both sides are compared alike.
  */
 export async function diffDependencies(options: DiffDependenciesOptions): Promise<DependencyDiff> {
-  const appDir = normalizeAppDir(options.workingDirectory ?? '.');
+  const appDir = checkWorkingDirectory(options.workingDirectory ?? '.');
   const [baseCommit, headCommit] = await Promise.all([
     resolveCommit(options.repoDir, options.baseRef),
     resolveCommit(options.repoDir, options.headRef),
@@ -106,20 +107,6 @@ async function diffTrees(
 /** True when the app installs anything different at head: the gate for skipping measurement. */
 export function hasDependencyChanges(diff: DependencyDiff): boolean {
   return diff.changes.length > 0;
-}
-
-function normalizeAppDir(workingDirectory: string): string {
-  const dir = posix.normalize(workingDirectory.replaceAll('\\', '/')).replace(/\/+$/, '') || '.';
-  if (posix.isAbsolute(dir) || dir === '..' || dir.startsWith('../')) {
-    throw new LeakwatchError(
-      'WORKING_DIRECTORY_OUTSIDE_REPO',
-      `working-directory "${workingDirectory}" leaves the repository.`,
-      {
-        hint: 'Give the app folder relative to the repository root, e.g. `apps/web`.',
-      },
-    );
-  }
-  return dir;
 }
 
 async function readSide(tree: FileTree, ref: string, appDir: string): Promise<Side> {

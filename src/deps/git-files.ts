@@ -1,27 +1,13 @@
-import { execFile } from 'node:child_process';
+import { git } from '../process/git.js';
 import { LeakwatchError } from '../settings/errors.js';
 
-// Lockfiles of large monorepos reach tens of megabytes; execFile's 1 MB default would cut them off.
-const maxBufferBytes = 512 * 1024 * 1024;
-
-function runGit(
-  repoDir: string,
-  args: readonly string[],
-): Promise<{ ok: boolean; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'git',
-      ['-C', repoDir, '--literal-pathspecs', ...args],
-      { maxBuffer: maxBufferBytes, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') reject(error);
-        else resolve({ ok: !error, stdout, stderr });
-      },
-    );
-  });
+/** Paths are names, never globs; file contents keep their bytes. */
+async function runGit(repoDir: string, args: readonly string[]) {
+  const result = await git(repoDir, ['--literal-pathspecs', ...args], { isRaw: true });
+  return { ok: result.exitCode === 0, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Resolves a ref to a commit SHA, or throws `ref-not-found` with a hint about shallow clones. */
+/** Resolves a ref to a commit SHA, or throws `REF_NOT_FOUND` with a hint about shallow clones. */
 export async function resolveCommit(repoDir: string, ref: string): Promise<string> {
   const inside = await runGit(repoDir, ['rev-parse', '--is-inside-work-tree']);
   if (!inside.ok) {

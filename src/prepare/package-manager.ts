@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { delimiter, join, relative, resolve } from 'node:path';
 import { LeakwatchError } from '../settings/errors.js';
+import { checkWorkingDirectory } from '../settings/working-directory.js';
 
 export type PackageManagerName = 'npm' | 'yarn-classic' | 'yarn-berry' | 'pnpm' | 'bun';
 
@@ -46,16 +47,7 @@ const frozenInstallArgs: Record<PackageManagerName, string> = {
 
 export async function detectPackageManager(options: DetectPackageManagerOptions): Promise<PackageManager> {
   const rootDir = resolve(options.rootDir);
-  const appDir = resolve(rootDir, options.workingDirectory ?? '.');
-  if (relative(rootDir, appDir).startsWith('..')) {
-    throw new LeakwatchError(
-      'WORKING_DIRECTORY_OUTSIDE',
-      `working-directory ${options.workingDirectory} is outside the repository`,
-      {
-        hint: 'Give working-directory relative to the repository root.',
-      },
-    );
-  }
+  const appDir = resolve(rootDir, checkWorkingDirectory(options.workingDirectory ?? '.'));
   const warnings: string[] = [];
   let pinned: { name: string; version: string } | undefined;
   let found: { dir: string; file: string; name: PackageManagerName | 'yarn' } | undefined;

@@ -6,20 +6,31 @@ export interface GitResult {
   stderr: string;
 }
 
-/** Runs git without a shell; never throws on a non-zero exit, so callers can branch on `exitCode`. */
-export function git(repoDir: string, args: readonly string[]): Promise<GitResult> {
+// Lockfiles of large monorepos reach tens of megabytes; execFile's 1 MB default would cut them off.
+const maxBufferBytes = 512 * 1024 * 1024;
+
+/**
+ * The one git runner: no shell, and never throws on a non-zero exit, so callers can branch on `exitCode`.
+ * Output is trimmed unless `isRaw` (file contents read from the object store).
+ */
+export function git(
+  repoDir: string,
+  args: readonly string[],
+  options: { isRaw?: boolean } = {},
+): Promise<GitResult> {
   return new Promise((resolve, reject) => {
     execFile(
       'git',
       ['-C', repoDir, ...args],
       // Prompts would hang a CI job forever on a private remote.
-      { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } },
+      { maxBuffer: maxBufferBytes, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') {
           reject(error);
           return;
         }
-        resolve({ exitCode: error ? Number(error.code) : 0, stdout: stdout.trim(), stderr: stderr.trim() });
+        const exitCode = error ? Number(error.code) : 0;
+        resolve({ exitCode, stdout: options.isRaw ? stdout : stdout.trim(), stderr: stderr.trim() });
       },
     );
   });

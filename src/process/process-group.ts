@@ -118,21 +118,32 @@ export function sweepDescendants(child: ChildProcess): number {
   return sweepTagged(spawned.tag);
 }
 
-/** Ends the child's whole group: SIGTERM, then SIGKILL after `graceMs` or once the leader exits. */
-export async function killGroup(child: ChildProcess, graceMs = 3000): Promise<void> {
-  const pgid = child.pid;
-  if (pgid === undefined) return;
-  signalGroup(pgid, 'SIGTERM');
+/** How long a stopped child may take to exit after SIGTERM before it gets SIGKILL: every stop gives this. */
+export const killGraceMs = 5_000;
+
+/**
+ * The one way leakwatch stops a child: SIGTERM, then SIGKILL once the child exited or `killGraceMs` passed.
+ * `send` reaches the child alone or its whole group.
+ */
+export async function terminate(child: ChildProcess, send: (signal: NodeJS.Signals) => void): Promise<void> {
+  send('SIGTERM');
   if (child.exitCode === null && child.signalCode === null) {
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, graceMs);
+      const timer = setTimeout(resolve, killGraceMs);
       child.once('exit', () => {
         clearTimeout(timer);
         resolve();
       });
     });
   }
-  signalGroup(pgid, 'SIGKILL');
+  send('SIGKILL');
+}
+
+/** Ends the child's whole group, and what left it. */
+export async function killGroup(child: ChildProcess): Promise<void> {
+  const pgid = child.pid;
+  if (pgid === undefined) return;
+  await terminate(child, (signal) => signalGroup(pgid, signal));
   sweepDescendants(child);
   forgetGroup(pgid);
 }

@@ -2,7 +2,7 @@ import { chmod, open, readdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LeakwatchError } from '../settings/errors.js';
 import { userFor } from './isolation/sandbox.js';
-import { forgetGroup, signalGroup, spawnGroup, sweepDescendants } from './process-group.js';
+import { forgetGroup, signalGroup, spawnGroup, sweepDescendants, terminate } from './process-group.js';
 
 export interface RunShellCommandOptions {
   command: string;
@@ -13,8 +13,6 @@ export interface RunShellCommandOptions {
   logPath: string;
   timeoutMs: number;
   signal?: AbortSignal;
-  /** Time between SIGTERM and SIGKILL of the process group on timeout or abort. Default 5,000 ms. */
-  killGraceMs?: number;
   /** Whose code this is (`base`, `head`): in a sandboxed run, it runs as that side's user. */
   side?: string;
 }
@@ -35,7 +33,6 @@ export interface RunShellCommandResult {
  */
 export async function runShellCommand(options: RunShellCommandOptions): Promise<RunShellCommandResult> {
   const { command, cwd, env, timeoutMs, signal } = options;
-  const killGraceMs = options.killGraceMs ?? 5_000;
   const log = await open(options.logPath, 'a');
   // Scripts reopen /dev/stdout (/proc/self/fd/1), which checks the file's mode: let the sandbox user write it.
   // Nobody else can reach it: the log folder is leakwatch's, closed to other users.
@@ -64,8 +61,7 @@ export async function runShellCommand(options: RunShellCommandOptions): Promise<
     const stop = (reason: 'timed-out' | 'aborted') => {
       if (outcome !== 'exited') return;
       outcome = reason;
-      signalGroup(processGroupId, 'SIGTERM');
-      setTimeout(() => signalGroup(processGroupId, 'SIGKILL'), killGraceMs).unref();
+      void terminate(child, (each) => signalGroup(processGroupId, each));
     };
     const timer = setTimeout(() => stop('timed-out'), timeoutMs);
     const onAbort = () => stop('aborted');

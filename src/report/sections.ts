@@ -21,17 +21,8 @@ import {
   formatSignedCount,
 } from '../model/units.js';
 import { escapeInline, inlineCode, preformatted } from './escape.js';
+import { METRIC_LABELS, OTHER_METRICS } from './metric-labels.js';
 import { sideLog } from './next-step.js';
-
-const METRIC_LABELS: Record<MetricName, string> = {
-  heapPlusExternal: 'Heap + external',
-  arrayBuffers: 'ArrayBuffers',
-  rss: 'RSS',
-  activeResources: 'Active handles',
-  openFds: 'Open file descriptors',
-};
-
-const OTHER_METRICS: MetricName[] = ['arrayBuffers', 'rss', 'activeResources', 'openFds'];
 
 export const REPORT_EMOJI: Record<ComparisonVerdict, string> = {
   regression: '❌',
@@ -132,7 +123,7 @@ export function renderOtherMetricsTable(report: CompareReport): string | null {
     const delta = base && head ? head.slope - base.slope : null;
     const deltaCell =
       delta === null ? '—' : isBytes ? formatBytes(delta, { unit }) : formatSignedCount(delta);
-    return [[METRIC_LABELS[metric], cell(base), cell(head), deltaCell]];
+    return [[METRIC_LABELS[metric].row, cell(base), cell(head), deltaCell]];
   });
   if (rows.length === 0) return null;
   return markdownTable([['Per request', 'Base', 'Head', 'Δ'], ...rows], { align: ['l', 'r', 'r', 'r'] });

@@ -25,6 +25,7 @@ import {
 } from './headline.js';
 import { foldedHead, splitTrunk } from './heap.js';
 import type { RetainerHop } from './heap-rows.js';
+import { METRIC_LABELS, OTHER_METRICS } from './metric-labels.js';
 import { firstErrorLine, nextStepText, sideLog } from './next-step.js';
 import { describeBaseCache } from './settings-table.js';
 import { formatColumns, type Paint, painter, wrapText } from './text-layout.js';
@@ -119,13 +120,8 @@ function decisiveTable(report: CompareReport): string[] {
 }
 
 function otherMetrics(report: CompareReport): string[] {
-  const labels: [MetricName, string][] = [
-    ['arrayBuffers', 'ArrayBuffers'],
-    ['rss', 'RSS'],
-    ['activeResources', 'active handles'],
-    ['openFds', 'open fds'],
-  ];
-  const rows = labels.flatMap(([metric, label]) => {
+  const rows = OTHER_METRICS.flatMap((metric) => {
+    const label = METRIC_LABELS[metric].short;
     const fits = [steadyOf(report.base, metric), steadyOf(report.head, metric)];
     if (fits.every((fit) => !fit || [fit.slope, fit.low, fit.high].every((value) => Math.abs(value) < 1e-6)))
       return [];

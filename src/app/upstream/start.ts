@@ -7,6 +7,7 @@ import { scrubbedEnv } from '../../process/env.js';
 import { currentSandbox, sandboxEnv, scratchDir } from '../../process/isolation/sandbox.js';
 import { newRunTag, runTagEnv } from '../../process/isolation/sweep.js';
 import { findPackageRoot } from '../../process/package-root.js';
+import { terminate } from '../../process/process-group.js';
 import type { UpstreamSpec } from '../../scenario/types.js';
 import { LeakwatchError } from '../../settings/errors.js';
 import { type NetworkRules, networkRulesEnv } from '../probe/protocol.js';
@@ -44,7 +45,6 @@ interface Stub {
 }
 
 const startTimeoutMs = 15_000;
-const stopGraceMs = 2_000;
 
 /**
  * Starts one loopback stub process per spec and waits until each listens. A stub exits when leakwatch's IPC
@@ -238,8 +238,6 @@ async function askHits(stub: Stub): Promise<StubHits> {
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), stopGraceMs);
+  await terminate(child, (signal) => child.kill(signal));
   await exited;
-  clearTimeout(timer);
 }
