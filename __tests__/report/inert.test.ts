@@ -100,7 +100,7 @@ function hostileReport(): CompareReport {
       },
     },
     scenarioName: HOSTILE,
-    reason: HOSTILE,
+    finding: { rule: 'side-error', side: 'head', code: 'X', message: HOSTILE },
     dependencyChanges: [
       { name: HOSTILE, from: HOSTILE, to: '2.0.0', kind: 'major', direct: true },
       { name: '@evil/pkg', from: '1.0.0', to: 'https://evil.com/pkg.tgz', kind: 'major', direct: false },

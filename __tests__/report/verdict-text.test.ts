@@ -92,7 +92,7 @@ describe('verdict text', () => {
     };
     const sentence = describeComparison(report);
     expect(sentence).toBe(
-      'head stopped by the RSS watchdog after 900 requests (9 s), growing 4000 B/request; base survived 1500 requests (9 s), growing 10 B/request',
+      'head stopped by the RSS watchdog after 900 requests (9 s), growing 3.9 KiB/request; base survived 1,500 requests (9 s), growing 10 B/request',
     );
     expect(count(renderMarkdownReport({ commentKey: 'k', reports: [report] }), sentence)).toBe(1);
   });

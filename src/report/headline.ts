@@ -56,15 +56,25 @@ function trafficLeadOf(side: SideResult, other: SideResult | undefined): string 
   return trafficLead({ label: side.label, traffic: side.traffic }, counts(other));
 }
 
+const DEATHS = {
+  oom: 'ran out of memory',
+  watchdog: 'was stopped by the RSS watchdog',
+  exhausted: 'ran out of file descriptors or sockets',
+  crash: 'crashed',
+} as const;
+
+const hasDied = (side: SideResult) => side.exit !== null && side.exit.kind !== 'crash';
+
 /** The number the verdict rests on, with its interval; numbers and fixed words only. */
 export function decisiveText(report: CompareReport): string {
   const { comparison, head, base } = report;
   if (comparison.verdict === 'error') return `could not measure: ${failedSides(report)}`;
-  if (head.exit?.kind === 'oom' || base.exit?.kind === 'oom') {
-    const side = head.exit?.kind === 'oom' ? head : base;
-    const other = side === head ? base : head;
-    const survived = other.exit?.kind === 'oom' ? 'and so did' : 'while';
-    return `${side.label} ran out of memory after ${formatInteger(side.exit?.requestsSent ?? 0)} requests, ${survived} ${other.label}${other.exit?.kind === 'oom' ? '' : ' survived'}`;
+  // A death's numbers (how far each side got, how fast it grew) follow in the notes: the headline says who died.
+  const dead = [head, base].find((side) => side.exit?.kind === 'oom') ?? [head, base].find(hasDied);
+  if (dead?.exit) {
+    const other = dead === head ? base : head;
+    const survived = hasDied(other) ? 'and so did' : 'while';
+    return `${dead.label} ${DEATHS[dead.exit.kind]} after ${formatInteger(dead.exit.requestsSent)} requests, ${survived} ${other.label}${hasDied(other) ? '' : ' survived'}`;
   }
   const delta = comparison.deltaBytesPerRequest;
   if (delta === null) return describeComparison(report);
