@@ -74099,7 +74099,21 @@ import { tmpdir as tmpdir4 } from "node:os";
 import { dirname as dirname7, join as join23, resolve as resolve5 } from "node:path";
 
 // src/deps/diff.ts
-import { posix as posix4 } from "node:path";
+import { posix as posix5 } from "node:path";
+
+// src/settings/working-directory.ts
+import { posix } from "node:path";
+function folderInsideRepo(raw) {
+  const dir = posix.normalize(raw.replaceAll("\\", "/")).replace(/\/+$/, "") || ".";
+  return posix.isAbsolute(dir) || dir === ".." || dir.startsWith("../") ? null : dir;
+}
+function checkWorkingDirectory(raw) {
+  const dir = folderInsideRepo(raw);
+  if (dir !== null) return dir;
+  throw new LeakwatchError("WORKING_DIRECTORY_OUTSIDE", `working-directory "${raw}" leaves the repository.`, {
+    hint: "Give the app folder relative to the repository root, e.g. `apps/web`."
+  });
+}
 
 // src/deps/classify.ts
 var import_semver = __toESM(require_semver2(), 1);
@@ -74140,21 +74154,32 @@ function lowestInRange(range) {
   }
 }
 
-// src/deps/git-files.ts
+// src/process/git.ts
 import { execFile } from "node:child_process";
 var maxBufferBytes = 512 * 1024 * 1024;
-function runGit(repoDir, args) {
+function git(repoDir, args, options = {}) {
   return new Promise((resolve6, reject) => {
     execFile(
       "git",
-      ["-C", repoDir, "--literal-pathspecs", ...args],
+      ["-C", repoDir, ...args],
+      // Prompts would hang a CI job forever on a private remote.
       { maxBuffer: maxBufferBytes, env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } },
       (error, stdout, stderr) => {
-        if (error && typeof error.code !== "number") reject(error);
-        else resolve6({ ok: !error, stdout, stderr });
+        if (error && typeof error.code !== "number") {
+          reject(error);
+          return;
+        }
+        const exitCode = error ? Number(error.code) : 0;
+        resolve6({ exitCode, stdout: options.isRaw ? stdout : stdout.trim(), stderr: stderr.trim() });
       }
     );
   });
+}
+
+// src/deps/git-files.ts
+async function runGit(repoDir, args) {
+  const result = await git(repoDir, ["--literal-pathspecs", ...args], { isRaw: true });
+  return { ok: result.exitCode === 0, stdout: result.stdout, stderr: result.stderr };
 }
 async function resolveCommit(repoDir, ref) {
   const inside = await runGit(repoDir, ["rev-parse", "--is-inside-work-tree"]);
@@ -74206,7 +74231,7 @@ async function readFileAtCommit(repoDir, commit, path9) {
 
 // src/deps/lockfile.ts
 var import_parsers = __toESM(require_lib(), 1);
-import { posix as posix2 } from "node:path";
+import { posix as posix3 } from "node:path";
 
 // node_modules/js-yaml/dist/js-yaml.mjs
 function getDefaultExportFromCjs(x) {
@@ -77450,7 +77475,7 @@ function walkV1Tree(tree, versions) {
 }
 
 // src/deps/pnpm-lock.ts
-import { posix } from "node:path";
+import { posix as posix2 } from "node:path";
 var importerFields = ["dependencies", "devDependencies", "optionalDependencies"];
 var packageFields2 = ["dependencies", "optionalDependencies"];
 function resolvePnpmLock(lock, importer, graph) {
@@ -77470,7 +77495,7 @@ function resolvePnpmLock(lock, importer, graph) {
   };
   const follow = (name, ref, fromImporter, node) => {
     if (ref.startsWith("link:")) {
-      visitImporter(posix.normalize(posix.join(fromImporter, ref.slice(5))), packageFields2, node);
+      visitImporter(posix2.normalize(posix2.join(fromImporter, ref.slice(5))), packageFields2, node);
       return;
     }
     const key = [`${keyPrefix}${name}@${ref}`, ref, `${keyPrefix}${ref}`].find(
@@ -77590,28 +77615,28 @@ var lockfileOfManager = {
 };
 function lockfileCandidates(appDir) {
   const dirs = [];
-  for (let dir = appDir; ; dir = posix2.dirname(dir)) {
+  for (let dir = appDir; ; dir = posix3.dirname(dir)) {
     dirs.push(dir);
     if (dir === ".") break;
   }
-  return dirs.flatMap((dir) => lockfileNames.map((name) => posix2.join(dir, name)));
+  return dirs.flatMap((dir) => lockfileNames.map((name) => posix3.join(dir, name)));
 }
 function pickLockfile(candidates, existing, packageManager) {
   const preferred = lockfileOfManager[packageManager?.split("@")[0] ?? ""] ?? [];
   const present = candidates.filter((path9) => existing.has(path9));
-  const nearestDir = present[0] === void 0 ? null : posix2.dirname(present[0]);
-  const sameDir = present.filter((path9) => posix2.dirname(path9) === nearestDir);
-  return sameDir.find((path9) => preferred.includes(posix2.basename(path9))) ?? sameDir[0] ?? null;
+  const nearestDir = present[0] === void 0 ? null : posix3.dirname(present[0]);
+  const sameDir = present.filter((path9) => posix3.dirname(path9) === nearestDir);
+  return sameDir.find((path9) => preferred.includes(posix3.basename(path9))) ?? sameDir[0] ?? null;
 }
 function parseLockfile(path9, ref, text2) {
   const fail = (cause) => {
     throw new LeakwatchError("LOCKFILE_UNPARSABLE", `Could not parse ${path9} at ${ref}.`, {
-      hint: `Regenerate ${posix2.basename(path9)} with its package manager at that commit (merge conflicts and hand edits break it).`,
+      hint: `Regenerate ${posix3.basename(path9)} with its package manager at that commit (merge conflicts and hand edits break it).`,
       cause
     });
   };
   try {
-    switch (posix2.basename(path9)) {
+    switch (posix3.basename(path9)) {
       case "pnpm-lock.yaml": {
         const lock = asRecord(yaml.load(text2), fail);
         return {
@@ -77713,21 +77738,21 @@ function targetName(selector) {
 
 // src/deps/node-version.ts
 var import_semver2 = __toESM(require_semver2(), 1);
-import { posix as posix3 } from "node:path";
+import { posix as posix4 } from "node:path";
 var versionFiles = [".nvmrc", ".node-version", ".tool-versions"];
 async function readNodePin(tree, appDir) {
   const dirs = [];
-  for (let dir = appDir; ; dir = posix3.dirname(dir)) {
+  for (let dir = appDir; ; dir = posix4.dirname(dir)) {
     dirs.push(dir);
     if (dir === ".") break;
   }
   const candidates = dirs.flatMap((dir) => [
-    ...versionFiles.map((file) => posix3.join(dir, file)),
-    posix3.join(dir, "package.json")
+    ...versionFiles.map((file) => posix4.join(dir, file)),
+    posix4.join(dir, "package.json")
   ]);
   const existing = await tree.existing(candidates);
   for (const path9 of candidates.filter((candidate) => existing.has(candidate))) {
-    const spec = parsePin(posix3.basename(path9), await tree.read(path9));
+    const spec = parsePin(posix4.basename(path9), await tree.read(path9));
     if (spec) return { spec: spec.value, source: spec.field ? `${path9} ${spec.field}` : path9 };
   }
   return null;
@@ -77862,7 +77887,7 @@ function droppedVersions(change) {
 
 // src/deps/diff.ts
 async function diffDependencies(options) {
-  const appDir = normalizeAppDir(options.workingDirectory ?? ".");
+  const appDir = checkWorkingDirectory(options.workingDirectory ?? ".");
   const [baseCommit, headCommit] = await Promise.all([
     resolveCommit(options.repoDir, options.baseRef),
     resolveCommit(options.repoDir, options.headRef)
@@ -77888,7 +77913,7 @@ async function diffTrees(baseSide, headSide, appDir) {
   if (!head.manifest) {
     throw new LeakwatchError(
       "MANIFEST_MISSING",
-      `${posix4.join(appDir, "package.json")} does not exist at ${head.ref}.`,
+      `${posix5.join(appDir, "package.json")} does not exist at ${head.ref}.`,
       {
         hint: "Point `working-directory` (--cwd) at the app folder that holds its package.json."
       }
@@ -77913,25 +77938,12 @@ async function diffTrees(baseSide, headSide, appDir) {
     nodePins
   };
 }
-function normalizeAppDir(workingDirectory) {
-  const dir = posix4.normalize(workingDirectory.replaceAll("\\", "/")).replace(/\/+$/, "") || ".";
-  if (posix4.isAbsolute(dir) || dir === ".." || dir.startsWith("../")) {
-    throw new LeakwatchError(
-      "WORKING_DIRECTORY_OUTSIDE_REPO",
-      `working-directory "${workingDirectory}" leaves the repository.`,
-      {
-        hint: "Give the app folder relative to the repository root, e.g. `apps/web`."
-      }
-    );
-  }
-  return dir;
-}
 async function readSide(tree, ref, appDir) {
-  const manifestPath = posix4.join(appDir, "package.json");
+  const manifestPath = posix5.join(appDir, "package.json");
   const rootManifestPath = "package.json";
   const candidates = lockfileCandidates(appDir);
   const workspaceFiles = [
-    ...new Set(candidates.map((path9) => posix4.join(posix4.dirname(path9), "pnpm-workspace.yaml")))
+    ...new Set(candidates.map((path9) => posix5.join(posix5.dirname(path9), "pnpm-workspace.yaml")))
   ];
   const existing = await tree.existing([manifestPath, rootManifestPath, ...candidates, ...workspaceFiles]);
   const readManifest = async (path9) => existing.has(path9) ? parseManifest(await tree.read(path9), `${path9} at ${ref}`) : null;
@@ -77942,8 +77954,8 @@ async function readSide(tree, ref, appDir) {
   const lockfilePath = pickLockfile(candidates, existing, preferred);
   if (!lockfilePath) return { ref, manifest, locked: null, pathsRead };
   const lockfile = parseLockfile(lockfilePath, ref, await tree.read(lockfilePath));
-  const importer = posix4.relative(posix4.dirname(lockfilePath), appDir) || ".";
-  const isWorkspaceRoot = importer === "." && (manifest?.hasWorkspaces || existing.has(posix4.join(appDir, "pnpm-workspace.yaml")));
+  const importer = posix5.relative(posix5.dirname(lockfilePath), appDir) || ".";
+  const isWorkspaceRoot = importer === "." && (manifest?.hasWorkspaces || existing.has(posix5.join(appDir, "pnpm-workspace.yaml")));
   const graph = { children: /* @__PURE__ */ new Map() };
   const versions = lockfile.resolve(isWorkspaceRoot ? null : importer, manifest?.installRoots ?? [], graph);
   return {
@@ -77998,155 +78010,6 @@ function managerFromField(field) {
 
 // src/measure/compare.ts
 import { cpus } from "node:os";
-
-// src/model/units.ts
-var BYTE_UNITS = ["B", "KiB", "MiB", "GiB"];
-function byteUnitFor(magnitudeBytes) {
-  let unitIndex = 0;
-  let value = Math.abs(magnitudeBytes);
-  while (value >= 1e3 && unitIndex < BYTE_UNITS.length - 1) {
-    value /= 1024;
-    unitIndex++;
-  }
-  return BYTE_UNITS[unitIndex] ?? "B";
-}
-function formatAmount(bytes, unit, signed = true) {
-  if (!Number.isFinite(bytes)) return "n/a";
-  const value = bytes / 1024 ** BYTE_UNITS.indexOf(unit);
-  const size = Math.abs(value);
-  const digits = unit === "B" || size >= 99.95 ? 0 : size < 0.995 && size >= 5e-3 ? 2 : 1;
-  const magnitude = size.toFixed(digits);
-  if (Number(magnitude) === 0)
-    return size === 0 || signed ? unit === "B" ? "0" : 0 .toFixed(digits) : `<${unit === "B" ? 1 : 0.01}`;
-  const sign2 = value < 0 ? "-" : signed ? "+" : "";
-  return `${sign2}${magnitude}`;
-}
-function formatBytes(bytes, options = {}) {
-  if (!Number.isFinite(bytes)) return "n/a";
-  const unit = options.unit ?? byteUnitFor(bytes);
-  return `${formatAmount(bytes, unit, options.signed !== false)} ${unit}`;
-}
-function formatInterval(bytes, halfWidthBytes, options = {}) {
-  const unit = options.unit ?? byteUnitFor(Math.max(Math.abs(bytes), Math.abs(halfWidthBytes ?? 0)));
-  return {
-    value: formatBytes(bytes, { unit }),
-    halfWidth: halfWidthBytes === null ? null : `\xB1${formatAmount(halfWidthBytes, unit, false)}`,
-    unit
-  };
-}
-function formatIntervalText(bytes, halfWidthBytes, unit) {
-  const { value, halfWidth: halfWidth3 } = formatInterval(bytes, halfWidthBytes, unit ? { unit } : {});
-  return halfWidth3 === null ? value : `${value} ${halfWidth3}`;
-}
-function formatSignedCount(value) {
-  if (!Number.isFinite(value)) return "n/a";
-  const rounded = Number(value.toPrecision(3));
-  if (rounded === 0) return "0";
-  return `${rounded > 0 ? "+" : "-"}${Math.abs(rounded)}`;
-}
-function formatInteger(value) {
-  return Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "n/a";
-}
-function formatMs(valueMs) {
-  if (!Number.isFinite(valueMs)) return "n/a";
-  return valueMs >= 100 ? `${Math.round(valueMs)} ms` : `${Number(valueMs.toPrecision(2))} ms`;
-}
-function formatDurationMs(valueMs) {
-  if (!Number.isFinite(valueMs)) return "n/a";
-  const totalSeconds = Math.round(valueMs / 1e3);
-  const minutes = Math.floor(totalSeconds / 60);
-  return minutes > 0 ? `${minutes} min ${totalSeconds % 60} s` : `${totalSeconds} s`;
-}
-function formatRoughHours(hours) {
-  if (!Number.isFinite(hours)) return "never";
-  if (hours < 1) return `~${Math.max(1, Math.round(hours * 60))} min`;
-  if (hours < 48) return `~${Math.round(hours)} h`;
-  return `~${Math.round(hours / 24)} days`;
-}
-
-// src/analysis/deaths.ts
-var soonerShare = 0.75;
-var fasterFactor = 1.25;
-var survivorHeadroomShare = 0.5;
-var isDeath = (exit) => exit?.kind === "oom" || exit?.kind === "watchdog" || exit?.kind === "exhausted";
-function loadSamples(samples) {
-  return samples.filter((sample2) => sample2.phase !== "idle" && sample2.phase !== "settle");
-}
-function deathFacts(side) {
-  const samples = loadSamples(side.samples);
-  const xs = samples.map((sample2) => sample2.requestsSent);
-  const slopeOf = (value) => {
-    const fit = fitTheilSen(xs, samples.map(value));
-    if (fit) return fit.slope;
-    const [first, last2] = [samples[0], samples.at(-1)];
-    if (!first || !last2 || last2.requestsSent <= first.requestsSent) return null;
-    return (value(last2) - value(first)) / (last2.requestsSent - first.requestsSent);
-  };
-  const last = side.samples.at(-1);
-  return {
-    isDead: isDeath(side.exit),
-    requestsSent: side.exit?.requestsSent ?? last?.requestsSent ?? 0,
-    elapsedMs: (side.exit && "elapsedMs" in side.exit ? side.exit.elapsedMs : last?.elapsedMs) ?? 0,
-    slopeBytesPerRequest: slopeOf(metricValue.heapPlusExternal),
-    fdsPerRequest: samples.every((sample2) => typeof sample2.openFds === "number") ? slopeOf(metricValue.openFds) : null,
-    handlesPerRequest: slopeOf(metricValue.activeResources)
-  };
-}
-function compareDeaths(base, head, heapCapBytes, isFinal = true) {
-  const [baseFacts, headFacts] = [deathFacts(base), deathFacts(head)];
-  if (!baseFacts.isDead && !headFacts.isDead) return null;
-  const numbers = `head ${describeFacts(head, headFacts)}; base ${describeFacts(base, baseFacts)}`;
-  if (baseFacts.isDead !== headFacts.isDead) {
-    const [dead, alive] = headFacts.isDead ? [headFacts, baseFacts] : [baseFacts, headFacts];
-    const survivor = headFacts.isDead ? base : head;
-    const isClearlyAlive = isFarFromCap(survivor, alive, heapCapBytes) && (isFinal || alive.requestsSent * soonerShare >= dead.requestsSent);
-    if (!isClearlyAlive) return { verdict: "inconclusive", reason: numbers };
-    return { verdict: headFacts.isDead ? "regression" : "improvement", reason: numbers };
-  }
-  const sooner = (a, b) => a.requestsSent < soonerShare * b.requestsSent;
-  const growthOf = growthMetric(base.exit, head.exit);
-  const faster = (a, b) => {
-    const [grownA, grownB] = [growthOf(a), growthOf(b)];
-    return grownA !== null && grownB !== null && grownA > fasterFactor * Math.max(grownB, 0);
-  };
-  const isHeadWorse = sooner(headFacts, baseFacts) || faster(headFacts, baseFacts);
-  const isHeadBetter = sooner(baseFacts, headFacts) || faster(baseFacts, headFacts);
-  if (isHeadWorse && !isHeadBetter) return { verdict: "regression", reason: numbers };
-  if (!isHeadWorse) return { verdict: "pre-existing", reason: numbers };
-  return { verdict: "inconclusive", reason: numbers };
-}
-function growthMetric(baseExit, headExit) {
-  const kinds = /* @__PURE__ */ new Set([baseExit?.kind, headExit?.kind]);
-  if (kinds.size === 1 && kinds.has("exhausted"))
-    return (facts) => facts.fdsPerRequest ?? facts.handlesPerRequest;
-  if (kinds.has("exhausted")) return () => null;
-  return (facts) => facts.slopeBytesPerRequest;
-}
-function isFarFromCap(survivor, facts, heapCapBytes) {
-  const heap = lastHeapBytes(survivor);
-  if (heap < survivorHeadroomShare * heapCapBytes) return true;
-  const slope = facts.slopeBytesPerRequest;
-  if (slope === null || heap >= heapCapBytes) return false;
-  return slope <= 0 || (heapCapBytes - heap) / slope >= facts.requestsSent;
-}
-function lastHeapBytes(side) {
-  const last = side.samples.at(-1);
-  return last ? metricValue.heapPlusExternal(last) : 0;
-}
-function describeFacts(side, facts) {
-  const how = facts.isDead ? `${describeDeath(side.exit)} after` : "survived";
-  const slope = facts.slopeBytesPerRequest === null ? "" : `, growing ${formatBytes(facts.slopeBytesPerRequest, { signed: false })}/request`;
-  const perRequest = (value, unit) => value && value > 0.01 ? `, ${value.toFixed(2)} ${unit}/request` : "";
-  const counts = perRequest(facts.fdsPerRequest, "fds") + perRequest(facts.handlesPerRequest, "handles");
-  return `${how} ${formatInteger(facts.requestsSent)} requests (${(facts.elapsedMs / 1e3).toFixed(0)} s)${slope}${counts}`;
-}
-function describeDeath(exit) {
-  if (!exit) return "running";
-  if (exit.kind === "oom") return "ran out of heap";
-  if (exit.kind === "watchdog") return "stopped by the RSS watchdog";
-  if (exit.kind === "exhausted") return `ran out of resources (${exit.errorCode})`;
-  return "crashed";
-}
 
 // src/analysis/analysis.ts
 var z95 = 1.959964;
@@ -78254,69 +78117,262 @@ function sideVerdict(fits, exit) {
   if (exit) return "crashed";
   return primaryFit({ fits })?.verdict ?? "error";
 }
-function compareSides(base, head, thresholdBytesPerRequest, heapCapBytes = Number.POSITIVE_INFINITY, isFinal = true) {
-  const verdictOf = (verdict, reason, delta2 = null, uncertainty2 = null) => ({
-    verdict,
-    reason,
-    deltaBytesPerRequest: delta2,
-    deltaUncertainty: uncertainty2
-  });
-  for (const side of [base, head]) {
-    if (side.error) return verdictOf("error", `${side.label} could not be measured: ${side.error.message}`);
-    if (side.exit?.kind === "crash") {
-      const how = side.exit.signal ?? `code ${side.exit.code}`;
-      return verdictOf("error", `${side.label} crashed (${how}) after ${side.exit.requestsSent} requests`);
-    }
+
+// src/analysis/deaths.ts
+var soonerShare = 0.75;
+var fasterFactor = 1.25;
+var survivorHeadroomShare = 0.5;
+var isDeath = (exit) => exit?.kind === "oom" || exit?.kind === "watchdog" || exit?.kind === "exhausted";
+function loadSamples(samples) {
+  return samples.filter((sample2) => sample2.phase !== "idle" && sample2.phase !== "settle");
+}
+function deathFacts(side) {
+  const samples = loadSamples(side.samples);
+  const xs = samples.map((sample2) => sample2.requestsSent);
+  const slopeOf = (value) => {
+    const fit = fitTheilSen(xs, samples.map(value));
+    if (fit) return fit.slope;
+    const [first, last2] = [samples[0], samples.at(-1)];
+    if (!first || !last2 || last2.requestsSent <= first.requestsSent) return null;
+    return (value(last2) - value(first)) / (last2.requestsSent - first.requestsSent);
+  };
+  const last = side.samples.at(-1);
+  return {
+    isDead: isDeath(side.exit),
+    requestsSent: side.exit?.requestsSent ?? last?.requestsSent ?? 0,
+    elapsedMs: (side.exit && "elapsedMs" in side.exit ? side.exit.elapsedMs : last?.elapsedMs) ?? 0,
+    slopeBytesPerRequest: slopeOf(metricValue.heapPlusExternal),
+    fdsPerRequest: samples.every((sample2) => typeof sample2.openFds === "number") ? slopeOf(metricValue.openFds) : null,
+    handlesPerRequest: slopeOf(metricValue.activeResources)
+  };
+}
+var oneSideDied = {
+  id: "one-side-died",
+  decide: ({ base, head, heapCapBytes, isFinal }) => {
+    const [baseFacts, headFacts] = [deathFacts(base), deathFacts(head)];
+    if (baseFacts.isDead === headFacts.isDead) return null;
+    const [dead, alive] = headFacts.isDead ? [headFacts, baseFacts] : [baseFacts, headFacts];
+    const survivor = headFacts.isDead ? base : head;
+    const isSurvivorClear = isFarFromCap(survivor, alive, heapCapBytes) && (isFinal || alive.requestsSent * soonerShare >= dead.requestsSent);
+    const died = headFacts.isDead ? "head" : "base";
+    const verdict = !isSurvivorClear ? "inconclusive" : died === "head" ? "regression" : "improvement";
+    return { verdict, finding: { rule: "one-side-died", died, isSurvivorClear } };
   }
-  const death = compareDeaths(base, head, heapCapBytes, isFinal);
-  if (death) {
+};
+var bothDied = {
+  id: "both-died",
+  decide: ({ base, head }) => {
+    const [baseFacts, headFacts] = [deathFacts(base), deathFacts(head)];
+    if (!baseFacts.isDead || !headFacts.isDead) return null;
+    const sooner = (a, b) => a.requestsSent < soonerShare * b.requestsSent;
+    const growthOf = growthMetric(base.exit, head.exit);
+    const faster = (a, b) => {
+      const [grownA, grownB] = [growthOf(a), growthOf(b)];
+      return grownA !== null && grownB !== null && grownA > fasterFactor * Math.max(grownB, 0);
+    };
+    const isHeadWorse = sooner(headFacts, baseFacts) || faster(headFacts, baseFacts);
+    const isHeadBetter = sooner(baseFacts, headFacts) || faster(baseFacts, headFacts);
+    const verdict = !isHeadWorse ? "pre-existing" : isHeadBetter ? "inconclusive" : "regression";
+    return { verdict, finding: { rule: "both-died", isHeadWorse, isHeadBetter } };
+  }
+};
+function growthMetric(baseExit, headExit) {
+  const kinds = /* @__PURE__ */ new Set([baseExit?.kind, headExit?.kind]);
+  if (kinds.size === 1 && kinds.has("exhausted"))
+    return (facts) => facts.fdsPerRequest ?? facts.handlesPerRequest;
+  if (kinds.has("exhausted")) return () => null;
+  return (facts) => facts.slopeBytesPerRequest;
+}
+function isFarFromCap(survivor, facts, heapCapBytes) {
+  const heap = lastHeapBytes(survivor);
+  if (heap < survivorHeadroomShare * heapCapBytes) return true;
+  const slope = facts.slopeBytesPerRequest;
+  if (slope === null || heap >= heapCapBytes) return false;
+  return slope <= 0 || (heapCapBytes - heap) / slope >= facts.requestsSent;
+}
+function lastHeapBytes(side) {
+  const last = side.samples.at(-1);
+  return last ? metricValue.heapPlusExternal(last) : 0;
+}
+
+// src/analysis/verdict-rule.ts
+function slopeNumbers(input) {
+  const [baseSteady, headSteady] = [primaryFit(input.base)?.steady, primaryFit(input.head)?.steady];
+  if (!baseSteady || !headSteady) return null;
+  const halfWidth2 = (fit) => (fit.high - fit.low) / 2;
+  return {
+    baseSlopeBytesPerRequest: baseSteady.slope,
+    headSlopeBytesPerRequest: headSteady.slope,
+    deltaBytesPerRequest: headSteady.slope - baseSteady.slope,
+    deltaUncertainty: Math.hypot(halfWidth2(baseSteady), halfWidth2(headSteady)),
+    thresholdBytesPerRequest: input.thresholdBytesPerRequest
+  };
+}
+function isClear(difference, numbers) {
+  return difference > numbers.thresholdBytesPerRequest && difference > numbers.deltaUncertainty;
+}
+
+// src/analysis/slope-rules.ts
+var detectionLimitFactor = 8;
+function settledEvidence(input) {
+  const numbers = slopeNumbers(input);
+  const [baseFit, headFit] = [primaryFit(input.base), primaryFit(input.head)];
+  if (!numbers || !baseFit || !headFit) return null;
+  if (headFit.retainedAfterSettle === null || baseFit.retainedAfterSettle === null) return null;
+  const threshold = input.thresholdBytesPerRequest;
+  const delta = numbers.deltaBytesPerRequest;
+  const retainedDelta = headFit.retainedAfterSettle - baseFit.retainedAfterSettle;
+  const retainedUncertainty = Math.hypot(
+    baseFit.retainedAfterSettleUncertainty ?? 0,
+    headFit.retainedAfterSettleUncertainty ?? 0
+  );
+  const largestRetained = Math.max(
+    Math.abs(baseFit.retainedAfterSettle),
+    Math.abs(headFit.retainedAfterSettle)
+  );
+  const bar = Math.max(
+    threshold * sideLeakFactor,
+    survivingShareOfLeak * largestRetained,
+    retainedUncertainty
+  );
+  const isClearAfterSettle = retainedDelta > bar && numbers.headSlopeBytesPerRequest > threshold * sideLeakFactor && !isDecelerating(headFit, threshold);
+  return {
+    numbers: {
+      ...numbers,
+      retainedDeltaBytesPerRequest: retainedDelta,
+      retainedDeltaUncertainty: retainedUncertainty
+    },
+    isResolvedBySettling: delta > retainedUncertainty,
+    isKept: survivesSettle(retainedDelta, Math.max(delta, 0), threshold),
+    isClearAfterSettle,
+    detectableBytesPerRequest: Math.max(bar, retainedDelta) + retainedUncertainty
+  };
+}
+var heldByTimers = {
+  id: "held-by-timers",
+  decide: (input) => {
+    const settled = settledEvidence(input);
+    if (!settled || !isClear(settled.numbers.deltaBytesPerRequest, settled.numbers)) return null;
+    if (!settled.isResolvedBySettling || settled.isKept) return null;
+    return { verdict: "unchanged", finding: { rule: "held-by-timers", ...settled.numbers } };
+  }
+};
+var keptAfterSettling = {
+  id: "kept-after-settling",
+  decide: (input) => {
+    const settled = settledEvidence(input);
+    if (!settled) return null;
+    if (!isClear(settled.numbers.deltaBytesPerRequest, settled.numbers) && !settled.isClearAfterSettle)
+      return null;
+    return { verdict: "regression", finding: { rule: "kept-after-settling", ...settled.numbers } };
+  }
+};
+var slopeDifference = {
+  id: "slope-difference",
+  decide: (input) => {
+    const numbers = slopeNumbers(input);
+    if (!numbers || settledEvidence(input) || !isClear(numbers.deltaBytesPerRequest, numbers)) return null;
+    return { verdict: "regression", finding: { rule: "slope-difference", ...numbers } };
+  }
+};
+var slopeImprovement = {
+  id: "slope-improvement",
+  decide: (input) => {
+    const numbers = slopeNumbers(input);
+    if (!numbers || !isClear(-numbers.deltaBytesPerRequest, numbers)) return null;
+    return { verdict: "improvement", finding: { rule: "slope-improvement", ...numbers } };
+  }
+};
+var leakAtBoth = {
+  id: "leak-at-both",
+  decide: (input) => {
+    const numbers = slopeNumbers(input);
+    const isLeak = (side) => primaryFit(side)?.verdict === "leak";
+    if (!numbers || !isLeak(input.base) || !isLeak(input.head)) return null;
+    return { verdict: "pre-existing", finding: { rule: "leak-at-both", ...numbers } };
+  }
+};
+var detectionLimit = {
+  id: "detection-limit",
+  decide: (input) => {
+    const numbers = slopeNumbers(input);
+    if (!numbers) return null;
+    const underLoad = numbers.deltaBytesPerRequest + numbers.deltaUncertainty;
+    const detectable = Math.min(underLoad, settledEvidence(input)?.detectableBytesPerRequest ?? underLoad);
+    if (detectable <= detectionLimitFactor * numbers.thresholdBytesPerRequest) return null;
     return {
-      ...verdictOf(death.verdict, death.reason),
-      deaths: { base: deathFacts(base), head: deathFacts(head) }
+      verdict: "inconclusive",
+      finding: { rule: "detection-limit", detectableBytesPerRequest: detectable, ...numbers }
     };
   }
-  const baseFit = primaryFit(base);
-  const headFit = primaryFit(head);
-  if (!baseFit?.steady || !headFit?.steady) {
-    return verdictOf("error", "too few samples to fit a slope; raise the number of rounds");
+};
+var withinNoise = {
+  id: "within-noise",
+  decide: (input) => {
+    const numbers = slopeNumbers(input);
+    return numbers ? { verdict: "unchanged", finding: { rule: "within-noise", ...numbers } } : null;
   }
-  const delta = headFit.steady.slope - baseFit.steady.slope;
-  const uncertainty = Math.hypot(halfWidth(baseFit.steady), halfWidth(headFit.steady));
-  const slopes = `head retains ${formatBytes(headFit.steady.slope)} per request (base ${formatBytes(baseFit.steady.slope)})`;
-  const isClear = (difference) => difference > thresholdBytesPerRequest && difference > uncertainty;
-  const retainedDelta = headFit.retainedAfterSettle !== null && baseFit.retainedAfterSettle !== null ? headFit.retainedAfterSettle - baseFit.retainedAfterSettle : null;
-  if (retainedDelta !== null) {
-    const retainedUncertainty = Math.hypot(
-      baseFit.retainedAfterSettleUncertainty ?? 0,
-      headFit.retainedAfterSettleUncertainty ?? 0
-    );
-    const isResolvedBySettling = delta > retainedUncertainty;
-    const isKept = survivesSettle(retainedDelta, Math.max(delta, 0), thresholdBytesPerRequest);
-    const largestRetained = Math.max(
-      Math.abs(baseFit.retainedAfterSettle ?? 0),
-      Math.abs(headFit.retainedAfterSettle ?? 0)
-    );
-    const isClearAfterSettle = retainedDelta > Math.max(
-      thresholdBytesPerRequest * sideLeakFactor,
-      survivingShareOfLeak * largestRetained,
-      retainedUncertainty
-    ) && headFit.steady.slope > thresholdBytesPerRequest * sideLeakFactor && !isDecelerating(headFit, thresholdBytesPerRequest);
-    const settled = `${slopes}; after settling head keeps ${formatBytes(retainedDelta)} per request more than base`;
-    if (isClear(delta) && isResolvedBySettling && !isKept) {
-      return verdictOf("unchanged", `${settled}: held by timers, not leaked`, delta, uncertainty);
-    }
-    if (isClear(delta) || isClearAfterSettle) return verdictOf("regression", settled, delta, uncertainty);
-  } else if (isClear(delta)) {
-    return verdictOf("regression", slopes, delta, uncertainty);
+};
+
+// src/analysis/rules.ts
+var sideError = {
+  id: "side-error",
+  decide: ({ base, head }) => {
+    const side = [base, head].find((each) => each.error);
+    if (!side?.error) return null;
+    const { code, message } = side.error;
+    return { verdict: "error", finding: { rule: "side-error", side: labelOf(side), code, message } };
   }
-  if (isClear(-delta)) return verdictOf("improvement", slopes, delta, uncertainty);
-  if (baseFit.verdict === "leak" && headFit.verdict === "leak") {
-    return verdictOf("pre-existing", `${slopes}: the leak exists at base too`, delta, uncertainty);
+};
+var sideCrashed = {
+  id: "side-crashed",
+  decide: ({ base, head }) => {
+    const side = [base, head].find((each) => each.exit?.kind === "crash");
+    if (side?.exit?.kind !== "crash") return null;
+    const { code, signal, requestsSent } = side.exit;
+    return {
+      verdict: "error",
+      finding: { rule: "side-crashed", side: labelOf(side), code, signal, requestsSent }
+    };
   }
-  return verdictOf("unchanged", slopes, delta, uncertainty);
+};
+var tooFewSamples = {
+  id: "too-few-samples",
+  decide: (input) => slopeNumbers(input) ? null : { verdict: "error", finding: { rule: "too-few-samples" } }
+};
+var verdictRules = [
+  sideError,
+  sideCrashed,
+  oneSideDied,
+  bothDied,
+  tooFewSamples,
+  heldByTimers,
+  keptAfterSettling,
+  slopeDifference,
+  slopeImprovement,
+  leakAtBoth,
+  detectionLimit,
+  withinNoise
+];
+function labelOf(side) {
+  return side.label === "base" ? "base" : "head";
 }
-function halfWidth(fit) {
-  return (fit.high - fit.low) / 2;
+function compareSides(base, head, thresholdBytesPerRequest, heapCapBytes = Number.POSITIVE_INFINITY, isFinal = true) {
+  const input = { base, head, thresholdBytesPerRequest, heapCapBytes, isFinal };
+  for (const rule of verdictRules) {
+    const decision = rule.decide(input);
+    if (!decision) continue;
+    const { finding } = decision;
+    const numbers = "deltaBytesPerRequest" in finding ? finding : null;
+    return {
+      verdict: decision.verdict,
+      finding,
+      deltaBytesPerRequest: numbers?.deltaBytesPerRequest ?? null,
+      deltaUncertainty: numbers?.deltaUncertainty ?? null,
+      ...finding.rule === "one-side-died" || finding.rule === "both-died" ? { deaths: { base: deathFacts(base), head: deathFacts(head) } } : {}
+    };
+  }
+  throw new Error("no verdict rule applied");
 }
 
 // src/app/upstream/start.ts
@@ -78578,20 +78634,24 @@ function sweepDescendants(child2) {
   if (spawned.user) killAllOf(spawned.user);
   return sweepTagged(spawned.tag);
 }
-async function killGroup(child2, graceMs = 3e3) {
-  const pgid = child2.pid;
-  if (pgid === void 0) return;
-  signalGroup(pgid, "SIGTERM");
+var killGraceMs = 5e3;
+async function terminate(child2, send) {
+  send("SIGTERM");
   if (child2.exitCode === null && child2.signalCode === null) {
     await new Promise((resolve6) => {
-      const timer = setTimeout(resolve6, graceMs);
+      const timer = setTimeout(resolve6, killGraceMs);
       child2.once("exit", () => {
         clearTimeout(timer);
         resolve6();
       });
     });
   }
-  signalGroup(pgid, "SIGKILL");
+  send("SIGKILL");
+}
+async function killGroup(child2) {
+  const pgid = child2.pid;
+  if (pgid === void 0) return;
+  await terminate(child2, (signal) => signalGroup(pgid, signal));
   sweepDescendants(child2);
   forgetGroup(pgid);
 }
@@ -79223,7 +79283,6 @@ var stubTlsEnv = "LEAKWATCH_STUB_TLS";
 
 // src/app/upstream/start.ts
 var startTimeoutMs = 15e3;
-var stopGraceMs = 2e3;
 async function startUpstreams(options) {
   const children = [];
   const recorded = [];
@@ -79371,10 +79430,8 @@ async function askHits(stub) {
 async function stopChild(child2) {
   if (child2.exitCode !== null || child2.signalCode !== null) return;
   const exited = once(child2, "exit");
-  child2.kill("SIGTERM");
-  const timer = setTimeout(() => child2.kill("SIGKILL"), stopGraceMs);
+  await terminate(child2, (signal) => child2.kill(signal));
   await exited;
-  clearTimeout(timer);
 }
 
 // src/measure/measure.ts
@@ -79403,8 +79460,8 @@ function checkTraffic(allSides, maxFailedShare) {
   if (allSides.length !== 2 || !first || !second) return [];
   const [worse, better] = failedShare(first.traffic) >= failedShare(second.traffic) ? [first, second] : [second, first];
   const difference = failedShare(worse.traffic) - failedShare(better.traffic);
-  const isClear = difference > maxFailedShare / 2 && differenceZ(worse.traffic, better.traffic) > minDifferenceZ;
-  return isClear ? [problem(worse, "FAILURES_DIFFER")] : [];
+  const isClear2 = difference > maxFailedShare / 2 && differenceZ(worse.traffic, better.traffic) > minDifferenceZ;
+  return isClear2 ? [problem(worse, "FAILURES_DIFFER")] : [];
 }
 function differenceZ(a, b) {
   const pooled = (a.failed + b.failed) / Math.max(a.requests + b.requests, 1);
@@ -79479,6 +79536,71 @@ function fitScheduleToBudget(plan, measuredRequestsPerSecond) {
 import { cp, mkdir, rm as rm2 } from "node:fs/promises";
 import { freemem } from "node:os";
 import { join as join5 } from "node:path";
+
+// src/model/units.ts
+var BYTE_UNITS = ["B", "KiB", "MiB", "GiB"];
+function byteUnitFor(magnitudeBytes) {
+  let unitIndex = 0;
+  let value = Math.abs(magnitudeBytes);
+  while (value >= 1e3 && unitIndex < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unitIndex++;
+  }
+  return BYTE_UNITS[unitIndex] ?? "B";
+}
+function formatAmount(bytes, unit, signed = true) {
+  if (!Number.isFinite(bytes)) return "n/a";
+  const value = bytes / 1024 ** BYTE_UNITS.indexOf(unit);
+  const size = Math.abs(value);
+  const digits = unit === "B" || size >= 99.95 ? 0 : size < 0.995 && size >= 5e-3 ? 2 : 1;
+  const magnitude = size.toFixed(digits);
+  if (Number(magnitude) === 0)
+    return size === 0 || signed ? unit === "B" ? "0" : 0 .toFixed(digits) : `<${unit === "B" ? 1 : 0.01}`;
+  const sign2 = value < 0 ? "-" : signed ? "+" : "";
+  return `${sign2}${magnitude}`;
+}
+function formatBytes(bytes, options = {}) {
+  if (!Number.isFinite(bytes)) return "n/a";
+  const unit = options.unit ?? byteUnitFor(bytes);
+  return `${formatAmount(bytes, unit, options.signed !== false)} ${unit}`;
+}
+function formatInterval(bytes, halfWidthBytes, options = {}) {
+  const unit = options.unit ?? byteUnitFor(Math.max(Math.abs(bytes), Math.abs(halfWidthBytes ?? 0)));
+  return {
+    value: formatBytes(bytes, { unit }),
+    halfWidth: halfWidthBytes === null ? null : `\xB1${formatAmount(halfWidthBytes, unit, false)}`,
+    unit
+  };
+}
+function formatIntervalText(bytes, halfWidthBytes, unit) {
+  const { value, halfWidth: halfWidth2 } = formatInterval(bytes, halfWidthBytes, unit ? { unit } : {});
+  return halfWidth2 === null ? value : `${value} ${halfWidth2}`;
+}
+function formatSignedCount(value) {
+  if (!Number.isFinite(value)) return "n/a";
+  const rounded = Number(value.toPrecision(3));
+  if (rounded === 0) return "0";
+  return `${rounded > 0 ? "+" : "-"}${Math.abs(rounded)}`;
+}
+function formatInteger(value) {
+  return Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "n/a";
+}
+function formatMs(valueMs) {
+  if (!Number.isFinite(valueMs)) return "n/a";
+  return valueMs >= 100 ? `${Math.round(valueMs)} ms` : `${Number(valueMs.toPrecision(2))} ms`;
+}
+function formatDurationMs(valueMs) {
+  if (!Number.isFinite(valueMs)) return "n/a";
+  const totalSeconds = Math.round(valueMs / 1e3);
+  const minutes = Math.floor(totalSeconds / 60);
+  return minutes > 0 ? `${minutes} min ${totalSeconds % 60} s` : `${totalSeconds} s`;
+}
+function formatRoughHours(hours) {
+  if (!Number.isFinite(hours)) return "never";
+  if (hours < 1) return `~${Math.max(1, Math.round(hours * 60))} min`;
+  if (hours < 48) return `~${Math.round(hours)} h`;
+  return `~${Math.round(hours / 24)} days`;
+}
 
 // src/explain/heap/attribute-packages.ts
 function packageOfFile(file) {
@@ -81949,7 +82071,6 @@ import { chmod as chmod2, open as open3, readdir, readFile as readFile2 } from "
 import { setTimeout as sleep } from "node:timers/promises";
 async function runShellCommand(options) {
   const { command, cwd, env, timeoutMs, signal } = options;
-  const killGraceMs = options.killGraceMs ?? 5e3;
   const log = await open3(options.logPath, "a");
   if (userFor(options.side)) await chmod2(options.logPath, 438);
   try {
@@ -81975,8 +82096,7 @@ async function runShellCommand(options) {
     const stop = (reason) => {
       if (outcome !== "exited") return;
       outcome = reason;
-      signalGroup(processGroupId, "SIGTERM");
-      setTimeout(() => signalGroup(processGroupId, "SIGKILL"), killGraceMs).unref();
+      void terminate(child2, (each) => signalGroup(processGroupId, each));
     };
     const timer = setTimeout(() => stop("timed-out"), timeoutMs);
     const onAbort = () => stop("aborted");
@@ -82824,16 +82944,7 @@ var frozenInstallArgs = {
 };
 async function detectPackageManager(options) {
   const rootDir = resolve2(options.rootDir);
-  const appDir = resolve2(rootDir, options.workingDirectory ?? ".");
-  if (relative2(rootDir, appDir).startsWith("..")) {
-    throw new LeakwatchError(
-      "WORKING_DIRECTORY_OUTSIDE",
-      `working-directory ${options.workingDirectory} is outside the repository`,
-      {
-        hint: "Give working-directory relative to the repository root."
-      }
-    );
-  }
+  const appDir = resolve2(rootDir, checkWorkingDirectory(options.workingDirectory ?? "."));
   const warnings = [];
   let pinned;
   let found;
@@ -83059,28 +83170,6 @@ import { spawnSync as spawnSync2 } from "node:child_process";
 import { rmSync as rmSync3 } from "node:fs";
 import { mkdtemp as mkdtemp3, rm as rm5 } from "node:fs/promises";
 import { join as join12 } from "node:path";
-
-// src/process/git.ts
-import { execFile as execFile3 } from "node:child_process";
-function git(repoDir, args) {
-  return new Promise((resolve6, reject) => {
-    execFile3(
-      "git",
-      ["-C", repoDir, ...args],
-      // Prompts would hang a CI job forever on a private remote.
-      { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== "number") {
-          reject(error);
-          return;
-        }
-        resolve6({ exitCode: error ? Number(error.code) : 0, stdout: stdout.trim(), stderr: stderr.trim() });
-      }
-    );
-  });
-}
-
-// src/prepare/worktree.ts
 async function createWorktree(options) {
   const { repoDir, sha, label, log } = options;
   const dir = await mkdtemp3(join12(options.parentDir ?? scratchDir(), `leakwatch-${label}-`));
@@ -83296,7 +83385,8 @@ async function measureCandidate(options, candidate) {
     return {
       step: step({
         verdict: verdict === "regression" ? "regression" : verdict === "error" ? "error" : "clean",
-        reason: report.comparison.reason,
+        // Bisection sits above report/, where verdict sentences are written: the rule that decided stands in.
+        reason: `${verdict} (rule ${report.comparison.finding.rule})`,
         slopeBytesPerRequest: steady2?.slope ?? null,
         slopeInterval: steady2 ? { low: steady2.low, high: steady2.high } : null,
         deltaBytesPerRequest: report.comparison.deltaBytesPerRequest,
@@ -83476,7 +83566,7 @@ function namesOf2(changes) {
 
 // src/bisect/remedy.ts
 var import_semver3 = __toESM(require_semver2(), 1);
-import { execFile as execFile4 } from "node:child_process";
+import { execFile as execFile3 } from "node:child_process";
 import { resolve as resolve3 } from "node:path";
 import { promisify as promisify2 } from "node:util";
 var defaultRemedyTimeBudgetMs = 10 * 6e4;
@@ -83555,7 +83645,7 @@ function remedyCandidates(head, published) {
   if (latest && latest !== line) candidates.push({ version: latest, label: "latest" });
   return candidates;
 }
-var run2 = promisify2(execFile4);
+var run2 = promisify2(execFile3);
 async function publishedVersions(name, appDir, workingDirectory) {
   const depth = workingDirectory.split("/").filter((part) => part && part !== ".").length;
   const rootDir = resolve3(appDir, ...Array(depth).fill(".."));
@@ -85277,7 +85367,6 @@ async function prepareAndMeasure(options, baseline, diff) {
       const [base, head] = [prepared.base, prepared.head].map(
         (side, index) => unbuiltSide(index === 0 ? "base" : "head", side)
       );
-      const failed = failedSides2.map((side) => side === prepared.base ? "base" : "head").join(" and ");
       return {
         kind: "compared",
         report: {
@@ -85287,12 +85376,7 @@ async function prepareAndMeasure(options, baseline, diff) {
           environment: describeEnvironment(leakwatchVersion()),
           base,
           head,
-          comparison: {
-            verdict: "error",
-            reason: `${failed} failed to ${describeFailedStage(failedSides2[0])}`,
-            deltaBytesPerRequest: null,
-            deltaUncertainty: null
-          },
+          comparison: compareSides(base, head, plan.thresholdBytesPerRequest),
           schedule: { ...fitScheduleToBudget(plan, Number.POSITIVE_INFINITY), warmupRequests: 0 },
           startedAt: (/* @__PURE__ */ new Date()).toISOString(),
           durationMs: 0,
@@ -85352,9 +85436,6 @@ async function prepareAndMeasure(options, baseline, diff) {
     _promise && await _promise;
   }
 }
-function describeFailedStage(side) {
-  return side && !side.result.ok ? side.result.stage : "build";
-}
 function unbuiltSide(label, side) {
   const result = side.result;
   return {
@@ -85382,8 +85463,80 @@ function unbuiltSide(label, side) {
   };
 }
 
+// src/report/verdict-text.ts
+function describeComparison(report) {
+  const finding = report.comparison.finding;
+  switch (finding.rule) {
+    case "side-error":
+      return `${finding.side} could not be measured: ${finding.message}`;
+    case "side-crashed":
+      return `${finding.side} crashed (${finding.signal ?? `code ${finding.code}`}) after ${finding.requestsSent} requests`;
+    case "one-side-died":
+    case "both-died":
+      return describeDeaths(report);
+    case "too-few-samples":
+      return "too few samples to fit a slope; raise the number of rounds";
+    case "held-by-timers":
+      return `${describeSettled(finding)}: held by timers, not leaked`;
+    case "kept-after-settling":
+      return describeSettled(finding);
+    case "leak-at-both":
+      return `${describeSlopes(finding)}: the leak exists at base too`;
+    case "detection-limit":
+      return `${describeSlopes(finding)}; ${detectionLimitText(finding)}`;
+    default:
+      return describeSlopes(finding);
+  }
+}
+function detectionLimitText(finding) {
+  const limit = formatBytes(roundToTwoDigits(finding.detectableBytesPerRequest), { signed: false });
+  const threshold = formatBytes(finding.thresholdBytesPerRequest, { signed: false });
+  return `this run could only see leaks above ~${limit}/request (threshold ${threshold})`;
+}
+function inconclusiveHint(finding) {
+  if (finding.rule === "detection-limit") {
+    const accepted = formatBytes(Math.ceil(finding.detectableBytesPerRequest / detectionLimitFactor), {
+      signed: false
+    });
+    return `The 95 % interval of the difference is far wider than the threshold, so a leak could hide in it. Raise \`time-budget-ms\` (more requests narrow the interval), or set \`threshold\` to at least ${accepted} if smaller leaks do not matter to you.`;
+  }
+  if (finding.rule === "one-side-died" || finding.rule === "both-died") {
+    return "A side died and neither how soon nor how fast the sides grew told them apart. Raise `heap-cap-mb`, or set a lower `rate` (requests/s) so that the sides live long enough to compare.";
+  }
+  return null;
+}
+function describeSlopes(numbers) {
+  return `head retains ${formatBytes(numbers.headSlopeBytesPerRequest)} per request (base ${formatBytes(numbers.baseSlopeBytesPerRequest)})`;
+}
+function describeSettled(finding) {
+  return `${describeSlopes(finding)}; after settling head keeps ${formatBytes(finding.retainedDeltaBytesPerRequest)} per request more than base`;
+}
+function describeDeaths(report) {
+  const deaths = report.comparison.deaths;
+  if (!deaths) return report.comparison.verdict;
+  return `head ${describeFacts(report.head, deaths.head)}; base ${describeFacts(report.base, deaths.base)}`;
+}
+function describeFacts(side, facts) {
+  const how = facts.isDead ? `${describeDeath(side.exit)} after` : "survived";
+  const slope = facts.slopeBytesPerRequest === null ? "" : `, growing ${formatBytes(facts.slopeBytesPerRequest, { signed: false })}/request`;
+  const perRequest = (value, unit) => value && value > 0.01 ? `, ${value.toFixed(2)} ${unit}/request` : "";
+  const counts = perRequest(facts.fdsPerRequest, "fds") + perRequest(facts.handlesPerRequest, "handles");
+  return `${how} ${formatInteger(facts.requestsSent)} requests (${(facts.elapsedMs / 1e3).toFixed(0)} s)${slope}${counts}`;
+}
+function describeDeath(exit) {
+  if (!exit) return "running";
+  if (exit.kind === "oom") return "ran out of heap";
+  if (exit.kind === "watchdog") return "stopped by the RSS watchdog";
+  if (exit.kind === "exhausted") return `ran out of resources (${exit.errorCode})`;
+  return "crashed";
+}
+function roundToTwoDigits(value) {
+  if (value <= 0) return value;
+  const scale = 10 ** (Math.floor(Math.log10(value)) - 1);
+  return Math.round(value / scale) * scale;
+}
+
 // src/report/adaptive.ts
-var INCONCLUSIVE_HINT = "Both sides died and neither how soon nor how fast they grew told them apart. Raise `heap-cap-mb`, or set a lower `rate` (requests/s) so that the sides live long enough to compare.";
 function describeTimeHeld(schedule) {
   const held = schedule.timeHeld;
   if (!held) return null;
@@ -85395,8 +85548,9 @@ function adaptiveNotes(report) {
   const notes = [];
   const held = describeTimeHeld(report.schedule);
   if (held) notes.push(held);
-  if (report.comparison.deaths) notes.push(report.comparison.reason);
-  if (report.comparison.verdict === "inconclusive") notes.push(`hint: ${INCONCLUSIVE_HINT}`);
+  if (report.comparison.deaths) notes.push(describeComparison(report));
+  const hint = report.comparison.verdict === "inconclusive" ? inconclusiveHint(report.comparison.finding) : null;
+  if (hint) notes.push(`hint: ${hint}`);
   return notes;
 }
 
@@ -85417,6 +85571,16 @@ function stripControls(text2, keepNewlines) {
 function plainText(text2, maxChars = 200) {
   return clampText(stripControls(text2, false), maxChars);
 }
+
+// src/report/metric-labels.ts
+var METRIC_LABELS = {
+  heapPlusExternal: { row: "Heap + external", short: "heap + external" },
+  arrayBuffers: { row: "ArrayBuffers", short: "ArrayBuffers" },
+  rss: { row: "RSS", short: "RSS" },
+  activeResources: { row: "Active handles", short: "active handles" },
+  openFds: { row: "Open file descriptors", short: "open fds" }
+};
+var OTHER_METRICS = ["arrayBuffers", "rss", "activeResources", "openFds"];
 
 // src/report/cost.ts
 function costAtTraffic(input) {
@@ -85566,7 +85730,7 @@ function steady(side) {
 function failedSides(report) {
   const failed = [report.base, report.head].filter((side) => side.error || side.exit?.kind === "crash");
   const first = failed[0];
-  if (!first) return report.comparison.reason;
+  if (!first) return describeComparison(report);
   const names = failed.map((side) => side.label).join(" and ");
   const trafficSide = failed.find((side) => isTrafficError(side.error?.code));
   if (trafficSide) {
@@ -85586,25 +85750,33 @@ function trafficLeadOf(side, other) {
   const counts = (each) => each?.traffic ? { label: each.label, traffic: each.traffic } : void 0;
   return trafficLead({ label: side.label, traffic: side.traffic }, counts(other));
 }
+var DEATHS = {
+  oom: "ran out of memory",
+  watchdog: "was stopped by the RSS watchdog",
+  exhausted: "ran out of file descriptors or sockets",
+  crash: "crashed"
+};
+var hasDied = (side) => side.exit !== null && side.exit.kind !== "crash";
 function decisiveText(report) {
   const { comparison, head, base } = report;
   if (comparison.verdict === "error") return `could not measure: ${failedSides(report)}`;
-  if (head.exit?.kind === "oom" || base.exit?.kind === "oom") {
-    const side = head.exit?.kind === "oom" ? head : base;
-    const other = side === head ? base : head;
-    const survived = other.exit?.kind === "oom" ? "and so did" : "while";
-    return `${side.label} ran out of memory after ${formatInteger(side.exit?.requestsSent ?? 0)} requests, ${survived} ${other.label}${other.exit?.kind === "oom" ? "" : " survived"}`;
+  const dead = [head, base].find((side) => side.exit?.kind === "oom") ?? [head, base].find(hasDied);
+  if (dead?.exit) {
+    const other = dead === head ? base : head;
+    const survived = hasDied(other) ? "and so did" : "while";
+    return `${dead.label} ${DEATHS[dead.exit.kind]} after ${formatInteger(dead.exit.requestsSent)} requests, ${survived} ${other.label}${hasDied(other) ? "" : " survived"}`;
   }
   const delta = comparison.deltaBytesPerRequest;
-  if (delta === null) return comparison.reason;
-  const { value, halfWidth: halfWidth3 } = formatInterval(delta, comparison.deltaUncertainty);
-  const interval = halfWidth3 ? ` (${halfWidth3}, 95 % CI)` : "";
+  if (delta === null) return describeComparison(report);
+  const { value, halfWidth: halfWidth2 } = formatInterval(delta, comparison.deltaUncertainty);
+  const interval = halfWidth2 ? ` (${halfWidth2}, 95 % CI)` : "";
   if (comparison.verdict === "pre-existing") {
     const headSlope = steady(head)?.slope ?? Number.NaN;
     const baseSlope = steady(base)?.slope ?? Number.NaN;
     return `pre-existing leak: head retains ${formatBytes(headSlope)} per request, base ${formatBytes(baseSlope)}`;
   }
-  const tail = comparison.verdict === "unchanged" ? ", below the noise: no regression" : "";
+  const finding = comparison.finding;
+  const tail = finding.rule === "detection-limit" ? `: ${detectionLimitText(finding)}` : comparison.verdict === "unchanged" ? ", below the noise: no regression" : "";
   return `${value} retained per request${interval}${tail}`;
 }
 function formatVersion(version) {
@@ -86021,7 +86193,7 @@ function keyLines(report) {
     ...labelled("next", next)
   ];
 }
-var halfWidth2 = (fit) => (fit.high - fit.low) / 2;
+var halfWidth = (fit) => (fit.high - fit.low) / 2;
 var steadyOf = (side, metric) => side.fits.find((fit) => fit.metric === metric)?.steady ?? null;
 function decisiveTable(report) {
   const base = steadyOf(report.base, "heapPlusExternal");
@@ -86034,8 +86206,8 @@ function decisiveTable(report) {
     [`${unit} retained per request (\xB1 = 95 % CI)`, "base", "head", "\u0394 head \u2212 base"],
     [
       "under load",
-      cell(base.slope, halfWidth2(base)),
-      cell(head.slope, halfWidth2(head)),
+      cell(base.slope, halfWidth(base)),
+      cell(head.slope, halfWidth(head)),
       delta === null ? "\u2014" : cell(delta, deltaUncertainty)
     ]
   ];
@@ -86058,13 +86230,8 @@ function decisiveTable(report) {
   return formatColumns(rows, ["l", "r", "r", "r"], "");
 }
 function otherMetrics(report) {
-  const labels = [
-    ["arrayBuffers", "ArrayBuffers"],
-    ["rss", "RSS"],
-    ["activeResources", "active handles"],
-    ["openFds", "open fds"]
-  ];
-  const rows = labels.flatMap(([metric, label]) => {
+  const rows = OTHER_METRICS.flatMap((metric) => {
+    const label = METRIC_LABELS[metric].short;
     const fits = [steadyOf(report.base, metric), steadyOf(report.head, metric)];
     if (fits.every((fit) => !fit || [fit.slope, fit.low, fit.high].every((value) => Math.abs(value) < 1e-6)))
       return [];
@@ -86073,7 +86240,7 @@ function otherMetrics(report) {
       [
         label,
         ...fits.map(
-          (fit) => !fit ? "\u2014" : metric === "activeResources" || metric === "openFds" ? formatSignedCount(fit.slope) : formatIntervalText(fit.slope, halfWidth2(fit), unit)
+          (fit) => !fit ? "\u2014" : metric === "activeResources" || metric === "openFds" ? formatSignedCount(fit.slope) : formatIntervalText(fit.slope, halfWidth(fit), unit)
         )
       ]
     ];
@@ -86176,7 +86343,7 @@ function renderMeasureText(report, options = {}) {
   const { app } = report;
   const fit = steadyOf(app, "heapPlusExternal");
   const isLeak = app.verdict === "leak" || app.verdict === "crashed" || app.verdict === "error";
-  const slope = fit ? `${formatIntervalText(fit.slope, halfWidth2(fit))} retained per request (95 % CI)` : "no slope";
+  const slope = fit ? `${formatIntervalText(fit.slope, halfWidth(fit))} retained per request (95 % CI)` : "no slope";
   const verdict = paint(isLeak ? "red" : "green", paint("bold", `${app.verdict.toUpperCase()} ${slope}`));
   const detail = app.error ? labelled(
     "cause",
