@@ -17,7 +17,7 @@ import type { ActionConfig } from './config.js';
 import { type ActionResult, publish, type Rendered } from './publish.js';
 
 export interface ActionDeps {
-  /** An Octokit for a token: `github.getOctokit` in the action, one pointed at a local server in tests. */
+  /** An Octokit for a token: githubClient (retrying, throttled) in the action; tests point it at a local server. */
   octokit: (token: string) => GitHubClient;
   /** Where progress, warnings and errors go (the job log). */
   log: { info: (line: string) => void; warning: (line: string) => void; error: (line: string) => void };
