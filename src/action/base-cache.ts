@@ -33,15 +33,13 @@ export function actionsCacheStore(options: {
       }
     },
     async save(key, sourceDir) {
-      if (!options.maySave) {
-        options.log('base cache: not saved: this event would put the entry where trusted runs restore it');
-        return false;
-      }
+      if (!options.maySave) return 'this event would put the entry where trusted runs restore it';
       await rm(stagingDir, { recursive: true, force: true });
       try {
         await writeEntry(sourceDir, stagingDir, key);
-        await cache.saveCache([stagingDir], key);
-        return true;
+        // saveCache logs and swallows service failures (a key already taken, a failed upload) and returns -1.
+        const isSaved = (await cache.saveCache([stagingDir], key)) !== -1;
+        return isSaved || 'the cache service did not take it (see the warning above)';
       } finally {
         await rm(stagingDir, { recursive: true, force: true });
       }

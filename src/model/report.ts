@@ -319,11 +319,11 @@ export interface PullRequestRef {
 
 /** What the cache did for base; the report says so. */
 export interface BaseCacheUse {
-  /** `hit`: restored, install and build skipped; `miss`: built and saved; `rebuilt`: a corrupt entry was replaced. */
+  /** `hit`: restored, install and build skipped; `miss`: installed and built; `rebuilt`: a corrupt entry was discarded. */
   status: 'hit' | 'miss' | 'rebuilt';
   key: string;
   store: string;
-  /** Why an entry was not trusted, or why saving failed. */
+  /** Why an entry was not trusted, and after a build whether it was saved (`saved`, `not saved: why`). */
   note?: string;
   durationMs: number;
 }

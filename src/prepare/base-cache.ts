@@ -37,8 +37,8 @@ export interface BaseCacheStore {
   description: string;
   /** Copies the entry's content over `targetDir` (the fresh base worktree's install folder) on a hit. */
   restore(key: string, targetDir: string): Promise<RestoreOutcome>;
-  /** Stores `sourceDir` (installed and built, not yet run) under `key`; false when the store declined. */
-  save(key: string, sourceDir: string): Promise<boolean>;
+  /** Stores `sourceDir` (installed and built, not yet run) under `key`: true, or why the store declined. */
+  save(key: string, sourceDir: string): Promise<true | string>;
 }
 
 /** `--cache-dir`: one folder per key holding `content/` and, written last, the completion marker. */

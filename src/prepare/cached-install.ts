@@ -83,9 +83,10 @@ export async function installAndBuildWithCache(
   const result = await installAndBuild(options);
   if (!result.ok) return { result, cache: use(status, note) };
   try {
-    const isSaved = await cache.store.save(key, installDir);
-    if (isSaved) log(`${label}: saved to the base cache (${key})`);
-    return { result, cache: use(status, isSaved ? note : [note, 'not saved'].filter(Boolean).join('; ')) };
+    const saved = await cache.store.save(key, installDir);
+    const outcome = saved === true ? 'saved' : `not saved: ${saved}`;
+    log(`${label}: base cache: ${outcome} (${key})`);
+    return { result, cache: use(status, [note, outcome].filter(Boolean).join('; ')) };
   } catch (error) {
     // A full disk or an unreachable cache service costs the next run time, never this run's result.
     log(`${label}: could not save to the base cache: ${String(error)}`);

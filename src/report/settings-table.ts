@@ -90,8 +90,8 @@ export function describeBaseCache(cache: BaseCacheUse): string {
     cache.status === 'hit'
       ? `hit: base's install and build skipped, restored in ${(cache.durationMs / 1000).toFixed(1)} s`
       : cache.status === 'rebuilt'
-        ? 'corrupt entry rebuilt and saved'
-        : 'miss: base installed, built and saved';
+        ? 'corrupt entry discarded, base installed and built'
+        : 'miss: base installed and built';
   return `base cache (${cache.store}): ${what}${cache.note ? ` (${cache.note})` : ''}; key ${cache.key}`;
 }
 
