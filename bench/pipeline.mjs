@@ -1,7 +1,7 @@
 // The whole pipeline (`leakwatch compare --base/--head` through dist/cli.js, default scenario and load settings) on
 // the Next.js fixture, against two plain installs and builds of the same two commits done by hand in the same run,
 // one after the other. Each repetition runs the pipeline twice with one fresh --cache-dir: cold (base cache miss:
-// base is installed, built and saved) and warm (hit: base's install and build skipped). Targets: cold / by-hand
+// base is installed, built and saved), then the hand runs, then warm (hit: base's install and build skipped). Targets: cold / by-hand
 // ≤ 1.3, warm / by-hand ≤ 0.8. Also splits the pipeline's wall time into its stages, from timestamps on its
 // progress lines and the JSON report's samples. Writes bench/results/pipeline.json.
 // Usage: node bench/pipeline.mjs [repetitions]   (run `npm run build` first)
@@ -174,38 +174,49 @@ function splitStages({ wallMs, exitAtMs, reportWrittenAtMs, lines, report }) {
   };
 }
 
+const load = () => Number(loadavg()[0].toFixed(2));
+const sizeOf = (dir) => Number(execFileSync('du', ['-sb', dir], { encoding: 'utf8' }).split('\t')[0]);
+
+/** One arm of the pipeline with the load average around it. */
+async function pipelineArm(index, arm, cacheDir) {
+  process.stderr.write(`run ${index + 1}/${repetitions}: pipeline, ${arm} base cache\n`);
+  const loadAverageBefore = load();
+  const pipeline = await runPipeline(`${index}-${arm}`, cacheDir);
+  return {
+    loadAverageBefore,
+    loadAverageAfter: load(),
+    exitCode: pipeline.exitCode,
+    verdict: pipeline.report.comparison.verdict,
+    baseCache: pipeline.report.baseCache?.status ?? null,
+    baseCacheMs: pipeline.report.baseCache ? Math.round(pipeline.report.baseCache.durationMs) : null,
+    wallMs: pipeline.wallMs,
+    reportDurationMs: pipeline.report.durationMs,
+    schedule: pipeline.report.schedule,
+    requestsPerSide: { base: pipeline.report.base.load.requests, head: pipeline.report.head.load.requests },
+    stages: splitStages(pipeline),
+    progressLines: pipeline.lines,
+  };
+}
+
+// Cold, by hand, then warm: the hand runs sit between the two arms, so drift in the machine's load (the other
+// jobs on it) reaches both ratios alike; each arm records its own load average.
 const runs = [];
 for (let index = 0; index < repetitions; index++) {
-  process.stderr.write(`run ${index + 1}/${repetitions}: by hand\n`);
-  const loadAverageBefore = loadavg()[0];
-  const hand = await byHand(index);
   const cacheDir = join(workDir, `cache-${index}`);
-  const arms = {};
-  for (const arm of ['cold', 'warm']) {
-    process.stderr.write(
-      `  ${JSON.stringify(hand)}\nrun ${index + 1}/${repetitions}: pipeline, ${arm} base cache\n`,
-    );
-    const pipeline = await runPipeline(`${index}-${arm}`, cacheDir);
-    arms[arm] = {
-      exitCode: pipeline.exitCode,
-      verdict: pipeline.report.comparison.verdict,
-      baseCache: pipeline.report.baseCache?.status ?? null,
-      wallMs: pipeline.wallMs,
-      reportDurationMs: pipeline.report.durationMs,
-      schedule: pipeline.report.schedule,
-      requestsPerSide: { base: pipeline.report.base.load.requests, head: pipeline.report.head.load.requests },
-      stages: splitStages(pipeline),
-      progressLines: pipeline.lines,
-    };
-  }
+  const cold = await pipelineArm(index, 'cold', cacheDir);
+  const cacheEntryBytes = sizeOf(cacheDir);
+  process.stderr.write(`run ${index + 1}/${repetitions}: by hand\n`);
+  const handLoadBefore = load();
+  const hand = { loadAverageBefore: handLoadBefore, ...(await byHand(index)), loadAverageAfter: load() };
+  process.stderr.write(`  ${JSON.stringify(hand)}\n`);
+  const warm = await pipelineArm(index, 'warm', cacheDir);
   const run = {
-    loadAverageBefore: Number(loadAverageBefore.toFixed(2)),
-    loadAverageAfter: Number(loadavg()[0].toFixed(2)),
     byHand: hand,
-    pipeline: arms.cold,
-    warmPipeline: arms.warm,
-    pipelineOverByHand: Number((arms.cold.wallMs / hand.wallMs).toFixed(3)),
-    warmPipelineOverByHand: Number((arms.warm.wallMs / hand.wallMs).toFixed(3)),
+    pipeline: cold,
+    warmPipeline: warm,
+    cacheEntryBytes,
+    pipelineOverByHand: Number((cold.wallMs / hand.wallMs).toFixed(3)),
+    warmPipelineOverByHand: Number((warm.wallMs / hand.wallMs).toFixed(3)),
   };
   runs.push(run);
   process.stderr.write(`  ${JSON.stringify({ ...run, pipeline: undefined, warmPipeline: undefined })}\n`);

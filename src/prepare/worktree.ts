@@ -7,6 +7,7 @@ import {
   currentSandbox,
   giveTo,
   removeSandboxed,
+  removeSandboxedAsync,
   scratchDir,
   userFor,
 } from '../process/isolation/sandbox.js';
@@ -65,7 +66,7 @@ export async function createWorktree(options: CreateWorktreeOptions): Promise<Wo
   let disposal: Promise<void> | undefined;
   const removeWorktree = async (): Promise<void> => {
     // Never run git inside a checkout the untrusted code owned: its config could run commands.
-    if (user) removeSandboxed(dir);
+    if (user) await removeSandboxedAsync(dir);
     // `remove --force` also drops untracked files such as node_modules and build output.
     else await git(repoDir, ['worktree', 'remove', '--force', dir]);
     await rm(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 // How leakwatch acts as another user: directly when it is root (spawn's uid/gid, which also drops root's
 // supplementary groups), or through `sudo -n` when it has passwordless sudo (GitHub-hosted runners).
-import { type SpawnOptions, type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import { execFile, type SpawnOptions, type SpawnSyncReturns, spawnSync } from 'node:child_process';
 
 export type Privilege = 'root' | 'sudo';
 
@@ -22,6 +22,15 @@ function run(file: string, args: string[], options: SpawnOptions = {}): SpawnSyn
 export function privileged(privilege: Privilege, argv: string[]): SpawnSyncReturns<string> {
   const [file = '', ...args] = argv;
   return privilege === 'root' ? run(file, args) : run('sudo', ['-n', '--', file, ...args]);
+}
+
+/** `privileged` without blocking the event loop, for long commands (deleting an installed app); never rejects. */
+export function privilegedAsync(privilege: Privilege, argv: string[]): Promise<void> {
+  const [file = '', ...args] = argv;
+  const [command, commandArgs] = privilege === 'root' ? [file, args] : ['sudo', ['-n', '--', file, ...args]];
+  return new Promise((resolve) => {
+    execFile(command, commandArgs, () => resolve());
+  });
 }
 
 interface UserIds {
