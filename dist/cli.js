@@ -74094,7 +74094,7 @@ function usageError(message) {
 }
 
 // src/cli/run.ts
-import { mkdtemp as mkdtemp4, readdir as readdir5, rm as rm7, writeFile as writeFile7 } from "node:fs/promises";
+import { mkdtemp as mkdtemp4, readdir as readdir5, rm as rm8, writeFile as writeFile7 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
 import { dirname as dirname7, join as join23, resolve as resolve5 } from "node:path";
 
@@ -78379,7 +78379,7 @@ function compareSides(base, head, thresholdBytesPerRequest, heapCapBytes = Numbe
 import { spawn as spawn2 } from "node:child_process";
 import { once } from "node:events";
 import { existsSync as existsSync2 } from "node:fs";
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, rm as rm2, writeFile } from "node:fs/promises";
 import path2 from "node:path";
 
 // src/process/env.ts
@@ -78453,6 +78453,7 @@ function nodeOnPath(binDir, parentPath = process.env.PATH ?? "") {
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { copyFileSync, mkdirSync as mkdirSync2, mkdtempSync, rmSync as rmSync2 } from "node:fs";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as join4 } from "node:path";
 
@@ -78460,7 +78461,7 @@ import { join as join4 } from "node:path";
 import { spawn } from "node:child_process";
 
 // src/process/isolation/privilege.ts
-import { spawnSync } from "node:child_process";
+import { execFile as execFile2, spawnSync } from "node:child_process";
 var detected;
 function privilegeOf() {
   if (detected !== void 0) return detected;
@@ -78475,6 +78476,13 @@ function run(file, args, options = {}) {
 function privileged(privilege, argv) {
   const [file = "", ...args] = argv;
   return privilege === "root" ? run(file, args) : run("sudo", ["-n", "--", file, ...args]);
+}
+function privilegedAsync(privilege, argv) {
+  const [file = "", ...args] = argv;
+  const [command, commandArgs] = privilege === "root" ? [file, args] : ["sudo", ["-n", "--", file, ...args]];
+  return new Promise((resolve6) => {
+    execFile2(command, commandArgs, () => resolve6());
+  });
 }
 function runAsUser(privilege, user, argv) {
   const [file = "", ...args] = argv;
@@ -78816,6 +78824,7 @@ async function openSandbox(options) {
       [Symbol.asyncDispose]: async () => {
         if (disposed) return;
         disposed = true;
+        await Promise.all(created.map((user) => privilegedAsync(privilege, ["rm", "-rf", user.home])));
         destroy();
         release();
       }
@@ -78895,6 +78904,10 @@ function giveTo(user, path9, mode) {
 function removeSandboxed(path9, sandbox = currentSandbox()) {
   if (sandbox) privileged(sandbox.privilege, ["rm", "-rf", path9]);
   else rmSync2(path9, { recursive: true, force: true });
+}
+async function removeSandboxedAsync(path9, sandbox = currentSandbox()) {
+  if (sandbox) await privilegedAsync(sandbox.privilege, ["rm", "-rf", path9]);
+  else await rm(path9, { recursive: true, force: true });
 }
 function folderFor(user, name) {
   const sandbox = currentSandbox();
@@ -79289,7 +79302,7 @@ async function startUpstreams(options) {
   let caDir;
   const stop = async () => {
     await Promise.all(children.map(stopChild));
-    if (caDir) await rm(caDir, { recursive: true, force: true });
+    if (caDir) await rm2(caDir, { recursive: true, force: true });
   };
   try {
     const httpsHosts = options.specs.flatMap((spec) => (spec.hosts ?? []).map((origin) => new URL(origin)));
@@ -79533,7 +79546,7 @@ function fitScheduleToBudget(plan, measuredRequestsPerSecond) {
 }
 
 // src/explain/explain.ts
-import { cp, mkdir, rm as rm2 } from "node:fs/promises";
+import { cp, mkdir, rm as rm3 } from "node:fs/promises";
 import { freemem } from "node:os";
 import { join as join5 } from "node:path";
 
@@ -80580,7 +80593,7 @@ async function keepOrRemove(dir, options) {
   } catch (error) {
     options.log(`${options.label}: could not keep the heap snapshots: ${String(error)}`);
   }
-  await rm2(dir, { recursive: true, force: true }).catch((error) => {
+  await rm3(dir, { recursive: true, force: true }).catch((error) => {
     options.log(`${options.label}: could not delete ${dir}: ${String(error)}`);
   });
 }
@@ -80590,7 +80603,7 @@ import { join as join7 } from "node:path";
 import { setTimeout as delay2 } from "node:timers/promises";
 
 // src/app/app.ts
-import { execFile as execFile2 } from "node:child_process";
+import { execFile as execFile3 } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import * as net2 from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
@@ -80617,7 +80630,7 @@ async function readLogTail(logPath, lines = 40) {
 }
 
 // src/app/probe-hub.ts
-import { mkdtemp as mkdtemp2, rm as rm3 } from "node:fs/promises";
+import { mkdtemp as mkdtemp2, rm as rm4 } from "node:fs/promises";
 import * as net from "node:net";
 import { tmpdir as tmpdir2 } from "node:os";
 import { join as join6 } from "node:path";
@@ -80702,7 +80715,7 @@ var ProbeHub = class _ProbeHub {
         hub.server.listen(hub.socketPath, resolve6);
       });
     } catch (error) {
-      await rm3(dir, { recursive: true, force: true });
+      await rm4(dir, { recursive: true, force: true });
       throw new LeakwatchError(
         "PROBE_SOCKET",
         `cannot listen on the probe socket ${hub.socketPath}: ${error}`,
@@ -80924,7 +80937,7 @@ var ProbeHub = class _ProbeHub {
     this.pending.clear();
     await new Promise((resolve6) => this.server.close(() => resolve6()));
     if (this.owner) removeSandboxed(this.dir);
-    else await rm3(this.dir, { recursive: true, force: true });
+    else await rm4(this.dir, { recursive: true, force: true });
   }
 };
 
@@ -81095,7 +81108,7 @@ function findFreePort() {
 }
 async function nodeAcceptsExposeGc(appDir, pathEnv2) {
   try {
-    const { stdout } = await promisify(execFile2)("node", ["-p", "process.versions.node"], {
+    const { stdout } = await promisify(execFile3)("node", ["-p", "process.versions.node"], {
       cwd: appDir,
       env: scrubbedEnv(process.env, pathEnv2)
     });
@@ -82174,7 +82187,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
-var { chmod: chmod3, copyFile, lstat, mkdir: mkdir3, open: open4, readdir: readdir2, rename, rm: rm4, rmdir, stat: stat2, symlink, unlink } = fs.promises;
+var { chmod: chmod3, copyFile, lstat, mkdir: mkdir3, open: open4, readdir: readdir2, rename, rm: rm5, rmdir, stat: stat2, symlink, unlink } = fs.promises;
 var IS_WINDOWS = process.platform === "win32";
 var READONLY = fs.constants.O_RDONLY;
 function exists(fsPath) {
@@ -83168,7 +83181,7 @@ function installOnlyEnv(names) {
 // src/prepare/worktree.ts
 import { spawnSync as spawnSync2 } from "node:child_process";
 import { rmSync as rmSync3 } from "node:fs";
-import { mkdtemp as mkdtemp3, rm as rm5 } from "node:fs/promises";
+import { mkdtemp as mkdtemp3, rm as rm6 } from "node:fs/promises";
 import { join as join12 } from "node:path";
 async function createWorktree(options) {
   const { repoDir, sha, label, log } = options;
@@ -83183,7 +83196,7 @@ async function createWorktree(options) {
     sha
   ]);
   if (added.exitCode !== 0) {
-    await rm5(dir, { recursive: true, force: true });
+    await rm6(dir, { recursive: true, force: true });
     await git(repoDir, ["worktree", "prune"]);
     throw new LeakwatchError("WORKTREE_FAILED", `Cannot check out ${sha} for ${label}: ${added.stderr}`, {
       hint: "Check that the commit exists in the clone and that the temp directory is writable."
@@ -83200,9 +83213,9 @@ async function createWorktree(options) {
   });
   let disposal;
   const removeWorktree = async () => {
-    if (user) removeSandboxed(dir);
+    if (user) await removeSandboxedAsync(dir);
     else await git(repoDir, ["worktree", "remove", "--force", dir]);
-    await rm5(dir, { recursive: true, force: true });
+    await rm6(dir, { recursive: true, force: true });
     await git(repoDir, ["worktree", "prune"]);
     release();
   };
@@ -83566,7 +83579,7 @@ function namesOf2(changes) {
 
 // src/bisect/remedy.ts
 var import_semver3 = __toESM(require_semver2(), 1);
-import { execFile as execFile3 } from "node:child_process";
+import { execFile as execFile4 } from "node:child_process";
 import { resolve as resolve3 } from "node:path";
 import { promisify as promisify2 } from "node:util";
 var defaultRemedyTimeBudgetMs = 10 * 6e4;
@@ -83645,7 +83658,7 @@ function remedyCandidates(head, published) {
   if (latest && latest !== line) candidates.push({ version: latest, label: "latest" });
   return candidates;
 }
-var run2 = promisify2(execFile3);
+var run2 = promisify2(execFile4);
 async function publishedVersions(name, appDir, workingDirectory) {
   const depth = workingDirectory.split("/").filter((part) => part && part !== ".").length;
   const rootDir = resolve3(appDir, ...Array(depth).fill(".."));
@@ -84475,7 +84488,7 @@ import { join as join18 } from "node:path";
 
 // src/prepare/base-cache.ts
 import { createHash as createHash2, randomUUID as randomUUID2 } from "node:crypto";
-import { cp as cp3, mkdir as mkdir6, readdir as readdir3, readFile as readFile6, readlink as readlink2, rename as rename2, rm as rm6, writeFile as writeFile5 } from "node:fs/promises";
+import { cp as cp3, mkdir as mkdir6, readdir as readdir3, readFile as readFile6, readlink as readlink2, rename as rename2, rm as rm7, writeFile as writeFile5 } from "node:fs/promises";
 import { join as join17, relative as relative3 } from "node:path";
 var FORMAT = 1;
 var MARKER = "leakwatch-entry.json";
@@ -84490,7 +84503,7 @@ function folderStore(cacheDir) {
       const entryDir = join17(cacheDir, key);
       const verdict = await verifyEntry(entryDir, key);
       if (verdict.status !== "hit") {
-        if (verdict.status === "corrupt") await rm6(entryDir, { recursive: true, force: true });
+        if (verdict.status === "corrupt") await rm7(entryDir, { recursive: true, force: true });
         return verdict;
       }
       await restoreEntry(entryDir, targetDir);
@@ -84505,7 +84518,7 @@ function folderStore(cacheDir) {
         await rename2(partialDir, finalDir);
         return true;
       } finally {
-        await rm6(partialDir, { recursive: true, force: true });
+        await rm7(partialDir, { recursive: true, force: true });
       }
     }
   };
@@ -84625,9 +84638,10 @@ async function installAndBuildWithCache(options, cache) {
   const result = await installAndBuild(options);
   if (!result.ok) return { result, cache: use(status, note) };
   try {
-    const isSaved = await cache.store.save(key, installDir);
-    if (isSaved) log(`${label}: saved to the base cache (${key})`);
-    return { result, cache: use(status, isSaved ? note : [note, "not saved"].filter(Boolean).join("; ")) };
+    const saved = await cache.store.save(key, installDir);
+    const outcome = saved === true ? "saved" : `not saved: ${saved}`;
+    log(`${label}: base cache: ${outcome} (${key})`);
+    return { result, cache: use(status, [note, outcome].filter(Boolean).join("; ")) };
   } catch (error) {
     log(`${label}: could not save to the base cache: ${String(error)}`);
     return { result, cache: use(status, `not saved: ${String(error).slice(0, 200)}`) };
@@ -86012,7 +86026,7 @@ function bisectionPlainRows(bisection) {
 
 // src/report/settings-table.ts
 function describeBaseCache(cache) {
-  const what = cache.status === "hit" ? `hit: base's install and build skipped, restored in ${(cache.durationMs / 1e3).toFixed(1)} s` : cache.status === "rebuilt" ? "corrupt entry rebuilt and saved" : "miss: base installed, built and saved";
+  const what = cache.status === "hit" ? `hit: base's install and build skipped, restored in ${(cache.durationMs / 1e3).toFixed(1)} s` : cache.status === "rebuilt" ? "corrupt entry discarded, base installed and built" : "miss: base installed and built";
   return `base cache (${cache.store}): ${what}${cache.note ? ` (${cache.note})` : ""}; key ${cache.key}`;
 }
 
@@ -86497,7 +86511,7 @@ async function withLogDir(shared, io, run3) {
     const isEmpty = (await readdir5(logDir, { recursive: true }).catch(() => [])).length === 0;
     if (exitCode === 2 && !isEmpty) io.stderr(`leakwatch: logs kept in ${logDir}
 `);
-    else await rm7(logDir, { recursive: true, force: true });
+    else await rm8(logDir, { recursive: true, force: true });
   }
 }
 async function runWithLogDir(command, logDir, io) {
