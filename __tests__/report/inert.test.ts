@@ -127,6 +127,23 @@ describe('untrusted text is inert', () => {
     }
   });
 
+  it('in a report whose side failed with a hostile message', () => {
+    const report = buildReport({
+      verdict: 'error',
+      base: { slopeBytes: 0 },
+      head: {
+        slopeBytes: 0,
+        error: { code: 'START_FAILED', message: HOSTILE, hint: HOSTILE, logTail: HOSTILE },
+      },
+      finding: { rule: 'side-error', side: 'head', code: 'START_FAILED', message: HOSTILE },
+      dependencyChanges: [{ name: HOSTILE, from: '1.0.0', to: '2.0.0', kind: 'major', direct: true }],
+    });
+    const input = { commentKey: 'default', reports: [report], runUrl: RUN_URL };
+    for (const body of [renderMarkdownReport(input), renderJobSummary(input)]) {
+      expect(liveParts(body)).toEqual([]);
+    }
+  });
+
   it('in an error comment: message, hint and log tail', () => {
     const body = renderMarkdownReport({
       commentKey: 'default',
