@@ -142,7 +142,7 @@ describe('traffic checks through the CLI', () => {
     expect(unexpected.stdout).toMatch(
       /^ERROR could not measure: base answers 404 to 2\d % of requests, head to 2\d %/,
     );
-    expect(unexpected.stdout).toMatch(/GET \/gone: [\d,]+ of [\d,]+ answers failed \(404 ×[\d,]+\)/);
+    expect(unexpected.stdout).toMatch(/GET \/gone: [\d,]+ of [\d,]+ requests failed \(404 ×[\d,]+\)/);
   });
 
   it('names a head that answers 500 to 40 % of requests where base answers none', async () => {

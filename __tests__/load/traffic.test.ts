@@ -3,10 +3,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { checkStubMisses } from '../../src/analysis/stub-misses.js';
 import { checkTraffic } from '../../src/analysis/traffic.js';
 import { sendLoad } from '../../src/load/load.js';
 import { isExpectedStatus, TrafficCounter } from '../../src/load/traffic.js';
-import type { TrafficCounts } from '../../src/model/report.js';
+import type { StubTraffic, TrafficCounts } from '../../src/model/report.js';
 import { createRequestSequence } from '../../src/scenario/sequence.js';
 import type { Scenario } from '../../src/scenario/types.js';
 
@@ -119,6 +120,37 @@ describe('counting answers', () => {
     expect(hung.counts.firstError).toBe('request timed out');
   });
 
+  it('counts connection errors and timeouts against the request template that met them', async () => {
+    const dropped = await load(
+      { name: 'drop-some', requests: [{ path: '/ok/{{seq}}' }, { path: '/drop/{{seq}}' }] },
+      400,
+    );
+    const [ok, drop] = dropped.counts.templates;
+    expect((ok?.sent ?? 0) + (drop?.sent ?? 0)).toBe(400);
+    expect(ok).toMatchObject({ connectionErrors: 0, timeouts: 0, failed: 0 });
+    expect(ok?.answered).toBe(ok?.sent);
+    expect(drop?.connectionErrors).toBeGreaterThan(20);
+    expect(drop?.failed).toBe(drop?.connectionErrors);
+    expect((drop?.answered ?? 0) + (drop?.connectionErrors ?? 0)).toBe(drop?.sent);
+    expect(dropped.counts.connectionErrors).toBe(drop?.connectionErrors);
+    await stopServer();
+
+    // Every hanging request times out and no other does: the timeout is reported after autocannon sent the next
+    // request on that connection, which must not take the blame.
+    const hung = await load(
+      { name: 'hang-some', requests: [{ path: '/ok/{{seq}}' }, { path: '/hang' }] },
+      40,
+      1,
+    );
+    const [fine, hang] = hung.counts.templates;
+    expect(fine).toMatchObject({ connectionErrors: 0, timeouts: 0, failed: 0 });
+    expect(hang?.sent).toBeGreaterThan(4);
+    expect(hang?.answered).toBe(0);
+    expect(hang?.timeouts).toBe(hang?.sent);
+    expect(hang?.failed).toBe(hang?.sent);
+    expect(hung.counts.timeouts).toBe(hang?.sent);
+  });
+
   it('treats 2xx and 3xx as success unless the request names its statuses', () => {
     expect([200, 204, 302, 399].every((status) => isExpectedStatus(status, undefined))).toBe(true);
     expect([101, 400, 404, 500].some((status) => isExpectedStatus(status, undefined))).toBe(false);
@@ -140,7 +172,18 @@ function counts(requests: number, failing: number, status = 500): TrafficCounts 
     connectionErrors: 0,
     timeouts: 0,
     failed: failing,
-    templates: [{ method: 'GET', path: '/', answered: requests, statuses, failed: failing }],
+    templates: [
+      {
+        method: 'GET',
+        path: '/',
+        sent: requests,
+        answered: requests,
+        statuses,
+        connectionErrors: 0,
+        timeouts: 0,
+        failed: failing,
+      },
+    ],
     firstFailure:
       failing > 0 ? { method: 'GET', path: '/?k=3', status, bodyStart: '<h1>Internal error</h1>' } : null,
     firstError: null,
@@ -217,5 +260,53 @@ describe('deciding on the traffic', () => {
     expect(checkTraffic([{ label: 'app', traffic: slow }], 0.05)[0]?.message).toContain(
       'app times out on 10 % of requests',
     );
+  });
+});
+
+describe('deciding on the stub answers', () => {
+  const stub = (requests: number, misses: number): StubTraffic => ({
+    name: 'pokeapi',
+    hosts: ['https://pokeapi.co'],
+    requests,
+    source: 'fixtures',
+    answered: requests - misses,
+    misses,
+    missedPaths:
+      misses > 0 ? [{ path: '/api/v2/mew?x=1', count: misses, file: 'api/v2/mew%3Fx=1.json' }] : [],
+    fixtures: '/repo/fixtures/pokeapi',
+  });
+  const side = (label: string, ...stubs: StubTraffic[]) => ({
+    label,
+    network: { outbound: 'block' as const, stubs, hosts: [] },
+  });
+
+  it('names a side whose stub missed more than the share, with the paths and where to add them', () => {
+    const [problem, ...others] = checkStubMisses(
+      [side('base', stub(1000, 1000)), side('head', stub(1000, 40))],
+      0.05,
+    );
+    expect(others).toEqual([]);
+    expect(problem).toMatchObject({ label: 'base', code: 'UPSTREAM_MISSES' });
+    expect(problem?.message).toContain(
+      `base's upstream "pokeapi" had no fixture for 100 % of its requests, head's for 4 %`,
+    );
+    expect(problem?.message).toContain('"pokeapi" missed 1,000 of 1,000 (/api/v2/mew?x=1 ×1,000)');
+    expect(problem?.hint).toContain('leakwatch record');
+    expect(problem?.hint).toContain(
+      '/repo/fixtures/pokeapi (e.g. api/v2/mew%3Fx=1.json for /api/v2/mew?x=1)',
+    );
+  });
+
+  it('calls a clear difference within the share a problem of the worse side, but not chance or other sources', () => {
+    expect(checkStubMisses([side('base', stub(10_000, 0)), side('head', stub(10_000, 400))], 0.05)).toEqual([
+      expect.objectContaining({ label: 'head', code: 'UPSTREAM_MISSES' }),
+    ]);
+    expect(checkStubMisses([side('base', stub(100, 0)), side('head', stub(100, 4))], 0.05)).toEqual([]);
+    expect(checkStubMisses([side('base', stub(1000, 50)), side('head', stub(1000, 50))], 0.05)).toEqual([]);
+    // A template stub never misses; a side that crashed is left to its own verdict.
+    const template = { ...stub(1000, 0), source: 'template' as const };
+    expect(checkStubMisses([side('app', template)], 0)).toEqual([]);
+    const crashed = { ...side('head', stub(1000, 1000)), isMeasured: false };
+    expect(checkStubMisses([side('base', stub(1000, 0)), crashed], 0.05)).toEqual([]);
   });
 });

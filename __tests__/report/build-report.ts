@@ -31,7 +31,18 @@ export function allAnswered(requests = 15_000): TrafficCounts {
     connectionErrors: 0,
     timeouts: 0,
     failed: 0,
-    templates: [{ method: 'GET', path: '/', answered: requests, statuses: { 200: requests }, failed: 0 }],
+    templates: [
+      {
+        method: 'GET',
+        path: '/',
+        sent: requests,
+        answered: requests,
+        statuses: { 200: requests },
+        connectionErrors: 0,
+        timeouts: 0,
+        failed: 0,
+      },
+    ],
     firstFailure: null,
     firstError: null,
   };

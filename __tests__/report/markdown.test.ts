@@ -208,13 +208,25 @@ describe('renderMarkdownReport', () => {
           failed: 6012,
           connectionErrors: 12,
           templates: [
-            { method: 'GET', path: '/', answered: 9000, statuses: { 200: 9000 }, failed: 0 },
+            {
+              method: 'GET',
+              path: '/',
+              sent: 9000,
+              answered: 9000,
+              statuses: { 200: 9000 },
+              connectionErrors: 0,
+              timeouts: 0,
+              failed: 0,
+            },
             {
               method: 'GET',
               path: '/<b>x</b>/{{seq}}',
+              sent: 6012,
               answered: 6000,
               statuses: { 500: 6000 },
-              failed: 6000,
+              connectionErrors: 12,
+              timeouts: 0,
+              failed: 6012,
             },
           ],
           firstFailure: { method: 'GET', path: '/<b>x</b>/3', status: 500, bodyStart: hostileBody },
@@ -236,7 +248,7 @@ describe('renderMarkdownReport', () => {
       '<strong>Head:</strong> 15,000 requests, 60 % succeeded (200 ×9,000, 500 ×6,000, connection errors ×12)',
     );
     expect(html).toContain(
-      '<code>GET /&lt;b&gt;x&lt;/b&gt;/{{seq}}: 6,000 of 6,000 answers failed (500 ×6,000)</code>',
+      '<code>GET /&lt;b&gt;x&lt;/b&gt;/{{seq}}: 6,012 of 6,012 requests failed (500 ×6,000, connection errors ×12)</code>',
     );
     expect(html).toMatch(
       /first failure: <code>GET \/&lt;b&gt;x&lt;\/b&gt;\/3<\/code> answered 500: <code>&lt;\/code&gt;/,

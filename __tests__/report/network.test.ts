@@ -10,7 +10,17 @@ import { buildReport } from './build-report.js';
 
 const network = (overrides: Partial<SideNetwork> = {}): SideNetwork => ({
   outbound: 'block',
-  stubs: [{ name: 'pokeapi', hosts: ['https://pokeapi.co'], requests: 15_000 }],
+  stubs: [
+    {
+      name: 'pokeapi',
+      hosts: ['https://pokeapi.co'],
+      requests: 15_000,
+      source: 'fixtures',
+      answered: 14_990,
+      misses: 10,
+      missedPaths: [{ path: '/api/v2/pokemon/mew', count: 10, file: 'api/v2/pokemon/mew.json' }],
+    },
+  ],
   hosts: [
     { host: 'pokeapi.co:443', action: 'stub', upstream: 'pokeapi', connections: 10 },
     { host: 'api.stripe.com:443', action: 'blocked', connections: 812 },
@@ -40,14 +50,14 @@ describe('outbound traffic in the report', () => {
     const report = withNetwork(network());
     // The terminal wraps at 100 columns; joined back, each side's line reads whole.
     expect(renderCompareText(report).replace(/\n +/g, ' ')).toContain(
-      'base traffic: 15,000 requests, 100 % succeeded (200 ×15,000); stubs: pokeapi 15,000 requests · blocked: api.stripe.com ×812, evil<img src=x>.test:8080 ×3',
+      'base traffic: 15,000 requests, 100 % succeeded (200 ×15,000); stubs: pokeapi 15,000 requests (14,990 from fixtures, 10 missed) · blocked: api.stripe.com ×812, evil<img src=x>.test:8080 ×3',
     );
     const markdown = renderMarkdownReport({ commentKey: 'k', reports: [report] });
     expect(markdown).not.toContain('<img');
     const body = rendered(markdown);
     // One line per side: what the app answered, then where it reached out.
     expect(body).toMatch(
-      /<li><strong>Base:<\/strong> 15,000 requests, 100 % succeeded \(200 ×15,000\); stubs: pokeapi 15,000 requests · blocked: api\u200b\.stripe\u200b\.com ×812, evil/,
+      /<li><strong>Base:<\/strong> 15,000 requests, 100 % succeeded \(200 ×15,000\); stubs: pokeapi 15,000 requests \(14,990 from fixtures, 10 missed\) · blocked: api\u200b\.stripe\u200b\.com ×812, evil/,
     );
     expect(body).not.toMatch(/outbound: allow/);
   });

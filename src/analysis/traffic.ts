@@ -48,19 +48,31 @@ export function checkTraffic(allSides: readonly TrafficSide[], maxFailedShare: n
   if (allSides.length !== 2 || !first || !second) return [];
   const [worse, better] =
     failedShare(first.traffic) >= failedShare(second.traffic) ? [first, second] : [second, first];
-  const difference = failedShare(worse.traffic) - failedShare(better.traffic);
-  const isClear =
-    difference > maxFailedShare / 2 && differenceZ(worse.traffic, better.traffic) > minDifferenceZ;
+  const isClear = differsClearly(
+    { failed: worse.traffic.failed, total: worse.traffic.requests },
+    { failed: better.traffic.failed, total: better.traffic.requests },
+    maxFailedShare,
+  );
   return isClear ? [problem(worse, 'FAILURES_DIFFER')] : [];
 }
 
-/** Two-proportion z-score of the failed shares. */
-function differenceZ(a: TrafficCounts, b: TrafficCounts): number {
-  const pooled = (a.failed + b.failed) / Math.max(a.requests + b.requests, 1);
+/**
+ * True when `worse` fails more than `better` by over half the allowed share, beyond chance (a two-proportion
+ * z-score over `minDifferenceZ`).
+ */
+export function differsClearly(
+  worse: { failed: number; total: number },
+  better: { failed: number; total: number },
+  maxFailedShare: number,
+): boolean {
+  const share = (counts: { failed: number; total: number }) =>
+    counts.total > 0 ? counts.failed / counts.total : 0;
+  const pooled = (worse.failed + better.failed) / Math.max(worse.total + better.total, 1);
   const spread = Math.sqrt(
-    pooled * (1 - pooled) * (1 / Math.max(a.requests, 1) + 1 / Math.max(b.requests, 1)),
+    pooled * (1 - pooled) * (1 / Math.max(worse.total, 1) + 1 / Math.max(better.total, 1)),
   );
-  return spread > 0 ? Math.abs(failedShare(a) - failedShare(b)) / spread : 0;
+  const difference = share(worse) - share(better);
+  return difference > maxFailedShare / 2 && spread > 0 && difference / spread > minDifferenceZ;
 }
 
 /**
@@ -129,11 +141,11 @@ function differingHint(label: string): string {
   );
 }
 
-function formatShare(share: number): string {
+export function formatShare(share: number): string {
   const percent = share * 100;
   return `${percent >= 10 ? Math.round(percent) : Number(percent.toFixed(1))} %`;
 }
 
-function formatCount(count: number): string {
+export function formatCount(count: number): string {
   return count.toLocaleString('en-US');
 }

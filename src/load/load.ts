@@ -24,11 +24,34 @@ interface RequestContext {
   spec?: RequestSpec;
 }
 
+/** The part of autocannon's connection (its Client, not typed by autocannon) that says which request is in flight. */
+interface Connection {
+  on(event: 'request' | 'timeout', listener: () => void): void;
+  on(event: 'connError', listener: (error: Error) => void): void;
+  requestIterator: { context: RequestContext };
+}
+
+/**
+ * Counts each connection's errors and timeouts against the request in flight on it. autocannon reconnects and
+ * sends the next request before it reports a timeout, so the request in flight is noted only once the code that
+ * sent it has run (a microtask after its `request` event): a timeout reported in between still sees the old one.
+ */
+function countErrorsOf(connection: Connection, traffic: TrafficCounter): void {
+  let inFlight: RequestSpec | undefined;
+  connection.on('request', () =>
+    queueMicrotask(() => {
+      inFlight = connection.requestIterator.context.spec;
+    }),
+  );
+  connection.on('connError', (error) => traffic.countError(inFlight?.template, 'connection', error.message));
+  connection.on('timeout', () => traffic.countError(inFlight?.template, 'timeout', 'request timed out'));
+}
+
 export async function sendLoad(options: LoadOptions): Promise<LoadStats> {
   const startedAtMs = Date.now();
   const { traffic } = options;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
+    autocannon(
       {
         url: options.url,
         connections: Math.min(options.connections, options.requests),
@@ -36,6 +59,7 @@ export async function sendLoad(options: LoadOptions): Promise<LoadStats> {
         // With `amount`, a run only ends on a sample tick (default 1 s): a low interval keeps rounds short.
         sampleInt: 10,
         timeout: options.timeoutSeconds ?? 30,
+        setupClient: (client: autocannon.Client) => countErrorsOf(client as unknown as Connection, traffic),
         // autocannon hangs on a fractional rate (it becomes a fractional connection count).
         overallRate:
           options.ratePerSecond === undefined ? undefined : Math.max(1, Math.floor(options.ratePerSecond)),
@@ -50,7 +74,7 @@ export async function sendLoad(options: LoadOptions): Promise<LoadStats> {
               request.headers = next.headers;
               request.body = next.body;
               context.spec = next;
-              traffic.countSent();
+              traffic.countSent(next.template);
               return request;
             },
             onResponse: (status: number, body: string, context: RequestContext) => {
@@ -61,10 +85,6 @@ export async function sendLoad(options: LoadOptions): Promise<LoadStats> {
       } as autocannon.Options,
       (error, finished) => (error ? reject(error) : resolve(finished)),
     );
-    // autocannon reports a timeout as an error of this message; every other request error is the connection's.
-    instance.on('reqError', (error: Error) => {
-      traffic.countError(error.message === 'request timed out' ? 'timeout' : 'connection', error.message);
-    });
   }).catch((error: unknown) => {
     throw new LeakwatchError('LOAD_FAILED', `autocannon failed against ${options.url}: ${String(error)}`, {
       cause: error,

@@ -16,9 +16,9 @@ export class TrafficCounter {
   /** Answers so far, read when the app dies to say how far it got. */
   answered = 0;
   private sent = 0;
-  private connectionErrors = 0;
-  private timeouts = 0;
   private readonly templates: { spec: RequestTemplate; traffic: TemplateTraffic }[];
+  /** Errors of requests whose template is not known (none from the load generator as used here). */
+  private readonly untemplated = { connectionErrors: 0, timeouts: 0 };
   private readonly failedStatuses: Record<string, number> = {};
   private firstFailure: FailedAnswer | null = null;
   private firstError: string | null = null;
@@ -26,12 +26,23 @@ export class TrafficCounter {
   constructor(requests: readonly RequestTemplate[]) {
     this.templates = requests.map((spec) => ({
       spec,
-      traffic: { method: spec.method ?? 'GET', path: spec.path, answered: 0, statuses: {}, failed: 0 },
+      traffic: {
+        method: spec.method ?? 'GET',
+        path: spec.path,
+        sent: 0,
+        answered: 0,
+        statuses: {},
+        connectionErrors: 0,
+        timeouts: 0,
+        failed: 0,
+      },
     }));
   }
 
-  countSent(): void {
+  countSent(template: number): void {
     this.sent++;
+    const entry = this.templates[template];
+    if (entry) entry.traffic.sent++;
   }
 
   countAnswer(
@@ -52,36 +63,48 @@ export class TrafficCounter {
     this.firstFailure ??= { ...request, status, bodyStart: body.slice(0, bodyStartChars) };
   }
 
-  countError(kind: 'timeout' | 'connection', message: string): void {
-    if (kind === 'timeout') this.timeouts++;
-    else this.connectionErrors++;
+  /** `template`: the request's template, when the load generator can tell which request failed. */
+  countError(template: number | undefined, kind: 'timeout' | 'connection', message: string): void {
+    const counts =
+      (template === undefined ? undefined : this.templates[template]?.traffic) ?? this.untemplated;
+    if (kind === 'timeout') counts.timeouts++;
+    else counts.connectionErrors++;
     this.firstError ??= message;
   }
 
   counts(): TrafficCounts {
     const statuses: Record<string, number> = {};
     const statusClasses: Record<string, number> = {};
-    let failedAnswers = 0;
-    for (const { traffic } of this.templates) {
-      failedAnswers += traffic.failed;
+    let failed = 0;
+    let connectionErrors = this.untemplated.connectionErrors;
+    let timeouts = this.untemplated.timeouts;
+    const templates = this.templates.map(({ traffic }) => {
       for (const [status, count] of Object.entries(traffic.statuses)) {
         statuses[status] = (statuses[status] ?? 0) + count;
         const statusClass = `${status[0]}xx`;
         statusClasses[statusClass] = (statusClasses[statusClass] ?? 0) + count;
       }
-    }
-    // A connection the app closes without answering ends a request with neither an answer nor an error event.
-    const closedUnanswered = Math.max(0, this.sent - this.answered - this.connectionErrors - this.timeouts);
-    const connectionErrors = this.connectionErrors + closedUnanswered;
+      // A connection the app closes without answering ends a request with neither an answer nor an error event.
+      const closed = Math.max(
+        0,
+        traffic.sent - traffic.answered - traffic.connectionErrors - traffic.timeouts,
+      );
+      const template = { ...structuredClone(traffic), connectionErrors: traffic.connectionErrors + closed };
+      template.failed = traffic.failed + template.connectionErrors + template.timeouts;
+      failed += template.failed;
+      connectionErrors += template.connectionErrors;
+      timeouts += template.timeouts;
+      return template;
+    });
     return {
       requests: this.sent,
       statuses,
       statusClasses,
       failedStatuses: { ...this.failedStatuses },
       connectionErrors,
-      timeouts: this.timeouts,
-      failed: failedAnswers + connectionErrors + this.timeouts,
-      templates: this.templates.map(({ traffic }) => structuredClone(traffic)),
+      timeouts,
+      failed: failed + this.untemplated.connectionErrors + this.untemplated.timeouts,
+      templates,
       firstFailure: this.firstFailure,
       firstError: this.firstError,
     };

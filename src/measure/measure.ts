@@ -1,6 +1,7 @@
 // Orchestrates one measurement: starts every side's app, warms them up, then runs alternating load rounds
 // (ABBA order, so drift in the machine hits both sides alike), sampling after each round.
 import { mkdir } from 'node:fs/promises';
+import { checkStubMisses } from '../analysis/stub-misses.js';
 import { checkTraffic } from '../analysis/traffic.js';
 import { fitScheduleToBudget, minRounds } from '../load/schedule.js';
 import type { HeapExplanation, RunPlan, RunSchedule, SideResult } from '../model/report.js';
@@ -102,27 +103,38 @@ export async function measureSides(options: MeasureSidesOptions): Promise<Measur
 }
 
 /**
- * Marks each side whose answers fail beyond `maxFailedShare`, or differ clearly from the other side's, as an
- * error; sides that crashed, never started or failed otherwise keep their own. True when any side's traffic
- * failed. `stubCheckRequests`: the warm-up requests sent, when unused stubs may be the cause.
+ * Marks each side whose answers fail beyond `maxFailedShare`, whose stubs missed their fixtures beyond it, or
+ * that differs clearly from the other side in either, as an error; sides that crashed, never started or failed
+ * otherwise keep their own. True when any side's traffic failed. `stubCheckRequests`: the warm-up requests
+ * sent, when unused stubs may be the cause.
  */
 async function flagFailingTraffic(
   states: SideState[],
   stubCheckRequests: number | null,
   run: MeasureRun,
 ): Promise<boolean> {
-  const sides = states.map((state) => ({
-    label: state.target.label,
-    traffic: state.traffic.counts(),
-    isMeasured: isRunning(state),
-  }));
+  const sides = await Promise.all(
+    states.map(async (state) => ({
+      label: state.target.label,
+      traffic: state.traffic.counts(),
+      isMeasured: isRunning(state),
+      network: isRunning(state)
+        ? await readNetwork(state.target.upstreams, state.app, run.plan.outbound)
+        : undefined,
+    })),
+  );
   const problems = checkTraffic(sides, run.plan.maxFailedShare);
+  // Misses are the likelier cause of failing pages, so their error comes first.
+  const misses = checkStubMisses(sides, run.plan.maxFailedShare);
   // Pages fail when the upstream the app calls is missing: a stub it never called names that cause.
-  if (problems.length > 0 && stubCheckRequests) await checkStubsUsed(states, stubCheckRequests, run);
-  for (const problem of problems) {
+  if (problems.length + misses.length > 0 && stubCheckRequests) {
+    await checkStubsUsed(states, stubCheckRequests, run);
+  }
+  for (const problem of [...misses, ...problems]) {
     const state = states.find((candidate) => candidate.target.label === problem.label);
     if (!state) continue;
     state.isTrafficFailing = true;
+    state.network ??= sides.find((side) => side.label === problem.label)?.network;
     state.error ??= { code: problem.code, message: problem.message, hint: problem.hint };
     run.log(`${problem.label}: ${problem.message}`);
   }

@@ -86,10 +86,18 @@ export interface TemplateTraffic {
   method: string;
   /** The template as the scenario writes it, e.g. `/posts/{{seq}}`. */
   path: string;
+  /** Requests sent from this template. */
+  sent: number;
   answered: number;
   /** Answers by status code, e.g. `{ "200": 980, "404": 20 }`. */
   statuses: Record<string, number>;
-  /** Answers the scenario does not expect: not 2xx or 3xx, or not in the template's `expectStatus`. */
+  /** Requests that got no answer: the connection failed, or was closed before an answer. */
+  connectionErrors: number;
+  timeouts: number;
+  /**
+   * Answers the scenario does not expect (not 2xx or 3xx, or not in the template's `expectStatus`), connection
+   * errors and timeouts.
+   */
   failed: number;
 }
 
@@ -157,6 +165,16 @@ export interface StubTraffic {
   /** Origins rerouted to it. */
   hosts: string[];
   requests: number;
+  /** Where its answers came from. */
+  source: 'fixtures' | 'shape' | 'template' | 'echo' | 'synthetic' | 'record';
+  /** Requests answered from that source. */
+  answered: number;
+  /** Requests no fixture matched (each answered 404): pages built on them were not the ones meant. */
+  misses: number;
+  /** The most missed paths and queries, with the fixture file that would answer each. */
+  missedPaths: { path: string; count: number; file: string }[];
+  /** The fixtures folder, absolute. */
+  fixtures?: string;
 }
 
 export interface OutboundHost {

@@ -1,5 +1,6 @@
 // The lines a reviewer reads first, for the comment and the terminal alike: the decisive number, what it is
 // about, the revisions, one sentence of cause, the cost at production traffic and the next step.
+import { stubMissLead } from '../analysis/stub-misses.js';
 import { isTrafficError, trafficLead } from '../analysis/traffic.js';
 import type { DependencyChange } from '../model/deps.js';
 import type { CompareReport, SideResult } from '../model/report.js';
@@ -40,6 +41,13 @@ export function failedSides(report: CompareReport): string {
     const other = [report.base, report.head].find((side) => side !== trafficSide);
     return `${trafficLeadOf(trafficSide, other)} (${trafficSide.error?.code})`;
   }
+  const missSide = failed.find((side) => side.error?.code === 'UPSTREAM_MISSES');
+  if (missSide) {
+    const other = [report.base, report.head].find((side) => side !== missSide);
+    return `${stubMissLead(missSide, other)} (UPSTREAM_MISSES)`;
+  }
+  if (first.error?.code === 'UPSTREAM_UNUSED')
+    return `${names}: a declared upstream got no request (UPSTREAM_UNUSED)`;
   if (first.exit?.kind === 'crash') {
     const how = first.exit.signal ?? `exit code ${first.exit.code ?? '?'}`;
     return `${names} crashed (${how}) after ${formatInteger(first.exit.requestsSent)} requests`;

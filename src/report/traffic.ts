@@ -42,7 +42,7 @@ export function trafficParts(side: SideResult): string[] {
   ];
 }
 
-/** Templates that had failing answers, as `GET /missing/{{seq}}: 3,000 of 3,000 failed (404 ×3,000)`. */
+/** Templates that had failing requests, as `GET /missing/{{seq}}: 3,000 of 3,000 requests failed (404 ×3,000)`. */
 export function failingTemplates(traffic: TrafficCounts): string[] {
   return traffic.templates
     .filter((template) => template.failed > 0)
@@ -50,9 +50,11 @@ export function failingTemplates(traffic: TrafficCounts): string[] {
       const statuses = Object.entries(template.statuses)
         .sort((a, b) => b[1] - a[1])
         .slice(0, maxStatusesShown)
-        .map(([status, count]) => `${status} ×${formatInteger(count)}`)
-        .join(', ');
-      return `${template.method} ${template.path}: ${formatInteger(template.failed)} of ${formatInteger(template.answered)} answers failed (${statuses})`;
+        .map(([status, count]) => `${status} ×${formatInteger(count)}`);
+      if (template.connectionErrors > 0)
+        statuses.push(`connection errors ×${formatInteger(template.connectionErrors)}`);
+      if (template.timeouts > 0) statuses.push(`timeouts ×${formatInteger(template.timeouts)}`);
+      return `${template.method} ${template.path}: ${formatInteger(template.failed)} of ${formatInteger(template.sent)} requests failed (${statuses.join(', ')})`;
     });
 }
 

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { StubTraffic } from '../../model/report.js';
 import { scrubbedEnv } from '../../process/env.js';
 import { currentSandbox, sandboxEnv, scratchDir } from '../../process/isolation/sandbox.js';
 import { newRunTag, runTagEnv } from '../../process/isolation/sweep.js';
@@ -13,15 +14,17 @@ import { LeakwatchError } from '../../settings/errors.js';
 import { type NetworkRules, networkRulesEnv } from '../probe/protocol.js';
 import { createTlsIdentity, type TlsIdentity } from './certificate.js';
 import type { RecordedMessage } from './recorder.js';
-import { type StubConfig, type StubHitsMessage, type StubReadyMessage, stubTlsEnv } from './stub-handler.js';
+import {
+  type StubConfig,
+  type StubHitsMessage,
+  type StubReadyMessage,
+  type StubSource,
+  stubSource,
+  stubTlsEnv,
+} from './stub-handler.js';
 
-export interface StubHits {
-  name: string;
-  /** The env variable the stub's URL was offered in, if any. */
-  env?: string;
-  hosts: string[];
-  requests: number;
-}
+/** What one stub did, as the report keeps it. */
+export type StubHits = StubTraffic;
 
 export interface RunningUpstreams extends AsyncDisposable {
   /**
@@ -42,6 +45,9 @@ interface Stub {
   child: ChildProcess;
   port: number;
   tlsPort?: number;
+  source: StubSource;
+  /** Absolute fixtures folder, when the stub answers from one. */
+  fixturesDir?: string;
 }
 
 const startTimeoutMs = 15_000;
@@ -172,7 +178,14 @@ async function startStub(
     if (message.type === 'recorded' || message.type === 'not-recorded') context.recorded.push(message);
   });
   const ready = await waitUntilListening(spec, child);
-  return { spec, child, port: ready.port, ...(ready.tlsPort ? { tlsPort: ready.tlsPort } : {}) };
+  return {
+    spec,
+    child,
+    port: ready.port,
+    ...(ready.tlsPort ? { tlsPort: ready.tlsPort } : {}),
+    source: stubSource(config),
+    ...(fixturesDir ? { fixturesDir } : {}),
+  };
 }
 
 /** The stub's 'listening' message; its exit, a spawn error or the timeout reject, with its stderr as the hint. */
@@ -214,25 +227,40 @@ function waitUntilListening(spec: UpstreamSpec, child: ChildProcess): Promise<St
   });
 }
 
-/** A stub that has exited answers nothing: its count is reported as 0 rather than waiting. */
+/** A stub that has exited answers nothing: its counts are reported as 0 rather than waiting. */
 async function askHits(stub: Stub): Promise<StubHits> {
   const { spec, child } = stub;
-  const base = { name: spec.name, ...(spec.env ? { env: spec.env } : {}), hosts: spec.hosts ?? [] };
-  if (!child.connected) return { ...base, requests: 0 };
-  const requests = await new Promise<number>((resolve) => {
-    const timer = setTimeout(() => done(0), 5_000);
-    const onMessage = (message: StubHitsMessage) => {
-      if (message.type === 'hits') done(message.requests);
-    };
-    const done = (count: number) => {
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      resolve(count);
-    };
-    child.on('message', onMessage);
-    child.send({ type: 'hits' });
-  });
-  return { ...base, requests };
+  const base = {
+    name: spec.name,
+    ...(spec.env ? { env: spec.env } : {}),
+    hosts: spec.hosts ?? [],
+    ...(stub.fixturesDir ? { fixtures: stub.fixturesDir } : {}),
+  };
+  const nothing: StubHitsMessage = {
+    type: 'hits',
+    requests: 0,
+    source: stub.source,
+    answered: 0,
+    misses: 0,
+    missedPaths: [],
+  };
+  const answer = !child.connected
+    ? nothing
+    : await new Promise<StubHitsMessage>((resolve) => {
+        const timer = setTimeout(() => done(nothing), 5_000);
+        const onMessage = (message: StubHitsMessage) => {
+          if (message.type === 'hits') done(message);
+        };
+        const done = (message: StubHitsMessage) => {
+          clearTimeout(timer);
+          child.off('message', onMessage);
+          resolve(message);
+        };
+        child.on('message', onMessage);
+        child.send({ type: 'hits' });
+      });
+  const { requests, source, answered, misses, missedPaths } = answer;
+  return { ...base, requests, source, answered, misses, missedPaths };
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

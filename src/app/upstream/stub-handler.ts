@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { compileTemplate, type ExpansionContext } from '../../scenario/template.js';
+import { fixtureFileFor } from './fixture-files.js';
 import type { RecordConfig } from './recorder.js';
 
 /** Env variable carrying `{ cert, key }` (PEM) for a stub's https listener: not argv, which anyone can read. */
@@ -37,10 +38,66 @@ export interface StubReadyMessage {
   tlsPort?: number;
 }
 
-/** The parent asks `{ type: 'hits' }`; the stub answers with the requests it received so far. */
+/** Where a stub's answers come from; `record` forwards to the real origins. */
+export type StubSource = 'fixtures' | 'shape' | 'template' | 'echo' | 'synthetic' | 'record';
+
+/** A fixture key the stub had no file for, how often it was asked, and the file that would answer it. */
+export interface MissedPath {
+  path: string;
+  count: number;
+  file: string;
+}
+
+/** The parent asks `{ type: 'hits' }`; the stub answers with the requests it received so far and what it did. */
 export interface StubHitsMessage {
   type: 'hits';
   requests: number;
+  source: StubSource;
+  /** Requests answered from the source (a fixture, the shape, the template...). */
+  answered: number;
+  /** Requests no fixture matched: each got a 404 the app may have hidden. */
+  misses: number;
+  /** The most missed paths, most first. */
+  missedPaths: MissedPath[];
+}
+
+/** The paths a stub keeps miss counts for: enough to name the top ones, bounded whatever the app asks. */
+const maxMissedPathsCounted = 200;
+const maxMissedPathsReported = 5;
+
+/** What one stub process answered: counted by its handler, read by the parent through `hits`. */
+export class StubTally {
+  answered = 0;
+  misses = 0;
+  private readonly missed = new Map<string, number>();
+
+  constructor(readonly source: StubSource) {}
+
+  countMiss(key: string): void {
+    this.misses += 1;
+    const count = this.missed.get(key);
+    if (count !== undefined) this.missed.set(key, count + 1);
+    else if (this.missed.size < maxMissedPathsCounted) this.missed.set(key, 1);
+  }
+
+  topMisses(): MissedPath[] {
+    return [...this.missed]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, maxMissedPathsReported)
+      .map(([path, count]) => ({
+        path: path.slice(0, 500),
+        count,
+        file: fixtureFileFor(path).slice(0, 500),
+      }));
+  }
+}
+
+export function stubSource(config: StubConfig): StubSource {
+  if (config.record) return 'record';
+  if (config.echo) return 'echo';
+  if (config.fixturesDir !== undefined) return 'fixtures';
+  if (config.shape !== undefined) return 'shape';
+  return config.template === undefined ? 'synthetic' : 'template';
 }
 
 const defaultResponseBytes = 1024;
@@ -54,6 +111,7 @@ const latencySeed = 20_240_601;
 export function createStubHandler(
   config: StubConfig,
   fixtures: ReadonlyMap<string, Fixture> | undefined,
+  tally: StubTally,
 ): (request: IncomingMessage, response: ServerResponse) => void {
   const nextLatencyMs = latencyDrawer(config.latencyMs);
   const template = config.template === undefined ? undefined : compileTemplate(config.template);
@@ -68,6 +126,11 @@ export function createStubHandler(
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const answer = (): void => {
+        if (fixtures && !config.echo) {
+          answerFromFixtures(fixtures, request, response, { config, tally });
+          return;
+        }
+        tally.answered += 1;
         if (config.echo) {
           const body = Buffer.concat(chunks).toString('utf8');
           send(
@@ -75,16 +138,6 @@ export function createStubHandler(
             200,
             JSON.stringify({ method: request.method, url: request.url, headers: request.headers, body }),
           );
-        } else if (fixtures) {
-          const url = request.url ?? '/';
-          const fixture = fixtures.get(fixtureKey(url, true)) ?? fixtures.get(fixtureKey(url));
-          if (fixture) send(response, fixture.status, fixture.body, fixture.headers);
-          else
-            send(
-              response,
-              404,
-              JSON.stringify({ error: `no fixture for ${request.url}`, stub: config.name }),
-            );
         } else if (template) {
           templateContext.seq += 1;
           send(response, 200, template.expand(templateContext));
@@ -97,6 +150,24 @@ export function createStubHandler(
       else answer();
     });
   };
+}
+
+/** The fixture for the path and query, else for the path; a miss is a 404, counted by its path and query. */
+function answerFromFixtures(
+  fixtures: ReadonlyMap<string, Fixture>,
+  request: IncomingMessage,
+  response: ServerResponse,
+  context: { config: StubConfig; tally: StubTally },
+): void {
+  const url = request.url ?? '/';
+  const fixture = fixtures.get(fixtureKey(url, true)) ?? fixtures.get(fixtureKey(url));
+  if (!fixture) {
+    context.tally.countMiss(fixtureKey(url, true));
+    send(response, 404, JSON.stringify({ error: `no fixture for ${url}`, stub: context.config.name }));
+    return;
+  }
+  context.tally.answered += 1;
+  send(response, fixture.status, fixture.body, fixture.headers);
 }
 
 /** `/a/b/?x=1` → `/a/b` (or `/a/b?x=1` with the query): the keys fixture files are stored under. */

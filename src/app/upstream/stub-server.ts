@@ -11,6 +11,8 @@ import {
   type StubConfig,
   type StubHitsMessage,
   type StubReadyMessage,
+  StubTally,
+  stubSource,
   stubTlsEnv,
 } from './stub-handler.js';
 
@@ -25,10 +27,11 @@ async function main(): Promise<void> {
   const fixtures =
     config.fixturesDir === undefined || config.record ? undefined : await loadFixtures(config.fixturesDir);
   let requests = 0;
+  const tally = new StubTally(stubSource(config));
   const handlerFor = (isTls: boolean): Handler => {
     const handle = config.record
       ? createRecordingHandler(config.record, isTls, (message) => process.send?.(message))
-      : createStubHandler(config, fixtures);
+      : createStubHandler(config, fixtures, tally);
     return (request, response) => {
       requests += 1;
       handle(request, response);
@@ -37,7 +40,16 @@ async function main(): Promise<void> {
   process.on('disconnect', () => process.exit(0));
   process.on('SIGTERM', () => process.exit(0));
   process.on('message', (message: { type?: string }) => {
-    if (message.type === 'hits') process.send?.({ type: 'hits', requests } satisfies StubHitsMessage);
+    if (message.type !== 'hits') return;
+    const { source, answered, misses } = tally;
+    process.send?.({
+      type: 'hits',
+      requests,
+      source,
+      answered,
+      misses,
+      missedPaths: tally.topMisses(),
+    } satisfies StubHitsMessage);
   });
   const port = await listen(createServer(handlerFor(false)));
   const tlsPort = tls
