@@ -22,6 +22,7 @@ import { enterPhase } from '../process/time-limit.js';
 import { loadScenario } from '../scenario/load.js';
 import { buildRunPlan } from '../settings/read.js';
 import { type PlanSettings, settings } from '../settings/table.js';
+import { startBuildNetwork } from './build-network.js';
 
 export interface CompareRefsOptions {
   repoDir: string;
@@ -108,10 +109,22 @@ async function prepareAndMeasure(
     baseCache: options.baseCache,
     sideEnv: { base: nodeOnPath(binDirs.base), head: nodeOnPath(binDirs.head) },
     installEnv: options.installEnv,
+    // The scenario file belongs to the project: it is read from the head revision, like the rest of its config.
+    // Builds that fetch the API (getStaticProps) are rerouted as the app is.
+    buildNetwork: async (label, headAppDir) => {
+      const scenario = await loadScenario({ nameOrPath: options.scenario, cwd: headAppDir });
+      return startBuildNetwork({
+        label,
+        scenario,
+        scenarioDir: scenario.sourcePath ? dirname(scenario.sourcePath) : headAppDir,
+        outbound: buildRunPlan(options.settings, scenario).outbound,
+        probePath: probePath(),
+        log,
+      });
+    },
     log,
   });
   enterPhase('measurement');
-  // The scenario file belongs to the project: it is read from the head revision, like the rest of its config.
   const scenario = await loadScenario({ nameOrPath: options.scenario, cwd: prepared.head.appDir });
   const plan = buildRunPlan(options.settings, scenario);
   const withChanges = {
@@ -122,8 +135,9 @@ async function prepareAndMeasure(
 
   const failedSides = [prepared.base, prepared.head].filter((side) => !side.result.ok);
   if (failedSides.length > 0) {
+    const isBoth = failedSides.length === 2;
     const [base, head] = [prepared.base, prepared.head].map((side, index) =>
-      unbuiltSide(index === 0 ? 'base' : 'head', side),
+      unbuiltSide(index === 0 ? 'base' : 'head', side, isBoth),
     ) as [SideResult, SideResult];
     return {
       kind: 'compared',
@@ -192,9 +206,16 @@ async function prepareAndMeasure(
   return { kind: 'compared', report: { ...report, ...withChanges, bisection } };
 }
 
-/** A side that never ran: its install or build failed, which is a result to report, never a pass. */
-function unbuiltSide(label: 'base' | 'head', side: PreparedSide): SideResult {
+/**
+ * A side that never ran: its install or build failed, which is a result to report, never a pass. When both
+ * failed, the hint says so first: the cause predates the change.
+ */
+function unbuiltSide(label: 'base' | 'head', side: PreparedSide, isBoth: boolean): SideResult {
   const result = side.result;
+  const both =
+    isBoth && !result.ok
+      ? `Base and head both fail to ${result.stage}, so the cause is not this change. `
+      : '';
   return {
     label,
     appDir: side.appDir,
@@ -215,7 +236,7 @@ function unbuiltSide(label: 'base' | 'head', side: PreparedSide): SideResult {
           error: {
             code: result.stage === 'install' ? 'INSTALL_FAILED' : 'BUILD_FAILED',
             message: `${label} failed to ${result.stage}${result.isTimedOut ? ' (timed out)' : ` (exit code ${result.exitCode})`}`,
-            hint: result.hint,
+            hint: `${both}${result.hint}`,
             logTail: result.logTail,
           },
         }),

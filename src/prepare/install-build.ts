@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { blockedLinePrefix } from '../model/outbound.js';
 import { scrubbedEnv } from '../process/env.js';
 import { readLogTail } from '../process/log-tail.js';
 import { type RunShellCommandResult, runShellCommand } from '../process/run-command.js';
@@ -32,6 +33,11 @@ export interface InstallAndBuildOptions {
   timeoutMs?: number;
   /** Added to the scrubbed environment. */
   env?: Record<string, string>;
+  /**
+   * Started after the install and disposed after the build: the env the build step alone gets, the scenario's
+   * rerouting (its stubs, the outbound rules, the probe's preload).
+   */
+  buildNetwork?: () => Promise<{ env: Record<string, string> } & AsyncDisposable>;
   /** Names of leakwatch's variables passed to the install only (`install-env`, e.g. NODE_AUTH_TOKEN). */
   installEnv?: readonly string[];
   signal?: AbortSignal;
@@ -112,8 +118,9 @@ export async function installAndBuild(options: InstallAndBuildOptions): Promise<
       logPath,
     };
   }
+  await using network = await options.buildNetwork?.();
   log(`${label}: ${buildCommand} (in ${workingDirectory})`);
-  const build = await run(buildCommand, appDir);
+  const build = await run(buildCommand, appDir, withBuildEnv(env, network?.env));
   if (!succeeded(build)) return failure('build', buildCommand, build, { options, logPath, timeoutMs, env });
   return {
     ok: true,
@@ -122,6 +129,13 @@ export async function installAndBuild(options: InstallAndBuildOptions): Promise<
     buildMs: build.durationMs,
     logPath,
   };
+}
+
+/** The build's env: the step's, plus the rerouting; NODE_OPTIONS keeps the user's options before the preload. */
+function withBuildEnv(env: Record<string, string>, buildEnv: Record<string, string> | undefined) {
+  if (!buildEnv) return env;
+  const nodeOptions = [env.NODE_OPTIONS, buildEnv.NODE_OPTIONS].filter(Boolean).join(' ');
+  return { ...env, ...buildEnv, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) };
 }
 
 /** The install and build commands a side runs: the given ones, else the package manager's (build only if scripted). */
@@ -183,6 +197,8 @@ function failureHint(
 ): string {
   const input = stage === 'install' ? 'install-command' : 'build-command';
   if (isCorepackSignatureFailure(log)) return corepackSignatureHint(env.COREPACK_NPM_REGISTRY);
+  const unreachable = stage === 'build' ? unreachableHosts(log) : [];
+  if (unreachable.length > 0) return unreachableHint(unreachable, label);
   const errorLine = firstErrorLine(log);
   // The log's own words, not a guess at the cause.
   if (errorLine) {
@@ -197,6 +213,38 @@ function failureHint(
     ? `The head commit does not build with \`${command}\`; see the log tail. Fix the build, or set ${input} if leakwatch guessed the command wrong.`
     : `The head commit does not install with \`${command}\`: check that the lockfile matches package.json, or set ${input}.`;
 }
+
+/**
+ * Hosts the build could not reach, from its log: the ones the probe blocked (it writes each once), else the
+ * ones a connection or a lookup failed for (`connect ENETUNREACH api.example.com:443`, `getaddrinfo ENOTFOUND x`).
+ */
+export function unreachableHosts(log: string): string[] {
+  const blocked = [...log.matchAll(new RegExp(`${escapeRegExp(blockedLinePrefix)}(\\S+)`, 'g'))].map(
+    (match) => match[1] ?? '',
+  );
+  const failed = [
+    ...log.matchAll(
+      /\b(?:connect (?:ENETUNREACH|ECONNREFUSED|EHOSTUNREACH)|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)) ([\w.-]+(?::\d+)?)/g,
+    ),
+  ]
+    .map((match) => match[1] ?? '')
+    .filter((host) => !/^(127\.|localhost|::1)/.test(host));
+  return [...new Set(blocked.length > 0 ? blocked : failed)].filter(Boolean).slice(0, 5);
+}
+
+function unreachableHint(hosts: string[], label: 'base' | 'head'): string {
+  const listed = hosts.map((host) => host.replace(/:(443|80)$/, '')).join(', ');
+  const origin = (host: string) =>
+    host.endsWith(':80') ? `http://${host.slice(0, -3)}` : `https://${host.replace(/:443$/, '')}`;
+  return (
+    `${label === 'base' ? 'The base commit' : 'The head commit'}'s build called ${listed}, which it could not reach: ` +
+    "leakwatch keeps the build, like the app, off the network. Declare the origin in an upstream's `hosts` in the " +
+    `scenario (e.g. hosts: ["${origin(hosts[0] ?? '')}"]) with fixtures recorded by \`leakwatch record\`, so the ` +
+    'build is answered from them, or set `outbound: allow` to let it reach the real host; docs/scenarios.md#builds.'
+  );
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 async function hasBuildScript(appDir: string): Promise<boolean> {
   try {

@@ -38,6 +38,11 @@ export interface PrepareBothOptions
   baseCache?: BaseCacheStore;
   /** Added to one side's environment only: its own Node.js on PATH after a runtime bump. */
   sideEnv?: { base?: Record<string, string>; head?: Record<string, string> };
+  /** Each side's build rerouting, started before its build (the scenario is read from head's app folder). */
+  buildNetwork?: (
+    label: 'base' | 'head',
+    headAppDir: string,
+  ) => Promise<{ env: Record<string, string> } & AsyncDisposable>;
 }
 
 export interface PreparedSide {
@@ -79,9 +84,17 @@ export async function prepareBoth(options: PrepareBothOptions): Promise<Prepared
     const head = await createWorktree({ repoDir, sha: options.headSha, label: 'head', log, parentDir });
     worktrees.push(head);
 
+    const appDirOf = (worktree: Worktree) => join(worktree.dir, options.workingDirectory ?? '.');
     const prepare = async (worktree: Worktree, label: 'base' | 'head'): Promise<PreparedSide> => {
       const env = { ...options.env, ...options.sideEnv?.[label] };
-      const stepOptions = { ...options, env, dir: worktree.dir, label };
+      const { buildNetwork } = options;
+      const stepOptions = {
+        ...options,
+        env,
+        dir: worktree.dir,
+        label,
+        buildNetwork: buildNetwork && (() => buildNetwork(label, appDirOf(head))),
+      };
       const store = label === 'base' ? options.baseCache : undefined;
       const prepared = store
         ? await installAndBuildWithCache(stepOptions, { store, mergeBaseSha: options.baseSha })
@@ -89,7 +102,7 @@ export async function prepareBoth(options: PrepareBothOptions): Promise<Prepared
       return {
         sha: worktree.sha,
         dir: worktree.dir,
-        appDir: join(worktree.dir, options.workingDirectory ?? '.'),
+        appDir: appDirOf(worktree),
         ...prepared,
       };
     };

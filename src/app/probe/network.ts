@@ -14,8 +14,11 @@ type ConnectOptions = net.TcpSocketConnectOpts & { path?: string };
 
 const maxHostsCounted = 200;
 
-/** Installs the rules from the env, if any; returns the per-host counts the probe reports. */
-export function installNetworkRules(): () => OutboundCount[] {
+/**
+ * Installs the rules from the env, if any; returns the per-host counts the probe reports. `onFirstBlock` hears
+ * of each host the first time it is blocked (a build, which has no harness to report to, logs it).
+ */
+export function installNetworkRules(onFirstBlock?: (host: string) => void): () => OutboundCount[] {
   const raw = process.env[networkRulesEnv];
   if (!raw) return () => [];
   const rules = JSON.parse(raw) as NetworkRules;
@@ -46,6 +49,7 @@ export function installNetworkRules(): () => OutboundCount[] {
       count(host, 'allowed');
       return originalConnect.apply(this, args as ConnectArgs);
     }
+    if (!counts.has(host)) onFirstBlock?.(host);
     count(host, 'blocked');
     const error = Object.assign(
       new Error(

@@ -7,6 +7,7 @@ import * as net from 'node:net';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { isMainThread } from 'node:worker_threads';
+import { blockedLinePrefix } from '../../model/outbound.js';
 import { installNetworkRules } from './network.js';
 import {
   type HarnessCommand,
@@ -19,8 +20,12 @@ import {
 const heartbeatIntervalMs = 250;
 const socketPath = process.env[probeSocketEnv];
 
-// Outbound rules hold in every process and thread from the first line of app code on, served or not.
-const outboundCounts = installNetworkRules();
+// Outbound rules hold in every process and thread from the first line of app code on, served or not. Without a
+// harness (a build), each blocked host is said once in the process's own log, where the build's failure hint
+// finds it.
+const outboundCounts = installNetworkRules(
+  socketPath ? undefined : (host) => process.stderr.write(`${blockedLinePrefix}${host}\n`),
+);
 if (socketPath && isMainThread) installProbe(socketPath);
 
 function installProbe(path: string): void {

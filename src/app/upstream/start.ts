@@ -64,6 +64,8 @@ export async function startUpstreams(options: {
   outbound?: NetworkRules['outbound'];
   /** `leakwatch record`: forward declared hosts to the real origins and write fixtures, up to this size each. */
   record?: { maxBytes: number };
+  /** Sandboxed as root, whose user the stubs run as: head's (default; they serve head's fixtures) or base's. */
+  side?: 'base' | 'head';
   log: (line: string) => void;
 }): Promise<RunningUpstreams> {
   const children: ChildProcess[] = [];
@@ -131,14 +133,15 @@ async function startStub(
     scenarioDir: string;
     tls?: TlsIdentity;
     record?: { maxBytes: number };
+    side?: 'base' | 'head';
     children: ChildProcess[];
     recorded: RecordedMessage[];
   },
 ): Promise<Stub> {
-  // Sandboxed as root, the stub runs as head's user (it serves head's fixtures); through sudo, the IPC channel
-  // cannot cross, so it runs as leakwatch's user with a scrubbed environment.
+  // Sandboxed as root, the stub runs as head's user (it serves head's fixtures), or base's for base's build;
+  // through sudo, the IPC channel cannot cross, so it runs as leakwatch's user with a scrubbed environment.
   const sandbox = currentSandbox();
-  const user = sandbox?.privilege === 'root' ? sandbox.users.head : null;
+  const user = sandbox?.privilege === 'root' ? sandbox.users[context.side ?? 'head'] : null;
   const stubEntry = user ? (sandbox?.stubPath ?? '') : path.join(findPackageRoot(), 'dist', 'stub.cjs');
   if (!existsSync(stubEntry)) {
     throw new LeakwatchError('STUB_MISSING', `The upstream stub ${stubEntry} does not exist.`, {
