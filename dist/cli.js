@@ -73928,8 +73928,8 @@ function readSettings(source, read, problems) {
     const value = parseValue(spec.rule, raw);
     if (value === void 0) {
       const shown = source === "cli" ? `--${name}` : name;
-      const problem = `\`${shown}\` must be ${describeRule(spec.rule)} (got \`${raw}\`)`;
-      if (!problems.includes(problem)) problems.push(problem);
+      const problem2 = `\`${shown}\` must be ${describeRule(spec.rule)} (got \`${raw}\`)`;
+      if (!problems.includes(problem2)) problems.push(problem2);
     } else {
       values[key] = value;
     }
@@ -79230,8 +79230,8 @@ function compileFunction(expression, offset) {
   const colon = expression.indexOf(":");
   const name = colon === -1 ? expression : expression.slice(0, colon);
   const argument = colon === -1 ? void 0 : expression.slice(colon + 1);
-  const fail = (problem) => {
-    throw new TemplateError(`{{${expression}}}: ${problem}`, offset);
+  const fail = (problem2) => {
+    throw new TemplateError(`{{${expression}}}: ${problem2}`, offset);
   };
   const noArgument = () => {
     if (argument !== void 0) fail(`${name} takes no argument`);
@@ -79293,6 +79293,13 @@ function hex32(value) {
 
 // src/app/upstream/stub-handler.ts
 var stubTlsEnv = "LEAKWATCH_STUB_TLS";
+function stubSource(config) {
+  if (config.record) return "record";
+  if (config.echo) return "echo";
+  if (config.fixturesDir !== void 0) return "fixtures";
+  if (config.shape !== void 0) return "shape";
+  return config.template === void 0 ? "synthetic" : "template";
+}
 
 // src/app/upstream/start.ts
 var startTimeoutMs = 15e3;
@@ -79351,7 +79358,7 @@ function networkRules(stubs, outbound) {
 var bareHostname = (url) => url.hostname.replace(/^\[|\]$/g, "");
 async function startStub(spec, context) {
   const sandbox = currentSandbox();
-  const user = sandbox?.privilege === "root" ? sandbox.users.head : null;
+  const user = sandbox?.privilege === "root" ? sandbox.users[context.side ?? "head"] : null;
   const stubEntry = user ? sandbox?.stubPath ?? "" : path2.join(findPackageRoot(), "dist", "stub.cjs");
   if (!existsSync2(stubEntry)) {
     throw new LeakwatchError("STUB_MISSING", `The upstream stub ${stubEntry} does not exist.`, {
@@ -79386,7 +79393,14 @@ async function startStub(spec, context) {
     if (message.type === "recorded" || message.type === "not-recorded") context.recorded.push(message);
   });
   const ready = await waitUntilListening(spec, child2);
-  return { spec, child: child2, port: ready.port, ...ready.tlsPort ? { tlsPort: ready.tlsPort } : {} };
+  return {
+    spec,
+    child: child2,
+    port: ready.port,
+    ...ready.tlsPort ? { tlsPort: ready.tlsPort } : {},
+    source: stubSource(config),
+    ...fixturesDir ? { fixturesDir } : {}
+  };
 }
 function waitUntilListening(spec, child2) {
   let stderr = "";
@@ -79423,22 +79437,35 @@ function waitUntilListening(spec, child2) {
 }
 async function askHits(stub) {
   const { spec, child: child2 } = stub;
-  const base = { name: spec.name, ...spec.env ? { env: spec.env } : {}, hosts: spec.hosts ?? [] };
-  if (!child2.connected) return { ...base, requests: 0 };
-  const requests = await new Promise((resolve6) => {
-    const timer = setTimeout(() => done(0), 5e3);
+  const base = {
+    name: spec.name,
+    ...spec.env ? { env: spec.env } : {},
+    hosts: spec.hosts ?? [],
+    ...stub.fixturesDir ? { fixtures: stub.fixturesDir } : {}
+  };
+  const nothing = {
+    type: "hits",
+    requests: 0,
+    source: stub.source,
+    answered: 0,
+    misses: 0,
+    missedPaths: []
+  };
+  const answer = !child2.connected ? nothing : await new Promise((resolve6) => {
+    const timer = setTimeout(() => done(nothing), 5e3);
     const onMessage = (message) => {
-      if (message.type === "hits") done(message.requests);
+      if (message.type === "hits") done(message);
     };
-    const done = (count) => {
+    const done = (message) => {
       clearTimeout(timer);
       child2.off("message", onMessage);
-      resolve6(count);
+      resolve6(message);
     };
     child2.on("message", onMessage);
     child2.send({ type: "hits" });
   });
-  return { ...base, requests };
+  const { requests, source, answered, misses, missedPaths } = answer;
+  return { ...base, requests, source, answered, misses, missedPaths };
 }
 async function stopChild(child2) {
   if (child2.exitCode !== null || child2.signalCode !== null) return;
@@ -79459,7 +79486,7 @@ function failedShare(traffic) {
 function checkTraffic(allSides, maxFailedShare) {
   const sides = allSides.filter((side) => side.isMeasured !== false);
   const failing = sides.filter((side) => failedShare(side.traffic) > maxFailedShare);
-  const problem = (side, code) => {
+  const problem2 = (side, code) => {
     const other = sides.find((candidate) => candidate !== side);
     return {
       label: side.label,
@@ -79468,20 +79495,25 @@ function checkTraffic(allSides, maxFailedShare) {
       hint: code === "REQUESTS_FAILED" ? failingHint(maxFailedShare) : differingHint(side.label)
     };
   };
-  if (failing.length > 0) return failing.map((side) => problem(side, "REQUESTS_FAILED"));
+  if (failing.length > 0) return failing.map((side) => problem2(side, "REQUESTS_FAILED"));
   const [first, second] = sides;
   if (allSides.length !== 2 || !first || !second) return [];
   const [worse, better] = failedShare(first.traffic) >= failedShare(second.traffic) ? [first, second] : [second, first];
-  const difference = failedShare(worse.traffic) - failedShare(better.traffic);
-  const isClear2 = difference > maxFailedShare / 2 && differenceZ(worse.traffic, better.traffic) > minDifferenceZ;
-  return isClear2 ? [problem(worse, "FAILURES_DIFFER")] : [];
-}
-function differenceZ(a, b) {
-  const pooled = (a.failed + b.failed) / Math.max(a.requests + b.requests, 1);
-  const spread = Math.sqrt(
-    pooled * (1 - pooled) * (1 / Math.max(a.requests, 1) + 1 / Math.max(b.requests, 1))
+  const isClear2 = differsClearly(
+    { failed: worse.traffic.failed, total: worse.traffic.requests },
+    { failed: better.traffic.failed, total: better.traffic.requests },
+    maxFailedShare
   );
-  return spread > 0 ? Math.abs(failedShare(a) - failedShare(b)) / spread : 0;
+  return isClear2 ? [problem2(worse, "FAILURES_DIFFER")] : [];
+}
+function differsClearly(worse, better, maxFailedShare) {
+  const share = (counts) => counts.total > 0 ? counts.failed / counts.total : 0;
+  const pooled = (worse.failed + better.failed) / Math.max(worse.total + better.total, 1);
+  const spread = Math.sqrt(
+    pooled * (1 - pooled) * (1 / Math.max(worse.total, 1) + 1 / Math.max(better.total, 1))
+  );
+  const difference = share(worse) - share(better);
+  return difference > maxFailedShare / 2 && spread > 0 && difference / spread > minDifferenceZ;
 }
 function topFailure(traffic) {
   const [status, statusCount = 0] = Object.entries(traffic.failedStatuses).sort((a, b) => b[1] - a[1])[0] ?? [];
@@ -79522,6 +79554,55 @@ function formatShare(share) {
 }
 function formatCount(count) {
   return count.toLocaleString("en-US");
+}
+
+// src/analysis/stub-misses.ts
+var missShare = (stub) => stub.requests > 0 ? stub.misses / stub.requests : 0;
+var isFixtureStub = (stub) => stub.source === "fixtures" && stub.requests > 0;
+function checkStubMisses(allSides, maxFailedShare) {
+  const sides = allSides.filter((side) => side.isMeasured !== false && side.network);
+  const otherOf = (side) => allSides.length === 2 ? sides.find((s) => s !== side) : void 0;
+  const problems = [];
+  for (const side of sides) {
+    const missing = stubsOf(side).filter((stub) => isFixtureStub(stub) && missShare(stub) > maxFailedShare);
+    if (missing.length > 0) problems.push(problem(side, missing, otherOf(side), maxFailedShare));
+  }
+  if (problems.length > 0) return problems;
+  for (const side of sides) {
+    const other = otherOf(side);
+    const worse = stubsOf(side).filter((stub) => {
+      const twin = other ? stubsOf(other).find((candidate) => candidate.name === stub.name) : void 0;
+      return isFixtureStub(stub) && twin !== void 0 && differsClearly(
+        { failed: stub.misses, total: stub.requests },
+        { failed: twin.misses, total: twin.requests },
+        maxFailedShare
+      );
+    });
+    if (worse.length > 0) problems.push(problem(side, worse, other, maxFailedShare));
+  }
+  return problems;
+}
+var stubsOf = (side) => side?.network?.stubs ?? [];
+function stubMissLead(side, other) {
+  const [stub] = [...stubsOf(side)].filter(isFixtureStub).sort((a, b) => missShare(b) - missShare(a));
+  if (!stub) return `${side.label}'s upstream stubs had no fixture for its requests`;
+  const twin = stubsOf(other).find((candidate) => candidate.name === stub.name);
+  return `${side.label}'s upstream "${stub.name}" had no fixture for ${formatShare(missShare(stub))} of its requests` + (other && twin ? `, ${other.label}'s for ${formatShare(missShare(twin))}` : "");
+}
+function problem(side, stubs, other, maxFailedShare) {
+  const details2 = stubs.map((stub) => {
+    const paths = stub.missedPaths.map((missed) => `${missed.path} \xD7${formatCount(missed.count)}`).join(", ");
+    return `"${stub.name}" missed ${formatCount(stub.misses)} of ${formatCount(stub.requests)} (${paths})`;
+  });
+  const [first] = stubs;
+  const example = first?.missedPaths[0];
+  const where = first?.fixtures ? `add the missing files to ${first.fixtures}${example ? ` (e.g. ${example.file} for ${example.path})` : ""}` : "add the missing fixture files";
+  return {
+    label: side.label,
+    code: "UPSTREAM_MISSES",
+    message: `${stubMissLead(side, other)}: each miss answered 404; ${details2.join("; ")}`,
+    hint: `Record the upstream's answers once with \`leakwatch record --scenario <your scenario>\` and commit them, or ${where}; docs/scenarios.md#recording-fixtures. \`max-failed-share\` (now ${formatShare(maxFailedShare)}) sets how many misses a stub may have.`
+  };
 }
 
 // src/load/schedule.ts
@@ -81121,11 +81202,22 @@ async function nodeAcceptsExposeGc(appDir, pathEnv2) {
 
 // src/load/load.ts
 var import_autocannon = __toESM(require_autocannon(), 1);
+function countErrorsOf(connection, traffic) {
+  let inFlight;
+  connection.on(
+    "request",
+    () => queueMicrotask(() => {
+      inFlight = connection.requestIterator.context.spec;
+    })
+  );
+  connection.on("connError", (error) => traffic.countError(inFlight?.template, "connection", error.message));
+  connection.on("timeout", () => traffic.countError(inFlight?.template, "timeout", "request timed out"));
+}
 async function sendLoad(options) {
   const startedAtMs = Date.now();
   const { traffic } = options;
   const result = await new Promise((resolve6, reject) => {
-    const instance = (0, import_autocannon.default)(
+    (0, import_autocannon.default)(
       {
         url: options.url,
         connections: Math.min(options.connections, options.requests),
@@ -81133,6 +81225,7 @@ async function sendLoad(options) {
         // With `amount`, a run only ends on a sample tick (default 1 s): a low interval keeps rounds short.
         sampleInt: 10,
         timeout: options.timeoutSeconds ?? 30,
+        setupClient: (client) => countErrorsOf(client, traffic),
         // autocannon hangs on a fractional rate (it becomes a fractional connection count).
         overallRate: options.ratePerSecond === void 0 ? void 0 : Math.max(1, Math.floor(options.ratePerSecond)),
         requests: [
@@ -81146,7 +81239,7 @@ async function sendLoad(options) {
               request.headers = next.headers;
               request.body = next.body;
               context.spec = next;
-              traffic.countSent();
+              traffic.countSent(next.template);
               return request;
             },
             onResponse: (status, body, context) => {
@@ -81157,9 +81250,6 @@ async function sendLoad(options) {
       },
       (error, finished) => error ? reject(error) : resolve6(finished)
     );
-    instance.on("reqError", (error) => {
-      traffic.countError(error.message === "request timed out" ? "timeout" : "connection", error.message);
-    });
   }).catch((error) => {
     throw new LeakwatchError("LOAD_FAILED", `autocannon failed against ${options.url}: ${String(error)}`, {
       cause: error
@@ -81185,20 +81275,31 @@ var TrafficCounter = class {
   /** Answers so far, read when the app dies to say how far it got. */
   answered = 0;
   sent = 0;
-  connectionErrors = 0;
-  timeouts = 0;
   templates;
+  /** Errors of requests whose template is not known (none from the load generator as used here). */
+  untemplated = { connectionErrors: 0, timeouts: 0 };
   failedStatuses = {};
   firstFailure = null;
   firstError = null;
   constructor(requests) {
     this.templates = requests.map((spec) => ({
       spec,
-      traffic: { method: spec.method ?? "GET", path: spec.path, answered: 0, statuses: {}, failed: 0 }
+      traffic: {
+        method: spec.method ?? "GET",
+        path: spec.path,
+        sent: 0,
+        answered: 0,
+        statuses: {},
+        connectionErrors: 0,
+        timeouts: 0,
+        failed: 0
+      }
     }));
   }
-  countSent() {
+  countSent(template) {
     this.sent++;
+    const entry = this.templates[template];
+    if (entry) entry.traffic.sent++;
   }
   countAnswer(template, request, status, body) {
     this.answered++;
@@ -81212,34 +81313,45 @@ var TrafficCounter = class {
     this.failedStatuses[status] = (this.failedStatuses[status] ?? 0) + 1;
     this.firstFailure ??= { ...request, status, bodyStart: body.slice(0, bodyStartChars) };
   }
-  countError(kind, message) {
-    if (kind === "timeout") this.timeouts++;
-    else this.connectionErrors++;
+  /** `template`: the request's template, when the load generator can tell which request failed. */
+  countError(template, kind, message) {
+    const counts = (template === void 0 ? void 0 : this.templates[template]?.traffic) ?? this.untemplated;
+    if (kind === "timeout") counts.timeouts++;
+    else counts.connectionErrors++;
     this.firstError ??= message;
   }
   counts() {
     const statuses = {};
     const statusClasses = {};
-    let failedAnswers = 0;
-    for (const { traffic } of this.templates) {
-      failedAnswers += traffic.failed;
+    let failed = 0;
+    let connectionErrors = this.untemplated.connectionErrors;
+    let timeouts = this.untemplated.timeouts;
+    const templates = this.templates.map(({ traffic }) => {
       for (const [status, count] of Object.entries(traffic.statuses)) {
         statuses[status] = (statuses[status] ?? 0) + count;
         const statusClass = `${status[0]}xx`;
         statusClasses[statusClass] = (statusClasses[statusClass] ?? 0) + count;
       }
-    }
-    const closedUnanswered = Math.max(0, this.sent - this.answered - this.connectionErrors - this.timeouts);
-    const connectionErrors = this.connectionErrors + closedUnanswered;
+      const closed = Math.max(
+        0,
+        traffic.sent - traffic.answered - traffic.connectionErrors - traffic.timeouts
+      );
+      const template = { ...structuredClone(traffic), connectionErrors: traffic.connectionErrors + closed };
+      template.failed = traffic.failed + template.connectionErrors + template.timeouts;
+      failed += template.failed;
+      connectionErrors += template.connectionErrors;
+      timeouts += template.timeouts;
+      return template;
+    });
     return {
       requests: this.sent,
       statuses,
       statusClasses,
       failedStatuses: { ...this.failedStatuses },
       connectionErrors,
-      timeouts: this.timeouts,
-      failed: failedAnswers + connectionErrors + this.timeouts,
-      templates: this.templates.map(({ traffic }) => structuredClone(traffic)),
+      timeouts,
+      failed: failed + this.untemplated.connectionErrors + this.untemplated.timeouts,
+      templates,
       firstFailure: this.firstFailure,
       firstError: this.firstError
     };
@@ -81918,19 +82030,26 @@ async function measureSides(options) {
   };
 }
 async function flagFailingTraffic(states, stubCheckRequests, run3) {
-  const sides = states.map((state) => ({
-    label: state.target.label,
-    traffic: state.traffic.counts(),
-    isMeasured: isRunning(state)
-  }));
+  const sides = await Promise.all(
+    states.map(async (state) => ({
+      label: state.target.label,
+      traffic: state.traffic.counts(),
+      isMeasured: isRunning(state),
+      network: isRunning(state) ? await readNetwork(state.target.upstreams, state.app, run3.plan.outbound) : void 0
+    }))
+  );
   const problems = checkTraffic(sides, run3.plan.maxFailedShare);
-  if (problems.length > 0 && stubCheckRequests) await checkStubsUsed(states, stubCheckRequests, run3);
-  for (const problem of problems) {
-    const state = states.find((candidate) => candidate.target.label === problem.label);
+  const misses = checkStubMisses(sides, run3.plan.maxFailedShare);
+  if (problems.length + misses.length > 0 && stubCheckRequests) {
+    await checkStubsUsed(states, stubCheckRequests, run3);
+  }
+  for (const problem2 of [...misses, ...problems]) {
+    const state = states.find((candidate) => candidate.target.label === problem2.label);
     if (!state) continue;
     state.isTrafficFailing = true;
-    state.error ??= { code: problem.code, message: problem.message, hint: problem.hint };
-    run3.log(`${problem.label}: ${problem.message}`);
+    state.network ??= sides.find((side) => side.label === problem2.label)?.network;
+    state.error ??= { code: problem2.code, message: problem2.message, hint: problem2.hint };
+    run3.log(`${problem2.label}: ${problem2.message}`);
   }
   return states.some((state) => state.isTrafficFailing);
 }
@@ -82078,6 +82197,9 @@ import { randomUUID } from "node:crypto";
 import { existsSync as existsSync4 } from "node:fs";
 import { mkdir as mkdir4, readFile as readFile4, writeFile as writeFile2 } from "node:fs/promises";
 import { join as join11 } from "node:path";
+
+// src/model/outbound.ts
+var blockedLinePrefix = "leakwatch: blocked an outbound connection that no upstream stub claims: ";
 
 // src/process/run-command.ts
 import { chmod as chmod2, open as open3, readdir, readFile as readFile2 } from "node:fs/promises";
@@ -83055,65 +83177,79 @@ async function exists2(path9) {
 // src/prepare/install-build.ts
 var logTailLines = 40;
 async function installAndBuild(options) {
-  const { dir, label, log } = options;
-  const workingDirectory = options.workingDirectory ?? ".";
-  const appDir = join11(dir, workingDirectory);
-  await mkdir4(options.logDir, { recursive: true });
-  const logPath = join11(options.logDir, `leakwatch-${label}-${randomUUID().slice(0, 8)}.log`);
-  const timeoutMs = options.timeoutMs ?? 9e5;
-  if (!existsSync4(join11(appDir, "package.json"))) {
-    await writeFile2(logPath, `no package.json in ${workingDirectory}
+  var _stack = [];
+  try {
+    const { dir, label, log } = options;
+    const workingDirectory = options.workingDirectory ?? ".";
+    const appDir = join11(dir, workingDirectory);
+    await mkdir4(options.logDir, { recursive: true });
+    const logPath = join11(options.logDir, `leakwatch-${label}-${randomUUID().slice(0, 8)}.log`);
+    const timeoutMs = options.timeoutMs ?? 9e5;
+    if (!existsSync4(join11(appDir, "package.json"))) {
+      await writeFile2(logPath, `no package.json in ${workingDirectory}
 `);
-    return {
-      ok: false,
-      stage: "install",
-      exitCode: null,
-      isTimedOut: false,
-      logTail: `no package.json in ${workingDirectory}`,
-      logPath,
-      hint: `The ${label} commit has no package.json in ${workingDirectory}. Check working-directory; if the app is new in this PR, there is no baseline to compare against.`
-    };
-  }
-  const packageManager = await detectPackageManager({ rootDir: dir, workingDirectory });
-  for (const warning of packageManager.warnings) log(`${label}: ${warning}`);
-  const baseEnv = scrubbedEnv(process.env, {
-    ...registryAccessEnv(process.env),
-    COREPACK_ENABLE_DOWNLOAD_PROMPT: "0",
-    npm_config_audit: "false",
-    npm_config_fund: "false",
-    npm_config_update_notifier: "false",
-    ...options.env
-  });
-  const env = { ...baseEnv, ...await corepackRegistryEnv(join11(dir, packageManager.installDir), baseEnv) };
-  const run3 = (command, cwd, stepEnv = env) => runShellCommand({ command, cwd, env: stepEnv, logPath, timeoutMs, signal: options.signal, side: label });
-  const { installCommand, buildCommand } = await plannedCommands(options, packageManager);
-  log(`${label}: ${installCommand} (in ${packageManager.installDir})`);
-  const install = await run3(installCommand, join11(dir, packageManager.installDir), {
-    ...env,
-    ...installOnlyEnv(options.installEnv ?? [])
-  });
-  if (!succeeded(install))
-    return failure("install", installCommand, install, { options, logPath, timeoutMs, env });
-  if (buildCommand === void 0) {
-    log(`${label}: no build script in ${workingDirectory}/package.json; skipping the build`);
+      return {
+        ok: false,
+        stage: "install",
+        exitCode: null,
+        isTimedOut: false,
+        logTail: `no package.json in ${workingDirectory}`,
+        logPath,
+        hint: `The ${label} commit has no package.json in ${workingDirectory}. Check working-directory; if the app is new in this PR, there is no baseline to compare against.`
+      };
+    }
+    const packageManager = await detectPackageManager({ rootDir: dir, workingDirectory });
+    for (const warning of packageManager.warnings) log(`${label}: ${warning}`);
+    const baseEnv = scrubbedEnv(process.env, {
+      ...registryAccessEnv(process.env),
+      COREPACK_ENABLE_DOWNLOAD_PROMPT: "0",
+      npm_config_audit: "false",
+      npm_config_fund: "false",
+      npm_config_update_notifier: "false",
+      ...options.env
+    });
+    const env = { ...baseEnv, ...await corepackRegistryEnv(join11(dir, packageManager.installDir), baseEnv) };
+    const run3 = (command, cwd, stepEnv = env) => runShellCommand({ command, cwd, env: stepEnv, logPath, timeoutMs, signal: options.signal, side: label });
+    const { installCommand, buildCommand } = await plannedCommands(options, packageManager);
+    log(`${label}: ${installCommand} (in ${packageManager.installDir})`);
+    const install = await run3(installCommand, join11(dir, packageManager.installDir), {
+      ...env,
+      ...installOnlyEnv(options.installEnv ?? [])
+    });
+    if (!succeeded(install))
+      return failure("install", installCommand, install, { options, logPath, timeoutMs, env });
+    if (buildCommand === void 0) {
+      log(`${label}: no build script in ${workingDirectory}/package.json; skipping the build`);
+      return {
+        ok: true,
+        packageManager: packageManager.name,
+        installMs: install.durationMs,
+        buildMs: 0,
+        logPath
+      };
+    }
+    const network = __using(_stack, await options.buildNetwork?.(), true);
+    log(`${label}: ${buildCommand} (in ${workingDirectory})`);
+    const build = await run3(buildCommand, appDir, withBuildEnv(env, network?.env));
+    if (!succeeded(build)) return failure("build", buildCommand, build, { options, logPath, timeoutMs, env });
     return {
       ok: true,
       packageManager: packageManager.name,
       installMs: install.durationMs,
-      buildMs: 0,
+      buildMs: build.durationMs,
       logPath
     };
+  } catch (_) {
+    var _error = _, _hasError = true;
+  } finally {
+    var _promise = __callDispose(_stack, _error, _hasError);
+    _promise && await _promise;
   }
-  log(`${label}: ${buildCommand} (in ${workingDirectory})`);
-  const build = await run3(buildCommand, appDir);
-  if (!succeeded(build)) return failure("build", buildCommand, build, { options, logPath, timeoutMs, env });
-  return {
-    ok: true,
-    packageManager: packageManager.name,
-    installMs: install.durationMs,
-    buildMs: build.durationMs,
-    logPath
-  };
+}
+function withBuildEnv(env, buildEnv) {
+  if (!buildEnv) return env;
+  const nodeOptions = [env.NODE_OPTIONS, buildEnv.NODE_OPTIONS].filter(Boolean).join(" ");
+  return { ...env, ...buildEnv, ...nodeOptions ? { NODE_OPTIONS: nodeOptions } : {} };
 }
 async function plannedCommands(options, packageManager) {
   const appDir = join11(options.dir, options.workingDirectory ?? ".");
@@ -83152,6 +83288,8 @@ async function failure(stage, command, result, step) {
 function failureHint(stage, label, command, log, env) {
   const input = stage === "install" ? "install-command" : "build-command";
   if (isCorepackSignatureFailure(log)) return corepackSignatureHint(env.COREPACK_NPM_REGISTRY);
+  const unreachable = stage === "build" ? unreachableHosts(log) : [];
+  if (unreachable.length > 0) return unreachableHint(unreachable, label);
   const errorLine = firstErrorLine(log);
   if (errorLine) {
     return `${label === "base" ? "The base commit (the merge base)" : "The head commit"} failed to ${stage} with \`${command}\`; the first error in its log: "${errorLine}". Fix that, or set ${input} to a command that works on both commits.`;
@@ -83161,6 +83299,23 @@ function failureHint(stage, label, command, log, env) {
   }
   return stage === "build" ? `The head commit does not build with \`${command}\`; see the log tail. Fix the build, or set ${input} if leakwatch guessed the command wrong.` : `The head commit does not install with \`${command}\`: check that the lockfile matches package.json, or set ${input}.`;
 }
+function unreachableHosts(log) {
+  const blocked = [...log.matchAll(new RegExp(`${escapeRegExp(blockedLinePrefix)}(\\S+)`, "g"))].map(
+    (match) => match[1] ?? ""
+  );
+  const failed = [
+    ...log.matchAll(
+      /\b(?:connect (?:ENETUNREACH|ECONNREFUSED|EHOSTUNREACH)|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)) ([\w.-]+(?::\d+)?)/g
+    )
+  ].map((match) => match[1] ?? "").filter((host) => !/^(127\.|localhost|::1)/.test(host));
+  return [...new Set(blocked.length > 0 ? blocked : failed)].filter(Boolean).slice(0, 5);
+}
+function unreachableHint(hosts, label) {
+  const listed = hosts.map((host) => host.replace(/:(443|80)$/, "")).join(", ");
+  const origin = (host) => host.endsWith(":80") ? `http://${host.slice(0, -3)}` : `https://${host.replace(/:443$/, "")}`;
+  return `${label === "base" ? "The base commit" : "The head commit"}'s build called ${listed}, which it could not reach: leakwatch keeps the build, like the app, off the network. Declare the origin in an upstream's \`hosts\` in the scenario (e.g. hosts: ["${origin(hosts[0] ?? "")}"]) with fixtures recorded by \`leakwatch record\`, so the build is answered from them, or set \`outbound: allow\` to let it reach the real host; docs/scenarios.md#builds.`;
+}
+var escapeRegExp = (text2) => text2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 async function hasBuildScript(appDir) {
   try {
     const manifest = JSON.parse(await readFile4(join11(appDir, "package.json"), "utf8"));
@@ -84673,15 +84828,23 @@ async function prepareBoth(options) {
     worktrees.push(base);
     const head = await createWorktree({ repoDir, sha: options.headSha, label: "head", log, parentDir });
     worktrees.push(head);
+    const appDirOf = (worktree) => join19(worktree.dir, options.workingDirectory ?? ".");
     const prepare = async (worktree, label) => {
       const env = { ...options.env, ...options.sideEnv?.[label] };
-      const stepOptions = { ...options, env, dir: worktree.dir, label };
+      const { buildNetwork } = options;
+      const stepOptions = {
+        ...options,
+        env,
+        dir: worktree.dir,
+        label,
+        buildNetwork: buildNetwork && (() => buildNetwork(label, appDirOf(head)))
+      };
       const store = label === "base" ? options.baseCache : void 0;
       const prepared = store ? await installAndBuildWithCache(stepOptions, { store, mergeBaseSha: options.baseSha }) : { result: await installAndBuild(stepOptions) };
       return {
         sha: worktree.sha,
         dir: worktree.dir,
-        appDir: join19(worktree.dir, options.workingDirectory ?? "."),
+        appDir: appDirOf(worktree),
         ...prepared
       };
     };
@@ -85129,9 +85292,9 @@ function parseScenario(options) {
     if (validate(data)) {
       problems.push(
         ...checkTemplates(data),
-        ...checkUpstreams(data, options.scenarioDir, options).map((problem) => ({
-          position: findPosition(document, lineCounter, ["upstreams", problem.index, problem.field]),
-          message: problem.message
+        ...checkUpstreams(data, options.scenarioDir, options).map((problem2) => ({
+          position: findPosition(document, lineCounter, ["upstreams", problem2.index, problem2.field]),
+          message: problem2.message
         }))
       );
     } else {
@@ -85265,7 +85428,7 @@ function invalidScenarioError(displayPath, problems) {
     (a, b) => a.position.line - b.position.line || a.position.column - b.position.column
   );
   const lines = sorted.slice(0, maxProblemsShown).map(
-    (problem) => `${displayPath}:${problem.position.line}:${problem.position.column}: ${problem.message}`
+    (problem2) => `${displayPath}:${problem2.position.line}:${problem2.position.column}: ${problem2.message}`
   );
   if (sorted.length > maxProblemsShown)
     lines.push(`... and ${sorted.length - maxProblemsShown} more problems`);
@@ -85309,6 +85472,22 @@ async function loadScenario(options) {
 async function listBuiltInScenarios(dir) {
   const entries = await readdir4(dir);
   return entries.filter((entry) => entry.endsWith(".yml")).map((entry) => entry.slice(0, -".yml".length));
+}
+
+// src/pipeline/build-network.ts
+async function startBuildNetwork(options) {
+  const upstreams = await startUpstreams({
+    specs: options.scenario.upstreams ?? [],
+    scenarioDir: options.scenarioDir,
+    outbound: options.outbound,
+    side: options.label,
+    log: (line) => options.log(`${options.label}: build: ${line}`)
+  });
+  const probePath2 = currentSandbox()?.probePath ?? options.probePath;
+  return {
+    env: { ...upstreams.env, NODE_OPTIONS: `--require ${JSON.stringify(probePath2)}` },
+    [Symbol.asyncDispose]: () => upstreams.stop()
+  };
 }
 
 // src/pipeline/pipeline.ts
@@ -85366,6 +85545,19 @@ async function prepareAndMeasure(options, baseline, diff) {
       baseCache: options.baseCache,
       sideEnv: { base: nodeOnPath(binDirs.base), head: nodeOnPath(binDirs.head) },
       installEnv: options.installEnv,
+      // The scenario file belongs to the project: it is read from the head revision, like the rest of its config.
+      // Builds that fetch the API (getStaticProps) are rerouted as the app is.
+      buildNetwork: async (label, headAppDir) => {
+        const scenario2 = await loadScenario({ nameOrPath: options.scenario, cwd: headAppDir });
+        return startBuildNetwork({
+          label,
+          scenario: scenario2,
+          scenarioDir: scenario2.sourcePath ? dirname5(scenario2.sourcePath) : headAppDir,
+          outbound: buildRunPlan(options.settings, scenario2).outbound,
+          probePath: probePath(),
+          log
+        });
+      },
       log
     }), true);
     enterPhase("measurement");
@@ -85378,8 +85570,9 @@ async function prepareAndMeasure(options, baseline, diff) {
     };
     const failedSides2 = [prepared.base, prepared.head].filter((side) => !side.result.ok);
     if (failedSides2.length > 0) {
+      const isBoth = failedSides2.length === 2;
       const [base, head] = [prepared.base, prepared.head].map(
-        (side, index) => unbuiltSide(index === 0 ? "base" : "head", side)
+        (side, index) => unbuiltSide(index === 0 ? "base" : "head", side, isBoth)
       );
       return {
         kind: "compared",
@@ -85450,8 +85643,9 @@ async function prepareAndMeasure(options, baseline, diff) {
     _promise && await _promise;
   }
 }
-function unbuiltSide(label, side) {
+function unbuiltSide(label, side, isBoth) {
   const result = side.result;
+  const both = isBoth && !result.ok ? `Base and head both fail to ${result.stage}, so the cause is not this change. ` : "";
   return {
     label,
     appDir: side.appDir,
@@ -85470,7 +85664,7 @@ function unbuiltSide(label, side) {
       error: {
         code: result.stage === "install" ? "INSTALL_FAILED" : "BUILD_FAILED",
         message: `${label} failed to ${result.stage}${result.isTimedOut ? " (timed out)" : ` (exit code ${result.exitCode})`}`,
-        hint: result.hint,
+        hint: `${both}${result.hint}`,
         logTail: result.logTail
       }
     }
@@ -85751,6 +85945,13 @@ function failedSides(report) {
     const other = [report.base, report.head].find((side) => side !== trafficSide);
     return `${trafficLeadOf(trafficSide, other)} (${trafficSide.error?.code})`;
   }
+  const missSide = failed.find((side) => side.error?.code === "UPSTREAM_MISSES");
+  if (missSide) {
+    const other = [report.base, report.head].find((side) => side !== missSide);
+    return `${stubMissLead(missSide, other)} (UPSTREAM_MISSES)`;
+  }
+  if (first.error?.code === "UPSTREAM_UNUSED")
+    return `${names}: a declared upstream got no request (UPSTREAM_UNUSED)`;
   if (first.exit?.kind === "crash") {
     const how = first.exit.signal ?? `exit code ${first.exit.code ?? "?"}`;
     return `${names} crashed (${how}) after ${formatInteger(first.exit.requestsSent)} requests`;
@@ -86092,17 +86293,27 @@ function describeNetwork(side) {
   const network = side.network;
   if (!network) return null;
   const parts = [];
-  if (network.stubs.length > 0) {
-    parts.push(
-      `stubs: ${network.stubs.map((stub) => `${stub.name} ${formatInteger(stub.requests)} requests`).join(", ")}`
-    );
-  }
+  if (network.stubs.length > 0) parts.push(`stubs: ${network.stubs.map(describeStub).join(", ")}`);
   for (const action of ["blocked", "allowed"]) {
     const hosts = network.hosts.filter((host) => host.action === action);
     if (hosts.length > 0) parts.push(`${action}: ${listHosts2(hosts)}`);
   }
   if (network.outbound === "allow") parts.push("outbound: allow (real traffic left the machine)");
   return parts.length > 0 ? parts.join(" \xB7 ") : null;
+}
+var sourceWords = {
+  fixtures: "from fixtures",
+  shape: "from its shape",
+  template: "from its template",
+  echo: "echoed",
+  synthetic: "synthetic",
+  record: "recorded"
+};
+function describeStub(stub) {
+  const requests = `${stub.name} ${formatInteger(stub.requests)} requests`;
+  if (stub.source === "record") return requests;
+  const missed = stub.source === "fixtures" ? `, ${formatInteger(stub.misses)} missed` : "";
+  return `${requests} (${formatInteger(stub.answered)} ${sourceWords[stub.source]}${missed})`;
 }
 function listHosts2(hosts) {
   const shown = hosts.slice(0, maxHostsShown).map((host) => `${displayHost(host.host)} \xD7${formatInteger(host.connections)}`).join(", ");
@@ -86137,8 +86348,11 @@ function trafficParts(side) {
 }
 function failingTemplates(traffic) {
   return traffic.templates.filter((template) => template.failed > 0).map((template) => {
-    const statuses = Object.entries(template.statuses).sort((a, b) => b[1] - a[1]).slice(0, maxStatusesShown).map(([status, count]) => `${status} \xD7${formatInteger(count)}`).join(", ");
-    return `${template.method} ${template.path}: ${formatInteger(template.failed)} of ${formatInteger(template.answered)} answers failed (${statuses})`;
+    const statuses = Object.entries(template.statuses).sort((a, b) => b[1] - a[1]).slice(0, maxStatusesShown).map(([status, count]) => `${status} \xD7${formatInteger(count)}`);
+    if (template.connectionErrors > 0)
+      statuses.push(`connection errors \xD7${formatInteger(template.connectionErrors)}`);
+    if (template.timeouts > 0) statuses.push(`timeouts \xD7${formatInteger(template.timeouts)}`);
+    return `${template.method} ${template.path}: ${formatInteger(template.failed)} of ${formatInteger(template.sent)} requests failed (${statuses.join(", ")})`;
   });
 }
 function sidesWithTraffic(sides) {

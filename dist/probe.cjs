@@ -30,6 +30,9 @@ var v8 = __toESM(require("node:v8"), 1);
 var vm = __toESM(require("node:vm"), 1);
 var import_node_worker_threads = require("node:worker_threads");
 
+// src/model/outbound.ts
+var blockedLinePrefix = "leakwatch: blocked an outbound connection that no upstream stub claims: ";
+
 // src/app/probe/network.ts
 var import_node_dns = __toESM(require("node:dns"), 1);
 var import_node_net = __toESM(require("node:net"), 1);
@@ -40,7 +43,7 @@ var networkRulesEnv = "LEAKWATCH_NETWORK";
 
 // src/app/probe/network.ts
 var maxHostsCounted = 200;
-function installNetworkRules() {
+function installNetworkRules(onFirstBlock) {
   const raw = process.env[networkRulesEnv];
   if (!raw) return () => [];
   const rules = JSON.parse(raw);
@@ -68,6 +71,7 @@ function installNetworkRules() {
       count(host, "allowed");
       return originalConnect.apply(this, args);
     }
+    if (!counts.has(host)) onFirstBlock?.(host);
     count(host, "blocked");
     const error = Object.assign(
       new Error(
@@ -138,7 +142,10 @@ function rerouteLookups(hostnames) {
 // src/app/probe/probe.ts
 var heartbeatIntervalMs = 250;
 var socketPath = process.env[probeSocketEnv];
-var outboundCounts = installNetworkRules();
+var outboundCounts = installNetworkRules(
+  socketPath ? void 0 : (host) => process.stderr.write(`${blockedLinePrefix}${host}
+`)
+);
 if (socketPath && import_node_worker_threads.isMainThread) installProbe(socketPath);
 function installProbe(path) {
   let requestsSeen = 0;

@@ -366,9 +366,40 @@ function hex32(value) {
 
 // src/app/upstream/stub-handler.ts
 var stubTlsEnv = "LEAKWATCH_STUB_TLS";
+var maxMissedPathsCounted = 200;
+var maxMissedPathsReported = 5;
+var StubTally = class {
+  constructor(source) {
+    this.source = source;
+  }
+  source;
+  answered = 0;
+  misses = 0;
+  missed = /* @__PURE__ */ new Map();
+  countMiss(key) {
+    this.misses += 1;
+    const count = this.missed.get(key);
+    if (count !== void 0) this.missed.set(key, count + 1);
+    else if (this.missed.size < maxMissedPathsCounted) this.missed.set(key, 1);
+  }
+  topMisses() {
+    return [...this.missed].sort((a, b) => b[1] - a[1]).slice(0, maxMissedPathsReported).map(([path3, count]) => ({
+      path: path3.slice(0, 500),
+      count,
+      file: fixtureFileFor(path3).slice(0, 500)
+    }));
+  }
+};
+function stubSource(config) {
+  if (config.record) return "record";
+  if (config.echo) return "echo";
+  if (config.fixturesDir !== void 0) return "fixtures";
+  if (config.shape !== void 0) return "shape";
+  return config.template === void 0 ? "synthetic" : "template";
+}
 var defaultResponseBytes = 1024;
 var latencySeed = 20240601;
-function createStubHandler(config, fixtures) {
+function createStubHandler(config, fixtures, tally) {
   const nextLatencyMs = latencyDrawer(config.latencyMs);
   const template = config.template === void 0 ? void 0 : compileTemplate(config.template);
   const templateContext = { rng: xoroshiro128plus(latencySeed + 1), seq: 0 };
@@ -378,6 +409,11 @@ function createStubHandler(config, fixtures) {
     request.on("data", (chunk) => chunks.push(chunk));
     request.on("end", () => {
       const answer = () => {
+        if (fixtures && !config.echo) {
+          answerFromFixtures(fixtures, request, response, { config, tally });
+          return;
+        }
+        tally.answered += 1;
         if (config.echo) {
           const body = Buffer.concat(chunks).toString("utf8");
           send(
@@ -385,16 +421,6 @@ function createStubHandler(config, fixtures) {
             200,
             JSON.stringify({ method: request.method, url: request.url, headers: request.headers, body })
           );
-        } else if (fixtures) {
-          const url = request.url ?? "/";
-          const fixture = fixtures.get(fixtureKey(url, true)) ?? fixtures.get(fixtureKey(url));
-          if (fixture) send(response, fixture.status, fixture.body, fixture.headers);
-          else
-            send(
-              response,
-              404,
-              JSON.stringify({ error: `no fixture for ${request.url}`, stub: config.name })
-            );
         } else if (template) {
           templateContext.seq += 1;
           send(response, 200, template.expand(templateContext));
@@ -407,6 +433,17 @@ function createStubHandler(config, fixtures) {
       else answer();
     });
   };
+}
+function answerFromFixtures(fixtures, request, response, context) {
+  const url = request.url ?? "/";
+  const fixture = fixtures.get(fixtureKey(url, true)) ?? fixtures.get(fixtureKey(url));
+  if (!fixture) {
+    context.tally.countMiss(fixtureKey(url, true));
+    send(response, 404, JSON.stringify({ error: `no fixture for ${url}`, stub: context.config.name }));
+    return;
+  }
+  context.tally.answered += 1;
+  send(response, fixture.status, fixture.body, fixture.headers);
 }
 function fixtureKey(url, withQuery = false) {
   const [rawPath = "/", ...query] = url.split("?");
@@ -548,8 +585,9 @@ async function main() {
   delete process.env[stubTlsEnv];
   const fixtures = config.fixturesDir === void 0 || config.record ? void 0 : await loadFixtures(config.fixturesDir);
   let requests = 0;
+  const tally = new StubTally(stubSource(config));
   const handlerFor = (isTls) => {
-    const handle = config.record ? createRecordingHandler(config.record, isTls, (message) => process.send?.(message)) : createStubHandler(config, fixtures);
+    const handle = config.record ? createRecordingHandler(config.record, isTls, (message) => process.send?.(message)) : createStubHandler(config, fixtures, tally);
     return (request, response) => {
       requests += 1;
       handle(request, response);
@@ -558,7 +596,16 @@ async function main() {
   process.on("disconnect", () => process.exit(0));
   process.on("SIGTERM", () => process.exit(0));
   process.on("message", (message) => {
-    if (message.type === "hits") process.send?.({ type: "hits", requests });
+    if (message.type !== "hits") return;
+    const { source, answered, misses } = tally;
+    process.send?.({
+      type: "hits",
+      requests,
+      source,
+      answered,
+      misses,
+      missedPaths: tally.topMisses()
+    });
   });
   const port = await listen((0, import_node_http2.createServer)(handlerFor(false)));
   const tlsPort = tls ? await listen((0, import_node_https2.createServer)({ cert: tls.cert, key: tls.key }, handlerFor(true))) : void 0;
