@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import autocannon from 'autocannon';
@@ -26,16 +26,18 @@ const compare = (baseDir, headDir, seed) => compareFixtures({ baseDir, headDir, 
 function series(name, baseDir, headDir) {
   const verdicts = [];
   const deltas = [];
+  const loadAverage1m = [];
   let wallMs = 0;
   let loadPhaseMs = 0;
   for (let run = 0; run < runs; run++) {
     const report = compare(baseDir, headDir, run + 1);
     verdicts.push(report.comparison.verdict);
     deltas.push(Number(report.comparison.deltaBytesPerRequest?.toFixed(1)));
+    loadAverage1m.push(Number(loadavg()[0].toFixed(1)));
     wallMs += report.durationMs;
     loadPhaseMs += report.base.load.durationMs + report.head.load.durationMs;
     process.stderr.write(
-      `${name} run ${run + 1}/${runs}: ${report.comparison.verdict} (${JSON.stringify(report.comparison.finding)})\n`,
+      `${name} run ${run + 1}/${runs}: ${report.comparison.verdict} (${JSON.stringify(report.comparison.finding)}), load ${loadavg()[0].toFixed(1)}\n`,
     );
   }
   return {
@@ -43,6 +45,7 @@ function series(name, baseDir, headDir) {
     regressions: verdicts.filter((verdict) => verdict === 'regression').length,
     verdicts,
     deltasBytesPerRequest: deltas,
+    loadAverage1m,
     meanWallMs: Math.round(wallMs / runs),
     /** Load time of both sides together, without start-up, settle pauses and heap snapshots. */
     meanLoadPhaseMs: Math.round(loadPhaseMs / runs),
@@ -101,23 +104,30 @@ const none = app('none', { LEAK_KIND: 'none' });
 const results = {
   measuredAt: new Date().toISOString(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+  loadAverageBefore: loadavg().map((value) => Number(value.toFixed(1))),
   settings: 'defaults (5,000 warm-up requests, 20 rounds x 500 requests, threshold 8 B/req, 10 connections)',
-  nullRuns: series('null', none, app('none-head', { LEAK_KIND: 'none' })),
-  boundedCache: series('bounded cache', none, app('lru', { LEAK_KIND: 'lru', LRU_CAPACITY: 8000 })),
   leaks: {},
 };
-for (const bytes of [16, 64]) {
-  results.leaks[`${bytes}B`] = series(
-    `${bytes} B/req leak`,
-    none,
-    app(`heap-${bytes}`, { LEAK_KIND: 'heap', LEAK_BYTES: bytes }),
-  );
-}
-results.probeOverhead = await probeOverhead(6);
+// Saved after every series, the targets first (null runs, the 16 B/request leak), so a run cut short keeps them.
+const save = () => {
+  results.loadAverageAfter = loadavg().map((value) => Number(value.toFixed(1)));
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(root, 'bench', 'results', 'engine.json'), `${JSON.stringify(results, null, 2)}\n`);
+};
+const leakSeries = (bytes) => {
+  const head = app(`heap-${bytes}`, { LEAK_KIND: 'heap', LEAK_BYTES: bytes });
+  results.leaks[`${bytes}B`] = series(`${bytes} B/req leak`, none, head);
+  save();
+};
+results.nullRuns = series('null', none, app('none-head', { LEAK_KIND: 'none' }));
 results.comparisonWallMs = results.nullRuns.meanWallMs;
 results.loadPhaseMs = results.nullRuns.meanLoadPhaseMs;
+save();
+leakSeries(16);
+results.boundedCache = series('bounded cache', none, app('lru', { LEAK_KIND: 'lru', LRU_CAPACITY: 8000 }));
+save();
+leakSeries(64);
+results.probeOverhead = await probeOverhead(6);
+save();
 rmSync(work, { recursive: true, force: true });
-
-mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-writeFileSync(join(root, 'bench', 'results', 'engine.json'), `${JSON.stringify(results, null, 2)}\n`);
 console.log(JSON.stringify(results, null, 2));
