@@ -1,10 +1,14 @@
 // When and how each side is snapshotted: as soon as its growth is evident (past half its cap), at the end
 // where the verdict shows a diff (head on a regression, base when base grows too), and for a side that died
 // without one, in a fresh process after small batches. Batches are sized from the measured slope so the third
-// snapshot still fits under the cap, and bounded by the explanation budget.
+// snapshot still fits under the cap, and bounded by the explanation budget. With time-held memory each batch
+// waits out the hold before the next snapshot, so only what it leaked is still alive there.
+
+import { setTimeout as delay } from 'node:timers/promises';
 import { fitTheilSen, metricValue } from '../analysis/analysis.js';
 import { snapshotGrowth } from '../explain/explain.js';
 import type { Comparison, HeapExplanation, RunSchedule } from '../model/report.js';
+import { holdCapMs } from './idle.js';
 import {
   capShare,
   isRunning,
@@ -30,6 +34,8 @@ const evidentCapShare = 0.5;
 /** The third snapshot is taken with the heap at most at this share of its cap. */
 const lastSnapshotCapShare = 0.85;
 const minBatch = 10;
+/** Timers fire up to a sampling interval after the hold measured: a batch's time-held memory is gone by then. */
+const holdMarginMs = 5000;
 
 const bytesOf = metricValue.heapPlusExternal;
 
@@ -66,12 +72,21 @@ async function snapshotSide(state: SideState, context: ExplainContext, requestsP
   const app = state.app;
   if (!app) return;
   const { run } = context;
+  const holdMs = Math.min(context.schedule.timeHeld?.holdMs ?? 0, holdCapMs);
   const taken = await snapshotGrowth({
     app,
     label: state.target.label,
     appDir: state.target.appDir,
     sendRequests: async (requests) => {
       await loadAndSample(state, requests, 'explain', run);
+      // A batch's time-held objects would be alive in the next snapshot and read as growth (hiding the leak's
+      // own objects among them): each snapshot waits until they have expired.
+      if (holdMs <= 0) return;
+      const waitMs = holdMs + holdMarginMs;
+      run.log(
+        `${state.target.label}: waiting ${Math.round(waitMs / 1000)} s for the batch's time-held memory`,
+      );
+      await delay(waitMs);
     },
     requestsPerBatch,
     workDir: run.workDir,
@@ -117,8 +132,8 @@ export function sidesToExplain(
  * own run's process is gone) after small batches sized from the slope they died of.
  */
 export async function explainSides(states: SideState[], context: ExplainContext): Promise<void> {
-  for (const state of states) {
-    if (state.explanation) continue;
+  const explainOne = async (state: SideState) => {
+    if (state.explanation) return;
     if (isRunning(state)) {
       const last = state.samples.at(-1);
       const size = batchSize(state, context, growthPerRequest(state), last ? bytesOf(last) : 0);
@@ -127,7 +142,10 @@ export async function explainSides(states: SideState[], context: ExplainContext)
     } else if (state.app?.exit && state.app.exit.kind !== 'crash') {
       await explainInFreshProcess(state, context);
     }
-  }
+  };
+  // At a chosen rate the sides mostly wait (for their time-held memory too): explained side by side.
+  if (context.schedule.timeHeld) await Promise.all(states.map(explainOne));
+  else for (const state of states) await explainOne(state);
 }
 
 function tooFull(state: SideState): HeapExplanation {
