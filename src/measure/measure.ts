@@ -75,14 +75,7 @@ export async function measureSides(options: MeasureSidesOptions): Promise<Measur
       if (!warmed.isSettled) await settle(states, run, settleBounds);
       await runRounds(states, run, { ...explain, schedule });
       if (!(await flagFailingTraffic(states, null, run))) {
-        shown = sidesToExplain(states, currentComparison(states, plan), plan);
-        await explainSides(shown, { ...explain, schedule });
-        // Each side's snapshot analysis runs on while both settle.
-        await settle(states, run, settleBounds);
-        // Time-held memory still held before the settle can read as growth on both sides; what the settled
-        // verdict shows is what the report keeps.
-        const settled = sidesToExplain(states, currentComparison(states, plan), plan);
-        shown = shown.filter((state) => settled.includes(state));
+        shown = await explainAndSettle(states, run, { ...explain, schedule }, settleBounds);
       }
     }
   } finally {
@@ -151,6 +144,31 @@ async function checkStubsUsed(states: SideState[], requests: number, run: Measur
     state.network = network;
     run.log(`${state.target.label}: ${error.message}`);
   }
+}
+
+/**
+ * Settles every side and explains the ones the settled verdict shows a diff for. Before the settle, memory
+ * timers still hold reads as growth (or hides it), so a time-held run settles first and explains after; others
+ * explain first, and each side's snapshot analysis runs on while both settle.
+ */
+async function explainAndSettle(
+  states: SideState[],
+  run: MeasureRun,
+  context: ExplainContext,
+  bounds: { minMs: number; maxMs: number },
+): Promise<SideState[]> {
+  const toExplain = () => sidesToExplain(states, currentComparison(states, run.plan), run.plan);
+  if (context.schedule.timeHeld) {
+    await settle(states, run, bounds);
+    const shown = toExplain();
+    await explainSides(shown, context);
+    return shown;
+  }
+  const shown = toExplain();
+  await explainSides(shown, context);
+  await settle(states, run, bounds);
+  const settled = toExplain();
+  return shown.filter((state) => settled.includes(state));
 }
 
 /** Settle-ms is the longest idle; time-held memory makes settling wait at least its hold (up to the cap). */
