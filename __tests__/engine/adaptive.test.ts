@@ -71,6 +71,11 @@ describe('time-held memory (60 s timers, ~300 KB/request)', () => {
           expect(report.comparison.verdict).toBe('regression');
           const head = diffOf(report, 'head');
           expect(head.growing.some((row) => row.name === 'LeakedPage')).toBe(true);
+          // The cause names what holds the leak, not the timers that hold the time-held memory beside it.
+          const comment = renderMarkdownReport({ commentKey: 'test', reports: [report] });
+          expect(comment, comment).toMatch(/\*\*Cause:\*\*[^\n]*leakedPages/);
+          // The headline leads with the delta that decided the verdict.
+          expect(report.comparison.deltaBytesPerRequest ?? 0).toBeGreaterThan(200_000);
         }
       }
     },
