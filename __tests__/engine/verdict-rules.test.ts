@@ -156,6 +156,10 @@ describe('verdict rules', () => {
     const noisyBase = side('base', { slope: 0, halfWidth: 200, retained: 0, retainedUncertainty: 10 });
     const noisyHead = side('head', { slope: 40, halfWidth: 200, retained: 300, retainedUncertainty: 10 });
     expect(keptAfterSettling.decide(input(noisyBase, noisyHead))?.verdict).toBe('regression');
+    // The comparison then leads with the settled delta, not the 40 B/request under load.
+    const compared = compareSides(noisyBase, noisyHead, 8);
+    expect(compared.deltaBytesPerRequest).toBe(300);
+    expect(compared.deltaUncertainty).toBeCloseTo(Math.hypot(10, 10));
     const same = side('head', { ...flat, retained: 2, retainedUncertainty: 10 });
     expect(keptAfterSettling.decide(input(base, same))).toBeNull();
   });

@@ -12,7 +12,7 @@ import {
   slopeImprovement,
   withinNoise,
 } from './slope-rules.js';
-import { type ComparisonInput, slopeNumbers, type VerdictRule } from './verdict-rule.js';
+import { type ComparisonInput, isClear, slopeNumbers, type VerdictRule } from './verdict-rule.js';
 
 export const sideError: VerdictRule = {
   id: 'side-error',
@@ -76,11 +76,19 @@ export function compareSides(
     if (!decision) continue;
     const { finding } = decision;
     const numbers = 'deltaBytesPerRequest' in finding ? finding : null;
+    // A regression that settling alone showed leads with the settled delta, not the one under load (a time-held
+    // head leak read "FAIL -90 KiB retained per request").
+    const isSettledOnly =
+      finding.rule === 'kept-after-settling' && !isClear(finding.deltaBytesPerRequest, finding);
     return {
       verdict: decision.verdict,
       finding,
-      deltaBytesPerRequest: numbers?.deltaBytesPerRequest ?? null,
-      deltaUncertainty: numbers?.deltaUncertainty ?? null,
+      deltaBytesPerRequest: isSettledOnly
+        ? finding.retainedDeltaBytesPerRequest
+        : (numbers?.deltaBytesPerRequest ?? null),
+      deltaUncertainty: isSettledOnly
+        ? finding.retainedDeltaUncertainty
+        : (numbers?.deltaUncertainty ?? null),
       ...(finding.rule === 'one-side-died' || finding.rule === 'both-died'
         ? { deaths: { base: deathFacts(base), head: deathFacts(head) } }
         : {}),
