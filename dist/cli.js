@@ -39421,9 +39421,9 @@ var require_spin = __commonJS({
       var s = 0;
       var sprite = string.split("");
       var wrote = false;
-      var delay5 = typeof opt.delay === "number" ? opt.delay : 2;
+      var delay6 = typeof opt.delay === "number" ? opt.delay : 2;
       var interval = setInterval(function() {
-        if (--delay5 >= 0) return;
+        if (--delay6 >= 0) return;
         s = ++s % sprite.length;
         var c = sprite[s];
         str2.write(c + CR);
@@ -42436,9 +42436,9 @@ var require_timers = __commonJS({
        * before the specified function or code is executed.
        * @param {*} arg
        */
-      constructor(callback, delay5, arg) {
+      constructor(callback, delay6, arg) {
         this._onTimeout = callback;
-        this._idleTimeout = delay5;
+        this._idleTimeout = delay6;
         this._timerArg = arg;
         this.refresh();
       }
@@ -42483,8 +42483,8 @@ var require_timers = __commonJS({
        * when the timer expires.
        * @returns {NodeJS.Timeout|FastTimer}
        */
-      setTimeout(callback, delay5, arg) {
-        return delay5 <= RESOLUTION_MS ? setTimeout(callback, delay5, arg) : new FastTimer(callback, delay5, arg);
+      setTimeout(callback, delay6, arg) {
+        return delay6 <= RESOLUTION_MS ? setTimeout(callback, delay6, arg) : new FastTimer(callback, delay6, arg);
       },
       /**
        * The clearTimeout method cancels an instantiated Timer previously created
@@ -42510,8 +42510,8 @@ var require_timers = __commonJS({
        * when the timer expires.
        * @returns {FastTimer}
        */
-      setFastTimeout(callback, delay5, arg) {
-        return new FastTimer(callback, delay5, arg);
+      setFastTimeout(callback, delay6, arg) {
+        return new FastTimer(callback, delay6, arg);
       },
       /**
        * The clearTimeout method cancels an instantiated FastTimer previously
@@ -42537,8 +42537,8 @@ var require_timers = __commonJS({
        * @deprecated
        * @param {number} [delay=0] The delay in milliseconds to add to the now value.
        */
-      tick(delay5 = 0) {
-        fastNow += delay5 - RESOLUTION_MS + 1;
+      tick(delay6 = 0) {
+        fastNow += delay6 - RESOLUTION_MS + 1;
         onTick();
         onTick();
       },
@@ -45937,21 +45937,21 @@ var require_client_h1 = __commonJS({
         this.connection = "";
         this.maxResponseSize = client[kMaxResponseSize];
       }
-      setTimeout(delay5, type2) {
-        if (delay5 !== this.timeoutValue || type2 & USE_FAST_TIMER ^ this.timeoutType & USE_FAST_TIMER) {
+      setTimeout(delay6, type2) {
+        if (delay6 !== this.timeoutValue || type2 & USE_FAST_TIMER ^ this.timeoutType & USE_FAST_TIMER) {
           if (this.timeout) {
             timers.clearTimeout(this.timeout);
             this.timeout = null;
           }
-          if (delay5) {
+          if (delay6) {
             if (type2 & USE_FAST_TIMER) {
-              this.timeout = timers.setFastTimeout(onParserTimeout, delay5, new WeakRef(this));
+              this.timeout = timers.setFastTimeout(onParserTimeout, delay6, new WeakRef(this));
             } else {
-              this.timeout = setTimeout(onParserTimeout, delay5, new WeakRef(this));
+              this.timeout = setTimeout(onParserTimeout, delay6, new WeakRef(this));
               this.timeout.unref();
             }
           }
-          this.timeoutValue = delay5;
+          this.timeoutValue = delay6;
         } else if (this.timeout) {
           if (this.timeout.refresh) {
             this.timeout.refresh();
@@ -50904,7 +50904,7 @@ var require_mock_utils = __commonJS({
       if (mockDispatch2.data.callback) {
         mockDispatch2.data = { ...mockDispatch2.data, ...mockDispatch2.data.callback(opts) };
       }
-      const { data: { statusCode, data, headers, trailers, error }, delay: delay5, persist } = mockDispatch2;
+      const { data: { statusCode, data, headers, trailers, error }, delay: delay6, persist } = mockDispatch2;
       const { timesInvoked, times } = mockDispatch2;
       mockDispatch2.consumed = !persist && timesInvoked >= times;
       mockDispatch2.pending = timesInvoked < times;
@@ -50913,10 +50913,10 @@ var require_mock_utils = __commonJS({
         handler.onError(error);
         return true;
       }
-      if (typeof delay5 === "number" && delay5 > 0) {
+      if (typeof delay6 === "number" && delay6 > 0) {
         setTimeout(() => {
           handleReply(this[kDispatches]);
-        }, delay5);
+        }, delay6);
       } else {
         handleReply(this[kDispatches]);
       }
@@ -58345,7 +58345,7 @@ var require_util11 = __commonJS({
       }
       return true;
     }
-    function delay5(ms) {
+    function delay6(ms) {
       return new Promise((resolve6) => {
         setTimeout(resolve6, ms).unref();
       });
@@ -58353,7 +58353,7 @@ var require_util11 = __commonJS({
     module2.exports = {
       isValidLastEventId,
       isASCIINumber,
-      delay: delay5
+      delay: delay6
     };
   }
 });
@@ -58775,7 +58775,7 @@ var require_eventsource = __commonJS({
     var { parseMIMEType } = require_data_url();
     var { createFastMessageEvent } = require_events();
     var { isNetworkError } = require_response();
-    var { delay: delay5 } = require_util11();
+    var { delay: delay6 } = require_util11();
     var { kEnumerableProperty } = require_util4();
     var { environmentSettingsObject } = require_util5();
     var { getGlobalDispatcher } = require_global2();
@@ -58948,7 +58948,7 @@ var require_eventsource = __commonJS({
         if (this.#readyState === CLOSED) return;
         this.#readyState = CONNECTING;
         this.dispatchEvent(new Event("error"));
-        await delay5(this.#state.reconnectionTime);
+        await delay6(this.#state.reconnectionTime);
         if (this.#readyState !== CONNECTING) return;
         if (this.#state.lastEventId.length) {
           this.#request.headersList.set("last-event-id", this.#state.lastEventId, true);
@@ -78364,11 +78364,12 @@ function compareSides(base, head, thresholdBytesPerRequest, heapCapBytes = Numbe
     if (!decision) continue;
     const { finding } = decision;
     const numbers = "deltaBytesPerRequest" in finding ? finding : null;
+    const isSettledOnly = finding.rule === "kept-after-settling" && !isClear(finding.deltaBytesPerRequest, finding);
     return {
       verdict: decision.verdict,
       finding,
-      deltaBytesPerRequest: numbers?.deltaBytesPerRequest ?? null,
-      deltaUncertainty: numbers?.deltaUncertainty ?? null,
+      deltaBytesPerRequest: isSettledOnly ? finding.retainedDeltaBytesPerRequest : numbers?.deltaBytesPerRequest ?? null,
+      deltaUncertainty: isSettledOnly ? finding.retainedDeltaUncertainty : numbers?.deltaUncertainty ?? null,
       ...finding.rule === "one-side-died" || finding.rule === "both-died" ? { deaths: { base: deathFacts(base), head: deathFacts(head) } } : {}
     };
   }
@@ -79626,6 +79627,9 @@ function fitScheduleToBudget(plan, measuredRequestsPerSecond) {
   };
 }
 
+// src/measure/explain-sides.ts
+import { setTimeout as delay4 } from "node:timers/promises";
+
 // src/explain/explain.ts
 import { cp, mkdir, rm as rm3 } from "node:fs/promises";
 import { freemem } from "node:os";
@@ -80679,6 +80683,61 @@ async function keepOrRemove(dir, options) {
   });
 }
 
+// src/measure/idle.ts
+import { setTimeout as delay3 } from "node:timers/promises";
+
+// src/analysis/time-held.ts
+var idleNoiseBytes = 128 * 1024;
+var settleNoiseBytes = 64 * 1024;
+var givenBackShare = 0.2;
+var givenBackMinBytes = 2 ** 20;
+var pendingTimersPerRequest = 0.1;
+var timeHeldCapShare = 0.4;
+var bytesOf = metricValue.heapPlusExternal;
+var timersOf = (sample2) => sample2.activeResources.Timeout ?? 0;
+function agreeWithinNoise(a, b) {
+  return Math.abs(a - b) <= Math.max(idleNoiseBytes, 2e-3 * Math.max(a, b));
+}
+function isSettled(idle, timersBefore) {
+  const [first, previous, last] = [idle.at(-3), idle.at(-2), idle.at(-1)];
+  if (!first || !previous || !last) return false;
+  const values = [first, previous, last].map(bytesOf);
+  const isStill = Math.max(...values) - Math.min(...values) <= settleNoiseBytes;
+  return isStill && timersOf(last) <= timersBefore + 2;
+}
+function judgeHold(input) {
+  const { before, peak, idle } = input;
+  const last = idle.at(-1);
+  const previous = idle.at(-2);
+  if (!last) return { status: "watching" };
+  const requests = peak.requestsSent - before.requestsSent;
+  const grown = bytesOf(peak) - bytesOf(before);
+  const givenBack = bytesOf(peak) - bytesOf(last);
+  const isGivenBack = givenBack >= Math.max(givenBackMinBytes, givenBackShare * grown);
+  const timersPending = timersOf(last) - timersOf(before) > pendingTimersPerRequest * requests;
+  const isStill = previous !== void 0 && agreeWithinNoise(bytesOf(previous), bytesOf(last));
+  if (isGivenBack && isStill && !timersPending && previous) {
+    return {
+      status: "held",
+      holdMs: Math.max(0, previous.elapsedMs - input.loadEndedAtMs),
+      heldBytesPerRequest: requests > 0 ? (bytesOf(peak) - bytesOf(last)) / requests : 0
+    };
+  }
+  if (last.elapsedMs - input.loadEndedAtMs >= input.holdCapMs) return { status: "not-held" };
+  if (!isGivenBack && !timersPending && idle.length >= 2) return { status: "not-held" };
+  return { status: "watching" };
+}
+function chooseRate(heapCapBytes, holdMs, heldBytesPerRequest) {
+  const held = Math.max(holdMs, 1e3) / 1e3 * Math.max(heldBytesPerRequest, 1);
+  return timeHeldCapShare * heapCapBytes / held;
+}
+function wouldReachCap(samples, remainingRequests, heapCapBytes) {
+  const [previous, last] = [samples.at(-2), samples.at(-1)];
+  if (!previous || !last || last.requestsSent <= previous.requestsSent) return false;
+  const slope = (bytesOf(last) - bytesOf(previous)) / (last.requestsSent - previous.requestsSent);
+  return bytesOf(last) + slope * remainingRequests > heapCapBytes;
+}
+
 // src/measure/side.ts
 import { join as join7 } from "node:path";
 import { setTimeout as delay2 } from "node:timers/promises";
@@ -81561,175 +81620,6 @@ function summarizeLoads(loads) {
   };
 }
 
-// src/measure/explain-sides.ts
-var evidentCapShare = 0.5;
-var lastSnapshotCapShare = 0.85;
-var minBatch = 10;
-var bytesOf = metricValue.heapPlusExternal;
-function growthPerRequest(state) {
-  const samples = state.samples.filter((s) => s.phase === "warmup" || s.phase === "measure").slice(-8);
-  const fit = fitTheilSen(
-    samples.map((s) => s.requestsSent),
-    samples.map(bytesOf)
-  );
-  if (fit) return fit.slope;
-  const [first, last] = [samples[0], samples.at(-1)];
-  if (!first || !last || last.requestsSent <= first.requestsSent) return 0;
-  return (bytesOf(last) - bytesOf(first)) / (last.requestsSent - first.requestsSent);
-}
-function batchSize(state, context, slope, heapBytes) {
-  const { plan } = context.run;
-  const byDefault = Math.max(200, Math.min(2e3, 2 * context.schedule.requestsPerRound));
-  const rate = context.run.ratePerSecond ?? state.loads.at(-1)?.requestsPerSecond ?? Number.POSITIVE_INFINITY;
-  const byBudget = Math.floor(rate * plan.explainBudgetMs / 1e3 / (2 * context.sideCount));
-  const headroom = lastSnapshotCapShare * plan.heapCapMb * 2 ** 20 - heapBytes;
-  const byCap = slope > 0 ? Math.floor(headroom / (2 * slope)) : Number.POSITIVE_INFINITY;
-  const size = Math.min(byDefault, byBudget, byCap);
-  return size >= minBatch ? size : null;
-}
-async function snapshotSide(state, context, requestsPerBatch) {
-  const app = state.app;
-  if (!app) return;
-  const { run: run3 } = context;
-  const taken = await snapshotGrowth({
-    app,
-    label: state.target.label,
-    appDir: state.target.appDir,
-    sendRequests: async (requests) => {
-      await loadAndSample(state, requests, "explain", run3);
-    },
-    requestsPerBatch,
-    workDir: run3.workDir,
-    bumpedPackages: context.bumpedPackages,
-    keepSnapshotsDir: context.keepSnapshotsDir,
-    log: run3.log
-  });
-  state.explanation = taken.explanation;
-}
-async function explainIfEvident(state, context) {
-  const { plan } = context.run;
-  if (plan.heapSnapshots === "never" || state.explanation || !isRunning(state)) return;
-  if (capShare(state, plan) < evidentCapShare) return;
-  const last = state.samples.at(-1);
-  const size = last ? batchSize(state, context, growthPerRequest(state), bytesOf(last)) : null;
-  if (size === null) return;
-  context.run.log(`${state.target.label} is past half its cap: snapshotting it now, while the snapshots fit`);
-  await snapshotSide(state, context, size);
-}
-function sidesToExplain(states, comparison, plan) {
-  const policy = plan.heapSnapshots;
-  if (policy === "always") return [...states].reverse();
-  const [base, head] = states;
-  if (policy === "never" || !comparison || !base || !head) return [];
-  if (comparison.verdict === "pre-existing") return [head, base];
-  if (comparison.verdict !== "regression") return [];
-  const baseVerdict = toResult(base, plan.thresholdBytesPerRequest).verdict;
-  const baseGrows = baseVerdict === "leak" || baseVerdict === "crashed" || base.explanation !== void 0;
-  return baseGrows ? [head, base] : [head];
-}
-async function explainSides(states, context) {
-  for (const state of states) {
-    if (state.explanation) continue;
-    if (isRunning(state)) {
-      const last = state.samples.at(-1);
-      const size = batchSize(state, context, growthPerRequest(state), last ? bytesOf(last) : 0);
-      if (size !== null) await snapshotSide(state, context, size);
-      else state.explanation = Promise.resolve(tooFull(state));
-    } else if (state.app?.exit && state.app.exit.kind !== "crash") {
-      await explainInFreshProcess(state, context);
-    }
-  }
-}
-function tooFull(state) {
-  return {
-    label: state.target.label,
-    status: "skipped",
-    reason: "the app was too close to its heap cap for three snapshots"
-  };
-}
-async function explainInFreshProcess(dead, context) {
-  const { run: run3 } = context;
-  const fresh = newSide(dead.target, run3);
-  run3.log(`${dead.target.label} died before its snapshots: restarting it to snapshot a fresh process`);
-  await startSide(fresh, run3, `${dead.target.label}-explain`);
-  try {
-    if (!isRunning(fresh)) {
-      dead.explanation = Promise.resolve({
-        label: dead.target.label,
-        status: "skipped",
-        reason: `the app could not be restarted for its snapshots: ${fresh.error?.message ?? "it exited"}`
-      });
-      return;
-    }
-    await loadAndSample(fresh, minBatch, "warmup", run3);
-    const last = fresh.samples.at(-1);
-    const size = batchSize(fresh, context, growthPerRequest(dead), last ? bytesOf(last) : 0);
-    if (size === null) {
-      dead.explanation = Promise.resolve(tooFull(dead));
-      return;
-    }
-    await snapshotSide(fresh, context, size);
-    dead.explanation = fresh.explanation;
-  } finally {
-    await fresh.app?.stop();
-  }
-}
-
-// src/measure/idle.ts
-import { setTimeout as delay3 } from "node:timers/promises";
-
-// src/analysis/time-held.ts
-var idleNoiseBytes = 128 * 1024;
-var settleNoiseBytes = 64 * 1024;
-var givenBackShare = 0.2;
-var givenBackMinBytes = 2 ** 20;
-var pendingTimersPerRequest = 0.1;
-var timeHeldCapShare = 0.4;
-var bytesOf2 = metricValue.heapPlusExternal;
-var timersOf = (sample2) => sample2.activeResources.Timeout ?? 0;
-function agreeWithinNoise(a, b) {
-  return Math.abs(a - b) <= Math.max(idleNoiseBytes, 2e-3 * Math.max(a, b));
-}
-function isSettled(idle, timersBefore) {
-  const [first, previous, last] = [idle.at(-3), idle.at(-2), idle.at(-1)];
-  if (!first || !previous || !last) return false;
-  const values = [first, previous, last].map(bytesOf2);
-  const isStill = Math.max(...values) - Math.min(...values) <= settleNoiseBytes;
-  return isStill && timersOf(last) <= timersBefore + 2;
-}
-function judgeHold(input) {
-  const { before, peak, idle } = input;
-  const last = idle.at(-1);
-  const previous = idle.at(-2);
-  if (!last) return { status: "watching" };
-  const requests = peak.requestsSent - before.requestsSent;
-  const grown = bytesOf2(peak) - bytesOf2(before);
-  const givenBack = bytesOf2(peak) - bytesOf2(last);
-  const isGivenBack = givenBack >= Math.max(givenBackMinBytes, givenBackShare * grown);
-  const timersPending = timersOf(last) - timersOf(before) > pendingTimersPerRequest * requests;
-  const isStill = previous !== void 0 && agreeWithinNoise(bytesOf2(previous), bytesOf2(last));
-  if (isGivenBack && isStill && !timersPending && previous) {
-    return {
-      status: "held",
-      holdMs: Math.max(0, previous.elapsedMs - input.loadEndedAtMs),
-      heldBytesPerRequest: requests > 0 ? (bytesOf2(peak) - bytesOf2(last)) / requests : 0
-    };
-  }
-  if (last.elapsedMs - input.loadEndedAtMs >= input.holdCapMs) return { status: "not-held" };
-  if (!isGivenBack && !timersPending && idle.length >= 2) return { status: "not-held" };
-  return { status: "watching" };
-}
-function chooseRate(heapCapBytes, holdMs, heldBytesPerRequest) {
-  const held = Math.max(holdMs, 1e3) / 1e3 * Math.max(heldBytesPerRequest, 1);
-  return timeHeldCapShare * heapCapBytes / held;
-}
-function wouldReachCap(samples, remainingRequests, heapCapBytes) {
-  const [previous, last] = [samples.at(-2), samples.at(-1)];
-  if (!previous || !last || last.requestsSent <= previous.requestsSent) return false;
-  const slope = (bytesOf2(last) - bytesOf2(previous)) / (last.requestsSent - previous.requestsSent);
-  return bytesOf2(last) + slope * remainingRequests > heapCapBytes;
-}
-
 // src/measure/idle.ts
 var settleFloorMs = 1e3;
 var settleIntervalMs = 1e3;
@@ -81798,6 +81688,130 @@ async function watchOne(state) {
     idle.push(last);
     const judgement = judgeHold({ before: baseline, peak, idle, loadEndedAtMs, holdCapMs });
     if (judgement.status !== "watching") return judgement;
+  }
+}
+
+// src/measure/explain-sides.ts
+var evidentCapShare = 0.5;
+var lastSnapshotCapShare = 0.85;
+var minBatch = 10;
+var holdMarginMs = 5e3;
+var bytesOf2 = metricValue.heapPlusExternal;
+function growthPerRequest(state) {
+  const samples = state.samples.filter((s) => s.phase === "warmup" || s.phase === "measure").slice(-8);
+  const fit = fitTheilSen(
+    samples.map((s) => s.requestsSent),
+    samples.map(bytesOf2)
+  );
+  if (fit) return fit.slope;
+  const [first, last] = [samples[0], samples.at(-1)];
+  if (!first || !last || last.requestsSent <= first.requestsSent) return 0;
+  return (bytesOf2(last) - bytesOf2(first)) / (last.requestsSent - first.requestsSent);
+}
+function batchSize(state, context, slope, heapBytes) {
+  const { plan } = context.run;
+  const byDefault = Math.max(200, Math.min(2e3, 2 * context.schedule.requestsPerRound));
+  const rate = context.run.ratePerSecond ?? state.loads.at(-1)?.requestsPerSecond ?? Number.POSITIVE_INFINITY;
+  const byBudget = Math.floor(rate * plan.explainBudgetMs / 1e3 / (2 * context.sideCount));
+  const headroom = lastSnapshotCapShare * plan.heapCapMb * 2 ** 20 - heapBytes;
+  const byCap = slope > 0 ? Math.floor(headroom / (2 * slope)) : Number.POSITIVE_INFINITY;
+  const size = Math.min(byDefault, byBudget, byCap);
+  return size >= minBatch ? size : null;
+}
+async function snapshotSide(state, context, requestsPerBatch) {
+  const app = state.app;
+  if (!app) return;
+  const { run: run3 } = context;
+  const holdMs = Math.min(context.schedule.timeHeld?.holdMs ?? 0, holdCapMs);
+  const taken = await snapshotGrowth({
+    app,
+    label: state.target.label,
+    appDir: state.target.appDir,
+    sendRequests: async (requests) => {
+      await loadAndSample(state, requests, "explain", run3);
+      if (holdMs <= 0) return;
+      const waitMs = holdMs + holdMarginMs;
+      run3.log(
+        `${state.target.label}: waiting ${Math.round(waitMs / 1e3)} s for the batch's time-held memory`
+      );
+      await delay4(waitMs);
+    },
+    requestsPerBatch,
+    workDir: run3.workDir,
+    bumpedPackages: context.bumpedPackages,
+    keepSnapshotsDir: context.keepSnapshotsDir,
+    log: run3.log
+  });
+  state.explanation = taken.explanation;
+}
+async function explainIfEvident(state, context) {
+  const { plan } = context.run;
+  if (plan.heapSnapshots === "never" || state.explanation || !isRunning(state)) return;
+  if (capShare(state, plan) < evidentCapShare) return;
+  const last = state.samples.at(-1);
+  const size = last ? batchSize(state, context, growthPerRequest(state), bytesOf2(last)) : null;
+  if (size === null) return;
+  context.run.log(`${state.target.label} is past half its cap: snapshotting it now, while the snapshots fit`);
+  await snapshotSide(state, context, size);
+}
+function sidesToExplain(states, comparison, plan) {
+  const policy = plan.heapSnapshots;
+  if (policy === "always") return [...states].reverse();
+  const [base, head] = states;
+  if (policy === "never" || !comparison || !base || !head) return [];
+  if (comparison.verdict === "pre-existing") return [head, base];
+  if (comparison.verdict !== "regression") return [];
+  const baseVerdict = toResult(base, plan.thresholdBytesPerRequest).verdict;
+  const baseGrows = baseVerdict === "leak" || baseVerdict === "crashed" || base.explanation !== void 0;
+  return baseGrows ? [head, base] : [head];
+}
+async function explainSides(states, context) {
+  const explainOne = async (state) => {
+    if (state.explanation) return;
+    if (isRunning(state)) {
+      const last = state.samples.at(-1);
+      const size = batchSize(state, context, growthPerRequest(state), last ? bytesOf2(last) : 0);
+      if (size !== null) await snapshotSide(state, context, size);
+      else state.explanation = Promise.resolve(tooFull(state));
+    } else if (state.app?.exit && state.app.exit.kind !== "crash") {
+      await explainInFreshProcess(state, context);
+    }
+  };
+  if (context.schedule.timeHeld) await Promise.all(states.map(explainOne));
+  else for (const state of states) await explainOne(state);
+}
+function tooFull(state) {
+  return {
+    label: state.target.label,
+    status: "skipped",
+    reason: "the app was too close to its heap cap for three snapshots"
+  };
+}
+async function explainInFreshProcess(dead, context) {
+  const { run: run3 } = context;
+  const fresh = newSide(dead.target, run3);
+  run3.log(`${dead.target.label} died before its snapshots: restarting it to snapshot a fresh process`);
+  await startSide(fresh, run3, `${dead.target.label}-explain`);
+  try {
+    if (!isRunning(fresh)) {
+      dead.explanation = Promise.resolve({
+        label: dead.target.label,
+        status: "skipped",
+        reason: `the app could not be restarted for its snapshots: ${fresh.error?.message ?? "it exited"}`
+      });
+      return;
+    }
+    await loadAndSample(fresh, minBatch, "warmup", run3);
+    const last = fresh.samples.at(-1);
+    const size = batchSize(fresh, context, growthPerRequest(dead), last ? bytesOf2(last) : 0);
+    if (size === null) {
+      dead.explanation = Promise.resolve(tooFull(dead));
+      return;
+    }
+    await snapshotSide(fresh, context, size);
+    dead.explanation = fresh.explanation;
+  } finally {
+    await fresh.app?.stop();
   }
 }
 
@@ -82007,11 +82021,7 @@ async function measureSides(options) {
       if (!warmed.isSettled) await settle(states, run3, settleBounds);
       await runRounds(states, run3, { ...explain, schedule });
       if (!await flagFailingTraffic(states, null, run3)) {
-        shown = sidesToExplain(states, currentComparison(states, plan), plan);
-        await explainSides(shown, { ...explain, schedule });
-        await settle(states, run3, settleBounds);
-        const settled = sidesToExplain(states, currentComparison(states, plan), plan);
-        shown = shown.filter((state) => settled.includes(state));
+        shown = await explainAndSettle(states, run3, { ...explain, schedule }, settleBounds);
       }
     }
   } finally {
@@ -82062,6 +82072,20 @@ async function checkStubsUsed(states, requests, run3) {
     state.network = network;
     run3.log(`${state.target.label}: ${error.message}`);
   }
+}
+async function explainAndSettle(states, run3, context, bounds) {
+  const toExplain = () => sidesToExplain(states, currentComparison(states, run3.plan), run3.plan);
+  if (context.schedule.timeHeld) {
+    await settle(states, run3, bounds);
+    const shown2 = toExplain();
+    await explainSides(shown2, context);
+    return shown2;
+  }
+  const shown = toExplain();
+  await explainSides(shown, context);
+  await settle(states, run3, bounds);
+  const settled = toExplain();
+  return shown.filter((state) => settled.includes(state));
 }
 function settleBoundsFor(plan, schedule) {
   const holdMs = Math.min(schedule.timeHeld?.holdMs ?? 0, holdCapMs);
@@ -86585,7 +86609,7 @@ function renderMeasureText(report, options = {}) {
 
 // src/cli/record.ts
 import { dirname as dirname6, join as join22, relative as relative4, resolve as resolve4 } from "node:path";
-import { setTimeout as delay4 } from "node:timers/promises";
+import { setTimeout as delay5 } from "node:timers/promises";
 async function runRecord(args, shared, logDir, io) {
   var _stack = [];
   try {
@@ -86647,7 +86671,7 @@ async function runRecord(args, shared, logDir, io) {
     });
     await app.hub.sample();
     const blocked = app.hub.outbound.filter((host) => host.action === "blocked");
-    await delay4(500);
+    await delay5(500);
     await upstreams.stop();
     const lines = describeRecording({
       recorded: upstreams.recorded,
