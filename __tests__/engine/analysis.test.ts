@@ -120,7 +120,10 @@ describe('fitMetrics and compareSides', () => {
       exit: { kind: 'crash' as const, code: 1, signal: null, requestsSent: 10, logTail: 'boom' },
     };
     expect(compareSides(base, crash, 8).verdict).toBe('error');
-    const unmeasured = { ...side('head', () => 0), error: { code: 'START_FAILED', message: 'exited' } };
+    const unmeasured = {
+      ...side('head', () => 0),
+      error: { code: 'START_FAILED' as const, message: 'exited' },
+    };
     expect(compareSides(base, unmeasured, 8).verdict).toBe('error');
   });
 });

@@ -77,7 +77,7 @@ describe('verdict rules', () => {
   });
 
   it('side-error: a side that could not be measured is an error, with its code and message', () => {
-    const error = { code: 'START_FAILED', message: 'exited with code 1' };
+    const error = { code: 'START_FAILED' as const, message: 'exited with code 1' };
     const decision = sideError.decide(input(side('base', flat), side('head', null, { error })));
     expect(decision).toEqual({
       verdict: 'error',

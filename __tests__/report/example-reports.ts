@@ -53,7 +53,7 @@ export function preExistingExample(): CompareReport {
 
 export function errorExample(): CompareReport {
   const failure = {
-    code: 'APP_START_FAILED',
+    code: 'START_FAILED' as const,
     message: 'the app exited with code 1 before answering on /',
     hint: 'Check `start-command` (`node srever.js`): the file it runs must exist in the app folder.',
     logTail: [

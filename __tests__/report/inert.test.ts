@@ -100,7 +100,7 @@ function hostileReport(): CompareReport {
       },
     },
     scenarioName: HOSTILE,
-    finding: { rule: 'side-error', side: 'head', code: 'X', message: HOSTILE },
+    finding: { rule: 'side-error', side: 'head', code: 'START_FAILED', message: HOSTILE },
     dependencyChanges: [
       { name: HOSTILE, from: HOSTILE, to: '2.0.0', kind: 'major', direct: true },
       { name: '@evil/pkg', from: '1.0.0', to: 'https://evil.com/pkg.tgz', kind: 'major', direct: false },
@@ -159,7 +159,7 @@ describe('untrusted text is inert', () => {
     const body = renderMarkdownReport({
       commentKey: 'default',
       reports: [],
-      error: { code: 'X', message: '@scope/pkg 1.2.3 www.example.com #1' },
+      error: { code: 'START_FAILED', message: '@scope/pkg 1.2.3 www.example.com #1' },
     });
     const visible = decodeAll(html(body).replace(/<[^>]*>/g, '')).replaceAll('\u200b', '');
     expect(visible).toContain('@scope/pkg 1.2.3 www.example.com #1');

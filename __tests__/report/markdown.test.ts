@@ -152,7 +152,7 @@ describe('renderMarkdownReport', () => {
     const log =
       "node:internal/modules/cjs/loader:1228\n  throw err;\n  ^\n\nError: Cannot find module '/app/srever.js'\n    at Module._resolveFilename";
     const failure = {
-      code: 'APP_START_FAILED',
+      code: 'START_FAILED' as const,
       message: 'the app exited before it was ready',
       hint: 'Check `start-command`: the file it runs must exist.',
       logTail: log,
@@ -452,7 +452,7 @@ describe('renderMarkdownReport', () => {
       finding: {
         rule: 'side-error',
         side: 'head',
-        code: 'X',
+        code: 'START_FAILED',
         message: '</details><img src=x onerror=alert(2)>',
       },
       dependencyChanges: changes,

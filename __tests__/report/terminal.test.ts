@@ -131,7 +131,7 @@ describe('renderCompareText', () => {
 
   it('leads an error with the failed sides, the first error line of the log and the fix', () => {
     const failure = {
-      code: 'APP_START_FAILED',
+      code: 'START_FAILED' as const,
       message: 'the app exited before it was ready',
       hint: 'Check the start command.',
       logTail:

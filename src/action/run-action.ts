@@ -50,7 +50,7 @@ function failed(error: LeakwatchError, config: Readonly<ActionConfig> | null, de
   deps.log.error(`${error.message}${error.hint ? `\nhint: ${error.hint}` : ''}`);
   return {
     reports: [],
-    error: { code: error.code, message: error.message, hint: error.hint, logTail: logTailOf(error) },
+    error: error.toReported(),
     runUrl: config?.runUrl ?? undefined,
   };
 }
@@ -166,8 +166,4 @@ async function readReports(config: Readonly<ActionConfig>, deps: ActionDeps): Pr
     });
   }
   return { reports, runUrl: config.runUrl ?? undefined };
-}
-
-function logTailOf(error: LeakwatchError): string | undefined {
-  return typeof error.cause === 'string' ? error.cause : undefined;
 }

@@ -168,7 +168,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     if (error instanceof LeakwatchError) {
       throw new LeakwatchError(error.code, error.message, {
         hint: error.hint,
-        cause: await readLogTail(options.logPath),
+        logTail: await readLogTail(options.logPath),
       });
     }
     throw error;
@@ -180,7 +180,7 @@ function startFailure(options: StartAppOptions, exit: AppExit, logTail: string):
     exit.kind === 'crash' ? `exited with ${exit.signal ?? `code ${exit.code}`}` : `stopped (${exit.kind})`;
   return new LeakwatchError('START_FAILED', `the app ${how} before it became ready`, {
     hint: `Check the start command (\`${options.startCommand}\`) and the app's log (${options.logPath}).`,
-    cause: logTail,
+    logTail,
   });
 }
 

@@ -6,7 +6,7 @@
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import { LeakwatchError } from '../settings/errors.js';
+import { type ErrorCode, LeakwatchError } from '../settings/errors.js';
 
 export type GitHubClient = ReturnType<typeof getOctokit>;
 
@@ -70,7 +70,7 @@ export interface GitHubCall {
   doing: string;
   /** The `permissions:` entry that allows it, e.g. `pull-requests: write`. */
   permission: string;
-  code: string;
+  code: ErrorCode;
   /** False where the token is never a fork PR's (report mode's workflow_run). */
   mayBeForkToken?: boolean;
 }

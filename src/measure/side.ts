@@ -104,12 +104,7 @@ export async function startSide(
     });
   } catch (error) {
     if (!(error instanceof LeakwatchError)) throw error;
-    state.error = {
-      code: error.code,
-      message: error.message,
-      hint: error.hint,
-      logTail: typeof error.cause === 'string' ? error.cause : undefined,
-    };
+    state.error = error.toReported();
     run.log(`${state.target.label}: ${error.message}`);
   }
 }

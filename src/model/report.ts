@@ -1,5 +1,6 @@
 // The typed JSON report: everything later stages (comment, summary, bisection) render or decide from.
 
+import type { ReportedError } from '../settings/errors.js';
 import type { OutboundPolicy, RunPlan } from '../settings/table.js';
 import type { BisectionResult } from './bisect.js';
 import type { DependencyChange } from './deps.js';
@@ -146,7 +147,7 @@ export interface SideResult {
   /** What the app answered, over every request sent to it; absent for a side that never started. */
   traffic?: TrafficCounts;
   /** Set when the side could not be measured at all (start failure, readiness timeout...). */
-  error?: { code: string; message: string; hint?: string; logTail?: string };
+  error?: ReportedError;
   /** The app's outbound traffic: requests per upstream stub, connections per non-loopback host. */
   network?: SideNetwork;
 }

@@ -1,6 +1,8 @@
 // Why a comparison reached its verdict, as data: the rule that decided (src/analysis/rules.ts lists them in
 // order) and the numbers it compared. Sentences are written from it in src/report/verdict-text.ts.
 
+import type { ErrorCode } from '../settings/errors.js';
+
 export type SideLabel = 'base' | 'head';
 
 /** The slopes every slope rule compares, bytes/request on the primary metric (heap + external). */
@@ -21,7 +23,7 @@ export interface SettleNumbers {
 }
 
 export type VerdictFinding =
-  | { rule: 'side-error'; side: SideLabel; code: string; message: string }
+  | { rule: 'side-error'; side: SideLabel; code: ErrorCode; message: string }
   | {
       rule: 'side-crashed';
       side: SideLabel;

@@ -21,6 +21,7 @@ import { leakwatchVersion, probePath } from '../process/package-files.js';
 import { enterPhase } from '../process/time-limit.js';
 import { loadScenario } from '../scenario/load.js';
 import { buildRunPlan } from '../settings/read.js';
+import { LeakwatchError } from '../settings/errors.js';
 import { type PlanSettings, settings } from '../settings/table.js';
 import { startBuildNetwork } from './build-network.js';
 
@@ -233,12 +234,11 @@ function unbuiltSide(label: 'base' | 'head', side: PreparedSide, isBoth: boolean
     ...(result.ok
       ? {}
       : {
-          error: {
-            code: result.stage === 'install' ? 'INSTALL_FAILED' : 'BUILD_FAILED',
-            message: `${label} failed to ${result.stage}${result.isTimedOut ? ' (timed out)' : ` (exit code ${result.exitCode})`}`,
-            hint: `${both}${result.hint}`,
-            logTail: result.logTail,
-          },
+          error: new LeakwatchError(
+            result.stage === 'install' ? 'INSTALL_FAILED' : 'BUILD_FAILED',
+            `${label} failed to ${result.stage}${result.isTimedOut ? ' (timed out)' : ` (exit code ${result.exitCode})`}`,
+            { hint: `${both}${result.hint}`, logTail: result.logTail },
+          ).toReported(),
         }),
   };
 }

@@ -3,6 +3,7 @@
 
 import type { DependencyChange } from '../model/deps.js';
 import type { CompareReport } from '../model/report.js';
+import type { ReportedError } from '../settings/errors.js';
 import { adaptiveNotes } from './adaptive.js';
 import { renderBisectionLine, renderBisectionSteps } from './bisect.js';
 import { renderMemoryChart } from './chart.js';
@@ -50,7 +51,7 @@ export interface MarkdownReportInput {
   dependencyChanges?: DependencyChange[];
   skipped?: { reason: string };
   /** A failure that prevented any report (install, build, config...). */
-  error?: { code: string; message: string; hint?: string; logTail?: string };
+  error?: ReportedError;
   runUrl?: string;
   /** Defaults to GitHub's comment limit. */
   maxChars?: number;

@@ -4,7 +4,7 @@
 import { Ajv } from 'ajv';
 import type { CompareReport } from '../model/report.js';
 import { VERDICT_RULE_IDS } from '../model/verdict.js';
-import { LeakwatchError } from '../settings/errors.js';
+import { ERROR_CODES, LeakwatchError } from '../settings/errors.js';
 import type { SettingSpec } from '../settings/spec.js';
 import { planKeys, settings } from '../settings/table.js';
 
@@ -129,7 +129,7 @@ const side = object(
       latencyP99Ms: count,
     }),
     traffic,
-    error: object({ code: text(100), message: text(10_000), hint: text(10_000), logTail }, [
+    error: object({ code: { enum: [...ERROR_CODES] }, message: text(10_000), hint: text(10_000), logTail }, [
       'hint',
       'logTail',
     ]),
