@@ -20,8 +20,8 @@ import { runInSandbox } from '../process/isolation/sandbox.js';
 import { leakwatchVersion, probePath } from '../process/package-files.js';
 import { enterPhase } from '../process/time-limit.js';
 import { loadScenario } from '../scenario/load.js';
-import { buildRunPlan } from '../settings/read.js';
 import { LeakwatchError } from '../settings/errors.js';
+import { buildRunPlan } from '../settings/read.js';
 import { type PlanSettings, settings } from '../settings/table.js';
 import { startBuildNetwork } from './build-network.js';
 
