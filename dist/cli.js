@@ -73453,11 +73453,23 @@ import { fileURLToPath } from "node:url";
 var LeakwatchError = class extends Error {
   code;
   hint;
+  /** The end of the log of the command or app that failed. */
+  logTail;
   constructor(code, message, options = {}) {
     super(message, { cause: options.cause });
     this.name = "LeakwatchError";
     this.code = code;
     this.hint = options.hint;
+    this.logTail = options.logTail;
+  }
+  /** The one way an error becomes part of a report (a side's `error`, or the comment's). */
+  toReported() {
+    return {
+      code: this.code,
+      message: this.message,
+      ...this.hint === void 0 ? {} : { hint: this.hint },
+      ...this.logTail === void 0 ? {} : { logTail: this.logTail }
+    };
   }
 };
 
@@ -81189,7 +81201,7 @@ async function startApp(options) {
     if (error instanceof LeakwatchError) {
       throw new LeakwatchError(error.code, error.message, {
         hint: error.hint,
-        cause: await readLogTail(options.logPath)
+        logTail: await readLogTail(options.logPath)
       });
     }
     throw error;
@@ -81199,7 +81211,7 @@ function startFailure(options, exit, logTail2) {
   const how = exit.kind === "crash" ? `exited with ${exit.signal ?? `code ${exit.code}`}` : `stopped (${exit.kind})`;
   return new LeakwatchError("START_FAILED", `the app ${how} before it became ready`, {
     hint: `Check the start command (\`${options.startCommand}\`) and the app's log (${options.logPath}).`,
-    cause: logTail2
+    logTail: logTail2
   });
 }
 async function describeExit(logPath, how) {
@@ -81505,12 +81517,7 @@ async function startSide(state, run3, logName = state.target.label) {
     });
   } catch (error) {
     if (!(error instanceof LeakwatchError)) throw error;
-    state.error = {
-      code: error.code,
-      message: error.message,
-      hint: error.hint,
-      logTail: typeof error.cause === "string" ? error.cause : void 0
-    };
+    state.error = error.toReported();
     run3.log(`${state.target.label}: ${error.message}`);
   }
 }
@@ -85685,12 +85692,11 @@ function unbuiltSide(label, side, isBoth) {
       latencyP99Ms: 0
     },
     ...result.ok ? {} : {
-      error: {
-        code: result.stage === "install" ? "INSTALL_FAILED" : "BUILD_FAILED",
-        message: `${label} failed to ${result.stage}${result.isTimedOut ? " (timed out)" : ` (exit code ${result.exitCode})`}`,
-        hint: `${both}${result.hint}`,
-        logTail: result.logTail
-      }
+      error: new LeakwatchError(
+        result.stage === "install" ? "INSTALL_FAILED" : "BUILD_FAILED",
+        `${label} failed to ${result.stage}${result.isTimedOut ? " (timed out)" : ` (exit code ${result.exitCode})`}`,
+        { hint: `${both}${result.hint}`, logTail: result.logTail }
+      ).toReported()
     }
   };
 }
