@@ -139,6 +139,37 @@ describe('bisection in the comment', () => {
     expect(parseUntrustedReport(JSON.stringify(oom), 'report.json').bisection).toEqual(oom.bisection);
   });
 
+  it('names a Node.js bump as the runtime, not as a package called node', () => {
+    const node: DependencyChange = {
+      name: 'node',
+      from: '20.15.1',
+      to: '22.12.0',
+      kind: 'major',
+      direct: true,
+      isRuntime: true,
+    };
+    const runtime = {
+      ...report,
+      dependencyChanges: [node, ms],
+      bisection: {
+        ...bisection,
+        outcome: { ...bisection.outcome, changes: [node] },
+        remedy: {
+          ...(bisection.remedy as NonNullable<BisectionResult['remedy']>),
+          name: 'node',
+          version: '20.15.1',
+          sentence: 'Node.js 22.12.0 leaks where 20.15.1 does not: stay on Node.js 20.15.1, as base does',
+        },
+      },
+    };
+    const body = renderMarkdownReport({ commentKey: 'default', reports: [runtime] });
+    expect(body).toContain('- **Bisection:** Culprit: Node.js 20.15.1 → 22.12.0 (+64.0 KiB/request alone');
+    expect(renderCompareText(runtime)).toContain(
+      '\n  culprit Node.js 20.15.1 → 22.12.0 (+64.0 KiB/request alone',
+    );
+    expect(parseUntrustedReport(JSON.stringify(runtime), 'report.json').bisection).toEqual(runtime.bisection);
+  });
+
   it('a single bump is named without a candidate', () => {
     const single = {
       ...report,
