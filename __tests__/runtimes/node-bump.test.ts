@@ -64,7 +64,8 @@ function expectEachSideOnItsOwnNode(repo: GitRepo, result: Awaited<ReturnType<ty
   expect(report.environment.nodeVersion).toBe(process.version);
   expect(logs).toContain(`installed with v${baseNode}`);
   expect(logs).toContain(`installed with v${headNode}`);
-  expect(result.summary).toContain(`<code>node</code> ${baseNode} → ${headNode}`);
+  expect(result.summary).toContain(`Node.js ${baseNode} → ${headNode}`);
+  expect(result.summary).toMatch(/<code>node<\/code> +\| +[\d.]+ → [\d.]+ +\|/);
   expect(result.summary).toContain(`base app v${baseNode}, head app v${headNode}`);
   return output;
 }

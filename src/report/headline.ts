@@ -109,7 +109,9 @@ function formatVersion(version: string | null): string {
 
 export function changeText(change: DependencyChange, fmt: Inline): string {
   const kind = change.kind === 'downgrade' ? ' (downgrade)' : change.kind === 'major' ? ' (major)' : '';
-  return `${fmt.code(change.name)} ${fmt.text(formatVersion(change.from))} → ${fmt.text(formatVersion(change.to))}${kind}`;
+  // A runtime bump is named as the runtime: `Node.js 20.15.1 → 22.12.0`, not a package called node.
+  const name = change.isRuntime ? 'Node.js' : fmt.code(change.name);
+  return `${name} ${fmt.text(formatVersion(change.from))} → ${fmt.text(formatVersion(change.to))}${kind}`;
 }
 
 /** The culprit first when bisection named one, else the direct bumps, else the count. */
