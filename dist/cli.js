@@ -86029,7 +86029,8 @@ function formatVersion(version) {
 }
 function changeText(change, fmt) {
   const kind = change.kind === "downgrade" ? " (downgrade)" : change.kind === "major" ? " (major)" : "";
-  return `${fmt.code(change.name)} ${fmt.text(formatVersion(change.from))} \u2192 ${fmt.text(formatVersion(change.to))}${kind}`;
+  const name = change.isRuntime ? "Node.js" : fmt.code(change.name);
+  return `${name} ${fmt.text(formatVersion(change.from))} \u2192 ${fmt.text(formatVersion(change.to))}${kind}`;
 }
 function subjectText(report, changes, fmt) {
   const outcome = report.bisection?.outcome;
