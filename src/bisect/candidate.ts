@@ -4,7 +4,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DependencyChange } from '../model/deps.js';
-import { type InstallAndBuildResult, installAndBuild } from '../prepare/install-build.js';
+import {
+  type InstallAndBuildOptions,
+  type InstallAndBuildResult,
+  installAndBuild,
+} from '../prepare/install-build.js';
 import { detectPackageManager, type PackageManagerName } from '../prepare/package-manager.js';
 import { createWorktree } from '../prepare/worktree.js';
 import { nodeOnPath } from '../process/env.js';
@@ -18,6 +22,8 @@ export interface PrepareCandidateOptions {
   /** The Node.js this candidate installs and builds on, first on PATH; none for the `node` on PATH. */
   nodeBinDir?: string;
   buildCommand?: string;
+  /** The build's rerouting, as for base and head's builds. */
+  buildNetwork?: InstallAndBuildOptions['buildNetwork'];
   logDir: string;
   log: (line: string) => void;
 }
@@ -78,6 +84,7 @@ export async function prepareCandidate(options: PrepareCandidateOptions): Promis
       workingDirectory: options.workingDirectory,
       installCommand: `${prefix} ${unfrozenInstallArgs[packageManager.name]}`,
       buildCommand: options.buildCommand,
+      buildNetwork: options.buildNetwork,
       label: 'head',
       logDir: options.logDir,
       // Yarn berry refuses to touch the lockfile on CI unless told it may.

@@ -2,6 +2,7 @@
 // project's package manager, compared with the plan of the full comparison. Bisection and the remedy share it.
 import { join } from 'node:path';
 import { primaryFit } from '../analysis/analysis.js';
+import { startBuildNetwork } from '../measure/build-network.js';
 import { compareApps, type EngineContext } from '../measure/compare.js';
 import type { BisectionStep } from '../model/bisect.js';
 import type { DependencyChange } from '../model/deps.js';
@@ -59,6 +60,16 @@ export async function measureCandidate(
     changes: candidate.changes,
     nodeBinDir,
     buildCommand: options.buildCommand,
+    // The candidate builds as head's user (see prepareCandidate), from the scenario's fixtures.
+    buildNetwork: () =>
+      startBuildNetwork({
+        label: 'head',
+        scenario: options.context.scenario,
+        scenarioDir: options.context.scenarioDir,
+        outbound: options.plan.outbound,
+        probePath: options.context.probePath,
+        log: (line) => options.log(line.replace(/^head:/, 'candidate:')),
+      }),
     logDir: options.logDir,
     log: options.log,
   });

@@ -7,6 +7,7 @@ import { bisectChanges } from '../bisect/bisect.js';
 import { defaultRemedyTimeBudgetMs, findRemedy } from '../bisect/remedy.js';
 import { diffDependencies } from '../deps/diff.js';
 import { fitScheduleToBudget } from '../load/schedule.js';
+import { startBuildNetwork } from '../measure/build-network.js';
 import { compareApps, describeEnvironment } from '../measure/compare.js';
 import type { DependencyChange, DependencyDiff } from '../model/deps.js';
 import type { CompareReport, SideResult } from '../model/report.js';
@@ -23,7 +24,6 @@ import { loadScenario } from '../scenario/load.js';
 import { LeakwatchError } from '../settings/errors.js';
 import { buildRunPlan } from '../settings/read.js';
 import { type PlanSettings, settings } from '../settings/table.js';
-import { startBuildNetwork } from './build-network.js';
 
 export interface CompareRefsOptions {
   repoDir: string;
