@@ -79626,16 +79626,18 @@ function fitScheduleToBudget(plan, measuredRequestsPerSecond) {
   const rounds = Math.max(plan.rounds, minRounds);
   const rate = plan.ratePerSecond ? Math.min(plan.ratePerSecond, measuredRequestsPerSecond) : measuredRequestsPerSecond;
   const budgetRequests = rate * plan.timeBudgetMs / 1e3;
-  const plannedRequests = plan.warmupRequests + rounds * plan.requestsPerRound;
-  const scale = Math.min(1, budgetRequests / plannedRequests);
+  const roundRequests = rounds * plan.requestsPerRound;
+  const isShrunk = plan.warmupRequests + roundRequests > budgetRequests;
+  const warmupRequests = isShrunk ? Math.min(plan.warmupRequests, Math.max(budgetRequests / 2, budgetRequests - roundRequests)) : plan.warmupRequests;
+  const requestsPerRound = isShrunk ? Math.min(plan.requestsPerRound, (budgetRequests - warmupRequests) / rounds) : plan.requestsPerRound;
   return {
-    warmupRequests: Math.round(plan.warmupRequests * scale),
-    requestsPerRound: Math.max(minRequestsPerRound, Math.round(plan.requestsPerRound * scale)),
+    warmupRequests: Math.round(warmupRequests),
+    requestsPerRound: Math.max(minRequestsPerRound, Math.round(requestsPerRound)),
     roundsPlanned: rounds,
     roundsRun: 0,
     isStoppedEarly: false,
     warmupRequestsPerSecond: Number.isFinite(measuredRequestsPerSecond) ? Math.round(measuredRequestsPerSecond) : 0,
-    isShrunkToBudget: scale < 1
+    isShrunkToBudget: isShrunk
   };
 }
 
@@ -82219,6 +82221,22 @@ import { dirname as dirname5, join as join21 } from "node:path";
 // src/bisect/measure-candidate.ts
 import { join as join14 } from "node:path";
 
+// src/measure/build-network.ts
+async function startBuildNetwork(options) {
+  const upstreams = await startUpstreams({
+    specs: options.scenario.upstreams ?? [],
+    scenarioDir: options.scenarioDir,
+    outbound: options.outbound,
+    side: options.label,
+    log: (line) => options.log(`${options.label}: build: ${line}`)
+  });
+  const probePath2 = currentSandbox()?.probePath ?? options.probePath;
+  return {
+    env: { ...upstreams.env, NODE_OPTIONS: `--require ${JSON.stringify(probePath2)}` },
+    [Symbol.asyncDispose]: () => upstreams.stop()
+  };
+}
+
 // src/bisect/candidate.ts
 import { readFile as readFile5, writeFile as writeFile3 } from "node:fs/promises";
 import { join as join13 } from "node:path";
@@ -83454,6 +83472,7 @@ async function prepareCandidate(options) {
       workingDirectory: options.workingDirectory,
       installCommand: `${prefix} ${unfrozenInstallArgs[packageManager.name]}`,
       buildCommand: options.buildCommand,
+      buildNetwork: options.buildNetwork,
       label: "head",
       logDir: options.logDir,
       // Yarn berry refuses to touch the lockfile on CI unless told it may.
@@ -83556,6 +83575,15 @@ async function measureCandidate(options, candidate) {
       changes: candidate.changes,
       nodeBinDir,
       buildCommand: options.buildCommand,
+      // The candidate builds as head's user (see prepareCandidate), from the scenario's fixtures.
+      buildNetwork: () => startBuildNetwork({
+        label: "head",
+        scenario: options.context.scenario,
+        scenarioDir: options.context.scenarioDir,
+        outbound: options.plan.outbound,
+        probePath: options.context.probePath,
+        log: (line) => options.log(line.replace(/^head:/, "candidate:"))
+      }),
       logDir: options.logDir,
       log: options.log
     }), true);
@@ -85503,22 +85531,6 @@ async function loadScenario(options) {
 async function listBuiltInScenarios(dir) {
   const entries = await readdir4(dir);
   return entries.filter((entry) => entry.endsWith(".yml")).map((entry) => entry.slice(0, -".yml".length));
-}
-
-// src/pipeline/build-network.ts
-async function startBuildNetwork(options) {
-  const upstreams = await startUpstreams({
-    specs: options.scenario.upstreams ?? [],
-    scenarioDir: options.scenarioDir,
-    outbound: options.outbound,
-    side: options.label,
-    log: (line) => options.log(`${options.label}: build: ${line}`)
-  });
-  const probePath2 = currentSandbox()?.probePath ?? options.probePath;
-  return {
-    env: { ...upstreams.env, NODE_OPTIONS: `--require ${JSON.stringify(probePath2)}` },
-    [Symbol.asyncDispose]: () => upstreams.stop()
-  };
 }
 
 // src/pipeline/pipeline.ts
