@@ -50,6 +50,9 @@ function runPullRequest(event: 'pull_request' | 'pull_request_target') {
     inputs: {
       'base-cache': 'true',
       comment: 'never',
+      // The runs are about the cache, not the verdict (a null change at this short load can read inconclusive):
+      // each run is checked for having measured both sides instead.
+      'fail-on': 'never',
       'start-command': 'node server.js',
       // A build with output of its own (a random stamp), which the corrupt-entry case tampers with.
       'build-command': `node -e "require('fs').writeFileSync('built.txt', require('crypto').randomUUID())"`,
@@ -97,7 +100,7 @@ afterAll(async () => {
 describe('base-cache through @actions/cache (cache service v2)', () => {
   it('saves on a miss, skips base install and build on a hit, rebuilds a corrupt entry, keeps trusted scopes clean', async () => {
     const first = await runPullRequest('pull_request');
-    expect(first.exitCode, first.stdout + first.stderr).toBe(0);
+    expectMeasured(first);
     const firstCache = await baseCacheOf(first);
     expect(firstCache.use).toMatchObject({ status: 'miss', store: 'actions/cache', note: 'saved' });
     expect(firstCache.isBaseInstalled).toBe(true);
@@ -110,7 +113,7 @@ describe('base-cache through @actions/cache (cache service v2)', () => {
     );
 
     const second = await runPullRequest('pull_request');
-    expect(second.exitCode, second.stdout + second.stderr).toBe(0);
+    expectMeasured(second);
     const secondCache = await baseCacheOf(second);
     expect(secondCache.use).toMatchObject({ status: 'hit', key: firstCache.use.key });
     expect(secondCache.isBaseInstalled).toBe(false);
@@ -126,7 +129,7 @@ describe('base-cache through @actions/cache (cache service v2)', () => {
     if (!entry?.archive) throw new Error('no archive stored');
     entry.archive = tamperStamp(entry.archive);
     const third = await runPullRequest('pull_request');
-    expect(third.exitCode, third.stdout + third.stderr).toBe(0);
+    expectMeasured(third);
     const thirdCache = await baseCacheOf(third);
     expect(thirdCache.use).toMatchObject({ status: 'rebuilt' });
     // The service keeps entries immutable: the rebuilt base cannot replace the corrupt one under its key.
@@ -137,7 +140,7 @@ describe('base-cache through @actions/cache (cache service v2)', () => {
     // reach, and it saves nothing, so an entry built next to PR code never reaches that scope.
     const calls = cache.calls.length;
     const trusted = await runPullRequest('pull_request_target');
-    expect(trusted.exitCode, trusted.stdout + trusted.stderr).toBe(0);
+    expectMeasured(trusted);
     const trustedCache = await baseCacheOf(trusted);
     expect(trustedCache.use).toMatchObject({ status: 'miss', key: firstCache.use.key });
     expect(trustedCache.use.note).toMatch(/not saved: this event would put the entry where trusted runs/);
@@ -147,6 +150,14 @@ describe('base-cache through @actions/cache (cache service v2)', () => {
     expect(cache.entries().map((e) => e.scope)).toEqual([`refs/pull/${PR}/merge`]);
   }, 600_000);
 });
+
+/** Both sides installed or restored, built, started and measured: whatever the verdict, not an error. */
+function expectMeasured(run: Awaited<ReturnType<typeof runAction>>) {
+  expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+  expect(run.outputs.verdict, run.stdout).toMatch(
+    /^(unchanged|improvement|pre-existing|inconclusive|regression)$/,
+  );
+}
 
 /** The summary's table cells escape punctuation as numeric entities. */
 const decoded = (markdown: string) =>

@@ -96,77 +96,81 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** What the service holds: entries by scope, and blocks staged by Put Block until their Put Block List. */
+interface Store {
+  entries: FakeCacheEntry[];
+  blocks: Map<string, Buffer>;
+  nextId: number;
+  baseUrl: string;
+}
+
+const signedUrl = (store: Store, id: number) => `${store.baseUrl}account/cache/${id}?sig=${randomUUID()}`;
+
+/** A lookup searches the readable scopes in the token's order (the run's own first): key, then restore keys. */
+function lookUp(store: Store, body: Record<string, unknown>, scopes: CacheScope[]) {
+  const readable = scopes.filter((scope) => scope.permission & READ).map((scope) => scope.scope);
+  const restoreKeys = (body.restore_keys as string[] | undefined) ?? [];
+  for (const scope of readable) {
+    const inScope = store.entries.filter(
+      (e) => e.scope === scope && e.version === String(body.version) && e.isFinalized,
+    );
+    const found =
+      inScope.find((e) => e.key === body.key) ??
+      restoreKeys.flatMap((prefix) => inScope.filter((e) => e.key.startsWith(prefix)).reverse())[0];
+    if (found) return { ok: true, signed_download_url: signedUrl(store, found.id), matched_key: found.key };
+  }
+  return { ok: false, signed_download_url: '', matched_key: '' };
+}
+
+function answerTwirp(store: Store, method: string, body: Record<string, unknown>, scopes: CacheScope[]) {
+  if (method === 'GetCacheEntryDownloadURL') return lookUp(store, body, scopes);
+  const [key, version] = [String(body.key ?? ''), String(body.version ?? '')];
+  const writable = scopes.find((scope) => scope.permission & WRITE)?.scope;
+  if (!writable) return { ok: false, message: 'cache write denied: the token has no writable scope' };
+  const existing = store.entries.find((e) => e.scope === writable && e.key === key && e.version === version);
+  if (method === 'CreateCacheEntry') {
+    if (existing) return { ok: false, message: `an entry for ${key} already exists in ${writable}` };
+    const entry = { id: store.nextId++, key, version, scope: writable, archive: null, isFinalized: false };
+    store.entries.push(entry);
+    return { ok: true, signed_upload_url: signedUrl(store, entry.id) };
+  }
+  if (method === 'FinalizeCacheEntryUpload') {
+    if (!existing?.archive || existing.isFinalized) return { ok: false, message: 'nothing to finalize' };
+    if (existing.archive.length !== Number(body.size_bytes)) return { ok: false, message: 'size mismatch' };
+    existing.isFinalized = true;
+    return { ok: true, entry_id: String(existing.id) };
+  }
+  return null;
+}
+
+/** The signed URLs: `account/cache/<id>`, as Azure Blob Storage serves them (Put Blob, Put Block, Get Blob). */
+async function serveBlob(store: Store, request: IncomingMessage, response: ServerResponse, url: URL) {
+  const entry = store.entries.find((e) => url.pathname === `/account/cache/${e.id}`);
+  if (!entry || !url.searchParams.get('sig')) return response.writeHead(403).end();
+  const headers = { 'x-ms-request-id': randomUUID(), 'x-ms-version': '2024-11-04', etag: `"${entry.id}"` };
+  if (request.method === 'GET' || request.method === 'HEAD') {
+    if (!entry.isFinalized || !entry.archive) return response.writeHead(404).end();
+    response.writeHead(200, { ...headers, 'content-length': entry.archive.length });
+    return response.end(request.method === 'GET' ? entry.archive : undefined);
+  }
+  if (request.method !== 'PUT' || entry.isFinalized) return response.writeHead(409).end();
+  const body = await readBody(request);
+  const comp = url.searchParams.get('comp');
+  if (comp === 'block') store.blocks.set(`${entry.id}/${url.searchParams.get('blockid')}`, body);
+  else if (comp === 'blocklist') {
+    const ids = [...body.toString('utf8').matchAll(/<(?:Latest|Uncommitted)>([^<]+)</g)].map((m) => m[1]);
+    entry.archive = Buffer.concat(ids.map((id) => store.blocks.get(`${entry.id}/${id}`) ?? Buffer.alloc(0)));
+  } else entry.archive = body;
+  return response.writeHead(201, headers).end();
+}
+
 export async function startFakeActionsCache(): Promise<FakeActionsCache> {
-  const entries: FakeCacheEntry[] = [];
-  const blocks = new Map<string, Buffer>();
+  const store: Store = { entries: [], blocks: new Map(), nextId: 1, baseUrl: '' };
   const calls: TwirpCall[] = [];
-  let nextId = 1;
-  let baseUrl = '';
-
-  const twirp = (method: string, body: Record<string, unknown>, scopes: CacheScope[]) => {
-    const key = String(body.key ?? '');
-    const version = String(body.version ?? '');
-    const writable = scopes.find((scope) => scope.permission & WRITE)?.scope;
-    if (method === 'GetCacheEntryDownloadURL') {
-      const readable = scopes.filter((scope) => scope.permission & READ).map((scope) => scope.scope);
-      const restoreKeys = (body.restore_keys as string[] | undefined) ?? [];
-      for (const scope of readable) {
-        const inScope = entries.filter((e) => e.scope === scope && e.version === version && e.isFinalized);
-        const found =
-          inScope.find((e) => e.key === key) ??
-          restoreKeys.flatMap((prefix) => inScope.filter((e) => e.key.startsWith(prefix)).reverse())[0];
-        if (found) {
-          return {
-            ok: true,
-            signed_download_url: `${baseUrl}account/cache/${found.id}?sig=${randomUUID()}`,
-            matched_key: found.key,
-          };
-        }
-      }
-      return { ok: false, signed_download_url: '', matched_key: '' };
-    }
-    if (!writable) return { ok: false, message: 'cache write denied: the token has no writable scope' };
-    const existing = entries.find((e) => e.scope === writable && e.key === key && e.version === version);
-    if (method === 'CreateCacheEntry') {
-      if (existing) return { ok: false, message: `an entry for ${key} already exists in ${writable}` };
-      const entry = { id: nextId++, key, version, scope: writable, archive: null, isFinalized: false };
-      entries.push(entry);
-      return { ok: true, signed_upload_url: `${baseUrl}account/cache/${entry.id}?sig=${randomUUID()}` };
-    }
-    if (method === 'FinalizeCacheEntryUpload') {
-      if (!existing?.archive || existing.isFinalized) return { ok: false, message: 'nothing to finalize' };
-      if (existing.archive.length !== Number(body.size_bytes)) return { ok: false, message: 'size mismatch' };
-      existing.isFinalized = true;
-      return { ok: true, entry_id: String(existing.id) };
-    }
-    return null;
-  };
-
-  /** The signed URLs: `account/cache/<id>`, as Azure Blob Storage serves them (Put Blob, Put Block, Get Blob). */
-  const blob = async (request: IncomingMessage, response: ServerResponse, url: URL) => {
-    const entry = entries.find((e) => url.pathname === `/account/cache/${e.id}`);
-    if (!entry || !url.searchParams.get('sig')) return response.writeHead(403).end();
-    const headers = { 'x-ms-request-id': randomUUID(), 'x-ms-version': '2024-11-04', etag: `"${entry.id}"` };
-    if (request.method === 'GET' || request.method === 'HEAD') {
-      if (!entry.isFinalized || !entry.archive) return response.writeHead(404).end();
-      response.writeHead(200, { ...headers, 'content-length': entry.archive.length });
-      return response.end(request.method === 'GET' ? entry.archive : undefined);
-    }
-    if (request.method !== 'PUT' || entry.isFinalized) return response.writeHead(409).end();
-    const body = await readBody(request);
-    const comp = url.searchParams.get('comp');
-    if (comp === 'block') blocks.set(`${entry.id}/${url.searchParams.get('blockid')}`, body);
-    else if (comp === 'blocklist') {
-      const ids = [...body.toString('utf8').matchAll(/<(?:Latest|Uncommitted)>([^<]+)</g)].map((m) => m[1]);
-      entry.archive = Buffer.concat(ids.map((id) => blocks.get(`${entry.id}/${id}`) ?? Buffer.alloc(0)));
-    } else entry.archive = body;
-    response.writeHead(201, headers).end();
-  };
-
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (!url.pathname.startsWith(SERVICE)) {
-      blob(request, response, url).catch(() => response.writeHead(500).end());
+      serveBlob(store, request, response, url).catch(() => response.writeHead(500).end());
       return;
     }
     readBody(request)
@@ -175,7 +179,7 @@ export async function startFakeActionsCache(): Promise<FakeActionsCache> {
         const body = JSON.parse(raw.toString('utf8') || '{}') as Record<string, unknown>;
         const scopes = scopesOf(request);
         calls.push({ method, body, scopes });
-        const answer = scopes.length > 0 ? twirp(method, body, scopes) : null;
+        const answer = scopes.length > 0 ? answerTwirp(store, method, body, scopes) : null;
         if (!answer) {
           response.writeHead(scopes.length > 0 ? 404 : 401, { 'content-type': 'application/json' });
           response.end(JSON.stringify({ code: 'unauthenticated', msg: 'no cache scopes' }));
@@ -186,11 +190,11 @@ export async function startFakeActionsCache(): Promise<FakeActionsCache> {
       .catch(() => response.writeHead(500).end());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  store.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   return {
-    url: baseUrl,
+    url: store.baseUrl,
     calls,
-    entries: () => entries,
+    entries: () => store.entries,
     close: () =>
       new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
