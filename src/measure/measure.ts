@@ -198,7 +198,11 @@ async function runRounds(states: SideState[], run: MeasureRun, context: ExplainC
     log(`round ${round + 1}/${schedule.roundsPlanned}: ${describeRound(states)}${eta}`);
     await retireSurvivor(states, run);
     const isLongEnough = round + 1 >= Math.max(minRounds, Math.ceil(schedule.roundsPlanned / 2));
-    if (isLongEnough && isVerdictClear(states, plan.thresholdBytesPerRequest)) {
+    // Time-held memory fills for its hold time at the chosen rate: until then both sides grow along the same
+    // steep, exact line, and a few B/request between two such lines looked clear (a null run stopped early and
+    // failed).
+    const isPastHold = !schedule.timeHeld || Date.now() - roundsStartedAt >= schedule.timeHeld.holdMs;
+    if (isLongEnough && isPastHold && isVerdictClear(states, plan.thresholdBytesPerRequest)) {
       schedule.isStoppedEarly = round + 1 < schedule.roundsPlanned;
       if (schedule.isStoppedEarly) log(`the verdict is clear after ${round + 1} rounds: stopping early`);
       break;
