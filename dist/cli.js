@@ -82120,7 +82120,8 @@ async function runRounds(states, run3, context) {
     log(`round ${round + 1}/${schedule.roundsPlanned}: ${describeRound(states)}${eta}`);
     await retireSurvivor(states, run3);
     const isLongEnough = round + 1 >= Math.max(minRounds, Math.ceil(schedule.roundsPlanned / 2));
-    if (isLongEnough && isVerdictClear(states, plan.thresholdBytesPerRequest)) {
+    const isPastHold = !schedule.timeHeld || Date.now() - roundsStartedAt >= schedule.timeHeld.holdMs;
+    if (isLongEnough && isPastHold && isVerdictClear(states, plan.thresholdBytesPerRequest)) {
       schedule.isStoppedEarly = round + 1 < schedule.roundsPlanned;
       if (schedule.isStoppedEarly) log(`the verdict is clear after ${round + 1} rounds: stopping early`);
       break;
