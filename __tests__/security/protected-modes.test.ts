@@ -3,7 +3,8 @@
 // keep it closed until the last one ends. Through the bundled CLI, as a user runs it.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +14,9 @@ const tempDir = tempDirs('leakwatch-protected-');
 const cli = join(projectRoot, 'dist', 'cli.js');
 const isRoot = process.getuid?.() === 0;
 const modeOf = (path: string) => statSync(path).mode & 0o777;
+/** Where runs record who holds a path closed; nothing is left there once the last run ended. */
+const recordOf = (path: string) =>
+  `/tmp/leakwatch-protected-${process.getuid?.()}/${createHash('sha256').update(path).digest('hex').slice(0, 32)}`;
 
 function cloneWithApp() {
   const manifest = (version: string) => JSON.stringify({ name: 'modes', version, private: true });
@@ -58,6 +62,7 @@ describe.skipIf(!isRoot)('modes of protected paths', () => {
       `isolation: gave other users back their access to ${repo.gitDir} (mode 755)`,
     );
     expect(modeOf(repo.gitDir)).toBe(0o755);
+    expect(existsSync(recordOf(repo.gitDir))).toBe(false);
   }, 120_000);
 
   it('keeps .git closed while an overlapping run still runs, and restores it after the last one', async () => {
@@ -87,6 +92,7 @@ describe.skipIf(!isRoot)('modes of protected paths', () => {
       expect(second.stderr).not.toContain(`${repo.gitDir} was readable by other users`);
       expect(second.stderr).not.toContain(`gave other users back their access to ${repo.gitDir}`);
       expect(modeOf(repo.gitDir) & 0o007).toBe(0);
+      expect(existsSync(recordOf(repo.gitDir))).toBe(true);
     } finally {
       writeFileSync(go, '');
     }
@@ -94,5 +100,6 @@ describe.skipIf(!isRoot)('modes of protected paths', () => {
     rmSync(go, { force: true });
     expect(firstErr).toContain(`isolation: gave other users back their access to ${repo.gitDir} (mode 755)`);
     expect(modeOf(repo.gitDir)).toBe(0o755);
+    expect(existsSync(recordOf(repo.gitDir))).toBe(false);
   }, 180_000);
 });

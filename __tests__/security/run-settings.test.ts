@@ -74,8 +74,9 @@ describe('time-limit-minutes', () => {
     expect(run.status, run.stderr).toBe(2);
     expect(run.stderr).toContain('the run passed its time limit of 6 s during install and build');
     expect(run.stderr).toMatch(/hint: Everything was stopped\. Make install and build faster/);
-    // Killed at the limit, not at the install's own 15-minute timeout.
-    expect(Date.now() - started).toBeLessThan(60_000);
+    // Killed at the limit, not at the install's own 15-minute timeout: the limit, then at most 60 s for the
+    // killed work to unwind (time-limit.ts), then cleanup. Alone this takes ~10 s.
+    expect(Date.now() - started).toBeLessThan(100_000);
     expect(isListed(marker)).toBe(false);
     expect(worktrees(repo.dir)).toEqual([`worktree ${repo.dir}`]);
     if (process.getuid?.() === 0)

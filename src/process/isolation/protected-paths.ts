@@ -11,11 +11,13 @@
 
 import { createHash } from 'node:crypto';
 import {
+  existsSync,
   lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
   renameSync,
+  rmdirSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -64,9 +66,8 @@ export function closePaths(
   const root = stateFolder();
   for (const path of paths) {
     const folder = join(root, createHash('sha256').update(path).digest('hex').slice(0, 32));
-    mkdirSync(folder, { recursive: true, mode: 0o700 });
     const holder = join(folder, `holder-${process.pid}-${runId}`);
-    writeFileSync(holder, path);
+    holdIn(folder, holder, path);
     held.push({ path, folder, holder });
     if (!canRead(reader, path)) continue;
     const mode = statSync(path).mode & 0o7777;
@@ -89,6 +90,13 @@ export function reopenPaths(privilege: Privilege, held: Held[], log: (line: stri
   for (const { path, folder, holder } of held) {
     rmSync(holder, { force: true });
     if (liveHolders(folder).length > 0) continue;
+    if (!existsSync(join(folder, 'mode'))) {
+      // Nothing to give back (the path was closed already): drop the folder unless a run just joined.
+      try {
+        rmdirSync(folder);
+      } catch {}
+      continue;
+    }
     // Renaming claims the record: of two runs ending together, one restores.
     const claimed = join(folder, `restoring-${process.pid}`);
     try {
@@ -104,14 +112,30 @@ export function reopenPaths(privilege: Privilege, held: Held[], log: (line: stri
       renameSync(claimed, join(folder, 'mode'));
       continue;
     }
-    rmSync(folder, { recursive: true, force: true });
+    rmSync(claimed, { force: true });
+    try {
+      rmdirSync(folder);
+    } catch {}
     log(`isolation: gave other users back their access to ${path} (mode ${mode})`);
+  }
+}
+
+/** Writes the holder; a run that ends meanwhile may remove the empty folder between mkdir and write. */
+function holdIn(folder: string, holder: string, path: string): void {
+  for (let attempt = 0; ; attempt++) {
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    try {
+      writeFileSync(holder, path);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 5) throw error;
+    }
   }
 }
 
 /** Holder files of runs whose process still lives; the others are deleted. */
 function liveHolders(folder: string): string[] {
-  const names = readdirSync(folder).filter((name) => name.startsWith('holder-'));
+  const names = existsSync(folder) ? readdirSync(folder).filter((name) => name.startsWith('holder-')) : [];
   return names.filter((name) => {
     const pid = Number(name.split('-')[1]);
     try {
