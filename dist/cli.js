@@ -78391,7 +78391,7 @@ function compareSides(base, head, thresholdBytesPerRequest, heapCapBytes = Numbe
 // src/app/upstream/start.ts
 import { spawn as spawn2 } from "node:child_process";
 import { once } from "node:events";
-import { existsSync as existsSync2 } from "node:fs";
+import { existsSync as existsSync3 } from "node:fs";
 import { chmod, mkdtemp, rm as rm2, writeFile } from "node:fs/promises";
 import path2 from "node:path";
 
@@ -78680,11 +78680,13 @@ async function killGroup(child2) {
 // src/process/isolation/protected-paths.ts
 import { createHash } from "node:crypto";
 import {
+  existsSync as existsSync2,
   lstatSync,
   mkdirSync,
   readdirSync as readdirSync2,
   readFileSync as readFileSync3,
   renameSync,
+  rmdirSync,
   rmSync,
   statSync,
   writeFileSync
@@ -78707,9 +78709,8 @@ function closePaths(reader, paths, runId2, held, log) {
   const root = stateFolder();
   for (const path9 of paths) {
     const folder = join3(root, createHash("sha256").update(path9).digest("hex").slice(0, 32));
-    mkdirSync(folder, { recursive: true, mode: 448 });
     const holder = join3(folder, `holder-${process.pid}-${runId2}`);
-    writeFileSync(holder, path9);
+    holdIn(folder, holder, path9);
     held.push({ path: path9, folder, holder });
     if (!canRead(reader, path9)) continue;
     const mode = statSync(path9).mode & 4095;
@@ -78730,6 +78731,13 @@ function reopenPaths(privilege, held, log) {
   for (const { path: path9, folder, holder } of held) {
     rmSync(holder, { force: true });
     if (liveHolders(folder).length > 0) continue;
+    if (!existsSync2(join3(folder, "mode"))) {
+      try {
+        rmdirSync(folder);
+      } catch {
+      }
+      continue;
+    }
     const claimed = join3(folder, `restoring-${process.pid}`);
     try {
       renameSync(join3(folder, "mode"), claimed);
@@ -78743,12 +78751,27 @@ function reopenPaths(privilege, held, log) {
       renameSync(claimed, join3(folder, "mode"));
       continue;
     }
-    rmSync(folder, { recursive: true, force: true });
+    rmSync(claimed, { force: true });
+    try {
+      rmdirSync(folder);
+    } catch {
+    }
     log(`isolation: gave other users back their access to ${path9} (mode ${mode})`);
   }
 }
+function holdIn(folder, holder, path9) {
+  for (let attempt = 0; ; attempt++) {
+    mkdirSync(folder, { recursive: true, mode: 448 });
+    try {
+      writeFileSync(holder, path9);
+      return;
+    } catch (error) {
+      if (error.code !== "ENOENT" || attempt >= 5) throw error;
+    }
+  }
+}
 function liveHolders(folder) {
-  const names = readdirSync2(folder).filter((name) => name.startsWith("holder-"));
+  const names = existsSync2(folder) ? readdirSync2(folder).filter((name) => name.startsWith("holder-")) : [];
   return names.filter((name) => {
     const pid = Number(name.split("-")[1]);
     try {
@@ -79373,7 +79396,7 @@ async function startStub(spec, context) {
   const sandbox = currentSandbox();
   const user = sandbox?.privilege === "root" ? sandbox.users[context.side ?? "head"] : null;
   const stubEntry = user ? sandbox?.stubPath ?? "" : path2.join(findPackageRoot(), "dist", "stub.cjs");
-  if (!existsSync2(stubEntry)) {
+  if (!existsSync3(stubEntry)) {
     throw new LeakwatchError("STUB_MISSING", `The upstream stub ${stubEntry} does not exist.`, {
       hint: "Run `npm run build` in the leakwatch checkout."
     });
@@ -82244,7 +82267,7 @@ import { join as join13 } from "node:path";
 
 // src/prepare/install-build.ts
 import { randomUUID } from "node:crypto";
-import { existsSync as existsSync4 } from "node:fs";
+import { existsSync as existsSync5 } from "node:fs";
 import { mkdir as mkdir4, readFile as readFile4, writeFile as writeFile2 } from "node:fs/promises";
 import { join as join11 } from "node:path";
 
@@ -83109,7 +83132,7 @@ function corepackSignatureHint(registry) {
 }
 
 // src/prepare/package-manager.ts
-import { existsSync as existsSync3 } from "node:fs";
+import { existsSync as existsSync4 } from "node:fs";
 import { access, readFile as readFile3 } from "node:fs/promises";
 import { delimiter as delimiter3, join as join10, relative as relative2, resolve as resolve2 } from "node:path";
 var lockfiles = [
@@ -83208,7 +83231,7 @@ function binOf(name) {
   return name.startsWith("yarn") ? "yarn" : name;
 }
 function isOnPath(bin) {
-  return (process.env.PATH ?? "").split(delimiter3).some((dir) => dir && existsSync3(join10(dir, bin)));
+  return (process.env.PATH ?? "").split(delimiter3).some((dir) => dir && existsSync4(join10(dir, bin)));
 }
 async function readPackageJson(path9) {
   try {
@@ -83235,7 +83258,7 @@ async function installAndBuild(options) {
     await mkdir4(options.logDir, { recursive: true });
     const logPath = join11(options.logDir, `leakwatch-${label}-${randomUUID().slice(0, 8)}.log`);
     const timeoutMs = options.timeoutMs ?? 9e5;
-    if (!existsSync4(join11(appDir, "package.json"))) {
+    if (!existsSync5(join11(appDir, "package.json"))) {
       await writeFile2(logPath, `no package.json in ${workingDirectory}
 `);
       return {
@@ -84023,7 +84046,7 @@ async function missingRefHint(repoDir, ref) {
 }
 
 // src/prepare/node-runtime.ts
-import { existsSync as existsSync6 } from "node:fs";
+import { existsSync as existsSync7 } from "node:fs";
 import { mkdir as mkdir5 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
 import { join as join16 } from "node:path";
@@ -84659,7 +84682,7 @@ async function installFromNpm(pin, options) {
   }
   const dir = join16(options.cacheDir ?? defaultCacheDir(), version);
   const binDir = join16(dir, "node_modules", "node", "bin");
-  if (!existsSync6(join16(binDir, "node"))) {
+  if (!existsSync7(join16(binDir, "node"))) {
     options.log(`node: installing ${version} from the npm registry into ${dir}`);
     await mkdir5(dir, { recursive: true, mode: 493 });
     const install = await getExecOutput(
@@ -84676,7 +84699,7 @@ async function installFromNpm(pin, options) {
       ],
       { silent: true, ignoreReturnCode: true, env }
     );
-    if (install.exitCode !== 0 || !existsSync6(join16(binDir, "node"))) {
+    if (install.exitCode !== 0 || !existsSync7(join16(binDir, "node"))) {
       throw new LeakwatchError(
         "NODE_INSTALL_FAILED",
         `Installing Node.js ${version} from the npm registry failed.`,
@@ -85250,7 +85273,7 @@ function offsetInScalarSource(node, offsetInValue) {
 }
 
 // src/scenario/validate-upstreams.ts
-import { existsSync as existsSync7 } from "node:fs";
+import { existsSync as existsSync8 } from "node:fs";
 import path7 from "node:path";
 function checkUpstreams(scenario, scenarioDir, options = {}) {
   const problems = [];
@@ -85280,7 +85303,7 @@ function checkUpstreams(scenario, scenarioDir, options = {}) {
       }
     }
     const fixturesDir = upstream.fixtures === void 0 ? void 0 : path7.resolve(scenarioDir, upstream.fixtures);
-    if (fixturesDir && !options.fixturesMayBeMissing && !existsSync7(fixturesDir))
+    if (fixturesDir && !options.fixturesMayBeMissing && !existsSync8(fixturesDir))
       at(
         "fixtures",
         `${name}.fixtures: folder ${fixturesDir} does not exist (\`leakwatch record\` writes it)`
