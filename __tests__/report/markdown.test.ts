@@ -4,12 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { DependencyChange } from '../../src/model/deps.js';
 import type { HeapGrowthRow } from '../../src/model/report.js';
 import { resampleSides } from '../../src/report/chart.js';
-import {
-  MAX_COMMENT_CHARS,
-  overallVerdict,
-  renderJobSummary,
-  renderMarkdownReport,
-} from '../../src/report/markdown.js';
+import { MAX_COMMENT_CHARS, renderJobSummary, renderMarkdownReport } from '../../src/report/markdown.js';
+import { overallVerdict } from '../../src/report/overall-verdict.js';
 import { allAnswered, buildReport, contentfulBump } from './build-report.js';
 import heapFixture from './fixtures/contentful-head-heap.json' with { type: 'json' };
 

@@ -5,14 +5,8 @@ import { primaryFit } from '../analysis/analysis.js';
 import { type CheckConclusion, MAX_CHECK_SUMMARY_CHARS, publishCheckRun } from '../github/check-run.js';
 import { upsertStickyComment } from '../github/comment.js';
 import type { CompareReport } from '../model/report.js';
-import {
-  HEADLINES,
-  type MarkdownReportInput,
-  type OverallVerdict,
-  overallVerdict,
-  renderJobSummary,
-  renderMarkdownReport,
-} from '../report/markdown.js';
+import { type MarkdownReportInput, renderJobSummary, renderMarkdownReport } from '../report/markdown.js';
+import { HEADLINES, type OverallVerdict, overallVerdict } from '../report/overall-verdict.js';
 import { describeComparison, inconclusiveHint } from '../report/verdict-text.js';
 import { LeakwatchError } from '../settings/errors.js';
 import type { ActionConfig } from './config.js';

@@ -7,8 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { giveTo, removeSandboxed, type SandboxUser } from '../process/isolation/sandbox.js';
 import { LeakwatchError } from '../settings/errors.js';
-import type { HarnessCommand, OutboundCount, ProbeMemory, ProbeMessage } from './probe/protocol.js';
-import { maxMalformedLines, maxProbeLineBytes, parseProbeMessage } from './probe-message.js';
+import type { HarnessCommand, OutboundCount, ProbeMessage } from './probe/protocol.js';
+import {
+  maxMalformedLines,
+  maxProbeLineBytes,
+  parseProbeMessage,
+  type SummedMemory,
+  sumMemory,
+} from './probe-message.js';
 
 interface ProbeConnection {
   pid: number;
@@ -24,10 +30,6 @@ type Pending = {
   resolve: (message: ProbeMessage) => void;
   reject: (error: Error) => void;
 };
-
-export interface SummedMemory extends ProbeMemory {
-  processCount: number;
-}
 
 export class ProbeHub implements AsyncDisposable {
   readonly socketPath: string;
@@ -146,34 +148,7 @@ export class ProbeHub implements AsyncDisposable {
   async sample(timeoutMs = 30_000): Promise<SummedMemory> {
     this.throwIfFailed();
     const replies = await this.broadcast((id) => ({ type: 'sample', id }), timeoutMs);
-    const total: SummedMemory = {
-      heapUsedBytes: 0,
-      externalBytes: 0,
-      arrayBuffersBytes: 0,
-      rssBytes: 0,
-      v8UsedHeapBytes: 0,
-      requestsSeen: 0,
-      activeResources: {},
-      openFds: 0,
-      processCount: 0,
-    };
-    for (const reply of replies) {
-      if (reply.type !== 'sample') continue;
-      const memory = reply.memory;
-      total.heapUsedBytes += memory.heapUsedBytes;
-      total.externalBytes += memory.externalBytes;
-      total.arrayBuffersBytes += memory.arrayBuffersBytes;
-      total.rssBytes += memory.rssBytes;
-      total.v8UsedHeapBytes += memory.v8UsedHeapBytes;
-      total.requestsSeen += memory.requestsSeen;
-      for (const [type, count] of Object.entries(memory.activeResources)) {
-        total.activeResources[type] = (total.activeResources[type] ?? 0) + count;
-      }
-      total.openFds =
-        total.openFds === null || memory.openFds === null ? null : total.openFds + memory.openFds;
-      total.processCount += 1;
-    }
-    return total;
+    return sumMemory(replies);
   }
 
   /** Writes one heap snapshot per probed process into `dir`; returns their paths. */

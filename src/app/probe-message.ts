@@ -50,3 +50,38 @@ export function parseProbeMessage(line: string): ProbeMessage | null {
       return null;
   }
 }
+
+export interface SummedMemory extends ProbeMemory {
+  processCount: number;
+}
+
+/** The app's memory: every probed process's sample added up (descriptors only when every process counts them). */
+export function sumMemory(replies: readonly ProbeMessage[]): SummedMemory {
+  const total: SummedMemory = {
+    heapUsedBytes: 0,
+    externalBytes: 0,
+    arrayBuffersBytes: 0,
+    rssBytes: 0,
+    v8UsedHeapBytes: 0,
+    requestsSeen: 0,
+    activeResources: {},
+    openFds: 0,
+    processCount: 0,
+  };
+  for (const reply of replies) {
+    if (reply.type !== 'sample') continue;
+    const memory = reply.memory;
+    total.heapUsedBytes += memory.heapUsedBytes;
+    total.externalBytes += memory.externalBytes;
+    total.arrayBuffersBytes += memory.arrayBuffersBytes;
+    total.rssBytes += memory.rssBytes;
+    total.v8UsedHeapBytes += memory.v8UsedHeapBytes;
+    total.requestsSeen += memory.requestsSeen;
+    for (const [type, count] of Object.entries(memory.activeResources)) {
+      total.activeResources[type] = (total.activeResources[type] ?? 0) + count;
+    }
+    total.openFds = total.openFds === null || memory.openFds === null ? null : total.openFds + memory.openFds;
+    total.processCount += 1;
+  }
+  return total;
+}

@@ -19,6 +19,7 @@ import {
 } from './headline.js';
 import { renderHeapSection } from './heap.js';
 import { firstErrorLine, nextStepText, sideLog } from './next-step.js';
+import { HEADLINES, overallVerdict, reportVerdict } from './overall-verdict.js';
 import {
   details,
   REPORT_EMOJI,
@@ -33,14 +34,6 @@ import { renderTrafficList } from './traffic.js';
 
 /** GitHub rejects issue comments longer than this many characters. */
 export const MAX_COMMENT_CHARS = 65_536;
-
-export type OverallVerdict =
-  | 'regression'
-  | 'no-regression'
-  | 'pre-existing'
-  | 'inconclusive'
-  | 'skipped'
-  | 'error';
 
 export interface MarkdownReportInput {
   /** Identifies the sticky comment (scenario or working directory); goes into the hidden marker. */
@@ -60,34 +53,6 @@ export interface MarkdownReportInput {
 type Detail = 'full' | 'compact' | 'summary' | 'verdict';
 /** The comment points to the job summary; the summary opens every section and shows every row. */
 type Audience = 'comment' | 'job-summary';
-
-/** Short verdict titles, for the check run's title and the action log. */
-export const HEADLINES: Record<OverallVerdict, string> = {
-  regression: '❌ leakwatch: memory regression',
-  'no-regression': '✅ leakwatch: no memory regression',
-  'pre-existing': '⚠️ leakwatch: pre-existing leak, not introduced by this change',
-  inconclusive: '❓ leakwatch: inconclusive, this run could not tell base and head apart',
-  skipped: '⏭️ leakwatch: skipped',
-  error: '💥 leakwatch: could not measure',
-};
-
-function reportVerdict(report: CompareReport): OverallVerdict {
-  const verdict = report.comparison.verdict;
-  return verdict === 'improvement' || verdict === 'unchanged' ? 'no-regression' : verdict;
-}
-
-/** The verdict of the whole comment: a regression anywhere outranks an error, which outranks a pre-existing leak. */
-export function overallVerdict(
-  input: Pick<MarkdownReportInput, 'reports' | 'skipped' | 'error'>,
-): OverallVerdict {
-  if (input.error) return 'error';
-  if (input.reports.length === 0) return input.skipped ? 'skipped' : 'error';
-  const verdicts = new Set(input.reports.map(reportVerdict));
-  for (const verdict of ['regression', 'error', 'inconclusive', 'pre-existing'] as const) {
-    if (verdicts.has(verdict)) return verdict;
-  }
-  return 'no-regression';
-}
 
 /** `❌ +3.6 KiB retained per request (±0.3, 95 % CI) · contentful-sdk-core 6.4.5 → 6.4.4 (downgrade)`. */
 export function reportHeadline(report: CompareReport, changes: DependencyChange[]): string {
