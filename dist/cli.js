@@ -80850,6 +80850,35 @@ function parseProbeMessage(line) {
       return null;
   }
 }
+function sumMemory(replies) {
+  const total = {
+    heapUsedBytes: 0,
+    externalBytes: 0,
+    arrayBuffersBytes: 0,
+    rssBytes: 0,
+    v8UsedHeapBytes: 0,
+    requestsSeen: 0,
+    activeResources: {},
+    openFds: 0,
+    processCount: 0
+  };
+  for (const reply of replies) {
+    if (reply.type !== "sample") continue;
+    const memory = reply.memory;
+    total.heapUsedBytes += memory.heapUsedBytes;
+    total.externalBytes += memory.externalBytes;
+    total.arrayBuffersBytes += memory.arrayBuffersBytes;
+    total.rssBytes += memory.rssBytes;
+    total.v8UsedHeapBytes += memory.v8UsedHeapBytes;
+    total.requestsSeen += memory.requestsSeen;
+    for (const [type2, count] of Object.entries(memory.activeResources)) {
+      total.activeResources[type2] = (total.activeResources[type2] ?? 0) + count;
+    }
+    total.openFds = total.openFds === null || memory.openFds === null ? null : total.openFds + memory.openFds;
+    total.processCount += 1;
+  }
+  return total;
+}
 
 // src/app/probe-hub.ts
 var ProbeHub = class _ProbeHub {
@@ -80960,33 +80989,7 @@ var ProbeHub = class _ProbeHub {
   async sample(timeoutMs = 3e4) {
     this.throwIfFailed();
     const replies = await this.broadcast((id) => ({ type: "sample", id }), timeoutMs);
-    const total = {
-      heapUsedBytes: 0,
-      externalBytes: 0,
-      arrayBuffersBytes: 0,
-      rssBytes: 0,
-      v8UsedHeapBytes: 0,
-      requestsSeen: 0,
-      activeResources: {},
-      openFds: 0,
-      processCount: 0
-    };
-    for (const reply of replies) {
-      if (reply.type !== "sample") continue;
-      const memory = reply.memory;
-      total.heapUsedBytes += memory.heapUsedBytes;
-      total.externalBytes += memory.externalBytes;
-      total.arrayBuffersBytes += memory.arrayBuffersBytes;
-      total.rssBytes += memory.rssBytes;
-      total.v8UsedHeapBytes += memory.v8UsedHeapBytes;
-      total.requestsSeen += memory.requestsSeen;
-      for (const [type2, count] of Object.entries(memory.activeResources)) {
-        total.activeResources[type2] = (total.activeResources[type2] ?? 0) + count;
-      }
-      total.openFds = total.openFds === null || memory.openFds === null ? null : total.openFds + memory.openFds;
-      total.processCount += 1;
-    }
-    return total;
+    return sumMemory(replies);
   }
   /** Writes one heap snapshot per probed process into `dir`; returns their paths. */
   async writeSnapshots(dir, name, timeoutMs = 3e5) {
