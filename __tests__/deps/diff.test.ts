@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hasDependencyChanges } from '../../src/deps/diff.js';
 import { change, fixtureRepo, fixturesDir, groupedBump, trackedRepos } from './repo.js';
 
 // Fixtures are real lockfiles written by npm 11, pnpm 8/9, yarn 1/4 and bun 1 (see fixtures/generate.mjs).
@@ -23,7 +22,7 @@ describe('Dependabot-style grouped bump', () => {
     expect(result.packageManager).toBe(packageManager);
     expect(result.lockfilePath).toBe(lockfile);
     expect(result.manifestsCompared).toEqual([lockfile, 'package.json'].sort());
-    expect(hasDependencyChanges(result)).toBe(true);
+    expect(result.changes.length).toBeGreaterThan(0);
   });
 
   it.each(['npm-grouped', 'berry-grouped'])(

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { diffDependencies, hasDependencyChanges } from '../../src/deps/diff.js';
+import { diffDependencies } from '../../src/deps/diff.js';
 import { LeakwatchError } from '../../src/settings/errors.js';
 import { change, fixtureRepo, fixturesDir, groupedBump, makeRepo, trackedRepos } from './repo.js';
 
@@ -18,7 +18,7 @@ describe('no dependency change', () => {
     );
     const result = await diff(repo);
     expect(result.changes).toEqual([]);
-    expect(hasDependencyChanges(result)).toBe(false);
+    expect(result.changes).toEqual([]);
     expect(result.packageManager).toBe('pnpm');
   });
 });

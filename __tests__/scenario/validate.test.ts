@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/scenario/load.js';
-import { overrideLoad } from '../../src/scenario/overrides.js';
 import { LeakwatchError } from '../../src/settings/errors.js';
 
 let dir: string;
@@ -228,25 +227,5 @@ describe('loadScenario on bad files', () => {
     expect(await problemsOf('missing.yml', 'name: x\n')).toEqual([
       'missing.yml:1:1: the scenario is missing the required field "requests"',
     ]);
-  });
-});
-
-describe('overrideLoad', () => {
-  const scenario = { name: 's', requests: [{ path: '/' }], connections: 4, rounds: 10 };
-
-  it('replaces given load numbers and keeps the rest', () => {
-    expect(overrideLoad(scenario, { rounds: 3, warmupRequests: 0, connections: undefined })).toEqual({
-      ...scenario,
-      rounds: 3,
-      warmupRequests: 0,
-    });
-    expect(scenario.rounds).toBe(10);
-  });
-
-  it('holds overrides to the file rules and names the override', () => {
-    expect(() => overrideLoad(scenario, { connections: 0, heapCapMb: 8.5 })).toThrow(
-      /Invalid load override: `connections` must be >= 1 \(got 0\); `heapCapMb` must be integer \(got 8.5\)/,
-    );
-    expect(() => overrideLoad(scenario, { name: 'x' } as never)).toThrow(/Cannot override name/);
   });
 });

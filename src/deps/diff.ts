@@ -104,11 +104,6 @@ async function diffTrees(
   };
 }
 
-/** True when the app installs anything different at head: the gate for skipping measurement. */
-export function hasDependencyChanges(diff: DependencyDiff): boolean {
-  return diff.changes.length > 0;
-}
-
 async function readSide(tree: FileTree, ref: string, appDir: string): Promise<Side> {
   const manifestPath = posix.join(appDir, 'package.json');
   const rootManifestPath = 'package.json';

@@ -11,7 +11,6 @@ export const ERROR_CODES = [
   // Scenarios.
   'SCENARIO_NOT_FOUND',
   'SCENARIO_INVALID',
-  'OVERRIDE_INVALID',
   // Processes, isolation and leakwatch's own files.
   'SPAWN_FAILED',
   'TIME_LIMIT',
