@@ -224,6 +224,27 @@ describe('verdict rules', () => {
     expect(detectionLimit.decide(narrow)).toBeNull();
   });
 
+  it('detection-limit: a leak too small to fill the heap cap within a million requests still passes', () => {
+    // The second new-user trial (an Express app calling a rerouted https API): +19 ± 60 B/request reaches past
+    // eight thresholds (64 B) but not past 268 B, the leak that fills 256 MiB in a million requests.
+    const cap = 256 * 1024 * 1024;
+    const express = {
+      ...input(side('base', { slope: 32, halfWidth: 49 }), side('head', { slope: 51, halfWidth: 35 })),
+      heapCapBytes: cap,
+    };
+    expect(detectionLimit.decide(express)).toBeNull();
+    expect(compareSides(express.base, express.head, 8, cap).verdict).toBe('unchanged');
+    // The same interval under a 16 MiB cap (17 B/request fills it in a million) falls back to eight thresholds.
+    const small = { ...express, heapCapBytes: 16 * 1024 * 1024 };
+    expect(detectionLimit.decide(small)?.verdict).toBe('inconclusive');
+    // The Next.js trial's ±583 stays inconclusive under the 256 MiB cap.
+    const next = {
+      ...input(side('base', { slope: -56, halfWidth: 414 }), side('head', { slope: 46, halfWidth: 411 })),
+      heapCapBytes: cap,
+    };
+    expect(detectionLimit.decide(next)?.verdict).toBe('inconclusive');
+  });
+
   it('within-noise: always decides once both slopes exist', () => {
     const decision = withinNoise.decide(input(side('base', flat), side('head', { slope: 2, halfWidth: 3 })));
     expect(decision).toMatchObject({

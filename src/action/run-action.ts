@@ -149,11 +149,12 @@ async function readReports(config: Readonly<ActionConfig>, deps: ActionDeps): Pr
     };
   }
   const threshold = config.settings.thresholdBytesPerRequest ?? settings.thresholdBytesPerRequest.default;
+  const heapCapMb = config.settings.heapCapMb ?? settings.heapCapMb.default;
   const reports = await Promise.all(
     files.map(async (file) => {
       const source = relative(config.workspace, file);
       const parsed = parseUntrustedReport(await deps.fs.readFile(file, 'utf8'), source);
-      return rederiveReport(parsed, threshold, source);
+      return rederiveReport(parsed, threshold, heapCapMb, source);
     }),
   );
   const pullRequest = checkReportsAgainstRun(reports, trigger);

@@ -16,6 +16,20 @@ import { type ComparisonInput, isClear, slopeNumbers, type VerdictRule } from '.
  */
 export const detectionLimitFactor = 8;
 
+/**
+ * Leaks a run cannot rule out still pass when they are too small to matter: a leak that takes more than this many
+ * requests to fill the heap cap (268 B/request under 256 MiB). Without it, an ordinary Express app's ±60 B/request
+ * read inconclusive in about half its null runs at the 8 B threshold, and a gate that fails at random is switched off.
+ */
+export const requestsToFillCapThatMatter = 1_000_000;
+
+/** The detectable leak above which a pass would be a guess. */
+function inconclusiveAbove(input: ComparisonInput): number {
+  const byThreshold = detectionLimitFactor * input.thresholdBytesPerRequest;
+  const byCap = Number.isFinite(input.heapCapBytes) ? input.heapCapBytes / requestsToFillCapThatMatter : 0;
+  return Math.max(byThreshold, byCap);
+}
+
 interface Settled {
   numbers: SlopeNumbers & SettleNumbers;
   /** Under load, head's growth is larger than settling can resolve. */
@@ -123,8 +137,9 @@ export const leakAtBoth: VerdictRule = {
 };
 
 /**
- * No clear difference, but the interval reaches far above the threshold: any leak below its upper end could
- * have hidden in it, so the run cannot say there is none. Settled samples, when they are sharper, set the limit.
+ * No clear difference, but the interval reaches far above the threshold and above a leak that would matter: any
+ * leak below its upper end could have hidden in it, so the run cannot say there is none. Settled samples, when
+ * they are sharper, set the limit.
  */
 export const detectionLimit: VerdictRule = {
   id: 'detection-limit',
@@ -133,7 +148,7 @@ export const detectionLimit: VerdictRule = {
     if (!numbers) return null;
     const underLoad = numbers.deltaBytesPerRequest + numbers.deltaUncertainty;
     const detectable = Math.min(underLoad, settledEvidence(input)?.detectableBytesPerRequest ?? underLoad);
-    if (detectable <= detectionLimitFactor * numbers.thresholdBytesPerRequest) return null;
+    if (detectable <= inconclusiveAbove(input)) return null;
     return {
       verdict: 'inconclusive',
       finding: { rule: 'detection-limit', detectableBytesPerRequest: detectable, ...numbers },

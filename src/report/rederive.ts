@@ -14,11 +14,15 @@ function rederiveSide(side: SideResult, thresholdBytesPerRequest: number): SideR
 export function rederiveReport(
   report: CompareReport,
   thresholdBytesPerRequest: number,
+  trustedHeapCapMb: number,
   source: string,
 ): CompareReport {
   const base = rederiveSide(report.base, thresholdBytesPerRequest);
   const head = rederiveSide(report.head, thresholdBytesPerRequest);
-  const comparison = compareSides(base, head, thresholdBytesPerRequest);
+  // A larger cap lets a wider interval pass (detection-limit), so the report's own cap counts only up to the
+  // commenting workflow's: a forged `heapCapMb` cannot turn an inconclusive run green.
+  const heapCapMb = Math.min(report.plan.heapCapMb, trustedHeapCapMb);
+  const comparison = compareSides(base, head, thresholdBytesPerRequest, heapCapMb * 2 ** 20);
   const claimed = report.comparison.verdict;
   const mismatch =
     comparison.verdict !== claimed
@@ -28,7 +32,7 @@ export function rederiveReport(
         : null;
   if (mismatch) {
     throw new LeakwatchError('REPORT_REJECTED', `Rejected ${source}: ${mismatch}.`, {
-      hint: 'Report mode recomputes every verdict; a report edited after `mode: measure` wrote it is refused.',
+      hint: 'Report mode recomputes every verdict with its own `threshold` and `heap-cap-mb` (give both workflows the same); a report edited after `mode: measure` wrote it is refused.',
     });
   }
   return { ...report, plan: { ...report.plan, thresholdBytesPerRequest }, base, head, comparison };
