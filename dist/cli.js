@@ -78226,6 +78226,12 @@ function isClear(difference, numbers) {
 
 // src/analysis/slope-rules.ts
 var detectionLimitFactor = 8;
+var requestsToFillCapThatMatter = 1e6;
+function inconclusiveAbove(input) {
+  const byThreshold = detectionLimitFactor * input.thresholdBytesPerRequest;
+  const byCap = Number.isFinite(input.heapCapBytes) ? input.heapCapBytes / requestsToFillCapThatMatter : 0;
+  return Math.max(byThreshold, byCap);
+}
 function settledEvidence(input) {
   const numbers = slopeNumbers(input);
   const [baseFit, headFit] = [primaryFit(input.base), primaryFit(input.head)];
@@ -78311,7 +78317,7 @@ var detectionLimit = {
     if (!numbers) return null;
     const underLoad = numbers.deltaBytesPerRequest + numbers.deltaUncertainty;
     const detectable = Math.min(underLoad, settledEvidence(input)?.detectableBytesPerRequest ?? underLoad);
-    if (detectable <= detectionLimitFactor * numbers.thresholdBytesPerRequest) return null;
+    if (detectable <= inconclusiveAbove(input)) return null;
     return {
       verdict: "inconclusive",
       finding: { rule: "detection-limit", detectableBytesPerRequest: detectable, ...numbers }
