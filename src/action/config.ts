@@ -154,6 +154,25 @@ function deepFreeze<T>(value: T): Readonly<T> {
   return value;
 }
 
+/** Commenting and publishing a check need a token, and a mode that may hold one. */
+function tokenProblems(
+  config: Pick<ActionConfig, 'mode' | 'comment' | 'githubToken' | 'checkName'>,
+): string[] {
+  const { mode, comment, githubToken, checkName } = config;
+  const problems: string[] = [];
+  if (mode !== 'measure' && comment !== 'never' && !githubToken) {
+    problems.push(
+      `\`github-token\` is required to comment (set \`comment: never\` or \`mode: measure\` to run without one)`,
+    );
+  }
+  if (checkName && (mode === 'measure' || !githubToken)) {
+    problems.push(
+      '`check-name` needs a token with `checks: write`: publish the check from `mode: full` or `mode: report`',
+    );
+  }
+  return problems;
+}
+
 /** Reads and validates every input at once, so one failed run lists every mistake. */
 export function readActionConfig(
   getInput: GetInput = (name) => core.getInput(name),
@@ -185,17 +204,8 @@ export function readActionConfig(
   );
   const comment = given.comment ?? settings.comment.default;
   const githubToken = given.githubToken ?? null;
-  if (mode !== 'measure' && comment !== 'never' && !githubToken) {
-    problems.push(
-      `\`github-token\` is required to comment (set \`comment: never\` or \`mode: measure\` to run without one)`,
-    );
-  }
   const checkName = given.checkName ?? null;
-  if (checkName && (mode === 'measure' || !githubToken)) {
-    problems.push(
-      '`check-name` needs a token with `checks: write`: publish the check from `mode: full` or `mode: report`',
-    );
-  }
+  problems.push(...tokenProblems({ mode, comment, githubToken, checkName }));
   if (problems.length > 0) {
     throw new LeakwatchError('CONFIG_INVALID', `Invalid action inputs: ${problems.join('; ')}.`, {
       hint: 'See the inputs in action.yml or docs/action.md.',
