@@ -36,6 +36,10 @@ function summarize(series, expected) {
   return {
     expected,
     runs: series.results.length,
+    // What fails the check under fail-on: regression (inconclusive fails like an error).
+    failingCheck: series.results.filter((result) =>
+      ['regression', 'inconclusive', 'error'].includes(result.verdict),
+    ).length,
     correct: series.results.filter(
       (result) => (result.verdict === 'regression') === (expected === 'regression'),
     ).length,
