@@ -198,6 +198,20 @@ describe('bisection in the comment', () => {
     );
   });
 
+  it('shows an inconclusive candidate as inconclusive, never as clean, and report mode accepts it', () => {
+    const unsure: BisectionStep = {
+      ...(bisection.steps[1] as BisectionStep),
+      packages: ['ms'],
+      verdict: 'inconclusive',
+      isConfirmation: false,
+      reason: 'inconclusive (rule detection-limit)',
+    };
+    const withUnsure = { ...report, bisection: { ...bisection, steps: [...bisection.steps, unsure] } };
+    const body = renderMarkdownReport({ commentKey: 'default', reports: [withUnsure] });
+    expect(body).toMatch(/\| <code>ms<\/code> .*\| ❓ inconclusive +\|/);
+    expect(() => parseUntrustedReport(JSON.stringify(withUnsure), 'report.json')).not.toThrow();
+  });
+
   it('passes report mode’s schema, which rejects a malformed bisection', () => {
     expect(parseUntrustedReport(JSON.stringify(report), 'report.json').bisection).toEqual(bisection);
     const tampered = { ...report, bisection: { ...bisection, outcome: { kind: 'culprit', changes: 'x' } } };

@@ -97,7 +97,9 @@ export async function measureCandidate(
   const steady = primaryFit(report.head)?.steady;
   return {
     step: step({
-      verdict: verdict === 'regression' ? 'regression' : verdict === 'error' ? 'error' : 'clean',
+      // An inconclusive candidate is neither: calling it clean would steer the halving, or name a remedy, on a guess.
+      verdict:
+        verdict === 'regression' || verdict === 'error' || verdict === 'inconclusive' ? verdict : 'clean',
       // Bisection sits above report/, where verdict sentences are written: the rule that decided stands in.
       reason: `${verdict} (rule ${report.comparison.finding.rule})`,
       slopeBytesPerRequest: steady?.slope ?? null,

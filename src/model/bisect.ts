@@ -2,7 +2,13 @@
 import type { DependencyChange } from './deps.js';
 
 /** How one candidate (base plus a subset of the bumps) fared against base. */
-export type BisectionStepVerdict = 'regression' | 'clean' | 'install-failed' | 'build-failed' | 'error';
+export type BisectionStepVerdict =
+  | 'regression'
+  | 'clean'
+  | 'inconclusive'
+  | 'install-failed'
+  | 'build-failed'
+  | 'error';
 
 export interface BisectionStep {
   /** What was applied on top of base: each unit's lead (a bump's direct dependency), or `name@version`. */

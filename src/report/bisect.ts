@@ -15,6 +15,7 @@ import { details, formatChange } from './sections.js';
 const STEP_VERDICTS: Record<BisectionStepVerdict, string> = {
   regression: '❌ regression',
   clean: '✅ clean',
+  inconclusive: '❓ inconclusive',
   'install-failed': '⏭️ skipped: install failed',
   'build-failed': '⏭️ skipped: build failed',
   error: '💥 could not measure',

@@ -52,7 +52,7 @@ const bisectionSteps = {
   maxItems: 1000,
   items: object({
     packages: packageNames,
-    verdict: { enum: ['regression', 'clean', 'install-failed', 'build-failed', 'error'] },
+    verdict: { enum: ['regression', 'clean', 'inconclusive', 'install-failed', 'build-failed', 'error'] },
     slopeBytesPerRequest: nullable(number),
     slopeInterval: nullable(object({ low: number, high: number })),
     deltaBytesPerRequest: nullable(number),
