@@ -83644,7 +83644,8 @@ async function measureCandidate(options, candidate) {
     const steady2 = primaryFit(report.head)?.steady;
     return {
       step: step({
-        verdict: verdict === "regression" ? "regression" : verdict === "error" ? "error" : "clean",
+        // An inconclusive candidate is neither: calling it clean would steer the halving, or name a remedy, on a guess.
+        verdict: verdict === "regression" || verdict === "error" || verdict === "inconclusive" ? verdict : "clean",
         // Bisection sits above report/, where verdict sentences are written: the rule that decided stands in.
         reason: `${verdict} (rule ${report.comparison.finding.rule})`,
         slopeBytesPerRequest: steady2?.slope ?? null,
@@ -86236,6 +86237,7 @@ function nextStepText(report, changes, fmt) {
 var STEP_VERDICTS = {
   regression: "\u274C regression",
   clean: "\u2705 clean",
+  inconclusive: "\u2753 inconclusive",
   "install-failed": "\u23ED\uFE0F skipped: install failed",
   "build-failed": "\u23ED\uFE0F skipped: build failed",
   error: "\u{1F4A5} could not measure"
