@@ -1,7 +1,6 @@
 // From two git refs to a verdict: dependency diff, merge-base baseline, worktrees, install and build, measurement.
 // The CLI's `compare --base/--head` and the action's `mode: full`/`measure` both run this.
 import { dirname, join } from 'node:path';
-import { fitMetrics } from '../analysis/analysis.js';
 import { compareSides } from '../analysis/rules.js';
 import { bisectChanges } from '../bisect/bisect.js';
 import { defaultRemedyTimeBudgetMs, findRemedy } from '../bisect/remedy.js';
@@ -221,7 +220,8 @@ function unbuiltSide(label: 'base' | 'head', side: PreparedSide, isBoth: boolean
     label,
     appDir: side.appDir,
     samples: [],
-    fits: fitMetrics([], 0),
+    // Nothing was measured: no fits, rather than fits of no samples.
+    fits: [],
     verdict: 'error',
     exit: null,
     load: {
