@@ -85727,7 +85727,8 @@ function unbuiltSide(label, side, isBoth) {
     label,
     appDir: side.appDir,
     samples: [],
-    fits: fitMetrics([], 0),
+    // Nothing was measured: no fits, rather than fits of no samples.
+    fits: [],
     verdict: "error",
     exit: null,
     load: {
