@@ -66,8 +66,10 @@ function compare(repo: ReturnType<typeof makeRepo>, scenario: string) {
 describe('builds that fetch a hard-coded API', () => {
   it('build from fixtures on both sides when the scenario declares the origin, with no change to the app', async () => {
     const run = await compare(makeRepo('declared'), 'scenario.yml');
-    expect(run.exitCode, run.stderr).toBe(0);
-    expect(run.report.comparison.verdict, JSON.stringify(run.report.comparison.finding)).not.toBe('error');
+    // Base and head are the same app: anything but an error or a regression (so short a load on a busy machine
+    // may be inconclusive, exit 2, for lack of precision; an error would be exit 2 too, hence the verdict).
+    const finding = JSON.stringify(run.report.comparison?.finding);
+    expect(run.report.comparison?.verdict, `${finding}\n${run.stderr}`).not.toMatch(/^(error|regression)$/);
     // The stub for the build was up before it, and both builds ran (a failed fetch fails them).
     expect(run.stderr).toMatch(/build: upstream stub "pokeapi" listening/);
     expect(run.stderr).toMatch(/base: npm run build/);
