@@ -10,10 +10,7 @@ export const throughputProbeRequests = 200;
 
 /**
  * Shrinks warm-up and round sizes (never the number of rounds) so one side's load fits `plan.timeBudgetMs` at
- * the throughput seen during the first warm-up requests, capped by the scenario's request rate. The rounds
- * shrink first, and the warm-up keeps up to half the budget: an app measured before its JIT and client code have
- * settled shows that settling as growth on both sides, a bias that no interval covers (a null comparison read
- * `pre-existing`), while smaller rounds are only noisier, which the interval does cover.
+ * the throughput seen during the first warm-up requests, capped by the scenario's request rate.
  */
 export function fitScheduleToBudget(plan: RunPlan, measuredRequestsPerSecond: number): RunSchedule {
   const rounds = Math.max(plan.rounds, minRounds);
@@ -21,23 +18,17 @@ export function fitScheduleToBudget(plan: RunPlan, measuredRequestsPerSecond: nu
     ? Math.min(plan.ratePerSecond, measuredRequestsPerSecond)
     : measuredRequestsPerSecond;
   const budgetRequests = (rate * plan.timeBudgetMs) / 1000;
-  const roundRequests = rounds * plan.requestsPerRound;
-  const isShrunk = plan.warmupRequests + roundRequests > budgetRequests;
-  const warmupRequests = isShrunk
-    ? Math.min(plan.warmupRequests, Math.max(budgetRequests / 2, budgetRequests - roundRequests))
-    : plan.warmupRequests;
-  const requestsPerRound = isShrunk
-    ? Math.min(plan.requestsPerRound, (budgetRequests - warmupRequests) / rounds)
-    : plan.requestsPerRound;
+  const plannedRequests = plan.warmupRequests + rounds * plan.requestsPerRound;
+  const scale = Math.min(1, budgetRequests / plannedRequests);
   return {
-    warmupRequests: Math.round(warmupRequests),
-    requestsPerRound: Math.max(minRequestsPerRound, Math.round(requestsPerRound)),
+    warmupRequests: Math.round(plan.warmupRequests * scale),
+    requestsPerRound: Math.max(minRequestsPerRound, Math.round(plan.requestsPerRound * scale)),
     roundsPlanned: rounds,
     roundsRun: 0,
     isStoppedEarly: false,
     warmupRequestsPerSecond: Number.isFinite(measuredRequestsPerSecond)
       ? Math.round(measuredRequestsPerSecond)
       : 0,
-    isShrunkToBudget: isShrunk,
+    isShrunkToBudget: scale < 1,
   };
 }
