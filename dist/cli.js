@@ -79655,18 +79655,16 @@ function fitScheduleToBudget(plan, measuredRequestsPerSecond) {
   const rounds = Math.max(plan.rounds, minRounds);
   const rate = plan.ratePerSecond ? Math.min(plan.ratePerSecond, measuredRequestsPerSecond) : measuredRequestsPerSecond;
   const budgetRequests = rate * plan.timeBudgetMs / 1e3;
-  const roundRequests = rounds * plan.requestsPerRound;
-  const isShrunk = plan.warmupRequests + roundRequests > budgetRequests;
-  const warmupRequests = isShrunk ? Math.min(plan.warmupRequests, Math.max(budgetRequests / 2, budgetRequests - roundRequests)) : plan.warmupRequests;
-  const requestsPerRound = isShrunk ? Math.min(plan.requestsPerRound, (budgetRequests - warmupRequests) / rounds) : plan.requestsPerRound;
+  const plannedRequests = plan.warmupRequests + rounds * plan.requestsPerRound;
+  const scale = Math.min(1, budgetRequests / plannedRequests);
   return {
-    warmupRequests: Math.round(warmupRequests),
-    requestsPerRound: Math.max(minRequestsPerRound, Math.round(requestsPerRound)),
+    warmupRequests: Math.round(plan.warmupRequests * scale),
+    requestsPerRound: Math.max(minRequestsPerRound, Math.round(plan.requestsPerRound * scale)),
     roundsPlanned: rounds,
     roundsRun: 0,
     isStoppedEarly: false,
     warmupRequestsPerSecond: Number.isFinite(measuredRequestsPerSecond) ? Math.round(measuredRequestsPerSecond) : 0,
-    isShrunkToBudget: isShrunk
+    isShrunkToBudget: scale < 1
   };
 }
 
