@@ -16,7 +16,6 @@ const STILL_LONG: Record<string, number> = {
   'app/app.ts startApp': 121,
   'explain/heap/diff-heap-snapshots.ts diffHeapSnapshots': 115,
   'explain/heap/parse-snapshot.ts parseSnapshot': 91,
-  'github/comment.ts upsertStickyComment': 94,
   'pipeline/pipeline.ts prepareAndMeasure': 115,
 };
 

@@ -64,13 +64,13 @@ function githubFailure(doing: string, error: unknown): LeakwatchError {
   return githubCallFailed({ doing, permission, code: 'GITHUB_COMMENT_FAILED' }, error);
 }
 
-/** Creates the key's comment or edits it in place, and cleans up duplicates left by concurrent runs. */
-export async function upsertStickyComment(options: UpsertCommentOptions): Promise<UpsertCommentResult> {
+/** The four calls the sticky comment needs, each failing with the call and the permission it needs. */
+function commentCalls(
+  options: UpsertCommentOptions,
+  marker: string,
+  isOurs: (comment: IssueComment) => boolean,
+) {
   const { octokit, owner, repo, issueNumber, log } = options;
-  const marker = commentMarker(options.commentKey);
-  const body = options.body.trimStart().startsWith(marker) ? options.body : `${marker}\n${options.body}`;
-  const isOurs = await resolveAuthorFilter(options);
-
   const listOurs = async (): Promise<IssueComment[]> => {
     try {
       const comments = await octokit.paginate(octokit.rest.issues.listComments, {
@@ -86,7 +86,6 @@ export async function upsertStickyComment(options: UpsertCommentOptions): Promis
       throw githubFailure('listing the PR comments', error);
     }
   };
-
   const update = async (commentId: number, newBody: string): Promise<IssueComment> => {
     try {
       const { data } = await octokit.rest.issues.updateComment({
@@ -100,7 +99,19 @@ export async function upsertStickyComment(options: UpsertCommentOptions): Promis
       throw githubFailure('updating the comment', error);
     }
   };
-
+  const create = async (body: string): Promise<IssueComment> => {
+    try {
+      const { data } = await octokit.rest.issues.createComment({
+        owner,
+        repo,
+        issue_number: issueNumber,
+        body,
+      });
+      return data as IssueComment;
+    } catch (error) {
+      throw githubFailure('creating the comment', error);
+    }
+  };
   const removeAll = async (extras: IssueComment[]): Promise<void> => {
     for (const extra of extras) {
       try {
@@ -113,6 +124,19 @@ export async function upsertStickyComment(options: UpsertCommentOptions): Promis
       }
     }
   };
+  return { listOurs, update, create, removeAll };
+}
+
+/** Creates the key's comment or edits it in place, and cleans up duplicates left by concurrent runs. */
+export async function upsertStickyComment(options: UpsertCommentOptions): Promise<UpsertCommentResult> {
+  const { log } = options;
+  const marker = commentMarker(options.commentKey);
+  const body = options.body.trimStart().startsWith(marker) ? options.body : `${marker}\n${options.body}`;
+  const { listOurs, update, create, removeAll } = commentCalls(
+    options,
+    marker,
+    await resolveAuthorFilter(options),
+  );
 
   const existing = await listOurs();
   const [oldest, ...extras] = existing;
@@ -123,18 +147,7 @@ export async function upsertStickyComment(options: UpsertCommentOptions): Promis
     return { action: 'updated', id: updated.id, url: updated.html_url, removedDuplicates: extras.length };
   }
 
-  let created: IssueComment;
-  try {
-    const { data } = await octokit.rest.issues.createComment({
-      owner,
-      repo,
-      issue_number: issueNumber,
-      body,
-    });
-    created = data as IssueComment;
-  } catch (error) {
-    throw githubFailure('creating the comment', error);
-  }
+  const created = await create(body);
 
   const afterCreate = await listOurs();
   const [keep, ...duplicates] = afterCreate;
