@@ -73,6 +73,7 @@ describe('a PR with a single bump', () => {
       log: (line) => lines.push(line),
       units: diff.units,
       headReport,
+      leakBytesPerRequest: 8960,
       timeBudgetMs: 60_000,
     });
     expect(bisection.steps).toEqual([]);

@@ -6,7 +6,7 @@ import { startBuildNetwork } from '../measure/build-network.js';
 import { compareApps, type EngineContext } from '../measure/compare.js';
 import type { BisectionStep } from '../model/bisect.js';
 import type { DependencyChange } from '../model/deps.js';
-import type { RunPlan, SideResult } from '../model/report.js';
+import type { Comparison, RunPlan, SideResult } from '../model/report.js';
 import { prepareCandidate } from './candidate.js';
 
 export interface CandidateBase {
@@ -24,6 +24,8 @@ export interface CandidateBase {
   /** Each candidate's install, build and app logs go in a folder of their own under it. */
   logDir: string;
   log: (line: string) => void;
+  /** Head's leak (its delta over base, bytes/request): what each candidate is asked to reproduce. */
+  leakBytesPerRequest: number;
 }
 
 export interface MeasuredCandidate {
@@ -93,15 +95,13 @@ export async function measureCandidate(
     { ...options.plan, heapSnapshots: 'never' },
     { ...options.context, workDir: join(options.logDir, candidate.folder) },
   );
-  const verdict = report.comparison.verdict;
+  const verdict = candidateVerdict(report.comparison, options.leakBytesPerRequest);
   const steady = primaryFit(report.head)?.steady;
   return {
     step: step({
-      // An inconclusive candidate is neither: calling it clean would steer the halving, or name a remedy, on a guess.
-      verdict:
-        verdict === 'regression' || verdict === 'error' || verdict === 'inconclusive' ? verdict : 'clean',
+      verdict,
       // Bisection sits above report/, where verdict sentences are written: the rule that decided stands in.
-      reason: `${verdict} (rule ${report.comparison.finding.rule})`,
+      reason: `${report.comparison.verdict} (rule ${report.comparison.finding.rule})`,
       slopeBytesPerRequest: steady?.slope ?? null,
       slopeInterval: steady ? { low: steady.low, high: steady.high } : null,
       deltaBytesPerRequest: report.comparison.deltaBytesPerRequest,
@@ -115,4 +115,21 @@ export async function measureCandidate(
 export function diedAfter(side: SideResult): number | null {
   const exit = side.exit;
   return exit?.kind === 'oom' || exit?.kind === 'watchdog' ? exit.requestsSent : null;
+}
+
+/**
+ * A candidate is asked whether it carries head's leak, not whether it could see any leak: an interval that rules out
+ * half of head's delta is clean, although the detection-limit rule cannot pass it. Any other inconclusive candidate
+ * is neither clean nor a regression, so it steers neither the halving nor the remedy.
+ */
+export function candidateVerdict(
+  comparison: Comparison,
+  leakBytesPerRequest: number,
+): BisectionStep['verdict'] {
+  const { verdict, finding } = comparison;
+  if (verdict === 'regression' || verdict === 'error') return verdict;
+  if (verdict !== 'inconclusive') return 'clean';
+  const rulesOutLeak =
+    finding.rule === 'detection-limit' && finding.detectableBytesPerRequest < leakBytesPerRequest / 2;
+  return rulesOutLeak ? 'clean' : 'inconclusive';
 }

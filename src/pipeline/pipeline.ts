@@ -187,6 +187,7 @@ async function prepareAndMeasure(
     context: { ...context, keepSnapshotsDir: undefined },
     logDir: options.logDir,
     log,
+    leakBytesPerRequest: report.comparison.deltaBytesPerRequest ?? 0,
   };
   enterPhase('bisection');
   const bisection = await bisectChanges({
