@@ -83638,14 +83638,13 @@ async function measureCandidate(options, candidate) {
       { ...options.plan, heapSnapshots: "never" },
       { ...options.context, workDir: join14(options.logDir, candidate.folder) }
     );
-    const verdict = report.comparison.verdict;
+    const verdict = candidateVerdict(report.comparison, options.leakBytesPerRequest);
     const steady2 = primaryFit(report.head)?.steady;
     return {
       step: step({
-        // An inconclusive candidate is neither: calling it clean would steer the halving, or name a remedy, on a guess.
-        verdict: verdict === "regression" || verdict === "error" || verdict === "inconclusive" ? verdict : "clean",
+        verdict,
         // Bisection sits above report/, where verdict sentences are written: the rule that decided stands in.
-        reason: `${verdict} (rule ${report.comparison.finding.rule})`,
+        reason: `${report.comparison.verdict} (rule ${report.comparison.finding.rule})`,
         slopeBytesPerRequest: steady2?.slope ?? null,
         slopeInterval: steady2 ? { low: steady2.low, high: steady2.high } : null,
         deltaBytesPerRequest: report.comparison.deltaBytesPerRequest,
@@ -83663,6 +83662,13 @@ async function measureCandidate(options, candidate) {
 function diedAfter(side) {
   const exit = side.exit;
   return exit?.kind === "oom" || exit?.kind === "watchdog" ? exit.requestsSent : null;
+}
+function candidateVerdict(comparison, leakBytesPerRequest) {
+  const { verdict, finding } = comparison;
+  if (verdict === "regression" || verdict === "error") return verdict;
+  if (verdict !== "inconclusive") return "clean";
+  const rulesOutLeak = finding.rule === "detection-limit" && finding.detectableBytesPerRequest < leakBytesPerRequest / 2;
+  return rulesOutLeak ? "clean" : "inconclusive";
 }
 
 // src/bisect/bisect.ts
@@ -85693,7 +85699,8 @@ async function prepareAndMeasure(options, baseline, diff) {
       plan,
       context: { ...context, keepSnapshotsDir: void 0 },
       logDir: options.logDir,
-      log
+      log,
+      leakBytesPerRequest: report.comparison.deltaBytesPerRequest ?? 0
     };
     enterPhase("bisection");
     const bisection = await bisectChanges({
