@@ -104,9 +104,14 @@ describe('leakwatch record', () => {
       root,
     );
     const report = parseMeasure(replay);
-    expect(report.app.error).toBeUndefined();
+    // The answer over the cap was not recorded, so the replay misses it on every request, and says so, naming it
+    // and the file that would answer it, instead of measuring pages rendered from 404s.
+    expect(report.app.error?.code).toBe('UPSTREAM_MISSES');
+    expect(report.app.error?.message).toMatch(/"pokeapi" missed \d+ of \d+ \(\/api\/big ×\d+\)/);
+    expect(report.app.error?.hint).toMatch(/api\/big\.json for \/api\/big/);
     expect(report.app.traffic?.failed).toBe(0);
     expect(report.app.network?.stubs[0]?.requests).toBe(2 * report.app.load.requests);
+    expect(report.app.network?.stubs[0]?.misses).toBe(report.app.load.requests);
     expect(originRequests).toBe(0);
   }, 240_000);
 });
