@@ -21,7 +21,7 @@ export const detectionLimitFactor = 8;
  * requests to fill the heap cap (268 B/request under 256 MiB). Without it, an ordinary Express app's ±60 B/request
  * read inconclusive in about half its null runs at the 8 B threshold, and a gate that fails at random is switched off.
  */
-export const requestsToFillCapThatMatter = 1_000_000;
+const requestsToFillCapThatMatter = 1_000_000;
 
 /** The detectable leak above which a pass would be a guess. */
 function inconclusiveAbove(input: ComparisonInput): number {
