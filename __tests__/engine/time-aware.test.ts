@@ -1,7 +1,7 @@
 // Time-aware measurement: timer-held memory told apart by the settle sample, time budgets for slow apps, and
 // early stops once the verdict is clear.
 import { describe, expect, it } from 'vitest';
-import { compareFixtures, primarySteady } from '../helpers/engine.js';
+import { compareFixtures } from '../helpers/engine.js';
 
 describe('settle samples', () => {
   it('does not call per-request objects held by a 5 s timer a leak or a regression', async () => {
@@ -50,7 +50,10 @@ describe('time budgets and early stops', () => {
     }
     expect(report.schedule.roundsRun).toBeGreaterThanOrEqual(8);
     expect(report.comparison.verdict).toBe('regression');
-    expect(primarySteady(report.head)).toBeGreaterThan(3000);
+    // Four steady rounds of 36 requests give a slope within thousands of bytes (3.4 ±3.8 KB/request in a run
+    // here); what was kept after the closing settle, over all requests, is the sharp measure of the leak.
+    const headFit = report.head.fits.find((fit) => fit.metric === 'heapPlusExternal');
+    expect(headFit?.retainedAfterSettle).toBeGreaterThan(3000);
   });
 
   it('stops early on a large leak, and runs every round of a null comparison', async () => {

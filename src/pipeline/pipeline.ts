@@ -22,7 +22,7 @@ import { enterPhase } from '../process/time-limit.js';
 import { loadScenario } from '../scenario/load.js';
 import { LeakwatchError } from '../settings/errors.js';
 import { buildRunPlan } from '../settings/read.js';
-import { type PlanSettings, settings } from '../settings/table.js';
+import { type PlanSettings, type RunPlan, settings } from '../settings/table.js';
 
 export interface CompareRefsOptions {
   repoDir: string;
@@ -133,28 +133,8 @@ async function prepareAndMeasure(
     revisions: { baseSha: baseline.mergeBaseSha, headSha: baseline.headSha },
   };
 
-  const failedSides = [prepared.base, prepared.head].filter((side) => !side.result.ok);
-  if (failedSides.length > 0) {
-    const isBoth = failedSides.length === 2;
-    const [base, head] = [prepared.base, prepared.head].map((side, index) =>
-      unbuiltSide(index === 0 ? 'base' : 'head', side, isBoth),
-    ) as [SideResult, SideResult];
-    return {
-      kind: 'compared',
-      report: {
-        schemaVersion: 1,
-        kind: 'compare',
-        plan,
-        environment: describeEnvironment(leakwatchVersion()),
-        base,
-        head,
-        comparison: compareSides(base, head, plan.thresholdBytesPerRequest),
-        schedule: { ...fitScheduleToBudget(plan, Number.POSITIVE_INFINITY), warmupRequests: 0 },
-        startedAt: new Date().toISOString(),
-        durationMs: 0,
-        ...withChanges,
-      },
-    };
+  if (!prepared.base.result.ok || !prepared.head.result.ok) {
+    return { kind: 'compared', report: { ...reportOfUnbuiltSides(prepared, plan), ...withChanges } };
   }
 
   const context = {
@@ -205,6 +185,28 @@ async function prepareAndMeasure(
     });
   }
   return { kind: 'compared', report: { ...report, ...withChanges, bisection } };
+}
+
+/** A comparison that never ran, because one side (or both) did not install or build. */
+function reportOfUnbuiltSides(
+  prepared: { base: PreparedSide; head: PreparedSide },
+  plan: RunPlan,
+): CompareReport {
+  const isBoth = !prepared.base.result.ok && !prepared.head.result.ok;
+  const base = unbuiltSide('base', prepared.base, isBoth);
+  const head = unbuiltSide('head', prepared.head, isBoth);
+  return {
+    schemaVersion: 1,
+    kind: 'compare',
+    plan,
+    environment: describeEnvironment(leakwatchVersion()),
+    base,
+    head,
+    comparison: compareSides(base, head, plan.thresholdBytesPerRequest),
+    schedule: { ...fitScheduleToBudget(plan, Number.POSITIVE_INFINITY), warmupRequests: 0 },
+    startedAt: new Date().toISOString(),
+    durationMs: 0,
+  };
 }
 
 /**
