@@ -85649,28 +85649,8 @@ async function prepareAndMeasure(options, baseline, diff) {
       ...prepared.base.cache ? { baseCache: prepared.base.cache } : {},
       revisions: { baseSha: baseline.mergeBaseSha, headSha: baseline.headSha }
     };
-    const failedSides2 = [prepared.base, prepared.head].filter((side) => !side.result.ok);
-    if (failedSides2.length > 0) {
-      const isBoth = failedSides2.length === 2;
-      const [base, head] = [prepared.base, prepared.head].map(
-        (side, index) => unbuiltSide(index === 0 ? "base" : "head", side, isBoth)
-      );
-      return {
-        kind: "compared",
-        report: {
-          schemaVersion: 1,
-          kind: "compare",
-          plan,
-          environment: describeEnvironment(leakwatchVersion()),
-          base,
-          head,
-          comparison: compareSides(base, head, plan.thresholdBytesPerRequest),
-          schedule: { ...fitScheduleToBudget(plan, Number.POSITIVE_INFINITY), warmupRequests: 0 },
-          startedAt: (/* @__PURE__ */ new Date()).toISOString(),
-          durationMs: 0,
-          ...withChanges
-        }
-      };
+    if (!prepared.base.result.ok || !prepared.head.result.ok) {
+      return { kind: "compared", report: { ...reportOfUnbuiltSides(prepared, plan), ...withChanges } };
     }
     const context = {
       scenario,
@@ -85724,6 +85704,23 @@ async function prepareAndMeasure(options, baseline, diff) {
     var _promise = __callDispose(_stack, _error, _hasError);
     _promise && await _promise;
   }
+}
+function reportOfUnbuiltSides(prepared, plan) {
+  const isBoth = !prepared.base.result.ok && !prepared.head.result.ok;
+  const base = unbuiltSide("base", prepared.base, isBoth);
+  const head = unbuiltSide("head", prepared.head, isBoth);
+  return {
+    schemaVersion: 1,
+    kind: "compare",
+    plan,
+    environment: describeEnvironment(leakwatchVersion()),
+    base,
+    head,
+    comparison: compareSides(base, head, plan.thresholdBytesPerRequest),
+    schedule: { ...fitScheduleToBudget(plan, Number.POSITIVE_INFINITY), warmupRequests: 0 },
+    startedAt: (/* @__PURE__ */ new Date()).toISOString(),
+    durationMs: 0
+  };
 }
 function unbuiltSide(label, side, isBoth) {
   const result = side.result;
