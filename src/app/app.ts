@@ -54,11 +54,53 @@ export interface RunningApp extends AsyncDisposable {
 const watchdogIntervalMs = 200;
 
 export async function startApp(options: StartAppOptions): Promise<RunningApp> {
-  // Sandboxed, the app runs as its side's user, who reads leakwatch's probe from the sandbox's copy.
   const user = userFor(options.label);
-  const probePath = user ? (currentSandbox()?.probePath ?? options.probePath) : options.probePath;
   const hub = await ProbeHub.open(user);
   const port = await findFreePort();
+  const app = superviseApp(options, hub, await appEnv(options, user !== null, hub.socketPath, port));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilReady({
+      url: url + options.readyPath,
+      timeoutMs: options.readyTimeoutMs ?? 60_000,
+      exited: app.exited,
+    });
+    if (app.exit !== null) throw startFailure(options, app.exit, await readLogTail(options.logPath));
+    await hub.waitForProbe(5_000);
+  } catch (error) {
+    const crashed = app.exit;
+    await app.stop();
+    throw await notStartedError(error, options, crashed);
+  }
+  options.log(`${options.label}: ready at ${url} (pid ${app.pid}, heap cap ${options.heapCapMb} MB)`);
+  return {
+    label: options.label,
+    url,
+    hub,
+    logPath: options.logPath,
+    startedAtMs: app.startedAtMs,
+    get exit() {
+      return app.exit;
+    },
+    writeSnapshots: (dir, name) => {
+      // The allocator may keep the snapshot's memory after it is written: the allowance stays.
+      app.allowExtraRss(hub.rssBytes);
+      return hub.writeSnapshots(dir, name);
+    },
+    stop: app.stop,
+    [Symbol.asyncDispose]: app.stop,
+  };
+}
+
+/** The app's environment: scrubbed, with the probe preloaded, the heap capped, and its port and probe socket. */
+async function appEnv(
+  options: StartAppOptions,
+  isSandboxed: boolean,
+  probeSocketPath: string,
+  port: number,
+): Promise<Record<string, string>> {
+  // Sandboxed, the app runs as its side's user, who reads leakwatch's probe from the sandbox's copy.
+  const probePath = isSandboxed ? (currentSandbox()?.probePath ?? options.probePath) : options.probePath;
   const pathEnv = nodeOnPath(options.nodeBinDir);
   const nodeOptions = [
     options.env?.NODE_OPTIONS ?? '',
@@ -68,14 +110,29 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   ]
     .filter(Boolean)
     .join(' ');
-  const env = scrubbedEnv(process.env, {
+  return scrubbedEnv(process.env, {
     ...options.env,
     ...pathEnv,
     PORT: String(port),
     NODE_OPTIONS: nodeOptions,
-    [probeSocketEnv]: hub.socketPath,
+    [probeSocketEnv]: probeSocketPath,
   });
+}
 
+/** The app's process while it runs: its log, how it ended, and the RSS watchdog. */
+interface SupervisedApp {
+  readonly pid: number | undefined;
+  readonly startedAtMs: number;
+  /** Resolves once the process has exited and its end is described. */
+  readonly exited: Promise<void>;
+  /** How it ended on its own (or by the watchdog); null while it runs or once we stopped it. */
+  readonly exit: AppExit | null;
+  /** From now on the watchdog allows this many bytes above the RSS limit (the largest asked for stays). */
+  allowExtraRss(bytes: number): void;
+  stop(): Promise<void>;
+}
+
+function superviseApp(options: StartAppOptions, hub: ProbeHub, env: Record<string, string>): SupervisedApp {
   const logStream = createWriteStream(options.logPath);
   const child = spawnGroup(
     options.startCommand,
@@ -86,10 +143,9 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   child.stderr?.pipe(logStream, { end: false });
   const startedAtMs = Date.now();
   const requestsSent = options.requestsSent ?? (() => 0);
-
   let exit: AppExit | null = null;
   let stopping = false;
-  let snapshotAllowanceBytes = 0;
+  let extraRssBytes = 0;
   const exited = new Promise<void>((resolve) => {
     child.once('exit', async (code, signal) => {
       if (!stopping && exit === null) {
@@ -103,11 +159,10 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
       resolve();
     });
   });
-
   const watchdog = setInterval(() => {
     const limitBytes = options.rssLimitMb * 1024 * 1024;
     const rssBytes = hub.rssBytes;
-    if (rssBytes <= limitBytes + snapshotAllowanceBytes || exit !== null) return;
+    if (rssBytes <= limitBytes + extraRssBytes || exit !== null) return;
     exit = {
       kind: 'watchdog',
       rssBytes,
@@ -120,7 +175,6 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     );
     void killGroup(child);
   }, watchdogIntervalMs);
-
   const stop = async () => {
     clearInterval(watchdog);
     stopping = true;
@@ -132,47 +186,36 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     await hub[Symbol.asyncDispose]();
   };
 
-  try {
-    const url = `http://127.0.0.1:${port}`;
-    await waitUntilReady({
-      url: url + options.readyPath,
-      timeoutMs: options.readyTimeoutMs ?? 60_000,
-      exited,
-    });
-    if (exit !== null) throw startFailure(options, exit, await readLogTail(options.logPath));
-    await hub.waitForProbe(5_000);
-    options.log(`${options.label}: ready at ${url} (pid ${child.pid}, heap cap ${options.heapCapMb} MB)`);
-    return {
-      label: options.label,
-      url,
-      hub,
-      logPath: options.logPath,
-      startedAtMs,
-      get exit() {
-        return exit;
-      },
-      writeSnapshots: (dir, name) => {
-        // The allocator may keep the snapshot's memory after it is written: the allowance stays.
-        snapshotAllowanceBytes = Math.max(snapshotAllowanceBytes, hub.rssBytes);
-        return hub.writeSnapshots(dir, name);
-      },
-      stop,
-      [Symbol.asyncDispose]: stop,
-    };
-  } catch (error) {
-    const crashed = exit;
-    await stop();
-    if (error instanceof LeakwatchError && error.code === 'NOT_READY' && crashed !== null) {
-      throw startFailure(options, crashed, await readLogTail(options.logPath));
-    }
-    if (error instanceof LeakwatchError) {
-      throw new LeakwatchError(error.code, error.message, {
-        hint: error.hint,
-        logTail: await readLogTail(options.logPath),
-      });
-    }
-    throw error;
+  return {
+    pid: child.pid,
+    startedAtMs,
+    exited,
+    get exit() {
+      return exit;
+    },
+    allowExtraRss: (bytes) => {
+      extraRssBytes = Math.max(extraRssBytes, bytes);
+    },
+    stop,
+  };
+}
+
+/** What to throw when the app did not get ready: a crash before readiness is named as such, with the log tail. */
+async function notStartedError(
+  error: unknown,
+  options: StartAppOptions,
+  crashed: AppExit | null,
+): Promise<unknown> {
+  if (error instanceof LeakwatchError && error.code === 'NOT_READY' && crashed !== null) {
+    return startFailure(options, crashed, await readLogTail(options.logPath));
   }
+  if (error instanceof LeakwatchError) {
+    return new LeakwatchError(error.code, error.message, {
+      hint: error.hint,
+      logTail: await readLogTail(options.logPath),
+    });
+  }
+  return error;
 }
 
 function startFailure(options: StartAppOptions, exit: AppExit, logTail: string): LeakwatchError {

@@ -4,7 +4,12 @@ import { computeDominators, type Dominators } from './dominators.js';
 import { type ParsedSnapshot, parseSnapshot } from './parse-snapshot.js';
 import { findRootDistances, formatRetainerPath, retainerPathOf } from './retainer-path.js';
 import { createSnapshotGraph } from './snapshot-graph.js';
-import type { DiffHeapSnapshotsOptions, DiffHeapSnapshotsResult, HeapGroupGrowth } from './types.js';
+import type {
+  DiffHeapSnapshotsOptions,
+  DiffHeapSnapshotsResult,
+  HeapGroupGrowth,
+  SnapshotSummary,
+} from './types.js';
 
 export type { RetainerPath, RetainerStep } from './retainer-path.js';
 export type { DiffHeapSnapshotsOptions, DiffHeapSnapshotsResult, HeapGroupGrowth } from './types.js';
@@ -35,40 +40,74 @@ interface GroupTally {
 export async function diffHeapSnapshots(options: DiffHeapSnapshotsOptions): Promise<DiffHeapSnapshotsResult> {
   const startedMs = performance.now();
   const log = options.log ?? (() => {});
-  const { firstToLast } = options.requestsBetween;
-  const firstToMiddle = options.requestsBetween.firstToMiddle ?? firstToLast / 2;
-  if (!(firstToLast > 0) || !(firstToMiddle > 0) || firstToMiddle >= firstToLast) {
-    throw new LeakwatchError(
-      'HEAP_DIFF_REQUESTS',
-      `requestsBetween must satisfy 0 < firstToMiddle < firstToLast (got ${firstToMiddle} and ${firstToLast}).`,
-      {
-        hint: 'Count the requests served between the snapshots; the middle snapshot must fall between the other two.',
-      },
-    );
-  }
-  const minBytesPerRequest = options.minBytesPerRequest ?? 8;
-  const minObjectsPerRequest = options.minObjectsPerRequest ?? 0.01;
+  const requests = requestsBetween(options);
   const [firstPath, middlePath, lastPath] = options.snapshotPaths;
-
-  const first = await parseSnapshot({ path: firstPath, detail: 'ids' });
+  const first = summaryOf(firstPath, await parseSnapshot({ path: firstPath, detail: 'ids' }));
   log(`heap: snapshot 1 read (${first.nodeCount} nodes)`);
-  const middle = await parseSnapshot({ path: middlePath, detail: 'nodes' });
-  assertTimeOrder(first.maxHeapObjectId, middle.maxHeapObjectId);
-  const aliveAtMiddle = countNewByGroup(middle, first.maxHeapObjectId);
-  const middleSummary = {
-    path: middlePath,
-    nodeCount: middle.nodeCount,
-    maxHeapObjectId: middle.maxHeapObjectId,
-  };
-  // Only the counts are needed from here on; the arrays would double the peak while snapshot 3 loads.
-  middle.nodes = new Uint32Array(0);
-  middle.strings = [];
+  const { middle, aliveAtMiddle } = await readMiddle(middlePath, first.maxHeapObjectId);
   log(`heap: snapshot 2 read (${middle.nodeCount} nodes)`);
   const last = await parseSnapshot({ path: lastPath, detail: 'full' });
   log(`heap: snapshot 3 read (${last.nodeCount} nodes, ${last.edgeCount} edges)`);
   assertTimeOrder(middle.maxHeapObjectId, last.maxHeapObjectId);
 
   const tallies = tallyNewObjects(last, first.maxHeapObjectId, middle.maxHeapObjectId);
+  const { growing, unsteady } = classifyGroups(tallies, aliveAtMiddle, requests, options);
+  const explained = growing.slice(0, options.maxGroups ?? 10);
+  if (explained.length > 0) {
+    log(`heap: retainer paths and retained sizes for ${explained.length} growing groups`);
+    explainGroups(explained, { last, sinceId: first.maxHeapObjectId, tallies, requests, options });
+  }
+  return {
+    growing,
+    unsteady,
+    snapshots: [first, middle, summaryOf(lastPath, last)],
+    requestsFirstToLast: requests.firstToLast,
+    durationMs: performance.now() - startedMs,
+  };
+}
+
+interface RequestsBetween {
+  firstToLast: number;
+  firstToMiddle: number;
+}
+
+function requestsBetween(options: DiffHeapSnapshotsOptions): RequestsBetween {
+  const { firstToLast } = options.requestsBetween;
+  const firstToMiddle = options.requestsBetween.firstToMiddle ?? firstToLast / 2;
+  if (firstToLast > 0 && firstToMiddle > 0 && firstToMiddle < firstToLast)
+    return { firstToLast, firstToMiddle };
+  throw new LeakwatchError(
+    'HEAP_DIFF_REQUESTS',
+    `requestsBetween must satisfy 0 < firstToMiddle < firstToLast (got ${firstToMiddle} and ${firstToLast}).`,
+    {
+      hint: 'Count the requests served between the snapshots; the middle snapshot must fall between the other two.',
+    },
+  );
+}
+
+/** Snapshot 2 gives only its new objects' counts by group: its arrays would double the peak while snapshot 3 loads. */
+async function readMiddle(
+  path: string,
+  sinceId: number,
+): Promise<{ middle: SnapshotSummary; aliveAtMiddle: Map<string, number> }> {
+  const snapshot = await parseSnapshot({ path, detail: 'nodes' });
+  assertTimeOrder(sinceId, snapshot.maxHeapObjectId);
+  return { middle: summaryOf(path, snapshot), aliveAtMiddle: countNewByGroup(snapshot, sinceId) };
+}
+
+function summaryOf(path: string, snapshot: ParsedSnapshot): SnapshotSummary {
+  return { path, nodeCount: snapshot.nodeCount, maxHeapObjectId: snapshot.maxHeapObjectId };
+}
+
+/** Groups above the noise thresholds, split into steady growth (a verdict) and the rest (context). */
+function classifyGroups(
+  tallies: Map<string, GroupTally>,
+  aliveAtMiddle: Map<string, number>,
+  { firstToLast, firstToMiddle }: RequestsBetween,
+  options: DiffHeapSnapshotsOptions,
+): { growing: HeapGroupGrowth[]; unsteady: HeapGroupGrowth[] } {
+  const minBytesPerRequest = options.minBytesPerRequest ?? 8;
+  const minObjectsPerRequest = options.minObjectsPerRequest ?? 0.01;
   const expectedAfterShare = (firstToLast - firstToMiddle) / firstToLast;
   const growing: HeapGroupGrowth[] = [];
   const unsteady: HeapGroupGrowth[] = [];
@@ -105,47 +144,41 @@ export async function diffHeapSnapshots(options: DiffHeapSnapshotsOptions): Prom
   growing.sort(byBytes);
   unsteady.sort(byBytes);
   unsteady.length = Math.min(unsteady.length, MAX_UNSTEADY_GROUPS);
+  return { growing, unsteady };
+}
 
-  const explained = growing.slice(0, options.maxGroups ?? 10);
-  if (explained.length > 0) {
-    const graph = createSnapshotGraph(last);
-    const distances = findRootDistances(graph);
-    log(`heap: retainer paths and retained sizes for ${explained.length} growing groups`);
-    const retainedBytes = retainedBytesByGroup(
-      last,
-      first.maxHeapObjectId,
-      computeDominators(graph, first.maxHeapObjectId),
-      explained,
-    );
-    for (const group of explained) {
-      group.retainedBytesPerRequest = (retainedBytes.get(groupKeyOf(group)) ?? 0) / firstToLast;
-      const sample = (tallies.get(groupKeyOf(group)) as GroupTally).sample;
-      const sourceFile = graph.sourceFileOf(sample);
-      if (sourceFile !== undefined) group.sourceFile = sourceFile;
-      const path = retainerPathOf(graph, distances, sample);
-      if (path !== undefined) {
-        group.retainerPath = path;
-        group.retainerPathText = formatRetainerPath(
-          path,
-          options.appRoot === undefined ? {} : { appRoot: options.appRoot },
-        );
-      }
-      const files = [sourceFile, ...(path?.steps ?? []).map((step) => step.file).reverse()];
-      Object.assign(group, attributePackages(files, options.bumpedPackages ?? []));
+/** Adds retained bytes, the sample's source file, a retainer path and the owning packages to each group. */
+function explainGroups(
+  groups: readonly HeapGroupGrowth[],
+  context: {
+    last: ParsedSnapshot;
+    sinceId: number;
+    tallies: Map<string, GroupTally>;
+    requests: RequestsBetween;
+    options: DiffHeapSnapshotsOptions;
+  },
+): void {
+  const { last, sinceId, tallies, options } = context;
+  const graph = createSnapshotGraph(last);
+  const distances = findRootDistances(graph);
+  const retainedBytes = retainedBytesByGroup(last, sinceId, computeDominators(graph, sinceId), groups);
+  for (const group of groups) {
+    group.retainedBytesPerRequest =
+      (retainedBytes.get(groupKeyOf(group)) ?? 0) / context.requests.firstToLast;
+    const sample = (tallies.get(groupKeyOf(group)) as GroupTally).sample;
+    const sourceFile = graph.sourceFileOf(sample);
+    if (sourceFile !== undefined) group.sourceFile = sourceFile;
+    const path = retainerPathOf(graph, distances, sample);
+    if (path !== undefined) {
+      group.retainerPath = path;
+      group.retainerPathText = formatRetainerPath(
+        path,
+        options.appRoot === undefined ? {} : { appRoot: options.appRoot },
+      );
     }
+    const files = [sourceFile, ...(path?.steps ?? []).map((step) => step.file).reverse()];
+    Object.assign(group, attributePackages(files, options.bumpedPackages ?? []));
   }
-
-  return {
-    growing,
-    unsteady,
-    snapshots: [
-      { path: firstPath, nodeCount: first.nodeCount, maxHeapObjectId: first.maxHeapObjectId },
-      middleSummary,
-      { path: lastPath, nodeCount: last.nodeCount, maxHeapObjectId: last.maxHeapObjectId },
-    ],
-    requestsFirstToLast: firstToLast,
-    durationMs: performance.now() - startedMs,
-  };
 }
 
 const STRING_TYPES = new Set(['string', 'concatenated string', 'sliced string']);

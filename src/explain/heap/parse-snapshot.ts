@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { LeakwatchError } from '../../settings/errors.js';
 import {
   FlatArraySkipper,
@@ -62,24 +62,78 @@ const FLAT_NUMBER_ARRAYS = new Set(['nodes', 'edges', 'trace_function_infos', 's
 
 /** Streams a `.heapsnapshot` file into typed arrays without ever holding its text or a JSON tree. */
 export async function parseSnapshot(options: ParseSnapshotOptions): Promise<ParsedSnapshot> {
-  const { path, detail } = options;
-  let handle: Awaited<ReturnType<typeof open>>;
+  const handle = await openSnapshot(options.path);
+  const sections = new SnapshotSections(options);
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   try {
-    handle = await open(path, 'r');
+    while (!sections.isDone) {
+      const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
+      if (bytesRead === 0) break;
+      sections.feed(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
+  return sections.finished();
+}
+
+async function openSnapshot(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'r');
   } catch (cause) {
     throw new LeakwatchError('HEAP_SNAPSHOT_UNREADABLE', `Cannot open heap snapshot ${path}.`, {
       hint: 'Check that the probe wrote the snapshot (v8.writeHeapSnapshot) and that the path is right.',
       cause,
     });
   }
-  let result: ParsedSnapshot | undefined;
-  let sectionName = '';
-  let pendingText = '';
-  let reader: ArrayReader | undefined;
-  let isDone = false;
+}
 
-  const startArray = (name: string, snapshot: ParsedSnapshot): ArrayReader => {
-    sectionName = name;
+/**
+ * The file's top-level sections, fed chunk by chunk: the header's JSON text, then each array, handed to the
+ * reader its section and detail need (a typed array, a string list, or a skipper).
+ */
+class SnapshotSections {
+  isDone = false;
+  private snapshot: ParsedSnapshot | undefined;
+  private sectionName = '';
+  /** Text between arrays (the header, or a `"name":[` split across chunks). */
+  private pendingText = '';
+  private reader: ArrayReader | undefined;
+
+  constructor(private readonly options: ParseSnapshotOptions) {}
+
+  feed(chunk: Buffer): void {
+    let i = 0;
+    while (i < chunk.length && !this.isDone) {
+      if (this.reader === undefined) {
+        const bracket = chunk.indexOf(OPEN_BRACKET, i);
+        const end = bracket === -1 ? chunk.length : bracket + 1;
+        this.pendingText += chunk.toString('latin1', i, end);
+        i = end;
+        const match = bracket === -1 ? null : /"(\w+)"\s*:\s*\[$/.exec(this.pendingText);
+        // The header itself holds arrays (node_fields, …); it ends where the nodes begin.
+        if (match === null || (this.snapshot === undefined && match[1] !== 'nodes')) continue;
+        this.snapshot ??= headerToSnapshot(this.pendingText.slice(0, match.index), this.options.path);
+        this.reader = this.startArray(match[1] ?? '', this.snapshot);
+        this.pendingText = '';
+        continue;
+      }
+      const end = readArray(this.reader, chunk, i, this.options.path, this.sectionName);
+      if (end === -1) return;
+      this.finishArray(this.reader, this.snapshot as ParsedSnapshot);
+      this.reader = undefined;
+      i = end;
+    }
+  }
+
+  finished(): ParsedSnapshot {
+    if (!this.snapshot || !this.isDone) throw malformed(this.options.path, 'the file ends early');
+    return this.snapshot;
+  }
+
+  private startArray(name: string, snapshot: ParsedSnapshot): ArrayReader {
+    const { detail } = this.options;
+    this.sectionName = name;
     if (name === 'nodes') {
       if (detail !== 'ids') snapshot.nodes = new Uint32Array(snapshot.nodeCount * snapshot.nodeFieldCount);
       return new NumberArrayReader(
@@ -94,63 +148,31 @@ export async function parseSnapshot(options: ParseSnapshotOptions): Promise<Pars
       return new NumberArrayReader(snapshot.edges, false);
     }
     if (name === 'locations' && detail === 'full') return new NumberArrayReader(new Uint32Array(4096), true);
-    if (name === 'strings' && detail !== 'ids') return new StringArrayReader(options.maxStringChars ?? 1024);
+    if (name === 'strings' && detail !== 'ids')
+      return new StringArrayReader(this.options.maxStringChars ?? 1024);
     return FLAT_NUMBER_ARRAYS.has(name) ? new FlatArraySkipper() : new NestedArraySkipper();
-  };
+  }
 
-  const finishArray = (finished: ArrayReader, snapshot: ParsedSnapshot): void => {
+  private finishArray(finished: ArrayReader, snapshot: ParsedSnapshot): void {
+    const { path } = this.options;
     if (finished instanceof StringArrayReader) {
       snapshot.strings = finished.strings;
-      isDone = true;
+      this.isDone = true;
     }
     if (!(finished instanceof NumberArrayReader)) return;
-    if (sectionName === 'nodes') {
+    if (this.sectionName === 'nodes') {
       snapshot.maxHeapObjectId = finished.maxOddId;
       if (finished.filled !== snapshot.nodeCount * snapshot.nodeFieldCount)
         throw malformed(path, 'node count differs from the header');
       // Snapshot 1 only needs ids, so reading stops once the nodes are done.
-      if (detail === 'ids') isDone = true;
+      if (this.options.detail === 'ids') this.isDone = true;
     }
-    if (sectionName === 'edges' && finished.target && finished.filled !== finished.target.length) {
+    if (this.sectionName === 'edges' && finished.target && finished.filled !== finished.target.length) {
       throw malformed(path, 'edge count differs from the header');
     }
-    if (sectionName === 'locations' && finished.target)
+    if (this.sectionName === 'locations' && finished.target)
       snapshot.locations = finished.target.slice(0, finished.filled);
-  };
-
-  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-  try {
-    while (!isDone) {
-      const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
-      if (bytesRead === 0) break;
-      const chunk = buffer.subarray(0, bytesRead);
-      let i = 0;
-      while (i < chunk.length && !isDone) {
-        if (reader === undefined) {
-          const bracket = chunk.indexOf(OPEN_BRACKET, i);
-          const end = bracket === -1 ? chunk.length : bracket + 1;
-          pendingText += chunk.toString('latin1', i, end);
-          i = end;
-          const match = bracket === -1 ? null : /"(\w+)"\s*:\s*\[$/.exec(pendingText);
-          // The header itself holds arrays (node_fields, …); it ends where the nodes begin.
-          if (match === null || (result === undefined && match[1] !== 'nodes')) continue;
-          result ??= headerToSnapshot(pendingText.slice(0, match.index), path);
-          reader = startArray(match[1] ?? '', result);
-          pendingText = '';
-          continue;
-        }
-        const end = readArray(reader, chunk, i, path, sectionName);
-        if (end === -1) break;
-        finishArray(reader, result as ParsedSnapshot);
-        reader = undefined;
-        i = end;
-      }
-    }
-  } finally {
-    await handle.close();
   }
-  if (!result || !isDone) throw malformed(path, 'the file ends early');
-  return result;
 }
 
 function readArray(
