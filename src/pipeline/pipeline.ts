@@ -3,17 +3,19 @@
 import { dirname, join } from 'node:path';
 import { compareSides } from '../analysis/rules.js';
 import { bisectChanges } from '../bisect/bisect.js';
+import type { CandidateBase } from '../bisect/measure-candidate.js';
 import { defaultRemedyTimeBudgetMs, findRemedy } from '../bisect/remedy.js';
 import { diffDependencies } from '../deps/diff.js';
 import { fitScheduleToBudget } from '../load/schedule.js';
 import { startBuildNetwork } from '../measure/build-network.js';
-import { compareApps, describeEnvironment } from '../measure/compare.js';
+import { compareApps, describeEnvironment, type EngineContext } from '../measure/compare.js';
+import type { BisectionResult } from '../model/bisect.js';
 import type { DependencyChange, DependencyDiff } from '../model/deps.js';
 import type { CompareReport, SideResult } from '../model/report.js';
 import type { BaseCacheStore } from '../prepare/base-cache.js';
 import { type Baseline, resolveBaseline } from '../prepare/baseline.js';
-import { type NodeSource, resolveSideRuntimes } from '../prepare/node-runtime.js';
-import { type PreparedSide, prepareBoth } from '../prepare/prepare-both.js';
+import { type NodeSource, resolveSideRuntimes, type SideRuntimes } from '../prepare/node-runtime.js';
+import { type PreparedBoth, type PreparedSide, prepareBoth } from '../prepare/prepare-both.js';
 import { nodeOnPath } from '../process/env.js';
 import { openIsolation } from '../process/isolation/open.js';
 import { runInSandbox } from '../process/isolation/sandbox.js';
@@ -98,7 +100,64 @@ async function prepareAndMeasure(
   const { log } = options;
   const runtimes = await resolveSideRuntimes(diff, { source: options.nodeSource ?? 'auto', log });
   const { binDirs } = runtimes;
-  await using prepared = await prepareBoth({
+  await using prepared = await prepareSides(options, baseline, binDirs);
+  enterPhase('measurement');
+  const scenario = await loadScenario({ nameOrPath: options.scenario, cwd: prepared.head.appDir });
+  const plan = buildRunPlan(options.settings, scenario);
+  const withChanges = {
+    dependencyChanges: runtimes.changes,
+    ...(prepared.base.cache ? { baseCache: prepared.base.cache } : {}),
+    revisions: { baseSha: baseline.mergeBaseSha, headSha: baseline.headSha },
+  };
+
+  if (!prepared.base.result.ok || !prepared.head.result.ok) {
+    return { kind: 'compared', report: { ...reportOfUnbuiltSides(prepared, plan), ...withChanges } };
+  }
+
+  const context: EngineContext = {
+    scenario,
+    scenarioDir: scenario.sourcePath ? dirname(scenario.sourcePath) : prepared.head.appDir,
+    probePath: probePath(),
+    leakwatchVersion: leakwatchVersion(),
+    bumpedPackages: runtimes.changes.filter((change) => !change.isRuntime).map((change) => change.name),
+    keepSnapshotsDir: options.keepSnapshotsDir,
+    workDir: join(options.logDir, 'apps'),
+    log,
+  };
+  const report = await compareApps(
+    { baseDir: prepared.base.appDir, headDir: prepared.head.appDir, nodeBinDirs: binDirs },
+    plan,
+    context,
+  );
+  // Inside `prepared`'s scope: candidates are measured against the base app it built, on base's Node.js; a
+  // candidate that applies the runtime change runs on head's.
+  const isBisecting = report.comparison.verdict === 'regression' && (options.bisect?.isEnabled ?? true);
+  if (!isBisecting) return { kind: 'compared', report: { ...report, ...withChanges } };
+  const candidateBase: CandidateBase = {
+    repoDir: options.repoDir,
+    baseSha: baseline.mergeBaseSha,
+    workingDirectory: options.workingDirectory,
+    buildCommand: options.buildCommand,
+    baseAppDir: prepared.base.appDir,
+    nodeBinDirs: binDirs,
+    plan,
+    context: { ...context, keepSnapshotsDir: undefined },
+    logDir: options.logDir,
+    log,
+    leakBytesPerRequest: report.comparison.deltaBytesPerRequest ?? 0,
+  };
+  const bisection = await bisectRegression(options, candidateBase, runtimes.units, report);
+  return { kind: 'compared', report: { ...report, ...withChanges, bisection } };
+}
+
+/** Both sides checked out, installed and built, each on its own Node.js when the runtime changed. */
+function prepareSides(
+  options: CompareRefsOptions,
+  baseline: Baseline,
+  binDirs: { base?: string; head?: string },
+): Promise<PreparedBoth> {
+  const { log } = options;
+  return prepareBoth({
     repoDir: options.repoDir,
     baseSha: baseline.mergeBaseSha,
     headSha: baseline.headSha,
@@ -124,56 +183,20 @@ async function prepareAndMeasure(
     },
     log,
   });
-  enterPhase('measurement');
-  const scenario = await loadScenario({ nameOrPath: options.scenario, cwd: prepared.head.appDir });
-  const plan = buildRunPlan(options.settings, scenario);
-  const withChanges = {
-    dependencyChanges: runtimes.changes,
-    ...(prepared.base.cache ? { baseCache: prepared.base.cache } : {}),
-    revisions: { baseSha: baseline.mergeBaseSha, headSha: baseline.headSha },
-  };
+}
 
-  if (!prepared.base.result.ok || !prepared.head.result.ok) {
-    return { kind: 'compared', report: { ...reportOfUnbuiltSides(prepared, plan), ...withChanges } };
-  }
-
-  const context = {
-    scenario,
-    scenarioDir: scenario.sourcePath ? dirname(scenario.sourcePath) : prepared.head.appDir,
-    probePath: probePath(),
-    leakwatchVersion: leakwatchVersion(),
-    bumpedPackages: runtimes.changes.filter((change) => !change.isRuntime).map((change) => change.name),
-    keepSnapshotsDir: options.keepSnapshotsDir,
-    workDir: join(options.logDir, 'apps'),
-    log,
-  };
-  const report = await compareApps(
-    { baseDir: prepared.base.appDir, headDir: prepared.head.appDir, nodeBinDirs: binDirs },
-    plan,
-    context,
-  );
-  // Inside `prepared`'s scope: candidates are measured against the base app it built, on base's Node.js; a
-  // candidate that applies the runtime change runs on head's.
-  const isBisecting = report.comparison.verdict === 'regression' && (options.bisect?.isEnabled ?? true);
-  if (!isBisecting) return { kind: 'compared', report: { ...report, ...withChanges } };
-  const candidateBase = {
-    repoDir: options.repoDir,
-    baseSha: baseline.mergeBaseSha,
-    workingDirectory: options.workingDirectory,
-    buildCommand: options.buildCommand,
-    baseAppDir: prepared.base.appDir,
-    nodeBinDirs: binDirs,
-    plan,
-    context: { ...context, keepSnapshotsDir: undefined },
-    logDir: options.logDir,
-    log,
-    leakBytesPerRequest: report.comparison.deltaBytesPerRequest ?? 0,
-  };
+/** After a regression: names the culprit of a grouped bump, then measures its newer releases for a remedy. */
+async function bisectRegression(
+  options: CompareRefsOptions,
+  candidateBase: CandidateBase,
+  units: SideRuntimes['units'],
+  headReport: CompareReport,
+): Promise<BisectionResult> {
   enterPhase('bisection');
   const bisection = await bisectChanges({
     ...candidateBase,
-    units: runtimes.units,
-    headReport: report,
+    units,
+    headReport,
     timeBudgetMs: options.bisect?.timeBudgetMs ?? settings.bisectTimeBudgetMs.default,
   });
   const culprit = bisection.outcome.kind === 'culprit' ? bisection.outcome.changes[0] : undefined;
@@ -184,7 +207,7 @@ async function prepareAndMeasure(
       timeBudgetMs: options.remedy?.timeBudgetMs ?? defaultRemedyTimeBudgetMs,
     });
   }
-  return { kind: 'compared', report: { ...report, ...withChanges, bisection } };
+  return bisection;
 }
 
 /** A comparison that never ran, because one side (or both) did not install or build. */
