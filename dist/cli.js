@@ -80066,23 +80066,70 @@ var CHUNK_BYTES = 4 * 1024 * 1024;
 var OPEN_BRACKET2 = 91;
 var FLAT_NUMBER_ARRAYS = /* @__PURE__ */ new Set(["nodes", "edges", "trace_function_infos", "samples", "locations"]);
 async function parseSnapshot(options) {
-  const { path: path9, detail } = options;
-  let handle;
+  const handle = await openSnapshot(options.path);
+  const sections = new SnapshotSections(options);
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   try {
-    handle = await open(path9, "r");
+    while (!sections.isDone) {
+      const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
+      if (bytesRead === 0) break;
+      sections.feed(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
+  return sections.finished();
+}
+async function openSnapshot(path9) {
+  try {
+    return await open(path9, "r");
   } catch (cause) {
     throw new LeakwatchError("HEAP_SNAPSHOT_UNREADABLE", `Cannot open heap snapshot ${path9}.`, {
       hint: "Check that the probe wrote the snapshot (v8.writeHeapSnapshot) and that the path is right.",
       cause
     });
   }
-  let result;
-  let sectionName = "";
-  let pendingText = "";
-  let reader;
-  let isDone = false;
-  const startArray = (name, snapshot) => {
-    sectionName = name;
+}
+var SnapshotSections = class {
+  constructor(options) {
+    this.options = options;
+  }
+  options;
+  isDone = false;
+  snapshot;
+  sectionName = "";
+  /** Text between arrays (the header, or a `"name":[` split across chunks). */
+  pendingText = "";
+  reader;
+  feed(chunk) {
+    let i = 0;
+    while (i < chunk.length && !this.isDone) {
+      if (this.reader === void 0) {
+        const bracket = chunk.indexOf(OPEN_BRACKET2, i);
+        const end2 = bracket === -1 ? chunk.length : bracket + 1;
+        this.pendingText += chunk.toString("latin1", i, end2);
+        i = end2;
+        const match = bracket === -1 ? null : /"(\w+)"\s*:\s*\[$/.exec(this.pendingText);
+        if (match === null || this.snapshot === void 0 && match[1] !== "nodes") continue;
+        this.snapshot ??= headerToSnapshot(this.pendingText.slice(0, match.index), this.options.path);
+        this.reader = this.startArray(match[1] ?? "", this.snapshot);
+        this.pendingText = "";
+        continue;
+      }
+      const end = readArray(this.reader, chunk, i, this.options.path, this.sectionName);
+      if (end === -1) return;
+      this.finishArray(this.reader, this.snapshot);
+      this.reader = void 0;
+      i = end;
+    }
+  }
+  finished() {
+    if (!this.snapshot || !this.isDone) throw malformed(this.options.path, "the file ends early");
+    return this.snapshot;
+  }
+  startArray(name, snapshot) {
+    const { detail } = this.options;
+    this.sectionName = name;
     if (name === "nodes") {
       if (detail !== "ids") snapshot.nodes = new Uint32Array(snapshot.nodeCount * snapshot.nodeFieldCount);
       return new NumberArrayReader(
@@ -80097,60 +80144,30 @@ async function parseSnapshot(options) {
       return new NumberArrayReader(snapshot.edges, false);
     }
     if (name === "locations" && detail === "full") return new NumberArrayReader(new Uint32Array(4096), true);
-    if (name === "strings" && detail !== "ids") return new StringArrayReader(options.maxStringChars ?? 1024);
+    if (name === "strings" && detail !== "ids")
+      return new StringArrayReader(this.options.maxStringChars ?? 1024);
     return FLAT_NUMBER_ARRAYS.has(name) ? new FlatArraySkipper() : new NestedArraySkipper();
-  };
-  const finishArray = (finished, snapshot) => {
+  }
+  finishArray(finished, snapshot) {
+    const { path: path9 } = this.options;
     if (finished instanceof StringArrayReader) {
       snapshot.strings = finished.strings;
-      isDone = true;
+      this.isDone = true;
     }
     if (!(finished instanceof NumberArrayReader)) return;
-    if (sectionName === "nodes") {
+    if (this.sectionName === "nodes") {
       snapshot.maxHeapObjectId = finished.maxOddId;
       if (finished.filled !== snapshot.nodeCount * snapshot.nodeFieldCount)
         throw malformed(path9, "node count differs from the header");
-      if (detail === "ids") isDone = true;
+      if (this.options.detail === "ids") this.isDone = true;
     }
-    if (sectionName === "edges" && finished.target && finished.filled !== finished.target.length) {
+    if (this.sectionName === "edges" && finished.target && finished.filled !== finished.target.length) {
       throw malformed(path9, "edge count differs from the header");
     }
-    if (sectionName === "locations" && finished.target)
+    if (this.sectionName === "locations" && finished.target)
       snapshot.locations = finished.target.slice(0, finished.filled);
-  };
-  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-  try {
-    while (!isDone) {
-      const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
-      if (bytesRead === 0) break;
-      const chunk = buffer.subarray(0, bytesRead);
-      let i = 0;
-      while (i < chunk.length && !isDone) {
-        if (reader === void 0) {
-          const bracket = chunk.indexOf(OPEN_BRACKET2, i);
-          const end2 = bracket === -1 ? chunk.length : bracket + 1;
-          pendingText += chunk.toString("latin1", i, end2);
-          i = end2;
-          const match = bracket === -1 ? null : /"(\w+)"\s*:\s*\[$/.exec(pendingText);
-          if (match === null || result === void 0 && match[1] !== "nodes") continue;
-          result ??= headerToSnapshot(pendingText.slice(0, match.index), path9);
-          reader = startArray(match[1] ?? "", result);
-          pendingText = "";
-          continue;
-        }
-        const end = readArray(reader, chunk, i, path9, sectionName);
-        if (end === -1) break;
-        finishArray(reader, result);
-        reader = void 0;
-        i = end;
-      }
-    }
-  } finally {
-    await handle.close();
   }
-  if (!result || !isDone) throw malformed(path9, "the file ends early");
-  return result;
-}
+};
 function readArray(reader, chunk, from, path9, sectionName) {
   try {
     return reader.read(chunk, from);
@@ -80441,37 +80458,54 @@ async function diffHeapSnapshots(options) {
   const startedMs = performance.now();
   const log = options.log ?? (() => {
   });
-  const { firstToLast } = options.requestsBetween;
-  const firstToMiddle = options.requestsBetween.firstToMiddle ?? firstToLast / 2;
-  if (!(firstToLast > 0) || !(firstToMiddle > 0) || firstToMiddle >= firstToLast) {
-    throw new LeakwatchError(
-      "HEAP_DIFF_REQUESTS",
-      `requestsBetween must satisfy 0 < firstToMiddle < firstToLast (got ${firstToMiddle} and ${firstToLast}).`,
-      {
-        hint: "Count the requests served between the snapshots; the middle snapshot must fall between the other two."
-      }
-    );
-  }
-  const minBytesPerRequest = options.minBytesPerRequest ?? 8;
-  const minObjectsPerRequest = options.minObjectsPerRequest ?? 0.01;
+  const requests = requestsBetween(options);
   const [firstPath, middlePath, lastPath] = options.snapshotPaths;
-  const first = await parseSnapshot({ path: firstPath, detail: "ids" });
+  const first = summaryOf(firstPath, await parseSnapshot({ path: firstPath, detail: "ids" }));
   log(`heap: snapshot 1 read (${first.nodeCount} nodes)`);
-  const middle = await parseSnapshot({ path: middlePath, detail: "nodes" });
-  assertTimeOrder(first.maxHeapObjectId, middle.maxHeapObjectId);
-  const aliveAtMiddle = countNewByGroup(middle, first.maxHeapObjectId);
-  const middleSummary = {
-    path: middlePath,
-    nodeCount: middle.nodeCount,
-    maxHeapObjectId: middle.maxHeapObjectId
-  };
-  middle.nodes = new Uint32Array(0);
-  middle.strings = [];
+  const { middle, aliveAtMiddle } = await readMiddle(middlePath, first.maxHeapObjectId);
   log(`heap: snapshot 2 read (${middle.nodeCount} nodes)`);
   const last = await parseSnapshot({ path: lastPath, detail: "full" });
   log(`heap: snapshot 3 read (${last.nodeCount} nodes, ${last.edgeCount} edges)`);
   assertTimeOrder(middle.maxHeapObjectId, last.maxHeapObjectId);
   const tallies = tallyNewObjects(last, first.maxHeapObjectId, middle.maxHeapObjectId);
+  const { growing, unsteady } = classifyGroups(tallies, aliveAtMiddle, requests, options);
+  const explained = growing.slice(0, options.maxGroups ?? 10);
+  if (explained.length > 0) {
+    log(`heap: retainer paths and retained sizes for ${explained.length} growing groups`);
+    explainGroups(explained, { last, sinceId: first.maxHeapObjectId, tallies, requests, options });
+  }
+  return {
+    growing,
+    unsteady,
+    snapshots: [first, middle, summaryOf(lastPath, last)],
+    requestsFirstToLast: requests.firstToLast,
+    durationMs: performance.now() - startedMs
+  };
+}
+function requestsBetween(options) {
+  const { firstToLast } = options.requestsBetween;
+  const firstToMiddle = options.requestsBetween.firstToMiddle ?? firstToLast / 2;
+  if (firstToLast > 0 && firstToMiddle > 0 && firstToMiddle < firstToLast)
+    return { firstToLast, firstToMiddle };
+  throw new LeakwatchError(
+    "HEAP_DIFF_REQUESTS",
+    `requestsBetween must satisfy 0 < firstToMiddle < firstToLast (got ${firstToMiddle} and ${firstToLast}).`,
+    {
+      hint: "Count the requests served between the snapshots; the middle snapshot must fall between the other two."
+    }
+  );
+}
+async function readMiddle(path9, sinceId) {
+  const snapshot = await parseSnapshot({ path: path9, detail: "nodes" });
+  assertTimeOrder(sinceId, snapshot.maxHeapObjectId);
+  return { middle: summaryOf(path9, snapshot), aliveAtMiddle: countNewByGroup(snapshot, sinceId) };
+}
+function summaryOf(path9, snapshot) {
+  return { path: path9, nodeCount: snapshot.nodeCount, maxHeapObjectId: snapshot.maxHeapObjectId };
+}
+function classifyGroups(tallies, aliveAtMiddle, { firstToLast, firstToMiddle }, options) {
+  const minBytesPerRequest = options.minBytesPerRequest ?? 8;
+  const minObjectsPerRequest = options.minObjectsPerRequest ?? 0.01;
   const expectedAfterShare = (firstToLast - firstToMiddle) / firstToLast;
   const growing = [];
   const unsteady = [];
@@ -80504,45 +80538,29 @@ async function diffHeapSnapshots(options) {
   growing.sort(byBytes);
   unsteady.sort(byBytes);
   unsteady.length = Math.min(unsteady.length, MAX_UNSTEADY_GROUPS);
-  const explained = growing.slice(0, options.maxGroups ?? 10);
-  if (explained.length > 0) {
-    const graph = createSnapshotGraph(last);
-    const distances = findRootDistances(graph);
-    log(`heap: retainer paths and retained sizes for ${explained.length} growing groups`);
-    const retainedBytes = retainedBytesByGroup(
-      last,
-      first.maxHeapObjectId,
-      computeDominators(graph, first.maxHeapObjectId),
-      explained
-    );
-    for (const group of explained) {
-      group.retainedBytesPerRequest = (retainedBytes.get(groupKeyOf(group)) ?? 0) / firstToLast;
-      const sample2 = tallies.get(groupKeyOf(group)).sample;
-      const sourceFile = graph.sourceFileOf(sample2);
-      if (sourceFile !== void 0) group.sourceFile = sourceFile;
-      const path9 = retainerPathOf(graph, distances, sample2);
-      if (path9 !== void 0) {
-        group.retainerPath = path9;
-        group.retainerPathText = formatRetainerPath(
-          path9,
-          options.appRoot === void 0 ? {} : { appRoot: options.appRoot }
-        );
-      }
-      const files = [sourceFile, ...(path9?.steps ?? []).map((step) => step.file).reverse()];
-      Object.assign(group, attributePackages(files, options.bumpedPackages ?? []));
+  return { growing, unsteady };
+}
+function explainGroups(groups, context) {
+  const { last, sinceId, tallies, options } = context;
+  const graph = createSnapshotGraph(last);
+  const distances = findRootDistances(graph);
+  const retainedBytes = retainedBytesByGroup(last, sinceId, computeDominators(graph, sinceId), groups);
+  for (const group of groups) {
+    group.retainedBytesPerRequest = (retainedBytes.get(groupKeyOf(group)) ?? 0) / context.requests.firstToLast;
+    const sample2 = tallies.get(groupKeyOf(group)).sample;
+    const sourceFile = graph.sourceFileOf(sample2);
+    if (sourceFile !== void 0) group.sourceFile = sourceFile;
+    const path9 = retainerPathOf(graph, distances, sample2);
+    if (path9 !== void 0) {
+      group.retainerPath = path9;
+      group.retainerPathText = formatRetainerPath(
+        path9,
+        options.appRoot === void 0 ? {} : { appRoot: options.appRoot }
+      );
     }
+    const files = [sourceFile, ...(path9?.steps ?? []).map((step) => step.file).reverse()];
+    Object.assign(group, attributePackages(files, options.bumpedPackages ?? []));
   }
-  return {
-    growing,
-    unsteady,
-    snapshots: [
-      { path: firstPath, nodeCount: first.nodeCount, maxHeapObjectId: first.maxHeapObjectId },
-      middleSummary,
-      { path: lastPath, nodeCount: last.nodeCount, maxHeapObjectId: last.maxHeapObjectId }
-    ],
-    requestsFirstToLast: firstToLast,
-    durationMs: performance.now() - startedMs
-  };
 }
 var STRING_TYPES = /* @__PURE__ */ new Set(["string", "concatenated string", "sliced string"]);
 var UNNAMED_TYPES = /* @__PURE__ */ new Set(["number", "symbol", "bigint", "regexp"]);
@@ -81129,9 +81147,43 @@ var ProbeHub = class _ProbeHub {
 var watchdogIntervalMs = 200;
 async function startApp(options) {
   const user = userFor(options.label);
-  const probePath2 = user ? currentSandbox()?.probePath ?? options.probePath : options.probePath;
   const hub = await ProbeHub.open(user);
   const port = await findFreePort();
+  const app = superviseApp(options, hub, await appEnv(options, user !== null, hub.socketPath, port));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilReady({
+      url: url + options.readyPath,
+      timeoutMs: options.readyTimeoutMs ?? 6e4,
+      exited: app.exited
+    });
+    if (app.exit !== null) throw startFailure(options, app.exit, await readLogTail(options.logPath));
+    await hub.waitForProbe(5e3);
+  } catch (error) {
+    const crashed = app.exit;
+    await app.stop();
+    throw await notStartedError(error, options, crashed);
+  }
+  options.log(`${options.label}: ready at ${url} (pid ${app.pid}, heap cap ${options.heapCapMb} MB)`);
+  return {
+    label: options.label,
+    url,
+    hub,
+    logPath: options.logPath,
+    startedAtMs: app.startedAtMs,
+    get exit() {
+      return app.exit;
+    },
+    writeSnapshots: (dir, name) => {
+      app.allowExtraRss(hub.rssBytes);
+      return hub.writeSnapshots(dir, name);
+    },
+    stop: app.stop,
+    [Symbol.asyncDispose]: app.stop
+  };
+}
+async function appEnv(options, isSandboxed, probeSocketPath, port) {
+  const probePath2 = isSandboxed ? currentSandbox()?.probePath ?? options.probePath : options.probePath;
   const pathEnv2 = nodeOnPath(options.nodeBinDir);
   const nodeOptions = [
     options.env?.NODE_OPTIONS ?? "",
@@ -81139,13 +81191,15 @@ async function startApp(options) {
     `--max-old-space-size=${options.heapCapMb}`,
     await nodeAcceptsExposeGc(options.appDir, pathEnv2) ? "--expose-gc" : ""
   ].filter(Boolean).join(" ");
-  const env = scrubbedEnv(process.env, {
+  return scrubbedEnv(process.env, {
     ...options.env,
     ...pathEnv2,
     PORT: String(port),
     NODE_OPTIONS: nodeOptions,
-    [probeSocketEnv]: hub.socketPath
+    [probeSocketEnv]: probeSocketPath
   });
+}
+function superviseApp(options, hub, env) {
   const logStream = createWriteStream(options.logPath);
   const child2 = spawnGroup(
     options.startCommand,
@@ -81158,7 +81212,7 @@ async function startApp(options) {
   const requestsSent = options.requestsSent ?? (() => 0);
   let exit = null;
   let stopping = false;
-  let snapshotAllowanceBytes = 0;
+  let extraRssBytes = 0;
   const exited = new Promise((resolve6) => {
     child2.once("exit", async (code, signal) => {
       if (!stopping && exit === null) {
@@ -81175,7 +81229,7 @@ async function startApp(options) {
   const watchdog = setInterval(() => {
     const limitBytes = options.rssLimitMb * 1024 * 1024;
     const rssBytes = hub.rssBytes;
-    if (rssBytes <= limitBytes + snapshotAllowanceBytes || exit !== null) return;
+    if (rssBytes <= limitBytes + extraRssBytes || exit !== null) return;
     exit = {
       kind: "watchdog",
       rssBytes,
@@ -81198,46 +81252,30 @@ async function startApp(options) {
       options.log(`${options.label}: ignored ${hub.malformedLines} malformed lines on the probe channel`);
     await hub[Symbol.asyncDispose]();
   };
-  try {
-    const url = `http://127.0.0.1:${port}`;
-    await waitUntilReady({
-      url: url + options.readyPath,
-      timeoutMs: options.readyTimeoutMs ?? 6e4,
-      exited
-    });
-    if (exit !== null) throw startFailure(options, exit, await readLogTail(options.logPath));
-    await hub.waitForProbe(5e3);
-    options.log(`${options.label}: ready at ${url} (pid ${child2.pid}, heap cap ${options.heapCapMb} MB)`);
-    return {
-      label: options.label,
-      url,
-      hub,
-      logPath: options.logPath,
-      startedAtMs,
-      get exit() {
-        return exit;
-      },
-      writeSnapshots: (dir, name) => {
-        snapshotAllowanceBytes = Math.max(snapshotAllowanceBytes, hub.rssBytes);
-        return hub.writeSnapshots(dir, name);
-      },
-      stop,
-      [Symbol.asyncDispose]: stop
-    };
-  } catch (error) {
-    const crashed = exit;
-    await stop();
-    if (error instanceof LeakwatchError && error.code === "NOT_READY" && crashed !== null) {
-      throw startFailure(options, crashed, await readLogTail(options.logPath));
-    }
-    if (error instanceof LeakwatchError) {
-      throw new LeakwatchError(error.code, error.message, {
-        hint: error.hint,
-        logTail: await readLogTail(options.logPath)
-      });
-    }
-    throw error;
+  return {
+    pid: child2.pid,
+    startedAtMs,
+    exited,
+    get exit() {
+      return exit;
+    },
+    allowExtraRss: (bytes) => {
+      extraRssBytes = Math.max(extraRssBytes, bytes);
+    },
+    stop
+  };
+}
+async function notStartedError(error, options, crashed) {
+  if (error instanceof LeakwatchError && error.code === "NOT_READY" && crashed !== null) {
+    return startFailure(options, crashed, await readLogTail(options.logPath));
   }
+  if (error instanceof LeakwatchError) {
+    return new LeakwatchError(error.code, error.message, {
+      hint: error.hint,
+      logTail: await readLogTail(options.logPath)
+    });
+  }
+  return error;
 }
 function startFailure(options, exit, logTail2) {
   const how = exit.kind === "crash" ? `exited with ${exit.signal ?? `code ${exit.code}`}` : `stopped (${exit.kind})`;
@@ -85615,32 +85653,7 @@ async function prepareAndMeasure(options, baseline, diff) {
     const { log } = options;
     const runtimes = await resolveSideRuntimes(diff, { source: options.nodeSource ?? "auto", log });
     const { binDirs } = runtimes;
-    const prepared = __using(_stack, await prepareBoth({
-      repoDir: options.repoDir,
-      baseSha: baseline.mergeBaseSha,
-      headSha: baseline.headSha,
-      workingDirectory: options.workingDirectory,
-      installCommand: options.installCommand,
-      buildCommand: options.buildCommand,
-      logDir: options.logDir,
-      baseCache: options.baseCache,
-      sideEnv: { base: nodeOnPath(binDirs.base), head: nodeOnPath(binDirs.head) },
-      installEnv: options.installEnv,
-      // The scenario file belongs to the project: it is read from the head revision, like the rest of its config.
-      // Builds that fetch the API (getStaticProps) are rerouted as the app is.
-      buildNetwork: async (label, headAppDir) => {
-        const scenario2 = await loadScenario({ nameOrPath: options.scenario, cwd: headAppDir });
-        return startBuildNetwork({
-          label,
-          scenario: scenario2,
-          scenarioDir: scenario2.sourcePath ? dirname5(scenario2.sourcePath) : headAppDir,
-          outbound: buildRunPlan(options.settings, scenario2).outbound,
-          probePath: probePath(),
-          log
-        });
-      },
-      log
-    }), true);
+    const prepared = __using(_stack, await prepareSides(options, baseline, binDirs), true);
     enterPhase("measurement");
     const scenario = await loadScenario({ nameOrPath: options.scenario, cwd: prepared.head.appDir });
     const plan = buildRunPlan(options.settings, scenario);
@@ -85682,21 +85695,7 @@ async function prepareAndMeasure(options, baseline, diff) {
       log,
       leakBytesPerRequest: report.comparison.deltaBytesPerRequest ?? 0
     };
-    enterPhase("bisection");
-    const bisection = await bisectChanges({
-      ...candidateBase,
-      units: runtimes.units,
-      headReport: report,
-      timeBudgetMs: options.bisect?.timeBudgetMs ?? settings.bisectTimeBudgetMs.default
-    });
-    const culprit = bisection.outcome.kind === "culprit" ? bisection.outcome.changes[0] : void 0;
-    if (culprit && (options.remedy?.isEnabled ?? true)) {
-      bisection.remedy = await findRemedy({
-        ...candidateBase,
-        culprit,
-        timeBudgetMs: options.remedy?.timeBudgetMs ?? defaultRemedyTimeBudgetMs
-      });
-    }
+    const bisection = await bisectRegression(options, candidateBase, runtimes.units, report);
     return { kind: "compared", report: { ...report, ...withChanges, bisection } };
   } catch (_) {
     var _error = _, _hasError = true;
@@ -85704,6 +85703,53 @@ async function prepareAndMeasure(options, baseline, diff) {
     var _promise = __callDispose(_stack, _error, _hasError);
     _promise && await _promise;
   }
+}
+function prepareSides(options, baseline, binDirs) {
+  const { log } = options;
+  return prepareBoth({
+    repoDir: options.repoDir,
+    baseSha: baseline.mergeBaseSha,
+    headSha: baseline.headSha,
+    workingDirectory: options.workingDirectory,
+    installCommand: options.installCommand,
+    buildCommand: options.buildCommand,
+    logDir: options.logDir,
+    baseCache: options.baseCache,
+    sideEnv: { base: nodeOnPath(binDirs.base), head: nodeOnPath(binDirs.head) },
+    installEnv: options.installEnv,
+    // The scenario file belongs to the project: it is read from the head revision, like the rest of its config.
+    // Builds that fetch the API (getStaticProps) are rerouted as the app is.
+    buildNetwork: async (label, headAppDir) => {
+      const scenario = await loadScenario({ nameOrPath: options.scenario, cwd: headAppDir });
+      return startBuildNetwork({
+        label,
+        scenario,
+        scenarioDir: scenario.sourcePath ? dirname5(scenario.sourcePath) : headAppDir,
+        outbound: buildRunPlan(options.settings, scenario).outbound,
+        probePath: probePath(),
+        log
+      });
+    },
+    log
+  });
+}
+async function bisectRegression(options, candidateBase, units, headReport) {
+  enterPhase("bisection");
+  const bisection = await bisectChanges({
+    ...candidateBase,
+    units,
+    headReport,
+    timeBudgetMs: options.bisect?.timeBudgetMs ?? settings.bisectTimeBudgetMs.default
+  });
+  const culprit = bisection.outcome.kind === "culprit" ? bisection.outcome.changes[0] : void 0;
+  if (culprit && (options.remedy?.isEnabled ?? true)) {
+    bisection.remedy = await findRemedy({
+      ...candidateBase,
+      culprit,
+      timeBudgetMs: options.remedy?.timeBudgetMs ?? defaultRemedyTimeBudgetMs
+    });
+  }
+  return bisection;
 }
 function reportOfUnbuiltSides(prepared, plan) {
   const isBoth = !prepared.base.result.ok && !prepared.head.result.ok;
