@@ -58,7 +58,7 @@ function expectEachSideOnItsOwnNode(repo: GitRepo, result: Awaited<ReturnType<ty
   // Not a regression: at QUICK_LOAD's 100 warm-up requests both sides may still show the same JIT growth
   // (pre-existing); this test is about where each side ran.
   expect(['no-regression', 'pre-existing'], output).toContain(result.outputs.verdict);
-  expect(output).toContain('dependency changes: 1');
+  expect(output).toContain('dependency changes: 1 (Node.js from .nvmrc)');
   const { report, logs } = readRun(repo);
   expect(report.dependencyChanges).toEqual([
     { name: 'node', from: baseNode, to: headNode, kind: 'minor', direct: true, isRuntime: true },

@@ -78,7 +78,7 @@ export async function compareRefs(options: CompareRefsOptions): Promise<CompareR
     headRef: baseline.headSha,
     workingDirectory: options.workingDirectory,
   });
-  log(`dependency changes: ${diff.changes.length}${diff.lockfilePath ? ` (from ${diff.lockfilePath})` : ''}`);
+  log(`dependency changes: ${diff.changes.length}${describeSources(diff)}`);
   if (diff.changes.length === 0 && !options.isForced) {
     return {
       kind: 'skipped',
@@ -90,6 +90,20 @@ export async function compareRefs(options: CompareRefsOptions): Promise<CompareR
   enterPhase('install and build');
   await using sandbox = await openIsolation({ repoDir: options.repoDir, log });
   return await runInSandbox(sandbox, () => prepareAndMeasure(options, baseline, diff));
+}
+
+/** Where the changes were read: a Node.js bump alone comes from its pin file, not from the lockfile. */
+function describeSources(diff: DependencyDiff): string {
+  const runtimePin = diff.nodePins.head ?? diff.nodePins.base;
+  const sources = [
+    diff.lockfilePath && diff.changes.some((change) => !change.isRuntime)
+      ? `from ${diff.lockfilePath}`
+      : null,
+    runtimePin && diff.changes.some((change) => change.isRuntime)
+      ? `Node.js from ${runtimePin.source}`
+      : null,
+  ].filter((source) => source !== null);
+  return sources.length > 0 ? ` (${sources.join('; ')})` : '';
 }
 
 async function prepareAndMeasure(
