@@ -85629,7 +85629,7 @@ async function compareRefs(options) {
       headRef: baseline.headSha,
       workingDirectory: options.workingDirectory
     });
-    log(`dependency changes: ${diff.changes.length}${diff.lockfilePath ? ` (from ${diff.lockfilePath})` : ""}`);
+    log(`dependency changes: ${diff.changes.length}${describeSources(diff)}`);
     if (diff.changes.length === 0 && !options.isForced) {
       return {
         kind: "skipped",
@@ -85646,6 +85646,14 @@ async function compareRefs(options) {
     var _promise = __callDispose(_stack, _error, _hasError);
     _promise && await _promise;
   }
+}
+function describeSources(diff) {
+  const runtimePin = diff.nodePins.head ?? diff.nodePins.base;
+  const sources = [
+    diff.lockfilePath && diff.changes.some((change) => !change.isRuntime) ? `from ${diff.lockfilePath}` : null,
+    runtimePin && diff.changes.some((change) => change.isRuntime) ? `Node.js from ${runtimePin.source}` : null
+  ].filter((source) => source !== null);
+  return sources.length > 0 ? ` (${sources.join("; ")})` : "";
 }
 async function prepareAndMeasure(options, baseline, diff) {
   var _stack = [];
