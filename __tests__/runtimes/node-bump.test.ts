@@ -134,3 +134,25 @@ describe('a change from a version to an alias in .nvmrc', () => {
     expect(output).toContain(`head on ${latest22} (.nvmrc says lts/jod; from the npm registry)`);
   });
 });
+
+describe('a dependency bump in a project that pins a Node.js the runner does not have', () => {
+  const repo = makeGitRepo(
+    tempDir(),
+    { ...npmFiles({ 'left-pad': '1.0.0' }), 'server.js': tinyServer(0), '.nvmrc': `${baseNode}\n` },
+    npmFiles({ 'left-pad': '1.1.0' }),
+  );
+
+  it('runs both sides on the pinned Node.js, not on the node on PATH', async () => {
+    // A real app pinning 14 fails to build on the runner's 20, on both sides, and that says nothing of the bump.
+    const result = await measure(repo, 'npm', {});
+    const output = result.stdout + result.stderr;
+    expect(output).toContain(
+      `node: base and head run on ${baseNode} (.nvmrc says ${baseNode}; from the npm registry)`,
+    );
+    const { report, logs } = readRun(repo);
+    expect(report.dependencyChanges.map((change: { name: string }) => change.name)).toEqual(['left-pad']);
+    expect([report.base.nodeVersion, report.head.nodeVersion]).toEqual([`v${baseNode}`, `v${baseNode}`]);
+    expect(logs).toContain(`installed with v${baseNode}`);
+    expect(logs).not.toContain(`installed with ${process.version}`);
+  });
+});

@@ -1,7 +1,8 @@
 // A runtime bump runs each side on its own Node.js: the version its commit pins, found in the runner's tool cache
 // (where actions/setup-node puts what it installs) or installed from the npm registry's `node` package, whose
 // binary lands in node_modules/node/bin. Its bin folder then goes first on PATH for that side's install, build
-// and app. A side that pins nothing runs on the `node` on PATH, as without a bump.
+// and app. A side that pins nothing runs on the `node` on PATH, as without a bump; so do both sides pinning one
+// version the node on PATH satisfies.
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -31,7 +32,7 @@ export interface NodeRuntime {
 export interface SideRuntimes {
   /** The dependency changes with the `node` change's versions resolved (e.g. `20` → `20.16.0`). */
   changes: DependencyChange[];
-  /** Each side's Node bin folder, when the runtime changed and that side pins one. */
+  /** Each side's Node bin folder: when the runtime changed and that side pins one, or both pin one the node on PATH does not satisfy. */
   binDirs: { base?: string; head?: string };
   /** The diff's bumps, the resolved `node` change first as a bump of its own when the runtime changed. */
   units: BumpUnit[];
@@ -50,7 +51,14 @@ export async function resolveSideRuntimes(
   options: ResolveRuntimeOptions,
 ): Promise<SideRuntimes> {
   const index = diff.changes.findIndex((change) => change.isRuntime);
-  if (index < 0) return { changes: diff.changes, binDirs: {}, units: diff.units };
+  if (index < 0) {
+    const binDir = await pinnedNodeUnlikePath(diff.nodePins.head, options);
+    return {
+      changes: diff.changes,
+      binDirs: binDir ? { base: binDir, head: binDir } : {},
+      units: diff.units,
+    };
+  }
   // One after the other: two sides pinning one version share its install.
   const base = await resolveNodeRuntime(diff.nodePins.base, options);
   const head = await resolveNodeRuntime(diff.nodePins.head, options);
@@ -76,6 +84,23 @@ export async function resolveSideRuntimes(
     // Bisection weighs the runtime like any bump: head's Node.js on base, with no package changed.
     units: runtime ? [{ lead: 'node', kind: 'bump', changes: [runtime] }, ...diff.units] : diff.units,
   };
+}
+
+/**
+ * Both sides pin the same Node.js: they run on the node on PATH when it satisfies the pin, else on the pinned
+ * one (a project pinning 14 does not build on the runner's 20, and the failure would say nothing about the bump).
+ */
+async function pinnedNodeUnlikePath(
+  pin: NodePinInfo | null,
+  options: ResolveRuntimeOptions,
+): Promise<string | null> {
+  const range = pin ? (nodeAliasRange(pin.spec) ?? pin.spec) : null;
+  if (!pin || !range || !semver.validRange(range)) return null;
+  const onPath = await nodeOnPathVersion();
+  if (semver.satisfies(onPath, range)) return null;
+  const pinned = await resolveNodeRuntime(pin, options);
+  options.log(`node: base and head run on ${describe(pinned, pin)}, not on the node on PATH (${onPath})`);
+  return pinned.binDir;
 }
 
 function describe(runtime: NodeRuntime, pin: NodePinInfo | null): string {
