@@ -84646,7 +84646,14 @@ function nodeAliasRange(spec) {
 // src/prepare/node-runtime.ts
 async function resolveSideRuntimes(diff, options) {
   const index = diff.changes.findIndex((change) => change.isRuntime);
-  if (index < 0) return { changes: diff.changes, binDirs: {}, units: diff.units };
+  if (index < 0) {
+    const binDir = await pinnedNodeUnlikePath(diff.nodePins.head, options);
+    return {
+      changes: diff.changes,
+      binDirs: binDir ? { base: binDir, head: binDir } : {},
+      units: diff.units
+    };
+  }
   const base = await resolveNodeRuntime(diff.nodePins.base, options);
   const head = await resolveNodeRuntime(diff.nodePins.head, options);
   options.log(
@@ -84670,6 +84677,15 @@ async function resolveSideRuntimes(diff, options) {
     // Bisection weighs the runtime like any bump: head's Node.js on base, with no package changed.
     units: runtime ? [{ lead: "node", kind: "bump", changes: [runtime] }, ...diff.units] : diff.units
   };
+}
+async function pinnedNodeUnlikePath(pin, options) {
+  const range = pin ? nodeAliasRange(pin.spec) ?? pin.spec : null;
+  if (!pin || !range || !import_semver4.default.validRange(range)) return null;
+  const onPath = await nodeOnPathVersion();
+  if (import_semver4.default.satisfies(onPath, range)) return null;
+  const pinned = await resolveNodeRuntime(pin, options);
+  options.log(`node: base and head run on ${describe(pinned, pin)}, not on the node on PATH (${onPath})`);
+  return pinned.binDir;
 }
 function describe(runtime, pin) {
   const where = { path: "the node on PATH", "tool-cache": "the tool cache", npm: "the npm registry" }[runtime.origin];
