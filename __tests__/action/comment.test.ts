@@ -231,6 +231,9 @@ describe('fail-on', () => {
       const body = bodyOf(posts[0]);
       expect(body).toContain('## 💥 could not measure');
       expect(body).toContain('failed to install');
+      // Nothing was measured, and nothing reads as if it had been.
+      expect(body).not.toMatch(/\b0 requests\b/);
+      expect(result.summary).not.toMatch(/\b0 requests\b/);
       // The log tail reached the comment, inert, and without the action's token or inputs.
       expect(body).toContain('&#60;/pre&#62;&#60;img src=x onerror=alert(1)&#62;');
       expect(renderLikeGitHub(body)).not.toMatch(/<img/);

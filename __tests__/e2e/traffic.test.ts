@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CompareReport } from '../../src/model/report.js';
+import type { MeasuredCompareReport } from '../../src/model/report.js';
 import { describeComparison } from '../../src/report/verdict-text.js';
 import { type FixtureConfig, makeFixtureApp } from '../helpers/engine.js';
 
@@ -49,7 +49,7 @@ async function compare(options: {
   head: FixtureConfig;
   scenario?: string;
   args?: string[];
-}): Promise<{ code: number | null; stdout: string; stderr: string; report: CompareReport }> {
+}): Promise<{ code: number | null; stdout: string; stderr: string; report: MeasuredCompareReport }> {
   const dir = await tempDir();
   await makeFixtureApp(dir, 'base', options.base);
   await makeFixtureApp(dir, 'head', options.head);
@@ -69,7 +69,7 @@ async function compare(options: {
     ...scenarioArgs,
     ...(options.args ?? []),
   ]);
-  const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as CompareReport;
+  const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as MeasuredCompareReport;
   return { code, stdout, stderr, report };
 }
 

@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import type { CompareReport, MeasureReport } from '../../src/model/report.js';
+import type { MeasuredCompareReport, MeasureReport } from '../../src/model/report.js';
 
 export const projectRoot = join(import.meta.dirname, '..', '..');
 export const cliPath = join(projectRoot, 'dist', 'cli.js');
@@ -27,7 +27,7 @@ export function runCli(args: string[], cwd: string): Promise<CliRun> {
 }
 
 export const parseMeasure = (run: CliRun) => JSON.parse(run.stdout) as MeasureReport;
-export const parseCompare = (run: CliRun) => JSON.parse(run.stdout) as CompareReport;
+export const parseCompare = (run: CliRun) => JSON.parse(run.stdout) as MeasuredCompareReport;
 
 /** This machine's first non-internal IPv4 address: a host leakwatch treats as the outside world. */
 export function outsideAddress(): string | undefined {

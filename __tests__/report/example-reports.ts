@@ -78,7 +78,8 @@ export function errorExample(): CompareReport {
     head: { slopeBytes: 0, error: failure, sampleCount: 0 },
     dependencyChanges: [contentfulBump],
   });
-  const noLoad = { ...report.base.load, requests: 0, durationMs: 0, requestsPerSecond: 0 };
+  // The apps ran and died before they served: zero requests is what they got.
+  const noLoad = { requests: 0, durationMs: 0, requestsPerSecond: 0, latencyP50Ms: 0, latencyP99Ms: 0 };
   return {
     ...report,
     base: { ...report.base, load: noLoad, fits: [] },

@@ -2,7 +2,7 @@
 import { cpus } from 'node:os';
 import { compareSides } from '../analysis/rules.js';
 import { type RunningUpstreams, startUpstreams } from '../app/upstream/start.js';
-import type { CompareReport, Environment, MeasureReport, RunPlan } from '../model/report.js';
+import type { Environment, MeasuredCompareReport, MeasureReport, RunPlan } from '../model/report.js';
 import { describeIsolation } from '../process/isolation/sandbox.js';
 import type { Scenario } from '../scenario/types.js';
 import { measureSides, type SideTarget } from './measure.js';
@@ -26,7 +26,7 @@ export async function compareApps(
   dirs: { baseDir: string; headDir: string; nodeBinDirs?: { base?: string; head?: string } },
   plan: RunPlan,
   context: EngineContext,
-): Promise<CompareReport> {
+): Promise<MeasuredCompareReport> {
   const startedAt = new Date();
   const { sides, schedule, heapDiffs } = await runSides(
     [

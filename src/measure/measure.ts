@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { checkStubMisses } from '../analysis/stub-misses.js';
 import { checkTraffic } from '../analysis/traffic.js';
 import { fitScheduleToBudget, minRounds } from '../load/schedule.js';
-import type { HeapExplanation, RunPlan, RunSchedule, SideResult } from '../model/report.js';
+import type { HeapExplanation, MeasuredSide, RunPlan, RunSchedule } from '../model/report.js';
 import type { Scenario } from '../scenario/types.js';
 import { type ExplainContext, explainIfEvident, explainSides, sidesToExplain } from './explain-sides.js';
 import { holdCapMs, settle } from './idle.js';
@@ -44,7 +44,7 @@ export interface MeasureSidesOptions {
 }
 
 export interface MeasuredSides {
-  sides: SideResult[];
+  sides: MeasuredSide[];
   schedule: RunSchedule;
   heapDiffs: HeapExplanation[];
 }

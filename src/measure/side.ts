@@ -10,6 +10,7 @@ import { TrafficCounter } from '../load/traffic.js';
 import type {
   HeapExplanation,
   LoadStats,
+  MeasuredSide,
   MemorySample,
   MetricFit,
   RunPlan,
@@ -206,7 +207,7 @@ export function describeRound(states: SideState[]): string {
     .join(', ');
 }
 
-export function toResult(state: SideState, thresholdBytesPerRequest: number): SideResult {
+export function toResult(state: SideState, thresholdBytesPerRequest: number): MeasuredSide {
   const fits = fitMetrics(state.samples, thresholdBytesPerRequest);
   const exit = state.app?.exit ?? null;
   return {

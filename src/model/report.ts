@@ -100,7 +100,8 @@ export interface SideResult {
   fits: MetricFit[];
   verdict: SideVerdict;
   exit: AppExit | null;
-  load: LoadStats;
+  /** What the load generator sent; absent when the side never ran (its install or build failed, see `error`). */
+  load?: LoadStats;
   /** The Node.js version the app ran on, as its probe saw it (a runtime bump runs each side on its own). */
   nodeVersion?: string;
   /** What the app answered, over every request sent to it; absent for a side that never started. */
@@ -110,6 +111,9 @@ export interface SideResult {
   /** The app's outbound traffic: requests per upstream stub, connections per non-loopback host. */
   network?: SideNetwork;
 }
+
+/** A side that ran (its app may still have failed to start or died): what it sent is known. */
+export type MeasuredSide = SideResult & { load: LoadStats };
 
 /**
  * `inconclusive`: both sides died and neither how soon nor how fast they grew tells them apart, or the interval
@@ -218,7 +222,7 @@ export interface MeasureReport {
   kind: 'measure';
   plan: RunPlan;
   environment: Environment;
-  app: SideResult;
+  app: MeasuredSide;
   schedule: RunSchedule;
   heapDiffs?: HeapExplanation[];
   startedAt: string;
@@ -233,7 +237,8 @@ export interface CompareReport {
   base: SideResult;
   head: SideResult;
   comparison: Comparison;
-  schedule: RunSchedule;
+  /** The phases as run; absent when nothing ran because a side did not install or build. */
+  schedule?: RunSchedule;
   /** Heap-snapshot diffs that name what grows; absent when none were taken. */
   heapDiffs?: HeapExplanation[];
   startedAt: string;
@@ -271,3 +276,10 @@ export interface BaseCacheUse {
   note?: string;
   durationMs: number;
 }
+
+/** A comparison whose sides both ran: every comparison but one whose install or build failed. */
+export type MeasuredCompareReport = CompareReport & {
+  base: MeasuredSide;
+  head: MeasuredSide;
+  schedule: RunSchedule;
+};

@@ -6,7 +6,6 @@ import { bisectChanges } from '../bisect/bisect.js';
 import type { CandidateBase } from '../bisect/measure-candidate.js';
 import { defaultRemedyTimeBudgetMs, findRemedy } from '../bisect/remedy.js';
 import { diffDependencies } from '../deps/diff.js';
-import { fitScheduleToBudget } from '../load/schedule.js';
 import { startBuildNetwork } from '../measure/build-network.js';
 import { compareApps, describeEnvironment, type EngineContext } from '../measure/compare.js';
 import type { BisectionResult } from '../model/bisect.js';
@@ -240,7 +239,7 @@ function reportOfUnbuiltSides(
     base,
     head,
     comparison: compareSides(base, head, plan.thresholdBytesPerRequest),
-    schedule: { ...fitScheduleToBudget(plan, Number.POSITIVE_INFINITY), warmupRequests: 0 },
+    // Nothing ran, so there is no schedule and no load: readers show the plan as "not run".
     startedAt: new Date().toISOString(),
     durationMs: 0,
   };
@@ -264,13 +263,6 @@ function unbuiltSide(label: 'base' | 'head', side: PreparedSide, isBoth: boolean
     fits: [],
     verdict: 'error',
     exit: null,
-    load: {
-      requests: 0,
-      durationMs: 0,
-      requestsPerSecond: 0,
-      latencyP50Ms: 0,
-      latencyP99Ms: 0,
-    },
     ...(result.ok
       ? {}
       : {

@@ -15,7 +15,7 @@ export function describeTimeHeld(schedule: RunSchedule): string | null {
 /** The lines a report adds under its verdict: what was adapted, and the hint of an inconclusive result. */
 export function adaptiveNotes(report: CompareReport): string[] {
   const notes: string[] = [];
-  const held = describeTimeHeld(report.schedule);
+  const held = report.schedule ? describeTimeHeld(report.schedule) : null;
   if (held) notes.push(held);
   // A death decides on how far each side got and how fast it grew: both sides' numbers, not only the verdict.
   if (report.comparison.deaths) notes.push(describeComparison(report));

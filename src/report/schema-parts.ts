@@ -164,7 +164,7 @@ export const side = object(
     }),
     nodeVersion: text(100),
   },
-  ['traffic', 'error', 'network', 'nodeVersion'],
+  ['load', 'traffic', 'error', 'network', 'nodeVersion'],
 );
 export const deathFacts = object({
   isDead: { type: 'boolean' },

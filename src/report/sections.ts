@@ -5,6 +5,7 @@ import type { DependencyChange } from '../model/deps.js';
 import type {
   CompareReport,
   ComparisonVerdict,
+  MeasuredSide,
   MetricFit,
   MetricName,
   SideResult,
@@ -146,10 +147,11 @@ function stopCell(side: SideResult): string {
 
 /** Requests sent, failures, throughput and latency per side; how a side ended only when one stopped. */
 export function renderLoadTable(report: CompareReport): string | null {
-  const sides = [report.base, report.head];
+  // A side that never ran (its install or build failed) has no load: its error says why.
+  const sides = [report.base, report.head].filter((side): side is MeasuredSide => side.load !== undefined);
   if (sides.every((side) => side.load.requests === 0)) return null;
   const hasStop = sides.some((side) => side.error || side.exit);
-  const row = (side: SideResult) => [
+  const row = (side: MeasuredSide) => [
     side.label === 'base' ? 'Base' : 'Head',
     formatInteger(side.load.requests),
     side.traffic ? formatInteger(side.traffic.failed) : '—',

@@ -6,12 +6,12 @@ import { formatBytes, formatDurationMs, formatInteger } from '../model/units.js'
 import { escapeInline, inlineCode } from './escape.js';
 
 export function hasLoadRun(report: CompareReport): boolean {
-  return report.base.load.requests > 0 || report.head.load.requests > 0;
+  return (report.base.load?.requests ?? 0) > 0 || (report.head.load?.requests ?? 0) > 0;
 }
 
 function scheduleRows(report: CompareReport): [string, string][] {
   const { plan, schedule } = report;
-  if (!hasLoadRun(report)) {
+  if (!schedule || !hasLoadRun(report)) {
     return [
       ['Warm-up', `${formatInteger(plan.warmupRequests)} requests planned, not run`],
       [

@@ -2,7 +2,14 @@
 // evidence. Same formatters and sentences as the comment, plain text, every line within 100 columns.
 import type { BisectionResult } from '../model/bisect.js';
 import type { DependencyChange } from '../model/deps.js';
-import type { CompareReport, MeasureReport, MetricName, SideResult, SlopeFit } from '../model/report.js';
+import type {
+  CompareReport,
+  MeasuredSide,
+  MeasureReport,
+  MetricName,
+  SideResult,
+  SlopeFit,
+} from '../model/report.js';
 import {
   byteUnitFor,
   formatAmount,
@@ -145,7 +152,10 @@ function otherMetrics(report: CompareReport): string[] {
 }
 
 function loadLines(report: CompareReport): string[] {
-  const sides = [report.base, report.head].filter((side) => side.load.requests > 0);
+  // A side that never ran (its install or build failed) has no load to show: its error says why.
+  const sides = [report.base, report.head].filter(
+    (side): side is MeasuredSide => side.load !== undefined && side.load.requests > 0,
+  );
   if (sides.length === 0) return [];
   const rows = sides.map((side) => [
     side.label,

@@ -168,7 +168,7 @@ const compareReportSchema = object(
     bisection,
     baseCache,
   },
-  ['dependencyChanges', 'runUrl', 'heapDiffs', 'bisection', 'baseCache', 'revisions'],
+  ['schedule', 'dependencyChanges', 'runUrl', 'heapDiffs', 'bisection', 'baseCache', 'revisions'],
 );
 
 // Unknown fields are allowed (a newer measure step may add some) and harmless: rendering reads known fields only.
