@@ -85787,7 +85787,7 @@ function reportOfUnbuiltSides(prepared, plan) {
     base,
     head,
     comparison: compareSides(base, head, plan.thresholdBytesPerRequest),
-    schedule: { ...fitScheduleToBudget(plan, Number.POSITIVE_INFINITY), warmupRequests: 0 },
+    // Nothing ran, so there is no schedule and no load: readers show the plan as "not run".
     startedAt: (/* @__PURE__ */ new Date()).toISOString(),
     durationMs: 0
   };
@@ -85803,13 +85803,6 @@ function unbuiltSide(label, side, isBoth) {
     fits: [],
     verdict: "error",
     exit: null,
-    load: {
-      requests: 0,
-      durationMs: 0,
-      requestsPerSecond: 0,
-      latencyP50Ms: 0,
-      latencyP99Ms: 0
-    },
     ...result.ok ? {} : {
       error: new LeakwatchError(
         result.stage === "install" ? "INSTALL_FAILED" : "BUILD_FAILED",
@@ -85903,7 +85896,7 @@ function describeTimeHeld(schedule) {
 }
 function adaptiveNotes(report) {
   const notes = [];
-  const held = describeTimeHeld(report.schedule);
+  const held = report.schedule ? describeTimeHeld(report.schedule) : null;
   if (held) notes.push(held);
   if (report.comparison.deaths) notes.push(describeComparison(report));
   const hint = report.comparison.verdict === "inconclusive" ? inconclusiveHint(report.comparison.finding) : null;
@@ -86627,7 +86620,9 @@ function otherMetrics(report) {
   return rows.length === 0 ? [] : formatColumns([["other metrics per request", "base", "head"], ...rows], ["l", "r", "r"], "");
 }
 function loadLines(report) {
-  const sides = [report.base, report.head].filter((side) => side.load.requests > 0);
+  const sides = [report.base, report.head].filter(
+    (side) => side.load !== void 0 && side.load.requests > 0
+  );
   if (sides.length === 0) return [];
   const rows = sides.map((side) => [
     side.label,
