@@ -23,13 +23,18 @@ const [baseNode, headNode] = ['22.21.1', '22.22.0'];
 // leakwatch's default: a folder every sandbox user can read, kept between runs.
 const npmCache = join(tmpdir(), 'leakwatch-node');
 
-function measure(repo: GitRepo, nodeSource: string, env: Record<string, string>) {
+function measure(
+  repo: GitRepo,
+  nodeSource: string,
+  env: Record<string, string>,
+  installCommand = `node -p "'installed with ' + process.version"`,
+) {
   return runAction({
     inputs: {
       comment: 'never',
       'start-command': 'node server.js',
       // The install runs on the side's runtime too: its log says which.
-      'install-command': `node -p "'installed with ' + process.version"`,
+      'install-command': installCommand,
       'node-source': nodeSource,
       ...QUICK_LOAD,
       // QUICK_LOAD's few requests cannot resolve 8 B/request (the run would be inconclusive); this test is about
@@ -136,23 +141,30 @@ describe('a change from a version to an alias in .nvmrc', () => {
 });
 
 describe('a dependency bump in a project that pins a Node.js the runner does not have', () => {
+  // Older than any npm the runner has supports: npm 11 on Node 14 is a SyntaxError.
+  const pinned = '14.21.3';
   const repo = makeGitRepo(
     tempDir(),
-    { ...npmFiles({ 'left-pad': '1.0.0' }), 'server.js': tinyServer(0), '.nvmrc': `${baseNode}\n` },
-    npmFiles({ 'left-pad': '1.1.0' }),
+    { ...npmFiles({ 'left-pad': '1.2.0' }), 'server.js': tinyServer(0), '.nvmrc': `${pinned}\n` },
+    npmFiles({ 'left-pad': '1.3.0' }),
   );
 
-  it('runs both sides on the pinned Node.js, not on the node on PATH', async () => {
+  it('installs with npm and runs both sides on the pinned Node.js, not on the node on PATH', async () => {
     // A real app pinning 14 fails to build on the runner's 20, on both sides, and that says nothing of the bump.
-    const result = await measure(repo, 'npm', {});
+    const result = await measure(
+      repo,
+      'npm',
+      {},
+      'npm ci && node -p "\'installed with \' + process.version"',
+    );
     const output = result.stdout + result.stderr;
     expect(output).toContain(
-      `node: base and head run on ${baseNode} (.nvmrc says ${baseNode}; from the npm registry)`,
+      `node: base and head run on ${pinned} (.nvmrc says ${pinned}; from the npm registry)`,
     );
     const { report, logs } = readRun(repo);
     expect(report.dependencyChanges.map((change: { name: string }) => change.name)).toEqual(['left-pad']);
-    expect([report.base.nodeVersion, report.head.nodeVersion]).toEqual([`v${baseNode}`, `v${baseNode}`]);
-    expect(logs).toContain(`installed with v${baseNode}`);
+    expect([report.base.nodeVersion, report.head.nodeVersion]).toEqual([`v${pinned}`, `v${pinned}`]);
+    expect(logs).toContain(`installed with v${pinned}`);
     expect(logs).not.toContain(`installed with ${process.version}`);
   });
 });

@@ -1,7 +1,7 @@
 // A runtime bump runs each side on its own Node.js: the version its commit pins, found in the runner's tool cache
 // (where actions/setup-node puts what it installs) or installed from the npm registry's `node` package, whose
-// binary lands in node_modules/node/bin. Its bin folder then goes first on PATH for that side's install, build
-// and app. A side that pins nothing runs on the `node` on PATH, as without a bump; so do both sides pinning one
+// binary lands in node_modules/node/bin, with the newest npm that supports it beside it; their node_modules/.bin
+// then goes first on PATH for that side's install, build and app. A side that pins nothing runs on the `node` on PATH, as without a bump; so do both sides pinning one
 // version the node on PATH satisfies.
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -180,9 +180,12 @@ async function installFromNpm(
     );
   }
   const dir = join(options.cacheDir ?? defaultCacheDir(), version);
-  const binDir = join(dir, 'node_modules', 'node', 'bin');
-  if (!existsSync(join(binDir, 'node'))) {
-    options.log(`node: installing ${version} from the npm registry into ${dir}`);
+  // The registry's node package has no npm: the side would run the runner's npm, which may not run on its Node
+  // (npm 11 on Node 14 is a SyntaxError), so the newest npm that supports it is installed beside it.
+  const binDir = join(dir, 'node_modules', '.bin');
+  if (!existsSync(join(binDir, 'node')) || !existsSync(join(binDir, 'npm'))) {
+    const npm = await newestNpmFor(version, env);
+    options.log(`node: installing ${version} and npm ${npm} from the npm registry into ${dir}`);
     await mkdir(dir, { recursive: true, mode: 0o755 });
     const install = await getExecOutput(
       'npm',
@@ -195,6 +198,7 @@ async function installFromNpm(
         '--no-fund',
         '--loglevel=error',
         `node@${version}`,
+        `npm@${npm}`,
       ],
       { silent: true, ignoreReturnCode: true, env },
     );
@@ -209,6 +213,31 @@ async function installFromNpm(
     }
   }
   return { version, binDir, origin: 'npm' };
+}
+
+async function newestNpmFor(nodeVersion: string, env: Record<string, string>): Promise<string> {
+  const view = await getExecOutput('npm', ['view', 'npm@>=6', 'version', 'engines.node', '--json'], {
+    silent: true,
+    ignoreReturnCode: true,
+    env,
+  });
+  const releases: { version: string; 'engines.node'?: string }[] =
+    view.exitCode === 0 && view.stdout.trim() ? [JSON.parse(view.stdout)].flat() : [];
+  const supporting = releases
+    .filter((release) => !semver.prerelease(release.version))
+    .filter((release) => semver.satisfies(nodeVersion, release['engines.node'] ?? '*'))
+    .map((release) => release.version);
+  const newest = semver.maxSatisfying(supporting, '*');
+  if (!newest) {
+    throw new LeakwatchError(
+      'NODE_INSTALL_FAILED',
+      `No npm on the npm registry supports Node.js ${nodeVersion}.`,
+      {
+        hint: `npm said: ${firstLine(view.stderr) || 'no npm release lists it in engines.node'}`,
+      },
+    );
+  }
+  return newest;
 }
 
 // Somewhere every sandbox user can read and run: a home folder is usually private to its owner.

@@ -112,7 +112,8 @@ function resolveGc(): { collect: () => void; source: 'flag' | 'vm' } {
 function readMemory(requestsSeen: number): ProbeMemory {
   const usage = process.memoryUsage();
   const activeResources: Record<string, number> = {};
-  for (const type of process.getActiveResourcesInfo())
+  // Node.js < 16.14 has no getActiveResourcesInfo: those apps are measured without the handle counts.
+  for (const type of process.getActiveResourcesInfo?.() ?? [])
     activeResources[type] = (activeResources[type] ?? 0) + 1;
   return {
     heapUsedBytes: usage.heapUsed,
