@@ -84749,9 +84749,10 @@ async function installFromNpm(pin, options) {
     );
   }
   const dir = join16(options.cacheDir ?? defaultCacheDir(), version);
-  const binDir = join16(dir, "node_modules", "node", "bin");
-  if (!existsSync7(join16(binDir, "node"))) {
-    options.log(`node: installing ${version} from the npm registry into ${dir}`);
+  const binDir = join16(dir, "node_modules", ".bin");
+  if (!existsSync7(join16(binDir, "node")) || !existsSync7(join16(binDir, "npm"))) {
+    const npm = await newestNpmFor(version, env);
+    options.log(`node: installing ${version} and npm ${npm} from the npm registry into ${dir}`);
     await mkdir5(dir, { recursive: true, mode: 493 });
     const install = await getExecOutput(
       "npm",
@@ -84763,7 +84764,8 @@ async function installFromNpm(pin, options) {
         "--no-audit",
         "--no-fund",
         "--loglevel=error",
-        `node@${version}`
+        `node@${version}`,
+        `npm@${npm}`
       ],
       { silent: true, ignoreReturnCode: true, env }
     );
@@ -84778,6 +84780,26 @@ async function installFromNpm(pin, options) {
     }
   }
   return { version, binDir, origin: "npm" };
+}
+async function newestNpmFor(nodeVersion, env) {
+  const view = await getExecOutput("npm", ["view", "npm@>=6", "version", "engines.node", "--json"], {
+    silent: true,
+    ignoreReturnCode: true,
+    env
+  });
+  const releases = view.exitCode === 0 && view.stdout.trim() ? [JSON.parse(view.stdout)].flat() : [];
+  const supporting = releases.filter((release) => !import_semver4.default.prerelease(release.version)).filter((release) => import_semver4.default.satisfies(nodeVersion, release["engines.node"] ?? "*")).map((release) => release.version);
+  const newest = import_semver4.default.maxSatisfying(supporting, "*");
+  if (!newest) {
+    throw new LeakwatchError(
+      "NODE_INSTALL_FAILED",
+      `No npm on the npm registry supports Node.js ${nodeVersion}.`,
+      {
+        hint: `npm said: ${firstLine(view.stderr) || "no npm release lists it in engines.node"}`
+      }
+    );
+  }
+  return newest;
 }
 function defaultCacheDir() {
   return join16(process.env.RUNNER_TOOL_CACHE ?? tmpdir3(), "leakwatch-node");

@@ -221,7 +221,7 @@ function resolveGc() {
 function readMemory(requestsSeen) {
   const usage = process.memoryUsage();
   const activeResources = {};
-  for (const type of process.getActiveResourcesInfo())
+  for (const type of process.getActiveResourcesInfo?.() ?? [])
     activeResources[type] = (activeResources[type] ?? 0) + 1;
   return {
     heapUsedBytes: usage.heapUsed,
