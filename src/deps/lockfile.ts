@@ -65,7 +65,8 @@ export function parseLockfile(path: string, ref: string, text: string): ParsedLo
   try {
     switch (posix.basename(path)) {
       case 'pnpm-lock.yaml': {
-        // js-yaml, not the `yaml` package: it parses lockfiles 20-40x faster (bench/deps.mjs).
+        // js-yaml, not the `yaml` package: 34 ms against 526 ms on a 463 KB lockfile (bench/yaml.mjs), and
+        // @yarnpkg/parsers reads yarn.lock with js-yaml too.
         const lock = asRecord(yaml.load(text), fail);
         return {
           packageManager: 'pnpm',

@@ -1,0 +1,67 @@
+// Why leakwatch keeps two YAML parsers (issue 18): js-yaml for pnpm-lock.yaml, `yaml` for scenario files (it gives
+// the line and column of every node, which scenario errors print). This resolves a large real lockfile with pnpm 9
+// (a Next.js app with ~25 popular direct dependencies, `install --lockfile-only`) and times both parsers on it.
+// Usage: node bench/yaml.mjs [repetitions]. Writes bench/results/yaml.json.
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import jsYaml from 'js-yaml';
+import { parse as parseWithYamlPackage } from 'yaml';
+
+const rootDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const repetitions = Number(process.argv[2] ?? 7);
+const latest = (names) => Object.fromEntries(names.map((name) => [name, 'latest']));
+const manifest = {
+  name: 'bench-big-lock',
+  version: '1.0.0',
+  private: true,
+  dependencies: latest([
+    ...['next', 'react', 'react-dom', '@mui/material', '@emotion/react', '@emotion/styled'],
+    ...['@aws-sdk/client-s3', '@aws-sdk/client-dynamodb', 'express', 'lodash', 'axios', '@sentry/node'],
+    ...['firebase', 'googleapis', 'prisma'],
+  ]),
+  devDependencies: latest([
+    ...['jest', 'webpack', 'eslint', 'eslint-config-next', 'typescript', '@storybook/react', '@babel/core'],
+    ...['@babel/preset-env', 'vite', '@testing-library/react', 'tailwindcss', 'playwright'],
+  ]),
+};
+
+const medianMs = (parse) => {
+  const durationsMs = [];
+  for (let index = 0; index < repetitions; index++) {
+    const startedAt = performance.now();
+    parse();
+    durationsMs.push(performance.now() - startedAt);
+  }
+  return Math.round(durationsMs.sort((a, b) => a - b)[Math.floor(repetitions / 2)]);
+};
+
+const workDir = await mkdtemp(join(tmpdir(), 'leakwatch-bench-yaml-'));
+try {
+  await writeFile(join(workDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  execFileSync('npx', ['-y', 'pnpm@9', 'install', '--lockfile-only'], {
+    cwd: workDir,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const text = await readFile(join(workDir, 'pnpm-lock.yaml'), 'utf8');
+  // The machine may be shared: the 1-minute load average says how contended these figures were.
+  const loadAverage1mBefore = Number(loadavg()[0]?.toFixed(1));
+  const result = {
+    node: process.version,
+    date: new Date().toISOString(),
+    repetitions,
+    lockfileBytes: Buffer.byteLength(text),
+    lockfilePackages: Object.keys(jsYaml.load(text).packages ?? {}).length,
+    jsYamlMedianMs: medianMs(() => jsYaml.load(text)),
+    yamlPackageMedianMs: medianMs(() => parseWithYamlPackage(text)),
+    yamlPackageWithoutUniqueKeysMedianMs: medianMs(() => parseWithYamlPackage(text, { uniqueKeys: false })),
+    loadAverage1mBefore,
+    loadAverage1mAfter: Number(loadavg()[0]?.toFixed(1)),
+  };
+  process.stderr.write(`${JSON.stringify(result)}\n`);
+  await writeFile(join(rootDir, 'bench/results/yaml.json'), `${JSON.stringify(result, null, 2)}\n`);
+} finally {
+  await rm(workDir, { recursive: true, force: true });
+}
