@@ -7,8 +7,6 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import jsYaml from 'js-yaml';
-import { parse as parseWithYamlPackage } from 'yaml';
 import { bundleSource } from './lib/bundle-source.mjs';
 
 const rootDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,17 +37,6 @@ const managers = {
 };
 
 const results = [];
-const medianMs = (run) => {
-  const durationsMs = [];
-  for (let index = 0; index < repetitions; index++) {
-    const startedAt = performance.now();
-    run();
-    durationsMs.push(performance.now() - startedAt);
-  }
-  return Math.round(durationsMs.sort((a, b) => a - b)[Math.floor(repetitions / 2)]);
-};
-// Why src/deps parses pnpm-lock.yaml with js-yaml rather than the `yaml` package.
-let yamlParsers;
 try {
   for (const [manager, { lockfile, command }] of Object.entries(managers)) {
     const repoDir = join(workDir, manager);
@@ -67,14 +54,6 @@ try {
       git('add', 'package.json', lockfile);
       git('commit', '-q', '-m', side);
       git('tag', side);
-    }
-    if (manager === 'pnpm') {
-      const text = await readFile(join(repoDir, lockfile), 'utf8');
-      yamlParsers = {
-        lockfileBytes: Buffer.byteLength(text),
-        jsYamlMedianMs: medianMs(() => jsYaml.load(text)),
-        yamlPackageMedianMs: medianMs(() => parseWithYamlPackage(text)),
-      };
     }
     const durationsMs = [];
     let diff;
@@ -98,5 +77,5 @@ try {
   await rm(workDir, { recursive: true, force: true });
 }
 
-const output = { node: process.version, repetitions, results, yamlParsers };
+const output = { node: process.version, repetitions, results };
 await writeFile(join(rootDir, 'bench/results/deps.json'), `${JSON.stringify(output, null, 2)}\n`);

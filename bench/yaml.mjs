@@ -1,14 +1,14 @@
-// Why leakwatch keeps two YAML parsers (issue 18): js-yaml for pnpm-lock.yaml, `yaml` for scenario files (it gives
-// the line and column of every node, which scenario errors print). This resolves a large real lockfile with pnpm 9
-// (a Next.js app with ~25 popular direct dependencies, `install --lockfile-only`) and times both parsers on it.
+// Why leakwatch's one YAML parser is js-yaml (issue 18): it reads lockfiles (pnpm-lock.yaml here, yarn.lock through
+// @yarnpkg/parsers) and, with its node listener, the scenario files' positions. This resolves a large real lockfile
+// with pnpm 9 (a Next.js app with ~25 popular direct dependencies, `install --lockfile-only`) and times js-yaml
+// against the `yaml` package, which leakwatch used for scenarios before; the bench installs it for itself.
 // Usage: node bench/yaml.mjs [repetitions]. Writes bench/results/yaml.json.
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import jsYaml from 'js-yaml';
-import { parse as parseWithYamlPackage } from 'yaml';
 
 const rootDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const repetitions = Number(process.argv[2] ?? 7);
@@ -46,6 +46,16 @@ try {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const text = await readFile(join(workDir, 'pnpm-lock.yaml'), 'utf8');
+  const yamlDir = join(workDir, 'yaml-package');
+  execFileSync(
+    'npm',
+    ['install', '--prefix', yamlDir, '--no-save', '--no-audit', '--no-fund', 'yaml@2.9.1'],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const yamlEntry = join(yamlDir, 'node_modules', 'yaml', 'dist', 'index.js');
+  const { parse: parseWithYamlPackage } = await import(pathToFileURL(yamlEntry).href);
   // The machine may be shared: the 1-minute load average says how contended these figures were.
   const loadAverage1mBefore = Number(loadavg()[0]?.toFixed(1));
   const result = {

@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { load } from 'js-yaml';
 import { type ActionContext, readActionConfig } from '../../src/action/config.js';
 import type { ActionDeps } from '../../src/action/run-action.js';
 import { githubClient } from '../../src/github/client.js';
@@ -15,10 +15,9 @@ import { OWNER, REPO } from './harness.js';
 
 export const PR = 58;
 export const headSha = 'c'.repeat(40);
-const declared = parse(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')).inputs as Record<
-  string,
-  { default: string }
->;
+const declared = (
+  load(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')) as { inputs: unknown }
+).inputs as Record<string, { default: string }>;
 
 /** The action's deps; GitHub's waits are shrunk to 1 ms per second so retries keep tests fast. */
 export function deps(github: FakeGitHub, lines: string[]): ActionDeps {

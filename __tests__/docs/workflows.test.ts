@@ -2,14 +2,14 @@
 // action.yml declares; a broken workflow fails, so the check can fail.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { documentedWorkflows, lintWorkflow, workflowBlocks } from './workflows.js';
 
 const root = join(import.meta.dirname, '../..');
 const blocks = documentedWorkflows(root);
 const inputs = Object.keys(
-  (parse(readFileSync(join(root, 'action.yml'), 'utf8')) as { inputs: object }).inputs,
+  (load(readFileSync(join(root, 'action.yml'), 'utf8')) as { inputs: object }).inputs,
 );
 
 interface Step {
@@ -31,7 +31,7 @@ describe('documented workflows', () => {
   it.each(blocks.map((block) => [block.source, block] as const))(
     '%s gives leakwatch only inputs that action.yml declares',
     (_, block) => {
-      const jobs = (parse(block.workflow) as { jobs: Record<string, { steps?: Step[] }> }).jobs;
+      const jobs = (load(block.workflow) as { jobs: Record<string, { steps?: Step[] }> }).jobs;
       const steps = Object.values(jobs).flatMap((job) => job.steps ?? []);
       for (const step of steps.filter((s) => s.uses === './' || s.uses?.startsWith('OWNER/leakwatch@'))) {
         for (const name of Object.keys(step.with ?? {}))

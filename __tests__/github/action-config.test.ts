@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { type ActionContext, readActionConfig } from '../../src/action/config.js';
 import { settings } from '../../src/settings/table.js';
 
@@ -22,8 +22,9 @@ const pullRequestContext = (headRepo = 'acme/shop'): ActionContext => ({
 });
 
 // Inputs as the runner passes them: every input of action.yml with its default, then the workflow's `with:`.
-const actionInputs = parse(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8'))
-  .inputs as Record<string, { default?: string }>;
+const actionInputs = (
+  load(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')) as { inputs: unknown }
+).inputs as Record<string, { default?: string }>;
 function inputs(given: Record<string, string> = {}) {
   const values: Record<string, string> = {};
   for (const [name, spec] of Object.entries(actionInputs)) values[name] = String(spec.default ?? '');

@@ -3,8 +3,8 @@
 // the README's table from it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
+import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import scenarioSchema from '../../scenarios/scenario.schema.json' with { type: 'json' };
 import { parseCliArgs, usage } from '../../src/cli/args.js';
 import { buildRunPlan, parseValue } from '../../src/settings/read.js';
@@ -31,10 +31,8 @@ describe('the settings table', () => {
     expect(section('action.yml', 'inputs:\n', '\n\noutputs:', renderActionInputs())).toBe(
       renderActionInputs(),
     );
-    const inputs = parse(readFileSync(new URL('action.yml', root), 'utf8')).inputs as Record<
-      string,
-      { description: string; default: string }
-    >;
+    const inputs = (load(readFileSync(new URL('action.yml', root), 'utf8')) as { inputs: unknown })
+      .inputs as Record<string, { description: string; default: string }>;
     const withInput = specs.filter((spec) => spec.input !== undefined);
     expect(Object.keys(inputs)).toEqual(withInput.map((spec) => spec.input));
     for (const spec of withInput) {

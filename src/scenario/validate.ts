@@ -1,8 +1,14 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { type Document, LineCounter, parseDocument } from 'yaml';
+import jsYaml from 'js-yaml';
 import schema from '../../scenarios/scenario.schema.json' with { type: 'json' };
 import { LeakwatchError } from '../settings/errors.js';
-import { type DocumentPath, findPosition, type SourcePosition } from './positions.js';
+import {
+  type DocumentPath,
+  findPosition,
+  type LocatedDocument,
+  parseWithPositions,
+  type SourcePosition,
+} from './positions.js';
 import { compileTemplate, TemplateError } from './template.js';
 import type { Scenario } from './types.js';
 import { checkUpstreams } from './validate-upstreams.js';
@@ -39,35 +45,22 @@ export function parseScenario(options: {
   defaultName: string;
   fixturesMayBeMissing?: boolean;
 }): Scenario {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(options.text, { lineCounter, prettyErrors: true });
-  const problems: Problem[] = document.errors.map((error) => ({
-    position: { line: error.linePos?.[0].line ?? 1, column: error.linePos?.[0].col ?? 1 },
-    message: `YAML syntax error: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?\s*$/, '')}`,
-  }));
-  if (problems.length === 0) {
-    const data: unknown = document.toJS();
-    const validate = schemaValidator();
-    if (validate(data)) {
-      problems.push(
+  const document = parseYaml(options.text, options.displayPath);
+  const data = document.data;
+  const validate = schemaValidator();
+  const problems: Problem[] = validate(data)
+    ? [
         ...checkTemplates(data as Scenario),
         ...checkUpstreams(data as Scenario, options.scenarioDir, options).map((problem) => ({
-          position: findPosition(document, lineCounter, ['upstreams', problem.index, problem.field]),
+          position: findPosition(document, ['upstreams', problem.index, problem.field]),
           message: problem.message,
         })),
-      );
-    } else {
-      problems.push(
-        ...(validate.errors ?? []).flatMap((error) =>
-          describeSchemaError(error, data, document, lineCounter),
-        ),
-      );
-    }
-    if (problems.length === 0) {
-      const scenario = data as Scenario & { $schema?: string };
-      delete scenario.$schema;
-      return { ...scenario, name: scenario.name ?? options.defaultName };
-    }
+      ]
+    : (validate.errors ?? []).flatMap((error) => describeSchemaError(error, data, document));
+  if (problems.length === 0) {
+    const scenario = data as Scenario & { $schema?: string };
+    delete scenario.$schema;
+    return { ...scenario, name: scenario.name ?? options.defaultName };
   }
   throw invalidScenarioError(options.displayPath, problems);
 
@@ -90,7 +83,7 @@ export function parseScenario(options: {
           if (!(error instanceof TemplateError)) throw error;
           return [
             {
-              position: findPosition(document, lineCounter, fieldPath, { offsetInValue: error.offset }),
+              position: findPosition(document, fieldPath, { offsetInValue: error.offset }),
               message: `${fieldName(fieldPath)} has a bad template: ${error.message}`,
             },
           ];
@@ -100,17 +93,23 @@ export function parseScenario(options: {
   }
 }
 
-function describeSchemaError(
-  error: ErrorObject,
-  data: unknown,
-  document: Document,
-  lineCounter: LineCounter,
-): Problem[] {
+/** The document with its nodes' positions; a syntax error is the scenario's one problem, where js-yaml stopped. */
+function parseYaml(text: string, displayPath: string): LocatedDocument {
+  try {
+    return parseWithPositions(text);
+  } catch (error) {
+    if (!(error instanceof jsYaml.YAMLException)) throw error;
+    const position = { line: error.mark.line + 1, column: error.mark.column + 1 };
+    throw invalidScenarioError(displayPath, [{ position, message: `YAML syntax error: ${error.reason}` }]);
+  }
+}
+
+function describeSchemaError(error: ErrorObject, data: unknown, document: LocatedDocument): Problem[] {
   const documentPath = toDocumentPath(error.instancePath, data);
   const field = fieldName(documentPath);
   const allowed = (error.parentSchema as { description?: string } | undefined)?.description;
   const expected = allowed ? `; expected ${allowed}` : '';
-  const position = (key?: string) => findPosition(document, lineCounter, documentPath, { key });
+  const position = (key?: string) => findPosition(document, documentPath, { key });
   const got = ` (got ${JSON.stringify(error.data)})`;
   const params = error.params as Record<string, unknown>;
 
