@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { diffFolders } from '../deps/diff.js';
 import { compareApps, type EngineContext, measureApp } from '../measure/compare.js';
 import type { DependencyChange } from '../model/deps.js';
-import { compareRefs } from '../pipeline/pipeline.js';
+import { type CompareRefsOutcome, compareRefs } from '../pipeline/pipeline.js';
 import { folderStore } from '../prepare/base-cache.js';
 import { leakwatchVersion, probePath } from '../process/package-files.js';
 import { withTimeLimit } from '../process/time-limit.js';
@@ -129,6 +129,11 @@ async function runCompareRefs(
   io: CliIo,
 ): Promise<number> {
   const { cacheDir, ...rest } = refs;
+  // The report goes out as soon as the outcome is known; removing the worktrees and sandbox users follows.
+  let exitCode: number | undefined;
+  const onOutcome = async (outcome: CompareRefsOutcome) => {
+    exitCode = await emitOutcome(outcome, shared, io);
+  };
   const outcome = await compareRefs({
     ...rest,
     repoDir: resolve(io.cwd, refs.repoDir),
@@ -137,8 +142,14 @@ async function runCompareRefs(
     scenario: shared.scenario,
     logDir,
     keepSnapshotsDir: shared.keepSnapshotsDir ? resolve(io.cwd, shared.keepSnapshotsDir) : undefined,
+    onOutcome,
     log: progress(io),
   });
+  // A skip is known before anything was prepared: there is nothing to clean up, so it is reported here.
+  return exitCode ?? (await emitOutcome(outcome, shared, io));
+}
+
+async function emitOutcome(outcome: CompareRefsOutcome, shared: SharedOptions, io: CliIo): Promise<number> {
   if (outcome.kind === 'skipped') {
     io.stderr(`leakwatch: skipped: ${outcome.reason} (use --force to measure anyway)\n`);
     await emit(outcome, `SKIPPED: ${outcome.reason}`, shared, io);

@@ -53,6 +53,11 @@ export interface CompareRefsOptions {
   baseCache?: BaseCacheStore;
   /** Once the culprit is known, measure its newer releases for one that does not leak. Default: on. */
   remedy?: { isEnabled: boolean; timeBudgetMs?: number };
+  /**
+   * Gets a measured outcome as soon as it is known, before both worktrees and the sandbox users are removed
+   * (seconds, tens of seconds on a loaded runner, that the result does not need): the CLI writes its report here.
+   */
+  onOutcome?: (outcome: CompareRefsOutcome) => Promise<void>;
   log: (line: string) => void;
 }
 
@@ -110,10 +115,25 @@ async function prepareAndMeasure(
   baseline: Baseline,
   diff: DependencyDiff,
 ): Promise<CompareRefsOutcome> {
+  const runtimes = await resolveSideRuntimes(diff, {
+    source: options.nodeSource ?? 'auto',
+    log: options.log,
+  });
+  await using prepared = await prepareSides(options, baseline, runtimes.binDirs);
+  const outcome = await measurePrepared(options, baseline, runtimes, prepared);
+  await options.onOutcome?.(outcome);
+  return outcome;
+}
+
+/** Measures both prepared sides (or reports why not) and bisects a regression, inside `prepared`'s scope. */
+async function measurePrepared(
+  options: CompareRefsOptions,
+  baseline: Baseline,
+  runtimes: SideRuntimes,
+  prepared: PreparedBoth,
+): Promise<CompareRefsOutcome> {
   const { log } = options;
-  const runtimes = await resolveSideRuntimes(diff, { source: options.nodeSource ?? 'auto', log });
   const { binDirs } = runtimes;
-  await using prepared = await prepareSides(options, baseline, binDirs);
   enterPhase('measurement');
   const scenario = await loadScenario({ nameOrPath: options.scenario, cwd: prepared.head.appDir });
   const plan = buildRunPlan(options.settings, scenario);
