@@ -78398,59 +78398,67 @@ function describeSources(diff) {
 async function prepareAndMeasure(options, baseline, diff) {
   var _stack = [];
   try {
-    const { log } = options;
-    const runtimes = await resolveSideRuntimes(diff, { source: options.nodeSource ?? "auto", log });
-    const { binDirs } = runtimes;
-    const prepared = __using(_stack, await prepareSides(options, baseline, binDirs), true);
-    enterPhase("measurement");
-    const scenario = await loadScenario({ nameOrPath: options.scenario, cwd: prepared.head.appDir });
-    const plan = buildRunPlan(options.settings, scenario);
-    const withChanges = {
-      dependencyChanges: runtimes.changes,
-      ...prepared.base.cache ? { baseCache: prepared.base.cache } : {},
-      revisions: { baseSha: baseline.mergeBaseSha, headSha: baseline.headSha }
-    };
-    if (!prepared.base.result.ok || !prepared.head.result.ok) {
-      return { kind: "compared", report: { ...reportOfUnbuiltSides(prepared, plan), ...withChanges } };
-    }
-    const context = {
-      scenario,
-      scenarioDir: scenario.sourcePath ? dirname5(scenario.sourcePath) : prepared.head.appDir,
-      probePath: probePath(),
-      leakwatchVersion: leakwatchVersion(),
-      bumpedPackages: runtimes.changes.filter((change) => !change.isRuntime).map((change) => change.name),
-      keepSnapshotsDir: options.keepSnapshotsDir,
-      workDir: join21(options.logDir, "apps"),
-      log
-    };
-    const report = await compareApps(
-      { baseDir: prepared.base.appDir, headDir: prepared.head.appDir, nodeBinDirs: binDirs },
-      plan,
-      context
-    );
-    const isBisecting = report.comparison.verdict === "regression" && (options.bisect?.isEnabled ?? true);
-    if (!isBisecting) return { kind: "compared", report: { ...report, ...withChanges } };
-    const candidateBase = {
-      repoDir: options.repoDir,
-      baseSha: baseline.mergeBaseSha,
-      workingDirectory: options.workingDirectory,
-      buildCommand: options.buildCommand,
-      baseAppDir: prepared.base.appDir,
-      nodeBinDirs: binDirs,
-      plan,
-      context: { ...context, keepSnapshotsDir: void 0 },
-      logDir: options.logDir,
-      log,
-      leakBytesPerRequest: report.comparison.deltaBytesPerRequest ?? 0
-    };
-    const bisection = await bisectRegression(options, candidateBase, runtimes.units, report);
-    return { kind: "compared", report: { ...report, ...withChanges, bisection } };
+    const runtimes = await resolveSideRuntimes(diff, {
+      source: options.nodeSource ?? "auto",
+      log: options.log
+    });
+    const prepared = __using(_stack, await prepareSides(options, baseline, runtimes.binDirs), true);
+    const outcome = await measurePrepared(options, baseline, runtimes, prepared);
+    await options.onOutcome?.(outcome);
+    return outcome;
   } catch (_) {
     var _error = _, _hasError = true;
   } finally {
     var _promise = __callDispose(_stack, _error, _hasError);
     _promise && await _promise;
   }
+}
+async function measurePrepared(options, baseline, runtimes, prepared) {
+  const { log } = options;
+  const { binDirs } = runtimes;
+  enterPhase("measurement");
+  const scenario = await loadScenario({ nameOrPath: options.scenario, cwd: prepared.head.appDir });
+  const plan = buildRunPlan(options.settings, scenario);
+  const withChanges = {
+    dependencyChanges: runtimes.changes,
+    ...prepared.base.cache ? { baseCache: prepared.base.cache } : {},
+    revisions: { baseSha: baseline.mergeBaseSha, headSha: baseline.headSha }
+  };
+  if (!prepared.base.result.ok || !prepared.head.result.ok) {
+    return { kind: "compared", report: { ...reportOfUnbuiltSides(prepared, plan), ...withChanges } };
+  }
+  const context = {
+    scenario,
+    scenarioDir: scenario.sourcePath ? dirname5(scenario.sourcePath) : prepared.head.appDir,
+    probePath: probePath(),
+    leakwatchVersion: leakwatchVersion(),
+    bumpedPackages: runtimes.changes.filter((change) => !change.isRuntime).map((change) => change.name),
+    keepSnapshotsDir: options.keepSnapshotsDir,
+    workDir: join21(options.logDir, "apps"),
+    log
+  };
+  const report = await compareApps(
+    { baseDir: prepared.base.appDir, headDir: prepared.head.appDir, nodeBinDirs: binDirs },
+    plan,
+    context
+  );
+  const isBisecting = report.comparison.verdict === "regression" && (options.bisect?.isEnabled ?? true);
+  if (!isBisecting) return { kind: "compared", report: { ...report, ...withChanges } };
+  const candidateBase = {
+    repoDir: options.repoDir,
+    baseSha: baseline.mergeBaseSha,
+    workingDirectory: options.workingDirectory,
+    buildCommand: options.buildCommand,
+    baseAppDir: prepared.base.appDir,
+    nodeBinDirs: binDirs,
+    plan,
+    context: { ...context, keepSnapshotsDir: void 0 },
+    logDir: options.logDir,
+    log,
+    leakBytesPerRequest: report.comparison.deltaBytesPerRequest ?? 0
+  };
+  const bisection = await bisectRegression(options, candidateBase, runtimes.units, report);
+  return { kind: "compared", report: { ...report, ...withChanges, bisection } };
 }
 function prepareSides(options, baseline, binDirs) {
   const { log } = options;
@@ -79642,6 +79650,10 @@ async function folderChanges(baseDir, headDir, log) {
 }
 async function runCompareRefs(refs, shared, logDir, io) {
   const { cacheDir, ...rest } = refs;
+  let exitCode;
+  const onOutcome = async (outcome2) => {
+    exitCode = await emitOutcome(outcome2, shared, io);
+  };
   const outcome = await compareRefs({
     ...rest,
     repoDir: resolve5(io.cwd, refs.repoDir),
@@ -79650,8 +79662,12 @@ async function runCompareRefs(refs, shared, logDir, io) {
     scenario: shared.scenario,
     logDir,
     keepSnapshotsDir: shared.keepSnapshotsDir ? resolve5(io.cwd, shared.keepSnapshotsDir) : void 0,
+    onOutcome,
     log: progress(io)
   });
+  return exitCode ?? await emitOutcome(outcome, shared, io);
+}
+async function emitOutcome(outcome, shared, io) {
   if (outcome.kind === "skipped") {
     io.stderr(`leakwatch: skipped: ${outcome.reason} (use --force to measure anyway)
 `);
