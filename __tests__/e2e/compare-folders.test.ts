@@ -79,4 +79,15 @@ describe('comparing two folders', () => {
       'Comparing two folders with no dependency diff: look at what holds the growth below.',
     );
   }, 120_000);
+
+  it('measures apps that ignore PORT and listen on a fixed port, as many real apps do', async () => {
+    // Both sides would ask for the same port: without leakwatch moving them to their own, one dies (EADDRINUSE).
+    const fixedPort = (leakBytes: number) =>
+      tinyServer(leakBytes).replace('Number(process.env.PORT)', '47391');
+    const dir = await folders({ 'server.js': fixedPort(0) }, { 'server.js': fixedPort(4096) });
+    const { code, stdout, report } = await compare(dir);
+    expect(code, stdout).toBe(1);
+    expect(report.comparison.verdict).toBe('regression');
+    expect(report.base.load.requests).toBeGreaterThan(0);
+  }, 120_000);
 });

@@ -11,7 +11,7 @@ import { currentSandbox, userFor } from '../process/isolation/sandbox.js';
 import { readLogTail } from '../process/log-tail.js';
 import { killGroup, spawnGroup } from '../process/process-group.js';
 import { LeakwatchError } from '../settings/errors.js';
-import { probeSocketEnv } from './probe/protocol.js';
+import { appPortEnv, probeSocketEnv } from './probe/protocol.js';
 import { ProbeHub } from './probe-hub.js';
 
 export interface StartAppOptions {
@@ -114,6 +114,7 @@ async function appEnv(
     ...options.env,
     ...pathEnv,
     PORT: String(port),
+    [appPortEnv]: String(port),
     NODE_OPTIONS: nodeOptions,
     [probeSocketEnv]: probeSocketPath,
   });

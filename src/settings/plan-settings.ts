@@ -11,7 +11,8 @@ export const planSettings = {
     isPlan: true,
     rule: text,
     default: 'npm start',
-    description: 'Starts the app in its folder; it must listen on `PORT`.',
+    description:
+      'Starts the app in its folder, with `PORT` set; an app that listens on a fixed port instead (its first server) is moved to `PORT`.',
   },
   readyPath: {
     input: 'ready-path',

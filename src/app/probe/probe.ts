@@ -9,7 +9,9 @@ import * as vm from 'node:vm';
 import { isMainThread } from 'node:worker_threads';
 import { blockedLinePrefix } from '../../model/outbound.js';
 import { installNetworkRules } from './network.js';
+import { holdFirstServerToPort } from './port.js';
 import {
+  appPortEnv,
   type HarnessCommand,
   type OutboundCount,
   type ProbeMemory,
@@ -27,6 +29,7 @@ const outboundCounts = installNetworkRules(
   socketPath ? undefined : (host) => process.stderr.write(`${blockedLinePrefix}${host}\n`),
 );
 if (socketPath && isMainThread) installProbe(socketPath);
+if (socketPath && process.env[appPortEnv]) holdFirstServerToPort(Number(process.env[appPortEnv]));
 
 function installProbe(path: string): void {
   let requestsSeen = 0;

@@ -3,6 +3,9 @@
 /** Env variable that carries the harness's unix socket path into the app; absent means the probe stays inert. */
 export const probeSocketEnv = 'LEAKWATCH_PROBE_SOCKET';
 
+/** Env variable that carries the port leakwatch gave the app (as PORT), which the app's first server is held to. */
+export const appPortEnv = 'LEAKWATCH_APP_PORT';
+
 /** Env variable that carries the outbound rules (JSON NetworkRules) into the app; absent means no rules. */
 export const networkRulesEnv = 'LEAKWATCH_NETWORK';
 
