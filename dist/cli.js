@@ -66186,7 +66186,7 @@ var planSettings = {
     isPlan: true,
     rule: text,
     default: "npm start",
-    description: "Starts the app in its folder; it must listen on `PORT`."
+    description: "Starts the app in its folder, with `PORT` set; an app that listens on a fixed port instead (its first server) is moved to `PORT`."
   },
   readyPath: {
     input: "ready-path",
@@ -71636,6 +71636,7 @@ function reclaim(path9) {
 
 // src/app/probe/protocol.ts
 var probeSocketEnv = "LEAKWATCH_PROBE_SOCKET";
+var appPortEnv = "LEAKWATCH_APP_PORT";
 var networkRulesEnv = "LEAKWATCH_NETWORK";
 
 // src/app/upstream/certificate.ts
@@ -73865,6 +73866,7 @@ async function appEnv(options, isSandboxed, probeSocketPath, port) {
     ...options.env,
     ...pathEnv2,
     PORT: String(port),
+    [appPortEnv]: String(port),
     NODE_OPTIONS: nodeOptions,
     [probeSocketEnv]: probeSocketPath
   });

@@ -25,7 +25,7 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
 // src/app/probe/probe.ts
 var diagnosticsChannel = __toESM(require("node:diagnostics_channel"), 1);
 var import_node_fs = require("node:fs");
-var net2 = __toESM(require("node:net"), 1);
+var net3 = __toESM(require("node:net"), 1);
 var v8 = __toESM(require("node:v8"), 1);
 var vm = __toESM(require("node:vm"), 1);
 var import_node_worker_threads = require("node:worker_threads");
@@ -39,6 +39,7 @@ var import_node_net = __toESM(require("node:net"), 1);
 
 // src/app/probe/protocol.ts
 var probeSocketEnv = "LEAKWATCH_PROBE_SOCKET";
+var appPortEnv = "LEAKWATCH_APP_PORT";
 var networkRulesEnv = "LEAKWATCH_NETWORK";
 
 // src/app/probe/network.ts
@@ -139,6 +140,43 @@ function rerouteLookups(hostnames) {
   };
 }
 
+// src/app/probe/port.ts
+var import_node_net2 = __toESM(require("node:net"), 1);
+function holdFirstServerToPort(port) {
+  let isClaimed = false;
+  const originalListen = import_node_net2.default.Server.prototype.listen;
+  import_node_net2.default.Server.prototype.listen = function listen(...args) {
+    const asked = isClaimed ? null : askedPort(args);
+    if (asked !== null) {
+      isClaimed = true;
+      if (asked !== 0 && asked !== port) {
+        process.stderr.write(
+          `leakwatch: the app listens on port ${asked}, not on PORT (${port}); moved it to ${port} so both sides can run
+`
+        );
+        return originalListen.apply(this, withPort(args, port));
+      }
+    }
+    return originalListen.apply(this, args);
+  };
+}
+function askedPort(args) {
+  const [first] = args;
+  if (first === void 0 || typeof first === "function") return 0;
+  const value = typeof first === "object" && first !== null ? portOption(first) : first;
+  if (typeof value === "number") return value;
+  if (typeof value === "string" && /^\d+$/.test(value)) return Number(value);
+  return null;
+}
+function portOption(options) {
+  if ("path" in options && options.path) return null;
+  return "port" in options ? options.port ?? 0 : null;
+}
+function withPort(args, port) {
+  const [first, ...rest] = args;
+  return typeof first === "object" && first !== null ? [{ ...first, port }, ...rest] : [port, ...rest];
+}
+
 // src/app/probe/probe.ts
 var heartbeatIntervalMs = 250;
 var socketPath = process.env[probeSocketEnv];
@@ -147,6 +185,7 @@ var outboundCounts = installNetworkRules(
 `)
 );
 if (socketPath && import_node_worker_threads.isMainThread) installProbe(socketPath);
+if (socketPath && process.env[appPortEnv]) holdFirstServerToPort(Number(process.env[appPortEnv]));
 function installProbe(path) {
   let requestsSeen = 0;
   let isConnected = false;
@@ -161,7 +200,7 @@ function installProbe(path) {
 }
 function connect(path, requestsSeen, outbound) {
   const { collect, source } = resolveGc();
-  const socket = net2.createConnection(path);
+  const socket = net3.createConnection(path);
   socket.unref();
   socket.on("error", () => socket.destroy());
   const send = (message) => {
