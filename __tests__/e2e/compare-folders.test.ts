@@ -88,6 +88,6 @@ describe('comparing two folders', () => {
     const { code, stdout, report } = await compare(dir);
     expect(code, stdout).toBe(1);
     expect(report.comparison.verdict).toBe('regression');
-    expect(report.base.load.requests).toBeGreaterThan(0);
+    expect(report.base.load?.requests).toBeGreaterThan(0);
   }, 120_000);
 });
