@@ -92,7 +92,7 @@ export function fitMetrics(samples: readonly MemorySample[], thresholdBytesPerRe
           : thresholdBytesPerRequest * sideLeakFactor;
     const retainedAfterSettle = retainedPerRequest(settled[0], settled.at(-1), metricValue[metric]);
     const retainedAfterSettleUncertainty =
-      retainedAfterSettle === null ? null : settleUncertainty(measured, whole, settled, metricValue[metric]);
+      retainedAfterSettle === null ? null : settleUncertainty(samples, metric, whole);
     return {
       metric,
       whole,
@@ -106,27 +106,81 @@ export function fitMetrics(samples: readonly MemorySample[], thresholdBytesPerRe
 }
 
 /**
- * Half-width (95 %) of the settled growth per request: two samples apart, each as noisy as the measured samples
- * scatter around their fitted line (median absolute deviation, robust to the odd outlier).
+ * Half-width (95 %) of the settled growth per request: two settle samples apart, each as far off as its own settle
+ * phase's last forced-GC samples disagree. Once memory stopped falling, consecutive idle samples agree within a
+ * few KB; the scatter under load says nothing about them, and time-held memory filling and draining inflates it
+ * ~200-fold (the 60 s fixture: ~2 MB sd under load, 0-17 KB between its settled samples), which read a no-change
+ * comparison inconclusive in 9 of 10 runs. RSS and counts have no forced-GC still point and keep the scatter
+ * under load.
  */
 function settleUncertainty(
-  measured: readonly MemorySample[],
+  samples: readonly MemorySample[],
+  metric: MetricName,
   fit: SlopeFit | null,
-  settled: readonly MemorySample[],
-  value: (sample: MemorySample) => number,
 ): number | null {
+  const settled = samples.filter((sample) => sample.phase === 'settle');
   const [before, after] = [settled[0], settled.at(-1)];
   if (!fit || !before || !after || after.requestsSent <= before.requestsSent) return null;
+  const requests = after.requestsSent - before.requestsSent;
+  const value = metricValue[metric];
+  if (!isPostGcMetric(metric)) return loadScatterUncertainty(samples, fit, value) / requests;
+  const sds = [before, after].map((sample) => stillSampleSd(samples, sample, value));
+  return (z95 * Math.hypot(...sds)) / requests;
+}
+
+const isPostGcMetric = (metric: MetricName) => metric === 'heapPlusExternal' || metric === 'arrayBuffers';
+
+/**
+ * Two post-GC samples of an idle heap differ by 8-11 KB (sd) at most in the runs measured: a settle sample is
+ * never taken as sharper than the top of that range, however well its last samples happen to agree.
+ */
+const idleSampleSdBytes = 11 * 1024;
+/** Samples within this of each other have stopped falling (settling's own stillness band, time-held.ts). */
+const stillBandBytes = 64 * 1024;
+/** The last samples settling judges stillness on (time-held.ts). */
+const stillWindow = 3;
+/** Expected range of n normal samples in sds (d2 of quality control): the range of 2 is 1.128 sd, of 3, 1.693. */
+const rangeInSds: Record<number, number> = { 2: 1.128, 3: 1.693 };
+
+/**
+ * How far a settle sample may be off: the spread of its phase's last samples (up to three, the window settling
+ * judges; fewer when an earlier one was still falling), as a standard deviation. A phase that ended on its first
+ * sample has shown no still point and keeps the 512 KB floor; one whose samples never agreed, their spread.
+ */
+function stillSampleSd(
+  samples: readonly MemorySample[],
+  settleSample: MemorySample,
+  value: (sample: MemorySample) => number,
+): number {
+  const end = samples.indexOf(settleSample);
+  let start = end;
+  while (start > 0 && end - start + 1 < stillWindow && samples[start - 1]?.phase === 'idle') start--;
+  let window = samples.slice(start, end + 1).map(value);
+  while (window.length > 2 && Math.max(...window) - Math.min(...window) > stillBandBytes)
+    window = window.slice(1);
+  const range = Math.max(...window) - Math.min(...window);
+  if (window.length < 2) return settleNoiseFloorBytes / (z95 * Math.SQRT2);
+  if (range > stillBandBytes) return range;
+  return Math.max(range / (rangeInSds[window.length] ?? 1), idleSampleSdBytes);
+}
+
+/**
+ * The settled samples' noise taken as the measured samples' scatter around their fitted line (median absolute
+ * deviation, robust to the odd outlier), for metrics without a forced-GC still point; floored.
+ */
+function loadScatterUncertainty(
+  samples: readonly MemorySample[],
+  fit: SlopeFit,
+  value: (sample: MemorySample) => number,
+): number {
+  const measured = samples.filter((sample) => sample.phase === 'measure');
   const offsets = measured
     .map((sample) => value(sample) - fit.slope * sample.requestsSent)
     .sort((a, b) => a - b);
   const intercept = median(offsets);
-  const deviations = measured
-    .map((sample) => Math.abs(value(sample) - fit.slope * sample.requestsSent - intercept))
-    .sort((a, b) => a - b);
+  const deviations = offsets.map((offset) => Math.abs(offset - intercept)).sort((a, b) => a - b);
   const sampleSd = 1.4826 * median(deviations);
-  const statistical = z95 * Math.SQRT2 * sampleSd;
-  return Math.max(statistical, settleNoiseFloorBytes) / (after.requestsSent - before.requestsSent);
+  return Math.max(z95 * Math.SQRT2 * sampleSd, settleNoiseFloorBytes);
 }
 
 /** Growth between the settle sample before the rounds and the one after, per request sent in between. */
@@ -145,8 +199,8 @@ function retainedPerRequest(
  */
 export const survivingShareOfLeak = 0.1;
 /**
- * Two settle samples of the same healthy server differ by up to a few hundred KB (code and feedback caches the
- * collector keeps or drops): settled growth below this cannot be told from noise, whatever the scatter says.
+ * Settled growth below this cannot be told from noise when the settle showed no still point (one sample), or for
+ * a metric without one: code and feedback caches the collector keeps or drops move a heap by up to a few hundred KB.
  */
 const settleNoiseFloorBytes = 512 * 1024;
 
