@@ -109,8 +109,8 @@ export function fitMetrics(samples: readonly MemorySample[], thresholdBytesPerRe
  * Half-width (95 %) of the settled growth per request: two settle samples apart, each as far off as its own settle
  * phase's last forced-GC samples disagree. Once memory stopped falling, consecutive idle samples agree within a
  * few KB; the scatter under load says nothing about them, and time-held memory filling and draining inflates it
- * ~200-fold (the 60 s fixture: ~2 MB sd under load, 0-17 KB between its settled samples), which read a no-change
- * comparison inconclusive in 9 of 10 runs. RSS and counts have no forced-GC still point and keep the scatter
+ * ~200-fold (the 60 s fixture: ~2 MB sd under load, 0-1 KB between each settle's last two samples), which read a
+ * no-change comparison inconclusive in 9 of 10 runs. RSS and counts have no forced-GC still point and keep the scatter
  * under load.
  */
 function settleUncertainty(
@@ -135,33 +135,22 @@ const isPostGcMetric = (metric: MetricName) => metric === 'heapPlusExternal' || 
  * never taken as sharper than the top of that range, however well its last samples happen to agree.
  */
 const idleSampleSdBytes = 11 * 1024;
-/** Samples within this of each other have stopped falling (settling's own stillness band, time-held.ts). */
-const stillBandBytes = 64 * 1024;
-/** The last samples settling judges stillness on (time-held.ts). */
-const stillWindow = 3;
-/** Expected range of n normal samples in sds (d2 of quality control): the range of 2 is 1.128 sd, of 3, 1.693. */
-const rangeInSds: Record<number, number> = { 2: 1.128, 3: 1.693 };
-
 /**
- * How far a settle sample may be off: the spread of its phase's last samples (up to three, the window settling
- * judges; fewer when an earlier one was still falling), as a standard deviation. A phase that ended on its first
- * sample has shown no still point and keeps the 512 KB floor; one whose samples never agreed, their spread.
+ * How far a settle sample may be off: how far it and the sample before it in the same idle phase disagree (the
+ * pair every settle and hold watch ends on once memory stopped falling), as a standard deviation (the difference
+ * of two is 1.128 sd on average), and never less than the idle floor. An earlier sample of the phase may still be
+ * falling: the first forced GC after a long idle frees 17-26 KB less than the next on the 60 s fixture, on both
+ * sides alike, and that is the fall ending, not the settled sample's noise. A phase of one sample has shown no
+ * still point and keeps the 512 KB floor.
  */
 function stillSampleSd(
   samples: readonly MemorySample[],
   settleSample: MemorySample,
   value: (sample: MemorySample) => number,
 ): number {
-  const end = samples.indexOf(settleSample);
-  let start = end;
-  while (start > 0 && end - start + 1 < stillWindow && samples[start - 1]?.phase === 'idle') start--;
-  let window = samples.slice(start, end + 1).map(value);
-  while (window.length > 2 && Math.max(...window) - Math.min(...window) > stillBandBytes)
-    window = window.slice(1);
-  const range = Math.max(...window) - Math.min(...window);
-  if (window.length < 2) return settleNoiseFloorBytes / (z95 * Math.SQRT2);
-  if (range > stillBandBytes) return range;
-  return Math.max(range / (rangeInSds[window.length] ?? 1), idleSampleSdBytes);
+  const previous = samples[samples.indexOf(settleSample) - 1];
+  if (previous?.phase !== 'idle') return settleNoiseFloorBytes / (z95 * Math.SQRT2);
+  return Math.max(Math.abs(value(settleSample) - value(previous)) / 1.128, idleSampleSdBytes);
 }
 
 /**

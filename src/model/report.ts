@@ -69,7 +69,7 @@ export interface MetricFit {
    * them, over the requests in between; null when settling is off or a side stopped early.
    */
   retainedAfterSettle: number | null;
-  /** Half-width of the 95 % interval of `retainedAfterSettle`, from the scatter of the measured samples. */
+  /** Half-width of the 95 % interval of `retainedAfterSettle`, from how closely each settle's last samples agree. */
   retainedAfterSettleUncertainty: number | null;
   verdict: Exclude<SideVerdict, 'crashed' | 'error'> | null;
 }
