@@ -33,16 +33,15 @@ function diffOf(report: CompareReport, label: 'base' | 'head') {
 }
 
 /**
- * A null comparison of time-held memory is never a regression. It is not yet a pass either: settling resolves only
- * ~60–100 KB/request in the ~600 requests per side a 60 s hold allows at the chosen rate, so the detection-limit
- * rule reads `inconclusive` and says so (a pass there could hide a leak that fills 256 MB in an hour at 1 req/s).
- * Narrowing that limit (settle noise from the settle samples' own scatter, not the scatter under load) is open.
+ * A null comparison of time-held memory passes. Under load the held memory blurs the slopes (±120 KB/request);
+ * the settle samples decide: their uncertainty comes from how closely each settle's last idle samples agree
+ * (±78 B/request per side over the ~400 requests between the settles at the chosen rate), so the detection-limit
+ * rule can rule out a leak that matters (268 B/request under 256 MB). It read `inconclusive` in 9 of 10 runs
+ * while that uncertainty came from the scatter under load.
  */
 function expectTimeHeldNull(report: CompareReport) {
-  const { verdict, finding } = report.comparison;
   const why = JSON.stringify({ comparison: report.comparison, schedule: report.schedule });
-  if (verdict === 'inconclusive') expect(finding.rule, why).toBe('detection-limit');
-  else expect(verdict, why).toBe('unchanged');
+  expect(report.comparison.verdict, why).toBe('unchanged');
 }
 
 describe('time-held memory (60 s timers, ~300 KB/request)', () => {
