@@ -70747,7 +70747,7 @@ function fitMetrics(samples, thresholdBytesPerRequest) {
     const steady2 = hasHalves ? fitSamples(measured.slice(half), metric) : whole;
     const threshold = metric === "activeResources" || metric === "openFds" ? resourcesThresholdPerRequest : metric === "rss" ? thresholdBytesPerRequest * rssThresholdFactor : thresholdBytesPerRequest * sideLeakFactor;
     const retainedAfterSettle = retainedPerRequest(settled[0], settled.at(-1), metricValue[metric]);
-    const retainedAfterSettleUncertainty = retainedAfterSettle === null ? null : settleUncertainty(measured, whole, settled, metricValue[metric]);
+    const retainedAfterSettleUncertainty = retainedAfterSettle === null ? null : settleUncertainty(samples, metric, whole);
     return {
       metric,
       whole,
@@ -70759,15 +70759,30 @@ function fitMetrics(samples, thresholdBytesPerRequest) {
     };
   });
 }
-function settleUncertainty(measured, fit, settled, value) {
+function settleUncertainty(samples, metric, fit) {
+  const settled = samples.filter((sample2) => sample2.phase === "settle");
   const [before, after] = [settled[0], settled.at(-1)];
   if (!fit || !before || !after || after.requestsSent <= before.requestsSent) return null;
+  const requests = after.requestsSent - before.requestsSent;
+  const value = metricValue[metric];
+  if (!isPostGcMetric(metric)) return loadScatterUncertainty(samples, fit, value) / requests;
+  const sds = [before, after].map((sample2) => stillSampleSd(samples, sample2, value));
+  return z95 * Math.hypot(...sds) / requests;
+}
+var isPostGcMetric = (metric) => metric === "heapPlusExternal" || metric === "arrayBuffers";
+var idleSampleSdBytes = 11 * 1024;
+function stillSampleSd(samples, settleSample, value) {
+  const previous = samples[samples.indexOf(settleSample) - 1];
+  if (previous?.phase !== "idle") return settleNoiseFloorBytes / (z95 * Math.SQRT2);
+  return Math.max(Math.abs(value(settleSample) - value(previous)) / 1.128, idleSampleSdBytes);
+}
+function loadScatterUncertainty(samples, fit, value) {
+  const measured = samples.filter((sample2) => sample2.phase === "measure");
   const offsets = measured.map((sample2) => value(sample2) - fit.slope * sample2.requestsSent).sort((a, b) => a - b);
   const intercept = median(offsets);
-  const deviations = measured.map((sample2) => Math.abs(value(sample2) - fit.slope * sample2.requestsSent - intercept)).sort((a, b) => a - b);
+  const deviations = offsets.map((offset) => Math.abs(offset - intercept)).sort((a, b) => a - b);
   const sampleSd = 1.4826 * median(deviations);
-  const statistical = z95 * Math.SQRT2 * sampleSd;
-  return Math.max(statistical, settleNoiseFloorBytes) / (after.requestsSent - before.requestsSent);
+  return Math.max(z95 * Math.SQRT2 * sampleSd, settleNoiseFloorBytes);
 }
 function retainedPerRequest(before, after, value) {
   if (!before || !after || after.requestsSent <= before.requestsSent) return null;
