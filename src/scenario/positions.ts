@@ -13,8 +13,9 @@ export type DocumentPath = (string | number)[];
 
 /** One node of the source: a mapping's children are its keys and values in turn, a sequence's its items. */
 export interface SourceNode {
-  /** Offset of the node's first character. */
+  /** Offset of the node's first character, and just past its last. */
   start: number;
+  end: number;
   kind: 'mapping' | 'sequence' | 'scalar' | null;
   /** What the node composed to: a scalar's value matches a mapping's key, a sequence's length its items. */
   value: unknown;
@@ -29,7 +30,7 @@ export interface LocatedDocument {
 
 /** Parses YAML (or JSON, which YAML includes) with the core schema, keeping where every node starts. */
 export function parseWithPositions(text: string): LocatedDocument {
-  const stack: SourceNode[] = [{ start: 0, kind: null, value: undefined, children: [] }];
+  const stack: SourceNode[] = [{ start: 0, end: 0, kind: null, value: undefined, children: [] }];
   const openedAt: number[] = [];
   const data = jsYaml.load(text, {
     schema: jsYaml.CORE_SCHEMA,
@@ -38,15 +39,17 @@ export function parseWithPositions(text: string): LocatedDocument {
         openedAt.push(state.position);
         // A node opens before the spaces, line breaks and comments in front of it.
         const start = skipToContent(text, state.position);
-        stack.push({ start, kind: null, value: undefined, children: [] });
+        stack.push({ start, end: start, kind: null, value: undefined, children: [] });
         return;
       }
       const node = stack.pop() as SourceNode;
       const opened = openedAt.pop() as number;
       node.kind = state.kind as SourceNode['kind'];
       node.value = state.result;
+      node.end = state.position;
       // An empty value (`method:` and nothing) is where it would have been written, not on the next line.
       if (node.kind === null) node.start = opened;
+      if (node.kind === 'sequence') node.children = withEmptyItems(text, node);
       // A flow collection in block context is first composed as a would-be mapping key: it comes wrapped in a
       // node of its own kind, at the same place.
       const [only, ...others] = node.children;
@@ -56,6 +59,30 @@ export function parseWithPositions(text: string): LocatedDocument {
   });
   // An empty file is no document: null, as for a file that says `null`.
   return { text, data: data ?? null, root: stack[0]?.children[0] };
+}
+
+/** An empty `-` item composes no node: it gets one just after its dash, so the items after it keep their index. */
+function withEmptyItems(text: string, sequence: SourceNode): SourceNode[] {
+  const items = Array.isArray(sequence.value) ? sequence.value : [];
+  const composed = sequence.children;
+  if (composed.length >= items.length) return composed;
+  const children: SourceNode[] = [];
+  let from = sequence.start;
+  for (let index = 0, next = 0; index < items.length; index++) {
+    const child = composed[next];
+    const isEmptyHere = items.length - index > composed.length - next && items[index] === null;
+    if (child && !(isEmptyHere && child.value !== null)) {
+      children.push(child);
+      from = child.end;
+      next++;
+      continue;
+    }
+    const dash = text.indexOf('-', from);
+    const start = dash === -1 ? from : dash + 1;
+    children.push({ start, end: start, kind: null, value: null, children: [] });
+    from = start;
+  }
+  return children;
 }
 
 /**
