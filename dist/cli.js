@@ -78008,7 +78008,7 @@ var scenario_schema_default = {
 
 // src/scenario/positions.ts
 function parseWithPositions(text2) {
-  const stack = [{ start: 0, kind: null, value: void 0, children: [] }];
+  const stack = [{ start: 0, end: 0, kind: null, value: void 0, children: [] }];
   const openedAt = [];
   const data = yaml.load(text2, {
     schema: yaml.CORE_SCHEMA,
@@ -78016,20 +78016,44 @@ function parseWithPositions(text2) {
       if (event === "open") {
         openedAt.push(state.position);
         const start = skipToContent(text2, state.position);
-        stack.push({ start, kind: null, value: void 0, children: [] });
+        stack.push({ start, end: start, kind: null, value: void 0, children: [] });
         return;
       }
       const node = stack.pop();
       const opened = openedAt.pop();
       node.kind = state.kind;
       node.value = state.result;
+      node.end = state.position;
       if (node.kind === null) node.start = opened;
+      if (node.kind === "sequence") node.children = withEmptyItems(text2, node);
       const [only, ...others] = node.children;
       const isWrapper = only && others.length === 0 && only.start === node.start && only.kind === node.kind;
       stack.at(-1)?.children.push(isWrapper ? only : node);
     }
   });
   return { text: text2, data: data ?? null, root: stack[0]?.children[0] };
+}
+function withEmptyItems(text2, sequence2) {
+  const items = Array.isArray(sequence2.value) ? sequence2.value : [];
+  const composed = sequence2.children;
+  if (composed.length >= items.length) return composed;
+  const children = [];
+  let from = sequence2.start;
+  for (let index = 0, next = 0; index < items.length; index++) {
+    const child2 = composed[next];
+    const isEmptyHere = items.length - index > composed.length - next && items[index] === null;
+    if (child2 && !(isEmptyHere && child2.value !== null)) {
+      children.push(child2);
+      from = child2.end;
+      next++;
+      continue;
+    }
+    const dash = text2.indexOf("-", from);
+    const start = dash === -1 ? from : dash + 1;
+    children.push({ start, end: start, kind: null, value: null, children: [] });
+    from = start;
+  }
+  return children;
 }
 function findPosition(document, path9, options = {}) {
   let node = document.root;
