@@ -228,4 +228,13 @@ describe('loadScenario on bad files', () => {
       'missing.yml:1:1: the scenario is missing the required field "requests"',
     ]);
   });
+
+  it('points at an empty list item and keeps the items after it on their own lines', async () => {
+    expect(
+      await problemsOf('empty-item.yml', 'requests:\n  - path: /a\n  -\n  - path: /b\n    bad: 1\n'),
+    ).toEqual([
+      'empty-item.yml:3:4: requests[1] must be a mapping (a JSON object) (got null)',
+      expect.stringMatching(/^empty-item\.yml:5:5: requests\[2\] has an unknown field "bad"/),
+    ]);
+  });
 });
