@@ -1,4 +1,4 @@
-import { git } from '../process/git.js';
+import { commitOf, git } from '../process/git.js';
 import { LeakwatchError } from '../settings/errors.js';
 
 /** Paths are names, never globs; file contents keep their bytes. */
@@ -15,19 +15,13 @@ export async function resolveCommit(repoDir: string, ref: string): Promise<strin
       hint: 'Run leakwatch from a git checkout, after actions/checkout in a workflow.',
     });
   }
-  const result = await runGit(repoDir, [
-    'rev-parse',
-    '--verify',
-    '--quiet',
-    '--end-of-options',
-    `${ref}^{commit}`,
-  ]);
-  if (!result.ok) {
+  const commit = await commitOf(repoDir, ref);
+  if (commit === null) {
     throw new LeakwatchError('REF_NOT_FOUND', `Git ref "${ref}" does not name a commit in ${repoDir}.`, {
       hint: 'Check the spelling, or fetch it: shallow clones lack older commits (set `fetch-depth: 0` on actions/checkout).',
     });
   }
-  return result.stdout.trim();
+  return commit;
 }
 
 /** Which of `paths` (repo-relative) exist as files at `commit`, in one git call. */

@@ -1,4 +1,4 @@
-import { git } from '../process/git.js';
+import { commitOf, git } from '../process/git.js';
 import { LeakwatchError } from '../settings/errors.js';
 import { nearestRefs } from './nearest-refs.js';
 
@@ -96,14 +96,8 @@ async function resolveCommit(
 ): Promise<string> {
   // A CI checkout has `origin/main` but no local `main`.
   for (const candidate of [ref, `origin/${ref}`]) {
-    const local = await git(repoDir, [
-      'rev-parse',
-      '--verify',
-      '--quiet',
-      '--end-of-options',
-      `${candidate}^{commit}`,
-    ]);
-    if (local.exitCode === 0) return local.stdout;
+    const local = await commitOf(repoDir, candidate);
+    if (local !== null) return local;
   }
 
   // actions/checkout fetches one ref only: the base branch or the PR head SHA is often missing locally.

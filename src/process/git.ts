@@ -35,3 +35,15 @@ export function git(
     );
   });
 }
+
+/** The commit `ref` names, or null when it names none; `--end-of-options` keeps a ref from reading as an option. */
+export async function commitOf(repoDir: string, ref: string): Promise<string | null> {
+  const result = await git(repoDir, [
+    'rev-parse',
+    '--verify',
+    '--quiet',
+    '--end-of-options',
+    `${ref}^{commit}`,
+  ]);
+  return result.exitCode === 0 ? result.stdout : null;
+}
