@@ -66857,6 +66857,16 @@ function git(repoDir, args, options = {}) {
     );
   });
 }
+async function commitOf(repoDir, ref) {
+  const result = await git(repoDir, [
+    "rev-parse",
+    "--verify",
+    "--quiet",
+    "--end-of-options",
+    `${ref}^{commit}`
+  ]);
+  return result.exitCode === 0 ? result.stdout : null;
+}
 
 // src/deps/git-files.ts
 async function runGit(repoDir, args) {
@@ -66870,19 +66880,13 @@ async function resolveCommit(repoDir, ref) {
       hint: "Run leakwatch from a git checkout, after actions/checkout in a workflow."
     });
   }
-  const result = await runGit(repoDir, [
-    "rev-parse",
-    "--verify",
-    "--quiet",
-    "--end-of-options",
-    `${ref}^{commit}`
-  ]);
-  if (!result.ok) {
+  const commit = await commitOf(repoDir, ref);
+  if (commit === null) {
     throw new LeakwatchError("REF_NOT_FOUND", `Git ref "${ref}" does not name a commit in ${repoDir}.`, {
       hint: "Check the spelling, or fetch it: shallow clones lack older commits (set `fetch-depth: 0` on actions/checkout)."
     });
   }
-  return result.stdout.trim();
+  return commit;
 }
 async function existingPaths(repoDir, commit, paths) {
   const result = await runGit(repoDir, [
@@ -76750,14 +76754,8 @@ async function isShallowRepository(repoDir) {
 }
 async function resolveCommit2(repoDir, ref, isShallow, log) {
   for (const candidate of [ref, `origin/${ref}`]) {
-    const local = await git(repoDir, [
-      "rev-parse",
-      "--verify",
-      "--quiet",
-      "--end-of-options",
-      `${candidate}^{commit}`
-    ]);
-    if (local.exitCode === 0) return local.stdout;
+    const local = await commitOf(repoDir, candidate);
+    if (local !== null) return local;
   }
   const remoteRef = ref.replace(/^(refs\/remotes\/)?origin\//, "");
   log(`${ref} is not in the local clone; fetching it from origin`);
