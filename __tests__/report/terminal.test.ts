@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BisectionResult } from '../../src/model/bisect.js';
 import type { HeapGrowthRow } from '../../src/model/report.js';
-import { renderCompareText } from '../../src/report/terminal.js';
+import { renderCompareText, renderDependencyText } from '../../src/report/terminal.js';
 import { allAnswered, buildReport, contentfulBump } from './build-report.js';
 import heapFixture from './fixtures/contentful-head-heap.json' with { type: 'json' };
 
@@ -183,5 +183,27 @@ describe('renderCompareText', () => {
     expect(headline(transitive.slice(0, 3))).toMatch(
       / · dep-0 1\.0\.0 → 1\.0\.1 and 2 more, all transitive$/,
     );
+  });
+});
+
+describe('the changed packages', () => {
+  it('lists every direct change and the first 20 transitive ones of a lockfile that moved hundreds', () => {
+    const transitive = Array.from({ length: 380 }, (_, index) => ({
+      name: `dep-${String(index).padStart(3, '0')}`,
+      from: '1.0.0',
+      to: '1.0.1',
+      kind: 'patch' as const,
+      direct: false,
+    }));
+    const lines = renderDependencyText([ms, ...transitive]).split('\n');
+    expect(lines[1]).toMatch(/^ {2}ms +2\.1\.2 → 2\.1\.3 +patch, direct$/);
+    expect(lines.filter((line) => line.includes('transitive') && line.includes('dep-'))).toHaveLength(20);
+    expect(lines.at(-1)).toBe("  … and 360 more transitive changes (all of them in --report's JSON)");
+  });
+
+  it('lists all of a few', () => {
+    const text = renderDependencyText([ms, { ...ms, name: 'left-pad', direct: false }]);
+    expect(text.split('\n')).toHaveLength(3);
+    expect(text).not.toContain('more transitive');
   });
 });

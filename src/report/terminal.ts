@@ -237,14 +237,25 @@ function logTail(report: CompareReport): string[] {
   });
 }
 
+/** Transitive changes listed in full up to this many: a lockfile format change moves hundreds. */
+const transitiveShown = 20;
+
 export function renderDependencyText(changes: DependencyChange[]): string {
   if (changes.length === 0) return 'changed packages: none';
-  const rows = changes.map((change) => [
+  const transitive = changes.filter((change) => !change.direct);
+  const listed =
+    transitive.length > transitiveShown
+      ? [...changes.filter((change) => change.direct), ...transitive.slice(0, transitiveShown)]
+      : changes;
+  const rows = listed.map((change) => [
     plainText(change.name, 60),
     `${plainText(change.from ?? '(none)', 30)} → ${plainText(change.to ?? '(removed)', 30)}`,
     `${change.kind}, ${change.direct ? 'direct' : 'transitive'}`,
   ]);
-  return ['changed packages:', ...formatColumns(rows, ['l', 'l', 'l'])].join('\n');
+  const hidden = changes.length - listed.length;
+  const more =
+    hidden > 0 ? [`  … and ${hidden} more transitive changes (all of them in --report's JSON)`] : [];
+  return ['changed packages:', ...formatColumns(rows, ['l', 'l', 'l']), ...more].join('\n');
 }
 
 /** The verdict block and the evidence; `renderDependencyText` is printed before it by compare --base/--head. */
