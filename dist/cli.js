@@ -79463,14 +79463,19 @@ function logTail(report) {
     return [`${side.label} log (last lines):`, ...lines.flatMap((line) => wrapText(line, { first: "  " }))];
   });
 }
+var transitiveShown = 20;
 function renderDependencyText(changes) {
   if (changes.length === 0) return "changed packages: none";
-  const rows = changes.map((change) => [
+  const transitive = changes.filter((change) => !change.direct);
+  const listed = transitive.length > transitiveShown ? [...changes.filter((change) => change.direct), ...transitive.slice(0, transitiveShown)] : changes;
+  const rows = listed.map((change) => [
     plainText(change.name, 60),
     `${plainText(change.from ?? "(none)", 30)} \u2192 ${plainText(change.to ?? "(removed)", 30)}`,
     `${change.kind}, ${change.direct ? "direct" : "transitive"}`
   ]);
-  return ["changed packages:", ...formatColumns(rows, ["l", "l", "l"])].join("\n");
+  const hidden = changes.length - listed.length;
+  const more = hidden > 0 ? [`  \u2026 and ${hidden} more transitive changes (all of them in --report's JSON)`] : [];
+  return ["changed packages:", ...formatColumns(rows, ["l", "l", "l"]), ...more].join("\n");
 }
 function renderCompareText(report, options = {}) {
   const paint = painter(options.isColor ?? false);
