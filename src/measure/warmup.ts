@@ -1,34 +1,26 @@
 // Warm-up: measures throughput on the first requests to size the run to its time budget, adapts the load when
 // a side grows fast enough to reach its cap (time-held memory gets a rate it can live with), then warms the
-// sides up in alternating chunks, sampled, so a side that dies on the way leaves points to fit. When every side
-// dies before memory could be watched, they are restarted once with a smaller probe, and the watch decides.
+// sides up in alternating chunks, sampled, until their heaps stop drifting (drift.ts), so a side that dies on
+// the way leaves points to fit. When every side dies before memory could be watched, they are restarted once
+// with a smaller probe, and the watch decides.
 import { metricValue } from '../analysis/analysis.js';
 import { isDeath } from '../analysis/deaths.js';
 import { chooseRate, wouldReachCap } from '../analysis/time-held.js';
 import { fitScheduleToBudget, throughputProbeRequests } from '../load/schedule.js';
 import type { RunSchedule } from '../model/report.js';
+import { type DriftJudgement, type DriftPoint, judgeDrift } from './drift.js';
 import { type ExplainContext, explainIfEvident } from './explain-sides.js';
 import { watchHold } from './idle.js';
 import { isRunning, loadAndSample, type MeasureRun, restartSide, type SideState, sample } from './side.js';
 import { retireSurvivor } from './verdict-now.js';
 
 const warmupChunks = 10;
-/** Warm-up never ends before this share of the planned requests: JIT and code space settle over thousands. */
-const warmupFloorShare = 0.6;
-/**
- * Post-GC samples of a warm, idle-between-chunks heap scatter by 8–11 KB (sd): three chunk samples within this
- * band have stopped drifting (a JIT still compiling moves the heap by 50+ KB a chunk).
- */
-const driftBandBytes = 32 * 1024;
-/** Smaller chunks put that band above 80 B/request of drift: too coarse to call a heap warm. */
-const minJudgedChunk = 400;
 
-function hasStoppedDrifting(state: SideState): boolean {
-  const values = state.samples
-    .filter((sample) => sample.phase === 'warmup')
-    .slice(-3)
-    .map(metricValue.heapPlusExternal);
-  return values.length === 3 && Math.max(...values) - Math.min(...values) <= driftBandBytes;
+/** A side's warm-up samples from the end of the throughput probe on: the points its drift is judged on. */
+function driftPoints(state: SideState, firstRequests: number): DriftPoint[] {
+  return state.samples
+    .filter((sample) => sample.phase === 'warmup' && sample.requestsSent >= firstRequests)
+    .map((sample) => ({ requests: sample.requestsSent, bytes: metricValue.heapPlusExternal(sample) }));
 }
 
 export interface WarmedUp {
@@ -96,25 +88,66 @@ async function warmUpOnce(
   log(
     `warming up ${running.map((state) => state.target.label).join(' and ')}: ${schedule.warmupRequests} requests each`,
   );
-  const rest = Math.max(0, schedule.warmupRequests - firstRequests);
-  const chunk = Math.max(Math.ceil(rest / warmupChunks), 1);
-  const context = { ...explain, schedule };
-  const floor = Math.ceil(warmupFloorShare * schedule.warmupRequests);
-  for (let sent = 0; sent < rest && states.some(isRunning); sent += chunk) {
+  const isTimeHeld = schedule.timeHeld !== undefined;
+  await warmUntilStable(states, run, { ...explain, schedule }, firstRequests, isTimeHeld);
+  return { schedule, isSettled: adapted !== null };
+}
+
+/**
+ * Warm-up in alternating chunks (a tenth of the fitted warm-up each) until every running side's post-GC heap has
+ * stopped drifting within its own noise (drift.ts), judged from the third chunk on. A side still rising at the
+ * fitted size keeps warming (a JIT, a TLS stack or a cache still filling reads as a leak, or as a difference
+ * between two identical sides), up to the whole planned load in requests and the time budget in load time; a
+ * time-held run keeps its fitted size as the ceiling, since its rate was chosen for it. Sets the schedule's
+ * `warmupRequests` to what ran.
+ */
+async function warmUntilStable(
+  states: SideState[],
+  run: MeasureRun,
+  context: ExplainContext,
+  firstRequests: number,
+  isTimeHeld: boolean,
+): Promise<void> {
+  const { schedule } = context;
+  const fitted = schedule.warmupRequests;
+  const rest = Math.max(0, fitted - firstRequests);
+  if (rest === 0) return;
+  const chunk = Math.ceil(rest / warmupChunks);
+  const ceiling = isTimeHeld ? fitted : fitted + schedule.roundsPlanned * schedule.requestsPerRound;
+  const tolerance = run.plan.thresholdBytesPerRequest;
+  const loadMs = new Map<SideState, number>();
+  let sent = firstRequests;
+  let judged: DriftJudgement[] = [];
+  while (sent < ceiling && states.some(isRunning)) {
+    const requests = Math.min(chunk, ceiling - sent);
     for (const state of states) {
-      await loadAndSample(state, Math.min(chunk, rest - sent), 'warmup', run);
+      const startedAt = Date.now();
+      await loadAndSample(state, requests, 'warmup', run);
+      loadMs.set(state, (loadMs.get(state) ?? 0) + Date.now() - startedAt);
       await explainIfEvident(state, context);
     }
+    sent += requests;
     await retireSurvivor(states, run);
-    const isPastFloor = firstRequests + sent + chunk >= floor;
-    const isJudged = isPastFloor && chunk >= minJudgedChunk && sent + chunk < rest;
-    if (isJudged && states.filter(isRunning).every(hasStoppedDrifting)) {
-      schedule.warmupRequests = firstRequests + sent + chunk;
-      log(`warmed up after ${schedule.warmupRequests} requests per side: the heap stopped drifting`);
-      break;
-    }
+    judged = states
+      .filter(isRunning)
+      .map((state) => judgeDrift(driftPoints(state, firstRequests), tolerance));
+    if (judged.every((judgement) => judgement.isWarm)) break;
+    if (Math.max(...loadMs.values()) >= run.plan.timeBudgetMs) break;
   }
-  return { schedule, isSettled: adapted !== null };
+  schedule.warmupRequests = sent;
+  run.log(warmEndLine(sent, fitted, judged));
+}
+
+/** What ended the warm-up, with the numbers the rule used, for the log. */
+function warmEndLine(sent: number, planned: number, judged: DriftJudgement[]): string {
+  const kb = (bytes: number | null) => (bytes === null ? '?' : `${Math.round(bytes / 1024)} KB`);
+  const numbers = judged
+    .map((j) => `moved ${kb(j.driftBytes)} over ${j.windowRequests ?? '?'} requests, band ${kb(j.bandBytes)}`)
+    .join('; ');
+  const isWarm = judged.length > 0 && judged.every((judgement) => judgement.isWarm);
+  return isWarm
+    ? `warmed up after ${sent} requests per side: the heap stopped drifting within its own noise (${numbers})`
+    : `warm-up ended at its ceiling after ${sent} requests per side (${planned} fitted), the heap still drifting (${numbers})`;
 }
 
 /** The first requests, in two sampled halves per side: the throughput (requests/s) the slowest side served. */

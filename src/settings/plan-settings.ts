@@ -91,7 +91,8 @@ export const planSettings = {
     rule: { ...wholeFrom0, max: 10_000_000 },
     // JIT and code space make an unwarmed server read 170–210 B/req; 5k requests get below 3 B/req.
     default: 5000,
-    description: 'Warm-up requests per side, not fitted.',
+    description:
+      'Warm-up requests per side, not fitted. Warm-up ends sooner once the post-GC heap stops drifting within its own scatter, and runs on while it still drifts, up to the whole planned load or the time budget.',
   },
   seed: {
     cli: 'seed',
@@ -118,7 +119,7 @@ export const planSettings = {
     // Keeps a Next.js comparison to about 90 s of load per side.
     default: 90_000,
     description:
-      'Load time per side (ms) that warm-up and rounds shrink to fit at the warm-up throughput (never below 8 rounds).',
+      'Load time per side (ms) that warm-up and rounds shrink to fit at the warm-up throughput (never below 8 rounds). A warm-up still drifting may run up to this long again.',
   },
   explainBudgetMs: {
     input: 'explain-budget-ms',
