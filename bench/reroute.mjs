@@ -51,7 +51,15 @@ const output = () => ({
     : 'defaults; 3 rerouted upstream calls per page (2 over TLS to the stub), fixtures',
   runsPlanned: runs,
   runsDone: results.length,
-  passes: results.filter((result) => result.verdict !== 'regression' && result.verdict !== 'error').length,
+  // A null comparison passes only as `unchanged`: pre-existing and inconclusive fail the check, and an
+  // improvement between two copies of one app is as wrong as a regression.
+  passes: results.filter((result) => result.verdict === 'unchanged').length,
+  verdicts: Object.fromEntries(
+    [...new Set(results.map((result) => result.verdict))].map((verdict) => [
+      verdict,
+      results.filter((result) => result.verdict === verdict).length,
+    ]),
+  ),
   deltaBytesPerRequest: {
     min: Math.min(...results.map((result) => result.deltaBytesPerRequest ?? Number.NaN)),
     max: Math.max(...results.map((result) => result.deltaBytesPerRequest ?? Number.NaN)),
