@@ -12,9 +12,10 @@ describe('settle samples', () => {
     });
     const headFit = report.head.fits.find((fit) => fit.metric === 'heapPlusExternal');
     expect(report.head.samples.some((sample) => sample.phase === 'settle')).toBe(true);
-    // Most of what grew under load was given back once the timers fired.
+    // Most of what the timers held was given back once they fired: settled, head kept under a tenth of the
+    // 2 KB each request held (warm-up runs until the held memory is level, so the rounds need not grow).
     expect(headFit?.retainedAfterSettle).not.toBeNull();
-    expect(headFit?.retainedAfterSettle).toBeLessThan((headFit?.steady?.slope ?? 0) / 10);
+    expect(headFit?.retainedAfterSettle).toBeLessThan(2048 / 10);
     expect(['flat', 'transient']).toContain(report.head.verdict);
     expect(report.comparison.verdict).not.toBe('regression');
   });
