@@ -66265,7 +66265,7 @@ var planSettings = {
     rule: { ...wholeFrom0, max: 1e7 },
     // JIT and code space make an unwarmed server read 170–210 B/req; 5k requests get below 3 B/req.
     default: 5e3,
-    description: "Warm-up requests per side, not fitted."
+    description: "Warm-up requests per side, not fitted. Warm-up ends sooner once the post-GC heap stops drifting within its own scatter, and runs on while it still drifts, up to the whole planned load or the time budget."
   },
   seed: {
     cli: "seed",
@@ -66290,7 +66290,7 @@ var planSettings = {
     rule: { ...wholeAbove0, max: 36e5 },
     // Keeps a Next.js comparison to about 90 s of load per side.
     default: 9e4,
-    description: "Load time per side (ms) that warm-up and rounds shrink to fit at the warm-up throughput (never below 8 rounds)."
+    description: "Load time per side (ms) that warm-up and rounds shrink to fit at the warm-up throughput (never below 8 rounds). A warm-up still drifting may run up to this long again."
   },
   explainBudgetMs: {
     input: "explain-budget-ms",
@@ -74658,14 +74658,54 @@ function isVerdictClear(states, thresholdBytesPerRequest) {
   return Math.abs(delta) - uncertainty > thresholdBytesPerRequest;
 }
 
+// src/measure/drift.ts
+var z952 = 1.959964;
+var minNoiseBytes = 4 * 1024;
+var minWindowSamples = 4;
+var noiseSamples = 24;
+function sampleNoise(points) {
+  if (points.length < minWindowSamples) return null;
+  const recent = points.slice(-noiseSamples);
+  const bends = recent.slice(2).map((point, index) => {
+    const [first, middle] = [recent[index], recent[index + 1]];
+    return point.bytes - 2 * middle.bytes + first.bytes;
+  });
+  const center = median2(bends);
+  const deviation = median2(bends.map((bend) => Math.abs(bend - center)));
+  return Math.max(1.4826 * deviation / Math.sqrt(6), minNoiseBytes);
+}
+function judgeDrift(points, toleranceBytesPerRequest) {
+  const noiseBytes = sampleNoise(points);
+  if (noiseBytes === null)
+    return { isWarm: false, noiseBytes, bandBytes: null, windowRequests: null, driftBytes: null };
+  const bandBytes = z952 * Math.SQRT2 * noiseBytes;
+  const windowRequests = Math.ceil(bandBytes / toleranceBytesPerRequest);
+  const last = points.at(-1);
+  const start = points.findLastIndex((point) => last.requests - point.requests >= windowRequests);
+  const window2 = points.slice(Math.min(start, points.length - minWindowSamples));
+  const fit = start < 0 ? null : fitTheilSen(
+    window2.map((point) => point.requests),
+    window2.map((point) => point.bytes)
+  );
+  const driftBytes = fit ? Math.abs(fit.slope) * (last.requests - window2[0].requests) : null;
+  return {
+    isWarm: driftBytes !== null && driftBytes <= bandBytes,
+    noiseBytes,
+    bandBytes,
+    windowRequests,
+    driftBytes
+  };
+}
+function median2(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
 // src/measure/warmup.ts
 var warmupChunks = 10;
-var warmupFloorShare = 0.6;
-var driftBandBytes = 32 * 1024;
-var minJudgedChunk = 400;
-function hasStoppedDrifting(state) {
-  const values = state.samples.filter((sample2) => sample2.phase === "warmup").slice(-3).map(metricValue.heapPlusExternal);
-  return values.length === 3 && Math.max(...values) - Math.min(...values) <= driftBandBytes;
+function driftPoints(state, firstRequests) {
+  return state.samples.filter((sample2) => sample2.phase === "warmup" && sample2.requestsSent >= firstRequests).map((sample2) => ({ requests: sample2.requestsSent, bytes: metricValue.heapPlusExternal(sample2) }));
 }
 async function warmUp(states, run3, explain) {
   const probe = Math.min(run3.plan.warmupRequests, throughputProbeRequests);
@@ -74702,25 +74742,43 @@ async function warmUpOnce(states, run3, explain, firstRequests) {
   log(
     `warming up ${running.map((state) => state.target.label).join(" and ")}: ${schedule.warmupRequests} requests each`
   );
-  const rest = Math.max(0, schedule.warmupRequests - firstRequests);
-  const chunk = Math.max(Math.ceil(rest / warmupChunks), 1);
-  const context = { ...explain, schedule };
-  const floor = Math.ceil(warmupFloorShare * schedule.warmupRequests);
-  for (let sent = 0; sent < rest && states.some(isRunning); sent += chunk) {
+  const isTimeHeld = schedule.timeHeld !== void 0;
+  await warmUntilStable(states, run3, { ...explain, schedule }, firstRequests, isTimeHeld);
+  return { schedule, isSettled: adapted !== null };
+}
+async function warmUntilStable(states, run3, context, firstRequests, isTimeHeld) {
+  const { schedule } = context;
+  const fitted = schedule.warmupRequests;
+  const rest = Math.max(0, fitted - firstRequests);
+  if (rest === 0) return;
+  const chunk = Math.ceil(rest / warmupChunks);
+  const ceiling = isTimeHeld ? fitted : fitted + schedule.roundsPlanned * schedule.requestsPerRound;
+  const tolerance = run3.plan.thresholdBytesPerRequest;
+  const loadMs = /* @__PURE__ */ new Map();
+  let sent = firstRequests;
+  let judged = [];
+  while (sent < ceiling && states.some(isRunning)) {
+    const requests = Math.min(chunk, ceiling - sent);
     for (const state of states) {
-      await loadAndSample(state, Math.min(chunk, rest - sent), "warmup", run3);
+      const startedAt = Date.now();
+      await loadAndSample(state, requests, "warmup", run3);
+      loadMs.set(state, (loadMs.get(state) ?? 0) + Date.now() - startedAt);
       await explainIfEvident(state, context);
     }
+    sent += requests;
     await retireSurvivor(states, run3);
-    const isPastFloor = firstRequests + sent + chunk >= floor;
-    const isJudged = isPastFloor && chunk >= minJudgedChunk && sent + chunk < rest;
-    if (isJudged && states.filter(isRunning).every(hasStoppedDrifting)) {
-      schedule.warmupRequests = firstRequests + sent + chunk;
-      log(`warmed up after ${schedule.warmupRequests} requests per side: the heap stopped drifting`);
-      break;
-    }
+    judged = states.filter(isRunning).map((state) => judgeDrift(driftPoints(state, firstRequests), tolerance));
+    if (judged.every((judgement) => judgement.isWarm)) break;
+    if (Math.max(...loadMs.values()) >= run3.plan.timeBudgetMs) break;
   }
-  return { schedule, isSettled: adapted !== null };
+  schedule.warmupRequests = sent;
+  run3.log(warmEndLine(sent, fitted, judged));
+}
+function warmEndLine(sent, planned, judged) {
+  const kb = (bytes) => bytes === null ? "?" : `${Math.round(bytes / 1024)} KB`;
+  const numbers = judged.map((j) => `moved ${kb(j.driftBytes)} over ${j.windowRequests ?? "?"} requests, band ${kb(j.bandBytes)}`).join("; ");
+  const isWarm = judged.length > 0 && judged.every((judgement) => judgement.isWarm);
+  return isWarm ? `warmed up after ${sent} requests per side: the heap stopped drifting within its own noise (${numbers})` : `warm-up ended at its ceiling after ${sent} requests per side (${planned} fitted), the heap still drifting (${numbers})`;
 }
 async function probeThroughput(states, run3, requests) {
   const rates = [];
