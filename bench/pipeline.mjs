@@ -165,13 +165,23 @@ function splitStages({ wallMs, exitAtMs, reportWrittenAtMs, lines, report }) {
     warmupMs: isObservable ? (phaseMs.warmup ?? 0) : null,
     measurementMs: isObservable ? (phaseMs.measure ?? 0) : null,
     heapSnapshotsMs: isObservable ? (phaseMs.explain ?? 0) : null,
-    settleMs: isObservable ? (phaseMs.settle ?? 0) : null,
+    // The settles' waits are 'idle' samples, and only each settle's last one is 'settle': both count here. The
+    // stretch to a settle's first idle sample also holds what ran before it unsampled (the third snapshot's write).
+    settleMs: isObservable ? (phaseMs.settle ?? 0) + (phaseMs.idle ?? 0) : null,
+    heapSnapshotsWallMs: span(at(/: taking 3 heap snapshots/), afterSnapshots(lines)),
     reportAndCleanupMs: isObservable ? wallMs - samples[samples.length - 1].atMs : null,
-    // Within reportAndCleanupMs: the report file is written after the worktrees are removed.
+    // Within reportAndCleanupMs: the report file is written before the worktrees and sandbox users are removed.
     lastSampleToReportWrittenMs: isObservable ? reportWrittenAtMs - samples[samples.length - 1].atMs : null,
     reportWrittenToExitMs: exitAtMs === null ? null : exitAtMs - reportWrittenAtMs,
     exitToStreamsClosedMs: exitAtMs === null ? null : wallMs - exitAtMs,
   };
+}
+
+/** The first settle started after the first heap snapshots were asked for: where the snapshot phase ends. */
+function afterSnapshots(lines) {
+  const snapshotIndex = lines.findIndex((line) => /: taking 3 heap snapshots/.test(line.text));
+  if (snapshotIndex < 0) return null;
+  return lines.slice(snapshotIndex).find((line) => /^settling: /.test(line.text))?.atMs ?? null;
 }
 
 const load = () => Number(loadavg()[0].toFixed(2));
@@ -254,14 +264,18 @@ const result = {
       'not observable per side: no line marks the end of one side’s build. buildPhaseWallMs runs from the first ' +
       'build start to `starting base and head`, so it includes the rest of the slower side’s install',
     phases:
-      'warmupMs, measurementMs, heapSnapshotsMs (the explain phase) and settleMs (idle waits and their samples) come ' +
+      'warmupMs, measurementMs, heapSnapshotsMs (the explain phase) and settleMs (idle waits and their samples; up to 2026-12-01 15:50 UTC only each settle’s last sample, which left most of it uncounted) come ' +
       'from the report’s samples: each sample’s elapsedMs counts from its app’s start, right after `starting base ' +
       'and head`; in time order over both sides, each stretch of one phase runs from the previous stretch’s last ' +
       'sample (or both apps ready) to its own last sample',
+    heapSnapshotsWallMs:
+      'from the `taking 3 heap snapshots` line to the next `settling:` line: the three snapshots’ writes and the two ' +
+      'batches between them (the sample-based heapSnapshotsMs misses the third write, which the settle stretch holds)',
     reportAndCleanupMs:
-      'from the last sample to the CLI’s stderr closing: stopping the apps, fitting, removing both worktrees, writing ' +
-      'the report (its file mtime, on the same clock) and exiting; split into lastSampleToReportWrittenMs, ' +
-      'reportWrittenToExitMs (the event loop draining) and exitToStreamsClosedMs (processes holding the CLI’s stderr)',
+      'from the last sample to the CLI’s stderr closing: stopping the apps, fitting, writing the report (its file ' +
+      'mtime, on the same clock), then removing both worktrees and the sandbox users and exiting; split into ' +
+      'lastSampleToReportWrittenMs (time to the verdict), reportWrittenToExitMs (the cleanup and the event loop ' +
+      'draining) and exitToStreamsClosedMs (processes holding the CLI’s stderr)',
   },
   runs,
 };
