@@ -93,6 +93,8 @@ describe('builds that fetch a hard-coded API', () => {
       expect(side.error?.hint).toContain(
         'Base and head both fail to build, so the cause is not this change.',
       );
+      // The project pins no Node.js: the hint says which one both ran on, in case that is the cause.
+      expect(side.error?.hint).toContain(`Both ran on Node.js ${process.versions.node}, the node on PATH`);
       expect(side.error?.hint).toMatch(/build called pokeapi\.co, which it could not reach/);
       expect(side.error?.hint).toContain('hosts: ["https://pokeapi.co"]');
       expect(side.error?.hint).toContain('outbound: allow');

@@ -13,7 +13,12 @@ import type { DependencyChange, DependencyDiff } from '../model/deps.js';
 import type { CompareReport, SideResult } from '../model/report.js';
 import type { BaseCacheStore } from '../prepare/base-cache.js';
 import { type Baseline, resolveBaseline } from '../prepare/baseline.js';
-import { type NodeSource, resolveSideRuntimes, type SideRuntimes } from '../prepare/node-runtime.js';
+import {
+  type NodeSource,
+  nodeOnPathVersion,
+  resolveSideRuntimes,
+  type SideRuntimes,
+} from '../prepare/node-runtime.js';
 import { type PreparedBoth, type PreparedSide, prepareBoth } from '../prepare/prepare-both.js';
 import { nodeOnPath } from '../process/env.js';
 import { openIsolation } from '../process/isolation/open.js';
@@ -144,7 +149,12 @@ async function measurePrepared(
   };
 
   if (!prepared.base.result.ok || !prepared.head.result.ok) {
-    return { kind: 'compared', report: { ...reportOfUnbuiltSides(prepared, plan), ...withChanges } };
+    // A project that builds only on an older Node.js fails on both sides: say which one they ran on.
+    const runtime = binDirs.base
+      ? ''
+      : `Both ran on Node.js ${await nodeOnPathVersion()}, the node on PATH: if the project needs another, pin it (.nvmrc, .node-version or volta.node) and both sides run on that. `;
+    const report = reportOfUnbuiltSides(prepared, plan, runtime);
+    return { kind: 'compared', report: { ...report, ...withChanges } };
   }
 
   const context: EngineContext = {
@@ -247,10 +257,20 @@ async function bisectRegression(
 function reportOfUnbuiltSides(
   prepared: { base: PreparedSide; head: PreparedSide },
   plan: RunPlan,
+  runtimeNote: string,
 ): CompareReport {
-  const isBoth = !prepared.base.result.ok && !prepared.head.result.ok;
-  const base = unbuiltSide('base', prepared.base, isBoth);
-  const head = unbuiltSide('head', prepared.head, isBoth);
+  const [baseResult, headResult] = [prepared.base.result, prepared.head.result];
+  const stage =
+    !baseResult.ok && !headResult.ok
+      ? baseResult.stage === headResult.stage
+        ? baseResult.stage
+        : 'install or build'
+      : null;
+  const both = stage
+    ? `Base and head both fail to ${stage}, so the cause is not this change. ${runtimeNote}`
+    : '';
+  const base = unbuiltSide('base', prepared.base, both);
+  const head = unbuiltSide('head', prepared.head, both);
   return {
     schemaVersion: 1,
     kind: 'compare',
@@ -269,12 +289,8 @@ function reportOfUnbuiltSides(
  * A side that never ran: its install or build failed, which is a result to report, never a pass. When both
  * failed, the hint says so first: the cause predates the change.
  */
-function unbuiltSide(label: 'base' | 'head', side: PreparedSide, isBoth: boolean): SideResult {
+function unbuiltSide(label: 'base' | 'head', side: PreparedSide, both: string): SideResult {
   const result = side.result;
-  const both =
-    isBoth && !result.ok
-      ? `Base and head both fail to ${result.stage}, so the cause is not this change. `
-      : '';
   return {
     label,
     appDir: side.appDir,

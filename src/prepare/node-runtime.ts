@@ -146,7 +146,7 @@ export async function resolveNodeRuntime(
 /** The tool cache's folder is <cache>/node/<version>/<arch>. */
 const versionIn = (dir: string) => join(dir, '..').split(/[\\/]/).pop() ?? '';
 
-async function nodeOnPathVersion(): Promise<string> {
+export async function nodeOnPathVersion(): Promise<string> {
   const { stdout } = await getExecOutput('node', ['--version'], {
     silent: true,
     env: scrubbedEnv(process.env),
