@@ -78522,7 +78522,9 @@ async function measurePrepared(options, baseline, runtimes, prepared) {
     revisions: { baseSha: baseline.mergeBaseSha, headSha: baseline.headSha }
   };
   if (!prepared.base.result.ok || !prepared.head.result.ok) {
-    return { kind: "compared", report: { ...reportOfUnbuiltSides(prepared, plan), ...withChanges } };
+    const runtime = binDirs.base ? "" : `Both ran on Node.js ${await nodeOnPathVersion()}, the node on PATH: if the project needs another, pin it (.nvmrc, .node-version or volta.node) and both sides run on that. `;
+    const report2 = reportOfUnbuiltSides(prepared, plan, runtime);
+    return { kind: "compared", report: { ...report2, ...withChanges } };
   }
   const context = {
     scenario,
@@ -78604,10 +78606,12 @@ async function bisectRegression(options, candidateBase, units, headReport) {
   }
   return bisection;
 }
-function reportOfUnbuiltSides(prepared, plan) {
-  const isBoth = !prepared.base.result.ok && !prepared.head.result.ok;
-  const base = unbuiltSide("base", prepared.base, isBoth);
-  const head = unbuiltSide("head", prepared.head, isBoth);
+function reportOfUnbuiltSides(prepared, plan, runtimeNote) {
+  const [baseResult, headResult] = [prepared.base.result, prepared.head.result];
+  const stage = !baseResult.ok && !headResult.ok ? baseResult.stage === headResult.stage ? baseResult.stage : "install or build" : null;
+  const both = stage ? `Base and head both fail to ${stage}, so the cause is not this change. ${runtimeNote}` : "";
+  const base = unbuiltSide("base", prepared.base, both);
+  const head = unbuiltSide("head", prepared.head, both);
   return {
     schemaVersion: 1,
     kind: "compare",
@@ -78621,9 +78625,8 @@ function reportOfUnbuiltSides(prepared, plan) {
     durationMs: 0
   };
 }
-function unbuiltSide(label, side, isBoth) {
+function unbuiltSide(label, side, both) {
   const result = side.result;
-  const both = isBoth && !result.ok ? `Base and head both fail to ${result.stage}, so the cause is not this change. ` : "";
   return {
     label,
     appDir: side.appDir,
