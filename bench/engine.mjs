@@ -27,6 +27,7 @@ function series(name, baseDir, headDir) {
   const verdicts = [];
   const deltas = [];
   const loadAverage1m = [];
+  const warmupRequests = [];
   let wallMs = 0;
   let loadPhaseMs = 0;
   for (let run = 0; run < runs; run++) {
@@ -34,6 +35,7 @@ function series(name, baseDir, headDir) {
     verdicts.push(report.comparison.verdict);
     deltas.push(Number(report.comparison.deltaBytesPerRequest?.toFixed(1)));
     loadAverage1m.push(Number(loadavg()[0].toFixed(1)));
+    warmupRequests.push(report.schedule.warmupRequests);
     wallMs += report.durationMs;
     loadPhaseMs += report.base.load.durationMs + report.head.load.durationMs;
     process.stderr.write(
@@ -46,6 +48,8 @@ function series(name, baseDir, headDir) {
     verdicts,
     deltasBytesPerRequest: deltas,
     loadAverage1m,
+    /** What the warm-up ran per side: it ends once the heap stops drifting, or at its ceiling. */
+    warmupRequests,
     meanWallMs: Math.round(wallMs / runs),
     /** Load time of both sides together, without start-up, settle pauses and heap snapshots. */
     meanLoadPhaseMs: Math.round(loadPhaseMs / runs),
