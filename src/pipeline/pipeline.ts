@@ -1,16 +1,15 @@
 // From two git refs to a verdict: dependency diff, merge-base baseline, worktrees, install and build, measurement.
 // The CLI's `compare --base/--head` and the action's `mode: full`/`measure` both run this.
 import { dirname, join } from 'node:path';
-import { compareSides } from '../analysis/rules.js';
 import { bisectChanges } from '../bisect/bisect.js';
 import type { CandidateBase } from '../bisect/measure-candidate.js';
 import { defaultRemedyTimeBudgetMs, findRemedy } from '../bisect/remedy.js';
 import { diffDependencies } from '../deps/diff.js';
 import { startBuildNetwork } from '../measure/build-network.js';
-import { compareApps, describeEnvironment, type EngineContext } from '../measure/compare.js';
+import { compareApps, type EngineContext } from '../measure/compare.js';
 import type { BisectionResult } from '../model/bisect.js';
 import type { DependencyChange, DependencyDiff } from '../model/deps.js';
-import type { CompareReport, SideResult } from '../model/report.js';
+import type { CompareReport } from '../model/report.js';
 import type { BaseCacheStore } from '../prepare/base-cache.js';
 import { type Baseline, resolveBaseline } from '../prepare/baseline.js';
 import {
@@ -19,16 +18,16 @@ import {
   resolveSideRuntimes,
   type SideRuntimes,
 } from '../prepare/node-runtime.js';
-import { type PreparedBoth, type PreparedSide, prepareBoth } from '../prepare/prepare-both.js';
+import { type PreparedBoth, prepareBoth } from '../prepare/prepare-both.js';
 import { nodeOnPath } from '../process/env.js';
 import { openIsolation } from '../process/isolation/open.js';
 import { runInSandbox } from '../process/isolation/sandbox.js';
 import { leakwatchVersion, probePath } from '../process/package-files.js';
 import { enterPhase } from '../process/time-limit.js';
 import { loadScenario } from '../scenario/load.js';
-import { LeakwatchError } from '../settings/errors.js';
 import { buildRunPlan } from '../settings/read.js';
-import { type PlanSettings, type RunPlan, settings } from '../settings/table.js';
+import { type PlanSettings, settings } from '../settings/table.js';
+import { reportOfUnbuiltSides } from './unbuilt.js';
 
 export interface CompareRefsOptions {
   repoDir: string;
@@ -251,62 +250,4 @@ async function bisectRegression(
     });
   }
   return bisection;
-}
-
-/** A comparison that never ran, because one side (or both) did not install or build. */
-function reportOfUnbuiltSides(
-  prepared: { base: PreparedSide; head: PreparedSide },
-  plan: RunPlan,
-  runtimeNote: string,
-): CompareReport {
-  const [baseResult, headResult] = [prepared.base.result, prepared.head.result];
-  const stage =
-    !baseResult.ok && !headResult.ok
-      ? baseResult.stage === headResult.stage
-        ? baseResult.stage
-        : 'install or build'
-      : null;
-  const both = stage
-    ? `Base and head both fail to ${stage}, so the cause is not this change. ${runtimeNote}`
-    : '';
-  const base = unbuiltSide('base', prepared.base, both);
-  const head = unbuiltSide('head', prepared.head, both);
-  return {
-    schemaVersion: 1,
-    kind: 'compare',
-    plan,
-    environment: describeEnvironment(leakwatchVersion()),
-    base,
-    head,
-    comparison: compareSides(base, head, plan.thresholdBytesPerRequest),
-    // Nothing ran, so there is no schedule and no load: readers show the plan as "not run".
-    startedAt: new Date().toISOString(),
-    durationMs: 0,
-  };
-}
-
-/**
- * A side that never ran: its install or build failed, which is a result to report, never a pass. When both
- * failed, the hint says so first: the cause predates the change.
- */
-function unbuiltSide(label: 'base' | 'head', side: PreparedSide, both: string): SideResult {
-  const result = side.result;
-  return {
-    label,
-    appDir: side.appDir,
-    samples: [],
-    // Nothing was measured: no fits, rather than fits of no samples.
-    fits: [],
-    verdict: 'error',
-    exit: null,
-    ...(result.ok
-      ? {}
-      : {
-          error: new LeakwatchError(
-            result.stage === 'install' ? 'INSTALL_FAILED' : 'BUILD_FAILED',
-            `${label} failed to ${result.stage}${result.isTimedOut ? ' (timed out)' : ` (exit code ${result.exitCode})`}`,
-            { hint: `${both}${result.hint}`, logTail: result.logTail },
-          ).toReported(),
-        }),
-  };
 }
