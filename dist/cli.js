@@ -78446,6 +78446,46 @@ async function listBuiltInScenarios(dir) {
   return entries.filter((entry) => entry.endsWith(".yml")).map((entry) => entry.slice(0, -".yml".length));
 }
 
+// src/pipeline/unbuilt.ts
+function reportOfUnbuiltSides(prepared, plan, runtimeNote) {
+  const [baseResult, headResult] = [prepared.base.result, prepared.head.result];
+  const stage = !baseResult.ok && !headResult.ok ? baseResult.stage === headResult.stage ? baseResult.stage : "install or build" : null;
+  const both = stage ? `Base and head both fail to ${stage}, so the cause is not this change. ${runtimeNote}` : "";
+  const base = unbuiltSide("base", prepared.base, both);
+  const head = unbuiltSide("head", prepared.head, both);
+  return {
+    schemaVersion: 1,
+    kind: "compare",
+    plan,
+    environment: describeEnvironment(leakwatchVersion()),
+    base,
+    head,
+    comparison: compareSides(base, head, plan.thresholdBytesPerRequest),
+    // Nothing ran, so there is no schedule and no load: readers show the plan as "not run".
+    startedAt: (/* @__PURE__ */ new Date()).toISOString(),
+    durationMs: 0
+  };
+}
+function unbuiltSide(label, side, both) {
+  const result = side.result;
+  return {
+    label,
+    appDir: side.appDir,
+    samples: [],
+    // Nothing was measured: no fits, rather than fits of no samples.
+    fits: [],
+    verdict: "error",
+    exit: null,
+    ...result.ok ? {} : {
+      error: new LeakwatchError(
+        result.stage === "install" ? "INSTALL_FAILED" : "BUILD_FAILED",
+        `${label} failed to ${result.stage}${result.isTimedOut ? " (timed out)" : ` (exit code ${result.exitCode})`}`,
+        { hint: `${both}${result.hint}`, logTail: result.logTail }
+      ).toReported()
+    }
+  };
+}
+
 // src/pipeline/pipeline.ts
 async function compareRefs(options) {
   var _stack = [];
@@ -78605,44 +78645,6 @@ async function bisectRegression(options, candidateBase, units, headReport) {
     });
   }
   return bisection;
-}
-function reportOfUnbuiltSides(prepared, plan, runtimeNote) {
-  const [baseResult, headResult] = [prepared.base.result, prepared.head.result];
-  const stage = !baseResult.ok && !headResult.ok ? baseResult.stage === headResult.stage ? baseResult.stage : "install or build" : null;
-  const both = stage ? `Base and head both fail to ${stage}, so the cause is not this change. ${runtimeNote}` : "";
-  const base = unbuiltSide("base", prepared.base, both);
-  const head = unbuiltSide("head", prepared.head, both);
-  return {
-    schemaVersion: 1,
-    kind: "compare",
-    plan,
-    environment: describeEnvironment(leakwatchVersion()),
-    base,
-    head,
-    comparison: compareSides(base, head, plan.thresholdBytesPerRequest),
-    // Nothing ran, so there is no schedule and no load: readers show the plan as "not run".
-    startedAt: (/* @__PURE__ */ new Date()).toISOString(),
-    durationMs: 0
-  };
-}
-function unbuiltSide(label, side, both) {
-  const result = side.result;
-  return {
-    label,
-    appDir: side.appDir,
-    samples: [],
-    // Nothing was measured: no fits, rather than fits of no samples.
-    fits: [],
-    verdict: "error",
-    exit: null,
-    ...result.ok ? {} : {
-      error: new LeakwatchError(
-        result.stage === "install" ? "INSTALL_FAILED" : "BUILD_FAILED",
-        `${label} failed to ${result.stage}${result.isTimedOut ? " (timed out)" : ` (exit code ${result.exitCode})`}`,
-        { hint: `${both}${result.hint}`, logTail: result.logTail }
-      ).toReported()
-    }
-  };
 }
 
 // src/report/verdict-text.ts
