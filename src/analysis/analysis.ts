@@ -57,6 +57,13 @@ export function fitTheilSen(xs: readonly number[], ys: readonly number[]): Slope
   return { slope: median(slopes), low: slopes[lowIndex]!, high: slopes[highIndex]!, points: n };
 }
 
+/** A normal sd estimated as 1.4826 × the median absolute deviation: robust to the odd outlier. */
+export function robustSd(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const center = median(sorted);
+  return 1.4826 * median(sorted.map((value) => Math.abs(value - center)).sort((a, b) => a - b));
+}
+
 function median(sorted: readonly number[]): number {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
@@ -163,12 +170,7 @@ function loadScatterUncertainty(
   value: (sample: MemorySample) => number,
 ): number {
   const measured = samples.filter((sample) => sample.phase === 'measure');
-  const offsets = measured
-    .map((sample) => value(sample) - fit.slope * sample.requestsSent)
-    .sort((a, b) => a - b);
-  const intercept = median(offsets);
-  const deviations = offsets.map((offset) => Math.abs(offset - intercept)).sort((a, b) => a - b);
-  const sampleSd = 1.4826 * median(deviations);
+  const sampleSd = robustSd(measured.map((sample) => value(sample) - fit.slope * sample.requestsSent));
   return Math.max(z95 * Math.SQRT2 * sampleSd, settleNoiseFloorBytes);
 }
 

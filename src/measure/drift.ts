@@ -1,7 +1,7 @@
 // When a warm-up may end: the post-GC heap has stopped drifting, judged against the app's own scatter. A fixed
 // band cannot do it: a plain server's samples scatter by ~10 KB, an app with TLS and agents by ±100 KB, so a
 // band that fits one either never fires on the other or fires while it still rises by 100 B/request.
-import { fitTheilSen } from '../analysis/analysis.js';
+import { fitTheilSen, robustSd } from '../analysis/analysis.js';
 
 /** z for a two-sided 95 % band. */
 const z95 = 1.959964;
@@ -32,8 +32,8 @@ export interface DriftJudgement {
 
 /**
  * Noise of one sample from consecutive samples' second differences (y[i+1] − 2·y[i] + y[i−1]), which a steady
- * rise cancels and a kink (a cache that just filled) touches once, by the median absolute deviation: robust to
- * the odd JIT or GC jump. Null with fewer samples than a window.
+ * rise cancels and a kink (a cache that just filled) touches once, by the median absolute deviation (robustSd):
+ * robust to the odd JIT or GC jump. Null with fewer samples than a window.
  */
 export function sampleNoise(points: readonly DriftPoint[]): number | null {
   if (points.length < minWindowSamples) return null;
@@ -42,10 +42,8 @@ export function sampleNoise(points: readonly DriftPoint[]): number | null {
     const [first, middle] = [recent[index]!, recent[index + 1]!];
     return point.bytes - 2 * middle.bytes + first.bytes;
   });
-  const center = median(bends);
-  const deviation = median(bends.map((bend) => Math.abs(bend - center)));
-  // A second difference of independent samples scatters √6 times one; 1.4826 × MAD estimates a normal sd.
-  return Math.max((1.4826 * deviation) / Math.sqrt(6), minNoiseBytes);
+  // A second difference of independent samples scatters √6 times one.
+  return Math.max(robustSd(bends) / Math.sqrt(6), minNoiseBytes);
 }
 
 /**
@@ -78,10 +76,4 @@ export function judgeDrift(points: readonly DriftPoint[], toleranceBytesPerReque
     windowRequests,
     driftBytes,
   };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
