@@ -151,7 +151,8 @@ async function measurePrepared(
     // A project that builds only on an older Node.js fails on both sides: say which one they ran on.
     const runtime = binDirs.base
       ? ''
-      : `Both ran on Node.js ${await nodeOnPathVersion()}, the node on PATH: if the project needs another, pin it (.nvmrc, .node-version or volta.node) and both sides run on that. `;
+      : `Both ran on Node.js ${await nodeOnPathVersion()}, the node on PATH: if the project needs another, ` +
+        'pin it (.nvmrc, .node-version or volta.node) and both sides run on that. ';
     const report = reportOfUnbuiltSides(prepared, plan, runtime);
     return { kind: 'compared', report: { ...report, ...withChanges } };
   }

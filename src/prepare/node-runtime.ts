@@ -1,8 +1,8 @@
 // A runtime bump runs each side on its own Node.js: the version its commit pins, found in the runner's tool cache
 // (where actions/setup-node puts what it installs) or installed from the npm registry's `node` package, whose
 // binary lands in node_modules/node/bin, with the newest npm that supports it beside it; their node_modules/.bin
-// then goes first on PATH for that side's install, build and app. A side that pins nothing runs on the `node` on PATH, as without a bump; so do both sides pinning one
-// version the node on PATH satisfies.
+// then goes first on PATH for that side's install, build and app. A side that pins nothing runs on the `node` on
+// PATH, as without a bump; so do both sides pinning one version the node on PATH satisfies.
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,7 +32,10 @@ export interface NodeRuntime {
 export interface SideRuntimes {
   /** The dependency changes with the `node` change's versions resolved (e.g. `20` → `20.16.0`). */
   changes: DependencyChange[];
-  /** Each side's Node bin folder: when the runtime changed and that side pins one, or both pin one the node on PATH does not satisfy. */
+  /**
+   * Each side's Node bin folder: when the runtime changed and that side pins one, or when both pin one that the
+   * node on PATH does not satisfy.
+   */
   binDirs: { base?: string; head?: string };
   /** The diff's bumps, the resolved `node` change first as a bump of its own when the runtime changed. */
   units: BumpUnit[];
@@ -94,7 +97,7 @@ async function pinnedNodeUnlikePath(
   pin: NodePinInfo | null,
   options: ResolveRuntimeOptions,
 ): Promise<string | null> {
-  const range = pin ? (nodeAliasRange(pin.spec) ?? pin.spec) : null;
+  const range = pin ? pinRange(pin) : null;
   if (!pin || !range || !semver.validRange(range)) return null;
   const onPath = await nodeOnPathVersion();
   if (semver.satisfies(onPath, range)) return null;
@@ -115,8 +118,7 @@ export async function resolveNodeRuntime(
   options: ResolveRuntimeOptions,
 ): Promise<NodeRuntime> {
   if (!pin) return { version: await nodeOnPathVersion(), binDir: null, origin: 'path' };
-  // An alias (lts/iron, lts/*, node) is the release line it names; the newest version of it is found below.
-  const range = nodeAliasRange(pin.spec) ?? pin.spec;
+  const range = pinRange(pin);
   if (!semver.validRange(range)) {
     throw new LeakwatchError(
       'NODE_PIN_UNSUPPORTED',
@@ -142,6 +144,9 @@ export async function resolveNodeRuntime(
   }
   return installFromNpm({ range, named, source: pin.source }, options);
 }
+
+/** An alias (lts/iron, lts/*, node) is the release line it names; its newest version is what a side runs. */
+const pinRange = (pin: NodePinInfo) => nodeAliasRange(pin.spec) ?? pin.spec;
 
 /** The tool cache's folder is <cache>/node/<version>/<arch>. */
 const versionIn = (dir: string) => join(dir, '..').split(/[\\/]/).pop() ?? '';

@@ -14,7 +14,8 @@ export function holdFirstServerToPort(port: number): void {
       isClaimed = true;
       if (asked !== 0 && asked !== port) {
         process.stderr.write(
-          `leakwatch: the app listens on port ${asked}, not on PORT (${port}); moved it to ${port} so both sides can run\n`,
+          `leakwatch: the app listens on port ${asked}, not on PORT (${port}); ` +
+            `moved it to ${port} so both sides can run\n`,
         );
         return originalListen.apply(this, withPort(args, port) as ListenArgs);
       }
