@@ -70729,6 +70729,11 @@ function fitTheilSen(xs, ys) {
   const highIndex = Math.min(count - 1, Math.ceil((count + rankSpread) / 2));
   return { slope: median(slopes), low: slopes[lowIndex], high: slopes[highIndex], points: n };
 }
+function robustSd(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const center = median(sorted);
+  return 1.4826 * median(sorted.map((value) => Math.abs(value - center)).sort((a, b) => a - b));
+}
 function median(sorted) {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
@@ -70782,10 +70787,7 @@ function stillSampleSd(samples, settleSample, value) {
 }
 function loadScatterUncertainty(samples, fit, value) {
   const measured = samples.filter((sample2) => sample2.phase === "measure");
-  const offsets = measured.map((sample2) => value(sample2) - fit.slope * sample2.requestsSent).sort((a, b) => a - b);
-  const intercept = median(offsets);
-  const deviations = offsets.map((offset) => Math.abs(offset - intercept)).sort((a, b) => a - b);
-  const sampleSd = 1.4826 * median(deviations);
+  const sampleSd = robustSd(measured.map((sample2) => value(sample2) - fit.slope * sample2.requestsSent));
   return Math.max(z95 * Math.SQRT2 * sampleSd, settleNoiseFloorBytes);
 }
 function retainedPerRequest(before, after, value) {
@@ -74670,9 +74672,7 @@ function sampleNoise(points) {
     const [first, middle] = [recent[index], recent[index + 1]];
     return point.bytes - 2 * middle.bytes + first.bytes;
   });
-  const center = median2(bends);
-  const deviation = median2(bends.map((bend) => Math.abs(bend - center)));
-  return Math.max(1.4826 * deviation / Math.sqrt(6), minNoiseBytes);
+  return Math.max(robustSd(bends) / Math.sqrt(6), minNoiseBytes);
 }
 function judgeDrift(points, toleranceBytesPerRequest) {
   const noiseBytes = sampleNoise(points);
@@ -74695,11 +74695,6 @@ function judgeDrift(points, toleranceBytesPerRequest) {
     windowRequests,
     driftBytes
   };
-}
-function median2(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 // src/measure/warmup.ts
@@ -77422,7 +77417,7 @@ async function resolveSideRuntimes(diff, options) {
   };
 }
 async function pinnedNodeUnlikePath(pin, options) {
-  const range = pin ? nodeAliasRange(pin.spec) ?? pin.spec : null;
+  const range = pin ? pinRange(pin) : null;
   if (!pin || !range || !import_semver4.default.validRange(range)) return null;
   const onPath = await nodeOnPathVersion();
   if (import_semver4.default.satisfies(onPath, range)) return null;
@@ -77436,7 +77431,7 @@ function describe(runtime, pin) {
 }
 async function resolveNodeRuntime(pin, options) {
   if (!pin) return { version: await nodeOnPathVersion(), binDir: null, origin: "path" };
-  const range = nodeAliasRange(pin.spec) ?? pin.spec;
+  const range = pinRange(pin);
   if (!import_semver4.default.validRange(range)) {
     throw new LeakwatchError(
       "NODE_PIN_UNSUPPORTED",
@@ -77462,6 +77457,7 @@ async function resolveNodeRuntime(pin, options) {
   }
   return installFromNpm({ range, named, source: pin.source }, options);
 }
+var pinRange = (pin) => nodeAliasRange(pin.spec) ?? pin.spec;
 var versionIn = (dir) => join16(dir, "..").split(/[\\/]/).pop() ?? "";
 async function nodeOnPathVersion() {
   const { stdout } = await getExecOutput("node", ["--version"], {
