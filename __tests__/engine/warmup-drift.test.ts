@@ -1,9 +1,12 @@
 // The warm-up stop rule (pure): a heap is warm once it has stayed level within its own scatter over a window long
-// enough to rule out drift above the tolerance. Curves are shaped like the benchmark apps' measured warm-ups.
+// enough to rule out drift above the tolerance (at most as long as the rounds), or has risen at one pace for as
+// long as the rounds. Curves are shaped like the benchmark apps' measured warm-ups.
 import { describe, expect, it } from 'vitest';
 import { type DriftPoint, judgeDrift, minNoiseBytes, sampleNoise } from '../../src/measure/drift.js';
 
 const tolerance = 8;
+/** The default rounds: 20 of 500 requests. */
+const roundsRequests = 10_000;
 
 /** Seeded normal noise (mulberry32 + Box–Muller), so every run of the test sees the same curve. */
 function gaussian(seed: number): () => number {
@@ -31,9 +34,13 @@ function curve(
 }
 
 /** The request count of the first sample at which the rule calls the heap warm, or null. */
-function firstWarm(points: DriftPoint[]): number | null {
+function firstWarm(points: DriftPoint[], state?: 'level' | 'rising'): number | null {
   for (let end = 1; end <= points.length; end++) {
-    if (judgeDrift(points.slice(0, end), tolerance).isWarm) return points[end - 1]?.requests ?? null;
+    const judged = judgeDrift(points.slice(0, end), tolerance, roundsRequests).state;
+    if (judged !== null) {
+      if (state) expect(judged).toBe(state);
+      return points[end - 1]?.requests ?? null;
+    }
   }
   return null;
 }
@@ -56,7 +63,7 @@ describe('sampleNoise', () => {
 describe('judgeDrift', () => {
   it('calls a flat, quiet heap warm after a few samples', () => {
     const points = curve(() => 0, { from: 200, to: 5000, chunk: 480, noise: 8_000 });
-    const warmAt = firstWarm(points);
+    const warmAt = firstWarm(points, 'level');
     expect(warmAt).not.toBeNull();
     expect(warmAt).toBeLessThanOrEqual(3000);
   });
@@ -65,7 +72,7 @@ describe('judgeDrift', () => {
     // The measured unwarmed plain server: 171–213 B/request over its first 2k requests, flat after.
     const shape = (requests: number) => 180 * Math.min(requests, 2500);
     const points = curve(shape, { from: 200, to: 8000, chunk: 480, noise: 8_000 });
-    const warmAt = firstWarm(points);
+    const warmAt = firstWarm(points, 'level');
     expect(warmAt).not.toBeNull();
     expect(warmAt).toBeGreaterThan(2500);
     expect(warmAt).toBeLessThan(7000);
@@ -76,40 +83,61 @@ describe('judgeDrift', () => {
     // fire at once although each chunk adds 13 KB.
     const points = curve((requests) => 100 * requests, {
       from: 200,
-      to: 4000,
+      to: 9000,
       chunk: 130,
       noise: 100_000,
     });
     expect(firstWarm(points)).toBeNull();
   });
 
+  it('calls a noisy level heap level once it has stayed level as long as the rounds (a Next.js app at ±150 KB)', () => {
+    // The band over the tolerance asks for ~52,000 requests, more than warm-up and rounds together send.
+    const points = curve(() => 0, { from: 200, to: 15_000, chunk: 480, noise: 150_000 });
+    const warmAt = firstWarm(points, 'level');
+    expect(warmAt).toBeGreaterThanOrEqual(10_200);
+    expect(warmAt).toBeLessThan(11_000);
+  });
+
+  it('calls a heap rising at one pace for as long as the rounds rising: a leak, which more warm-up would not end', () => {
+    // The pipeline fixture's head: ~4 KB/request over a Next.js app's scatter.
+    const points = curve((requests) => 4096 * requests, { from: 200, to: 15_000, chunk: 480, noise: 150_000 });
+    const warmAt = firstWarm(points, 'rising');
+    expect(warmAt).toBeGreaterThanOrEqual(10_200);
+    expect(warmAt).toBeLessThan(11_000);
+  });
+
   it('asks a noisy heap to stay level for longer than a quiet one before ruling out the same drift', () => {
+    const unbounded = Number.POSITIVE_INFINITY;
     const noisy = judgeDrift(
       curve(() => 0, { from: 200, to: 4000, chunk: 500, noise: 100_000 }),
       tolerance,
+      unbounded,
     );
     const quiet = judgeDrift(
       curve(() => 0, { from: 200, to: 4000, chunk: 500, noise: 8_000 }),
       tolerance,
+      unbounded,
     );
     expect(noisy.windowRequests).toBeGreaterThan(5 * (quiet.windowRequests ?? 0));
-    expect(noisy.isWarm).toBe(false);
+    expect(noisy.state).toBeNull();
     const longer = curve(() => 0, { from: 200, to: 80_000, chunk: 1000, noise: 100_000 });
-    expect(firstWarm(longer)).not.toBeNull();
+    expect(firstWarm(longer, 'level')).not.toBeNull();
   });
 
   it('keeps warming while a bounded cache fills, and ends once it is full', () => {
     // The engine benchmark's head: an 8,000-entry LRU at ~750 B/request, full after ~8,300 requests.
     const shape = (requests: number) => 750 * Math.min(requests, 8300);
     const points = curve(shape, { from: 200, to: 15_000, chunk: 480, noise: 8_000 });
-    const warmAt = firstWarm(points);
+    const warmAt = firstWarm(points, 'level');
     expect(warmAt).not.toBeNull();
     expect(warmAt).toBeGreaterThan(8300);
   });
 
-  it('never calls a side that leaks more than the tolerance warm', () => {
+  it('never calls a side that leaks more than the tolerance level', () => {
     const points = curve((requests) => 16 * requests, { from: 200, to: 15_000, chunk: 480, noise: 8_000 });
-    expect(firstWarm(points)).toBeNull();
+    for (let end = 1; end <= points.length; end++) {
+      expect(judgeDrift(points.slice(0, end), tolerance, roundsRequests).state).not.toBe('level');
+    }
   });
 
   it('judges nothing from fewer than four samples', () => {
@@ -120,7 +148,8 @@ describe('judgeDrift', () => {
         { requests: 1200, bytes: 1e7 },
       ],
       tolerance,
+      roundsRequests,
     );
-    expect(judgement).toMatchObject({ isWarm: false, noiseBytes: null, driftBytes: null });
+    expect(judgement).toMatchObject({ state: null, noiseBytes: null, driftBytes: null });
   });
 });
