@@ -100,7 +100,12 @@ describe('judgeDrift', () => {
 
   it('calls a heap rising at one pace for as long as the rounds rising: a leak, which more warm-up would not end', () => {
     // The pipeline fixture's head: ~4 KB/request over a Next.js app's scatter.
-    const points = curve((requests) => 4096 * requests, { from: 200, to: 15_000, chunk: 480, noise: 150_000 });
+    const points = curve((requests) => 4096 * requests, {
+      from: 200,
+      to: 15_000,
+      chunk: 480,
+      noise: 150_000,
+    });
     const warmAt = firstWarm(points, 'rising');
     expect(warmAt).toBeGreaterThanOrEqual(10_200);
     expect(warmAt).toBeLessThan(11_000);
