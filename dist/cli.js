@@ -74674,27 +74674,35 @@ function sampleNoise(points) {
   });
   return Math.max(robustSd(bends) / Math.sqrt(6), minNoiseBytes);
 }
-function judgeDrift(points, toleranceBytesPerRequest) {
+function judgeDrift(points, toleranceBytesPerRequest, roundsRequests) {
   const noiseBytes = sampleNoise(points);
   if (noiseBytes === null)
-    return { isWarm: false, noiseBytes, bandBytes: null, windowRequests: null, driftBytes: null };
+    return { state: null, noiseBytes, bandBytes: null, windowRequests: null, driftBytes: null };
   const bandBytes = z952 * Math.SQRT2 * noiseBytes;
-  const windowRequests = Math.ceil(bandBytes / toleranceBytesPerRequest);
+  const windowRequests = Math.min(Math.ceil(bandBytes / toleranceBytesPerRequest), roundsRequests);
+  const fit = fitWindow(points, windowRequests);
+  const driftBytes = fit ? Math.abs(fit.slope) * fit.spanRequests : null;
+  const isLevel = driftBytes !== null && driftBytes <= bandBytes;
+  const state = isLevel ? "level" : isRisingSteadily(points, toleranceBytesPerRequest, roundsRequests) ? "rising" : null;
+  return { state, noiseBytes, bandBytes, windowRequests, driftBytes };
+}
+function fitWindow(points, requests) {
   const last = points.at(-1);
-  const start = points.findLastIndex((point) => last.requests - point.requests >= windowRequests);
+  if (!last) return null;
+  const start = points.findLastIndex((point) => last.requests - point.requests >= requests);
+  if (start < 0) return null;
   const window2 = points.slice(Math.min(start, points.length - minWindowSamples));
-  const fit = start < 0 ? null : fitTheilSen(
+  const fit = fitTheilSen(
     window2.map((point) => point.requests),
     window2.map((point) => point.bytes)
   );
-  const driftBytes = fit ? Math.abs(fit.slope) * (last.requests - window2[0].requests) : null;
-  return {
-    isWarm: driftBytes !== null && driftBytes <= bandBytes,
-    noiseBytes,
-    bandBytes,
-    windowRequests,
-    driftBytes
-  };
+  return fit ? { ...fit, spanRequests: last.requests - window2[0].requests } : null;
+}
+function isRisingSteadily(points, toleranceBytesPerRequest, roundsRequests) {
+  const whole = fitWindow(points, roundsRequests);
+  const latest = fitWindow(points, roundsRequests / 4);
+  if (!whole || !latest) return false;
+  return whole.low > toleranceBytesPerRequest && latest.low >= whole.slope / 2;
 }
 
 // src/measure/warmup.ts
@@ -74749,6 +74757,7 @@ async function warmUntilStable(states, run3, context, firstRequests, isTimeHeld)
   const chunk = Math.ceil(rest / warmupChunks);
   const ceiling = isTimeHeld ? fitted : fitted + schedule.roundsPlanned * schedule.requestsPerRound;
   const tolerance = run3.plan.thresholdBytesPerRequest;
+  const roundsRequests = schedule.roundsPlanned * schedule.requestsPerRound;
   const loadMs = /* @__PURE__ */ new Map();
   let sent = firstRequests;
   let judged = [];
@@ -74762,8 +74771,8 @@ async function warmUntilStable(states, run3, context, firstRequests, isTimeHeld)
     }
     sent += requests;
     await retireSurvivor(states, run3);
-    judged = states.filter(isRunning).map((state) => judgeDrift(driftPoints(state, firstRequests), tolerance));
-    if (judged.every((judgement) => judgement.isWarm)) break;
+    judged = states.filter(isRunning).map((state) => judgeDrift(driftPoints(state, firstRequests), tolerance, roundsRequests));
+    if (judged.every((judgement) => judgement.state !== null)) break;
     if (Math.max(...loadMs.values()) >= run3.plan.timeBudgetMs) break;
   }
   schedule.warmupRequests = sent;
@@ -74771,9 +74780,11 @@ async function warmUntilStable(states, run3, context, firstRequests, isTimeHeld)
 }
 function warmEndLine(sent, planned, judged) {
   const kb = (bytes) => bytes === null ? "?" : `${Math.round(bytes / 1024)} KB`;
-  const numbers = judged.map((j) => `moved ${kb(j.driftBytes)} over ${j.windowRequests ?? "?"} requests, band ${kb(j.bandBytes)}`).join("; ");
-  const isWarm = judged.length > 0 && judged.every((judgement) => judgement.isWarm);
-  return isWarm ? `warmed up after ${sent} requests per side: the heap stopped drifting within its own noise (${numbers})` : `warm-up ended at its ceiling after ${sent} requests per side (${planned} fitted), the heap still drifting (${numbers})`;
+  const numbers = judged.map(
+    (j) => `${j.state ?? "drifting"}: moved ${kb(j.driftBytes)} over ${j.windowRequests ?? "?"} requests, band ${kb(j.bandBytes)}`
+  ).join("; ");
+  const isWarm = judged.length > 0 && judged.every((judgement) => judgement.state !== null);
+  return isWarm ? `warmed up after ${sent} requests per side: each heap level within its own noise or rising at one pace (${numbers})` : `warm-up ended at its ceiling after ${sent} requests per side (${planned} fitted), a heap still drifting (${numbers})`;
 }
 async function probeThroughput(states, run3, requests) {
   const rates = [];

@@ -240,6 +240,7 @@ function connect(path, requestsSeen, outbound) {
       try {
         if (command.type === "sample") {
           collect();
+          collect();
           send({ type: "sample", id: command.id, memory: readMemory(requestsSeen()), outbound: outbound() });
         } else {
           v8.writeHeapSnapshot(command.path);
