@@ -1,7 +1,6 @@
-// When a warm-up may end: the post-GC heap has stopped drifting, judged against the app's own scatter, or it
-// rises at one steady pace (a leak). A fixed band cannot do it: a plain server's samples scatter by ~10 KB, an
-// app with TLS and agents by ±100 KB, so a band that fits one either never fires on the other or fires while it
-// still rises by 100 B/request.
+// When a warm-up may end: the post-GC heap has stopped drifting, judged against the app's own scatter. A fixed
+// band cannot do it: a plain server's samples scatter by ~10 KB, an app with TLS and agents by ±100 KB, so a
+// band that fits one either never fires on the other or fires while it still rises by 100 B/request.
 import { fitTheilSen, robustSd } from '../analysis/analysis.js';
 
 /** z for a two-sided 95 % band. */
@@ -20,12 +19,10 @@ export interface DriftPoint {
 
 export interface DriftJudgement {
   /**
-   * `level`: the heap moved by less than its own noise over a window long enough to resolve the tolerance (or,
-   * for a noisy heap, as long as the rounds, which resolve no finer). `rising`: it has risen at one pace, well
-   * above the tolerance, for as many requests as the rounds will send: a steady state (a leak) that more warm-up
-   * would not end. Null: still warming.
+   * The heap moved by less than its own noise over a window long enough to resolve the tolerance, or, for a
+   * noisy heap, as long as the rounds, which resolve no finer.
    */
-  state: 'level' | 'rising' | null;
+  isWarm: boolean;
   /** Scatter (sd) of one sample, estimated from consecutive samples; null with too few samples. */
   noiseBytes: number | null;
   /** Movement the noise alone could give between two samples (95 %): the band drift is judged against. */
@@ -54,10 +51,12 @@ export function sampleNoise(points: readonly DriftPoint[]): number | null {
 
 /**
  * Whether a side is warm after `points` (its warm-up samples past the throughput probe, in order), given the
- * requests its rounds will span. Level: over the last `band / tolerance` requests (at most the rounds' span, and
- * at least four samples) its fitted movement stays inside the band that two noisy samples span, so a noisy app
+ * requests its rounds will span: over the last `band / tolerance` requests (at most the rounds' span, and at
+ * least four samples) its fitted movement stays inside the band that two noisy samples span. So a noisy app
  * stays level longer than a quiet one before the same drift is ruled out, and a heap still rising by more than
- * `toleranceBytesPerRequest` is not level. Rising: see `isRisingSteadily`.
+ * `toleranceBytesPerRequest` never ends warm-up. A steadily rising heap is not warm either, although it may be a
+ * leak in its steady state: it may as well be a cache still filling, and only a warm-up up to the ceiling keeps
+ * the caches that fill within the planned load out of the rounds' steady half.
  */
 export function judgeDrift(
   points: readonly DriftPoint[],
@@ -66,48 +65,27 @@ export function judgeDrift(
 ): DriftJudgement {
   const noiseBytes = sampleNoise(points);
   if (noiseBytes === null)
-    return { state: null, noiseBytes, bandBytes: null, windowRequests: null, driftBytes: null };
+    return { isWarm: false, noiseBytes, bandBytes: null, windowRequests: null, driftBytes: null };
   const bandBytes = z95 * Math.SQRT2 * noiseBytes;
   // The rounds' own fits resolve no finer than the band over their span: asking the warm-up for more kept every
   // Next.js app (±150 KB) warming to its ceiling.
   const windowRequests = Math.min(Math.ceil(bandBytes / toleranceBytesPerRequest), roundsRequests);
-  const fit = fitWindow(points, windowRequests);
-  const driftBytes = fit ? Math.abs(fit.slope) * fit.spanRequests : null;
-  const isLevel = driftBytes !== null && driftBytes <= bandBytes;
-  const state = isLevel
-    ? 'level'
-    : isRisingSteadily(points, toleranceBytesPerRequest, roundsRequests)
-      ? 'rising'
-      : null;
-  return { state, noiseBytes, bandBytes, windowRequests, driftBytes };
-}
-
-/** The Theil–Sen fit over the latest `requests` (at least four samples); null until the history spans them. */
-function fitWindow(points: readonly DriftPoint[], requests: number) {
-  const last = points.at(-1);
-  if (!last) return null;
-  const start = points.findLastIndex((point) => last.requests - point.requests >= requests);
-  if (start < 0) return null;
+  const last = points.at(-1)!;
+  const start = points.findLastIndex((point) => last.requests - point.requests >= windowRequests);
   const window = points.slice(Math.min(start, points.length - minWindowSamples));
-  const fit = fitTheilSen(
-    window.map((point) => point.requests),
-    window.map((point) => point.bytes),
-  );
-  return fit ? { ...fit, spanRequests: last.requests - window[0]!.requests } : null;
-}
-
-/**
- * A heap that has risen clearly above the tolerance over the rounds' whole span, and in its latest quarter still
- * at least half as fast: a leak in its steady state. A cache that filled inside the window fails the second
- * test (its latest quarter is flat), so it warms on until it is level, as does any rise too noisy to tell.
- */
-function isRisingSteadily(
-  points: readonly DriftPoint[],
-  toleranceBytesPerRequest: number,
-  roundsRequests: number,
-): boolean {
-  const whole = fitWindow(points, roundsRequests);
-  const latest = fitWindow(points, roundsRequests / 4);
-  if (!whole || !latest) return false;
-  return whole.low > toleranceBytesPerRequest && latest.low >= whole.slope / 2;
+  const fit =
+    start < 0
+      ? null
+      : fitTheilSen(
+          window.map((point) => point.requests),
+          window.map((point) => point.bytes),
+        );
+  const driftBytes = fit ? Math.abs(fit.slope) * (last.requests - window[0]!.requests) : null;
+  return {
+    isWarm: driftBytes !== null && driftBytes <= bandBytes,
+    noiseBytes,
+    bandBytes,
+    windowRequests,
+    driftBytes,
+  };
 }

@@ -95,8 +95,8 @@ async function warmUpOnce(
 
 /**
  * Warm-up in alternating chunks (a tenth of the fitted warm-up each) until every running side's post-GC heap has
- * stopped drifting within its own noise or rises at one steady pace (drift.ts), judged from the third chunk on.
- * A side still rising otherwise at the fitted size keeps warming (a JIT, a TLS stack or a cache still filling reads as a leak, or as a difference
+ * stopped drifting within its own noise (drift.ts), judged from the third chunk on. A side still rising at the
+ * fitted size keeps warming (a JIT, a TLS stack or a cache still filling reads as a leak, or as a difference
  * between two identical sides), up to the whole planned load in requests and the time budget in load time; a
  * time-held run keeps its fitted size as the ceiling, since its rate was chosen for it. Sets the schedule's
  * `warmupRequests` to what ran.
@@ -113,9 +113,9 @@ async function warmUntilStable(
   const rest = Math.max(0, fitted - firstRequests);
   if (rest === 0) return;
   const chunk = Math.ceil(rest / warmupChunks);
-  const ceiling = isTimeHeld ? fitted : fitted + schedule.roundsPlanned * schedule.requestsPerRound;
-  const tolerance = run.plan.thresholdBytesPerRequest;
   const roundsRequests = schedule.roundsPlanned * schedule.requestsPerRound;
+  const ceiling = isTimeHeld ? fitted : fitted + roundsRequests;
+  const tolerance = run.plan.thresholdBytesPerRequest;
   const loadMs = new Map<SideState, number>();
   let sent = firstRequests;
   let judged: DriftJudgement[] = [];
@@ -132,7 +132,7 @@ async function warmUntilStable(
     judged = states
       .filter(isRunning)
       .map((state) => judgeDrift(driftPoints(state, firstRequests), tolerance, roundsRequests));
-    if (judged.every((judgement) => judgement.state !== null)) break;
+    if (judged.every((judgement) => judgement.isWarm)) break;
     if (Math.max(...loadMs.values()) >= run.plan.timeBudgetMs) break;
   }
   schedule.warmupRequests = sent;
@@ -143,15 +143,12 @@ async function warmUntilStable(
 function warmEndLine(sent: number, planned: number, judged: DriftJudgement[]): string {
   const kb = (bytes: number | null) => (bytes === null ? '?' : `${Math.round(bytes / 1024)} KB`);
   const numbers = judged
-    .map(
-      (j) =>
-        `${j.state ?? 'drifting'}: moved ${kb(j.driftBytes)} over ${j.windowRequests ?? '?'} requests, band ${kb(j.bandBytes)}`,
-    )
+    .map((j) => `moved ${kb(j.driftBytes)} over ${j.windowRequests ?? '?'} requests, band ${kb(j.bandBytes)}`)
     .join('; ');
-  const isWarm = judged.length > 0 && judged.every((judgement) => judgement.state !== null);
+  const isWarm = judged.length > 0 && judged.every((judgement) => judgement.isWarm);
   return isWarm
-    ? `warmed up after ${sent} requests per side: each heap level within its own noise or rising at one pace (${numbers})`
-    : `warm-up ended at its ceiling after ${sent} requests per side (${planned} fitted), a heap still drifting (${numbers})`;
+    ? `warmed up after ${sent} requests per side: the heap stopped drifting within its own noise (${numbers})`
+    : `warm-up ended at its ceiling after ${sent} requests per side (${planned} fitted), the heap still drifting (${numbers})`;
 }
 
 /** The first requests, in two sampled halves per side: the throughput (requests/s) the slowest side served. */
