@@ -74677,32 +74677,24 @@ function sampleNoise(points) {
 function judgeDrift(points, toleranceBytesPerRequest, roundsRequests) {
   const noiseBytes = sampleNoise(points);
   if (noiseBytes === null)
-    return { state: null, noiseBytes, bandBytes: null, windowRequests: null, driftBytes: null };
+    return { isWarm: false, noiseBytes, bandBytes: null, windowRequests: null, driftBytes: null };
   const bandBytes = z952 * Math.SQRT2 * noiseBytes;
   const windowRequests = Math.min(Math.ceil(bandBytes / toleranceBytesPerRequest), roundsRequests);
-  const fit = fitWindow(points, windowRequests);
-  const driftBytes = fit ? Math.abs(fit.slope) * fit.spanRequests : null;
-  const isLevel = driftBytes !== null && driftBytes <= bandBytes;
-  const state = isLevel ? "level" : isRisingSteadily(points, toleranceBytesPerRequest, roundsRequests) ? "rising" : null;
-  return { state, noiseBytes, bandBytes, windowRequests, driftBytes };
-}
-function fitWindow(points, requests) {
   const last = points.at(-1);
-  if (!last) return null;
-  const start = points.findLastIndex((point) => last.requests - point.requests >= requests);
-  if (start < 0) return null;
+  const start = points.findLastIndex((point) => last.requests - point.requests >= windowRequests);
   const window2 = points.slice(Math.min(start, points.length - minWindowSamples));
-  const fit = fitTheilSen(
+  const fit = start < 0 ? null : fitTheilSen(
     window2.map((point) => point.requests),
     window2.map((point) => point.bytes)
   );
-  return fit ? { ...fit, spanRequests: last.requests - window2[0].requests } : null;
-}
-function isRisingSteadily(points, toleranceBytesPerRequest, roundsRequests) {
-  const whole = fitWindow(points, roundsRequests);
-  const latest = fitWindow(points, roundsRequests / 4);
-  if (!whole || !latest) return false;
-  return whole.low > toleranceBytesPerRequest && latest.low >= whole.slope / 2;
+  const driftBytes = fit ? Math.abs(fit.slope) * (last.requests - window2[0].requests) : null;
+  return {
+    isWarm: driftBytes !== null && driftBytes <= bandBytes,
+    noiseBytes,
+    bandBytes,
+    windowRequests,
+    driftBytes
+  };
 }
 
 // src/measure/warmup.ts
@@ -74755,9 +74747,9 @@ async function warmUntilStable(states, run3, context, firstRequests, isTimeHeld)
   const rest = Math.max(0, fitted - firstRequests);
   if (rest === 0) return;
   const chunk = Math.ceil(rest / warmupChunks);
-  const ceiling = isTimeHeld ? fitted : fitted + schedule.roundsPlanned * schedule.requestsPerRound;
-  const tolerance = run3.plan.thresholdBytesPerRequest;
   const roundsRequests = schedule.roundsPlanned * schedule.requestsPerRound;
+  const ceiling = isTimeHeld ? fitted : fitted + roundsRequests;
+  const tolerance = run3.plan.thresholdBytesPerRequest;
   const loadMs = /* @__PURE__ */ new Map();
   let sent = firstRequests;
   let judged = [];
@@ -74772,7 +74764,7 @@ async function warmUntilStable(states, run3, context, firstRequests, isTimeHeld)
     sent += requests;
     await retireSurvivor(states, run3);
     judged = states.filter(isRunning).map((state) => judgeDrift(driftPoints(state, firstRequests), tolerance, roundsRequests));
-    if (judged.every((judgement) => judgement.state !== null)) break;
+    if (judged.every((judgement) => judgement.isWarm)) break;
     if (Math.max(...loadMs.values()) >= run3.plan.timeBudgetMs) break;
   }
   schedule.warmupRequests = sent;
@@ -74780,11 +74772,9 @@ async function warmUntilStable(states, run3, context, firstRequests, isTimeHeld)
 }
 function warmEndLine(sent, planned, judged) {
   const kb = (bytes) => bytes === null ? "?" : `${Math.round(bytes / 1024)} KB`;
-  const numbers = judged.map(
-    (j) => `${j.state ?? "drifting"}: moved ${kb(j.driftBytes)} over ${j.windowRequests ?? "?"} requests, band ${kb(j.bandBytes)}`
-  ).join("; ");
-  const isWarm = judged.length > 0 && judged.every((judgement) => judgement.state !== null);
-  return isWarm ? `warmed up after ${sent} requests per side: each heap level within its own noise or rising at one pace (${numbers})` : `warm-up ended at its ceiling after ${sent} requests per side (${planned} fitted), a heap still drifting (${numbers})`;
+  const numbers = judged.map((j) => `moved ${kb(j.driftBytes)} over ${j.windowRequests ?? "?"} requests, band ${kb(j.bandBytes)}`).join("; ");
+  const isWarm = judged.length > 0 && judged.every((judgement) => judgement.isWarm);
+  return isWarm ? `warmed up after ${sent} requests per side: the heap stopped drifting within its own noise (${numbers})` : `warm-up ended at its ceiling after ${sent} requests per side (${planned} fitted), the heap still drifting (${numbers})`;
 }
 async function probeThroughput(states, run3, requests) {
   const rates = [];
