@@ -27,7 +27,10 @@ export interface DriftJudgement {
   noiseBytes: number | null;
   /** Movement the noise alone could give between two samples (95 %): the band drift is judged against. */
   bandBytes: number | null;
-  /** Requests the window must span so that drift within the band is under the tolerance per request. */
+  /**
+   * Requests the window must span so that drift within the band is under the tolerance per request, at most the
+   * rounds' span.
+   */
   windowRequests: number | null;
   /** Fitted movement over that window (slope × span), bytes; null until the history covers the window. */
   driftBytes: number | null;
