@@ -74755,12 +74755,14 @@ async function warmUntilStable(states, run3, context, firstRequests, isTimeHeld)
   let judged = [];
   while (sent < ceiling && states.some(isRunning)) {
     const requests = Math.min(chunk, ceiling - sent);
-    for (const state of states) {
-      const startedAt = Date.now();
-      await loadAndSample(state, requests, "warmup", run3);
-      loadMs.set(state, (loadMs.get(state) ?? 0) + Date.now() - startedAt);
-      await explainIfEvident(state, context);
-    }
+    await Promise.all(
+      states.map(async (state) => {
+        const startedAt = Date.now();
+        await loadAndSample(state, requests, "warmup", run3);
+        loadMs.set(state, (loadMs.get(state) ?? 0) + Date.now() - startedAt);
+        await explainIfEvident(state, context);
+      })
+    );
     sent += requests;
     await retireSurvivor(states, run3);
     judged = states.filter(isRunning).map((state) => judgeDrift(driftPoints(state, firstRequests), tolerance, roundsRequests));
@@ -74777,8 +74779,7 @@ function warmEndLine(sent, planned, judged) {
   return isWarm ? `warmed up after ${sent} requests per side: the heap stopped drifting within its own noise (${numbers})` : `warm-up ended at its ceiling after ${sent} requests per side (${planned} fitted), the heap still drifting (${numbers})`;
 }
 async function probeThroughput(states, run3, requests) {
-  const rates = [];
-  for (const state of states) {
+  const probeOne = async (state) => {
     await sample(state, "warmup");
     const half = Math.ceil(requests / 2);
     const first = await loadAndSample(state, half, "warmup", run3);
@@ -74786,8 +74787,9 @@ async function probeThroughput(states, run3, requests) {
     const stats = [first, second].filter((load2) => load2 !== null);
     const durationMs = stats.reduce((sum, load2) => sum + load2.durationMs, 0);
     const sent = stats.reduce((sum, load2) => sum + load2.requests, 0);
-    if (durationMs > 0) rates.push(sent / durationMs * 1e3);
-  }
+    return durationMs > 0 ? sent / durationMs * 1e3 : null;
+  };
+  const rates = (await Promise.all(states.map(probeOne))).filter((rate) => rate !== null);
   return rates.length > 0 ? Math.min(...rates) : Number.POSITIVE_INFINITY;
 }
 async function adaptToTimeHeld(states, run3, schedule, sentRequests, measuredRate) {
@@ -74920,13 +74922,12 @@ async function runRounds(states, run3, context) {
   const roundsStartedAt = Date.now();
   for (let round = 0; round < schedule.roundsPlanned; round++) {
     if (!states.some(isRunning)) break;
-    const order = round % 2 === 0 ? states : [...states].reverse();
-    const loadRound = async (state) => {
-      await loadAndSample(state, schedule.requestsPerRound, "measure", run3);
-      await explainIfEvident(state, context);
-    };
-    if (schedule.timeHeld) await Promise.all(order.map(loadRound));
-    else for (const state of order) await loadRound(state);
+    await Promise.all(
+      states.map(async (state) => {
+        await loadAndSample(state, schedule.requestsPerRound, "measure", run3);
+        await explainIfEvident(state, context);
+      })
+    );
     schedule.roundsRun = round + 1;
     const secondsLeft = (Date.now() - roundsStartedAt) / (round + 1) * (schedule.roundsPlanned - round - 1);
     const eta = round + 1 < schedule.roundsPlanned ? ` (~${Math.ceil(secondsLeft / 1e3)} s left)` : "";

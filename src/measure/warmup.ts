@@ -1,6 +1,6 @@
 // Warm-up: measures throughput on the first requests to size the run to its time budget, adapts the load when
 // a side grows fast enough to reach its cap (time-held memory gets a rate it can live with), then warms the
-// sides up in alternating chunks, sampled, until their heaps stop drifting (drift.ts), so a side that dies on
+// sides up in chunks, every side loaded at once and sampled, until their heaps stop drifting (drift.ts), so a side that dies on
 // the way leaves points to fit. When every side dies before memory could be watched, they are restarted once
 // with a smaller probe, and the watch decides.
 import { metricValue } from '../analysis/analysis.js';
@@ -94,7 +94,7 @@ async function warmUpOnce(
 }
 
 /**
- * Warm-up in alternating chunks (a tenth of the fitted warm-up each) until every running side's post-GC heap has
+ * Warm-up in chunks (a tenth of the fitted warm-up each, every side at once) until every running side's post-GC heap has
  * stopped drifting within its own noise (drift.ts), judged from the third chunk on. A side still rising at the
  * fitted size keeps warming (a JIT, a TLS stack or a cache still filling reads as a leak, or as a difference
  * between two identical sides), up to the whole planned load in requests and the time budget in load time; a
@@ -121,12 +121,14 @@ async function warmUntilStable(
   let judged: DriftJudgement[] = [];
   while (sent < ceiling && states.some(isRunning)) {
     const requests = Math.min(chunk, ceiling - sent);
-    for (const state of states) {
-      const startedAt = Date.now();
-      await loadAndSample(state, requests, 'warmup', run);
-      loadMs.set(state, (loadMs.get(state) ?? 0) + Date.now() - startedAt);
-      await explainIfEvident(state, context);
-    }
+    await Promise.all(
+      states.map(async (state) => {
+        const startedAt = Date.now();
+        await loadAndSample(state, requests, 'warmup', run);
+        loadMs.set(state, (loadMs.get(state) ?? 0) + Date.now() - startedAt);
+        await explainIfEvident(state, context);
+      }),
+    );
     sent += requests;
     await retireSurvivor(states, run);
     judged = states
@@ -151,10 +153,12 @@ function warmEndLine(sent: number, planned: number, judged: DriftJudgement[]): s
     : `warm-up ended at its ceiling after ${sent} requests per side (${planned} fitted), the heap still drifting (${numbers})`;
 }
 
-/** The first requests, in two sampled halves per side: the throughput (requests/s) the slowest side served. */
+/**
+ * The first requests, in two sampled halves per side, every side at once as the rest of the run loads them: the
+ * throughput (requests/s) the slowest side served.
+ */
 async function probeThroughput(states: SideState[], run: MeasureRun, requests: number): Promise<number> {
-  const rates: number[] = [];
-  for (const state of states) {
+  const probeOne = async (state: SideState): Promise<number | null> => {
     // A sample before any load: the baseline that time-held memory comes back to, and its timers.
     await sample(state, 'warmup');
     const half = Math.ceil(requests / 2);
@@ -163,8 +167,9 @@ async function probeThroughput(states: SideState[], run: MeasureRun, requests: n
     const stats = [first, second].filter((load) => load !== null);
     const durationMs = stats.reduce((sum, load) => sum + load.durationMs, 0);
     const sent = stats.reduce((sum, load) => sum + load.requests, 0);
-    if (durationMs > 0) rates.push((sent / durationMs) * 1000);
-  }
+    return durationMs > 0 ? (sent / durationMs) * 1000 : null;
+  };
+  const rates = (await Promise.all(states.map(probeOne))).filter((rate) => rate !== null);
   return rates.length > 0 ? Math.min(...rates) : Number.POSITIVE_INFINITY;
 }
 
