@@ -72433,26 +72433,6 @@ function formatRoughHours(hours) {
   return `~${Math.round(hours / 24)} days`;
 }
 
-// src/explain/heap/attribute-packages.ts
-function packageOfFile(file) {
-  const path9 = file.replaceAll("\\", "/");
-  const at = path9.lastIndexOf("node_modules/");
-  if (at === -1) return void 0;
-  const [first, second] = path9.slice(at + "node_modules/".length).split("/");
-  if (first === void 0 || first === "") return void 0;
-  if (first.startsWith("@")) return second ? `${first}/${second}` : void 0;
-  return first;
-}
-function attributePackages(filesClosestFirst, bumpedPackages) {
-  const packages = [];
-  for (const file of filesClosestFirst) {
-    const name = file === void 0 ? void 0 : packageOfFile(file);
-    if (name !== void 0 && !packages.includes(name)) packages.push(name);
-  }
-  const bumped = new Set(bumpedPackages);
-  return { packages, bumpedPackages: packages.filter((name) => bumped.has(name)) };
-}
-
 // src/explain/heap/dominators.ts
 function computeDominators(graph, countedAboveId = 0) {
   const { snapshot } = graph;
@@ -72916,6 +72896,26 @@ function malformed(path9, detail, cause) {
   });
 }
 
+// src/explain/heap/attribute-packages.ts
+function packageOfFile(file) {
+  const path9 = file.replaceAll("\\", "/");
+  const at = path9.lastIndexOf("node_modules/");
+  if (at === -1) return void 0;
+  const [first, second] = path9.slice(at + "node_modules/".length).split("/");
+  if (first === void 0 || first === "") return void 0;
+  if (first.startsWith("@")) return second ? `${first}/${second}` : void 0;
+  return first;
+}
+function attributePackages(filesClosestFirst, bumpedPackages) {
+  const packages = [];
+  for (const file of filesClosestFirst) {
+    const name = file === void 0 ? void 0 : packageOfFile(file);
+    if (name !== void 0 && !packages.includes(name)) packages.push(name);
+  }
+  const bumped = new Set(bumpedPackages);
+  return { packages, bumpedPackages: packages.filter((name) => bumped.has(name)) };
+}
+
 // src/explain/heap/retainer-path.ts
 var KEPT_STEPS_EACH_END = 100;
 var VISIBLE_TYPES = /* @__PURE__ */ new Set([
@@ -73073,6 +73073,28 @@ function displayFile(file, appRoot) {
   if (appRoot !== void 0 && path9.startsWith(`${appRoot.replace(/\/$/, "")}/`))
     return path9.slice(appRoot.replace(/\/$/, "").length + 1);
   return path9;
+}
+
+// src/explain/heap/representative.ts
+var votingMembers = 16;
+function explainMember(graph, distances, node, bumpedPackages) {
+  const sourceFile = graph.sourceFileOf(node);
+  const retainerPath = retainerPathOf(graph, distances, node);
+  const files = [sourceFile, ...(retainerPath?.steps ?? []).map((step) => step.file).reverse()];
+  return {
+    ...sourceFile === void 0 ? {} : { sourceFile },
+    ...retainerPath === void 0 ? {} : { retainerPath },
+    ...attributePackages(files, bumpedPackages)
+  };
+}
+function chooseShown(typical, spread) {
+  const ownerOf2 = (member) => member.packages[0];
+  const votes = /* @__PURE__ */ new Map();
+  for (const member of spread) votes.set(ownerOf2(member), (votes.get(ownerOf2(member)) ?? 0) + 1);
+  let winner = ownerOf2(typical);
+  for (const [owner, count] of votes) if (count > (votes.get(winner) ?? 0)) winner = owner;
+  if (winner === ownerOf2(typical)) return typical;
+  return spread.find((member) => ownerOf2(member) === winner) ?? typical;
 }
 
 // src/explain/heap/snapshot-graph.ts
@@ -73239,19 +73261,14 @@ function explainGroups(groups, context) {
   const retainedBytes = retainedBytesByGroup(last, sinceId, computeDominators(graph, sinceId), groups);
   for (const group of groups) {
     group.retainedBytesPerRequest = (retainedBytes.get(groupKeyOf(group)) ?? 0) / context.requests.firstToLast;
-    const sample2 = tallies.get(groupKeyOf(group)).sample;
-    const sourceFile = graph.sourceFileOf(sample2);
-    if (sourceFile !== void 0) group.sourceFile = sourceFile;
-    const path9 = retainerPathOf(graph, distances, sample2);
-    if (path9 !== void 0) {
-      group.retainerPath = path9;
-      group.retainerPathText = formatRetainerPath(
-        path9,
-        options.appRoot === void 0 ? {} : { appRoot: options.appRoot }
-      );
-    }
-    const files = [sourceFile, ...(path9?.steps ?? []).map((step) => step.file).reverse()];
-    Object.assign(group, attributePackages(files, options.bumpedPackages ?? []));
+    const { sample: sample2, spread } = tallies.get(groupKeyOf(group));
+    const explain = (node) => explainMember(graph, distances, node, options.bumpedPackages ?? []);
+    const { retainerPath, ...attribution } = chooseShown(explain(sample2), spread.map(explain));
+    Object.assign(group, attribution);
+    if (retainerPath === void 0) continue;
+    group.retainerPath = retainerPath;
+    const appRoot = options.appRoot === void 0 ? {} : { appRoot: options.appRoot };
+    group.retainerPathText = formatRetainerPath(retainerPath, appRoot);
   }
 }
 var STRING_TYPES = /* @__PURE__ */ new Set(["string", "concatenated string", "sliced string"]);
@@ -73293,8 +73310,8 @@ function tallyNewObjects(snapshot, firstMaxId, middleMaxId) {
   forEachNewNode(snapshot, firstMaxId, (node, key, group, id) => {
     let tally = tallies.get(key);
     if (tally === void 0) {
-      const empty = { beforeMiddle: 0, afterMiddle: 0, selfBytes: 0, beforeMiddleIdSum: 0 };
-      tally = { ...group, ...empty, sample: node, sampleIdDistance: Number.POSITIVE_INFINITY };
+      const empty = { beforeMiddle: 0, afterMiddle: 0, selfBytes: 0, beforeMiddleIdSum: 0, visited: 0 };
+      tally = { ...group, ...empty, spread: [], sample: node, sampleIdDistance: Number.POSITIVE_INFINITY };
       tallies.set(key, tally);
     }
     if (id <= middleMaxId) {
@@ -73305,6 +73322,9 @@ function tallyNewObjects(snapshot, firstMaxId, middleMaxId) {
   });
   forEachNewNode(snapshot, firstMaxId, (node, key, _group, id) => {
     const tally = tallies.get(key);
+    const index = tally.visited++;
+    const stride = Math.ceil((tally.beforeMiddle + tally.afterMiddle) / votingMembers);
+    if (index % stride === 0) tally.spread.push(node);
     const typicalId = tally.beforeMiddle > 0 ? tally.beforeMiddleIdSum / tally.beforeMiddle : middleMaxId;
     const distance = Math.abs(id - typicalId);
     if (distance < tally.sampleIdDistance) {

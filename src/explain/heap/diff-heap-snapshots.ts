@@ -1,8 +1,8 @@
 import { LeakwatchError } from '../../settings/errors.js';
-import { attributePackages } from './attribute-packages.js';
 import { computeDominators, type Dominators } from './dominators.js';
 import { type ParsedSnapshot, parseSnapshot } from './parse-snapshot.js';
-import { findRootDistances, formatRetainerPath, retainerPathOf } from './retainer-path.js';
+import { chooseShown, explainMember, votingMembers } from './representative.js';
+import { findRootDistances, formatRetainerPath } from './retainer-path.js';
 import { createSnapshotGraph } from './snapshot-graph.js';
 import type {
   DiffHeapSnapshotsOptions,
@@ -30,6 +30,9 @@ interface GroupTally {
   sample: number;
   sampleIdDistance: number;
   beforeMiddleIdSum: number;
+  /** Members spread evenly over the group (up to votingMembers), which vote on its owner; `visited` counts. */
+  spread: number[];
+  visited: number;
 }
 
 /**
@@ -147,7 +150,7 @@ function classifyGroups(
   return { growing, unsteady };
 }
 
-/** Adds retained bytes, the sample's source file, a retainer path and the owning packages to each group. */
+/** Adds retained bytes, the shown member's source file, its retainer path and the owning packages to each group. */
 function explainGroups(
   groups: readonly HeapGroupGrowth[],
   context: {
@@ -165,19 +168,14 @@ function explainGroups(
   for (const group of groups) {
     group.retainedBytesPerRequest =
       (retainedBytes.get(groupKeyOf(group)) ?? 0) / context.requests.firstToLast;
-    const sample = (tallies.get(groupKeyOf(group)) as GroupTally).sample;
-    const sourceFile = graph.sourceFileOf(sample);
-    if (sourceFile !== undefined) group.sourceFile = sourceFile;
-    const path = retainerPathOf(graph, distances, sample);
-    if (path !== undefined) {
-      group.retainerPath = path;
-      group.retainerPathText = formatRetainerPath(
-        path,
-        options.appRoot === undefined ? {} : { appRoot: options.appRoot },
-      );
-    }
-    const files = [sourceFile, ...(path?.steps ?? []).map((step) => step.file).reverse()];
-    Object.assign(group, attributePackages(files, options.bumpedPackages ?? []));
+    const { sample, spread } = tallies.get(groupKeyOf(group)) as GroupTally;
+    const explain = (node: number) => explainMember(graph, distances, node, options.bumpedPackages ?? []);
+    const { retainerPath, ...attribution } = chooseShown(explain(sample), spread.map(explain));
+    Object.assign(group, attribution);
+    if (retainerPath === undefined) continue;
+    group.retainerPath = retainerPath;
+    const appRoot = options.appRoot === undefined ? {} : { appRoot: options.appRoot };
+    group.retainerPathText = formatRetainerPath(retainerPath, appRoot);
   }
 }
 
@@ -235,8 +233,8 @@ function tallyNewObjects(
   forEachNewNode(snapshot, firstMaxId, (node, key, group, id) => {
     let tally = tallies.get(key);
     if (tally === undefined) {
-      const empty = { beforeMiddle: 0, afterMiddle: 0, selfBytes: 0, beforeMiddleIdSum: 0 };
-      tally = { ...group, ...empty, sample: node, sampleIdDistance: Number.POSITIVE_INFINITY };
+      const empty = { beforeMiddle: 0, afterMiddle: 0, selfBytes: 0, beforeMiddleIdSum: 0, visited: 0 };
+      tally = { ...group, ...empty, spread: [], sample: node, sampleIdDistance: Number.POSITIVE_INFINITY };
       tallies.set(key, tally);
     }
     if (id <= middleMaxId) {
@@ -249,6 +247,9 @@ function tallyNewObjects(
   // through the run, and typical of the bulk (the very oldest is often a one-off from the round's start).
   forEachNewNode(snapshot, firstMaxId, (node, key, _group, id) => {
     const tally = tallies.get(key) as GroupTally;
+    const index = tally.visited++;
+    const stride = Math.ceil((tally.beforeMiddle + tally.afterMiddle) / votingMembers);
+    if (index % stride === 0) tally.spread.push(node);
     const typicalId = tally.beforeMiddle > 0 ? tally.beforeMiddleIdSum / tally.beforeMiddle : middleMaxId;
     const distance = Math.abs(id - typicalId);
     if (distance < tally.sampleIdDistance) {
