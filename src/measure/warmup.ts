@@ -1,8 +1,8 @@
 // Warm-up: measures throughput on the first requests to size the run to its time budget, adapts the load when
 // a side grows fast enough to reach its cap (time-held memory gets a rate it can live with), then warms the
-// sides up in chunks, every side loaded at once and sampled, until their heaps stop drifting (drift.ts), so a side that dies on
-// the way leaves points to fit. When every side dies before memory could be watched, they are restarted once
-// with a smaller probe, and the watch decides.
+// sides up in chunks, every side loaded at once and sampled, until their heaps stop drifting (drift.ts), so a
+// side that dies on the way leaves points to fit. When every side dies before memory could be watched, they
+// are restarted once with a smaller probe, and the watch decides.
 import { metricValue } from '../analysis/analysis.js';
 import { isDeath } from '../analysis/deaths.js';
 import { chooseRate, wouldReachCap } from '../analysis/time-held.js';
@@ -94,12 +94,12 @@ async function warmUpOnce(
 }
 
 /**
- * Warm-up in chunks (a tenth of the fitted warm-up each, every side at once) until every running side's post-GC heap has
- * stopped drifting within its own noise (drift.ts), judged from the third chunk on. A side still rising at the
- * fitted size keeps warming (a JIT, a TLS stack or a cache still filling reads as a leak, or as a difference
- * between two identical sides), up to the whole planned load in requests and the time budget in load time; a
- * time-held run keeps its fitted size as the ceiling, since its rate was chosen for it. Sets the schedule's
- * `warmupRequests` to what ran.
+ * Warm-up in chunks (a tenth of the fitted warm-up each, every side at once) until every running side's post-GC
+ * heap has stopped drifting within its own noise (drift.ts), judged from the third chunk on. A side still rising
+ * at the fitted size keeps warming (a JIT, a TLS stack or a cache still filling reads as a leak, or as a
+ * difference between two identical sides), up to the whole planned load in requests and the time budget in load
+ * time; a time-held run keeps its fitted size as the ceiling, since its rate was chosen for it. Sets the
+ * schedule's `warmupRequests` to what ran.
  */
 async function warmUntilStable(
   states: SideState[],

@@ -150,7 +150,7 @@ function classifyGroups(
   return { growing, unsteady };
 }
 
-/** Adds retained bytes, the shown member's source file, its retainer path and the owning packages to each group. */
+/** Adds retained bytes, the shown member's source file, retainer path and owning packages to each group. */
 function explainGroups(
   groups: readonly HeapGroupGrowth[],
   context: {
